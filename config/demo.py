@@ -1,0 +1,23 @@
+"""Demo credentials shared by the sandbox and by settings that name no real app.
+
+With no credentials configured for a platform (and the sandbox enabled), that platform's settings point at the
+sandbox with these values, so ``imbridge up`` is a working demo out of the box.
+"""
+
+WECHAT_APP_ID = "wxdemo0000000001"
+WECHAT_APP_SECRET = "demo-wechat-secret"
+WECHAT_TOKEN = "demotoken"
+WECHAT_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+
+WECHAT_APPLET_APP_ID = "wxdemoapplet00001"
+WECHAT_APPLET_APP_SECRET = "demo-applet-secret"
+
+WECOM_CORP_ID = "wwdemo0000000001"
+WECOM_CORP_SECRET = "demo-wecom-secret"
+WECOM_AGENT_ID = 1000002
+WECOM_TOKEN = "demotoken"
+WECOM_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+
+DINGTALK_APP_KEY = "dingdemo00000001"
+DINGTALK_APP_SECRET = "demo-dingtalk-secret"
+DINGTALK_AGENT_ID = 2000001

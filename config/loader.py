@@ -1,0 +1,96 @@
+"""Load settings from a YAML file and the environment.
+
+The file may hold the seed system's block verbatim, at top level or nested under ``bootx.starter``, with
+kebab-case keys (``ding-talk``, ``app-key``). Both spellings are folded to the model's snake_case.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from config import demo
+from config.settings import Settings
+
+#: Environment variable naming the config file when ``--config`` is not given.
+CONFIG_ENV = "IMBRIDGE_CONFIG"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``problems`` lists every reason, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _fold_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k).replace("-", "_").lower(): _fold_keys(v) for k, v in value.items()}
+    return value
+
+
+def read_config_file(path: str | os.PathLike[str] | None) -> dict[str, Any]:
+    """Read the YAML file (``None``: ``$IMBRIDGE_CONFIG`` or nothing) into a dict of folded keys."""
+    path = path or os.environ.get(CONFIG_ENV)
+    if not path:
+        return {}
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError([f"cannot read config file {path}: {exc.strerror}"]) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"config file {path} is not valid YAML: {exc}"]) from exc
+    if not isinstance(raw, dict):
+        raise ConfigError([f"config file {path} must hold a mapping at top level"])
+    data = _fold_keys(raw)
+    starter = data.pop("bootx", {}).get("starter", {}) if isinstance(data.get("bootx"), dict) else {}
+    for key, value in (starter or {}).items():
+        data.setdefault(key, value)
+    return data
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(p).replace("_", "-") for p in error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}"
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+    """Build the effective settings: file, then environment; sandbox defaults fill unconfigured platforms."""
+    data = read_config_file(path)
+    data.update(overrides)
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError([_describe(e) for e in exc.errors()]) from exc
+    return apply_sandbox_defaults(settings)
+
+
+def apply_sandbox_defaults(settings: Settings) -> Settings:
+    """Point every platform that has no real credentials at the sandbox, with the demo credentials."""
+    if not settings.sandbox.enabled:
+        return settings
+    base = settings.sandbox_url
+    third = settings.third
+    if not third.wechat.configured:
+        third.wechat = third.wechat.model_copy(update=dict(
+            app_id=demo.WECHAT_APP_ID, app_secret=demo.WECHAT_APP_SECRET, token=demo.WECHAT_TOKEN,
+            encoding_aes_key=demo.WECHAT_AES_KEY, api_base_url=f"{base}/wechat"))
+    if not third.wechat_applet.configured:
+        third.wechat_applet = third.wechat_applet.model_copy(update=dict(
+            app_id=demo.WECHAT_APPLET_APP_ID, app_secret=demo.WECHAT_APPLET_APP_SECRET,
+            api_base_url=f"{base}/wechat"))
+    if not third.wecom.configured:
+        third.wecom = third.wecom.model_copy(update=dict(
+            corp_id=demo.WECOM_CORP_ID, corp_secret=demo.WECOM_CORP_SECRET, agent_id=demo.WECOM_AGENT_ID,
+            token=demo.WECOM_TOKEN, encoding_aes_key=demo.WECOM_AES_KEY, api_base_url=f"{base}/wecom"))
+    if not third.ding_talk.configured:
+        third.ding_talk = third.ding_talk.model_copy(update=dict(
+            app_key=demo.DINGTALK_APP_KEY, app_secret=demo.DINGTALK_APP_SECRET,
+            agent_id=demo.DINGTALK_AGENT_ID, api_base_url=f"{base}/dingtalk"))
+    return settings

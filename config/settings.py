@@ -1,0 +1,181 @@
+"""The settings model.
+
+Keys are snake_case here; the YAML file may spell them in the seed's kebab-case (`app-key`), the loader folds
+both. Environment variables override the file: ``IMBRIDGE_<SECTION>__<KEY>``, e.g. ``IMBRIDGE_REDIS__URL``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+#: Where the embedded defaults keep their data (SQLite file, Valkey AOF, generated secret key).
+DEFAULT_VAR_DIR = Path("var")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def _check_aes_key(value: str | None) -> str | None:
+    """An EncodingAESKey is 43 base64 characters that decode (with one '=') to 32 bytes."""
+    if value in (None, ""):
+        return None
+    if len(value) != 43:
+        raise ValueError(f"must be 43 base64 characters, got {len(value)}")
+    try:
+        raw = base64.b64decode(value + "=", validate=True)
+    except binascii.Error as exc:
+        raise ValueError("is not valid base64") from exc
+    if len(raw) != 32:
+        raise ValueError("must decode to 32 bytes")
+    return value
+
+
+class WeChatSettings(_Section):
+    """An Official Account (公众号): API credentials and the callback's token and AES key."""
+
+    app_id: str | None = None
+    app_secret: str | None = None
+    token: str | None = None
+    encoding_aes_key: str | None = None
+    api_base_url: str = "https://api.weixin.qq.com"
+    #: ``stable`` uses /cgi-bin/stable_token, which does not invalidate tokens other systems hold.
+    token_mode: Literal["stable", "classic"] = "stable"
+
+    _aes = field_validator("encoding_aes_key")(classmethod(lambda cls, v: _check_aes_key(v)))
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app_id and self.app_secret)
+
+
+class WeChatAppletSettings(_Section):
+    """A mini-program, used for ``wx.login`` code exchange."""
+
+    app_id: str | None = None
+    app_secret: str | None = None
+    api_base_url: str = "https://api.weixin.qq.com"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app_id and self.app_secret)
+
+
+class WeComSettings(_Section):
+    """A WeCom (企业微信) self-built app: corp credentials, the app's agent id, the callback's token and key."""
+
+    corp_id: str | None = None
+    corp_secret: str | None = None
+    agent_id: int | None = Field(default=None, ge=0)
+    token: str | None = None
+    encoding_aes_key: str | None = None
+    api_base_url: str = "https://qyapi.weixin.qq.com"
+
+    _aes = field_validator("encoding_aes_key")(classmethod(lambda cls, v: _check_aes_key(v)))
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.corp_id and self.corp_secret)
+
+
+class DingTalkSettings(_Section):
+    """A DingTalk (钉钉) internal app: app key/secret and the agent id used for work notifications."""
+
+    app_key: str | None = None
+    app_secret: str | None = None
+    agent_id: int | None = Field(default=None, ge=0)
+    api_base_url: str = "https://oapi.dingtalk.com"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app_key and self.app_secret)
+
+
+class ThirdSettings(_Section):
+    """The seed's ``third:`` block, accepted verbatim."""
+
+    ding_talk: DingTalkSettings = Field(default_factory=DingTalkSettings)
+    wechat: WeChatSettings = Field(default_factory=WeChatSettings)
+    wecom: WeComSettings = Field(default_factory=WeComSettings)
+    wechat_applet: WeChatAppletSettings = Field(default_factory=WeChatAppletSettings)
+
+
+class RedisSettings(_Section):
+    #: None means "start the embedded Valkey server" under ``imbridge up``.
+    url: str | None = None
+
+
+class BrokerSettings(_Section):
+    #: The Dramatiq broker; None means the Redis above. ``amqp://`` selects RabbitMQ.
+    url: str | None = None
+
+
+class DatabaseSettings(_Section):
+    #: None means SQLite at ``<var_dir>/imbridge.db``.
+    url: str | None = None
+
+
+class IngressSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    #: Largest request body accepted anywhere (413 beyond).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    workers: int = Field(default=2, ge=1)
+
+
+class SandboxSettings(_Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8900, ge=1, le=65535)
+
+
+class SecuritySettings(_Section):
+    #: Encrypts robot secrets at rest and signs login tokens. Generated under var/ by ``up`` when unset.
+    secret_key: str | None = None
+
+
+class Settings(BaseSettings):
+    """Everything an imbridge process needs to know."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="IMBRIDGE_", env_nested_delimiter="__", extra="ignore", case_sensitive=False
+    )
+
+    third: ThirdSettings = Field(default_factory=ThirdSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    broker: BrokerSettings = Field(default_factory=BrokerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    ingress: IngressSettings = Field(default_factory=IngressSettings)
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    var_dir: Path = DEFAULT_VAR_DIR
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file arrives as init kwargs; the environment must win over it.
+        return (env_settings, init_settings)
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite:///{self.var_dir / 'imbridge.db'}"
+
+    @property
+    def broker_url(self) -> str | None:
+        return self.broker.url or self.redis.url
+
+    @property
+    def sandbox_url(self) -> str:
+        return f"http://{self.sandbox.host}:{self.sandbox.port}"
