@@ -21,3 +21,8 @@ WECOM_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 DINGTALK_APP_KEY = "dingdemo00000001"
 DINGTALK_APP_SECRET = "demo-dingtalk-secret"
 DINGTALK_AGENT_ID = 2000001
+
+#: Demo robots the sandbox knows from the start (``imbridge up`` also creates them as robots).
+DINGTALK_ROBOT_TOKEN = "demo-dingtalk-robot-token"
+DINGTALK_ROBOT_SECRET = "SECdemo0123456789abcdef0123456789abcdef0123456789abcdef01234567"
+WECOM_ROBOT_KEY = "demo-wecom-robot-key"
