@@ -1,0 +1,50 @@
+"""WeChat Official Accounts (公众号) and mini-program login.
+
+* :class:`WeChatClient` with resources ``menu``, ``templates``, ``media``, ``material``, ``qrcode``;
+* :class:`WeChatAppletClient` for ``jscode2session``;
+* :func:`parse_message` and the passive replies for the callback.
+"""
+
+from platforms.wechat.applet import AppletSession, WeChatAppletClient
+from platforms.wechat.client import WeChatClient
+from platforms.wechat.material import Material
+from platforms.wechat.media import Media
+from platforms.wechat.menu import Menu, validate_buttons
+from platforms.wechat.messages import InboundMessage, parse_message
+from platforms.wechat.qrcode import QRCodes, qrcode_image_url
+from platforms.wechat.replies import (
+    Article,
+    ImageReply,
+    MusicReply,
+    NewsReply,
+    Reply,
+    TextReply,
+    VideoReply,
+    VoiceReply,
+    reply_to,
+)
+from platforms.wechat.templates import Templates
+
+__all__ = [
+    "AppletSession",
+    "Article",
+    "ImageReply",
+    "InboundMessage",
+    "Material",
+    "Media",
+    "Menu",
+    "MusicReply",
+    "NewsReply",
+    "QRCodes",
+    "Reply",
+    "Templates",
+    "TextReply",
+    "VideoReply",
+    "VoiceReply",
+    "WeChatAppletClient",
+    "WeChatClient",
+    "parse_message",
+    "qrcode_image_url",
+    "reply_to",
+    "validate_buttons",
+]
