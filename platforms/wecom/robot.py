@@ -1,0 +1,61 @@
+"""WeCom group robots: webhooks keyed by a secret ``key``, no access token.
+
+A robot takes about 20 messages a minute; beyond that it answers 45009 (retry after a minute).
+93000 means the key is wrong or the robot was removed. The key is a credential: do not log URLs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+from platforms.errors import PermanentError
+from platforms.transport import Transport
+
+#: Where WeCom serves robot webhooks; the sandbox serves them under ``.../wecom``.
+DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com"
+
+
+class WeComRobot:
+    """Send to group robots.
+
+    :param base_url: the WeCom API base (``api_base_url`` of the WeCom settings).
+    :param transport: a shared :class:`Transport` for ``"wecom"``; created when omitted.
+
+    Example::
+
+        WeComRobot(base).send(key, {"msgtype": "text", "text": {"content": "deploy done"}})
+    """
+
+    platform = "wecom"
+
+    def __init__(self, base_url: str = DEFAULT_BASE_URL, transport: Transport | None = None) -> None:
+        self.transport = transport or Transport(self.platform, base_url)
+
+    def send(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Post ``body`` (``msgtype`` plus its content) to the robot ``key``."""
+        return self.transport.request("POST", "/cgi-bin/webhook/send", params={"key": key}, json=body)
+
+    def upload_media(self, key: str, filename: str, content: bytes) -> str:
+        """Upload a file for a ``file`` message; returns the media_id (valid three days)."""
+        body = self.transport.request(
+            "POST",
+            "/cgi-bin/webhook/upload_media",
+            params={"key": key, "type": "file"},
+            files={"media": (filename, content, "application/octet-stream")},
+        )
+        if not body.get("media_id"):
+            raise PermanentError(self.platform, None, "robot upload answered without a media_id")
+        return str(body["media_id"])
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+def image_message(content: bytes) -> dict[str, Any]:
+    """A robot ``image`` body: the picture inline as base64, with the md5 of the raw bytes."""
+    return {
+        "msgtype": "image",
+        "image": {"base64": base64.b64encode(content).decode(), "md5": hashlib.md5(content).hexdigest()},
+    }
