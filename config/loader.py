@@ -7,6 +7,7 @@ kebab-case keys (``ding-talk``, ``app-key``). Both spellings are folded to the m
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,36 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
         settings = Settings(**data)
     except ValidationError as exc:
         raise ConfigError([_describe(e) for e in exc.errors()]) from exc
+    if not settings.security.secret_key:
+        settings.security.secret_key = read_secret_key(settings.var_dir)
     return apply_sandbox_defaults(settings)
+
+
+def secret_key_path(var_dir: Path) -> Path:
+    return Path(var_dir) / "secret.key"
+
+
+def read_secret_key(var_dir: Path) -> str | None:
+    """The key ``ensure_secret_key`` generated under var/, if any."""
+    try:
+        return secret_key_path(var_dir).read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+def ensure_secret_key(settings: Settings) -> str:
+    """The configured secret key, or one generated once under var/ (readable by its owner only)."""
+    if settings.security.secret_key:
+        return settings.security.secret_key
+    path = secret_key_path(settings.var_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    settings.security.secret_key = read_secret_key(settings.var_dir)
+    assert settings.security.secret_key
+    return settings.security.secret_key
 
 
 def apply_sandbox_defaults(settings: Settings) -> Settings:

@@ -140,6 +140,13 @@ class SecuritySettings(_Section):
     secret_key: str | None = None
 
 
+class SchedulerSettings(_Section):
+    #: Seconds between heartbeats (proves the scheduler is alive and leading).
+    heartbeat_seconds: float = Field(default=30.0, gt=0)
+    #: The leader lock expires this long after the leader stops renewing it; a standby takes over then.
+    leader_ttl_seconds: float = Field(default=15.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything an imbridge process needs to know."""
 
@@ -154,6 +161,7 @@ class Settings(BaseSettings):
     ingress: IngressSettings = Field(default_factory=IngressSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     var_dir: Path = DEFAULT_VAR_DIR
 
     @classmethod

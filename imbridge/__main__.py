@@ -1,0 +1,3 @@
+from imbridge.cli import main
+
+raise SystemExit(main())

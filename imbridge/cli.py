@@ -1,0 +1,166 @@
+"""``imbridge``: one command for every part of the system.
+
+    imbridge up                      everything, on embedded defaults
+    imbridge ingress|worker|scheduler|sandbox|migrate
+    imbridge apikey create --name NAME --scope notify|admin
+    imbridge config check
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from config import ConfigError, Settings, load_settings
+from config.loader import CONFIG_ENV
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from imbridge.up import run_up
+
+    return run_up(_settings(args), with_sandbox=not args.no_sandbox)
+
+
+def cmd_ingress(args: argparse.Namespace) -> int:
+    from ingress.server import serve
+
+    settings = _settings(args)
+    if args.port:
+        settings.ingress.port = args.port
+    serve(settings)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from dramatiq.cli import main as dramatiq_main
+    from dramatiq.cli import make_argument_parser
+
+    _settings(args)  # fail here, clearly, rather than in every worker process
+    argv = ["workers.main", "--processes", str(args.processes), "--threads", str(args.threads),
+            "--worker-shutdown-timeout", str(args.shutdown_timeout * 1000)]
+    return dramatiq_main(make_argument_parser().parse_args(argv)) or 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from scheduler.process import run_scheduler
+    from workers.runtime import Runtime
+
+    run_scheduler(Runtime.from_settings(_settings(args)))
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from sandbox.cli import run
+
+    return run(args, _settings(args))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from config.loader import ensure_secret_key
+    from models import Database
+    from models.migrate import current_revision, upgrade
+
+    settings = _settings(args)
+    ensure_secret_key(settings)
+    database = Database(settings.database_url)
+    upgrade(database)
+    print(f"database at revision {current_revision(database)}")
+    return 0
+
+
+def cmd_apikey(args: argparse.Namespace) -> int:
+    from models import Database, Scope
+    from models.api_clients import create_api_client, revoke_api_client
+
+    database = Database(_settings(args).database_url)
+    with database.session() as session:
+        if args.apikey_command == "create":
+            client, key = create_api_client(session, args.name, Scope(args.scope))
+            print(f"API key for '{client.name}' (scope {client.scope}); shown once, store it now:")
+            print(key)
+        elif args.apikey_command == "revoke":
+            count = revoke_api_client(session, args.name)
+            print(f"revoked {count} key(s)")
+            return 0 if count else 1
+    return 0
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    from imbridge.checks import check_settings
+
+    return check_settings(_settings(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="imbridge", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", help=f"YAML config file (default: ${CONFIG_ENV})")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = commands.add_parser("up", help="run everything on embedded defaults")
+    up.add_argument("--no-sandbox", action="store_true", help="do not start the sandbox platforms")
+    up.set_defaults(handler=cmd_up)
+
+    ingress = commands.add_parser("ingress", help="serve the HTTP ingress")
+    ingress.add_argument("--port", type=int)
+    ingress.set_defaults(handler=cmd_ingress)
+
+    worker = commands.add_parser("worker", help="run Dramatiq workers")
+    worker.add_argument("--processes", type=int, default=2)
+    worker.add_argument("--threads", type=int, default=8)
+    worker.add_argument("--shutdown-timeout", type=int, default=10, help="seconds to finish running jobs")
+    worker.set_defaults(handler=cmd_worker)
+
+    commands.add_parser("scheduler", help="run the scheduler").set_defaults(handler=cmd_scheduler)
+    commands.add_parser("migrate", help="migrate the database").set_defaults(handler=cmd_migrate)
+
+    sandbox = commands.add_parser("sandbox", help="the fake platforms: serve, or play the platform")
+    try:
+        from sandbox.cli import configure_parser
+    except ImportError:
+        pass
+    else:
+        configure_parser(sandbox)
+    sandbox.set_defaults(handler=cmd_sandbox)
+
+    apikey = commands.add_parser("apikey", help="manage API keys")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
+    create = apikey_commands.add_parser("create", help="create a key (printed once)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scope", choices=["notify", "admin"], required=True)
+    revoke = apikey_commands.add_parser("revoke", help="revoke every key of a name (or an id)")
+    revoke.add_argument("name")
+    apikey.set_defaults(handler=cmd_apikey)
+
+    config = commands.add_parser("config", help="inspect the configuration")
+    config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    config_commands.add_parser("check", help="print the effective settings (secrets masked) and check them")
+    config.set_defaults(handler=cmd_config_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.config:
+        os.environ[CONFIG_ENV] = args.config  # child processes read the same file
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("apscheduler", "httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    try:
+        return args.handler(args)
+    except ConfigError as exc:
+        print("imbridge: invalid configuration:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""``imbridge up``: the whole system on embedded defaults, in one command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+from config import Settings
+from config.loader import ensure_secret_key
+from imbridge.embedded_redis import EmbeddedRedis
+from imbridge.supervisor import Child, Supervisor
+from models import Database, Scope
+from models.api_clients import create_api_client
+from models.migrate import upgrade
+
+
+def _demo_api_key(settings: Settings, database: Database) -> str:
+    """An admin key for the demo, created once and kept (owner-readable) under var/ so it can be shown again."""
+    path = settings.var_dir / "demo-api-key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    with database.session() as session:
+        _, key = create_api_client(session, "demo", Scope.ADMIN)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def _uses_sandbox(settings: Settings) -> bool:
+    third = settings.third
+    bases = [third.wechat.api_base_url, third.wecom.api_base_url, third.ding_talk.api_base_url]
+    return any(base.startswith(settings.sandbox_url) for base in bases)
+
+
+def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    ensure_secret_key(settings)
+    env = dict(os.environ)
+    env["IMBRIDGE_VAR_DIR"] = str(settings.var_dir)
+    embedded: EmbeddedRedis | None = None
+    if not settings.redis.url:
+        embedded = EmbeddedRedis(settings.var_dir / "valkey")
+        embedded.start()
+        settings.redis.url = embedded.url
+        env["IMBRIDGE_REDIS__URL"] = embedded.url
+
+    python = [sys.executable, "-m", "imbridge"]
+    children = []
+    if with_sandbox and settings.sandbox.enabled and _uses_sandbox(settings):
+        children.append(Child("sandbox", [*python, "sandbox"]))
+    children += [
+        Child("ingress", [*python, "ingress"]),
+        Child("worker", [*python, "worker", "--processes", "1", "--threads", "8"]),
+        Child("scheduler", [*python, "scheduler"]),
+    ]
+    supervisor = Supervisor(children, env)
+    signal.signal(signal.SIGTERM, supervisor.request_stop)
+    signal.signal(signal.SIGINT, supervisor.request_stop)
+    code = 1
+    try:
+        database = Database(settings.database_url)
+        upgrade(database)
+        key = _demo_api_key(settings, database)
+        database.dispose()
+        supervisor.start()
+        _print_banner(settings, key, sandbox=children[0].name == "sandbox", embedded=embedded)
+        code = supervisor.watch()
+    finally:
+        supervisor.stop()
+        if embedded is not None:
+            embedded.stop()
+        print("imbridge up: stopped", flush=True)
+    return code
+
+
+def _print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: EmbeddedRedis | None) -> None:
+    ingress = f"http://{settings.ingress.host}:{settings.ingress.port}"
+    lines = [
+        "",
+        "imbridge is up",
+        f"  ingress     {ingress}   (health {ingress}/readyz, metrics {ingress}/metrics, API {ingress}/openapi.json)",
+        f"  redis       {settings.redis.url}" + ("   (embedded Valkey, data in var/valkey)" if embedded else ""),
+        f"  database    {settings.database_url}",
+    ]
+    if sandbox:
+        lines.append(f"  sandbox     {settings.sandbox_url}   (what the platforms received: {settings.sandbox_url}"
+                     "/_sandbox/journal)")
+    lines += [
+        f"  API key     {key}   (admin scope; demo only)",
+        f"  try         curl -X POST -H 'Authorization: Bearer {key}' {ingress}/api/v1/ping",
+        "Ctrl-C stops everything.",
+        "",
+    ]
+    print("\n".join(lines), flush=True)

@@ -1,0 +1,41 @@
+"""``create_app(settings)``: the one place the ingress is assembled."""
+
+from __future__ import annotations
+
+import falcon
+
+from config import Settings
+from ingress.auth import ApiKeyAuth
+from ingress.bodies import BodyLimit
+from ingress.errors import install_error_handling
+from ingress.metrics import MetricsResource, RequestMetrics
+from ingress.openapi import OpenApiSpec
+from ingress.resources.health import HealthResource, ReadyResource
+from ingress.resources.ping import PingCollection, PingItem
+from workers.broker import setup_broker
+from workers.runtime import Runtime
+
+
+def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App:
+    runtime = runtime or Runtime.from_settings(settings)
+    setup_broker(settings)
+    app = falcon.App(middleware=[
+        RequestMetrics(),
+        BodyLimit(settings.ingress.max_body_bytes),
+        ApiKeyAuth(runtime.database),
+    ])
+    app.req_options.strip_url_path_trailing_slash = True
+    install_error_handling(app)
+    spec = OpenApiSpec("imbridge", "1")
+
+    def route(path: str, resource: object, suffix: str | None = None) -> None:
+        app.add_route(path, resource, suffix=suffix) if suffix else app.add_route(path, resource)
+        spec.add(path, resource, suffix)
+
+    route("/healthz", HealthResource())
+    route("/readyz", ReadyResource(runtime))
+    app.add_route("/metrics", MetricsResource())
+    app.add_route("/openapi.json", spec)
+    route("/api/v1/ping", PingCollection())
+    route("/api/v1/ping/{ping_id}", PingItem(runtime))
+    return app

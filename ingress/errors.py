@@ -1,0 +1,70 @@
+"""JSON errors: every failure answers ``{"error": {"code", "message", "details"?}}``.
+
+Falcon's own errors (404, 405, 413...) pass through the same serializer; anything unexpected becomes a 500
+with no trace in the body (the trace goes to the log), because a 5xx is a bug we must see, not the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import falcon
+from pydantic import ValidationError
+
+log = logging.getLogger(__name__)
+
+
+def _code_for(status: str) -> str:
+    """``'422 Unprocessable Entity'`` -> ``'unprocessable_entity'``."""
+    return status.split(" ", 1)[1].lower().replace(" ", "_").replace("-", "_")
+
+
+class ApiError(falcon.HTTPError):
+    """An HTTP error with a machine-readable code and optional details."""
+
+    def __init__(self, status: str, message: str, *, code: str | None = None, details: Any = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(status, title=code or _code_for(status), description=message, headers=headers)
+        self.details = details
+
+
+def unprocessable(message: str, details: Any = None) -> ApiError:
+    return ApiError(falcon.HTTP_422, message, code="validation_error", details=details)
+
+
+def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic's errors as ``[{"field": "a.b", "message": ...}]``, every one of them."""
+    return [
+        {"field": ".".join(str(p) for p in error["loc"]) or "body", "message": error["msg"], "type": error["type"]}
+        for error in exc.errors(include_url=False)
+    ]
+
+
+def serialize_error(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError) -> None:
+    error: dict[str, Any] = {
+        "code": exc.title if isinstance(exc, ApiError) else _code_for(exc.status),
+        "message": exc.description or exc.status.split(" ", 1)[1],
+    }
+    details = getattr(exc, "details", None)
+    if details is not None:
+        error["details"] = details
+    resp.content_type = falcon.MEDIA_JSON
+    resp.media = {"error": error}
+
+
+def handle_validation_error(req: falcon.Request, resp: falcon.Response, exc: ValidationError, params: Any) -> None:
+    raise unprocessable("the request is not valid", validation_details(exc))
+
+
+def handle_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:
+    if isinstance(exc, falcon.HTTPError):
+        raise exc
+    log.exception("unhandled error on %s %s", req.method, req.path)
+    raise ApiError(falcon.HTTP_500, "internal error; it has been logged", code="internal_error")
+
+
+def install_error_handling(app: falcon.App) -> None:
+    app.set_error_serializer(serialize_error)
+    app.add_error_handler(Exception, handle_unexpected)
+    app.add_error_handler(ValidationError, handle_validation_error)

@@ -1,0 +1,39 @@
+"""``/api/v1/ping``: enqueue a ``ping`` and read back whether a worker handled it."""
+
+from __future__ import annotations
+
+import uuid
+
+import falcon
+
+from ingress.enqueue import enqueue
+from models import Scope
+from workers.actors.ping import ping, ping_key
+from workers.runtime import Runtime
+
+_PING_ANSWER = {"type": "object", "properties": {"id": {"type": "string"}, "status": {"type": "string"}}}
+
+
+class PingCollection:
+    scope = Scope.NOTIFY
+    openapi = {"post": {"summary": "Enqueue a ping for a worker", "responses": {"202": ("queued", _PING_ANSWER)}}}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ping_id = uuid.uuid4().hex
+        enqueue(ping, ping_id)
+        resp.status = falcon.HTTP_202
+        resp.media = {"id": ping_id, "status": "queued"}
+
+
+class PingItem:
+    scope = Scope.NOTIFY
+    openapi = {"get": {"summary": "Whether a worker has handled the ping",
+                       "responses": {"200": ("status", _PING_ANSWER)}}}
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, ping_id: str) -> None:
+        seen = self.runtime.redis.get(ping_key(ping_id))
+        resp.media = {"id": ping_id, "status": "done" if seen else "queued",
+                      "processed_at": float(seen) if seen else None}

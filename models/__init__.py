@@ -1,0 +1,7 @@
+"""Tables, the database handle and migrations. Everything here speaks SQLAlchemy 2."""
+
+from models.api_clients import ApiClient, Scope
+from models.base import Base
+from models.db import Database
+
+__all__ = ["ApiClient", "Base", "Database", "Scope"]

@@ -1,0 +1,74 @@
+"""The scheduler process: wait for leadership, run the jobs while leading, step down cleanly.
+
+APScheduler's BlockingScheduler runs the jobs; a separate renewal job keeps the leader lock. Losing the lock
+(Redis restarted, the process stalled past the TTL) stops the jobs and puts this instance back to waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from scheduler.jobs.heartbeat import heartbeat
+from scheduler.leader import LeaderLock
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class SchedulerProcess:
+    """One scheduler instance. ``run()`` blocks until ``stop()`` (or SIGTERM/SIGINT)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        config = runtime.settings.scheduler
+        self.lock = LeaderLock(runtime.redis, ttl_seconds=config.leader_ttl_seconds)
+        self.renew_every = config.leader_ttl_seconds / 3
+        self._stopping = threading.Event()
+        self._scheduler: BlockingScheduler | None = None
+
+    def _build(self) -> BlockingScheduler:
+        config = self.runtime.settings.scheduler
+        scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1})
+        scheduler.add_job(self._renew, "interval", seconds=self.renew_every, id="leader-renew")
+        scheduler.add_job(
+            heartbeat, "interval", seconds=config.heartbeat_seconds, id="heartbeat",
+            args=[self.runtime, self.lock.owner],
+        )
+        return scheduler
+
+    def _renew(self) -> None:
+        if not self.lock.renew():
+            log.warning("lost scheduler leadership; stopping jobs and waiting to lead again")
+            assert self._scheduler is not None
+            self._scheduler.shutdown(wait=False)
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            if not self.lock.acquire():
+                self._stopping.wait(self.renew_every)
+                continue
+            log.info("scheduler %s leads", self.lock.owner)
+            self._scheduler = self._build()
+            self._scheduler.start()  # blocks until shutdown
+            self._scheduler = None
+        self.lock.release()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+
+def run_scheduler(runtime: Runtime) -> None:
+    process = SchedulerProcess(runtime)
+
+    def _on_signal(_signum: int, _frame: object) -> None:
+        process.stop()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    process.run()

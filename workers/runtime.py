@@ -1,0 +1,61 @@
+"""The shared handles a process works with: settings, Redis, the database.
+
+Built once per process. The ingress and scheduler receive theirs explicitly; actors reach theirs through
+``current()``, which the worker's entry module installs (and which builds one from the environment otherwise).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import redis
+
+from config import Settings, load_settings
+from models import Database
+
+
+class RuntimeConfigError(Exception):
+    """The runtime cannot be built from these settings (for example: no Redis URL)."""
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    redis: redis.Redis
+    database: Database
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Runtime:
+        if not settings.redis.url:
+            raise RuntimeConfigError(
+                "redis.url is not set: `imbridge up` starts an embedded server, a single part needs "
+                "IMBRIDGE_REDIS__URL (or redis.url in the config file)"
+            )
+        client = redis.Redis.from_url(settings.redis.url, health_check_interval=30)
+        return cls(settings=settings, redis=client, database=Database(settings.database_url))
+
+    def close(self) -> None:
+        self.redis.close()
+        self.database.dispose()
+
+
+_current: Runtime | None = None
+_current_lock = threading.Lock()
+
+
+def install(runtime: Runtime) -> Runtime:
+    global _current
+    _current = runtime
+    return runtime
+
+
+def current() -> Runtime:
+    """This process's runtime; built from ``load_settings()`` on first use if nobody installed one."""
+    global _current
+    if _current is None:
+        with _current_lock:
+            if _current is None:
+                _current = Runtime.from_settings(load_settings())
+    return _current
