@@ -1,0 +1,95 @@
+import pickle
+
+import pytest
+
+from platforms.errors import (
+    Outcome,
+    PermanentError,
+    PlatformError,
+    RetryLaterError,
+    TokenExpiredError,
+    TransportError,
+    classify_errcode,
+    error_for,
+)
+
+OK, REFRESH, RETRY, PERMANENT = Outcome.OK, Outcome.REFRESH_TOKEN, Outcome.RETRY_LATER, Outcome.PERMANENT
+
+# The table of PLATFORMS.md, "What a client does with an errcode", plus the codes named in each section.
+CASES = [
+    ("wechat", 0, OK),
+    *[("wechat", c, REFRESH) for c in (40001, 40014, 42001)],
+    *[("wechat", c, RETRY) for c in (-1, 45011)],
+    *[("wechat", c, PERMANENT) for c in (40164, 40013, 40125, 43004, 40037, 47003, 45009, 40029, 40226)],
+    ("wecom", 0, OK),
+    *[("wecom", c, REFRESH) for c in (40001, 40014, 42001)],
+    *[("wecom", c, RETRY) for c in (-1, 45009, 45033)],
+    *[("wecom", c, PERMANENT) for c in (60020, 40056, 81013, 82001, 93000)],
+    ("dingtalk", 0, OK),
+    *[("dingtalk", c, REFRESH) for c in (40014, 42001, 40001, 33001)],
+    *[("dingtalk", c, RETRY) for c in (-1, 90002, 90019, 130101)],
+    *[("dingtalk", c, PERMANENT) for c in (310000, 300001, 300005, 460101, 90020)],
+]
+
+
+@pytest.mark.parametrize(("platform", "errcode", "outcome"), CASES)
+def test_classifies_documented_codes(platform, errcode, outcome):
+    assert classify_errcode(platform, errcode) is outcome
+
+
+@pytest.mark.parametrize("platform", ["wechat", "wecom", "dingtalk"])
+def test_unknown_code_is_permanent(platform):
+    assert classify_errcode(platform, 99999999) is PERMANENT
+
+
+def test_unknown_platform_is_a_programming_error():
+    with pytest.raises(ValueError):
+        classify_errcode("telegram", 0)
+
+
+@pytest.mark.parametrize(
+    ("platform", "errcode", "cls"),
+    [
+        ("wechat", 42001, TokenExpiredError),
+        ("wechat", -1, RetryLaterError),
+        ("wechat", 43004, PermanentError),
+        ("dingtalk", 33001, TokenExpiredError),
+        ("wecom", 81013, PermanentError),
+        ("wecom", 12345, PermanentError),
+    ],
+)
+def test_error_for_picks_the_class_of_the_outcome(platform, errcode, cls):
+    error = error_for(platform, errcode, "msg")
+    assert type(error) is cls
+    assert (error.platform, error.errcode, error.errmsg) == (platform, errcode, "msg")
+    assert error.outcome is classify_errcode(platform, errcode)
+
+
+def test_rate_limit_codes_carry_retry_after():
+    assert error_for("dingtalk", 130101, "send too fast").retry_after >= 60
+    assert error_for("wecom", 45009, "api freq out of limit").retry_after == pytest.approx(60, abs=5)
+    assert error_for("wechat", -1, "system busy").retry_after is None
+    assert error_for("dingtalk", -1, "busy").retry_after is None
+
+
+def test_error_for_refuses_success():
+    with pytest.raises(ValueError):
+        error_for("wechat", 0, "ok")
+
+
+def test_transport_error_is_a_retry_without_errcode():
+    error = TransportError("wecom", None, "timed out")
+    assert isinstance(error, RetryLaterError) and isinstance(error, PlatformError)
+    assert error.errcode is None and error.outcome is RETRY
+
+
+def test_errors_survive_pickling():
+    # Dramatiq middlewares and result backends may serialise exceptions across processes.
+    for error in (error_for("dingtalk", 130101, "too fast"), TransportError("wechat", None, "HTTP 502")):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error)
+        assert (copy.errcode, copy.errmsg, copy.retry_after) == (error.errcode, error.errmsg, error.retry_after)
+
+
+def test_message_names_platform_and_code():
+    assert str(error_for("wechat", 40164, "invalid ip")) == "wechat errcode 40164: invalid ip"

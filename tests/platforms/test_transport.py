@@ -1,0 +1,150 @@
+import httpx
+import pytest
+
+from platforms.errors import (
+    PermanentError,
+    RetryLaterError,
+    TokenExpiredError,
+    TransportError,
+)
+from platforms.transport import Transport
+from tests.platforms.fakes import FakePlatform, json_body
+
+
+class Tokens:
+    """A TokenSource handing out t1, t2, ... and recording invalidations."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+        self.current: str | None = None
+        self.invalidated: list[str] = []
+
+    def get(self) -> str:
+        if self.current is None:
+            self.issued += 1
+            self.current = f"t{self.issued}"
+        return self.current
+
+    def invalidate(self, token: str) -> None:
+        self.invalidated.append(token)
+        if token == self.current:
+            self.current = None
+
+
+def test_adds_access_token_and_returns_body():
+    fake = FakePlatform({"errcode": 0, "errmsg": "ok", "menu": {}})
+    body = fake.transport("wechat").request("GET", "/cgi-bin/menu/get", params={"x": 1}, token=Tokens())
+    assert body["menu"] == {}
+    request = fake.requests[0]
+    assert request.method == "GET"
+    assert str(request.url) == "https://api.test/prefix/cgi-bin/menu/get?x=1&access_token=t1"
+
+
+def test_absent_errcode_is_success():
+    fake = FakePlatform({"access_token": "abc", "expires_in": 7200})
+    assert fake.transport("wechat").request("GET", "/cgi-bin/token")["access_token"] == "abc"
+
+
+def test_json_is_sent_as_utf8_without_escapes():
+    fake = FakePlatform({"errcode": 0})
+    fake.transport("wechat").request("POST", "/p", json={"name": "菜单"})
+    assert "菜单".encode() in fake.requests[0].content
+    assert json_body(fake.requests[0]) == {"name": "菜单"}
+
+
+def test_errcode_in_http_200_body_raises():
+    fake = FakePlatform({"errcode": 40164, "errmsg": "invalid ip"})
+    with pytest.raises(PermanentError) as info:
+        fake.transport("wechat").request("GET", "/p")
+    assert info.value.errcode == 40164 and info.value.errmsg == "invalid ip"
+
+
+def test_retry_later_code_raises_retry_later():
+    fake = FakePlatform({"errcode": 130101, "errmsg": "send too fast"})
+    with pytest.raises(RetryLaterError) as info:
+        fake.transport("dingtalk").request("POST", "/robot/send", json={})
+    assert info.value.retry_after >= 60
+
+
+def test_rejected_token_is_invalidated_and_the_call_retried_once():
+    fake = FakePlatform({"errcode": 40001, "errmsg": "invalid credential"}, {"errcode": 0, "msgid": 7})
+    tokens = Tokens()
+    body = fake.transport("wechat").request("POST", "/p", json={"a": 1}, token=tokens)
+    assert body["msgid"] == 7
+    assert tokens.invalidated == ["t1"]
+    assert [r.url.params["access_token"] for r in fake.requests] == ["t1", "t2"]
+    assert json_body(fake.requests[1]) == {"a": 1}
+
+
+def test_second_rejection_raises_instead_of_looping():
+    fake = FakePlatform({"errcode": 42001}, {"errcode": 40014}, {"errcode": 0})
+    tokens = Tokens()
+    with pytest.raises(TokenExpiredError):
+        fake.transport("wechat").request("GET", "/p", token=tokens)
+    assert len(fake.requests) == 2
+    assert tokens.invalidated == ["t1"]
+
+
+def test_multipart_is_resent_on_retry():
+    fake = FakePlatform({"errcode": 33001}, {"errcode": 0, "media_id": "m"})
+    fake.transport("dingtalk").request(
+        "POST", "/media/upload", files={"media": ("a.txt", b"hello", "text/plain")}, token=Tokens()
+    )
+    assert all(b"hello" in r.content for r in fake.requests)
+
+
+def test_token_rejection_without_token_source_raises():
+    fake = FakePlatform({"errcode": 40001})
+    with pytest.raises(TokenExpiredError):
+        fake.transport("wecom").request("GET", "/p")
+    assert len(fake.requests) == 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_http_5xx_is_a_transport_error(status):
+    fake = FakePlatform((status, {"errcode": 0}))
+    with pytest.raises(TransportError) as info:
+        fake.transport("wechat").request("GET", "/p")
+    assert info.value.errcode is None and str(status) in info.value.errmsg
+
+
+@pytest.mark.parametrize(
+    "exc", [httpx.ConnectTimeout("slow"), httpx.ReadTimeout("slow"), httpx.ConnectError("refused")]
+)
+def test_timeouts_and_connection_errors_are_transport_errors(exc):
+    def fail(request):
+        raise exc
+
+    with pytest.raises(TransportError):
+        FakePlatform(fail).transport("dingtalk").request("GET", "/p")
+
+
+def test_http_429_is_retry_later_with_retry_after():
+    fake = FakePlatform(lambda r: httpx.Response(429, headers={"Retry-After": "30"}, text="slow down"))
+    with pytest.raises(RetryLaterError) as info:
+        fake.transport("wecom").request("GET", "/p")
+    assert info.value.retry_after == 30
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(200, text="<html>proxy login</html>"),
+        httpx.Response(200, json=[1, 2]),
+        httpx.Response(404, json={"message": "not found"}),
+        httpx.Response(200, json={"errcode": "weird"}),
+    ],
+    ids=["html", "json-list", "404", "non-numeric-errcode"],
+)
+def test_unexpected_answers_are_permanent(response):
+    with pytest.raises(PermanentError):
+        FakePlatform(lambda r: response).transport("wechat").request("GET", "/p")
+
+
+def test_owned_client_is_closed_shared_client_is_not():
+    shared = httpx.Client(transport=httpx.MockTransport(FakePlatform()))
+    Transport("wechat", "https://api.test", client=shared).close()
+    assert not shared.is_closed
+    with Transport("wechat", "https://api.test") as owned:
+        pass
+    assert owned._client.is_closed
