@@ -10,6 +10,7 @@ from ingress.bodies import BodyLimit
 from ingress.errors import install_error_handling
 from ingress.metrics import MetricsResource, RequestMetrics
 from ingress.openapi import OpenApiSpec
+from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
 from ingress.resources.health import HealthResource, ReadyResource
 from ingress.resources.ping import PingCollection, PingItem
 from workers.broker import setup_broker
@@ -38,4 +39,6 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     app.add_route("/openapi.json", spec)
     route("/api/v1/ping", PingCollection())
     route("/api/v1/ping/{ping_id}", PingItem(runtime))
+    route("/api/v1/apikeys", ApiKeyCollection(runtime.database))
+    route("/api/v1/apikeys/{key_id}", ApiKeyItem(runtime.database))
     return app

@@ -1,7 +1,7 @@
 """API-key authentication for ``/api/v1``: ``Authorization: Bearer <key>``, with a scope per resource.
 
-A resource states the scope it needs as a ``scope`` class attribute (default ``admin``). Every ``/api/v1`` path
-is authenticated before routing decides anything, so an unknown path without a key is a 401, not a 404.
+The key is checked before routing (so an unknown path without a key is a 401, not a 404); the scope after it,
+since each resource states the scope it needs as a ``scope`` class attribute (default ``admin``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ class ApiKeyAuth:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict) -> None:
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        req.context.api_client = None
         if not (req.path == API_PREFIX or req.path.startswith(API_PREFIX + "/")):
             return
         challenge = {"WWW-Authenticate": "Bearer"}
@@ -44,8 +45,13 @@ class ApiKeyAuth:
                 raise ApiError(falcon.HTTP_401, "the API key is unknown or revoked", code="unauthorized",
                                headers=challenge)
             session.expunge(client)
+        req.context.api_client = client
+
+    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict) -> None:
+        client = req.context.api_client
+        if client is None or resource is None:
+            return
         required = Scope(getattr(resource, "scope", Scope.ADMIN))
         if not Scope(client.scope).allows(required):
             raise ApiError(falcon.HTTP_403, f"this key's scope is '{client.scope}'; this needs '{required}'",
                            code="forbidden")
-        req.context.api_client = client

@@ -44,3 +44,86 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
     yield client
     client.flushdb()
     client.close()
+
+
+def _database_params() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get("DATABASE_URL") else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str | None]:
+    """A private schema in ``$DATABASE_URL`` for this test session, dropped afterwards."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield None
+        return
+    import secrets
+
+    from sqlalchemy import text
+
+    from models.db import Database
+
+    schema = f"imbridge_test_{secrets.token_hex(4)}"
+    admin = Database(url)
+    with admin.engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with admin.engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=_database_params())
+def database_url(request: pytest.FixtureRequest, tmp_path, postgres_schema_url: str | None) -> Iterator[str]:
+    """A migrated, empty database: SQLite always, PostgreSQL too when ``$DATABASE_URL`` is set."""
+    from models.db import Database
+    from models.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'imbridge.db'}"
+        database = Database(url)
+        upgrade(database)
+        database.dispose()
+        yield url
+        return
+    assert postgres_schema_url
+    database = Database(postgres_schema_url)
+    from models.base import Base
+
+    with database.engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        from sqlalchemy import text
+
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(database)
+    database.dispose()
+    yield postgres_schema_url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """A migrated SQLite database, for tests about something other than the database."""
+    from models.db import Database
+    from models.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'imbridge.db'}"
+    database = Database(url)
+    upgrade(database)
+    database.dispose()
+    return url
+
+
+@pytest.fixture
+def make_settings(tmp_path, redis_url: str):
+    """Build settings as a deployment would: the demo platforms, this test's Redis and database."""
+    from config import load_settings
+
+    def build(database_url: str | None = None, **sections):
+        overrides = {"redis": {"url": redis_url}, "var_dir": str(tmp_path / "var")}
+        if database_url:
+            overrides["database"] = {"url": database_url}
+        overrides.update(sections)
+        return load_settings(None, **overrides)
+
+    return build

@@ -1,0 +1,136 @@
+"""The ingress's shell: health, readiness, metrics, OpenAPI, JSON errors, body limits and API keys."""
+
+from __future__ import annotations
+
+import falcon.testing
+import pytest
+
+from ingress import create_app
+from models import Scope
+from models.api_clients import create_api_client, revoke_api_client
+from workers.runtime import Runtime
+
+
+@pytest.fixture
+def runtime(make_settings, database_url):
+    runtime = Runtime.from_settings(make_settings(database_url))
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def client(runtime):
+    return falcon.testing.TestClient(create_app(runtime.settings, runtime))
+
+
+@pytest.fixture
+def keys(runtime):
+    with runtime.database.session() as session:
+        _, admin = create_api_client(session, "admin", Scope.ADMIN)
+        _, notify = create_api_client(session, "notify", Scope.NOTIFY)
+        _, revoked = create_api_client(session, "gone", Scope.ADMIN)
+        revoke_api_client(session, "gone")
+    return {"admin": admin, "notify": notify, "revoked": revoked}
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def assert_json_error(result, status: int, code: str | None = None) -> None:
+    assert result.status_code == status
+    error = result.json["error"]
+    assert error["message"]
+    if code:
+        assert error["code"] == code
+
+
+def test_healthz_and_readyz_answer_when_redis_and_database_do(client):
+    assert client.simulate_get("/healthz").json == {"status": "ok"}
+    ready = client.simulate_get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json["checks"] == {"redis": "ok", "database": "ok"}
+
+
+def test_readyz_names_what_is_down(make_settings, sqlite_url):
+    settings = make_settings(sqlite_url, redis={"url": "redis://127.0.0.1:1/0"})
+    client = falcon.testing.TestClient(create_app(settings))
+    result = client.simulate_get("/readyz")
+    assert result.status_code == 503
+    assert result.json["checks"]["redis"].startswith("unreachable")
+    assert result.json["checks"]["database"] == "ok"
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer imb_wrong_key"}, {"Authorization": "Basic x"}])
+def test_missing_or_wrong_key_is_401(client, headers):
+    result = client.simulate_get("/api/v1/apikeys", headers=headers)
+    assert_json_error(result, 401, "unauthorized")
+    assert result.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_unknown_api_path_without_key_is_401_not_404(client):
+    assert_json_error(client.simulate_get("/api/v1/no-such-thing"), 401)
+
+
+def test_revoked_key_is_401(client, keys):
+    assert_json_error(client.simulate_get("/api/v1/apikeys", headers=bearer(keys["revoked"])), 401)
+
+
+def test_notify_key_on_admin_route_is_403(client, keys):
+    assert_json_error(client.simulate_get("/api/v1/apikeys", headers=bearer(keys["notify"])), 403, "forbidden")
+
+
+def test_admin_key_lists_keys_without_revealing_them(client, keys):
+    result = client.simulate_get("/api/v1/apikeys", headers=bearer(keys["admin"]))
+    assert result.status_code == 200
+    assert {item["name"] for item in result.json["items"]} == {"admin", "notify", "gone"}
+    for key in keys.values():
+        assert key not in result.text
+
+
+def test_key_created_through_the_api_works_once_created_and_stops_when_revoked(client, keys):
+    created = client.simulate_post("/api/v1/apikeys", json={"name": "crm", "scope": "notify"},
+                                   headers=bearer(keys["admin"]))
+    assert created.status_code == 201
+    new_key = created.json["key"]
+    assert client.simulate_post("/api/v1/ping", headers=bearer(new_key)).status_code == 202
+    revoked = client.simulate_delete(f"/api/v1/apikeys/{created.json['keyId']}", headers=bearer(keys["admin"]))
+    assert revoked.status_code == 204
+    assert_json_error(client.simulate_post("/api/v1/ping", headers=bearer(new_key)), 401)
+
+
+def test_bad_bodies_get_clear_4xx_and_change_nothing(client, keys):
+    admin = bearer(keys["admin"])
+    assert_json_error(client.simulate_post("/api/v1/apikeys", body="name=x", headers={
+        **admin, "Content-Type": "application/x-www-form-urlencoded"}), 415)
+    assert_json_error(client.simulate_post("/api/v1/apikeys", body="{not json", headers={
+        **admin, "Content-Type": "application/json"}), 400, "invalid_json")
+    invalid = client.simulate_post("/api/v1/apikeys", json={"name": "", "scope": "root"}, headers=admin)
+    assert_json_error(invalid, 422, "validation_error")
+    assert {d["field"] for d in invalid.json["error"]["details"]} == {"name", "scope"}
+    assert len(client.simulate_get("/api/v1/apikeys", headers=admin).json["items"]) == 3
+
+
+def test_oversized_body_is_413(client, keys):
+    body = "x" * (1024 * 1024 + 1)
+    result = client.simulate_post("/api/v1/apikeys", body=body,
+                                  headers={**bearer(keys["admin"]), "Content-Type": "application/json"})
+    assert_json_error(result, 413)
+
+
+def test_not_found_and_method_not_allowed_are_json(client, keys):
+    assert_json_error(client.simulate_get("/nowhere"), 404, "not_found")
+    assert_json_error(client.simulate_put("/healthz"), 405)
+
+
+def test_metrics_count_requests_by_route(client):
+    client.simulate_get("/healthz")
+    text = client.simulate_get("/metrics").text
+    assert 'imbridge_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+
+
+def test_openapi_describes_the_api(client):
+    document = client.simulate_get("/openapi.json").json
+    assert document["openapi"].startswith("3.")
+    assert "/api/v1/apikeys" in document["paths"]
+    assert document["paths"]["/api/v1/apikeys"]["post"]["requestBody"]

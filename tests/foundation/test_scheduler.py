@@ -1,0 +1,72 @@
+"""Two schedulers together run each job once per period; the standby takes over when the leader stops."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from scheduler.jobs.heartbeat import HEARTBEAT_KEY
+from scheduler.process import SchedulerProcess
+from workers.runtime import Runtime
+
+PERIOD = 0.2
+
+
+@pytest.fixture
+def runtime(make_settings, sqlite_url, redis_client):
+    settings = make_settings(sqlite_url, scheduler={"heartbeat_seconds": PERIOD, "leader_ttl_seconds": 0.9})
+    runtime = Runtime.from_settings(settings)
+    yield runtime
+    runtime.close()
+
+
+def start(process: SchedulerProcess) -> threading.Thread:
+    thread = threading.Thread(target=process.run, daemon=True)
+    thread.start()
+    return thread
+
+
+def beats(runtime: Runtime) -> int:
+    return int(runtime.redis.hget(HEARTBEAT_KEY, "count") or 0)
+
+
+def test_two_schedulers_run_the_heartbeat_once_per_period(runtime):
+    first, second = SchedulerProcess(runtime), SchedulerProcess(runtime)
+    threads = [start(first), start(second)]
+    try:
+        time.sleep(0.3)
+        before, started = beats(runtime), time.monotonic()
+        time.sleep(2.0)
+        count, elapsed = beats(runtime) - before, time.monotonic() - started
+    finally:
+        first.stop()
+        second.stop()
+        for thread in threads:
+            thread.join(5)
+    periods = elapsed / PERIOD
+    assert count >= periods * 0.5, "the leader should beat about once per period"
+    assert count <= periods + 2, f"{count} beats in {periods:.1f} periods: both schedulers ran the job"
+
+
+def test_standby_takes_over_when_the_leader_stops(runtime):
+    leader = SchedulerProcess(runtime)
+    leader_thread = start(leader)
+    time.sleep(0.3)
+    standby = SchedulerProcess(runtime)
+    standby_thread = start(standby)
+    try:
+        time.sleep(0.5)
+        assert runtime.redis.hget(HEARTBEAT_KEY, "owner").decode() == leader.lock.owner
+        leader.stop()
+        leader_thread.join(5)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if runtime.redis.hget(HEARTBEAT_KEY, "owner").decode() == standby.lock.owner:
+                break
+            time.sleep(0.1)
+        assert runtime.redis.hget(HEARTBEAT_KEY, "owner").decode() == standby.lock.owner
+    finally:
+        standby.stop()
+        standby_thread.join(5)

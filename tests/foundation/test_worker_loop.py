@@ -1,0 +1,91 @@
+"""The loop ingress -> broker -> worker, with a real Redis (and RabbitMQ when one is reachable)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+
+import dramatiq
+import falcon.testing
+import pytest
+from dramatiq import Worker
+
+from ingress import create_app
+from models import Scope
+from models.api_clients import create_api_client
+from workers import runtime as worker_runtime
+from workers.actors.ping import ping, ping_key
+from workers.broker import setup_broker
+from workers.runtime import Runtime
+
+
+def wait_for(predicate, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def runtime(make_settings, sqlite_url):
+    runtime = worker_runtime.install(Runtime.from_settings(make_settings(sqlite_url)))
+    yield runtime
+    runtime.close()
+
+
+def test_ping_posted_to_the_api_is_handled_by_a_worker(runtime):
+    with runtime.database.session() as session:
+        _, key = create_api_client(session, "t", Scope.NOTIFY)
+    client = falcon.testing.TestClient(create_app(runtime.settings, runtime))
+    worker = Worker(dramatiq.get_broker(), worker_timeout=100, worker_threads=2)
+    worker.start()
+    try:
+        posted = client.simulate_post("/api/v1/ping", headers={"Authorization": f"Bearer {key}"})
+        assert posted.status_code == 202
+        ping_id = posted.json["id"]
+        status = wait_for(lambda: client.simulate_get(
+            f"/api/v1/ping/{ping_id}", headers={"Authorization": f"Bearer {key}"}).json["status"] == "done")
+        assert status
+    finally:
+        worker.stop()
+
+
+def test_enqueue_with_the_broker_down_is_a_503_not_a_crash(make_settings, sqlite_url):
+    settings = make_settings(sqlite_url, redis={"url": "redis://127.0.0.1:1/0"})
+    runtime = Runtime.from_settings(settings)
+    with runtime.database.session() as session:
+        _, key = create_api_client(session, "t", Scope.NOTIFY)
+    client = falcon.testing.TestClient(create_app(settings, runtime))
+    result = client.simulate_post("/api/v1/ping", headers={"Authorization": f"Bearer {key}"})
+    assert result.status_code == 503
+    assert result.json["error"]["code"] == "broker_unavailable"
+
+
+def _rabbitmq_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 5672), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _rabbitmq_reachable(), reason="no RabbitMQ at 127.0.0.1:5672")
+def test_ping_loop_on_rabbitmq(runtime):
+    url = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    settings = runtime.settings.model_copy(update={"broker": runtime.settings.broker.model_copy(update={"url": url})})
+    broker = setup_broker(settings)
+    worker = Worker(broker, worker_timeout=100, worker_threads=1)
+    worker.start()
+    try:
+        ping_id = uuid.uuid4().hex
+        ping.send(ping_id)
+        assert wait_for(lambda: runtime.redis.get(ping_key(ping_id)))
+    finally:
+        worker.stop()
+        broker.close()
+        setup_broker(runtime.settings)
