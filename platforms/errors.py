@@ -90,9 +90,7 @@ class PlatformError(Exception):
 
     outcome: Outcome = Outcome.PERMANENT
 
-    def __init__(
-        self, platform: str, errcode: int | None, errmsg: str, retry_after: float | None = None
-    ) -> None:
+    def __init__(self, platform: str, errcode: int | None, errmsg: str, retry_after: float | None = None) -> None:
         super().__init__(platform, errcode, errmsg, retry_after)
         self.platform = platform
         self.errcode = errcode
@@ -125,9 +123,7 @@ class PermanentError(PlatformError):
 class TransportError(RetryLaterError):
     """The request never got a platform answer: timeout, connection error or HTTP 5xx."""
 
-    def __init__(
-        self, platform: str, errcode: None = None, errmsg: str = "", retry_after: float | None = None
-    ) -> None:
+    def __init__(self, platform: str, errcode: None = None, errmsg: str = "", retry_after: float | None = None) -> None:
         super().__init__(platform, None, errmsg, retry_after)
 
 

@@ -21,9 +21,7 @@ class DingTalkClient:
 
     platform = "dingtalk"
 
-    def __init__(
-        self, settings: DingTalkSettings, token_store: TokenStore, transport: Transport | None = None
-    ) -> None:
+    def __init__(self, settings: DingTalkSettings, token_store: TokenStore, transport: Transport | None = None) -> None:
         self.settings = settings
         self.transport = transport or Transport(self.platform, settings.api_base_url)
         self.app_key = f"dingtalk:{settings.app_key}"

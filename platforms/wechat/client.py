@@ -28,9 +28,7 @@ class WeChatClient:
 
     platform = "wechat"
 
-    def __init__(
-        self, settings: WeChatSettings, token_store: TokenStore, transport: Transport | None = None
-    ) -> None:
+    def __init__(self, settings: WeChatSettings, token_store: TokenStore, transport: Transport | None = None) -> None:
         self.settings = settings
         self.transport = transport or Transport(self.platform, settings.api_base_url)
         self.app_key = f"wechat:{settings.app_id}"

@@ -118,8 +118,7 @@ class NewsReply(Reply):
 
     def _body(self) -> dict[str, Any]:
         items = [
-            {"Title": a.title, "Description": a.description, "PicUrl": a.pic_url, "Url": a.url}
-            for a in self.articles
+            {"Title": a.title, "Description": a.description, "PicUrl": a.pic_url, "Url": a.url} for a in self.articles
         ]
         return {"ArticleCount": len(items), "Articles": items}
 

@@ -23,9 +23,7 @@ class WeComClient:
 
     platform = "wecom"
 
-    def __init__(
-        self, settings: WeComSettings, token_store: TokenStore, transport: Transport | None = None
-    ) -> None:
+    def __init__(self, settings: WeComSettings, token_store: TokenStore, transport: Transport | None = None) -> None:
         self.settings = settings
         self.transport = transport or Transport(self.platform, settings.api_base_url)
         self.app_key = f"wecom:{settings.corp_id}:{settings.agent_id}"
