@@ -147,6 +147,13 @@ class SchedulerSettings(_Section):
     leader_ttl_seconds: float = Field(default=15.0, gt=0)
 
 
+class TokensSettings(_Section):
+    #: A token stops being handed out this long before the platform says it expires.
+    margin_seconds: int = Field(default=300, ge=0)
+    #: How often the scheduler looks for tokens close to their margin and refreshes them.
+    check_seconds: float = Field(default=60.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything an imbridge process needs to know."""
 
@@ -162,6 +169,7 @@ class Settings(BaseSettings):
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    tokens: TokensSettings = Field(default_factory=TokensSettings)
     var_dir: Path = DEFAULT_VAR_DIR
 
     @classmethod

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from scheduler.jobs.heartbeat import heartbeat
+from scheduler.jobs.tokens import refresh_tokens
 from scheduler.leader import LeaderLock
 from workers.runtime import Runtime
 
@@ -37,6 +39,10 @@ class SchedulerProcess:
         scheduler.add_job(
             heartbeat, "interval", seconds=config.heartbeat_seconds, id="heartbeat",
             args=[self.runtime, self.lock.owner],
+        )
+        scheduler.add_job(
+            refresh_tokens, "interval", seconds=self.runtime.settings.tokens.check_seconds, id="refresh-tokens",
+            args=[self.runtime], next_run_time=datetime.now(UTC),
         )
         return scheduler
 

@@ -20,6 +20,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def _no_imbridge_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests build their settings explicitly; nothing leaks in from the shell or from another test."""
+    for name in list(os.environ):
+        if name.startswith("IMBRIDGE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.delenv("IMBRIDGE_CONFIG", raising=False)
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("REDIS_URL")

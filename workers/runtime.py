@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import redis
 
 from config import Settings, load_settings
 from models import Database
+from workers.clients import PlatformClients
 
 
 class RuntimeConfigError(Exception):
@@ -36,7 +38,14 @@ class Runtime:
         client = redis.Redis.from_url(settings.redis.url, health_check_interval=30)
         return cls(settings=settings, redis=client, database=Database(settings.database_url))
 
+    @cached_property
+    def clients(self) -> PlatformClients:
+        """Platform API clients sharing this process's Redis token store."""
+        return PlatformClients(self.settings, self.redis, self.settings.tokens.margin_seconds)
+
     def close(self) -> None:
+        if "clients" in self.__dict__:
+            self.clients.close()
         self.redis.close()
         self.database.dispose()
 

@@ -1,0 +1,67 @@
+"""The platform clients a process uses, built once from its settings and sharing one token store.
+
+Clients hold pooled httpx connections and are thread safe, so every actor thread of a process shares them.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import redis
+
+from config import Settings
+from platforms.dingtalk import DingTalkClient, DingTalkRobot
+from platforms.tokens import StoreTokenSource
+from platforms.wechat import WeChatAppletClient, WeChatClient
+from platforms.wecom import WeComClient, WeComRobot
+from workers.tokens import RedisTokenStore
+
+
+class PlatformClients:
+    """Lazily built clients for the configured apps and robots."""
+
+    def __init__(self, settings: Settings, redis_client: redis.Redis, token_margin_seconds: int = 300) -> None:
+        self.settings = settings
+        self.token_store = RedisTokenStore(redis_client, margin_seconds=token_margin_seconds)
+
+    @cached_property
+    def wechat(self) -> WeChatClient:
+        return WeChatClient(self.settings.third.wechat, self.token_store)
+
+    @cached_property
+    def wechat_applet(self) -> WeChatAppletClient:
+        return WeChatAppletClient(self.settings.third.wechat_applet)
+
+    @cached_property
+    def wecom(self) -> WeComClient:
+        return WeComClient(self.settings.third.wecom, self.token_store)
+
+    @cached_property
+    def dingtalk(self) -> DingTalkClient:
+        return DingTalkClient(self.settings.third.ding_talk, self.token_store)
+
+    @cached_property
+    def dingtalk_robot(self) -> DingTalkRobot:
+        return DingTalkRobot(self.settings.third.ding_talk.api_base_url)
+
+    @cached_property
+    def wecom_robot(self) -> WeComRobot:
+        return WeComRobot(self.settings.third.wecom.api_base_url)
+
+    def token_sources(self) -> dict[str, StoreTokenSource]:
+        """The token slot of every configured app (what the scheduler keeps fresh)."""
+        third = self.settings.third
+        sources = {}
+        if third.wechat.configured:
+            sources["wechat"] = self.wechat.token
+        if third.wecom.configured:
+            sources["wecom"] = self.wecom.token
+        if third.ding_talk.configured:
+            sources["dingtalk"] = self.dingtalk.token
+        return sources
+
+    def close(self) -> None:
+        for name in ("wechat", "wechat_applet", "wecom", "dingtalk", "dingtalk_robot", "wecom_robot"):
+            client = self.__dict__.get(name)
+            if client is not None:
+                client.close()
