@@ -64,13 +64,13 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from config.loader import ensure_secret_key
     from models import Database
-    from models.migrate import current_revision, upgrade
+    from models.migrate import current_revisions, upgrade
 
     settings = _settings(args)
     ensure_secret_key(settings)
     database = Database(settings.database_url)
     upgrade(database)
-    print(f"database at revision {current_revision(database)}")
+    print(f"database at revision {', '.join(sorted(current_revisions(database)))}")
     return 0
 
 

@@ -1,4 +1,8 @@
-"""Bring a database to the newest schema with Alembic (``imbridge migrate``)."""
+"""Bring a database to the newest schema with Alembic (``imbridge migrate``).
+
+Each area of the product owns a branch of revisions off ``0001`` (its own ``branch_labels``), so areas
+built in parallel never fight over ``down_revision``; ``upgrade`` applies every head.
+"""
 
 from __future__ import annotations
 
@@ -20,17 +24,17 @@ def _alembic_config() -> Config:
     return config
 
 
-def upgrade(database: Database, revision: str = "head") -> None:
+def upgrade(database: Database, revision: str = "heads") -> None:
     config = _alembic_config()
     with database.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
 
-def current_revision(database: Database) -> str | None:
+def current_revisions(database: Database) -> set[str]:
     with database.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return set(MigrationContext.configure(connection).get_current_heads())
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(_alembic_config()).get_heads())

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from models import Database, Scope
 from models.api_clients import ApiClient, authenticate, create_api_client, revoke_api_client
-from models.migrate import current_revision, head_revision
+from models.migrate import current_revisions, head_revisions
 
 
 def test_migrations_reach_head(database_url):
-    assert current_revision(Database(database_url)) == head_revision()
+    assert current_revisions(Database(database_url)) == head_revisions()
 
 
 def test_key_is_shown_once_and_only_its_hash_is_stored(database_url):
