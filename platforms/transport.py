@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from platforms._redact import install_httpx_redaction
 from platforms.errors import (
     PermanentError,
     PlatformError,
@@ -63,6 +64,7 @@ class Transport:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         client: httpx.Client | None = None,
     ) -> None:
+        install_httpx_redaction()
         self.platform = platform
         self.base_url = base_url.rstrip("/")
         self._owns_client = client is None

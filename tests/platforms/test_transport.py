@@ -148,3 +148,14 @@ def test_owned_client_is_closed_shared_client_is_not():
     with Transport("wechat", "https://api.test") as owned:
         pass
     assert owned._client.is_closed
+
+
+def test_httpx_request_log_masks_credentials(caplog):
+    fake = FakePlatform({"errcode": 0}, {"errcode": 0})
+    with caplog.at_level("INFO", logger="httpx"):
+        fake.transport("wecom").request("POST", "/cgi-bin/webhook/send", params={"key": "ROBOT-KEY", "n": 1}, json={})
+        fake.transport("wechat").request("GET", "/p", token=Tokens())
+    text = caplog.text
+    assert "ROBOT-KEY" not in text and "access_token=t1" not in text
+    assert "key=%2A%2A%2A" in text or "key=***" in text
+    assert "n=1" in text
