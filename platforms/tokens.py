@@ -118,7 +118,7 @@ class MemoryTokenStore:
             return self._fetch(app_key, fetch)
 
     def refresh(self, app_key: str, fetch: Callable[[], TokenGrant], force: bool = False) -> str:
-        """Fetch a new token when the cached one is missing or expiring (or always, with ``force``)."""
+        """Fetch a new token when none is cached or it is within its margin (or always, with ``force``)."""
         with self._fetch_lock(app_key):
             cached = None if force else self._cached(app_key)
             return cached if cached is not None else self._fetch(app_key, fetch)

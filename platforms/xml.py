@@ -39,11 +39,11 @@ def parse_xml(text: str | bytes) -> dict[str, str]:
         if len(child):
             nested.append(child)
         else:
-            fields[child.tag] = (child.text or "").strip()
+            fields[child.tag] = child.text or ""
     for container in nested:
         for leaf in container.iter():
             if leaf is not container and not len(leaf):
-                fields.setdefault(leaf.tag, (leaf.text or "").strip())
+                fields.setdefault(leaf.tag, leaf.text or "")
     return fields
 
 

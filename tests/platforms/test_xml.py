@@ -12,6 +12,11 @@ def test_parses_flat_message_with_cdata_and_numbers():
     assert fields == {"ToUserName": "gh_1", "CreateTime": "1348831860", "Content": "<b>&amp;</b>"}
 
 
+def test_keeps_whitespace_inside_values_and_ignores_it_between_elements():
+    text = '<?xml version="1.0" encoding="utf-8"?>\n<xml>\n  <Content><![CDATA[ 你好 ]]></Content>\n</xml>'
+    assert parse_xml(text) == {"Content": " 你好 "}
+
+
 def test_nested_event_info_is_flattened():
     fields = parse_xml(
         "<xml><Event>scancode_push</Event><ScanCodeInfo><ScanType>qrcode</ScanType>"
