@@ -19,7 +19,9 @@ TEXT = {"msgtype": "text", "text": {"content": "hi"}}
 
 def make(fake: FakePlatform, agent_id: int | None = 42) -> tuple[DingTalkClient, MemoryTokenStore]:
     fake.routes.setdefault(f"{BASE}/gettoken", TOKEN_ANSWER)
-    settings = DingTalkSettings(app_key="dk1", app_secret="ds", agent_id=agent_id, api_base_url="https://api.test/prefix")
+    settings = DingTalkSettings(
+        app_key="dk1", app_secret="ds", agent_id=agent_id, api_base_url="https://api.test/prefix"
+    )
     store = MemoryTokenStore()
     return DingTalkClient(settings, store, transport=fake.transport("dingtalk")), store
 

@@ -215,7 +215,9 @@ def test_material_delete_batchget_count():
 
 
 def test_qrcode_create_temporary():
-    fake = routes("/cgi-bin/qrcode/create", {"ticket": "gQ+/=", "expire_seconds": 300, "url": "http://weixin.qq.com/q/x"})
+    fake = routes(
+        "/cgi-bin/qrcode/create", {"ticket": "gQ+/=", "expire_seconds": 300, "url": "http://weixin.qq.com/q/x"}
+    )
     client, _ = make(fake)
     assert client.qrcode.create_temporary("login:abc", 300) == {
         "ticket": "gQ+/=",

@@ -15,9 +15,7 @@ TOKEN_ANSWER = {"errcode": 0, "errmsg": "ok", "access_token": "WT", "expires_in"
 
 def make(fake: FakePlatform, agent_id: int | None = 1000002) -> tuple[WeComClient, MemoryTokenStore]:
     fake.routes.setdefault(f"{BASE}/cgi-bin/gettoken", TOKEN_ANSWER)
-    settings = WeComSettings(
-        corp_id="ww1", corp_secret="cs", agent_id=agent_id, api_base_url="https://api.test/prefix"
-    )
+    settings = WeComSettings(corp_id="ww1", corp_secret="cs", agent_id=agent_id, api_base_url="https://api.test/prefix")
     store = MemoryTokenStore()
     return WeComClient(settings, store, transport=fake.transport("wecom")), store
 
