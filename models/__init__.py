@@ -4,4 +4,7 @@ from models.api_clients import ApiClient, Scope
 from models.base import Base
 from models.db import Database
 
+# Imported for their tables, so Base.metadata knows every table.
+from models import blobs, deliveries, message_templates, robots  # noqa: F401  isort: skip
+
 __all__ = ["ApiClient", "Base", "Database", "Scope"]
