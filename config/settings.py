@@ -157,8 +157,6 @@ class TokensSettings(_Section):
 class NotificationsSettings(_Section):
     """Delivery of robot and work notifications: rate limits, retry budget, outbox sweep."""
 
-    #: The Dramatiq queue every notification actor listens on.
-    queue: str = "notifications"
     #: Messages per window to one DingTalk or WeCom robot (the platforms allow 20 a minute); None: no limit.
     robot_rate_limit: int | None = Field(default=20, ge=1)
     #: WeCom app messages per window to one member (the platform drops the excess silently); None: no limit.

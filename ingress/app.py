@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import falcon
 
 from config import Settings
@@ -11,8 +13,18 @@ from ingress.errors import install_error_handling
 from ingress.metrics import MetricsResource, RequestMetrics
 from ingress.openapi import OpenApiSpec
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
+from ingress.resources.blobs import BlobCollection, BlobItem
 from ingress.resources.health import HealthResource, ReadyResource
+from ingress.resources.message_templates import TemplateCollection, TemplateItem, TemplateRender
+from ingress.resources.notifications import (
+    NotificationCollection,
+    NotificationItem,
+    NotificationRecall,
+    NotificationRetry,
+)
 from ingress.resources.ping import PingCollection, PingItem
+from ingress.resources.robots import RobotCollection, RobotItem
+from models.robots import RobotPlatform
 from workers.broker import setup_broker
 from workers.runtime import Runtime
 
@@ -41,4 +53,21 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/ping/{ping_id}", PingItem(runtime))
     route("/api/v1/apikeys", ApiKeyCollection(runtime.database))
     route("/api/v1/apikeys/{key_id}", ApiKeyItem(runtime.database))
+    _notification_routes(route, runtime)
     return app
+
+
+def _notification_routes(route: Callable[[str, object], None], runtime: Runtime) -> None:
+    database, secret_key = runtime.database, runtime.settings.security.secret_key
+    route("/api/v1/notifications", NotificationCollection(runtime))
+    route("/api/v1/notifications/{delivery_id}", NotificationItem(runtime))
+    route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime))
+    route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime))
+    for platform in RobotPlatform:
+        route(f"/api/v1/robots/{platform}", RobotCollection(database, secret_key, platform))
+        route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform))
+    route("/api/v1/notification-templates", TemplateCollection(database))
+    route("/api/v1/notification-templates/{code}", TemplateItem(database))
+    route("/api/v1/notification-templates/{code}/render", TemplateRender(database))
+    route("/api/v1/blobs", BlobCollection(database, runtime.settings.ingress.max_body_bytes))
+    route("/api/v1/blobs/{blob_id}", BlobItem(database))

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from scheduler.jobs.heartbeat import heartbeat
+from scheduler.jobs.outbox import sweep_outbox
 from scheduler.jobs.tokens import refresh_tokens
 from scheduler.leader import LeaderLock
 from workers.runtime import Runtime
@@ -43,6 +44,10 @@ class SchedulerProcess:
         scheduler.add_job(
             refresh_tokens, "interval", seconds=self.runtime.settings.tokens.check_seconds, id="refresh-tokens",
             args=[self.runtime], next_run_time=datetime.now(UTC),
+        )
+        scheduler.add_job(
+            sweep_outbox, "interval", seconds=self.runtime.settings.notifications.outbox_check_seconds,
+            id="notifications-outbox", args=[self.runtime],
         )
         return scheduler
 
