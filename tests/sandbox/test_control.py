@@ -86,3 +86,10 @@ def test_templates_can_be_added_like_in_the_console(client, wechat_token):
 def test_health_and_media_listing(client):
     assert client.simulate_get("/_sandbox/health").json["ok"] is True
     assert client.simulate_get("/_sandbox/media").json == {"media": []}
+
+
+def test_journal_limit_keeps_the_newest_entries(client):
+    client.simulate_post("/_sandbox/config", json={"journal_limit": 2})
+    for _ in range(3):
+        client.simulate_get("/wecom/cgi-bin/gettoken")
+    assert [e["seq"] for e in client.simulate_get("/_sandbox/journal").json["entries"]] == [2, 3]
