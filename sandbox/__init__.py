@@ -1,0 +1,15 @@
+"""Fake WeChat Official Account, WeCom and DingTalk servers, faithful down to their unpleasant parts.
+
+For development, tests, benchmarks and the demo. Public surface:
+
+* :func:`create_app` - the falcon app (``falcon.testing.TestClient(create_app(settings))`` in tests);
+* :class:`SandboxState` and :class:`SandboxOptions` - what it remembers and the knobs;
+* :func:`serve` (gunicorn) and :func:`serve_in_thread` (tests) in :mod:`sandbox.server`;
+* :mod:`sandbox.callbacks` - the other direction: the platforms posting callbacks to our ingress.
+"""
+
+from sandbox.app import create_app
+from sandbox.options import SandboxOptions
+from sandbox.state import SandboxState
+
+__all__ = ["SandboxOptions", "SandboxState", "create_app"]

@@ -1,0 +1,249 @@
+"""The other direction: the sandbox acting as WeChat or WeCom posting callbacks to our ingress.
+
+Requests are built exactly as the platforms build them: WeChat puts ``signature``, ``timestamp``, ``nonce`` and
+``openid`` in the query and, in safe mode, ``encrypt_type=aes`` and ``msg_signature`` with a
+``<xml><ToUserName/><Encrypt/></xml>`` body; WeCom always encrypts, signs with ``msg_signature`` only and adds
+``AgentID``. QR-login scans come in the platform's two shapes, the very difference the seed system got wrong:
+a new follower's ``subscribe`` with EventKey ``qrscene_login_<key>``, an existing follower's ``SCAN`` with the
+bare ``login_<key>``.
+
+Example::
+
+    response = scan("http://127.0.0.1:8000", settings, key="k1", existing=True)
+    reply = read_reply(response, settings)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+from config import Settings
+from platforms.crypto import MessageCrypto
+
+#: The openid ``imbridge sandbox scan`` / ``say`` use when none is given.
+DEMO_OPENID = "oDemoFollower000000000000001"
+#: The WeCom member ``wecom_say`` uses when none is given.
+DEMO_WECOM_USER = "demo.user"
+WECHAT_PORTAL = "/wechat/portal"
+WECOM_PORTAL = "/wecom/portal"
+
+
+@dataclass(frozen=True)
+class CallbackRequest:
+    """One callback as the platform would send it: query parameters and XML body."""
+
+    params: dict[str, str]
+    body: str
+
+
+def render_xml(fields: Mapping[str, Any]) -> str:
+    """Flat ``<xml>`` the way the platforms write it: text in CDATA, numbers bare."""
+    parts = []
+    for tag, value in fields.items():
+        if value is None:
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            parts.append(f"<{tag}>{value}</{tag}>")
+        else:
+            text = str(value).replace("]]>", "]]]]><![CDATA[>")
+            parts.append(f"<{tag}><![CDATA[{text}]]></{tag}>")
+    return "<xml>" + "".join(parts) + "</xml>"
+
+
+def parse_xml(text: str | bytes) -> dict[str, str]:
+    """Flat ``<xml>`` to ``{tag: text}`` (``ValueError`` when it is not XML)."""
+    try:
+        root = fromstring(text, forbid_dtd=True)
+    except (ParseError, DefusedXmlException) as exc:
+        raise ValueError(f"not XML: {exc}") from exc
+    return {child.tag: (child.text or "") for child in root}
+
+
+def original_id(settings: Settings) -> str:
+    """The account's original id (``gh_...``), the ToUserName of every WeChat callback."""
+    app_id = settings.third.wechat.app_id or ""
+    return "gh_" + hashlib.sha1(app_id.encode()).hexdigest()[:12]
+
+
+def wechat_crypto(settings: Settings) -> MessageCrypto:
+    wechat = settings.third.wechat
+    if not (wechat.token and wechat.encoding_aes_key and wechat.app_id):
+        raise ValueError("third.wechat needs app-id, token and encoding-aes-key")
+    return MessageCrypto(wechat.token, wechat.encoding_aes_key, wechat.app_id)
+
+
+def wecom_crypto(settings: Settings) -> MessageCrypto:
+    wecom = settings.third.wecom
+    if not (wecom.token and wecom.encoding_aes_key and wecom.corp_id):
+        raise ValueError("third.wecom needs corp-id, token and encoding-aes-key")
+    return MessageCrypto(wecom.token, wecom.encoding_aes_key, wecom.corp_id)
+
+
+def _stamp(timestamp: str | None, nonce: str | None) -> tuple[str, str]:
+    return timestamp or str(int(time.time())), nonce or str(secrets.randbelow(10**10))
+
+
+# -- WeChat -----------------------------------------------------------------------------------------------
+
+def build_wechat_callback(settings: Settings, fields: Mapping[str, Any], *, safe: bool = True,
+                          timestamp: str | None = None, nonce: str | None = None) -> CallbackRequest:
+    """The query and body WeChat would post for the message ``fields``."""
+    crypto = wechat_crypto(settings)
+    timestamp, nonce = _stamp(timestamp, nonce)
+    xml = render_xml(fields)
+    params = {"signature": crypto.signature(timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
+    if fields.get("FromUserName"):
+        params["openid"] = str(fields["FromUserName"])
+    if not safe:
+        return CallbackRequest(params, xml)
+    encrypted = crypto.encrypt(xml)
+    params.update(encrypt_type="aes", msg_signature=crypto.signature(timestamp, nonce, encrypted))
+    body = render_xml({"ToUserName": fields.get("ToUserName", original_id(settings)), "Encrypt": encrypted})
+    return CallbackRequest(params, body)
+
+
+def _common(settings: Settings, openid: str, msg_type: str) -> dict[str, Any]:
+    return {"ToUserName": original_id(settings), "FromUserName": openid, "CreateTime": int(time.time()),
+            "MsgType": msg_type}
+
+
+def text_fields(settings: Settings, text: str, openid: str = DEMO_OPENID) -> dict[str, Any]:
+    return {**_common(settings, openid, "text"), "Content": text, "MsgId": secrets.randbits(63)}
+
+
+def event_fields(settings: Settings, event: str, openid: str = DEMO_OPENID, **extra: Any) -> dict[str, Any]:
+    """Any event: ``event_fields(settings, "CLICK", EventKey="menu_help")``."""
+    return {**_common(settings, openid, "event"), "Event": event, **extra}
+
+
+def scan_fields(settings: Settings, key: str, openid: str = DEMO_OPENID, *, existing: bool = False,
+                ticket: str | None = None) -> dict[str, Any]:
+    """A QR-login scan: ``SCAN`` + ``login_<key>`` for a follower, else ``subscribe`` + ``qrscene_login_<key>``."""
+    ticket = ticket or base64.b64encode(secrets.token_bytes(72)).decode()
+    if existing:
+        return event_fields(settings, "SCAN", openid, EventKey=f"login_{key}", Ticket=ticket)
+    return event_fields(settings, "subscribe", openid, EventKey=f"qrscene_login_{key}", Ticket=ticket)
+
+
+def post_wechat_event(ingress_url: str, settings: Settings, xml_fields: Mapping[str, Any], safe: bool = True,
+                      *, client: httpx.Client | None = None, timeout: float = 5.0) -> httpx.Response:
+    """POST a WeChat callback to ``<ingress>/wechat/portal`` (WeChat itself gives up after 5 s)."""
+    request = build_wechat_callback(settings, xml_fields, safe=safe)
+    return _post(ingress_url + WECHAT_PORTAL, request, client, timeout)
+
+
+def find_ticket(sandbox_url: str, scene: str, client: httpx.Client | None = None) -> str | None:
+    """The newest live ticket the sandbox issued for ``scene`` (what a phone reads from the QR code)."""
+    try:
+        response = (client or httpx).get(f"{sandbox_url}/_sandbox/wechat/qrcodes", params={"scene": scene})
+        codes = response.json().get("qrcodes", [])
+    except (httpx.HTTPError, ValueError):
+        return None
+    return codes[-1]["ticket"] if codes else None
+
+
+def scan(ingress_url: str, settings: Settings, key: str, openid: str = DEMO_OPENID, *, existing: bool = False,
+         safe: bool = True, ticket: str | None = None, sandbox_url: str | None = None,
+         client: httpx.Client | None = None) -> httpx.Response:
+    """Scan the login QR code for ``key``; the ticket is looked up in the sandbox when ``sandbox_url`` is given."""
+    if ticket is None and sandbox_url:
+        ticket = find_ticket(sandbox_url, f"login_{key}", client)
+    fields = scan_fields(settings, key, openid, existing=existing, ticket=ticket)
+    return post_wechat_event(ingress_url, settings, fields, safe, client=client)
+
+
+def say(ingress_url: str, settings: Settings, text: str, openid: str = DEMO_OPENID, *, safe: bool = True,
+        client: httpx.Client | None = None) -> httpx.Response:
+    """A follower sends ``text`` to the account."""
+    return post_wechat_event(ingress_url, settings, text_fields(settings, text, openid), safe, client=client)
+
+
+def verify_wechat(ingress_url: str, settings: Settings, *, client: httpx.Client | None = None) -> tuple[bool, str]:
+    """WeChat's server-configuration check (GET); True when the ingress echoes ``echostr`` back."""
+    crypto = wechat_crypto(settings)
+    timestamp, nonce = _stamp(None, None)
+    echostr = str(secrets.randbits(63))
+    params = {"signature": crypto.signature(timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
+              "echostr": echostr}
+    response = (client or httpx).get(ingress_url + WECHAT_PORTAL, params=params, timeout=5.0)
+    return response.text == echostr, response.text
+
+
+# -- WeCom ------------------------------------------------------------------------------------------------
+
+def build_wecom_callback(settings: Settings, fields: Mapping[str, Any], *, timestamp: str | None = None,
+                         nonce: str | None = None) -> CallbackRequest:
+    """The query and body WeCom would post (always encrypted, ReceiveId = corp id)."""
+    crypto = wecom_crypto(settings)
+    timestamp, nonce = _stamp(timestamp, nonce)
+    encrypted = crypto.encrypt(render_xml(fields))
+    body = render_xml({"ToUserName": settings.third.wecom.corp_id, "Encrypt": encrypted,
+                       "AgentID": str(settings.third.wecom.agent_id)})
+    params = {"msg_signature": crypto.signature(timestamp, nonce, encrypted), "timestamp": timestamp,
+              "nonce": nonce}
+    return CallbackRequest(params, body)
+
+
+def wecom_text_fields(settings: Settings, text: str, userid: str = DEMO_WECOM_USER) -> dict[str, Any]:
+    return {"ToUserName": settings.third.wecom.corp_id, "FromUserName": userid, "CreateTime": int(time.time()),
+            "MsgType": "text", "Content": text, "MsgId": secrets.randbits(63),
+            "AgentID": settings.third.wecom.agent_id}
+
+
+def post_wecom_event(ingress_url: str, settings: Settings, xml_fields: Mapping[str, Any], *,
+                     client: httpx.Client | None = None, timeout: float = 5.0) -> httpx.Response:
+    return _post(ingress_url + WECOM_PORTAL, build_wecom_callback(settings, xml_fields), client, timeout)
+
+
+def wecom_say(ingress_url: str, settings: Settings, text: str, userid: str = DEMO_WECOM_USER, *,
+              client: httpx.Client | None = None) -> httpx.Response:
+    return post_wecom_event(ingress_url, settings, wecom_text_fields(settings, text, userid), client=client)
+
+
+def verify_wecom(ingress_url: str, settings: Settings, *, client: httpx.Client | None = None) -> tuple[bool, str]:
+    """WeCom's URL check: an encrypted echostr whose plaintext the ingress must answer."""
+    crypto = wecom_crypto(settings)
+    timestamp, nonce = _stamp(None, None)
+    plain = str(secrets.randbits(63))
+    echostr = crypto.encrypt(plain)
+    params = {"msg_signature": crypto.signature(timestamp, nonce, echostr), "timestamp": timestamp,
+              "nonce": nonce, "echostr": echostr}
+    response = (client or httpx).get(ingress_url + WECOM_PORTAL, params=params, timeout=5.0)
+    return response.text == plain, response.text
+
+
+# -- replies ----------------------------------------------------------------------------------------------
+
+def read_reply(response: httpx.Response, settings: Settings, platform: str = "wechat") -> dict[str, str] | None:
+    """The passive reply's fields (decrypted and signature-checked when encrypted); None for "no reply".
+
+    :raises ValueError: the reply is encrypted but its MsgSignature does not match.
+    """
+    text = response.text.strip()
+    if not text or text == "success":
+        return None
+    fields = parse_xml(text)
+    if "Encrypt" not in fields:
+        return fields
+    crypto = wechat_crypto(settings) if platform == "wechat" else wecom_crypto(settings)
+    expected = crypto.signature(fields.get("TimeStamp", ""), fields.get("Nonce", ""), fields["Encrypt"])
+    if expected != fields.get("MsgSignature"):
+        raise ValueError("reply MsgSignature does not match")
+    return parse_xml(crypto.decrypt(fields["Encrypt"]))
+
+
+def _post(url: str, request: CallbackRequest, client: httpx.Client | None, timeout: float) -> httpx.Response:
+    headers = {"Content-Type": "text/xml", "User-Agent": "Mozilla/4.0"}
+    sender = client or httpx
+    return sender.post(url, params=request.params, content=request.body.encode(), headers=headers,
+                       timeout=timeout)

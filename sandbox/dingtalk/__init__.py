@@ -1,0 +1,1 @@
+"""The fake DingTalk: handlers by resource, state in ``store``, the table in ``routes``."""

@@ -1,0 +1,115 @@
+"""The one falcon resource every platform endpoint is served by.
+
+It runs the steps every real endpoint shares, in the platform's order: injected faults (the network and the
+platform's front end fail before anything is looked at), the HTTP method (43001/43002), the IP whitelist,
+then the handler under the state lock. A handler is a plain function ``(state, call) -> dict | Answer`` that
+raises :class:`~sandbox.errors.PlatformError` to answer with an errcode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import falcon
+
+from sandbox.call import Call, query_dict
+from sandbox.errors import REQUIRE_GET, REQUIRE_POST, PlatformError, error_body, ip_error
+from sandbox.faults import FaultRule
+from sandbox.state import SandboxState
+
+_GATEWAY_PAGE = (
+    "<html>\r\n<head><title>{status}</title></head>\r\n<body>\r\n"
+    "<center><h1>{status}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A non-JSON answer (a QR code image, an error page)."""
+
+    data: bytes
+    content_type: str
+    status: int = 200
+
+
+Handler = Callable[[SandboxState, Call], "dict[str, Any] | Answer"]
+
+GET = ("GET",)
+POST = ("POST",)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint of a platform, relative to the platform's prefix."""
+
+    path: str
+    handler: Handler
+    methods: tuple[str, ...]
+    whitelist: bool = True
+    topapi: bool = True
+
+
+class Endpoint:
+    """Serves one platform path with ``handler``.
+
+    :param methods: the HTTP methods the real endpoint accepts.
+    :param whitelist: whether the IP whitelist applies (not to robots, which have their own security).
+    :param topapi: DingTalk only: errors carry a ``request_id`` (the robot endpoint's do not).
+    """
+
+    def __init__(self, state: SandboxState, platform: str, handler: Handler, methods: tuple[str, ...],
+                 *, whitelist: bool = True, topapi: bool = True) -> None:
+        self.state = state
+        self.platform = platform
+        self.handler = handler
+        self.methods = methods
+        self.whitelist = whitelist
+        self.topapi = topapi
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self._serve(req, resp)
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self._serve(req, resp)
+
+    def _serve(self, req: falcon.Request, resp: falcon.Response) -> None:
+        call = Call(self.platform, req.method, req.path, query_dict(req), req.context.body,
+                    req.content_type or "", req.remote_addr or "127.0.0.1")
+        plan = self.state.faults.plan(req.path)
+        if plan.delay_seconds:
+            self.state.faults.hold(plan.delay_seconds)
+        if plan.terminal is not None:
+            self._fault(plan.terminal, call, resp)
+            return
+        try:
+            if req.method not in self.methods:
+                raise PlatformError(*(REQUIRE_GET if "GET" in self.methods else REQUIRE_POST))
+            with self.state.lock:
+                if self.whitelist and self.state.ip_blocked(self.platform):
+                    raise ip_error(self.platform, call.remote_addr)
+                result = self.handler(self.state, call)
+        except PlatformError as error:
+            resp.media = error_body(self.platform, error, call.remote_addr, topapi=self.topapi)
+            return
+        if isinstance(result, Answer):
+            resp.status = result.status
+            resp.data = result.data
+            resp.content_type = result.content_type
+        else:
+            resp.media = result
+
+    def _fault(self, rule: FaultRule, call: Call, resp: falcon.Response) -> None:
+        if rule.kind == "timeout":
+            self.state.faults.hold(rule.hold_seconds)
+            resp.status = 504
+            resp.content_type = falcon.MEDIA_HTML
+            resp.text = _GATEWAY_PAGE.format(status="504 Gateway Time-out")
+        elif rule.kind == "http":
+            resp.status = rule.status
+            resp.content_type = falcon.MEDIA_HTML
+            resp.text = _GATEWAY_PAGE.format(status=falcon.code_to_http_status(rule.status))
+        else:
+            error = PlatformError(rule.errcode, rule.errmsg)
+            resp.media = error_body(self.platform, error, call.remote_addr, topapi=self.topapi)

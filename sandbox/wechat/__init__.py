@@ -1,0 +1,1 @@
+"""The fake WeChat Official Account: handlers by resource, state in ``store``, the table in ``routes``."""

@@ -1,0 +1,26 @@
+"""The fake WeChat Official Account API (``api.weixin.qq.com``), served under ``/wechat``."""
+
+from sandbox.endpoint import GET, POST, Route
+from sandbox.wechat import applet, media, menu, qrcode, templates, tokens
+
+ROUTES = [
+    Route("/cgi-bin/token", tokens.classic_token, GET),
+    Route("/cgi-bin/stable_token", tokens.stable_token, POST),
+    Route("/cgi-bin/qrcode/create", qrcode.create, POST),
+    Route("/cgi-bin/showqrcode", qrcode.show, GET, whitelist=False),
+    Route("/cgi-bin/menu/create", menu.create, POST),
+    Route("/cgi-bin/menu/get", menu.get, GET),
+    Route("/cgi-bin/menu/delete", menu.delete, GET),
+    Route("/cgi-bin/get_current_selfmenu_info", menu.current_selfmenu_info, GET),
+    Route("/cgi-bin/template/get_all_private_template", templates.get_all_private_template, GET),
+    Route("/cgi-bin/template/del_private_template", templates.del_private_template, POST),
+    Route("/cgi-bin/message/template/send", templates.send, POST),
+    Route("/cgi-bin/media/upload", media.upload, POST),
+    Route("/cgi-bin/material/add_material", media.add_material, POST),
+    Route("/cgi-bin/material/del_material", media.del_material, POST),
+    Route("/cgi-bin/material/batchget_material", media.batchget_material, POST),
+    Route("/cgi-bin/material/get_materialcount", media.get_materialcount, GET),
+    Route("/sns/jscode2session", applet.jscode2session, GET),
+]
+
+__all__ = ["ROUTES"]

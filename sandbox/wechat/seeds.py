@@ -1,0 +1,42 @@
+"""The demo account's private templates, present from the start and after every reset.
+
+Two classic industry templates (``{{first.DATA}}`` ... ``{{remark.DATA}}``, no length rules) and one of the newer
+category templates whose keys carry a type (``thing1``, ``time3``...) with the platform's length rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LOGIN_TEMPLATE_ID = "ngqIpbwh8bUfcSsECmogfXcV14J0tQlEpBO27izEYtY"
+SHIPPED_TEMPLATE_ID = "7Fx3bKk0tqxVZ0cS4m1hS8wI3pQyWcL6uV2nJ9rTgA5"
+APPROVAL_TEMPLATE_ID = "Qm2pX8vN4kLr7Ts1Yd6Hb3Gf9Jc5Wa0Ze8Uo2Ri4Ey7"
+
+DEMO_TEMPLATES: list[dict[str, Any]] = [
+    {
+        "template_id": LOGIN_TEMPLATE_ID,
+        "title": "登录提醒",
+        "primary_industry": "IT科技",
+        "deputy_industry": "互联网|电子商务",
+        "content": "{{first.DATA}}\n登录账号:{{keyword1.DATA}}\n登录时间:{{keyword2.DATA}}\n{{remark.DATA}}",
+        "example": "您的账号刚刚登录\n登录账号:admin\n登录时间:2024-05-01 10:00\n如非本人操作请修改密码",
+    },
+    {
+        "template_id": SHIPPED_TEMPLATE_ID,
+        "title": "订单发货提醒",
+        "primary_industry": "IT科技",
+        "deputy_industry": "互联网|电子商务",
+        "content": "{{first.DATA}}\n订单编号:{{keyword1.DATA}}\n物流公司:{{keyword2.DATA}}\n"
+                   "物流单号:{{keyword3.DATA}}\n{{remark.DATA}}",
+        "example": "您的订单已发货\n订单编号:20240501001\n物流公司:顺丰速运\n物流单号:SF1234567890\n感谢您的惠顾",
+    },
+    {
+        "template_id": APPROVAL_TEMPLATE_ID,
+        "title": "审批结果通知",
+        "primary_industry": "IT科技",
+        "deputy_industry": "IT软件与服务",
+        "content": "审批事项:{{thing1.DATA}}\n申请人:{{thing2.DATA}}\n审批时间:{{time3.DATA}}\n"
+                   "审批单号:{{character_string4.DATA}}",
+        "example": "审批事项:请假申请\n申请人:张三\n审批时间:2024-05-01 10:00\n审批单号:AP20240501001",
+    },
+]

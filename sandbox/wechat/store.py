@@ -1,0 +1,55 @@
+"""What the fake Official Account remembers: menu, templates, materials, QR tickets, wx.login codes."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.wechat.seeds import DEMO_TEMPLATES
+
+
+@dataclass
+class Material:
+    media_id: str
+    type: str
+    name: str
+    update_time: int
+    url: str | None = None
+    description: dict[str, Any] | None = None
+
+
+@dataclass
+class QrTicket:
+    ticket: str
+    action_name: str
+    scene: str
+    url: str
+    created_at: float
+    expires_at: float | None
+
+    def describe(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class JsCode:
+    code: str
+    openid: str
+    unionid: str | None
+    errcode: int | None
+    expires_at: float | None
+
+
+@dataclass
+class WeChatStore:
+    menu: list[dict[str, Any]] | None = None
+    templates: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {t["template_id"]: copy.deepcopy(t) for t in DEMO_TEMPLATES})
+    materials: dict[str, Material] = field(default_factory=dict)
+    tickets: dict[str, QrTicket] = field(default_factory=dict)
+    jscodes: dict[str, JsCode] = field(default_factory=dict)
+    used_codes: set[str] = field(default_factory=set)
+    #: (openid, client_msg_id) -> msgid: the platform sends a message once per pair.
+    client_msg_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    next_msgid: int = 2_000_000_000

@@ -1,0 +1,29 @@
+"""WeCom ``/cgi-bin/gettoken``: the same token until it expires."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.call import Call
+from sandbox.errors import PlatformError
+from sandbox.state import SandboxState
+
+
+def gettoken(state: SandboxState, call: Call) -> dict[str, Any]:
+    corpid, secret = call.param("corpid"), call.param("corpsecret")
+    creds = state.credentials
+    if not corpid:
+        raise PlatformError(41002, "corpid missing")
+    if not secret:
+        raise PlatformError(41004, "corpsecret missing")
+    if corpid != creds.wecom_corp_id:
+        raise PlatformError(40013, "invalid corpid")
+    if secret != creds.wecom_corp_secret:
+        raise PlatformError(40001, "invalid credential")
+    token, expires_in = state.tokens.issue_reusable(
+        "wecom", corpid, state.options.token_lifetime_seconds, extend=False)
+    return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": expires_in}
+
+
+def require_token(state: SandboxState, call: Call) -> str:
+    return state.tokens.check("wecom", call.param("access_token")).app
