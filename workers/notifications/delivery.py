@@ -193,7 +193,8 @@ class Deliverer:
         else:
             failed = claim.failed_attempts + (0 if throttled else 1)
             if throttled:
-                penalty = max(pacing.penalty_seconds if pacing.penalty_key else 0.0, exc.retry_after or 0.0)
+                # A robot's penalty is the configured one (the platform's period); other throttles wait as told.
+                penalty = pacing.penalty_seconds if pacing.penalty_key else exc.retry_after or 0.0
                 if pacing.penalty_key:
                     self.limiter.pause(pacing.penalty_key, penalty)
                 delay = penalty * (1 + random.uniform(0, 0.1))
