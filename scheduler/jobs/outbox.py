@@ -13,6 +13,7 @@ import logging
 import threading
 from datetime import timedelta
 
+import dramatiq
 from sqlalchemy import and_, or_, select, update
 
 from models.base import utcnow
@@ -24,19 +25,20 @@ log = logging.getLogger(__name__)
 #: At most this many records are enqueued per sweep (the oldest first); the next sweep takes the rest.
 BATCH = 500
 
-_broker_ready: set[int] = set()
+_brokers: dict[str | None, dramatiq.Broker] = {}
 _broker_lock = threading.Lock()
 
 
-def _actor(runtime: Runtime):  # type: ignore[no-untyped-def]
-    """The deliver actor, bound to this runtime's broker (the scheduler sets it up on first use)."""
+def _actor(runtime: Runtime) -> dramatiq.Actor:
+    """The deliver actor, bound to this runtime's broker (set up on first use: the scheduler has none else)."""
     from workers.actors.notifications import deliver_notification
     from workers.broker import setup_broker
 
+    url = runtime.settings.broker_url
     with _broker_lock:
-        if id(runtime) not in _broker_ready:
-            setup_broker(runtime.settings)
-            _broker_ready.add(id(runtime))
+        broker = _brokers.get(url)
+        if broker is None or deliver_notification.broker is not broker:
+            _brokers[url] = setup_broker(runtime.settings)
     return deliver_notification
 
 

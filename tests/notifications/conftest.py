@@ -136,8 +136,15 @@ def record(app, keys) -> Callable[[str], dict[str, Any]]:
 
 
 @pytest.fixture
-def settled(record) -> Callable[..., dict[str, Any]]:
-    """Wait until a delivery reaches a final status; returns its record."""
+def settled(app, keys) -> Callable[..., dict[str, Any]]:
+    """Wait until a delivery exists and reaches a final status; returns its record."""
+    def final(delivery_id: str) -> dict[str, Any] | None:
+        result = app.simulate_get(f"/api/v1/notifications/{delivery_id}", headers=bearer(keys["admin"]))
+        if result.status_code == 404:
+            return None
+        assert result.status_code == 200, result.text
+        return result.json if result.json["status"] in ("sent", "failed", "dead") else None
+
     def wait(delivery_id: str, timeout: float = 20.0) -> dict[str, Any]:
-        return wait_for(lambda: (r := record(delivery_id))["status"] in ("sent", "failed", "dead") and r, timeout)
+        return wait_for(lambda: final(delivery_id), timeout)
     return wait
