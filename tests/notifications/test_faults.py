@@ -57,10 +57,15 @@ def requests() -> list[dict]:
 def test_with_30_percent_of_calls_failing_every_message_ends_sent(post, robots, app, short_timeouts, settled,
                                                                  control):
     control.post("/config", json={"robot_window_seconds": 2.0}).raise_for_status()
-    # Drawn in order for each call: 10% -1, then 12% of the rest 5xx, then 13% of the rest held past our timeout.
-    for rule in ({"kind": "errcode", "errcode": -1, "rate": 0.10}, {"kind": "http", "status": 502, "rate": 0.12},
-                 {"kind": "timeout", "hold_seconds": 2, "rate": 0.13}):
-        control.post("/faults", json={"pattern": "/*", **rule}).raise_for_status()
+    # One of each kind for sure, then for every call: 10% -1, 12% of the rest 5xx, 13% of the rest held past our
+    # timeout (about 30% in all).
+    for rule in ({"pattern": "/dingtalk/robot/send", "kind": "timeout", "hold_seconds": 2, "times": 1},
+                 {"pattern": "/wecom/cgi-bin/webhook/send", "kind": "http", "status": 502, "times": 1},
+                 {"pattern": "*/asyncsend_v2", "kind": "errcode", "errcode": -1, "times": 1},
+                 {"pattern": "/*", "kind": "errcode", "errcode": -1, "rate": 0.10},
+                 {"pattern": "/*", "kind": "http", "status": 502, "rate": 0.12},
+                 {"pattern": "/*", "kind": "timeout", "hold_seconds": 2, "rate": 0.13}):
+        control.post("/faults", json=rule).raise_for_status()
     ids = [post(body).json["id"] for body in requests()]
     worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=16)
     worker.start()
