@@ -92,6 +92,14 @@ def database_url(given: str | None, var: Path) -> Iterator[str]:
         admin.dispose()
 
 
+def die_with_parent() -> None:
+    """In the child: get SIGTERM when the bench dies, however it dies (Linux), so nothing keeps consuming."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class Processes:
     """Child process groups, all stopped on exit."""
 
@@ -101,7 +109,7 @@ class Processes:
     def start(self, name: str, argv: list[str]) -> None:
         log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - kept open for the child's life
         self.children.append(subprocess.Popen(argv, env=self.env, cwd=ROOT, start_new_session=True,
-                                              stdout=log, stderr=subprocess.STDOUT))
+                                              stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent))
 
     def stop(self) -> None:
         for child in self.children:
@@ -128,25 +136,37 @@ def drained(client: redis.Redis) -> bool:
     return all(client.hlen(key) == 0 for key in QUEUE_KEYS)
 
 
-def noop_rate(url: str, messages: int, client: redis.Redis) -> float:
-    import dramatiq
-
+def broker_rate(url: str, messages: int, client: redis.Redis, make: Callable[[], Any]) -> float:
+    """Messages made by ``make`` enqueued straight onto the broker (8 threads) and drained: messages per second."""
     from workers.broker import create_broker
 
     broker = create_broker(url)
-    message = dramatiq.Message(queue_name="notifications", actor_name="bench_noop", args=(), kwargs={}, options={})
     started = time.perf_counter()
 
     def enqueue(count: int) -> None:
         for _ in range(count):
-            broker.enqueue(message.copy(message_id=dramatiq.message.generate_unique_id()))
+            broker.enqueue(make())
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(enqueue, [messages // 8 + (1 if i < messages % 8 else 0) for i in range(8)]))
-    wait_until(lambda: drained(client), 600, "draining the no-op messages", 0.01)
+    wait_until(lambda: drained(client), 600, "draining the queue", 0.01)
     elapsed = time.perf_counter() - started
     broker.close()
     return messages / elapsed
+
+
+def noop_message() -> Any:
+    import dramatiq
+
+    return dramatiq.Message(queue_name="notifications", actor_name="bench_noop", args=(), kwargs={}, options={})
+
+
+def producer_message() -> Any:
+    """A producer's notification (``submit_notification``): no REST, the worker records and sends it."""
+    from workers.producer import notification_message
+
+    return notification_message({"channel": "dingtalk_robot", "robot": "bench",
+                                 "message": {"msgtype": "text", "text": {"content": "bench"}}})
 
 
 def notification_rate(ingress: str, key: str, messages: int, clients: int, database: Database,
@@ -226,12 +246,15 @@ def main() -> None:
             control.post("/config", json={"robot_rate_limit": None, "journal_limit": 1000}).raise_for_status()
             print(f"{args.messages} messages; workers {args.processes} x {args.threads} threads; "
                   f"{args.clients} REST clients; {'PostgreSQL' if 'postgresql' in dburl else 'SQLite'}", flush=True)
-            noop_rate(rurl, min(args.messages, 1000), client)  # warm-up: workers up, imports done
+            broker_rate(rurl, min(args.messages, 1000), client, noop_message)  # warm-up: workers up, imports done
             notification_rate(ingress, key, min(args.messages, 500), args.clients, database, client)
-            noop = noop_rate(rurl, args.messages, client)
+            noop = broker_rate(rurl, args.messages, client, noop_message)
             print(f"no-op actor            {noop:8.0f} msg/s", flush=True)
+            produced = broker_rate(rurl, args.messages, client, producer_message)
+            print(f"producer messages      {produced:8.0f} msg/s   {produced / noop:.2f} of no-op "
+                  "(broker -> worker -> sandbox, no REST)", flush=True)
             plain = notification_rate(ingress, key, args.messages, args.clients, database, client)
-            print(f"notifications          {plain:8.0f} msg/s   {plain / noop:.2f} of no-op (goal >= 0.5)", flush=True)
+            print(f"notifications (REST)   {plain:8.0f} msg/s   {plain / noop:.2f} of no-op (goal >= 0.5)", flush=True)
             control.post("/faults", json={"pattern": "/dingtalk/robot/send", "kind": "latency",
                                           "latency_ms": args.latency_ms}).raise_for_status()
             slow = notification_rate(ingress, key, args.messages, args.clients, database, client)
