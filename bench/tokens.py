@@ -42,7 +42,7 @@ class StampedeResult:
         return self.token_fetches / max(self.expiries, 1)
 
 
-def _caller(overrides: dict[str, Any], seconds: float, threads: int, results: Any) -> None:
+def _caller(overrides: dict[str, Any], seconds: float, threads: int, pause: float, results: Any) -> None:
     settings = load_settings(None, **overrides)
     client = redis.Redis.from_url(settings.redis.url)
     clients = PlatformClients(settings, client, token_margin_seconds=0)
@@ -59,6 +59,7 @@ def _caller(overrides: dict[str, Any], seconds: float, threads: int, results: An
                 outcome = f"{type(exc).__name__}: {getattr(exc, 'errcode', '')}"
             with lock:
                 counts[outcome] += 1
+            time.sleep(pause)
 
     workers = [threading.Thread(target=loop) for _ in range(threads)]
     for worker in workers:
@@ -70,8 +71,12 @@ def _caller(overrides: dict[str, Any], seconds: float, threads: int, results: An
 
 
 def stampede(sandbox_url: str, redis_url: str, *, processes: int, threads: int, seconds: float,
-             lifetime: int, mode: str = "classic", var_dir: str = "var") -> StampedeResult:
-    """Run the stampede against a running sandbox; the caller owns the sandbox and the Redis database."""
+             lifetime: int, mode: str = "classic", pause: float = 0.02, var_dir: str = "var") -> StampedeResult:
+    """Run the stampede against a running sandbox; the caller owns the sandbox and the Redis database.
+
+    ``pause`` spaces each thread's calls, as real callers are: a saturated sandbox answering seconds late would
+    let even a fresh token age past its life between fetch and use, which is not the property measured here.
+    """
     host, port = sandbox_url.removeprefix("http://").split(":")
     overrides = {
         "redis": {"url": redis_url},
@@ -82,11 +87,11 @@ def stampede(sandbox_url: str, redis_url: str, *, processes: int, threads: int, 
     control = httpx.Client(base_url=f"{sandbox_url}/_sandbox")
     control.post("/reset").raise_for_status()
     control.post("/config", json={"token_lifetime_seconds": lifetime, "classic_grace_seconds": 0,
-                                  "stable_overlap_seconds": 0}).raise_for_status()
+                                  "stable_overlap_seconds": 1}).raise_for_status()
     redis.Redis.from_url(redis_url).delete(*[f"imbridge:token:wechat:{x}" for x in ("wxdemo0000000001",)])
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
-    children = [context.Process(target=_caller, args=(overrides, seconds, threads, results))
+    children = [context.Process(target=_caller, args=(overrides, seconds, threads, pause, results))
                 for _ in range(processes)]
     started = time.monotonic()
     for child in children:
