@@ -11,8 +11,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Index, String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
 
@@ -72,3 +73,29 @@ def as_utc(value: datetime) -> datetime:
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else as_utc(value).isoformat()
 
+
+
+def store_inbound(session: Session, entry: dict[str, Any]) -> InboundRecord:
+    """Insert the record a portal enqueued, or return the one already stored under its dedup key."""
+    existing = session.scalars(select(InboundRecord).where(InboundRecord.dedup_key == entry["dedup_key"])).first()
+    if existing is not None:
+        return existing
+    record = InboundRecord(
+        platform=entry["platform"], app=entry["app"], msg_type=entry["msg_type"], event=entry.get("event"),
+        event_key=_clip(entry.get("event_key"), 1024), from_user=entry["from_user"], to_user=entry["to_user"],
+        msg_id=entry.get("msg_id"), dedup_key=entry["dedup_key"],
+        create_time=datetime.fromtimestamp(int(entry["create_time"]), UTC),
+        received_at=datetime.fromtimestamp(float(entry["received_at"]), UTC),
+        fields_json=json.dumps(entry.get("fields") or {}, ensure_ascii=False),
+        encrypted=bool(entry.get("encrypted")), handler=entry.get("handler"), reply=_clip(entry.get("reply"), 255),
+    )
+    try:
+        with session.begin_nested():
+            session.add(record)
+    except IntegrityError:  # a concurrent recorder won the race for this dedup key
+        return session.scalars(select(InboundRecord).where(InboundRecord.dedup_key == entry["dedup_key"])).one()
+    return record
+
+
+def _clip(value: str | None, length: int) -> str | None:
+    return value if value is None or len(value) <= length else value[:length]

@@ -20,10 +20,11 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
+from models.inbound import InboundRecord
 
 #: What a filter entry may look like.
 FILTER_PATTERN = re.compile(r"^(\*|[a-z_]{1,32}|event:[A-Za-z0-9_]{1,64})$")
@@ -87,3 +88,17 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
 
     __table_args__ = (UniqueConstraint("subscription_id", "inbound_id"),)
+
+
+def pending_deliveries(session: Session, record: InboundRecord) -> list[int]:
+    """Create a delivery of ``record`` for every enabled subscription that wants it; the ids never attempted."""
+    subscriptions = session.scalars(select(WebhookSubscription).where(WebhookSubscription.enabled.is_(True))).all()
+    wanted = {s.id for s in subscriptions if s.wants(record.msg_type, record.event)}
+    existing = {d.subscription_id: d for d in session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.inbound_id == record.id)).all()}
+    for subscription_id in sorted(wanted - existing.keys()):
+        delivery = WebhookDelivery(subscription_id=subscription_id, inbound_id=record.id)
+        session.add(delivery)
+        existing[subscription_id] = delivery
+    session.flush()
+    return [d.id for d in existing.values() if d.state == DeliveryState.PENDING and d.attempts == 0]

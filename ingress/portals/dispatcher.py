@@ -1,0 +1,112 @@
+"""From a verified callback to its reply: parse, route, claim, handle, remember, and hand to the recorder.
+
+The order matters for the 5-second window and for "never twice": routing is pure and cheap, so it comes
+first and lets the chosen handler say what "the same message" means; then one Redis round trip claims the
+dedup key; only the claimant runs the handler. Every first delivery is enqueued to ``record_inbound``;
+redeliveries are not recorded again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ingress.portals.dedup import ReplyCache, namespaced_key
+from ingress.portals.handler import Handler, HandlerContext
+from ingress.portals.router import Router
+from platforms.callback import Callback, OpenedCallback
+from platforms.wechat import InboundMessage, Reply, parse_message, reply_to
+from platforms.wechat.replies import MusicReply, NewsReply, TextReply, VideoReply
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+#: Longest reply summary kept with the inbound record.
+SUMMARY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class PortalEndpoint:
+    """One app's callback: ``wechat`` + appid, or ``wecom`` + corp id."""
+
+    platform: str
+    app: str
+    callback: Callback
+
+
+class Dispatcher:
+    """Turns verified callbacks into replies; shared by every portal of the process.
+
+    :param record: called with the inbound entry of every first delivery (the ingress passes a function
+        that enqueues ``record_inbound``); it must not raise for the reply to go out.
+    """
+
+    def __init__(self, runtime: Runtime, router: Router, replies: ReplyCache,
+                 record: Callable[[dict[str, Any]], None]) -> None:
+        self.runtime = runtime
+        self.router = router
+        self.replies = replies
+        self.record = record
+
+    def dispatch(self, endpoint: PortalEndpoint, opened: OpenedCallback,
+                 received_at: float | None = None) -> str | None:
+        """The reply XML for this callback (plaintext; the portal encrypts it), or None for none.
+
+        :raises MessageFormatError: the message lacks a field its type needs.
+        """
+        received_at = time.time() if received_at is None else received_at
+        message = parse_message(opened.fields)
+        handler = self.router.route(message, endpoint.platform)
+        raw_key = handler.dedup_key(message) if handler else message.dedup_key
+        key = namespaced_key(endpoint.platform, endpoint.app, raw_key)
+
+        held = self.replies.claim(key)
+        if held is not None:
+            return self.replies.earlier_reply(key, held)
+
+        reply_xml, summary = self._run(handler, message, HandlerContext(endpoint.platform, endpoint.app, self.runtime))
+        self.replies.complete(key, reply_xml)
+        self._record(endpoint, opened, message, key, received_at, handler, summary)
+        return reply_xml
+
+    def _run(self, handler: Handler | None, message: InboundMessage,
+             context: HandlerContext) -> tuple[str | None, str | None]:
+        if handler is None:
+            return None, None
+        try:
+            reply = handler.handle(message, context)
+            return (reply_to(message, reply), summarize(reply)) if reply is not None else (None, None)
+        except Exception as exc:  # a handler's bug must not cost the platform a 5xx or a retry storm
+            log.exception("portal handler %s failed on %s %s", handler.name, message.msg_type, message.event or "")
+            return None, f"error: {type(exc).__name__}"
+
+    def _record(self, endpoint: PortalEndpoint, opened: OpenedCallback, message: InboundMessage, key: str,
+                received_at: float, handler: Handler | None, summary: str | None) -> None:
+        entry = {
+            "platform": endpoint.platform, "app": endpoint.app, "msg_type": message.msg_type,
+            "event": message.event, "event_key": message.event_key, "from_user": message.from_user,
+            "to_user": message.to_user, "msg_id": message.msg_id, "dedup_key": key,
+            "create_time": message.create_time, "received_at": received_at, "fields": message.fields,
+            "encrypted": opened.encrypted, "handler": handler.label(message) if handler else None, "reply": summary,
+        }
+        try:
+            self.record(entry)
+        except Exception:  # the reply is ready and the key claimed: answering beats refusing here
+            log.exception("could not enqueue the inbound record of %s", key)
+
+
+def summarize(reply: Reply) -> str:
+    """A one-line description of a passive reply, for the inbound record."""
+    if isinstance(reply, TextReply):
+        detail = reply.content
+    elif isinstance(reply, NewsReply):
+        detail = f"{len(reply.articles)} article(s): {reply.articles[0].title}"
+    elif isinstance(reply, VideoReply | MusicReply) and reply.title:
+        detail = reply.title
+    else:
+        detail = getattr(reply, "media_id", None) or getattr(reply, "thumb_media_id", "")
+    text = f"{reply.msg_type}: {detail}" if detail else reply.msg_type
+    return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
