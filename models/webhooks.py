@@ -26,6 +26,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.base import Base, utcnow
 from models.inbound import InboundRecord
 
+#: Subscription secrets are sealed with ``SecretBox(secret_key, purpose=SECRET_PURPOSE)``.
+SECRET_PURPOSE = "webhooks"
 #: What a filter entry may look like.
 FILTER_PATTERN = re.compile(r"^(\*|[a-z_]{1,32}|event:[A-Za-z0-9_]{1,64})$")
 

@@ -19,14 +19,11 @@ from models import Database
 from models.base import utcnow
 from models.inbound import InboundRecord
 from models.secret_box import SecretBox, SecretBoxError
-from models.webhooks import DeliveryState, WebhookDelivery, WebhookSubscription
+from models.webhooks import SECRET_PURPOSE, DeliveryState, WebhookDelivery, WebhookSubscription
 from workers import runtime
 from workers.webhooks import Attempt, post
 
 log = logging.getLogger(__name__)
-
-#: Secrets at rest for webhooks are sealed under this purpose.
-SECRET_PURPOSE = "webhooks"
 
 
 #: Retries of a delivery that failed before reaching the subscriber (database down, say).
