@@ -125,7 +125,6 @@ def test_get_handshake_with_a_wrong_signature_is_401(client, runtime):
     result = client.simulate_get(callbacks.WECHAT_PORTAL, params=params)
     assert result.status_code == 401
     assert result.json["error"]["code"] == "bad_signature"
-    assert "x" != result.text
 
 
 def test_the_portal_needs_no_api_key_and_is_in_the_openapi_document(client):
