@@ -59,6 +59,7 @@ def portal_settings(make_settings, database_url, redis_client):
     """Settings of a deployment on this test's Redis (flushed) and database; tests add sections."""
 
     def build(**sections: Any):
+        sections.setdefault("security", {"secret_key": "portal-tests-secret-key"})
         return make_settings(database_url, **sections)
 
     return build
