@@ -281,7 +281,7 @@ def main() -> int:
         import redis
 
         client = redis.Redis.from_url(redis_url)
-        for pattern in ("imbridge:portal:*", "imbridge-dramatiq:*"):
+        for pattern in ("imbridge:portal:*", "imbridge:inbound:*", "imbridge-dramatiq:*"):
             for key in client.scan_iter(pattern, count=1000):
                 client.delete(key)
         client.close()
