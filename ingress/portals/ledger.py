@@ -30,6 +30,8 @@ from workers.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
 PENDING = b"\x00pending:"
 #: Dedup keys longer than this are hashed (an EventKey may be a 1 KiB URL); the column holds 255.
 MAX_KEY_LENGTH = 200
+#: A Redis that does not answer within this long fails the request (503) well inside the platform's 5 s.
+SOCKET_TIMEOUT = 2.0
 #: Poll intervals while waiting for a pending reply: from the first to the last, doubling.
 FIRST_POLL, LAST_POLL = 0.005, 0.05
 
@@ -91,7 +93,9 @@ class Ledger:
         """This thread's own client."""
         client = getattr(self._local, "client", None)
         if client is None:
-            client = self._local.client = redis.Redis.from_url(self.url, single_connection_client=True)
+            client = self._local.client = redis.Redis.from_url(
+                self.url, single_connection_client=True, socket_timeout=SOCKET_TIMEOUT,
+                socket_connect_timeout=SOCKET_TIMEOUT)
         return client
 
     def claim(self, key: str, entry: dict[str, Any]) -> Claim:
