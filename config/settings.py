@@ -154,6 +154,42 @@ class TokensSettings(_Section):
     check_seconds: float = Field(default=60.0, gt=0)
 
 
+class ClickReply(_Section):
+    key: str = Field(min_length=1, max_length=128)
+    text: str = Field(min_length=1)
+
+
+class PortalSettings(_Section):
+    """The WeChat / WeCom callbacks (``/wechat/portal``, ``/wecom/portal``)."""
+
+    #: A callback whose ``timestamp`` is further than this from our clock is refused (replay protection).
+    replay_window_seconds: int = Field(default=300, ge=1)
+    #: Largest callback body; the platforms' messages are a few KiB.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    #: How long a platform retry waits for the first delivery's reply before answering ``success``.
+    retry_wait_seconds: float = Field(default=1.5, ge=0, le=4)
+    #: Refuse plaintext-mode WeChat callbacks (only the token signs them; safe mode also needs the AES key).
+    require_encryption: bool = False
+    #: The text a new follower gets; empty: no reply.
+    welcome_text: str = "Welcome! Thanks for following."
+    #: Answer a text message with its own content when no handler claims it (a demo; off in production).
+    echo_text: bool = False
+    #: Menu ``click`` buttons and the text each answers (a list: config keys are folded, EventKeys are not).
+    click_replies: list[ClickReply] = Field(default_factory=list)
+
+
+class WebhooksSettings(_Section):
+    """Outbound webhooks: inbound traffic posted to other systems."""
+
+    #: Seconds to wait for a subscriber's answer.
+    timeout_seconds: float = Field(default=5.0, gt=0)
+    #: Attempts per delivery, the first included; after that the delivery is marked failed.
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    #: Back-off between attempts doubles from this (milliseconds) up to ``max_backoff_ms``.
+    min_backoff_ms: int = Field(default=2000, ge=1)
+    max_backoff_ms: int = Field(default=600_000, ge=1)
+
+
 class Settings(BaseSettings):
     """Everything an imbridge process needs to know."""
 
@@ -170,6 +206,8 @@ class Settings(BaseSettings):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     tokens: TokensSettings = Field(default_factory=TokensSettings)
+    portal: PortalSettings = Field(default_factory=PortalSettings)
+    webhooks: WebhooksSettings = Field(default_factory=WebhooksSettings)
     var_dir: Path = DEFAULT_VAR_DIR
 
     @classmethod

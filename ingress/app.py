@@ -10,9 +10,12 @@ from ingress.bodies import BodyLimit
 from ingress.errors import install_error_handling
 from ingress.metrics import MetricsResource, RequestMetrics
 from ingress.openapi import OpenApiSpec
+from ingress.portals import build_portals
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
 from ingress.resources.health import HealthResource, ReadyResource
+from ingress.resources.inbound import InboundCollection, InboundItem
 from ingress.resources.ping import PingCollection, PingItem
+from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
 from workers.broker import setup_broker
 from workers.runtime import Runtime
 
@@ -41,4 +44,13 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/ping/{ping_id}", PingItem(runtime))
     route("/api/v1/apikeys", ApiKeyCollection(runtime.database))
     route("/api/v1/apikeys/{key_id}", ApiKeyItem(runtime.database))
+    portals = build_portals(settings, runtime)
+    route("/wechat/portal", portals.wechat)
+    route("/wecom/portal", portals.wecom)
+    route("/api/v1/inbound", InboundCollection(runtime.database))
+    route("/api/v1/inbound/{inbound_id:int}", InboundItem(runtime.database))
+    route("/api/v1/webhooks", WebhookCollection(runtime.database, settings.security.secret_key))
+    route("/api/v1/webhooks/{webhook_id:int}", WebhookItem(runtime.database, settings.security.secret_key))
+    route("/api/v1/webhooks/{webhook_id:int}/deliveries",
+          WebhookDeliveries(runtime.database, settings.security.secret_key))
     return app

@@ -3,5 +3,7 @@
 from models.api_clients import ApiClient, Scope
 from models.base import Base
 from models.db import Database
+from models.inbound import InboundRecord
+from models.webhooks import WebhookDelivery, WebhookSubscription
 
-__all__ = ["ApiClient", "Base", "Database", "Scope"]
+__all__ = ["ApiClient", "Base", "Database", "InboundRecord", "Scope", "WebhookDelivery", "WebhookSubscription"]
