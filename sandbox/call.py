@@ -63,31 +63,44 @@ class RequestBody:
 
 
 def read_body(req: falcon.Request) -> RequestBody:
-    """Read and parse the whole body. Like WeChat, JSON is accepted whatever the Content-Type says."""
-    raw = req.bounded_stream.read() if req.content_length else b""
+    """Read and parse the whole body.
+
+    Like WeChat's servers, a body that parses as a JSON object or array is JSON whatever the Content-Type says
+    (clients that post JSON as form data still work there); otherwise multipart and urlencoded forms are parsed.
+    """
+    chunked = (req.get_header("Transfer-Encoding") or "").lower() == "chunked"
+    raw = req.bounded_stream.read() if req.content_length else (req.stream.read() if chunked else b"")
     body = RequestBody(raw=raw)
     content_type = (req.content_type or "").lower()
     if not raw:
         return body
     if content_type.startswith("multipart/form-data"):
+        _read_multipart(body, req.content_type or "")
+        return body
+    if raw.lstrip()[:1] in (b"{", b"["):
         try:
-            form = _MULTIPART.deserialize(io.BytesIO(raw), req.content_type, len(raw))
-            for part in form:
-                if part.filename is not None:
-                    body.files[part.name] = UploadedFile(part.filename, part.content_type, part.stream.read())
-                else:
-                    body.form[part.name] = part.get_text() or ""
-        except (falcon.HTTPError, falcon.MediaMalformedError, ValueError):
+            body.json = json.loads(raw)
+            return body
+        except ValueError:
             body.json_error = True
-    elif content_type.startswith("application/x-www-form-urlencoded"):
+    if content_type.startswith("application/x-www-form-urlencoded"):
         parsed = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
         body.form = {k: v[-1] for k, v in parsed.items()}
     else:
-        try:
-            body.json = json.loads(raw)
-        except ValueError:
-            body.json_error = True
+        body.json_error = True
     return body
+
+
+def _read_multipart(body: RequestBody, content_type: str) -> None:
+    try:
+        form = _MULTIPART.deserialize(io.BytesIO(body.raw), content_type, len(body.raw))
+        for part in form:
+            if part.filename is not None:
+                body.files[part.name] = UploadedFile(part.filename, part.content_type, part.stream.read())
+            else:
+                body.form[part.name] = part.get_text() or ""
+    except (falcon.HTTPError, falcon.MediaMalformedError, ValueError):
+        body.json_error = True
 
 
 @dataclass

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from defusedxml.ElementTree import fromstring
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 
 from config import Settings
 from platforms.crypto import MessageCrypto
@@ -60,7 +61,11 @@ def render_xml(fields: Mapping[str, Any]) -> str:
 
 
 def parse_xml(text: str | bytes) -> dict[str, str]:
-    root = fromstring(text, forbid_dtd=True)
+    """Flat ``<xml>`` to ``{tag: text}`` (``ValueError`` when it is not XML)."""
+    try:
+        root = fromstring(text, forbid_dtd=True)
+    except (ParseError, DefusedXmlException) as exc:
+        raise ValueError(f"not XML: {exc}") from exc
     return {child.tag: (child.text or "") for child in root}
 
 

@@ -49,6 +49,11 @@ class Journal:
             and (since is None or e["seq"] > since)
         ]
 
+    def resize(self, limit: int) -> None:
+        """Keep the newest ``limit`` entries from now on."""
+        with self._lock:
+            self._entries = deque(self._entries, maxlen=limit)
+
     def clear(self, limit: int | None = None) -> None:
         with self._lock:
             self._entries = deque(maxlen=limit or self._entries.maxlen)

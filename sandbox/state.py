@@ -74,6 +74,7 @@ class SandboxState:
         """Apply a partial options update (``ValueError`` when invalid); returns the new options."""
         with self.lock:
             self.options = self.options.updated(changes)
+            self.journal.resize(self.options.journal_limit)
             return self.options
 
     def reset(self) -> None:

@@ -17,7 +17,7 @@ from sandbox.call import Call
 from sandbox.dingtalk.media import usable_media
 from sandbox.dingtalk.store import NotificationTask
 from sandbox.dingtalk.tokens import check_agent, require_token
-from sandbox.errors import PlatformError
+from sandbox.errors import PlatformError, request_id
 from sandbox.state import SandboxState
 
 #: msgtype -> fields its body must carry.
@@ -84,7 +84,8 @@ def asyncsend_v2(state: SandboxState, call: Call) -> dict[str, Any]:
         media = usable_media(state, msg[msg["msgtype"]].get("media_id"))
     if media is not None:
         media.uses += 1
-    return {"errcode": 0, "errmsg": "ok", "task_id": _create_task(state, users, msg).task_id}
+    return {"errcode": 0, "errmsg": "ok", "task_id": _create_task(state, users, msg).task_id,
+            "request_id": request_id()}
 
 
 def _create_task(state: SandboxState, users: list[str], msg: dict[str, Any]) -> NotificationTask:
@@ -134,7 +135,8 @@ def getsendprogress(state: SandboxState, call: Call) -> dict[str, Any]:
     span = task.done_at - task.created_at
     done = 1.0 if span <= 0 else min(max((state.now() - task.created_at) / span, 0.0), 1.0)
     status = 2 if done >= 1.0 else 1
-    return {"errcode": 0, "errmsg": "ok", "progress": {"progress_in_percent": int(done * 100), "status": status}}
+    return {"errcode": 0, "errmsg": "ok", "progress": {"progress_in_percent": int(done * 100), "status": status},
+            "request_id": request_id()}
 
 
 def getsendresult(state: SandboxState, call: Call) -> dict[str, Any]:
@@ -142,11 +144,11 @@ def getsendresult(state: SandboxState, call: Call) -> dict[str, Any]:
     task = _task(state, call.fields())
     finished = state.now() >= task.done_at
     send_result = {k: list(v) for k, v in task.result.items() if v and finished}
-    return {"errcode": 0, "errmsg": "ok", "send_result": send_result}
+    return {"errcode": 0, "errmsg": "ok", "send_result": send_result, "request_id": request_id()}
 
 
 def recall(state: SandboxState, call: Call) -> dict[str, Any]:
     require_token(state, call)
     task = _task(state, call.fields(), "msg_task_id")
     task.recalled = True
-    return {"errcode": 0, "errmsg": "ok"}
+    return {"errcode": 0, "errmsg": "ok", "request_id": request_id()}

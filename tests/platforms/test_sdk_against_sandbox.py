@@ -1,0 +1,174 @@
+"""The SDK against the sandbox: each call succeeds and the journal shows the exact request PLATFORMS.md gives."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+
+import httpx
+import pytest
+
+from config import demo, load_settings
+from platforms.dingtalk import DingTalkClient, DingTalkRobot, robot_sign
+from platforms.errors import PermanentError, RetryLaterError
+from platforms.tokens import MemoryTokenStore
+from platforms.wechat import WeChatAppletClient, WeChatClient
+from platforms.wecom import WeComClient, WeComRobot, image_message
+from sandbox.server import serve_in_thread
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    settings = load_settings(None)
+    url, stop = serve_in_thread(settings, port=0)
+    host, port = url.removeprefix("http://").split(":")
+    settings = load_settings(None, sandbox={"host": host, "port": int(port)})
+    yield settings, httpx.Client(base_url=f"{url}/_sandbox")
+    stop()
+
+
+@pytest.fixture
+def settings(sandbox):
+    settings, control = sandbox
+    control.post("/reset").raise_for_status()
+    return settings
+
+
+@pytest.fixture
+def journal(sandbox):
+    control = sandbox[1]
+
+    def entries(path: str) -> list[dict]:
+        return control.get("/journal", params={"path": path}).json()["entries"]
+
+    return entries
+
+
+@pytest.fixture
+def control(sandbox):
+    return sandbox[1]
+
+
+def test_wechat_menu_round_trip(settings, journal):
+    client = WeChatClient(settings.third.wechat, MemoryTokenStore())
+    buttons = [{"type": "click", "name": "今日歌曲", "key": "V1001_TODAY_MUSIC"},
+               {"name": "菜单", "sub_button": [{"type": "view", "name": "搜索", "url": "https://example.com/"}]}]
+    client.menu.create(buttons)
+    assert client.menu.get()["menu"]["button"][0]["key"] == "V1001_TODAY_MUSIC"
+    client.menu.delete()
+    assert client.menu.get() is None
+    [create] = journal("/cgi-bin/menu/create")
+    assert create["method"] == "POST" and create["json"] == {"button": buttons}
+    assert create["query"]["access_token"]
+    token_fetch = journal("/cgi-bin/stable_token")[0]
+    assert token_fetch["json"] == {"grant_type": "client_credential", "appid": demo.WECHAT_APP_ID,
+                                   "secret": demo.WECHAT_APP_SECRET, "force_refresh": False}
+
+
+def test_wechat_templates_list_send_and_delete(settings, journal):
+    client = WeChatClient(settings.third.wechat, MemoryTokenStore())
+    templates = client.templates.list_private()
+    assert templates and {"template_id", "title", "content", "example"} <= set(templates[0])
+    template_id = templates[0]["template_id"]
+    msgid = client.templates.send("openid-1", template_id, {"first": "你好", "remark": {"value": "x", "color": "#f00"}},
+                                  url="https://example.com/", client_msg_id="c-1")
+    assert isinstance(msgid, int)
+    [send] = journal("/message/template/send")
+    assert send["json"] == {"touser": "openid-1", "template_id": template_id, "url": "https://example.com/",
+                            "client_msg_id": "c-1",
+                            "data": {"first": {"value": "你好"}, "remark": {"value": "x", "color": "#f00"}}}
+    client.templates.delete(template_id)
+    assert template_id not in {t["template_id"] for t in client.templates.list_private()}
+    with pytest.raises(PermanentError) as unknown:
+        client.templates.send("openid-1", "no-such-template", {"first": "x"})
+    assert unknown.value.errcode == 40037
+
+
+def test_wechat_media_material_and_qrcode(settings, journal):
+    client = WeChatClient(settings.third.wechat, MemoryTokenStore())
+    media_id = client.media.upload("image", "a.png", PNG, "image/png")
+    assert media_id
+    upload = journal("/cgi-bin/media/upload")[0]
+    assert upload["query"]["type"] == "image" and upload["files"]["media"]["md5"] == hashlib.md5(PNG).hexdigest()
+    added = client.material.add("video", "v.mp4", b"\x00" * 64, "video/mp4", title="t", introduction="i")
+    add = journal("/material/add_material")[0]
+    assert add["query"]["type"] == "video" and "description" in add["form"]
+    assert client.material.count()["video_count"] == 1
+    assert client.material.batchget("video", 0, 20)["item"][0]["media_id"] == added["media_id"]
+    client.material.delete(added["media_id"])
+    assert client.material.count()["video_count"] == 0
+    code = client.qrcode.create_temporary("login_abc", 300)
+    assert code["ticket"] and code["expire_seconds"] == 300
+    assert journal("/qrcode/create")[0]["json"] == {
+        "expire_seconds": 300, "action_name": "QR_STR_SCENE", "action_info": {"scene": {"scene_str": "login_abc"}}}
+
+
+def test_applet_code_exchange(settings, control, journal):
+    control.post("/wechat/jscodes", json={"code": "good-code", "openid": "o-applet"}).raise_for_status()
+    session = WeChatAppletClient(settings.third.wechat_applet).jscode2session("good-code")
+    assert session["openid"] == "o-applet"
+    assert journal("/sns/jscode2session")[0]["query"]["grant_type"] == "authorization_code"
+    with pytest.raises(PermanentError) as bad:
+        WeChatAppletClient(settings.third.wechat_applet).jscode2session("good-code")  # a code works once
+    assert bad.value.errcode == 40029
+
+
+def test_wecom_app_message_media_and_robot(settings, control, journal):
+    control.post("/config", json={"wecom_invalid_users": ["ghost"]}).raise_for_status()
+    client = WeComClient(settings.third.wecom, MemoryTokenStore())
+    result = client.messages.send({"touser": "alice|ghost", "msgtype": "text", "text": {"content": "hi"}})
+    assert result["msgid"] and result["invaliduser"] == "ghost"
+    send = journal("/cgi-bin/message/send")[0]
+    assert send["json"]["agentid"] == demo.WECOM_AGENT_ID and send["json"]["msgtype"] == "text"
+    assert journal("/cgi-bin/gettoken")[0]["query"]["corpid"] == demo.WECOM_CORP_ID
+    client.messages.recall(result["msgid"])
+    assert client.media.upload("file", "r.txt", b"report", "text/plain")
+
+    robot = WeComRobot(settings.third.wecom.api_base_url)
+    robot.send(demo.WECOM_ROBOT_KEY, image_message(PNG))
+    image = journal("/cgi-bin/webhook/send")[0]["json"]["image"]
+    assert image == {"base64": base64.b64encode(PNG).decode(), "md5": hashlib.md5(PNG).hexdigest()}
+    media_id = robot.upload_media(demo.WECOM_ROBOT_KEY, "r.txt", b"report")
+    robot.send(demo.WECOM_ROBOT_KEY, {"msgtype": "file", "file": {"media_id": media_id}})
+    with pytest.raises(PermanentError) as unknown:
+        robot.send("no-such-key", {"msgtype": "text", "text": {"content": "x"}})
+    assert unknown.value.errcode == 93000
+
+
+def test_dingtalk_work_notice_result_and_one_shot_media(settings, control, journal):
+    control.post("/config", json={"dingtalk_forbidden_users": ["bob"]}).raise_for_status()
+    client = DingTalkClient(settings.third.ding_talk, MemoryTokenStore())
+    task_id = client.work_notices.send({"msgtype": "text", "text": {"content": "hello"}}, userid_list=["al", "bob"])
+    send = journal("/asyncsend_v2")[0]
+    assert send["json"] == {"agent_id": demo.DINGTALK_AGENT_ID, "userid_list": "al,bob",
+                            "msg": {"msgtype": "text", "text": {"content": "hello"}}}
+    assert "bob" in client.work_notices.result(task_id).get("forbidden_user_id_list", [])
+    media_id = client.media.upload("image", "a.png", PNG, "image/png")
+    image = {"msgtype": "image", "image": {"media_id": media_id}}
+    client.work_notices.send(image, userid_list=["al"])
+    with pytest.raises(PermanentError):
+        client.work_notices.send(image, userid_list=["al"])  # the same media id a second time
+
+
+def test_dingtalk_robot_signed_and_rate_limited(settings, control, journal):
+    control.post("/config", json={"robot_rate_limit": 3, "robot_window_seconds": 60}).raise_for_status()
+    robot = DingTalkRobot(settings.third.ding_talk.api_base_url)
+    body = {"msgtype": "text", "text": {"content": "hi"}, "at": {"atMobiles": ["138"], "isAtAll": False}}
+    for _ in range(3):
+        robot.send(demo.DINGTALK_ROBOT_TOKEN, body, secret=demo.DINGTALK_ROBOT_SECRET)
+    sent = journal("/robot/send")[0]
+    timestamp = int(sent["query"]["timestamp"])
+    assert abs(timestamp - time.time() * 1000) < 60_000
+    assert sent["query"]["sign"] == robot_sign(demo.DINGTALK_ROBOT_SECRET, timestamp)
+    assert sent["json"] == body
+    with pytest.raises(RetryLaterError) as throttled:
+        robot.send(demo.DINGTALK_ROBOT_TOKEN, body, secret=demo.DINGTALK_ROBOT_SECRET)
+    assert throttled.value.errcode == 130101 and throttled.value.retry_after >= 60
+    with pytest.raises(PermanentError) as unsigned:
+        robot.send(demo.DINGTALK_ROBOT_TOKEN, body, secret="SECwrong")
+    assert unsigned.value.errcode == 310000

@@ -1,0 +1,88 @@
+"""Every platform endpoint is journaled with what came in and what went out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config import demo
+from platforms.dingtalk.sign import robot_sign
+from sandbox.app import PLATFORM_ROUTES
+from sandbox.wechat.seeds import LOGIN_TEMPLATE_ID
+from tests.sandbox.conftest import multipart
+
+JPEG = b"\xff\xd8\xff\xe0 fake jpeg"
+
+
+def _calls(settings, state, wechat: str, wecom: str, ding: str) -> list[tuple[str, str, dict[str, Any]]]:
+    w, a, c, d = (settings.third.wechat, settings.third.wechat_applet, settings.third.wecom,
+                  settings.third.ding_talk)
+    wt, ct, dt = {"access_token": wechat}, {"access_token": wecom}, {"access_token": ding}
+    image = multipart({"media": ("a.jpg", JPEG, "image/jpeg")})
+    notice = "/dingtalk/topapi/message/corpconversation"
+    stamp = state.clock.now_ms()
+    return [
+        ("GET", "/wechat/cgi-bin/token", {"params": {"grant_type": "client_credential", "appid": w.app_id,
+                                                      "secret": w.app_secret}}),
+        ("POST", "/wechat/cgi-bin/stable_token", {"json": {"grant_type": "client_credential", "appid": w.app_id,
+                                                           "secret": w.app_secret}}),
+        ("POST", "/wechat/cgi-bin/qrcode/create", {"params": wt, "json": {
+            "expire_seconds": 300, "action_name": "QR_STR_SCENE", "action_info": {"scene": {"scene_str": "s"}}}}),
+        ("GET", "/wechat/cgi-bin/showqrcode", {"params": {"ticket": "unknown"}}),
+        ("POST", "/wechat/cgi-bin/menu/create", {"params": wt, "json": {"button": [
+            {"type": "click", "name": "Help", "key": "help"}]}}),
+        ("GET", "/wechat/cgi-bin/menu/get", {"params": wt}),
+        ("GET", "/wechat/cgi-bin/get_current_selfmenu_info", {"params": wt}),
+        ("GET", "/wechat/cgi-bin/menu/delete", {"params": wt}),
+        ("GET", "/wechat/cgi-bin/template/get_all_private_template", {"params": wt}),
+        ("POST", "/wechat/cgi-bin/message/template/send", {"params": wt, "json": {
+            "touser": "oA", "template_id": LOGIN_TEMPLATE_ID, "data": {"first": {"value": "x"}}}}),
+        ("POST", "/wechat/cgi-bin/template/del_private_template", {"params": wt, "json": {
+            "template_id": LOGIN_TEMPLATE_ID}}),
+        ("POST", "/wechat/cgi-bin/media/upload", {"params": {**wt, "type": "image"}, **image}),
+        ("POST", "/wechat/cgi-bin/material/add_material", {"params": {**wt, "type": "image"}, **image}),
+        ("POST", "/wechat/cgi-bin/material/batchget_material", {"params": wt, "json": {
+            "type": "image", "offset": 0, "count": 5}}),
+        ("GET", "/wechat/cgi-bin/material/get_materialcount", {"params": wt}),
+        ("POST", "/wechat/cgi-bin/material/del_material", {"params": wt, "json": {"media_id": "gone"}}),
+        ("GET", "/wechat/sns/jscode2session", {"params": {"appid": a.app_id, "secret": a.app_secret,
+                                                          "js_code": "c", "grant_type": "authorization_code"}}),
+        ("GET", "/wecom/cgi-bin/gettoken", {"params": {"corpid": c.corp_id, "corpsecret": c.corp_secret}}),
+        ("POST", "/wecom/cgi-bin/message/send", {"params": ct, "json": {
+            "touser": "a", "msgtype": "text", "agentid": c.agent_id, "text": {"content": "hi"}}}),
+        ("POST", "/wecom/cgi-bin/message/recall", {"params": ct, "json": {"msgid": "unknown"}}),
+        ("POST", "/wecom/cgi-bin/media/upload", {"params": {**ct, "type": "image"}, **image}),
+        ("POST", "/wecom/cgi-bin/webhook/send", {"params": {"key": demo.WECOM_ROBOT_KEY}, "json": {
+            "msgtype": "markdown", "markdown": {"content": "**hi**"}}}),
+        ("POST", "/wecom/cgi-bin/webhook/upload_media", {"params": {"key": demo.WECOM_ROBOT_KEY, "type": "file"},
+                                                         **multipart({"media": ("f.txt", b"hello!", "text/plain")})}),
+        ("GET", "/dingtalk/gettoken", {"params": {"appkey": d.app_key, "appsecret": d.app_secret}}),
+        ("POST", f"{notice}/asyncsend_v2", {"params": dt, "json": {
+            "agent_id": d.agent_id, "userid_list": "u1", "msg": {"msgtype": "text", "text": {"content": "x"}}}}),
+        ("POST", f"{notice}/getsendprogress", {"params": dt, "json": {"agent_id": d.agent_id, "task_id": 1}}),
+        ("POST", f"{notice}/getsendresult", {"params": dt, "json": {"agent_id": d.agent_id, "task_id": 1}}),
+        ("POST", f"{notice}/recall", {"params": dt, "json": {"agent_id": d.agent_id, "msg_task_id": 1}}),
+        ("POST", "/dingtalk/media/upload", {"params": {**dt, "type": "image"}, **image}),
+        ("POST", "/dingtalk/robot/send", {"params": {
+            "access_token": demo.DINGTALK_ROBOT_TOKEN, "timestamp": str(stamp),
+            "sign": robot_sign(demo.DINGTALK_ROBOT_SECRET, stamp)}, "json": {
+            "msgtype": "text", "text": {"content": "x"}}}),
+    ]
+
+
+def test_every_endpoint_is_journaled_with_request_and_answer(client, settings, state, wechat_token, wecom_token,
+                                                              dingtalk_token):
+    calls = _calls(settings, state, wechat_token(), wecom_token, dingtalk_token)
+    served = {f"/{p}{r.path}" for p, routes in PLATFORM_ROUTES.items() for r in routes}
+    assert {path for _, path, _ in calls} == served, "a new endpoint needs a line here"
+    for method, path, kwargs in calls:
+        result = client.simulate_request(method, path, **kwargs)
+        entry = client.simulate_get("/_sandbox/journal").json["entries"][-1]
+        is_json = (result.headers.get("content-type") or "").startswith("application/json")
+        assert (entry["method"], entry["path"], entry["status"]) == (method, path, result.status_code)
+        assert entry["platform"] == path.split("/")[1]
+        assert entry["query"] == kwargs.get("params", {})
+        assert entry["json"] == kwargs.get("json")
+        assert entry["response"] == (result.json if is_json else None), path
+        if "body" in kwargs:
+            media = entry["files"]["media"]
+            assert set(media) == {"filename", "size", "content_type", "md5"}

@@ -1,0 +1,79 @@
+"""Serving: the threaded test server and the gunicorn process behind ``imbridge sandbox``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from sandbox import SandboxState
+from sandbox.server import gunicorn_options, serve_in_thread
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_serve_in_thread_answers_over_http(settings):
+    url, stop = serve_in_thread(settings)
+    try:
+        answer = httpx.get(f"{url}/wechat/cgi-bin/token", params={
+            "grant_type": "client_credential", "appid": settings.third.wechat.app_id,
+            "secret": settings.third.wechat.app_secret}).json()
+        assert set(answer) == {"access_token", "expires_in"}
+        journal = httpx.get(f"{url}/_sandbox/journal").json()["entries"]
+        assert journal[-1]["path"] == "/wechat/cgi-bin/token"
+    finally:
+        stop()
+
+
+def test_a_held_request_does_not_block_others_and_stop_lets_it_go(settings):
+    state = SandboxState.from_settings(settings)
+    url, stop = serve_in_thread(settings, state=state)
+    state.faults.add({"pattern": "/wecom/*", "kind": "timeout", "hold_seconds": 30})
+    held: list[int] = []
+    thread = threading.Thread(target=lambda: held.append(httpx.get(f"{url}/wecom/cgi-bin/gettoken",
+                                                                   timeout=60).status_code))
+    thread.start()
+    try:
+        while not state.faults.rules()[0].hits:
+            time.sleep(0.01)
+        assert httpx.get(f"{url}/_sandbox/health").json()["ok"] is True
+        assert thread.is_alive()
+    finally:
+        stop()
+    thread.join(timeout=10)
+    assert held == [504]
+
+
+def test_gunicorn_options_one_gthread_worker(settings):
+    options = gunicorn_options(settings)
+    assert options["workers"] == 1 and options["worker_class"] == "gthread" and options["threads"] >= 32
+    assert options["bind"] == f"{settings.sandbox.host}:{settings.sandbox.port}"
+
+
+def test_imbridge_sandbox_serve_runs_gunicorn(tmp_path):
+    port = free_port()
+    env = {**os.environ, "IMBRIDGE_SANDBOX__PORT": str(port), "PYTHONPATH": str(ROOT)}
+    script = ("import argparse, config; from sandbox import cli; p = argparse.ArgumentParser(); "
+              "cli.configure_parser(p); raise SystemExit(cli.run(p.parse_args([]), config.load_settings()))")
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(200):
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.stdout.read().decode()
+                time.sleep(0.05)
+        else:
+            raise AssertionError("sandbox did not come up")
+        assert health.json()["ok"] is True
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
