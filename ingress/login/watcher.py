@@ -105,10 +105,13 @@ class StatusWatcher:
         for event in events:
             event.set()
 
-    def _idle(self) -> bool:
-        """True when nobody waits and nobody has for a while; the thread forgets itself then (under the lock)."""
+    def _idle(self, *, failing: bool = False) -> bool:
+        """True when nobody waits (and, unless ``failing``, nobody has for a while): the thread should end.
+
+        It forgets itself under the lock, so a request arriving right then starts a new one.
+        """
         with self._lock:
-            if self._waiters or time.monotonic() - self._last_waiter < IDLE_SECONDS:
+            if self._waiters or (not failing and time.monotonic() - self._last_waiter < IDLE_SECONDS):
                 return False
             self._thread = None
             return True
@@ -131,13 +134,13 @@ class StatusWatcher:
                     elif message.get("type") == "message":
                         data = message["data"]
                         self._wake(data.decode() if isinstance(data, bytes) else str(data))
-            except (redis.RedisError, OSError) as exc:
-                if self._idle():
+            except Exception as exc:  # redis errors, and a pool closed under us: retry while anyone waits
+                if self._idle(failing=True):
                     return
                 log.warning("QR status watcher lost Redis (%s); resubscribing in %.1fs", exc, backoff)
                 self._wake(None)  # the waiters re-read (and fail or answer) instead of waiting blind
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, LAST_BACKOFF)
             finally:
-                with suppress(redis.RedisError, OSError):
+                with suppress(Exception):
                     pubsub.close()
