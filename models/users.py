@@ -109,3 +109,13 @@ def bind_account(session: Session, user_id: int, platform: str, openid: str,
 def _binding(session: Session, platform: str, openid: str) -> ThirdPartyBinding | None:
     return session.scalars(select(ThirdPartyBinding).where(
         ThirdPartyBinding.platform == platform, ThirdPartyBinding.openid == openid)).one_or_none()
+
+
+def ensure_user(session: Session, username: str, display_name: str = "") -> User:
+    """The user called ``username``, created (enabled) if there is none."""
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None:
+        user = User(username=username, display_name=display_name, enabled=True)
+        session.add(user)
+        session.flush()
+    return user

@@ -23,8 +23,9 @@ from models import Database
 from models.users import find_bound_user
 
 #: How the 403 for an unbound account names the ways to bind it.
-BIND_FLOW = ("bind it first: a logged-in user calls POST /user/third/bind {loginType, authCode} with a fresh code, "
-             "or an operator calls POST /api/v1/users/{id}/bindings")
+BIND_FLOW = ("bind it first: a user logged in another way sends {loginType, authCode} to POST /user/third/bind "
+             "(a scanned QR key stays usable for that until it expires), or an operator adds it with "
+             "POST /api/v1/users/{id}/bindings")
 
 
 class LoginRequest(BaseModel):
