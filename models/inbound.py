@@ -97,5 +97,12 @@ def store_inbound(session: Session, entry: dict[str, Any]) -> InboundRecord:
     return record
 
 
+def note_reply(session: Session, dedup_key: str, reply: str | None) -> None:
+    """Add the reply summary to the record stored under ``dedup_key`` (its inbound entry came first)."""
+    record = session.scalars(select(InboundRecord).where(InboundRecord.dedup_key == dedup_key)).first()
+    if record is not None:
+        record.reply = _clip(reply, 255)
+
+
 def _clip(value: str | None, length: int) -> str | None:
     return value if value is None or len(value) <= length else value[:length]

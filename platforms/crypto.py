@@ -52,6 +52,8 @@ class MessageCrypto:
         self.receive_id = receive_id
         self._key = key
         self._iv = key[:16]
+        # One Cipher serves every message: each encryptor()/decryptor() is a fresh context.
+        self._aes = Cipher(algorithms.AES(key), modes.CBC(key[:16]))
 
     # -- signatures ---------------------------------------------------------------------------------
 
@@ -110,7 +112,7 @@ class MessageCrypto:
             raise DecryptError("plaintext is not UTF-8") from exc
 
     def _cipher(self) -> Cipher[modes.CBC]:
-        return Cipher(algorithms.AES(self._key), modes.CBC(self._iv))
+        return self._aes
 
     # -- envelopes ----------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 * :mod:`platforms.callback` verifies and opens what the platform posts (pure protocol code);
 * :mod:`ingress.portals.router` and :mod:`ingress.portals.handler` choose and define the handlers, which live in
   :mod:`ingress.portals.handlers`;
-* :mod:`ingress.portals.dedup` makes each message run once across replicas;
+* :mod:`ingress.portals.ledger` makes each message run once across replicas and queues its record;
 * :mod:`ingress.portals.dispatcher` ties them together, :mod:`ingress.portals.resource` serves them.
 """
 
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from config import Settings
 from ingress.enqueue import enqueue
-from ingress.portals.dedup import ReplyCache
 from ingress.portals.dispatcher import Dispatcher, PortalEndpoint
 from ingress.portals.handler import HANDLERS, SCENES, Handler, HandlerContext, SceneHandler
+from ingress.portals.ledger import Ledger
 from ingress.portals.resource import PortalResource
 from ingress.portals.router import Router
 from platforms.callback import WeChatCallback, WeComCallback
@@ -36,16 +36,18 @@ class Portals:
     dispatcher: Dispatcher
 
 
-def _record(entry: dict) -> None:
-    enqueue(record_inbound, entry)
+def _wake_recorder() -> None:
+    enqueue(record_inbound)
 
 
 def build_portals(settings: Settings, runtime: Runtime) -> Portals:
     """Both portal resources, sharing one dispatcher, router and reply cache."""
     portal = settings.portal
-    replies = ReplyCache(runtime.redis, portal.replay_window_seconds + DEDUP_MARGIN_SECONDS,
-                         portal.retry_wait_seconds)
-    dispatcher = Dispatcher(runtime, Router.from_registry(settings), replies, _record)
+    if not settings.redis.url:
+        raise ValueError("the portals need redis.url")
+    ledger = Ledger(settings.redis.url, portal.replay_window_seconds + DEDUP_MARGIN_SECONDS,
+                    portal.retry_wait_seconds)
+    dispatcher = Dispatcher(runtime, Router.from_registry(settings), ledger, _wake_recorder)
 
     wechat_settings, wecom_settings = settings.third.wechat, settings.third.wecom
     wechat = wecom = None

@@ -1,9 +1,9 @@
-"""From a verified callback to its reply: parse, route, claim, handle, remember, and hand to the recorder.
+"""From a verified callback to its reply: parse, route, claim, handle, answer; the record goes to the inbox.
 
 The order matters for the 5-second window and for "never twice": routing is pure and cheap, so it comes
-first and lets the chosen handler say what "the same message" means; then one Redis round trip claims the
-dedup key; only the claimant runs the handler. Every first delivery is enqueued to ``record_inbound``;
-redeliveries are not recorded again.
+first and lets the chosen handler say what "the same message" means; then one round trip claims the key and
+queues the inbound entry for ``record_inbound`` (:mod:`ingress.portals.ledger`); only the claimant runs the
+handler, and a reply (or a failure) is stored in a second round trip. Redeliveries are not recorded again.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ingress.portals.dedup import ReplyCache, namespaced_key
 from ingress.portals.handler import Handler, HandlerContext
+from ingress.portals.ledger import Ledger, namespaced_key
 from ingress.portals.router import Router
 from platforms.callback import Callback, OpenedCallback
 from platforms.wechat import InboundMessage, Reply, parse_message, reply_to
@@ -40,42 +40,48 @@ class PortalEndpoint:
 class Dispatcher:
     """Turns verified callbacks into replies; shared by every portal of the process.
 
-    :param record: called with the inbound entry of every first delivery (the ingress passes a function
-        that enqueues ``record_inbound``); it must not raise for the reply to go out.
+    :param wake: enqueues a drain of the inbox (``record_inbound``), called when a claim took the signal.
     """
 
-    def __init__(self, runtime: Runtime, router: Router, replies: ReplyCache,
-                 record: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(self, runtime: Runtime, router: Router, ledger: Ledger, wake: Callable[[], None]) -> None:
         self.runtime = runtime
         self.router = router
-        self.replies = replies
-        self.record = record
+        self.ledger = ledger
+        self.wake = wake
 
     def dispatch(self, endpoint: PortalEndpoint, opened: OpenedCallback,
                  received_at: float | None = None) -> str | None:
         """The reply XML for this callback (plaintext; the portal encrypts it), or None for none.
 
         :raises MessageFormatError: the message lacks a field its type needs.
+        :raises redis.RedisError: Redis cannot be reached (nothing was handled).
         """
         received_at = time.time() if received_at is None else received_at
         message = parse_message(opened.fields)
         handler = self.router.route(message, endpoint.platform)
-        raw_key = handler.dedup_key(message) if handler else message.dedup_key
-        key = namespaced_key(endpoint.platform, endpoint.app, raw_key)
+        key = namespaced_key(endpoint.platform, endpoint.app,
+                             handler.dedup_key(message) if handler else message.dedup_key)
 
-        held = self.replies.claim(key)
-        if held is not None:
-            return self.replies.earlier_reply(key, held)
+        claim = self.ledger.claim(key, self._entry(endpoint, opened, message, key, received_at, handler))
+        if not claim.first:
+            return self.ledger.earlier_reply(key, claim.held)
+        wake = claim.wake
+        try:
+            if handler is not None:
+                reply_xml, summary = self._run(handler, message,
+                                               HandlerContext(endpoint.platform, endpoint.app, self.runtime))
+                if summary is not None:
+                    note = {"kind": "reply", "dedup_key": key, "reply": summary}
+                    wake = self.ledger.complete(key, reply_xml, note) or wake
+                return reply_xml
+            return None
+        finally:
+            if wake:
+                self._wake()
 
-        reply_xml, summary = self._run(handler, message, HandlerContext(endpoint.platform, endpoint.app, self.runtime))
-        self.replies.complete(key, reply_xml)
-        self._record(endpoint, opened, message, key, received_at, handler, summary)
-        return reply_xml
-
-    def _run(self, handler: Handler | None, message: InboundMessage,
+    def _run(self, handler: Handler, message: InboundMessage,
              context: HandlerContext) -> tuple[str | None, str | None]:
-        if handler is None:
-            return None, None
+        """The reply XML and its summary; (None, None) for no reply."""
         try:
             reply = handler.handle(message, context)
             return (reply_to(message, reply), summarize(reply)) if reply is not None else (None, None)
@@ -83,19 +89,23 @@ class Dispatcher:
             log.exception("portal handler %s failed on %s %s", handler.name, message.msg_type, message.event or "")
             return None, f"error: {type(exc).__name__}"
 
-    def _record(self, endpoint: PortalEndpoint, opened: OpenedCallback, message: InboundMessage, key: str,
-                received_at: float, handler: Handler | None, summary: str | None) -> None:
-        entry = {
-            "platform": endpoint.platform, "app": endpoint.app, "msg_type": message.msg_type,
+    def _wake(self) -> None:
+        try:
+            self.wake()
+        except Exception:  # the entry waits in the inbox; the signal expires and a later callback retries
+            log.exception("could not enqueue record_inbound; the inbox keeps the entries")
+
+    @staticmethod
+    def _entry(endpoint: PortalEndpoint, opened: OpenedCallback, message: InboundMessage, key: str,
+               received_at: float, handler: Handler | None) -> dict[str, Any]:
+        """What ``record_inbound`` stores (the reply, if any, follows in a note)."""
+        return {
+            "kind": "inbound", "platform": endpoint.platform, "app": endpoint.app, "msg_type": message.msg_type,
             "event": message.event, "event_key": message.event_key, "from_user": message.from_user,
             "to_user": message.to_user, "msg_id": message.msg_id, "dedup_key": key,
             "create_time": message.create_time, "received_at": received_at, "fields": message.fields,
-            "encrypted": opened.encrypted, "handler": handler.label(message) if handler else None, "reply": summary,
+            "encrypted": opened.encrypted, "handler": handler.label(message) if handler else None, "reply": None,
         }
-        try:
-            self.record(entry)
-        except Exception:  # the reply is ready and the key claimed: answering beats refusing here
-            log.exception("could not enqueue the inbound record of %s", key)
 
 
 def summarize(reply: Reply) -> str:

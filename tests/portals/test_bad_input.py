@@ -55,8 +55,8 @@ def nothing_processed(probe, runtime):
     yield
     assert probe.seen == []
     assert list(runtime.redis.scan_iter("imbridge:portal:*")) == []
+    assert runtime.redis.llen("imbridge:inbound:inbox") == 0
     assert runtime.redis.llen("imbridge-dramatiq:inbound") == 0
-    assert runtime.redis.hlen("imbridge-dramatiq:inbound.msgs") == 0
 
 
 def refused(result, status: int, code: str | None = None) -> None:

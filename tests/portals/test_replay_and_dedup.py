@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -115,7 +116,10 @@ def test_the_same_msgid_posted_three_times_concurrently_runs_the_handler_once(sl
     assert slow.runs == 1
     replies = [reply_of(result, settings) for result in results]
     assert [r["Content"] for r in replies] == ["run 1"] * 3
-    assert runtime.redis.llen("imbridge-dramatiq:inbound") == 1  # recorded once
+    inbox = [json.loads(item) for item in runtime.redis.lrange("imbridge:inbound:inbox", 0, -1)]
+    assert [item["kind"] for item in inbox] == ["inbound", "reply"]  # recorded once, with its reply
+    assert inbox[1]["reply"] == "text: run 1"
+    assert runtime.redis.llen("imbridge-dramatiq:inbound") == 1  # one drain woken
 
 
 def test_a_redelivery_after_the_reply_answers_the_same_reply(slow, client, runtime):

@@ -1,21 +1,36 @@
-"""``record_inbound``: store what a portal received, then fan it out to the webhooks that want it."""
+"""``record_inbound``: drain the inbound inbox into the database, then fan out to the webhooks that want it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import dramatiq
 
-from models.inbound import store_inbound
+from models.inbound import note_reply, store_inbound
 from models.webhooks import pending_deliveries
 from workers import runtime
 from workers.actors.webhooks import send_delivery
+from workers.inbox import drain
+
+#: When another drainer holds the inbox, look again after this long (milliseconds).
+BUSY_RETRY_MS = 500
 
 
-@dramatiq.actor(queue_name="inbound", max_retries=20)
-def record_inbound(entry: dict) -> None:
-    """Record one first delivery (idempotent: a retried actor finds the row by its dedup key)."""
+@dramatiq.actor(queue_name="inbound", max_retries=20, min_backoff=1000)
+def record_inbound() -> None:
+    """Store every entry the portals left in the inbox (idempotent: records are unique by dedup key)."""
     current = runtime.current()
-    with current.database.session() as session:
-        record = store_inbound(session, entry)
-        delivery_ids = pending_deliveries(session, record)
-    for delivery_id in delivery_ids:
-        send_delivery(current.settings, delivery_id)
+
+    def store(entries: list[dict[str, Any]]) -> None:
+        delivery_ids: list[int] = []
+        with current.database.session() as session:
+            for entry in entries:
+                if entry.get("kind") == "reply":
+                    note_reply(session, entry["dedup_key"], entry.get("reply"))
+                else:
+                    delivery_ids += pending_deliveries(session, store_inbound(session, entry))
+        for delivery_id in delivery_ids:
+            send_delivery(current.settings, delivery_id)
+
+    if not drain(current.redis, store):
+        record_inbound.send_with_options(delay=BUSY_RETRY_MS)
