@@ -3,6 +3,7 @@ sandbox (served on a free port) as WeChat. ``sandbox.callbacks`` plays the phone
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -40,7 +41,12 @@ def wait_for(predicate, timeout: float = 10.0):
 
 @pytest.fixture(scope="session")
 def sandbox_url() -> Iterator[str]:
-    url, stop = serve_in_thread(load_settings(None), port=0)
+    """One sandbox for the session, knowing the demo apps whatever an earlier test left in the environment."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("IMBRIDGE_")]:
+            patch.delenv(name)
+        settings = load_settings(None)
+    url, stop = serve_in_thread(settings, port=0)
     yield url
     stop()
 
