@@ -30,9 +30,10 @@ import dramatiq
 import httpx
 import redis
 
-from config import load_settings
+from config import Settings, load_settings
 from models import Database
 from models.migrate import upgrade
+from sandbox import callbacks
 from sandbox.server import serve_in_thread
 from scheduler.jobs.qr_pool import top_up_qr_pool
 from workers import runtime as worker_runtime
@@ -72,6 +73,30 @@ def load(url: str, method: str, path: str, requests: int, concurrency: int) -> t
     for thread in threads:
         thread.join()
     return requests / (time.perf_counter() - started), statuses
+
+
+def wake_latency(url: str, settings: Settings, scans: int = 20) -> None:
+    """How long after a scan is posted its held long-poll answers, against the scan's own round trip."""
+    woken, round_trips = [], []
+    for _ in range(scans):
+        key = httpx.post(f"{url}/token/wechat/qr/applyQrCode").json()["qrCodeKey"]
+        answered: list[float] = []
+
+        def browser(key: str = key, answered: list[float] = answered) -> None:
+            httpx.get(f"{url}/token/wechat/qr/getStatus", params={"qrCodeKey": key, "wait": 20}, timeout=30)
+            answered.append(time.perf_counter())
+
+        waiting = threading.Thread(target=browser)
+        waiting.start()
+        time.sleep(0.3)  # parked
+        posted = time.perf_counter()
+        callbacks.scan(url, settings, key, existing=True)
+        round_trips.append(time.perf_counter() - posted)
+        waiting.join()
+        woken.append(answered[0] - posted)
+    print(f"long-poll answered {statistics.median(woken) * 1000:.1f} ms (max {max(woken) * 1000:.1f}) after the "
+          f"scan was posted; the scan's own round trip {statistics.median(round_trips) * 1000:.1f} ms; "
+          f"ratio {statistics.median(woken) / statistics.median(round_trips):.2f} ({scans} scans)")
 
 
 def start_ingress(env: dict[str, str], url: str) -> subprocess.Popen:
@@ -157,6 +182,7 @@ def main() -> None:
         h, a = statistics.median(health), statistics.median(apply)
         print(f"/healthz {h:.0f} req/s, applyQrCode {a:.0f} req/s (medians of {args.rounds} rounds)")
         print(f"ratio applyQrCode / healthz throughput: {a / h:.2f}")
+        wake_latency(url, settings)
     finally:
         os.killpg(ingress.pid, signal.SIGTERM)
         ingress.wait(timeout=15)

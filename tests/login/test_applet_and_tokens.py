@@ -141,3 +141,21 @@ def test_disabling_a_user_ends_its_tokens(client, runtime, admin, filled_pool):
     client.simulate_patch(f"/api/v1/users/{user['id']}", headers=admin, json={"enabled": False})
     body = {"loginType": "weChat", "authCode": apply(client)["qrCodeKey"]}
     assert client.simulate_post("/user/third/bind", headers=bearer, json=body).status_code == 401
+
+
+def test_an_unconfigured_deployment_says_what_is_missing(login_settings):
+    import falcon.testing
+
+    from ingress import create_app
+    from workers.runtime import Runtime
+
+    settings = login_settings(sandbox={"enabled": False})
+    runtime = Runtime.from_settings(settings)
+    try:
+        client = falcon.testing.TestClient(create_app(settings, runtime))
+        applied = client.simulate_post("/token/wechat/qr/applyQrCode")
+        assert applied.status_code == 404 and "third.wechat" in applied.json["error"]["message"]
+        applet = login(client, "any-code", "weChatApplet")
+        assert applet.status_code == 422 and "third.wechat-applet" in applet.json["error"]["message"]
+    finally:
+        runtime.close()
