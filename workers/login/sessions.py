@@ -90,7 +90,7 @@ class QrSessions:
         return self.status_and_ttl(key)[0]
 
     def status_and_ttl(self, key: str) -> tuple[QrStatus, float]:
-        """The status and the seconds the key has left (0 when expired)."""
+        """The status and the seconds the key has left (0 when expired, infinity when it never expires)."""
         if not valid_key(key):
             return QrStatus.EXPIRED, 0.0
         pipe = self.redis.pipeline(transaction=False)
@@ -99,7 +99,8 @@ class QrSessions:
         status, ttl_ms = pipe.execute()
         if status is None or ttl_ms == -2:
             return QrStatus.EXPIRED, 0.0
-        return QrStatus(status.decode()), max(ttl_ms, 0) / 1000
+        # -1 (no expiry) cannot happen for keys opened here; treat it as "no end in sight", never as 0.
+        return QrStatus(status.decode()), float("inf") if ttl_ms == -1 else max(ttl_ms, 0) / 1000
 
     def url(self, key: str) -> str | None:
         """What the key's QR code encodes, while the key lives."""
