@@ -81,13 +81,14 @@ def store_inbound(session: Session, entry: dict[str, Any]) -> InboundRecord:
     if existing is not None:
         return existing
     record = InboundRecord(
-        platform=entry["platform"], app=entry["app"], msg_type=entry["msg_type"], event=entry.get("event"),
-        event_key=_clip(entry.get("event_key"), 1024), from_user=entry["from_user"], to_user=entry["to_user"],
-        msg_id=entry.get("msg_id"), dedup_key=entry["dedup_key"],
-        create_time=datetime.fromtimestamp(int(entry["create_time"]), UTC),
-        received_at=datetime.fromtimestamp(float(entry["received_at"]), UTC),
+        platform=_clip(entry["platform"], 16), app=_clip(entry["app"], 64), msg_type=_clip(entry["msg_type"], 32),
+        event=_clip(entry.get("event"), 64), event_key=_clip(entry.get("event_key"), 1024),
+        from_user=_clip(entry["from_user"], 128), to_user=_clip(entry["to_user"], 128),
+        msg_id=_clip(entry.get("msg_id"), 64), dedup_key=entry["dedup_key"],
+        create_time=_instant(entry["create_time"]), received_at=_instant(entry["received_at"]),
         fields_json=json.dumps(entry.get("fields") or {}, ensure_ascii=False),
-        encrypted=bool(entry.get("encrypted")), handler=entry.get("handler"), reply=_clip(entry.get("reply"), 255),
+        encrypted=bool(entry.get("encrypted")), handler=_clip(entry.get("handler"), 100),
+        reply=_clip(entry.get("reply"), 255),
     )
     try:
         with session.begin_nested():
@@ -104,5 +105,18 @@ def note_reply(session: Session, dedup_key: str, reply: str | None) -> None:
         record.reply = _clip(reply, 255)
 
 
-def _clip(value: str | None, length: int) -> str | None:
+def _clip(value: Any, length: int) -> Any:
+    """The platform decides these lengths, not us: a longer value is cut to fit, never a failed insert."""
     return value if value is None or len(value) <= length else value[:length]
+
+
+#: Timestamps outside this range (seconds) are not the platform's clock; they are stored as the epoch.
+_LATEST = 253402300799  # 9999-12-31
+
+
+def _instant(seconds: Any) -> datetime:
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        value = 0.0
+    return datetime.fromtimestamp(value if 0 <= value <= _LATEST else 0, UTC)

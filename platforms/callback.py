@@ -58,8 +58,8 @@ class Callback:
 
     def check_timestamp(self, timestamp: str) -> None:
         """Raise :class:`ReplayError` unless ``timestamp`` is within the window of now."""
-        if not timestamp.isdigit():
-            raise ReplayError("timestamp is not a number")
+        if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
+            raise ReplayError("timestamp is not a number of seconds")
         if abs(self.clock() - int(timestamp)) > self.replay_window:
             raise ReplayError(f"timestamp is more than {self.replay_window} s away from now")
 

@@ -65,7 +65,8 @@ class MessageCrypto:
     def check_signature(self, signature: str, timestamp: str, nonce: str, *parts: str) -> None:
         """Raise :class:`SignatureError` unless ``signature`` matches (constant-time compare)."""
         expected = self.signature(timestamp, nonce, *parts)
-        if not hmac.compare_digest(expected, (signature or "").lower()):
+        # Bytes: compare_digest refuses non-ASCII str, and a forged signature may hold anything.
+        if not hmac.compare_digest(expected.encode(), (signature or "").lower().encode()):
             raise SignatureError("signature mismatch")
 
     # -- the cipher ---------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ SIGNAL_KEY = "imbridge:inbound:signal"
 LOCK_KEY = "imbridge:inbound:drain-lock"
 #: The signal expires on its own, so entries never wait for long on a drain message that was lost.
 SIGNAL_TTL_MS = 2000
+#: After a failed drain the signal is held this long: an outage costs a drain message a minute, not one every 2 s.
+FAILING_SIGNAL_TTL_MS = 60_000
 #: A drainer that died lets go of the lock after this long.
 LOCK_TTL_MS = 60_000
 #: Entries stored per database transaction.
@@ -53,7 +55,12 @@ def drain(client: redis.Redis, store: Callable[[list[dict[str, Any]]], None], ba
                 if client.llen(INBOX_KEY) == 0:
                     return True
                 continue
-            store([json.loads(item) for item in items])
+            try:
+                store([json.loads(item) for item in items])
+            except Exception:
+                # This drain will be retried with back-off; meanwhile callbacks need not send more.
+                client.set(SIGNAL_KEY, "1", px=FAILING_SIGNAL_TTL_MS)
+                raise
             client.ltrim(INBOX_KEY, len(items), -1)
             client.pexpire(LOCK_KEY, LOCK_TTL_MS)
     finally:

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import redis
+
 from ingress.portals.handler import Handler, HandlerContext
 from ingress.portals.ledger import Ledger, namespaced_key
 from ingress.portals.router import Router
@@ -58,26 +60,39 @@ class Dispatcher:
         """
         received_at = time.time() if received_at is None else received_at
         message = parse_message(opened.fields)
-        handler = self.router.route(message, endpoint.platform)
-        key = namespaced_key(endpoint.platform, endpoint.app,
-                             handler.dedup_key(message) if handler else message.dedup_key)
+        handler, dedup_key, label = self._route(message, endpoint.platform)
+        key = namespaced_key(endpoint.platform, endpoint.app, dedup_key)
 
-        claim = self.ledger.claim(key, self._entry(endpoint, opened, message, key, received_at, handler))
+        claim = self.ledger.claim(key, self._entry(endpoint, opened, message, key, received_at, label))
         if not claim.first:
             return self.ledger.earlier_reply(key, claim.held)
         wake = claim.wake
         try:
-            if handler is not None:
-                reply_xml, summary = self._run(handler, message,
-                                               HandlerContext(endpoint.platform, endpoint.app, self.runtime))
-                if summary is not None:
+            if handler is None:
+                return None
+            reply_xml, summary = self._run(handler, message,
+                                           HandlerContext(endpoint.platform, endpoint.app, self.runtime))
+            if summary is not None:
+                try:
                     note = {"kind": "reply", "dedup_key": key, "reply": summary}
                     wake = self.ledger.complete(key, reply_xml, note) or wake
-                return reply_xml
-            return None
+                except redis.RedisError as exc:  # the handler ran: its reply still goes out
+                    log.error("could not store the reply of %s: %s", key, exc)
+            return reply_xml
         finally:
             if wake:
                 self._wake()
+
+    def _route(self, message: InboundMessage, platform: str) -> tuple[Handler | None, str, str | None]:
+        """The handler, the message's dedup key by its rule, and the handler's name for the record."""
+        try:
+            handler = self.router.route(message, platform)
+            if handler is None:
+                return None, message.dedup_key, None
+            return handler, handler.dedup_key(message), handler.label(message)
+        except Exception as exc:  # a handler's matching bug: nobody handles, the record says why
+            log.exception("portal routing failed on %s %s", message.msg_type, message.event or "")
+            return None, message.dedup_key, f"error: {type(exc).__name__}"
 
     def _run(self, handler: Handler, message: InboundMessage,
              context: HandlerContext) -> tuple[str | None, str | None]:
@@ -97,14 +112,14 @@ class Dispatcher:
 
     @staticmethod
     def _entry(endpoint: PortalEndpoint, opened: OpenedCallback, message: InboundMessage, key: str,
-               received_at: float, handler: Handler | None) -> dict[str, Any]:
+               received_at: float, label: str | None) -> dict[str, Any]:
         """What ``record_inbound`` stores (the reply, if any, follows in a note)."""
         return {
             "kind": "inbound", "platform": endpoint.platform, "app": endpoint.app, "msg_type": message.msg_type,
             "event": message.event, "event_key": message.event_key, "from_user": message.from_user,
             "to_user": message.to_user, "msg_id": message.msg_id, "dedup_key": key,
             "create_time": message.create_time, "received_at": received_at, "fields": message.fields,
-            "encrypted": opened.encrypted, "handler": handler.label(message) if handler else None, "reply": None,
+            "encrypted": opened.encrypted, "handler": label, "reply": None,
         }
 
 

@@ -28,8 +28,10 @@ from workers.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
 
 #: Start of the value a claim holds until a reply is stored; then the claim time in milliseconds.
 PENDING = b"\x00pending:"
-#: Dedup keys longer than this are hashed (an EventKey may be a 1 KiB URL).
+#: Dedup keys longer than this are hashed (an EventKey may be a 1 KiB URL); the column holds 255.
 MAX_KEY_LENGTH = 200
+#: A Redis that does not answer within this long fails the request (503) well inside the platform's 5 s.
+SOCKET_TIMEOUT = 2.0
 #: Poll intervals while waiting for a pending reply: from the first to the last, doubling.
 FIRST_POLL, LAST_POLL = 0.005, 0.05
 
@@ -50,10 +52,11 @@ return 0
 
 
 def namespaced_key(platform: str, app: str, dedup_key: str) -> str:
-    """``platform:app:key``, with a long key replaced by its SHA-256: the form stored in Redis and SQL."""
-    if len(dedup_key) > MAX_KEY_LENGTH:
-        dedup_key = "sha256:" + hashlib.sha256(dedup_key.encode()).hexdigest()
-    return f"{platform}:{app}:{dedup_key}"
+    """``platform:app:key``, or ``platform:sha256:<hex of it>`` when long: the form stored in Redis and SQL."""
+    key = f"{platform}:{app}:{dedup_key}"
+    if len(key) > MAX_KEY_LENGTH:
+        key = f"{platform}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
 
 
 class Claim:
@@ -90,7 +93,9 @@ class Ledger:
         """This thread's own client."""
         client = getattr(self._local, "client", None)
         if client is None:
-            client = self._local.client = redis.Redis.from_url(self.url, single_connection_client=True)
+            client = self._local.client = redis.Redis.from_url(
+                self.url, single_connection_client=True, socket_timeout=SOCKET_TIMEOUT,
+                socket_connect_timeout=SOCKET_TIMEOUT)
         return client
 
     def claim(self, key: str, entry: dict[str, Any]) -> Claim:

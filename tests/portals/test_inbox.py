@@ -52,6 +52,7 @@ def test_a_failed_store_leaves_the_entries_for_the_next_drain(redis_client):
     with pytest.raises(RuntimeError):
         drain(redis_client, broken)
     assert redis_client.llen(INBOX_KEY) == 2 and not redis_client.exists(LOCK_KEY)
+    assert redis_client.pttl(SIGNAL_KEY) > 10_000  # callbacks leave the retry to the failed drain
     seen: list = []
     assert drain(redis_client, seen.extend)
     assert [i["msg_id"] for i in seen] == ["1", "2"]
@@ -107,3 +108,16 @@ def test_with_the_broker_down_the_callback_is_answered_and_recorded_later(portal
             worker.stop()
     finally:
         healthy.close()
+
+
+def test_odd_entries_are_stored_clipped_and_broken_ones_never_block_the_inbox(runtime, worker):
+    from workers.actors.inbound import record_inbound
+
+    odd = {**entry(20), "from_user": "o" * 5000, "create_time": 10**20, "event": "E" * 500}
+    broken = {"kind": "inbound", "platform": "wechat"}  # no dedup key, no fields
+    push(runtime.redis, odd, broken, entry(21))
+    record_inbound.send()
+    wait_for(lambda: runtime.redis.llen(INBOX_KEY) == 0 and len(records(runtime)) == 2)
+    first, second = records(runtime)
+    assert (len(first.from_user), first.create_time.year, len(first.event)) == (128, 1970, 64)
+    assert second.msg_id == "21"

@@ -238,3 +238,23 @@ def test_redis_down_is_a_503_the_platform_retries(portal_settings):
         assert result.json["error"]["code"] == "redis_unavailable"
     finally:
         runtime.close()
+
+
+def test_a_handler_whose_matching_fails_leaves_the_message_unhandled_not_a_500(portal_settings):
+    class BadMatch(Handler, register=False):
+        priority = 5000
+
+        def matches(self, message, platform):
+            raise KeyError("oops")
+
+    with HANDLERS.registered(BadMatch):
+        settings = portal_settings()
+        runtime = Runtime.from_settings(settings)
+        try:
+            client = falcon.testing.TestClient(create_app(settings, runtime))
+            result = post_wechat(client, settings, text(settings, "x"))
+            entry = json.loads(runtime.redis.lindex("imbridge:inbound:inbox", 0))
+        finally:
+            runtime.close()
+    assert (result.status_code, result.text) == (200, "success")
+    assert entry["handler"] == "error: KeyError"
