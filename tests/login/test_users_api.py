@@ -87,6 +87,6 @@ def test_bind_and_unbind(client, admin):
 def test_the_openapi_document_lists_the_login_paths(client):
     paths = client.simulate_get("/openapi.json").json["paths"]
     for path in ("/token/wechat/qr/applyQrCode", "/token/wechat/qr/getStatus", "/token/login", "/token/logout",
-                 "/user/third/bind", "/api/v1/users", "/api/v1/users/{user_id:int}/bindings/{binding_id:int}"):
+                 "/user/third/bind", "/api/v1/users", "/api/v1/users/{user_id}/bindings/{binding_id}"):
         assert path in paths, path
     assert paths["/token/login"]["post"]["security"] == []
