@@ -11,7 +11,7 @@ import binascii
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 #: Where the embedded defaults keep their data (SQLite file, Valkey AOF, generated secret key).
@@ -190,6 +190,42 @@ class WebhooksSettings(_Section):
     max_backoff_ms: int = Field(default=600_000, ge=1)
 
 
+class LoginSettings(_Section):
+    """QR-code and mini-program login (``/token/...``, ``/user/third/bind``) and the pool of QR codes."""
+
+    #: How long a login QR code (and so its key) lives; WeChat allows up to 30 days, a login needs minutes.
+    qr_lifetime_seconds: int = Field(default=300, ge=2, le=2_592_000)
+    #: Codes kept minted ahead, so applyQrCode never waits for WeChat.
+    pool_size: int = Field(default=20, ge=1, le=10_000)
+    #: A pooled code with less life left than this is dropped: the user needs time to scan it.
+    pool_min_remaining_seconds: int = Field(default=120, ge=1)
+    #: How often the scheduler drops worn codes and tops the pool up.
+    pool_check_seconds: float = Field(default=5.0, gt=0)
+    #: How long applyQrCode waits for a fresh code when the pool is empty, before answering 503.
+    apply_wait_seconds: float = Field(default=2.0, ge=0, le=10)
+    #: Longest ``getStatus?wait=N``.
+    max_status_wait_seconds: int = Field(default=25, ge=0, le=55)
+    #: Long-polls one ingress process holds at once; more answer at once (with Retry-After), because a held
+    #: poll occupies one of the process's 32 threads and the others must stay free for everything else.
+    long_poll_slots: int = Field(default=16, ge=0, le=1000)
+    #: Reply to the scan of a login code, in the WeChat chat.
+    scan_reply_text: str = "Login confirmed: you can return to your browser."
+    #: Reply to the scan of a code that expired or was used already.
+    scan_expired_text: str = "This login code has expired or was used; refresh the page for a new one."
+    #: How long a login token is valid.
+    token_ttl_seconds: int = Field(default=7200, ge=60)
+    #: How long a mini-program login waits for the worker's jscode2session answer.
+    applet_wait_seconds: float = Field(default=5.0, gt=0, le=30)
+    #: Serve the demo page ``/demo/qr-login``.
+    demo_page: bool = True
+
+    @model_validator(mode="after")
+    def _pool_codes_outlive_their_margin(self) -> LoginSettings:
+        if self.pool_min_remaining_seconds >= self.qr_lifetime_seconds:
+            raise ValueError("pool-min-remaining-seconds must be below qr-lifetime-seconds")
+        return self
+
+
 class Settings(BaseSettings):
     """Everything an imbridge process needs to know."""
 
@@ -208,6 +244,7 @@ class Settings(BaseSettings):
     tokens: TokensSettings = Field(default_factory=TokensSettings)
     portal: PortalSettings = Field(default_factory=PortalSettings)
     webhooks: WebhooksSettings = Field(default_factory=WebhooksSettings)
+    login: LoginSettings = Field(default_factory=LoginSettings)
     var_dir: Path = DEFAULT_VAR_DIR
 
     @classmethod

@@ -4,6 +4,17 @@ from models.api_clients import ApiClient, Scope
 from models.base import Base
 from models.db import Database
 from models.inbound import InboundRecord
+from models.users import ThirdPartyBinding, User
 from models.webhooks import WebhookDelivery, WebhookSubscription
 
-__all__ = ["ApiClient", "Base", "Database", "InboundRecord", "Scope", "WebhookDelivery", "WebhookSubscription"]
+__all__ = [
+    "ApiClient",
+    "Base",
+    "Database",
+    "InboundRecord",
+    "Scope",
+    "ThirdPartyBinding",
+    "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
+]

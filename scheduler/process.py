@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from scheduler.jobs.heartbeat import heartbeat
+from scheduler.jobs.qr_pool import top_up_qr_pool
 from scheduler.jobs.tokens import refresh_tokens
 from scheduler.leader import LeaderLock
 from workers.runtime import Runtime
@@ -42,6 +43,10 @@ class SchedulerProcess:
         )
         scheduler.add_job(
             refresh_tokens, "interval", seconds=self.runtime.settings.tokens.check_seconds, id="refresh-tokens",
+            args=[self.runtime], next_run_time=datetime.now(UTC),
+        )
+        scheduler.add_job(
+            top_up_qr_pool, "interval", seconds=self.runtime.settings.login.pool_check_seconds, id="qr-pool",
             args=[self.runtime], next_run_time=datetime.now(UTC),
         )
         return scheduler

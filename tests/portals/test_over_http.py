@@ -57,7 +57,9 @@ def test_a_wecom_member_writes_to_the_app(ingress):
 
 
 def test_a_scan_of_an_unclaimed_scene_by_a_new_follower_gets_the_welcome(ingress):
-    url, settings = ingress
-    reply = callbacks.read_reply(callbacks.scan(url, settings, key="k1"), settings)
+    url, settings = ingress  # login_ is claimed by the QR login's scene handler; other_ by nobody
+    new = callbacks.event_fields(settings, "subscribe", EventKey="qrscene_other_k1", Ticket="t1")
+    reply = callbacks.read_reply(callbacks.post_wechat_event(url, settings, new), settings)
     assert reply["Content"] == "欢迎"
-    assert callbacks.scan(url, settings, key="k1", existing=True).text == "success"
+    follower = callbacks.event_fields(settings, "SCAN", EventKey="other_k1", Ticket="t1")
+    assert callbacks.post_wechat_event(url, settings, follower).text == "success"

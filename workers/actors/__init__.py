@@ -1,10 +1,11 @@
 """Every imbridge actor, collected so ``setup_broker`` can bind them to the configured broker."""
 
 from workers.actors.inbound import record_inbound
+from workers.actors.login import exchange_applet_code, mint_login_codes
 from workers.actors.ping import ping
 from workers.actors.webhooks import deliver_webhook
 
 #: All actors, in no particular order.
-ACTORS = [ping, record_inbound, deliver_webhook]
+ACTORS = [ping, record_inbound, deliver_webhook, mint_login_codes, exchange_applet_code]
 
-__all__ = ["ACTORS", "deliver_webhook", "ping", "record_inbound"]
+__all__ = ["ACTORS", "deliver_webhook", "exchange_applet_code", "mint_login_codes", "ping", "record_inbound"]
