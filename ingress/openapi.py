@@ -6,6 +6,7 @@ model given as ``requestBody`` or response ``schema`` is turned into JSON Schema
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import falcon
@@ -40,7 +41,8 @@ def _operation(raw: dict[str, Any], path: str) -> dict[str, Any]:
                                       "content": {"application/json": {"schema": _schema(schema)}}}
     responses.setdefault("default", {"description": "error", "content": {"application/json": {"schema": ERROR_SCHEMA}}})
     operation["responses"] = responses
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+    params = [{"name": name.split(":", 1)[0], "in": "path", "required": True,
+               "schema": {"type": "integer" if name.endswith(":int") else "string"}}
               for name in _path_params(path)]
     if params:
         operation["parameters"] = params + operation.get("parameters", [])
@@ -50,7 +52,8 @@ def _operation(raw: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def _path_params(path: str) -> list[str]:
-    return [part[1:-1].split(":", 1)[0] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
+    """``name`` or ``name:converter`` of each field in the path."""
+    return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
 
 
 class OpenApiSpec:
@@ -63,7 +66,8 @@ class OpenApiSpec:
     def add(self, path: str, resource: object, suffix: str | None = None) -> None:
         operations = getattr(resource, f"openapi_{suffix}" if suffix else "openapi", None) or {}
         if operations:
-            entry = self.paths.setdefault(path, {})
+            # Falcon's field converters ({id:int}) are not part of an OpenAPI path template.
+            entry = self.paths.setdefault(re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path), {})
             for method, raw in operations.items():
                 entry[method] = _operation(raw, path)
 

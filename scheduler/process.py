@@ -15,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from scheduler.jobs.heartbeat import heartbeat
 from scheduler.jobs.outbox import sweep_outbox
+from scheduler.jobs.qr_pool import top_up_qr_pool
 from scheduler.jobs.tokens import refresh_tokens
 from scheduler.leader import LeaderLock
 from workers.runtime import Runtime
@@ -48,6 +49,10 @@ class SchedulerProcess:
         scheduler.add_job(
             sweep_outbox, "interval", seconds=self.runtime.settings.notifications.outbox_check_seconds,
             id="notifications-outbox", args=[self.runtime],
+        )
+        scheduler.add_job(
+            top_up_qr_pool, "interval", seconds=self.runtime.settings.login.pool_check_seconds, id="qr-pool",
+            args=[self.runtime], next_run_time=datetime.now(UTC),
         )
         return scheduler
 

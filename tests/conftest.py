@@ -21,12 +21,18 @@ def free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
-def _no_imbridge_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_imbridge_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Tests build their settings explicitly; nothing leaks in from the shell or from another test."""
     for name in list(os.environ):
         if name.startswith("IMBRIDGE_"):
             monkeypatch.delenv(name)
     monkeypatch.delenv("IMBRIDGE_CONFIG", raising=False)
+    yield
+    # What the code under test set itself (``imbridge.cli.main`` exports IMBRIDGE_CONFIG) goes too; the
+    # shell's own values come back when monkeypatch undoes the deletions above.
+    for name in list(os.environ):
+        if name.startswith("IMBRIDGE_"):
+            del os.environ[name]
 
 
 @pytest.fixture(scope="session")
