@@ -10,7 +10,10 @@ then measures, on the same worker processes and threads:
 The sandbox's robot rate limit is lifted, and ours raised out of the way (the limiter still runs). Prints rates
 and the ratios; goals: notifications >= 0.5 of the no-op rate, and the latency run >= 0.5 of the no-latency run.
 
-    python bench/dispatch.py [--messages 10000] [--processes 2] [--threads 32] [--clients 32]
+    python bench/dispatch.py [--messages 10000] [--processes 2] [--threads 16] [--clients 16]
+
+Each line also shows the CPU milliseconds per message spent by each part (sandbox, ingress, workers, this
+script's REST clients): on a small machine the ratio is decided by CPU, and this says where it goes.
 
 Redis: ``$REDIS_URL`` (its database is flushed) or an embedded Valkey; database: ``$DATABASE_URL`` (PostgreSQL, a
 private schema) or SQLite in a temporary directory.
@@ -100,14 +103,47 @@ def die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every live process below it (parent links from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry.name))
+    found, stack = [pid], [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
 class Processes:
     """Child process groups, all stopped on exit."""
 
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env, self.logs, self.children = env, logs, []
+        self.names: list[str] = []
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by each child's process tree, and by this bench (the REST clients)."""
+        used = {name: sum(_cpu_seconds(p) for p in _tree(child.pid)) for name, child in zip(self.names, self.children,
+                                                                                          strict=True)}
+        used["bench"] = _cpu_seconds(os.getpid())
+        return used
 
     def start(self, name: str, argv: list[str]) -> None:
         log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - kept open for the child's life
+        self.names.append(name)
         self.children.append(subprocess.Popen(argv, env=self.env, cwd=ROOT, start_new_session=True,
                                               stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent))
 
@@ -206,12 +242,21 @@ def notification_rate(ingress: str, key: str, messages: int, clients: int, datab
     return messages / (time.perf_counter() - started)
 
 
+def measured(processes: Processes, messages: int, run: Callable[[], float]) -> tuple[float, str]:
+    """Run a phase; returns its rate and the CPU milliseconds each part spent per message."""
+    before = processes.cpu()
+    rate = run()
+    after = processes.cpu()
+    parts = {name: (after[name] - before.get(name, 0.0)) * 1000 / messages for name in after}
+    return rate, ", ".join(f"{name} {ms:.2f}" for name, ms in parts.items()) + " ms CPU/msg"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--processes", type=int, default=2, help="worker processes")
-    parser.add_argument("--threads", type=int, default=32, help="threads per worker process")
-    parser.add_argument("--clients", type=int, default=32, help="concurrent REST clients")
+    parser.add_argument("--threads", type=int, default=16, help="threads per worker process")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent REST clients")
     parser.add_argument("--latency-ms", type=int, default=100)
     args = parser.parse_args()
 
@@ -238,7 +283,7 @@ def main() -> None:
         try:
             processes.start("sandbox", [sys.executable, "-m", "imbridge", "sandbox"])
             processes.start("ingress", [sys.executable, "-m", "imbridge", "ingress"])
-            processes.start("worker", [sys.executable, "-m", "dramatiq", "bench._dispatch_worker",
+            processes.start("worker", [sys.executable, "-m", "dramatiq", "bench._support.dispatch_worker",
                                        "--processes", str(args.processes), "--threads", str(args.threads)])
             wait_until(lambda: _answers(f"{sandbox}/_sandbox/health"), 60, "the sandbox starting")
             wait_until(lambda: _answers(f"{ingress}/readyz"), 60, "the ingress starting")
@@ -248,18 +293,22 @@ def main() -> None:
                   f"{args.clients} REST clients; {'PostgreSQL' if 'postgresql' in dburl else 'SQLite'}", flush=True)
             broker_rate(rurl, min(args.messages, 1000), client, noop_message)  # warm-up: workers up, imports done
             notification_rate(ingress, key, min(args.messages, 500), args.clients, database, client)
-            noop = broker_rate(rurl, args.messages, client, noop_message)
-            print(f"no-op actor            {noop:8.0f} msg/s", flush=True)
-            produced = broker_rate(rurl, args.messages, client, producer_message)
-            print(f"producer messages      {produced:8.0f} msg/s   {produced / noop:.2f} of no-op "
+            n = args.messages
+            noop, cpu = measured(processes, n, lambda: broker_rate(rurl, n, client, noop_message))
+            print(f"no-op actor            {noop:8.0f} msg/s            [{cpu}]", flush=True)
+            produced, cpu = measured(processes, n, lambda: broker_rate(rurl, n, client, producer_message))
+            print(f"producer messages      {produced:8.0f} msg/s   {produced / noop:.3f} of no-op   [{cpu}]  "
                   "(broker -> worker -> sandbox, no REST)", flush=True)
-            plain = notification_rate(ingress, key, args.messages, args.clients, database, client)
-            print(f"notifications (REST)   {plain:8.0f} msg/s   {plain / noop:.2f} of no-op (goal >= 0.5)", flush=True)
+            plain, cpu = measured(processes, n, lambda: notification_rate(ingress, key, n, args.clients, database,
+                                                                          client))
+            print(f"notifications (REST)   {plain:8.0f} msg/s   {plain / noop:.3f} of no-op   [{cpu}]  (goal >= 0.5)",
+                  flush=True)
             control.post("/faults", json={"pattern": "/dingtalk/robot/send", "kind": "latency",
                                           "latency_ms": args.latency_ms}).raise_for_status()
-            slow = notification_rate(ingress, key, args.messages, args.clients, database, client)
+            slow, cpu = measured(processes, n, lambda: notification_rate(ingress, key, n, args.clients, database,
+                                                                         client))
             print(f"  + {args.latency_ms} ms latency     {slow:8.0f} msg/s   {slow / plain:.2f} of no-latency "
-                  f"(goal >= 0.5), {slow / noop:.2f} of no-op", flush=True)
+                  f"(goal >= 0.5), {slow / noop:.3f} of no-op   [{cpu}]", flush=True)
         finally:
             processes.stop()
             database.dispose()
