@@ -154,6 +154,39 @@ class TokensSettings(_Section):
     check_seconds: float = Field(default=60.0, gt=0)
 
 
+class NotificationsSettings(_Section):
+    """Delivery of robot and work notifications: rate limits, retry budget, outbox sweep."""
+
+    #: Messages per window to one DingTalk or WeCom robot (the platforms allow 20 a minute); None: no limit.
+    robot_rate_limit: int | None = Field(default=20, ge=1)
+    #: WeCom app messages per window to one member (the platform drops the excess silently); None: no limit.
+    recipient_rate_limit: int | None = Field(default=30, ge=1)
+    #: The platforms' rate window.
+    rate_window_seconds: float = Field(default=60.0, gt=0)
+    #: Added to the window when deciding whether a send may go now: covers network jitter between our clock
+    #: and the platform's. Twice this is added when booking a later slot, so a slightly late wake-up still fits.
+    rate_margin_seconds: float = Field(default=2.0, ge=0)
+    #: How long a robot that answered 130101 (DingTalk, "send too fast") is left alone.
+    dingtalk_robot_penalty_seconds: float = Field(default=600.0, ge=0)
+    #: How long a robot that answered 45009 (WeCom, over its minute) is left alone.
+    wecom_robot_penalty_seconds: float = Field(default=60.0, ge=0)
+    #: Failed attempts (throttled ones do not count) before a delivery is given up as ``dead``.
+    max_attempts: int = Field(default=10, ge=1)
+    #: A delivery still not sent this long after it was accepted is given up as ``dead``.
+    max_age_seconds: float = Field(default=86400.0, gt=0)
+    #: First retry after about this long, doubling each time (with jitter) up to ``backoff_max_seconds``.
+    backoff_base_seconds: float = Field(default=2.0, gt=0)
+    backoff_max_seconds: float = Field(default=600.0, gt=0)
+    #: A send in progress is presumed lost (worker died) after this long, and may be tried again.
+    lease_seconds: float = Field(default=120.0, gt=0)
+    #: How often the scheduler looks for deliveries that never reached, or fell off, the broker.
+    outbox_check_seconds: float = Field(default=30.0, gt=0)
+    #: A delivery whose broker message is this overdue is enqueued again.
+    outbox_grace_seconds: float = Field(default=300.0, gt=0)
+    #: DingTalk work notifications: read getsendresult this long after the send...
+    send_result_delay_seconds: float = Field(default=60.0, ge=0)
+    #: ...and again while the task is not finished, at most this many times.
+    send_result_checks: int = Field(default=5, ge=1)
 class ClickReply(_Section):
     key: str = Field(min_length=1, max_length=128)
     text: str = Field(min_length=1)
@@ -242,6 +275,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     tokens: TokensSettings = Field(default_factory=TokensSettings)
+    notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
     portal: PortalSettings = Field(default_factory=PortalSettings)
     webhooks: WebhooksSettings = Field(default_factory=WebhooksSettings)
     login: LoginSettings = Field(default_factory=LoginSettings)

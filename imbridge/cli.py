@@ -3,6 +3,7 @@
     imbridge up                      everything, on embedded defaults
     imbridge ingress|worker|scheduler|sandbox|migrate
     imbridge apikey create --name NAME --scope notify|admin
+    imbridge send --channel dingtalk_robot --robot CODE --text "..."
     imbridge config check
 """
 
@@ -91,6 +92,12 @@ def cmd_apikey(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send(args: argparse.Namespace) -> int:
+    from imbridge.send import run
+
+    return run(args, _settings(args))
+
+
 def cmd_config_check(args: argparse.Namespace) -> int:
     from imbridge.checks import check_settings
 
@@ -136,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = apikey_commands.add_parser("revoke", help="revoke every key of a name (or an id)")
     revoke.add_argument("name")
     apikey.set_defaults(handler=cmd_apikey)
+
+    send = commands.add_parser("send", help="enqueue a notification from the shell")
+    from imbridge.send import configure_parser as configure_send
+
+    configure_send(send)
+    send.set_defaults(handler=cmd_send)
 
     config = commands.add_parser("config", help="inspect the configuration")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")

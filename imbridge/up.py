@@ -9,6 +9,7 @@ import sys
 
 from config import Settings
 from config.loader import ensure_secret_key
+from imbridge.demo_robots import RUNNING_REDIS_URL_FILE, ensure_demo_robots
 from imbridge.embedded_redis import EmbeddedRedis
 from imbridge.supervisor import Child, Supervisor
 from models import Database, Scope
@@ -63,6 +64,8 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
         embedded = EmbeddedRedis(settings.var_dir / "valkey")
         embedded.start()
         settings.redis.url = embedded.url
+        # So that `imbridge send` from another shell in this directory finds the running demo's Redis.
+        (settings.var_dir / RUNNING_REDIS_URL_FILE).write_text(embedded.url, encoding="ascii")
         env["IMBRIDGE_REDIS__URL"] = embedded.url
 
     python = [sys.executable, "-m", "imbridge"]
@@ -82,6 +85,8 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
         database = Database(settings.database_url)
         upgrade(database)
         key = _demo_api_key(settings, database)
+        if _uses_sandbox(settings):
+            ensure_demo_robots(settings, database)
         if _wechat_is_sandbox(settings):
             _demo_login_user(database)
         database.dispose()
@@ -92,6 +97,7 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
         supervisor.stop()
         if embedded is not None:
             embedded.stop()
+            (settings.var_dir / RUNNING_REDIS_URL_FILE).unlink(missing_ok=True)
         print("imbridge up: stopped", flush=True)
     return code
 
@@ -111,6 +117,8 @@ def _print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: Embe
     lines += [
         f"  API key     {key}   (admin scope; demo only)",
         f"  try         curl -X POST -H 'Authorization: Bearer {key}' {ingress}/api/v1/ping",
+        "  notify      imbridge send --channel dingtalk_robot --robot demo-dingtalk --text 'hello' --wait"
+        "   (more in the README)",
         f"  QR login    {ingress}/demo/qr-login   (then: imbridge sandbox scan --key <key shown on the page>)",
         "Ctrl-C stops everything.",
         "",

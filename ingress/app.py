@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import falcon
 
 from config import Settings
@@ -13,11 +15,21 @@ from ingress.metrics import MetricsResource, RequestMetrics
 from ingress.openapi import OpenApiSpec
 from ingress.portals import build_portals
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
+from ingress.resources.blobs import BlobCollection, BlobItem
 from ingress.resources.health import HealthResource, ReadyResource
 from ingress.resources.inbound import InboundCollection, InboundItem
+from ingress.resources.message_templates import TemplateCollection, TemplateItem, TemplateRender
+from ingress.resources.notifications import (
+    NotificationCollection,
+    NotificationItem,
+    NotificationRecall,
+    NotificationRetry,
+)
 from ingress.resources.ping import PingCollection, PingItem
+from ingress.resources.robots import RobotCollection, RobotItem
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
+from models.robots import RobotPlatform
 from workers.broker import setup_broker
 from workers.runtime import Runtime
 
@@ -46,6 +58,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/ping/{ping_id}", PingItem(runtime))
     route("/api/v1/apikeys", ApiKeyCollection(runtime.database))
     route("/api/v1/apikeys/{key_id}", ApiKeyItem(runtime.database))
+    _notification_routes(route, runtime)
     portals = build_portals(settings, runtime)
     route("/wechat/portal", portals.wechat)
     route("/wecom/portal", portals.wecom)
@@ -69,3 +82,19 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/users/{user_id:int}/bindings", UserBindings(runtime.database))
     route("/api/v1/users/{user_id:int}/bindings/{binding_id:int}", UserBinding(runtime.database))
     return app
+
+
+def _notification_routes(route: Callable[[str, object], None], runtime: Runtime) -> None:
+    database, secret_key = runtime.database, runtime.settings.security.secret_key
+    route("/api/v1/notifications", NotificationCollection(runtime))
+    route("/api/v1/notifications/{delivery_id}", NotificationItem(runtime))
+    route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime))
+    route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime))
+    for platform in RobotPlatform:
+        route(f"/api/v1/robots/{platform}", RobotCollection(database, secret_key, platform))
+        route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform))
+    route("/api/v1/notification-templates", TemplateCollection(database))
+    route("/api/v1/notification-templates/{code}", TemplateItem(database))
+    route("/api/v1/notification-templates/{code}/render", TemplateRender(database))
+    route("/api/v1/blobs", BlobCollection(database, runtime.settings.ingress.max_body_bytes))
+    route("/api/v1/blobs/{blob_id}", BlobItem(database))

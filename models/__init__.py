@@ -7,6 +7,9 @@ from models.inbound import InboundRecord
 from models.users import ThirdPartyBinding, User
 from models.webhooks import WebhookDelivery, WebhookSubscription
 
+# Imported for their tables, so Base.metadata knows every table.
+from models import blobs, deliveries, message_templates, robots  # noqa: F401  isort: skip
+
 __all__ = [
     "ApiClient",
     "Base",

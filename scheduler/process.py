@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from scheduler.jobs.heartbeat import heartbeat
+from scheduler.jobs.outbox import sweep_outbox
 from scheduler.jobs.qr_pool import top_up_qr_pool
 from scheduler.jobs.tokens import refresh_tokens
 from scheduler.leader import LeaderLock
@@ -44,6 +45,10 @@ class SchedulerProcess:
         scheduler.add_job(
             refresh_tokens, "interval", seconds=self.runtime.settings.tokens.check_seconds, id="refresh-tokens",
             args=[self.runtime], next_run_time=datetime.now(UTC),
+        )
+        scheduler.add_job(
+            sweep_outbox, "interval", seconds=self.runtime.settings.notifications.outbox_check_seconds,
+            id="notifications-outbox", args=[self.runtime],
         )
         scheduler.add_job(
             top_up_qr_pool, "interval", seconds=self.runtime.settings.login.pool_check_seconds, id="qr-pool",

@@ -13,6 +13,9 @@ from typing import Any
 from platforms.errors import PermanentError
 from platforms.transport import Transport
 
+#: What a robot's own upload takes: ``file`` for file messages, ``voice`` (amr) for voice messages.
+ROBOT_MEDIA_KINDS = frozenset({"file", "voice"})
+
 #: Where WeCom serves robot webhooks; the sandbox serves them under ``.../wecom``.
 DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com"
 
@@ -37,13 +40,16 @@ class WeComRobot:
         """Post ``body`` (``msgtype`` plus its content) to the robot ``key``."""
         return self.transport.request("POST", "/cgi-bin/webhook/send", params={"key": key}, json=body)
 
-    def upload_media(self, key: str, filename: str, content: bytes) -> str:
-        """Upload a file for a ``file`` message; returns the media_id (valid three days)."""
+    def upload_media(self, key: str, filename: str, content: bytes, kind: str = "file",
+                     content_type: str = "application/octet-stream") -> str:
+        """Upload a file for a ``file`` (or ``voice``: amr) message; returns the media_id (valid three days)."""
+        if kind not in ROBOT_MEDIA_KINDS:
+            raise ValueError(f"robot media kind must be one of {sorted(ROBOT_MEDIA_KINDS)}, not {kind!r}")
         body = self.transport.request(
             "POST",
             "/cgi-bin/webhook/upload_media",
-            params={"key": key, "type": "file"},
-            files={"media": (filename, content, "application/octet-stream")},
+            params={"key": key, "type": kind},
+            files={"media": (filename, content, content_type)},
         )
         if not body.get("media_id"):
             raise PermanentError(self.platform, None, "robot upload answered without a media_id")

@@ -2,10 +2,17 @@
 
 from workers.actors.inbound import record_inbound
 from workers.actors.login import exchange_applet_code, mint_login_codes
+from workers.actors.notifications import (
+    collect_send_result,
+    deliver_notification,
+    recall_notification,
+    submit_notification,
+)
 from workers.actors.ping import ping
 from workers.actors.webhooks import deliver_webhook
 
 #: All actors, in no particular order.
 ACTORS = [ping, record_inbound, deliver_webhook, mint_login_codes, exchange_applet_code]
+ACTORS += [deliver_notification, submit_notification, collect_send_result, recall_notification]
 
 __all__ = ["ACTORS", "deliver_webhook", "exchange_applet_code", "mint_login_codes", "ping", "record_inbound"]

@@ -1,0 +1,1 @@
+"""Modules the benchmarks run in their child processes (not benchmarks themselves)."""

@@ -1,0 +1,211 @@
+"""``/api/v1/notifications``: accept notifications (202), show their records, retry and recall them.
+
+The record is committed before the broker sees the message; if the broker is down the answer is still 202
+(the record is safe, and the scheduler's outbox sweep enqueues it when the broker is back).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import falcon
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import func, or_, select, update
+
+from ingress.bodies import read_json
+from ingress.errors import ApiError, unprocessable, validation_details
+from models import Scope
+from models.base import utcnow
+from models.deliveries import Channel, Delivery, DeliveryAttempt, DeliveryStatus
+from models.notifications import RequestInvalid, accept
+from models.notifications.views import delivery_view
+from workers.actors.notifications import deliver_notification, recall_notification
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+_ACCEPTED = {"type": "object", "properties": {"id": {"type": "string"}, "status": {"type": "string"}}}
+_IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
+                "description": "A repeat with the same key (per API key) returns the first record, sends once."}
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel | None = None
+    status: DeliveryStatus | None = None
+    robot: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    page: int = Field(default=1, ge=1)
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _idempotency_key(req: falcon.Request) -> str | None:
+    key = req.get_header("Idempotency-Key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= 200 or not key.isprintable() or not key.isascii():
+        raise unprocessable("the request is not valid", [{"field": "Idempotency-Key", "type": "value_error",
+                                                         "message": "1 to 200 printable ASCII characters"}])
+    return key
+
+
+def _own(req: falcon.Request, query: Any) -> Any:
+    """A notify key sees its own notifications; an admin key sees all."""
+    client = req.context.api_client
+    return query if client.scope == Scope.ADMIN else query.where(Delivery.client_id == client.id)
+
+
+class NotificationCollection:
+    scope = Scope.NOTIFY
+    openapi = {
+        "post": {"summary": "Accept a notification: validated, recorded, queued", "parameters": [_IDEMPOTENCY],
+                 "responses": {"202": ("accepted", _ACCEPTED), "200": ("the first record of this Idempotency-Key",
+                                                                       _ACCEPTED), "422": "invalid, every reason"}},
+        "get": {"summary": "List notifications (filters: channel, status, robot, since, until; page, limit)"},
+    }
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.database = runtime.database
+        self.max_body = runtime.settings.ingress.max_body_bytes
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        key = _idempotency_key(req)
+        data = read_json(req, self.max_body)
+        client = req.context.api_client
+        with self.database.session() as session:
+            try:
+                accepted = accept(session, data, client_id=client.id, idempotency_key=key, source="rest")
+            except RequestInvalid as exc:
+                raise unprocessable("the notification is not valid", exc.problems) from exc
+            delivery = accepted.delivery
+            if accepted.created:
+                delivery.enqueued_at = utcnow()
+            answer = {"id": delivery.id, "status": delivery.status}
+        if not accepted.created:
+            resp.status = falcon.HTTP_200
+            resp.set_header("Idempotent-Replayed", "true")
+            resp.media = answer
+            return
+        try:
+            deliver_notification.send(answer["id"])
+        except Exception as exc:  # the broker is down: the record waits for the outbox sweep
+            log.warning("broker unavailable for %s (%s); left to the outbox sweep", answer["id"], exc)
+            with self.database.session() as session:
+                session.execute(update(Delivery).where(Delivery.id == answer["id"]).values(enqueued_at=None))
+        resp.status = falcon.HTTP_202
+        resp.media = answer
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        try:
+            params = ListQuery.model_validate(req.params)
+        except ValidationError as exc:
+            raise unprocessable("the query is not valid", validation_details(exc)) from exc
+        query = _own(req, select(Delivery))
+        if params.channel:
+            query = query.where(Delivery.channel == params.channel.value)
+        if params.status:
+            query = query.where(Delivery.status == params.status.value)
+        if params.robot:
+            query = query.where(Delivery.robot_code == params.robot)
+        if params.since:
+            query = query.where(Delivery.created_at >= _utc(params.since))
+        if params.until:
+            query = query.where(Delivery.created_at < _utc(params.until))
+        with self.database.session() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            rows = session.scalars(query.order_by(Delivery.created_at.desc(), Delivery.id)
+                                   .offset((params.page - 1) * params.limit).limit(params.limit)).all()
+            resp.media = {"items": [delivery_view(d) for d in rows], "page": params.page, "limit": params.limit,
+                          "total": total}
+
+
+def _load(session: Any, req: falcon.Request, delivery_id: str) -> Delivery:
+    delivery = session.scalars(_own(req, select(Delivery).where(Delivery.id == delivery_id))).one_or_none()
+    if delivery is None:
+        raise ApiError(falcon.HTTP_404, f"no notification {delivery_id}", code="not_found")
+    return delivery
+
+
+class NotificationItem:
+    scope = Scope.NOTIFY
+    openapi = {"get": {"summary": "One notification: status, attempts, the platform's answer"}}
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.database = runtime.database
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, delivery_id: str) -> None:
+        with self.database.session() as session:
+            delivery = _load(session, req, delivery_id)
+            history = session.scalars(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == delivery.id)
+                                      .order_by(DeliveryAttempt.number)).all()
+            resp.media = delivery_view(delivery, list(history))
+
+
+class NotificationRetry:
+    scope = Scope.ADMIN
+    openapi = {"post": {"summary": "Send a failed or dead notification again, with a fresh retry budget",
+                        "responses": {"202": ("queued again", _ACCEPTED), "409": "not failed or dead"}}}
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.database = runtime.database
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, delivery_id: str) -> None:
+        now = utcnow()
+        with self.database.session() as session:
+            delivery = _load(session, req, delivery_id)
+            if delivery.status not in (DeliveryStatus.FAILED, DeliveryStatus.DEAD):
+                raise ApiError(falcon.HTTP_409, f"only failed or dead notifications are retried; this one is "
+                                                f"{delivery.status}", code="conflict")
+            delivery.status = DeliveryStatus.RETRYING.value if delivery.attempts else DeliveryStatus.QUEUED.value
+            delivery.failed_attempts = 0
+            delivery.budget_started_at = now
+            delivery.next_attempt_at = None
+            delivery.finished_at = None
+            delivery.enqueued_at = now
+            answer = {"id": delivery.id, "status": delivery.status}
+        try:
+            deliver_notification.send(delivery_id)
+        except Exception as exc:
+            log.warning("broker unavailable for retry of %s (%s); left to the outbox sweep", delivery_id, exc)
+            with self.database.session() as session:
+                session.execute(update(Delivery).where(Delivery.id == delivery_id).values(enqueued_at=None))
+        resp.status = falcon.HTTP_202
+        resp.media = answer
+
+
+class NotificationRecall:
+    scope = Scope.NOTIFY
+    openapi = {"post": {"summary": "Withdraw a sent work notification (dingtalk_work, wecom_app)",
+                        "responses": {"202": "recall queued", "409": "not a sent work notification"}}}
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.database = runtime.database
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, delivery_id: str) -> None:
+        recallable: tuple[Literal["dingtalk_work", "wecom_app"], ...] = ("dingtalk_work", "wecom_app")
+        with self.database.session() as session:
+            delivery = _load(session, req, delivery_id)
+            if delivery.channel not in recallable or delivery.status != DeliveryStatus.SENT:
+                raise ApiError(falcon.HTTP_409, "only sent work notifications (dingtalk_work, wecom_app) can be "
+                                                "recalled", code="conflict")
+        try:
+            recall_notification.send(delivery_id, 1)
+        except Exception as exc:
+            raise ApiError(falcon.HTTP_503, "the message broker is unavailable; retry shortly",
+                           code="broker_unavailable", headers={"Retry-After": "5"}) from exc
+        with self.database.session() as session:
+            # The worker may be done already; "requested" must not overwrite its verdict.
+            session.execute(update(Delivery).where(Delivery.id == delivery_id,
+                                                 or_(Delivery.recall_status.is_(None),
+                                                     Delivery.recall_status == "failed"))
+                            .values(recall_status="requested"))
+        resp.status = falcon.HTTP_202
+        resp.media = {"id": delivery_id, "recallStatus": "requested"}

@@ -1,0 +1,179 @@
+"""Accepting a notification: validate the whole request, resolve its robot and template, keep its media bytes,
+and write the delivery record. Shared by REST, the producers' broker message and ``imbridge send``.
+
+Nothing here talks to a platform or a broker: the caller enqueues after the record is committed.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.blobs import get_blob, put_blob
+from models.deliveries import Channel, Delivery, DeliveryStatus
+from models.message_templates import find_template
+from models.notifications.common import MEDIA_KEYS, MediaRef, inline_image_md5
+from models.notifications.request import REQUEST_ADAPTER, ProblemList, RobotRequest, apply_template, problem
+from models.notifications.wecom_robot import MAX_IMAGE_BYTES
+from models.robots import Robot, find_robot
+
+
+class RequestInvalid(Exception):
+    """The request cannot be accepted; ``problems`` lists every reason as ``{field, message, type}``."""
+
+    def __init__(self, problems: ProblemList) -> None:
+        super().__init__("; ".join(f"{p['field']}: {p['message']}" for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Accepted:
+    delivery: Delivery
+    #: False when an earlier request (same Idempotency-Key, or same id) already made this record.
+    created: bool
+
+
+def _pydantic_problems(exc: ValidationError, data: dict[str, Any]) -> ProblemList:
+    """Pydantic's errors with the union tags taken out of the paths (``message.text.content``, not
+    ``dingtalk_robot.message.text.text.content``)."""
+    message = data.get("message")
+    msgtype = message.get("msgtype") if isinstance(message, dict) else None
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = [str(p) for p in error["loc"]]
+        if loc and loc[0] == data.get("channel"):
+            loc = loc[1:]
+        if len(loc) > 1 and loc[0] == "message" and loc[1] == msgtype:
+            loc = [loc[0], *loc[2:]]
+        problems.append(problem(".".join(loc) or "body", error["msg"].removeprefix("Value error, "), error["type"]))
+    return problems
+
+
+def find_existing(session: Session, client_id: int | None, idempotency_key: str | None,
+                  delivery_id: str | None) -> Delivery | None:
+    if delivery_id is not None:
+        found = session.get(Delivery, delivery_id)
+        if found is not None:
+            return found
+    if idempotency_key is not None and client_id is not None:
+        return session.scalars(select(Delivery).where(
+            Delivery.client_id == client_id, Delivery.idempotency_key == idempotency_key)).one_or_none()
+    return None
+
+
+def validate(session: Session, data: Any) -> tuple[Any, Robot | None]:
+    """The validated request and its robot; :class:`RequestInvalid` listing every problem otherwise."""
+    if not isinstance(data, dict):
+        raise RequestInvalid([problem("body", "a JSON object is expected", "type_error")])
+    data = copy.deepcopy(data)
+    problems = apply_template(data, lambda code: find_template(session, code))
+    request = None
+    try:
+        request = REQUEST_ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        problems += _pydantic_problems(exc, data)
+    robot = None
+    channel, code = data.get("channel"), data.get("robot")
+    if channel in (Channel.DINGTALK_ROBOT, Channel.WECOM_ROBOT) and isinstance(code, str):
+        robot = find_robot(session, Channel(channel).platform, code)
+        if robot is None or not robot.enabled:
+            state = "disabled" if robot is not None else "no"
+            problems.append(problem("robot", f"{state} {Channel(channel).platform} robot with code '{code}'"))
+    if problems or request is None:
+        raise RequestInvalid(problems)
+    return request, robot
+
+
+def _store_media(session: Session, message: dict[str, Any], where: str, problems: ProblemList) -> None:
+    """Replace inline media by blob references (bytes stored once), check referenced blobs exist."""
+    for key, value in list(message.items()):
+        path = f"{where}.{key}"
+        if key in MEDIA_KEYS and isinstance(value, dict):
+            ref = MediaRef.model_validate(value)
+            if ref.base64 is not None:
+                blob = put_blob(session, ref.content(), ref.filename or "file",
+                                ref.contentType or "application/octet-stream")
+            else:
+                blob = get_blob(session, ref.blobId or "")
+                if blob is None:
+                    problems.append(problem(f"{path}.blobId", "no stored upload with this id"))
+                    continue
+            message[key] = {"blobId": blob.id, "filename": ref.filename or blob.filename,
+                            "contentType": ref.contentType or blob.content_type}
+        elif isinstance(value, dict):
+            _store_media(session, value, path, problems)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    _store_media(session, item, f"{path}.{i}", problems)
+
+
+def _normalise(session: Session, channel: str, message: dict[str, Any]) -> ProblemList:
+    image = message.get("image") if channel == Channel.WECOM_ROBOT else None
+    if isinstance(image, dict) and "base64" in image:
+        # The platform's inline shape becomes a stored blob too: the row keeps an id, not megabytes of base64.
+        content = inline_image_md5(image.pop("base64"), image.pop("md5"))
+        image["media"] = {"blobId": put_blob(session, content, "image.png", "image/png").id}
+    problems: ProblemList = []
+    _store_media(session, message, "message", problems)
+    if isinstance(image, dict) and not problems:
+        blob = get_blob(session, image["media"]["blobId"])
+        if blob is not None and blob.size > MAX_IMAGE_BYTES:
+            problems.append(problem("message.image.media", f"the image is {blob.size} bytes; WeCom robots take "
+                                                           f"at most {MAX_IMAGE_BYTES}"))
+    return problems
+
+
+def target_of(request: Any) -> str:
+    if isinstance(request, RobotRequest):
+        return request.robot
+    to = request.to
+    parts = [f"{name}:{','.join(map(str, values))}" for name, values in
+             (("users", to.users), ("departments", to.departments), ("tags", to.tags)) if values]
+    text = "all" if to.all else " ".join(parts)
+    return text if len(text) <= 255 else text[:252] + "..."
+
+
+def accept(session: Session, data: Any, *, client_id: int | None = None, idempotency_key: str | None = None,
+           delivery_id: str | None = None, source: str = "rest") -> Accepted:
+    """Write the delivery record for ``data`` (status ``queued``, not yet enqueued).
+
+    A repeated ``idempotency_key`` (per client) or ``delivery_id`` returns the first record, unchanged.
+    """
+    existing = find_existing(session, client_id, idempotency_key, delivery_id)
+    if existing is not None:
+        return Accepted(existing, False)
+    request, robot = validate(session, data)
+    message = request.message.model_dump(mode="json", exclude_unset=True)
+    problems = _normalise(session, request.channel, message)
+    if problems:
+        raise RequestInvalid(problems)
+    payload: dict[str, Any] = {"message": message}
+    if not isinstance(request, RobotRequest):
+        payload["to"] = request.to.model_dump(mode="json", exclude_defaults=True)
+    delivery = Delivery(
+        channel=request.channel, robot_id=robot.id if robot else None, robot_code=robot.code if robot else None,
+        target=target_of(request), msgtype=message["msgtype"], payload=payload,
+        status=DeliveryStatus.QUEUED.value, client_id=client_id, idempotency_key=idempotency_key, source=source)
+    if delivery_id is None and idempotency_key is None:
+        session.add(delivery)  # nothing to race on: no savepoint (SQLite would start its transaction early)
+        session.flush()
+        return Accepted(delivery, True)
+    if delivery_id is not None:
+        delivery.id = delivery_id
+    try:
+        with session.begin_nested():
+            session.add(delivery)
+    except IntegrityError:
+        # The same key (or id) won a race with us a moment ago: answer with that record.
+        existing = find_existing(session, client_id, idempotency_key, delivery_id)
+        if existing is None:
+            raise
+        return Accepted(existing, False)
+    return Accepted(delivery, True)

@@ -1,0 +1,109 @@
+"""A notification request: the channel, where it goes, the message in the platform's own shape.
+
+    {"channel": "dingtalk_robot", "robot": "ops",
+     "message": {"msgtype": "markdown", "markdown": {"title": "Deploy", "text": "**done**"}}}
+    {"channel": "wecom_app", "to": {"users": ["zhangsan"]},
+     "message": {"msgtype": "text", "text": {}}, "template": {"code": "deploy", "variables": {"app": "crm"}}}
+
+A ``template`` fills the msgtype's main text field (or the one named by ``template.field``) before the message
+is validated, so the platform's limits apply to the rendered text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter
+
+from models.message_templates import MessageTemplate, TemplateError, render
+from models.notifications import dingtalk_robot, dingtalk_work, wecom_app, wecom_robot
+from models.notifications.common import Body, Code, TemplateUse
+
+ProblemList = list[dict[str, str]]
+
+
+class _Request(Body):
+    template: TemplateUse | None = None
+
+
+class DingTalkRobotRequest(_Request):
+    channel: Literal["dingtalk_robot"]
+    robot: Code
+    message: dingtalk_robot.DingTalkRobotMessage
+
+
+class WeComRobotRequest(_Request):
+    channel: Literal["wecom_robot"]
+    robot: Code
+    message: wecom_robot.WeComRobotMessage
+
+
+class DingTalkWorkRequest(_Request):
+    channel: Literal["dingtalk_work"]
+    to: dingtalk_work.Recipients
+    message: dingtalk_work.DingTalkWorkMessage
+
+
+class WeComAppRequest(_Request):
+    channel: Literal["wecom_app"]
+    to: wecom_app.Recipients
+    message: wecom_app.WeComAppMessage
+
+
+NotificationRequest = Annotated[
+    DingTalkRobotRequest | WeComRobotRequest | DingTalkWorkRequest | WeComAppRequest,
+    Field(discriminator="channel"),
+]
+RobotRequest = DingTalkRobotRequest | WeComRobotRequest
+WorkRequest = DingTalkWorkRequest | WeComAppRequest
+
+REQUEST_ADAPTER: TypeAdapter[Any] = TypeAdapter(NotificationRequest)
+
+#: channel -> msgtype -> the dotted path a template fills by default.
+TEXT_FIELDS: dict[str, dict[str, str]] = {
+    "dingtalk_robot": dingtalk_robot.TEXT_FIELDS,
+    "wecom_robot": wecom_robot.TEXT_FIELDS,
+    "dingtalk_work": dingtalk_work.TEXT_FIELDS,
+    "wecom_app": wecom_app.TEXT_FIELDS,
+}
+
+
+def problem(field: str, message: str, kind: str = "value_error") -> dict[str, str]:
+    return {"field": field, "message": message, "type": kind}
+
+
+def apply_template(data: dict[str, Any], lookup: Callable[[str], MessageTemplate | None]) -> ProblemList:
+    """Render ``data["template"]`` into ``data["message"]`` in place; returns the problems found.
+
+    A malformed ``template`` is left for the model's validation to report.
+    """
+    use = data.get("template")
+    message = data.get("message")
+    if not isinstance(use, dict) or not isinstance(use.get("code"), str) or not isinstance(message, dict):
+        return []
+    template = lookup(use["code"])
+    if template is None or not template.enabled:
+        state = "disabled" if template is not None else "unknown"
+        return [problem("template.code", f"{state} message template '{use['code']}'")]
+    path = use.get("field") or TEXT_FIELDS.get(str(data.get("channel")), {}).get(str(message.get("msgtype")))
+    if not isinstance(path, str):
+        return [problem("template.field", f"msgtype '{message.get('msgtype')}' has no main text field here; "
+                                          "name the field to fill in template.field")]
+    *parents, leaf = path.split(".")
+    target: Any = message
+    for name in parents:
+        target = target.setdefault(name, {}) if isinstance(target, dict) else None
+    if not isinstance(target, dict):
+        return [problem("template.field", f"message.{path} cannot be filled: a parent is not an object")]
+    if target.get(leaf) not in (None, ""):
+        return [problem(f"message.{path}", "given here and by the template: choose one")]
+    variables = use.get("variables") if isinstance(use.get("variables"), dict) else {}
+    try:
+        target[leaf] = render(template.content, variables)
+    except TemplateError as exc:
+        # The unrendered text stands in, so the field is not also reported missing.
+        target[leaf] = template.content
+        field = "template.variables" if exc.missing else "template.code"
+        return [problem(field, str(exc), "missing" if exc.missing else "value_error")]
+    return []

@@ -1,0 +1,163 @@
+"""Fixtures for the notifications suite: a sandbox, the ingress, an in-process worker, demo robots.
+
+The sandbox serves one module; each test resets it. Records are checked in the database, requests in the
+sandbox's journal.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import dramatiq
+import falcon.testing
+import httpx
+import pytest
+from dramatiq import Worker
+
+from config import demo, load_settings
+from ingress import create_app
+from models import Scope
+from models.api_clients import create_api_client
+from models.robots import Robot, seal_credentials
+from models.secretbox import SecretBox
+from sandbox.server import serve_in_thread
+from workers import runtime as worker_runtime
+from workers.runtime import Runtime
+
+SECRET_KEY = "test-secret-key-for-notifications"
+#: Fast retries for tests: the budget is the same shape, only shorter.
+FAST = {"backoff_base_seconds": 0.05, "backoff_max_seconds": 0.3, "rate_margin_seconds": 0.3,
+        "outbox_grace_seconds": 1.0, "send_result_delay_seconds": 0.0}
+
+
+def demo_settings():
+    """The demo settings the sandbox knows, whatever an earlier test left in the environment."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith("IMBRIDGE_")]:
+            patch.delenv(name)
+        return load_settings(None)
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[tuple[str, httpx.Client]]:
+    url, stop = serve_in_thread(demo_settings(), port=0)
+    control = httpx.Client(base_url=f"{url}/_sandbox")
+    yield url, control
+    control.close()
+    stop()
+
+
+@pytest.fixture
+def control(sandbox) -> httpx.Client:
+    control = sandbox[1]
+    control.post("/reset").raise_for_status()
+    return control
+
+
+def journal(control: httpx.Client, path: str) -> list[dict[str, Any]]:
+    return control.get("/journal", params={"path": path}).json()["entries"]
+
+
+@pytest.fixture
+def notification_settings() -> dict[str, Any]:
+    """Override in a module for other limits."""
+    return dict(FAST)
+
+
+@pytest.fixture
+def runtime(make_settings, database_url, sandbox, control, redis_client, notification_settings) -> Iterator[Runtime]:
+    host, port = sandbox[0].removeprefix("http://").split(":")
+    settings = make_settings(database_url, sandbox={"host": host, "port": int(port)},
+                             security={"secret_key": SECRET_KEY}, notifications=notification_settings)
+    runtime = worker_runtime.install(Runtime.from_settings(settings))
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def app(runtime) -> falcon.testing.TestClient:
+    return falcon.testing.TestClient(create_app(runtime.settings, runtime))
+
+
+@pytest.fixture
+def keys(runtime) -> dict[str, str]:
+    with runtime.database.session() as session:
+        _, admin = create_api_client(session, "admin", Scope.ADMIN)
+        _, notify = create_api_client(session, "crm", Scope.NOTIFY)
+        _, other = create_api_client(session, "erp", Scope.NOTIFY)
+    return {"admin": admin, "notify": notify, "other": other}
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def robots(runtime) -> dict[str, str]:
+    """The sandbox's demo robots, as operators would add them: codes ``ding`` (signed) and ``wecom``."""
+    box = SecretBox(SECRET_KEY)
+    with runtime.database.session() as session:
+        ding = Robot(platform="dingtalk", code="ding", name="Ding demo")
+        seal_credentials(ding, box, demo.DINGTALK_ROBOT_TOKEN, demo.DINGTALK_ROBOT_SECRET)
+        wecom = Robot(platform="wecom", code="wecom", name="WeCom demo")
+        seal_credentials(wecom, box, demo.WECOM_ROBOT_KEY, None)
+        session.add_all([ding, wecom])
+    return {"dingtalk": "ding", "wecom": "wecom"}
+
+
+@pytest.fixture
+def worker(app) -> Iterator[Worker]:
+    """An in-process Dramatiq worker on the test's Redis (the app fixture set the broker up)."""
+    worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=4)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)
+
+
+@pytest.fixture
+def post(app, keys) -> Callable[..., falcon.testing.Result]:
+    def send(body: Any, key: str = "notify", headers: dict[str, str] | None = None) -> falcon.testing.Result:
+        return app.simulate_post("/api/v1/notifications", json=body, headers={**bearer(keys[key]), **(headers or {})})
+    return send
+
+
+@pytest.fixture
+def record(app, keys) -> Callable[[str], dict[str, Any]]:
+    def get(delivery_id: str) -> dict[str, Any]:
+        result = app.simulate_get(f"/api/v1/notifications/{delivery_id}", headers=bearer(keys["admin"]))
+        assert result.status_code == 200, result.text
+        return result.json
+    return get
+
+
+@pytest.fixture
+def settled(app, keys) -> Callable[..., dict[str, Any]]:
+    """Wait until a delivery exists and reaches a final status; returns its record."""
+    def final(delivery_id: str) -> dict[str, Any] | None:
+        result = app.simulate_get(f"/api/v1/notifications/{delivery_id}", headers=bearer(keys["admin"]))
+        if result.status_code == 404:
+            return None
+        assert result.status_code == 200, result.text
+        return result.json if result.json["status"] in ("sent", "failed", "dead") else None
+
+    def wait(delivery_id: str, timeout: float = 20.0) -> dict[str, Any]:
+        try:
+            return wait_for(lambda: final(delivery_id), timeout)
+        except AssertionError:
+            last = app.simulate_get(f"/api/v1/notifications/{delivery_id}", headers=bearer(keys["admin"]))
+            raise AssertionError(f"not final in {timeout} s: {last.text}") from None
+    return wait

@@ -1,0 +1,112 @@
+"""The four channels: what each needs before its send (media ids, rate limits) and the send itself.
+
+Each send returns the platform's answer in our record's shape (camelCase): ``{}`` for robots, ``{"taskId"}``
+for DingTalk work notifications, ``{"msgid", "invalidUsers", ...}`` for WeCom app messages. Errors are the
+:mod:`platforms.errors` exceptions, classified there and nowhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from config.settings import NotificationsSettings
+from models.deliveries import Channel
+from models.robots import RobotCredentials
+from workers.clients import PlatformClients
+from workers.notifications.media import MediaResolver
+from workers.notifications.ratelimit import Limit
+
+RATE_KEY = "imbridge:notify:rate:{}"
+PAUSE_KEY = "imbridge:notify:pause:{}"
+
+
+def credential_digest(secret: str) -> str:
+    """Names a robot in Redis keys without revealing its credential (two records of one webhook share it)."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """The rate limits a send must pass, the pauses it must respect, and the pause a throttle answer sets."""
+
+    limits: list[Limit] = field(default_factory=list)
+    pauses: list[str] = field(default_factory=list)
+    #: The key a 130101/45009 answer pauses, and for how long.
+    penalty_key: str | None = None
+    penalty_seconds: float = 0.0
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.limits or self.pauses)
+
+
+def pacing_for(channel: Channel, payload: dict[str, Any], robot: RobotCredentials | None,
+               settings: NotificationsSettings, corp_app: str) -> Pacing:
+    window = settings.rate_window_seconds
+    if channel.is_robot:
+        assert robot is not None
+        name = f"{channel.value}:{credential_digest(robot.token)}"
+        limits = [Limit(RATE_KEY.format(name), settings.robot_rate_limit, window)] if settings.robot_rate_limit else []
+        penalty = (settings.dingtalk_robot_penalty_seconds if channel is Channel.DINGTALK_ROBOT
+                   else settings.wecom_robot_penalty_seconds)
+        pause = PAUSE_KEY.format(name)
+        return Pacing(limits, [pause], pause, penalty)
+    if channel is Channel.WECOM_APP and settings.recipient_rate_limit:
+        users = payload.get("to", {}).get("users", [])
+        return Pacing([Limit(RATE_KEY.format(f"wecom_user:{corp_app}:{user}"), settings.recipient_rate_limit, window)
+                       for user in dict.fromkeys(users)])
+    return Pacing()
+
+
+def prepare(channel: Channel, message: dict[str, Any], robot: RobotCredentials | None,
+            clients: PlatformClients, media: MediaResolver) -> dict[str, Any]:
+    """The message as the platform takes it: media uploaded (or inlined) now."""
+    if channel is Channel.DINGTALK_ROBOT:
+        return message
+    if channel is Channel.WECOM_ROBOT:
+        assert robot is not None
+        if message.get("msgtype") == "image":
+            return media.inline_image(message)
+        key = robot.token
+
+        def robot_upload(kind: str, filename: str, content: bytes, content_type: str) -> str:
+            return clients.wecom_robot.upload_media(key, filename, content, kind, content_type)
+
+        return media.with_media_ids(message, robot_upload, f"wecom_robot:{credential_digest(key)}")
+    if channel is Channel.DINGTALK_WORK:
+        return media.with_media_ids(message, clients.dingtalk.media.upload, None)
+    return media.with_media_ids(message, clients.wecom.media.upload, f"wecom_app:{clients.wecom.app_key}")
+
+
+def send(channel: Channel, message: dict[str, Any], payload: dict[str, Any], robot: RobotCredentials | None,
+         clients: PlatformClients) -> dict[str, Any]:
+    """One platform send of a prepared message; the answer as recorded."""
+    if channel is Channel.DINGTALK_ROBOT:
+        assert robot is not None
+        clients.dingtalk_robot.send(robot.token, message, secret=robot.secret)
+        return {}
+    if channel is Channel.WECOM_ROBOT:
+        assert robot is not None
+        clients.wecom_robot.send(robot.token, message)
+        return {}
+    to = payload.get("to", {})
+    if channel is Channel.DINGTALK_WORK:
+        task_id = clients.dingtalk.work_notices.send(
+            message, userid_list=to.get("users"), dept_id_list=to.get("departments"), to_all_user=to.get("all", False))
+        return {"taskId": task_id}
+    body = dict(message)
+    if to.get("all"):
+        body["touser"] = "@all"
+    for name, key in (("touser", "users"), ("toparty", "departments"), ("totag", "tags")):
+        if to.get(key):
+            body[name] = "|".join(str(v) for v in to[key])
+    result = clients.wecom.messages.send(body)
+    answer: dict[str, Any] = {"msgid": result["msgid"]}
+    for name, key in (("invalidUsers", "invaliduser"), ("invalidParties", "invalidparty"),
+                      ("invalidTags", "invalidtag"), ("unlicensedUsers", "unlicenseduser")):
+        value = result.get(key)  # type: ignore[misc]
+        if value:
+            answer[name] = [v for v in str(value).split("|") if v]
+    return answer

@@ -1,0 +1,99 @@
+"""After a send: reading back a DingTalk work notification's result, and recalling work notifications.
+
+DingTalk answers ``asyncsend_v2`` with a task id and decides later who really gets the message (the same
+content twice a day, for one, lands in "forbidden" although the send said ok), so the record is completed from
+``getsendresult`` once the task has finished.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+
+from models.base import utcnow
+from models.deliveries import Channel, Delivery, DeliveryStatus
+from platforms.errors import Outcome, PlatformError
+from workers.notifications.backoff import RetryPolicy
+from workers.runtime import Runtime
+
+log = logging.getLogger("imbridge.notifications")
+
+#: getsendresult list -> our answer's name for it.
+RESULT_LISTS = {"invalid_user_id_list": "invalidUsers", "forbidden_user_id_list": "forbiddenUsers",
+                "failed_user_id_list": "failedUsers", "invalid_dept_id_list": "invalidDepartments"}
+#: A recall that keeps meeting a busy platform is given up after this many tries.
+RECALL_TRIES = 5
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    outcome: str
+    #: Come back after this many seconds (with the next check or try number).
+    again_in: float | None = None
+
+
+def _update_answer(runtime: Runtime, delivery_id: str, changes: dict[str, Any], **values: Any) -> None:
+    with runtime.database.session() as session:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None:
+            return
+        session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+            answer={**(delivery.answer or {}), **changes}, updated_at=utcnow(), **values,
+        ).execution_options(synchronize_session=False))
+
+
+def collect_send_result(runtime: Runtime, delivery_id: str, check: int) -> FollowUp:
+    """Record who did not get a DingTalk work notification; come back while the task is still running."""
+    with runtime.database.session() as session:
+        delivery = session.get(Delivery, delivery_id)
+        task_id = (delivery.answer or {}).get("taskId") if delivery else None
+        if delivery is None or delivery.channel != Channel.DINGTALK_WORK or task_id is None:
+            return FollowUp("skipped")
+    settings = runtime.settings.notifications
+    notices = runtime.clients.dingtalk.work_notices
+    try:
+        progress = notices.progress(int(task_id))
+        finished = int(progress.get("status", 2)) == 2
+        if not finished and check < settings.send_result_checks:
+            _update_answer(runtime, delivery_id, {"sendProgress": progress})
+            return FollowUp("running", max(settings.send_result_delay_seconds, 1.0))
+        result = notices.result(int(task_id))
+    except PlatformError as exc:
+        if exc.outcome is not Outcome.PERMANENT and check < settings.send_result_checks:
+            return FollowUp("retrying", RetryPolicy.from_settings(settings).delay(check, exc.retry_after))
+        _update_answer(runtime, delivery_id, {"sendResultError": str(exc)})
+        return FollowUp("failed")
+    changes: dict[str, Any] = {"sendResult": result, "sendResultFinal": finished}
+    for name, ours in RESULT_LISTS.items():
+        if result.get(name):
+            changes[ours] = [str(v) for v in result[name]]
+    _update_answer(runtime, delivery_id, changes)
+    return FollowUp("recorded")
+
+
+def recall(runtime: Runtime, delivery_id: str, attempt: int) -> FollowUp:
+    """Withdraw a sent work notification (DingTalk: by task id; WeCom: by msgid, within 24 hours)."""
+    with runtime.database.session() as session:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None or delivery.status != DeliveryStatus.SENT or delivery.recall_status == "recalled":
+            return FollowUp("skipped")
+        channel, answer = Channel(delivery.channel), dict(delivery.answer or {})
+    try:
+        if channel is Channel.DINGTALK_WORK:
+            runtime.clients.dingtalk.work_notices.recall(int(answer["taskId"]))
+        elif channel is Channel.WECOM_APP:
+            runtime.clients.wecom.messages.recall(str(answer["msgid"]))
+        else:
+            return FollowUp("skipped")
+    except PlatformError as exc:
+        if exc.outcome is not Outcome.PERMANENT and attempt < RECALL_TRIES:
+            policy = RetryPolicy.from_settings(runtime.settings.notifications)
+            return FollowUp("retrying", policy.delay(attempt, exc.retry_after))
+        _update_answer(runtime, delivery_id, {"recallError": str(exc)}, recall_status="failed")
+        log.info("recall of %s failed: %s", delivery_id, exc)
+        return FollowUp("failed")
+    _update_answer(runtime, delivery_id, {"recalledAt": utcnow().isoformat()}, recall_status="recalled")
+    return FollowUp("recalled")
