@@ -114,7 +114,8 @@ class WeChatTemplateSync:
 
 def _strip_message(problems: list[dict[str, str]]) -> list[dict[str, str]]:
     """The details as this route's body has them: ``data.keyword1``, not ``message.data.keyword1``."""
-    return [{**p, "field": p["field"].removeprefix("message.")} for p in problems]
+    return [{**p, "field": "body" if p["field"] == "message" else p["field"].removeprefix("message.")}
+            for p in problems]
 
 
 class TemplateMessageCollection:
