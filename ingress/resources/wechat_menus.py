@@ -129,19 +129,20 @@ class MenuItem:
             resp.media = menu_view(_get(session, menu_id))
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, menu_id: int) -> None:
-        self._change(req, resp, menu_id, MenuCreate)
+        self._change(req, resp, menu_id, MenuCreate, replace=True)
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, menu_id: int) -> None:
-        self._change(req, resp, menu_id, MenuUpdate)
+        self._change(req, resp, menu_id, MenuUpdate, replace=False)
 
-    def _change(self, req: falcon.Request, resp: falcon.Response, menu_id: int, model: type[BaseModel]) -> None:
+    def _change(self, req: falcon.Request, resp: falcon.Response, menu_id: int, model: type[BaseModel],
+                replace: bool) -> None:
         body = _read_menu(req, model, self.max_body)
         if "name" in body.model_fields_set and body.name is None:
             raise unprocessable("the menu is not valid", [{"field": "name", "message": "cannot be null",
                                                           "type": "value_error"}])
         with self.database.session() as session:
             menu = _draft(session, menu_id, "edited")
-            for name in body.model_fields_set:
+            for name in type(body).model_fields if replace else body.model_fields_set:
                 setattr(menu, name, getattr(body, name))
             menu.updated_at = utcnow()
             session.flush()
