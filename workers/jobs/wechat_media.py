@@ -184,7 +184,8 @@ def sync_record(session: Session, params: Params, remote: dict[str, Any]) -> dic
                 counts["unchanged"] += 1
         for media_id, row in local.items():
             # A row uploaded after the listing began is not missing, only newer than the list.
-            fresh = (aware(row.uploaded_at) or remote["started"]) >= remote["started"]
+            uploaded = aware(row.uploaded_at)
+            fresh = uploaded is not None and uploaded >= remote["started"]
             if media_id not in seen and row.status == MediaStatus.READY and not fresh:
                 session.delete(row)
                 counts["deleted"] += 1
