@@ -6,6 +6,7 @@ model given as ``requestBody`` or response ``schema`` is turned into JSON Schema
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import falcon
@@ -40,8 +41,9 @@ def _operation(raw: dict[str, Any], path: str) -> dict[str, Any]:
                                       "content": {"application/json": {"schema": _schema(schema)}}}
     responses.setdefault("default", {"description": "error", "content": {"application/json": {"schema": ERROR_SCHEMA}}})
     operation["responses"] = responses
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-              for name in _path_params(path)]
+    params = [{"name": name, "in": "path", "required": True,
+               "schema": {"type": "integer" if converter == "int" else "string"}}
+              for name, converter in _path_params(path)]
     if params:
         operation["parameters"] = params + operation.get("parameters", [])
     if path.startswith("/api/v1"):
@@ -49,8 +51,18 @@ def _operation(raw: dict[str, Any], path: str) -> dict[str, Any]:
     return operation
 
 
-def _path_params(path: str) -> list[str]:
-    return [part[1:-1].split(":", 1)[0] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
+#: A falcon field in a route: ``{name}`` or ``{name:converter...}``.
+_FIELD = re.compile(r"\{(\w+)(?::(\w+)[^}]*)?\}")
+
+
+def _path_params(path: str) -> list[tuple[str, str]]:
+    """``(name, converter)`` of each ``{name}`` or ``{name:int}`` segment."""
+    return _FIELD.findall(path)
+
+
+def openapi_path(path: str) -> str:
+    """The route as OpenAPI writes it: ``/menus/{menu_id:int}`` -> ``/menus/{menu_id}``."""
+    return _FIELD.sub(lambda m: "{" + m.group(1) + "}", path)
 
 
 class OpenApiSpec:
@@ -63,7 +75,7 @@ class OpenApiSpec:
     def add(self, path: str, resource: object, suffix: str | None = None) -> None:
         operations = getattr(resource, f"openapi_{suffix}" if suffix else "openapi", None) or {}
         if operations:
-            entry = self.paths.setdefault(path, {})
+            entry = self.paths.setdefault(openapi_path(path), {})
             for method, raw in operations.items():
                 entry[method] = _operation(raw, path)
 

@@ -204,7 +204,8 @@ def test_diff_of_a_draft_against_the_published_row(api, worker):
     assert diff["publishedId"] == live["id"] and not diff["same"]
     assert diff["changes"] == [
         {"path": "buttons.0.name", "change": "changed", "published": "今日歌曲", "draft": "新歌"},
-        {"path": "buttons.1.sub_button.1", "change": "added", "published": None, "draft": BUTTONS_BY_TYPE["pic_weixin"]},
+        {"path": "buttons.1.sub_button.1", "change": "added", "published": None,
+         "draft": BUTTONS_BY_TYPE["pic_weixin"]},
         {"path": "buttons.2", "change": "added", "published": None, "draft": BUTTONS_BY_TYPE["location_select"]},
     ]
 

@@ -3,6 +3,7 @@ notifications on the ``wechat_template`` channel."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from sandbox.wechat.seeds import APPROVAL_TEMPLATE_ID, LOGIN_TEMPLATE_ID, SHIPPED_TEMPLATE_ID
@@ -33,7 +34,8 @@ def test_first_sync_inserts_every_template_enabled_and_named_after_its_title(api
 def test_sync_updates_changed_deletes_gone_and_keeps_local_fields(api, worker, control):
     api.run("post", SYNC)
     login = templates(api)[LOGIN_TEMPLATE_ID]
-    assert api.patch(f"/api/v1/wechat/templates/{login['id']}", {"code": "login", "name": "Login alert"}).status_code == 200
+    edited = api.patch(f"/api/v1/wechat/templates/{login['id']}", {"code": "login", "name": "Login alert"})
+    assert edited.status_code == 200
     # The platform changes: a template edited, one deleted, one added.
     control.post("/wechat/templates", json={"template_id": LOGIN_TEMPLATE_ID, "title": "登录提醒",
                                            "content": "{{first.DATA}}\n账号:{{keyword1.DATA}}\n{{remark.DATA}}",
@@ -41,8 +43,6 @@ def test_sync_updates_changed_deletes_gone_and_keeps_local_fields(api, worker, c
     control.post("/wechat/templates", json={"template_id": "NEW-TEMPLATE", "title": "新模板",
                                            "content": "{{thing1.DATA}}"}).raise_for_status()
     token = journal(control, "stable_token")[0]["response"]["access_token"]
-    import httpx
-
     base = str(control.base_url).removesuffix("/_sandbox/")
     gone = httpx.post(f"{base}/wechat/cgi-bin/template/del_private_template", params={"access_token": token},
                       json={"template_id": SHIPPED_TEMPLATE_ID}).json()
