@@ -21,12 +21,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
-def _no_imbridge_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_imbridge_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Tests build their settings explicitly; nothing leaks in from the shell or from another test."""
     for name in list(os.environ):
         if name.startswith("IMBRIDGE_"):
             monkeypatch.delenv(name)
     monkeypatch.delenv("IMBRIDGE_CONFIG", raising=False)
+    yield
+    # What a test set outside monkeypatch (``imbridge --config`` exports IMBRIDGE_CONFIG for its children) must
+    # not reach the next module's fixtures, which are set up before this fixture runs again.
+    for name in [n for n in os.environ if n.startswith("IMBRIDGE_")]:
+        del os.environ[name]
 
 
 @pytest.fixture(scope="session")
