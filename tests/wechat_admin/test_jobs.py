@@ -149,3 +149,16 @@ def test_every_route_is_in_the_openapi_document(app):
             .replace("menus/1", "menus/{menu_id}").replace("media/1", "media/{record_id}")
         assert method in paths[template], (method, template)
         assert paths[template][method]["security"] == [{"bearer": []}]
+
+
+def test_the_scheduler_sweeps_jobs_and_syncs_templates_on_its_interval(runtime):
+    from config.settings import WeChatAdminSettings
+    from scheduler.process import SchedulerProcess
+    from workers.runtime import Runtime
+
+    jobs = {job.id: job for job in SchedulerProcess(runtime)._build().get_jobs()}
+    assert jobs["wechat-template-sync"].trigger.interval.total_seconds() == 3600
+    assert jobs["jobs-sweep"].trigger.interval.total_seconds() == runtime.settings.jobs.sweep_seconds
+    settings = runtime.settings.model_copy(update={"wechat_admin": WeChatAdminSettings(template_sync_seconds=None)})
+    on_demand = SchedulerProcess(Runtime(settings, runtime.redis, runtime.database))._build().get_jobs()
+    assert "wechat-template-sync" not in {job.id for job in on_demand}
