@@ -174,6 +174,10 @@ def accept(session: Session, data: Any, *, client_id: int | None = None, idempot
         channel=request.channel, robot_id=robot.id if robot else None, robot_code=robot.code if robot else None,
         target=target_of(request), msgtype=message["msgtype"], payload=payload,
         status=DeliveryStatus.QUEUED.value, client_id=client_id, idempotency_key=idempotency_key, source=source)
+    if delivery_id is None and idempotency_key is None:
+        session.add(delivery)  # nothing to race on: no savepoint (SQLite would start its transaction early)
+        session.flush()
+        return Accepted(delivery, True)
     if delivery_id is not None:
         delivery.id = delivery_id
     try:

@@ -146,5 +146,9 @@ def settled(app, keys) -> Callable[..., dict[str, Any]]:
         return result.json if result.json["status"] in ("sent", "failed", "dead") else None
 
     def wait(delivery_id: str, timeout: float = 20.0) -> dict[str, Any]:
-        return wait_for(lambda: final(delivery_id), timeout)
+        try:
+            return wait_for(lambda: final(delivery_id), timeout)
+        except AssertionError:
+            last = app.simulate_get(f"/api/v1/notifications/{delivery_id}", headers=bearer(keys["admin"]))
+            raise AssertionError(f"not final in {timeout} s: {last.text}") from None
     return wait

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -16,6 +18,12 @@ from tests.notifications.conftest import SECRET_KEY, journal, wait_for
 from workers.notifications.ratelimit import Limit, RateLimiter
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def die_with_parent() -> None:
+    """In the worker child: SIGTERM when pytest dies, so no stray worker consumes later tests' messages."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def most_in_any_window(times: list[float], window: float) -> int:
@@ -96,7 +104,7 @@ def test_100_messages_from_4_worker_processes_never_exceed_20_in_any_window(runt
                  "message": {"msgtype": "text", "text": {"content": f"message {i}"}}}).json["id"] for i in range(100)]
     workers = subprocess.Popen([sys.executable, "-m", "imbridge", "worker", "--processes", "4", "--threads", "4"],
                                env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
     try:
         def all_sent() -> bool:
             with runtime.database.session() as session:

@@ -55,6 +55,7 @@ def _later(actor: dramatiq.Actor, seconds: float, *args: Any) -> None:
 
 
 def follow(delivery_id: str, result: Result) -> Result:
+    log.debug("delivery %s: %s %s", delivery_id, result.outcome, result.detail)
     if result.retry_in is not None:
         _later(deliver_notification, result.retry_in, delivery_id)
     if result.collect_result_in is not None:

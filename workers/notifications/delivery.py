@@ -11,21 +11,22 @@ from __future__ import annotations
 import logging
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 
 from models.base import utcnow
 from models.deliveries import PENDING_STATUSES, AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus
-from models.robots import Robot, RobotCredentials, open_credentials
-from models.secretbox import SecretBox, SecretUnreadable
+from models.robots import RobotCredentials
+from models.secretbox import SecretBox
 from platforms.errors import Outcome, PermanentError, PlatformError, RetryLaterError
 from workers.notifications import channels
 from workers.notifications.backoff import RetryPolicy
 from workers.notifications.media import MediaResolver
 from workers.notifications.ratelimit import Decision, RateLimiter
+from workers.notifications.robots import RobotCache, RobotUnusable
 from workers.runtime import Runtime
 
 log = logging.getLogger("imbridge.notifications")
@@ -91,6 +92,7 @@ class Deliverer:
         self.policy = RetryPolicy.from_settings(self.settings)
         self.limiter = RateLimiter(runtime.redis, self.settings.rate_margin_seconds)
         self.media = MediaResolver(runtime.database, runtime.redis)
+        self.robots = RobotCache(runtime.database, lambda: self.box)
         self._box: SecretBox | None = None
 
     @property
@@ -125,47 +127,47 @@ class Deliverer:
         return self._sent(claim, started, answer)
 
     def _claim(self, delivery_id: str) -> Claimed | Result:
+        """Take the record (status ``sending``, a lease) in one conditional UPDATE, or say why not."""
         now = utcnow()
+        lease_until = now + timedelta(seconds=self.settings.lease_seconds)
+        claimable = and_(
+            Delivery.id == delivery_id,
+            or_(Delivery.status.in_([s.value for s in PENDING_STATUSES]),
+                and_(Delivery.status == DeliveryStatus.SENDING.value, Delivery.lease_until < now)),
+            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now + EARLY_TOLERANCE))
+        with self.database.session() as session:
+            row = session.execute(
+                update(Delivery).where(claimable)
+                .values(status=DeliveryStatus.SENDING.value, lease_until=lease_until, updated_at=now)
+                .returning(Delivery.channel, Delivery.payload, Delivery.robot_id, Delivery.robot_code,
+                           Delivery.attempts, Delivery.failed_attempts, Delivery.budget_started_at)
+                .execution_options(synchronize_session=False)).one_or_none()
+        if row is None:
+            return self._not_claimed(delivery_id, now)
+        previous = DeliveryStatus.RETRYING.value if row.attempts else DeliveryStatus.QUEUED.value
+        claim = Claimed(delivery_id, Channel(row.channel), row.payload, None, row.attempts, row.failed_attempts,
+                        aware(row.budget_started_at) or now, lease_until, previous)
+        if not claim.channel.is_robot:
+            return claim
+        try:
+            return replace(claim, robot=self.robots.credentials(row.robot_id, row.robot_code))
+        except RobotUnusable as exc:
+            self._finish(claim, {"status": DeliveryStatus.FAILED.value, "last_error": str(exc),
+                                 "finished_at": utcnow()})
+            return Result("failed", str(exc))
+
+    def _not_claimed(self, delivery_id: str, now: datetime) -> Result:
         with self.database.session() as session:
             delivery = session.get(Delivery, delivery_id)
             if delivery is None:
                 return Result("skipped", "no such delivery")
-            status = DeliveryStatus(delivery.status)
-            lease = aware(delivery.lease_until)
-            if status.final:
-                return Result("skipped", f"already {status.value}")
-            if status is DeliveryStatus.SENDING and lease is not None and lease > now:
-                return Result("skipped", "being sent by another worker")
-            next_at = aware(delivery.next_attempt_at)
-            if next_at is not None and next_at - now > EARLY_TOLERANCE:
-                return Result("waiting", "early", retry_in=(next_at - now).total_seconds())
-            lease_until = now + timedelta(seconds=self.settings.lease_seconds)
-            claimable = Delivery.status.in_([s.value for s in PENDING_STATUSES]) | (
-                (Delivery.status == DeliveryStatus.SENDING.value) & (Delivery.lease_until < now))
-            won = session.execute(
-                update(Delivery).where(Delivery.id == delivery_id, claimable)
-                .values(status=DeliveryStatus.SENDING.value, lease_until=lease_until, updated_at=now)
-                .execution_options(synchronize_session=False)).rowcount
-            if not won:
-                return Result("skipped", "claimed by another worker")
-            previous = DeliveryStatus.RETRYING.value if delivery.attempts else DeliveryStatus.QUEUED.value
-            claim = Claimed(delivery.id, Channel(delivery.channel), delivery.payload, None, delivery.attempts,
-                            delivery.failed_attempts, aware(delivery.budget_started_at) or now, lease_until, previous)
-            if not claim.channel.is_robot:
-                return claim
-            robot = session.get(Robot, delivery.robot_id) if delivery.robot_id is not None else None
-            problem = None
-            if robot is None:
-                problem = f"robot '{delivery.robot_code}' was deleted"
-            elif not robot.enabled:
-                problem = f"robot '{robot.code}' is disabled"
-            else:
-                try:
-                    return Claimed(**{**claim.__dict__, "robot": open_credentials(robot, self.box)})
-                except SecretUnreadable as exc:
-                    problem = f"robot '{robot.code}': {exc}"
-        self._finish(claim, {"status": DeliveryStatus.FAILED.value, "last_error": problem, "finished_at": utcnow()})
-        return Result("failed", problem)
+            status, next_at = DeliveryStatus(delivery.status), aware(delivery.next_attempt_at)
+        if status.final:
+            return Result("skipped", f"already {status.value}")
+        if status in PENDING_STATUSES and next_at is not None and next_at > now:
+            # Early (a clock apart, or a second copy of the message): back to sleep until it is due.
+            return Result("waiting", "early", retry_in=(next_at - now).total_seconds())
+        return Result("skipped", "being sent by another worker")
 
     def _wait(self, claim: Claimed, decision: Decision) -> Result:
         wait = decision.wait_seconds
