@@ -37,6 +37,12 @@ def _problem(field: str, message: str, kind: str = "value_error") -> dict[str, s
     return {"field": field, "message": message, "type": kind}
 
 
+def is_permanent(form: UploadForm) -> bool | None:
+    """The ``permanent`` field (default true); None when it is neither true nor false."""
+    text = form.fields.get("permanent", "true").strip().lower()
+    return True if text in _TRUE else False if text in _FALSE else None
+
+
 def upload_problems(form: UploadForm) -> list[dict[str, str]]:
     """Every reason the upload cannot go to WeChat as it is."""
     problems = [_problem(name, "given more than once") for name in dict.fromkeys(form.repeated)]
@@ -46,9 +52,8 @@ def upload_problems(form: UploadForm) -> list[dict[str, str]]:
     if "media" in form.fields:
         problems.append(_problem("media", "must be a file part (with a filename)"))
     kind = form.fields.get("type", "").strip()
-    permanent_text = form.fields.get("permanent", "true").strip().lower()
-    permanent = permanent_text not in _FALSE
-    if permanent_text not in _TRUE + _FALSE:
+    permanent = is_permanent(form)
+    if permanent is None:
         problems.append(_problem("permanent", "true or false"))
     if not kind:
         problems.append(_problem("type", f"required: one of {', '.join(PERMANENT_RULES)}", "missing"))
@@ -56,11 +61,10 @@ def upload_problems(form: UploadForm) -> list[dict[str, str]]:
     if file is None and "media" not in form.fields:
         problems.append(_problem("media", "the file is missing", "missing"))
     if kind:
-        found = media_problems(kind, permanent, file.filename, file.size) if file else media_problems(kind, permanent,
-                                                                                                       "", 1)
-        problems += [_problem("type" if what == "type" else f"media.{what}", message) for what, message in found
-                     if what == "type" or file is not None]
-    video = permanent and kind == "video"
+        found = media_problems(kind, permanent is not False, file.filename if file else None,
+                               file.size if file else None)
+        problems += [_problem("type" if what == "type" else f"media.{what}", message) for what, message in found]
+    video = permanent is not False and kind == "video"
     for name, limit in (("title", MAX_TITLE), ("introduction", MAX_INTRODUCTION)):
         value = form.fields.get(name)
         if video and not (value or "").strip():
@@ -139,7 +143,7 @@ class MediaCollection:
         if problems:
             raise unprocessable("the upload is not valid", problems)
         file = form.files["media"]
-        permanent = form.fields.get("permanent", "true").strip().lower() in ("true", "1", "yes")
+        permanent = bool(is_permanent(form))
         content_type = _content_type(file.filename, file.content_type)
         with self.database.session() as session:
             blob = put_blob(session, file.content, file.filename, content_type)

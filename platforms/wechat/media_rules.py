@@ -46,12 +46,17 @@ def extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
-def media_problems(kind: str, permanent: bool, filename: str, size: int) -> list[tuple[str, str]]:
-    """``(what, message)`` for every rule the file breaks; ``what`` is ``type``, ``filename`` or ``size``."""
+def media_problems(kind: str, permanent: bool, filename: str | None, size: int | None) -> list[tuple[str, str]]:
+    """``(what, message)`` for every rule the file breaks; ``what`` is ``type``, ``filename`` or ``size``.
+
+    Without a file (``filename`` and ``size`` None) only the type is checked.
+    """
     rules = PERMANENT_RULES if permanent else TEMPORARY_RULES
     rule = rules.get(kind)
     if rule is None:
         return [("type", f"one of {', '.join(rules)}, not {kind!r}")]
+    if filename is None or size is None:
+        return []
     problems = []
     where = "permanent" if permanent else "temporary"
     if extension(filename) not in rule.extensions:
