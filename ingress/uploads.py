@@ -27,8 +27,9 @@ _UNSAFE = re.compile(r"[\x00-\x1f/\\]")
 class UploadedFile:
     filename: str
     content_type: str | None
-    #: The first ``keep_bytes`` bytes (all of them when ``size`` is no larger).
-    content: bytes
+    #: The first ``keep_bytes`` bytes (all of them when ``size`` is no larger); a bytearray, not copied into bytes
+    #: (hashing and the database take it as it is), so a file is held once.
+    content: bytearray
     size: int
 
     @property
@@ -92,4 +93,4 @@ def _read_file(part: object, keep_bytes: int) -> UploadedFile:
         if len(kept) <= keep_bytes:
             kept += chunk[:keep_bytes + 1 - len(kept)]
     return UploadedFile(safe_filename(part.filename or ""), part.content_type,  # type: ignore[attr-defined]
-                        bytes(kept), size)
+                        kept, size)
