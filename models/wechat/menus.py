@@ -40,17 +40,15 @@ def published_menu(session: Session) -> WeChatMenu | None:
 
 def unpublish_all(session: Session) -> None:
     """Nothing is live any more (the menu was cleared, or another row is about to be published)."""
+    session.flush()
     session.execute(update(WeChatMenu).where(WeChatMenu.published == true())
                     .values(published=False, updated_at=utcnow()).execution_options(synchronize_session=False))
     session.expire_all()
-    session.flush()
 
 
 def mark_published(session: Session, menu: WeChatMenu) -> None:
     """``menu`` is live now, and the only published row."""
-    menu_id = menu.id
     unpublish_all(session)
-    menu = session.get(WeChatMenu, menu_id)  # type: ignore[assignment]
     menu.published = True
     menu.published_at = utcnow()
     session.flush()
