@@ -168,7 +168,7 @@ class NotificationsSettings(_Section):
     rate_window_seconds: float = Field(default=60.0, gt=0)
     #: Added to the window when deciding whether a send may go now: covers network jitter between our clock
     #: and the platform's. Twice this is added when booking a later slot, so a slightly late wake-up still fits.
-    rate_margin_seconds: float = Field(default=1.0, ge=0)
+    rate_margin_seconds: float = Field(default=2.0, ge=0)
     #: How long a robot that answered 130101 (DingTalk, "send too fast") is left alone.
     dingtalk_robot_penalty_seconds: float = Field(default=600.0, ge=0)
     #: How long a robot that answered 45009 (WeCom, over its minute) is left alone.

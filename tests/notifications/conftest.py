@@ -6,6 +6,7 @@ sandbox's journal.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -28,13 +29,21 @@ from workers.runtime import Runtime
 
 SECRET_KEY = "test-secret-key-for-notifications"
 #: Fast retries for tests: the budget is the same shape, only shorter.
-FAST = {"backoff_base_seconds": 0.05, "backoff_max_seconds": 0.3, "rate_margin_seconds": 0.05,
+FAST = {"backoff_base_seconds": 0.05, "backoff_max_seconds": 0.3, "rate_margin_seconds": 0.3,
         "outbox_grace_seconds": 1.0, "send_result_delay_seconds": 0.0}
+
+
+def demo_settings():
+    """The demo settings the sandbox knows, whatever an earlier test left in the environment."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith("IMBRIDGE_")]:
+            patch.delenv(name)
+        return load_settings(None)
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[tuple[str, httpx.Client]]:
-    url, stop = serve_in_thread(load_settings(None), port=0)
+    url, stop = serve_in_thread(demo_settings(), port=0)
     control = httpx.Client(base_url=f"{url}/_sandbox")
     yield url, control
     control.close()

@@ -120,7 +120,7 @@ def test_dingtalk_work_notification_goes_to_asyncsend_with_the_app_agent(message
                      "message": message})
     assert accepted.status_code == 202, accepted.text
     record = settled(accepted.json["id"])
-    assert record["status"] == "sent"
+    assert record["status"] == "sent", str(record)
     [entry] = journal(control, ASYNCSEND)
     assert entry["json"] == {"agent_id": demo.DINGTALK_AGENT_ID, "userid_list": "u1,u2", "dept_id_list": "7",
                              "msg": message}

@@ -99,12 +99,13 @@ def test_100_messages_from_4_worker_processes_never_exceed_20_in_any_window(runt
            "PYTHONPATH": str(ROOT), "IMBRIDGE_REDIS__URL": redis_url, "IMBRIDGE_DATABASE__URL": database_url,
            "IMBRIDGE_SANDBOX__HOST": host, "IMBRIDGE_SANDBOX__PORT": port, "IMBRIDGE_VAR_DIR": str(tmp_path / "var"),
            "IMBRIDGE_SECURITY__SECRET_KEY": SECRET_KEY, "IMBRIDGE_NOTIFICATIONS__RATE_WINDOW_SECONDS": str(WINDOW),
-           "IMBRIDGE_NOTIFICATIONS__RATE_MARGIN_SECONDS": "0.2", "dramatiq_worker_timeout": "100"}
+           "IMBRIDGE_NOTIFICATIONS__RATE_MARGIN_SECONDS": "0.5", "dramatiq_worker_timeout": "100"}
+    log = open(tmp_path / "workers.log", "wb")  # noqa: SIM115 - the workers' own output, shown on failure
     ids = [post({"channel": "dingtalk_robot", "robot": "ding",
                  "message": {"msgtype": "text", "text": {"content": f"message {i}"}}}).json["id"] for i in range(100)]
     workers = subprocess.Popen([sys.executable, "-m", "imbridge", "worker", "--processes", "4", "--threads", "4"],
-                               env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
+                               env=env, cwd=ROOT, start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
+                               preexec_fn=die_with_parent)
     try:
         def all_sent() -> bool:
             with runtime.database.session() as session:
@@ -114,6 +115,8 @@ def test_100_messages_from_4_worker_processes_never_exceed_20_in_any_window(runt
                 return session.scalar(select(func.count()).select_from(Delivery).where(
                     Delivery.status == "sent")) == 100
         wait_for(all_sent, timeout=150, interval=0.5)
+    except AssertionError:
+        raise AssertionError((tmp_path / "workers.log").read_text(errors="replace")[-3000:]) from None
     finally:
         os.killpg(workers.pid, signal.SIGTERM)
         try:
@@ -128,7 +131,7 @@ def test_100_messages_from_4_worker_processes_never_exceed_20_in_any_window(runt
 
 
 @pytest.mark.parametrize("notification_settings", [{"robot_rate_limit": 3, "recipient_rate_limit": 3,
-                                                    "rate_window_seconds": 1.0, "rate_margin_seconds": 0.05}])
+                                                    "rate_window_seconds": 1.0, "rate_margin_seconds": 0.3}])
 @pytest.mark.parametrize(("body", "path"), [
     ({"channel": "wecom_robot", "robot": "wecom"}, "/cgi-bin/webhook/send"),
     ({"channel": "wecom_app", "to": {"users": ["zhangsan"]}}, "/cgi-bin/message/send"),

@@ -56,7 +56,7 @@ class RateLimiter:
         the platform's clock); twice that for booked slots, so a delivery waking a little late still fits.
     """
 
-    def __init__(self, redis_client: redis.Redis, margin_seconds: float = 1.0) -> None:
+    def __init__(self, redis_client: redis.Redis, margin_seconds: float = 2.0) -> None:
         self.redis = redis_client
         self.margin_ms = int(margin_seconds * 1000)
         self._script = redis_client.register_script(_SCRIPT)
