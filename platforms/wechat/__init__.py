@@ -9,7 +9,8 @@ from platforms.wechat.applet import AppletSession, WeChatAppletClient
 from platforms.wechat.client import WeChatClient
 from platforms.wechat.material import Material
 from platforms.wechat.media import Media
-from platforms.wechat.menu import ButtonProblem, Menu, MenuInvalid, button_problems, validate_buttons
+from platforms.wechat.menu import Menu
+from platforms.wechat.menu_rules import ButtonProblem, MenuInvalid, button_problems, validate_buttons
 from platforms.wechat.messages import InboundMessage, parse_message
 from platforms.wechat.qrcode import QRCodes, qrcode_image_url
 from platforms.wechat.replies import (

@@ -9,7 +9,7 @@ import pytest
 from config import load_settings
 from platforms.wechat import MenuInvalid, button_problems, validate_buttons
 from platforms.wechat.media_rules import MB, media_problems
-from platforms.wechat.menu import REQUIRED_ATTRIBUTES
+from platforms.wechat.menu_rules import REQUIRED_ATTRIBUTES
 from sandbox.app import create_app
 
 VALUES = {"key": "K1", "url": "https://example.com/", "appid": "wxapp", "pagepath": "pages/index",
