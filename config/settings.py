@@ -11,7 +11,7 @@ import binascii
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 #: Where the embedded defaults keep their data (SQLite file, Valkey AOF, generated secret key).
@@ -217,6 +217,78 @@ class WeChatAdminSettings(_Section):
     template_sync_seconds: float | None = Field(default=3600.0, gt=0)
 
 
+class ClickReply(_Section):
+    key: str = Field(min_length=1, max_length=128)
+    text: str = Field(min_length=1)
+
+
+class PortalSettings(_Section):
+    """The WeChat / WeCom callbacks (``/wechat/portal``, ``/wecom/portal``)."""
+
+    #: A callback whose ``timestamp`` is further than this from our clock is refused (replay protection).
+    replay_window_seconds: int = Field(default=300, ge=1)
+    #: Largest callback body; the platforms' messages are a few KiB.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    #: How long a platform retry waits for the first delivery's reply before answering ``success``.
+    retry_wait_seconds: float = Field(default=1.5, ge=0, le=4)
+    #: Refuse plaintext-mode WeChat callbacks (only the token signs them; safe mode also needs the AES key).
+    require_encryption: bool = False
+    #: The text a new follower gets; empty: no reply.
+    welcome_text: str = "Welcome! Thanks for following."
+    #: Answer a text message with its own content when no handler claims it (a demo; off in production).
+    echo_text: bool = False
+    #: Menu ``click`` buttons and the text each answers (a list: config keys are folded, EventKeys are not).
+    click_replies: list[ClickReply] = Field(default_factory=list)
+
+
+class WebhooksSettings(_Section):
+    """Outbound webhooks: inbound traffic posted to other systems."""
+
+    #: Seconds to wait for a subscriber's answer.
+    timeout_seconds: float = Field(default=5.0, gt=0)
+    #: Attempts per delivery, the first included; after that the delivery is marked failed.
+    max_attempts: int = Field(default=8, ge=1, le=50)
+    #: Back-off between attempts doubles from this (milliseconds) up to ``max_backoff_ms``.
+    min_backoff_ms: int = Field(default=2000, ge=1)
+    max_backoff_ms: int = Field(default=600_000, ge=1)
+
+
+class LoginSettings(_Section):
+    """QR-code and mini-program login (``/token/...``, ``/user/third/bind``) and the pool of QR codes."""
+
+    #: How long a login QR code (and so its key) lives; WeChat allows up to 30 days, a login needs minutes.
+    qr_lifetime_seconds: int = Field(default=300, ge=2, le=2_592_000)
+    #: Codes kept minted ahead, so applyQrCode never waits for WeChat.
+    pool_size: int = Field(default=20, ge=1, le=10_000)
+    #: A pooled code with less life left than this is dropped: the user needs time to scan it.
+    pool_min_remaining_seconds: int = Field(default=120, ge=1)
+    #: How often the scheduler drops worn codes and tops the pool up.
+    pool_check_seconds: float = Field(default=5.0, gt=0)
+    #: How long applyQrCode waits for a fresh code when the pool is empty, before answering 503.
+    apply_wait_seconds: float = Field(default=2.0, ge=0, le=10)
+    #: Longest ``getStatus?wait=N``.
+    max_status_wait_seconds: int = Field(default=25, ge=0, le=55)
+    #: Long-polls one ingress process holds at once; more answer at once (with Retry-After), because a held
+    #: poll occupies one of the process's 32 threads and the others must stay free for everything else.
+    long_poll_slots: int = Field(default=16, ge=0, le=1000)
+    #: Reply to the scan of a login code, in the WeChat chat.
+    scan_reply_text: str = "Login confirmed: you can return to your browser."
+    #: Reply to the scan of a code that expired or was used already.
+    scan_expired_text: str = "This login code has expired or was used; refresh the page for a new one."
+    #: How long a login token is valid.
+    token_ttl_seconds: int = Field(default=7200, ge=60)
+    #: How long a mini-program login waits for the worker's jscode2session answer.
+    applet_wait_seconds: float = Field(default=5.0, gt=0, le=30)
+    #: Serve the demo page ``/demo/qr-login``.
+    demo_page: bool = True
+
+    @model_validator(mode="after")
+    def _pool_codes_outlive_their_margin(self) -> LoginSettings:
+        if self.pool_min_remaining_seconds >= self.qr_lifetime_seconds:
+            raise ValueError("pool-min-remaining-seconds must be below qr-lifetime-seconds")
+        return self
+
+
 class Settings(BaseSettings):
     """Everything an imbridge process needs to know."""
 
@@ -236,6 +308,9 @@ class Settings(BaseSettings):
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     wechat_admin: WeChatAdminSettings = Field(default_factory=WeChatAdminSettings)
+    portal: PortalSettings = Field(default_factory=PortalSettings)
+    webhooks: WebhooksSettings = Field(default_factory=WebhooksSettings)
+    login: LoginSettings = Field(default_factory=LoginSettings)
     var_dir: Path = DEFAULT_VAR_DIR
 
     @classmethod

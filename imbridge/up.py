@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -14,6 +15,9 @@ from imbridge.supervisor import Child, Supervisor
 from models import Database, Scope
 from models.api_clients import create_api_client
 from models.migrate import upgrade
+
+#: The user ``up`` binds to the sandbox's demo follower for the QR-login demo.
+DEMO_LOGIN_USERNAME = "demo"
 
 
 def _demo_api_key(settings: Settings, database: Database) -> str:
@@ -33,6 +37,21 @@ def _uses_sandbox(settings: Settings) -> bool:
     third = settings.third
     bases = [third.wechat.api_base_url, third.wecom.api_base_url, third.ding_talk.api_base_url]
     return any(base.startswith(settings.sandbox_url) for base in bases)
+
+
+def _wechat_is_sandbox(settings: Settings) -> bool:
+    return settings.third.wechat.api_base_url.startswith(settings.sandbox_url)
+
+
+def _demo_login_user(database: Database) -> None:
+    """A user bound to the sandbox's demo follower, so a scan by ``imbridge sandbox scan`` logs in on /demo/qr-login."""
+    from models.users import BindingConflict, BindingPlatform, bind_account, ensure_user
+    from sandbox.callbacks import DEMO_OPENID
+
+    with database.session() as session:
+        user = ensure_user(session, DEMO_LOGIN_USERNAME, "Demo User")
+        with contextlib.suppress(BindingConflict):  # an operator bound the demo follower elsewhere: keep that
+            bind_account(session, user.id, BindingPlatform.WECHAT, DEMO_OPENID)
 
 
 def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
@@ -68,6 +87,8 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
         key = _demo_api_key(settings, database)
         if _uses_sandbox(settings):
             ensure_demo_robots(settings, database)
+        if _wechat_is_sandbox(settings):
+            _demo_login_user(database)
         database.dispose()
         supervisor.start()
         _print_banner(settings, key, sandbox=children[0].name == "sandbox", embedded=embedded)
@@ -98,6 +119,7 @@ def _print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: Embe
         f"  try         curl -X POST -H 'Authorization: Bearer {key}' {ingress}/api/v1/ping",
         "  notify      imbridge send --channel dingtalk_robot --robot demo-dingtalk --text 'hello' --wait"
         "   (more in the README)",
+        f"  QR login    {ingress}/demo/qr-login   (then: imbridge sandbox scan --key <key shown on the page>)",
         "Ctrl-C stops everything.",
         "",
     ]

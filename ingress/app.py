@@ -10,11 +10,14 @@ from config import Settings
 from ingress.auth import ApiKeyAuth
 from ingress.bodies import BodyLimit
 from ingress.errors import install_error_handling
+from ingress.login import build_login
 from ingress.metrics import MetricsResource, RequestMetrics
 from ingress.openapi import OpenApiSpec
+from ingress.portals import build_portals
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
 from ingress.resources.blobs import BlobCollection, BlobItem
 from ingress.resources.health import HealthResource, ReadyResource
+from ingress.resources.inbound import InboundCollection, InboundItem
 from ingress.resources.jobs import JobCollection, JobItem, JobRetry
 from ingress.resources.message_templates import TemplateCollection, TemplateItem, TemplateRender
 from ingress.resources.notifications import (
@@ -25,6 +28,8 @@ from ingress.resources.notifications import (
 )
 from ingress.resources.ping import PingCollection, PingItem
 from ingress.resources.robots import RobotCollection, RobotItem
+from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
+from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
 from ingress.resources.wechat_media import MediaCollection, MediaCounts, MediaItem, MediaSync
 from ingress.resources.wechat_menus import (
     MenuClear,
@@ -72,6 +77,28 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/apikeys/{key_id}", ApiKeyItem(runtime.database))
     _notification_routes(route, runtime)
     _wechat_routes(route, runtime)
+    portals = build_portals(settings, runtime)
+    route("/wechat/portal", portals.wechat)
+    route("/wecom/portal", portals.wecom)
+    route("/api/v1/inbound", InboundCollection(runtime.database))
+    route("/api/v1/inbound/{inbound_id:int}", InboundItem(runtime.database))
+    route("/api/v1/webhooks", WebhookCollection(runtime.database, settings.security.secret_key))
+    route("/api/v1/webhooks/{webhook_id:int}", WebhookItem(runtime.database, settings.security.secret_key))
+    route("/api/v1/webhooks/{webhook_id:int}/deliveries",
+          WebhookDeliveries(runtime.database, settings.security.secret_key))
+    login = build_login(settings, runtime)
+    route("/token/wechat/qr/applyQrCode", login.apply)
+    route("/token/wechat/qr/getStatus", login.status)
+    route("/token/login", login.login)
+    route("/token/logout", login.logout)
+    route("/user/third/bind", login.bind)
+    if login.demo_page and login.demo_qr:
+        route("/demo/qr-login", login.demo_page)
+        route("/demo/qr-login/qr.svg", login.demo_qr)
+    route("/api/v1/users", UserCollection(runtime.database))
+    route("/api/v1/users/{user_id:int}", UserItem(runtime.database))
+    route("/api/v1/users/{user_id:int}/bindings", UserBindings(runtime.database))
+    route("/api/v1/users/{user_id:int}/bindings/{binding_id:int}", UserBinding(runtime.database))
     return app
 
 

@@ -41,9 +41,9 @@ def _operation(raw: dict[str, Any], path: str) -> dict[str, Any]:
                                       "content": {"application/json": {"schema": _schema(schema)}}}
     responses.setdefault("default", {"description": "error", "content": {"application/json": {"schema": ERROR_SCHEMA}}})
     operation["responses"] = responses
-    params = [{"name": name, "in": "path", "required": True,
-               "schema": {"type": "integer" if converter == "int" else "string"}}
-              for name, converter in _path_params(path)]
+    params = [{"name": name.split(":", 1)[0], "in": "path", "required": True,
+               "schema": {"type": "integer" if name.endswith(":int") else "string"}}
+              for name in _path_params(path)]
     if params:
         operation["parameters"] = params + operation.get("parameters", [])
     if path.startswith("/api/v1"):
@@ -51,18 +51,9 @@ def _operation(raw: dict[str, Any], path: str) -> dict[str, Any]:
     return operation
 
 
-#: A falcon field in a route: ``{name}`` or ``{name:converter...}``.
-_FIELD = re.compile(r"\{(\w+)(?::(\w+)[^}]*)?\}")
-
-
-def _path_params(path: str) -> list[tuple[str, str]]:
-    """``(name, converter)`` of each ``{name}`` or ``{name:int}`` segment."""
-    return _FIELD.findall(path)
-
-
-def openapi_path(path: str) -> str:
-    """The route as OpenAPI writes it: ``/menus/{menu_id:int}`` -> ``/menus/{menu_id}``."""
-    return _FIELD.sub(lambda m: "{" + m.group(1) + "}", path)
+def _path_params(path: str) -> list[str]:
+    """``name`` or ``name:converter`` of each field in the path."""
+    return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
 
 
 class OpenApiSpec:
@@ -75,7 +66,8 @@ class OpenApiSpec:
     def add(self, path: str, resource: object, suffix: str | None = None) -> None:
         operations = getattr(resource, f"openapi_{suffix}" if suffix else "openapi", None) or {}
         if operations:
-            entry = self.paths.setdefault(openapi_path(path), {})
+            # Falcon's field converters ({id:int}) are not part of an OpenAPI path template.
+            entry = self.paths.setdefault(re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path), {})
             for method, raw in operations.items():
                 entry[method] = _operation(raw, path)
 

@@ -52,6 +52,8 @@ class MessageCrypto:
         self.receive_id = receive_id
         self._key = key
         self._iv = key[:16]
+        # One Cipher serves every message: each encryptor()/decryptor() is a fresh context.
+        self._aes = Cipher(algorithms.AES(key), modes.CBC(key[:16]))
 
     # -- signatures ---------------------------------------------------------------------------------
 
@@ -63,7 +65,8 @@ class MessageCrypto:
     def check_signature(self, signature: str, timestamp: str, nonce: str, *parts: str) -> None:
         """Raise :class:`SignatureError` unless ``signature`` matches (constant-time compare)."""
         expected = self.signature(timestamp, nonce, *parts)
-        if not hmac.compare_digest(expected, (signature or "").lower()):
+        # Bytes: compare_digest refuses non-ASCII str, and a forged signature may hold anything.
+        if not hmac.compare_digest(expected.encode(), (signature or "").lower().encode()):
             raise SignatureError("signature mismatch")
 
     # -- the cipher ---------------------------------------------------------------------------------
@@ -110,7 +113,7 @@ class MessageCrypto:
             raise DecryptError("plaintext is not UTF-8") from exc
 
     def _cipher(self) -> Cipher[modes.CBC]:
-        return Cipher(algorithms.AES(self._key), modes.CBC(self._iv))
+        return self._aes
 
     # -- envelopes ----------------------------------------------------------------------------------
 

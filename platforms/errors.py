@@ -157,3 +157,7 @@ class DecryptError(ProtocolError):
 
 class MessageFormatError(ProtocolError):
     """The XML is malformed, declares a DTD or entities, or lacks a required field."""
+
+
+class ReplayError(ProtocolError):
+    """The callback's timestamp is outside the accepted window: a replay, or a clock far off."""

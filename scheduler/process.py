@@ -16,6 +16,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from scheduler.jobs.admin_jobs import sweep_jobs, sync_wechat_templates
 from scheduler.jobs.heartbeat import heartbeat
 from scheduler.jobs.outbox import sweep_outbox
+from scheduler.jobs.qr_pool import top_up_qr_pool
 from scheduler.jobs.tokens import refresh_tokens
 from scheduler.leader import LeaderLock
 from workers.runtime import Runtime
@@ -59,6 +60,10 @@ class SchedulerProcess:
                 sync_wechat_templates, "interval", seconds=self.runtime.settings.wechat_admin.template_sync_seconds,
                 id="wechat-template-sync", args=[self.runtime], next_run_time=datetime.now(UTC),
             )
+        scheduler.add_job(
+            top_up_qr_pool, "interval", seconds=self.runtime.settings.login.pool_check_seconds, id="qr-pool",
+            args=[self.runtime], next_run_time=datetime.now(UTC),
+        )
         return scheduler
 
     def _renew(self) -> None:

@@ -28,10 +28,11 @@ def _no_imbridge_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             monkeypatch.delenv(name)
     monkeypatch.delenv("IMBRIDGE_CONFIG", raising=False)
     yield
-    # What a test set outside monkeypatch (``imbridge --config`` exports IMBRIDGE_CONFIG for its children) must
-    # not reach the next module's fixtures, which are set up before this fixture runs again.
-    for name in [n for n in os.environ if n.startswith("IMBRIDGE_")]:
-        del os.environ[name]
+    # What the code under test set itself (``imbridge.cli.main`` exports IMBRIDGE_CONFIG) goes too; the
+    # shell's own values come back when monkeypatch undoes the deletions above.
+    for name in list(os.environ):
+        if name.startswith("IMBRIDGE_"):
+            del os.environ[name]
 
 
 @pytest.fixture(scope="session")

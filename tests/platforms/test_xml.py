@@ -62,3 +62,15 @@ def test_render_nests_mappings_and_lists():
 def test_render_rejects_tag_injection():
     with pytest.raises(ValueError):
         render_xml({"A><B": "x"})
+
+
+def test_predefined_entities_character_references_comments_and_instructions():
+    fields = parse_xml("<xml><A>&amp;&lt;&#20320;&#x597d;</A><B>a<!-- note -->b<?pi x?>c</B></xml>")
+    assert fields == {"A": "&<你好", "B": "abc"}
+
+
+def test_an_entity_bomb_is_refused_before_expansion():
+    bomb = '<!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8)) + "]><xml><A>&i;</A></xml>"
+    with pytest.raises(MessageFormatError):
+        parse_xml(bomb)

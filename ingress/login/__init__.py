@@ -1,0 +1,61 @@
+"""Login: WeChat QR-code and mini-program login, login tokens, binding, and the demo page.
+
+* :mod:`ingress.login.qr`: ``applyQrCode`` (from the pool in :mod:`workers.login`) and ``getStatus``
+  (long-polled through :mod:`ingress.login.watcher`);
+* :mod:`ingress.login.session`: ``/token/login`` and ``/token/logout``, on :mod:`ingress.login.tokens`;
+* :mod:`ingress.login.identity`: what an ``authCode`` proves, for login and for ``/user/third/bind``
+  (:mod:`ingress.login.bind`);
+* :mod:`ingress.login.demo`: ``/demo/qr-login``.
+
+The scan itself reaches the portal: :mod:`ingress.portals.handlers.login` marks the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config import Settings
+from ingress.login.auth import LoginAuth
+from ingress.login.bind import ThirdBind
+from ingress.login.demo import DemoPage, DemoQrImage
+from ingress.login.identity import Identities
+from ingress.login.qr import ApplyQrCode, QrCodeStatus
+from ingress.login.session import TokenLogin, TokenLogout
+from ingress.login.tokens import LoginTokens
+from ingress.login.watcher import StatusWatcher
+from workers.login.sessions import CHANNEL
+from workers.runtime import Runtime
+
+__all__ = ["Login", "build_login"]
+
+
+@dataclass(frozen=True)
+class Login:
+    """The login resources of one app, sharing one status watcher (one Redis subscription per process)."""
+
+    apply: ApplyQrCode
+    status: QrCodeStatus
+    login: TokenLogin
+    logout: TokenLogout
+    bind: ThirdBind
+    demo_page: DemoPage | None
+    demo_qr: DemoQrImage | None
+    watcher: StatusWatcher
+
+
+def build_login(settings: Settings, runtime: Runtime) -> Login:
+    config = settings.login
+    watcher = StatusWatcher(runtime.redis, CHANNEL, config.long_poll_slots)
+    tokens = LoginTokens(runtime.redis, config.token_ttl_seconds)
+    auth = LoginAuth(tokens, runtime.database)
+    identities = Identities(settings, runtime)
+    return Login(
+        apply=ApplyQrCode(settings, runtime),
+        status=QrCodeStatus(settings, runtime, watcher),
+        login=TokenLogin(identities, tokens, runtime.database),
+        logout=TokenLogout(auth),
+        bind=ThirdBind(auth, identities, runtime.database),
+        demo_page=DemoPage() if config.demo_page else None,
+        demo_qr=DemoQrImage(runtime) if config.demo_page else None,
+        watcher=watcher,
+    )

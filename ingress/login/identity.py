@@ -1,0 +1,101 @@
+"""From a login's ``authCode`` to the WeChat account behind it, without the ingress calling WeChat.
+
+* ``weChat``: the code is a QR key; the scan handler stored the scanner's openid under it. The key is read
+  first and used up only once the caller has decided to accept it (:meth:`Identities.use`), atomically, so
+  an unbound scanner's key survives for the bind flow while a second login with a used key fails.
+* ``weChatApplet``: the code is a ``wx.login`` code; a worker exchanges it (``jscode2session``) and hands the
+  openid/unionid back through Redis while the request waits, for ``login.applet-wait-seconds`` at most.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import falcon
+
+from config import Settings
+from ingress.enqueue import enqueue
+from ingress.errors import ApiError
+from models.users import BindingPlatform
+from workers.actors.login import exchange_applet_code
+from workers.login import AppletExchanges, ExchangeAnswer, QrSessions, QrStatus
+from workers.runtime import Runtime
+
+LoginType = Literal["weChat", "weChatApplet"]
+
+#: Permanent jscode2session errcodes with an answer of their own; other refusals are a 401 too.
+BLOCKED_USER = 40226
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A WeChat account proven by an auth code; ``qr_key`` is the QR key to use up, for ``weChat``."""
+
+    login_type: str
+    platform: BindingPlatform
+    openid: str
+    unionid: str | None = None
+    qr_key: str | None = None
+
+
+def _invalid_key() -> ApiError:
+    return ApiError(falcon.HTTP_401, "the QR key is unknown, expired or already used: apply for a new code",
+                    code="invalid_auth_code")
+
+
+class Identities:
+    """Resolves auth codes for ``/token/login`` and ``/user/third/bind``."""
+
+    def __init__(self, settings: Settings, runtime: Runtime) -> None:
+        self.settings = settings
+        self.sessions = QrSessions(runtime.redis)
+        self.exchanges = AppletExchanges(runtime.redis)
+
+    def resolve(self, login_type: str, auth_code: str) -> Identity:
+        if login_type == "weChat":
+            return self._qr(auth_code)
+        return self._applet(auth_code)
+
+    def use(self, identity: Identity) -> None:
+        """Use the QR key up (one login per scan); 401 when another request used it first."""
+        if identity.qr_key is not None and not self.sessions.consume(identity.qr_key, identity.openid):
+            raise _invalid_key()
+
+    def _qr(self, key: str) -> Identity:
+        openid = self.sessions.scanner(key)
+        if openid is None:
+            if self.sessions.status(key) is QrStatus.WAIT:
+                raise ApiError(falcon.HTTP_409, "the QR code has not been scanned yet: poll getStatus until 'ok'",
+                               code="not_scanned")
+            raise _invalid_key()
+        return Identity("weChat", BindingPlatform.WECHAT, openid, qr_key=key)
+
+    def _applet(self, code: str) -> Identity:
+        applet = self.settings.third.wechat_applet
+        if not applet.configured:
+            raise ApiError(falcon.HTTP_422, "mini-program login is not configured: set third.wechat-applet.app-id "
+                           "and app-secret", code="not_configured")
+        wait = self.settings.login.applet_wait_seconds
+        exchange_id = self.exchanges.new_id()
+        enqueue(exchange_applet_code, exchange_id, code, time.time() + wait)
+        answer = self.exchanges.wait(exchange_id, wait)
+        if answer is None:
+            raise ApiError(falcon.HTTP_503, f"WeChat's answer for the mini-program code took over {wait:g}s; "
+                           "call wx.login again and retry", code="exchange_timeout", headers={"Retry-After": "1"})
+        if not answer.ok:
+            raise _refusal(answer)
+        assert answer.openid is not None
+        return Identity("weChatApplet", BindingPlatform.WECHAT_APPLET, answer.openid, answer.unionid)
+
+
+def _refusal(answer: ExchangeAnswer) -> ApiError:
+    said = f"{answer.errcode} {answer.errmsg}" if answer.errcode is not None else answer.errmsg or "no openid"
+    if answer.retry_later:
+        return ApiError(falcon.HTTP_503, f"WeChat is busy ({said}); retry shortly with a new wx.login code",
+                        code="platform_busy", headers={"Retry-After": "2"})
+    if answer.errcode == BLOCKED_USER:
+        return ApiError(falcon.HTTP_403, f"WeChat refused this user's login ({said})", code="user_blocked")
+    return ApiError(falcon.HTTP_401, f"WeChat refused the mini-program code ({said}): a wx.login code works once "
+                    "and for about 5 minutes; call wx.login again", code="invalid_auth_code")

@@ -1,0 +1,133 @@
+"""Once per message across every ingress replica, in as few Redis round trips as possible.
+
+The platform retries a callback it got no answer to within 5 s (three tries in all), possibly to another
+replica. The first delivery claims the message's key with ``SET NX`` and, in the same round trip (a Lua
+script), appends its entry to the inbound inbox (:mod:`workers.inbox`) and, if no drain is pending, takes the
+signal to wake one. Only then does its handler run. A reply, or a handler's failure, costs a second round
+trip: the reply is stored under the key and a note of it joins the inbox. A message answered with nothing
+costs one round trip in all.
+
+A later delivery finds the key taken and answers like the first: the stored reply; or, while the first is
+still within ``wait_seconds`` of its claim, it polls for that reply; past that, "no reply". A handler never
+runs twice. Claims live a little longer than the replay window: past it the timestamp is refused anyway.
+
+Each request thread talks to Redis over its own connection: no pool checkout, no lock, no readiness poll.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from typing import Any
+
+import redis
+
+from workers.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
+
+#: Start of the value a claim holds until a reply is stored; then the claim time in milliseconds.
+PENDING = b"\x00pending:"
+#: Dedup keys longer than this are hashed (an EventKey may be a 1 KiB URL); the column holds 255.
+MAX_KEY_LENGTH = 200
+#: A Redis that does not answer within this long fails the request (503) well inside the platform's 5 s.
+SOCKET_TIMEOUT = 2.0
+#: Poll intervals while waiting for a pending reply: from the first to the last, doubling.
+FIRST_POLL, LAST_POLL = 0.005, 0.05
+
+_CLAIM = """
+local held = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'GET', 'EX', ARGV[2])
+if held then return {0, held, 0} end
+redis.call('RPUSH', KEYS[2], ARGV[3])
+if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[4]) then return {1, '', 1} end
+return {1, '', 0}
+"""
+
+_COMPLETE = """
+if ARGV[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+redis.call('RPUSH', KEYS[2], ARGV[3])
+if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[4]) then return 1 end
+return 0
+"""
+
+
+def namespaced_key(platform: str, app: str, dedup_key: str) -> str:
+    """``platform:app:key``, or ``platform:sha256:<hex of it>`` when long: the form stored in Redis and SQL."""
+    key = f"{platform}:{app}:{dedup_key}"
+    if len(key) > MAX_KEY_LENGTH:
+        key = f"{platform}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
+
+
+class Claim:
+    """The outcome of :meth:`Ledger.claim`: ``first``, else what the key held; ``wake`` a drain if asked."""
+
+    __slots__ = ("first", "held", "wake")
+
+    def __init__(self, first: bool, held: bytes, wake: bool) -> None:
+        self.first, self.held, self.wake = first, held, wake
+
+
+class Ledger:
+    """Claims, stored replies and inbox entries under ``imbridge:portal:seen:<platform:app:key>``.
+
+    :param url: the Redis URL (each request thread opens its own connection to it).
+    :param ttl_seconds: how long a claim (and its reply) is remembered.
+    :param wait_seconds: how long after a claim a redelivery may wait for its reply.
+    """
+
+    prefix = "imbridge:portal:seen:"
+
+    def __init__(self, url: str, ttl_seconds: int, wait_seconds: float) -> None:
+        self.url = url
+        self.ttl_seconds = ttl_seconds
+        self.wait_seconds = wait_seconds
+        self._local = threading.local()
+        # Scripts run by SHA (loaded on first use) on whichever thread's connection is passed in.
+        scripts = redis.Redis.from_url(url)
+        self._claim = scripts.register_script(_CLAIM)
+        self._complete = scripts.register_script(_COMPLETE)
+
+    @property
+    def redis(self) -> redis.Redis:
+        """This thread's own client."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = redis.Redis.from_url(
+                self.url, single_connection_client=True, socket_timeout=SOCKET_TIMEOUT,
+                socket_connect_timeout=SOCKET_TIMEOUT)
+        return client
+
+    def claim(self, key: str, entry: dict[str, Any]) -> Claim:
+        """Claim ``key`` and, if first, put ``entry`` in the inbox (one round trip)."""
+        pending = PENDING + str(int(time.time() * 1000)).encode()
+        first, held, wake = self._claim(keys=[self.prefix + key, INBOX_KEY, SIGNAL_KEY],
+                                        args=[pending, self.ttl_seconds, _dumps(entry), SIGNAL_TTL_MS],
+                                        client=self.redis)
+        return Claim(bool(first), held, bool(wake))
+
+    def complete(self, key: str, reply_xml: str | None, note: dict[str, Any]) -> bool:
+        """Store the reply for redeliveries and note it in the inbox; True: wake a drain."""
+        return bool(self._complete(keys=[self.prefix + key, INBOX_KEY, SIGNAL_KEY],
+                                   args=[reply_xml or "", self.ttl_seconds, _dumps(note), SIGNAL_TTL_MS],
+                                   client=self.redis))
+
+    def earlier_reply(self, key: str, held: bytes) -> str | None:
+        """The reply a redelivery answers: the stored one, waited for while recent; None for none."""
+        delay = FIRST_POLL
+        while held.startswith(PENDING):
+            try:
+                claimed_at = int(held[len(PENDING):]) / 1000
+            except ValueError:
+                return None
+            remaining = claimed_at + self.wait_seconds - time.time()
+            if remaining <= 0:
+                return None
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, LAST_POLL)
+            held = self.redis.get(self.prefix + key) or b""
+        return held.decode() or None
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

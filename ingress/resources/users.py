@@ -1,0 +1,174 @@
+"""``/api/v1/users``: operators create users and bind or unbind their WeChat accounts (admin scope).
+
+A user logs in through WeChat only once one of its bindings matches the account that scanned the code
+(``wechat``) or opened the mini-program (``wechat_applet``); see ``/token/login``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ingress.bodies import read_model
+from ingress.errors import ApiError
+from models import Database, Scope, ThirdPartyBinding, User
+from models.inbound import as_utc
+from models.users import BindingConflict, BindingPlatform, bind_account
+
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]+$"
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    username: str = Field(min_length=1, max_length=64, pattern=USERNAME_PATTERN)
+    display_name: str = Field(default="", alias="displayName", max_length=100)
+    enabled: bool = True
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    username: str | None = Field(default=None, min_length=1, max_length=64, pattern=USERNAME_PATTERN)
+    display_name: str | None = Field(default=None, alias="displayName", max_length=100)
+    enabled: bool | None = None
+
+
+class BindingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    platform: BindingPlatform
+    openid: str = Field(min_length=1, max_length=128)
+    unionid: str | None = Field(default=None, min_length=1, max_length=128)
+
+
+def _get_user(session: Any, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise ApiError(falcon.HTTP_404, f"no user with id {user_id}", code="not_found")
+    return user
+
+
+def _with_bindings(session: Any, user: User) -> dict[str, Any]:
+    bindings = session.scalars(select(ThirdPartyBinding).where(ThirdPartyBinding.user_id == user.id)
+                               .order_by(ThirdPartyBinding.id)).all()
+    return {**user.public(), "bindings": [b.public() for b in bindings],
+            "createdAt": as_utc(user.created_at).isoformat(), "updatedAt": as_utc(user.updated_at).isoformat()}
+
+
+def _taken(username: str) -> ApiError:
+    return ApiError(falcon.HTTP_409, f"the username '{username}' is taken", code="username_taken")
+
+
+class _UsersResource:
+    scope = Scope.ADMIN
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+
+class UserCollection(_UsersResource):
+    openapi = {
+        "get": {"summary": "List users (q searches username and display name; paged)", "parameters": [
+            {"name": "q", "in": "query", "schema": {"type": "string"}},
+            {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+            {"name": "offset", "in": "query", "schema": {"type": "integer"}}]},
+        "post": {"summary": "Create a user", "body": UserCreate,
+                 "responses": {"201": "created", "409": "username taken"}},
+    }
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        limit = req.get_param_as_int("limit", min_value=1, max_value=MAX_LIMIT) or DEFAULT_LIMIT
+        offset = req.get_param_as_int("offset", min_value=0) or 0
+        conditions = []
+        if q := (req.get_param("q") or "").strip():
+            pattern = f"%{q.lower()}%"
+            conditions.append(or_(func.lower(User.username).like(pattern), func.lower(User.display_name).like(pattern)))
+        with self.database.session() as session:
+            total = session.scalar(select(func.count()).select_from(User).where(*conditions))
+            rows = session.scalars(select(User).where(*conditions).order_by(User.id).limit(limit).offset(offset)).all()
+            resp.media = {"items": [row.public() for row in rows], "total": total, "limit": limit, "offset": offset}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = read_model(req, UserCreate)
+        try:
+            with self.database.session() as session:
+                user = User(username=body.username, display_name=body.display_name, enabled=body.enabled)
+                session.add(user)
+                session.flush()
+                answer = _with_bindings(session, user)
+        except IntegrityError:
+            raise _taken(body.username) from None
+        resp.status = falcon.HTTP_201
+        resp.media = answer
+
+
+class UserItem(_UsersResource):
+    openapi = {
+        "get": {"summary": "One user, with its bindings"},
+        "patch": {"summary": "Change a user: username, displayName, enabled (a disabled user's tokens stop "
+                             "working)", "body": UserUpdate},
+    }
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, user_id: int) -> None:
+        with self.database.session() as session:
+            resp.media = _with_bindings(session, _get_user(session, user_id))
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, user_id: int) -> None:
+        body = read_model(req, UserUpdate)
+        changes = body.model_dump(exclude_unset=True)
+        if any(value is None for value in changes.values()):
+            raise ApiError(falcon.HTTP_422, "fields cannot be set to null", code="validation_error")
+        try:
+            with self.database.session() as session:
+                user = _get_user(session, user_id)
+                for name, value in changes.items():
+                    setattr(user, name, value)
+                session.flush()
+                resp.media = _with_bindings(session, user)
+        except IntegrityError:
+            raise _taken(str(changes.get("username"))) from None
+
+
+class UserBindings(_UsersResource):
+    openapi = {
+        "get": {"summary": "A user's third-party bindings"},
+        "post": {"summary": "Bind a WeChat openid (platform wechat or wechat_applet) to the user",
+                 "body": BindingCreate,
+                 "responses": {"201": "bound", "200": "already bound to this user", "409": "bound to another user"}},
+    }
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, user_id: int) -> None:
+        with self.database.session() as session:
+            resp.media = {"items": _with_bindings(session, _get_user(session, user_id))["bindings"]}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, user_id: int) -> None:
+        body = read_model(req, BindingCreate)
+        with self.database.session() as session:
+            _get_user(session, user_id)
+            try:
+                binding, created = bind_account(session, user_id, body.platform.value, body.openid, body.unionid)
+            except BindingConflict as exc:
+                raise ApiError(falcon.HTTP_409, f"{exc} (user {exc.user_id}); unbind it there first",
+                               code="bound_elsewhere", details={"userId": exc.user_id}) from None
+            answer = binding.public()
+        resp.status = falcon.HTTP_201 if created else falcon.HTTP_200
+        resp.media = answer
+
+
+class UserBinding(_UsersResource):
+    openapi = {"delete": {"summary": "Unbind: the account can no longer log in as this user",
+                          "responses": {"204": "unbound"}}}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, user_id: int, binding_id: int) -> None:
+        with self.database.session() as session:
+            binding = session.get(ThirdPartyBinding, binding_id)
+            if binding is None or binding.user_id != user_id:
+                raise ApiError(falcon.HTTP_404, f"user {user_id} has no binding {binding_id}", code="not_found")
+            session.delete(binding)
+        resp.status = falcon.HTTP_204

@@ -1,0 +1,207 @@
+"""``/api/v1/webhooks``: operators subscribe other systems to inbound traffic (admin scope).
+
+The signing secret is write-only: it is stored sealed and every answer masks it, except the one that
+creates a subscription without a secret, which shows the generated secret once (like an API key).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+import falcon
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import func, select
+
+from ingress.bodies import read_model
+from ingress.errors import ApiError
+from models import Database, Scope, WebhookDelivery, WebhookSubscription
+from models.inbound import as_utc
+from models.secret_box import SecretBox
+from models.webhooks import FILTER_PATTERN, SECRET_PURPOSE, DeliveryState
+
+#: What every answer shows instead of the secret.
+MASK = "********"
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+
+
+def _check_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return value
+
+
+def _check_events(value: list[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    bad = [entry for entry in value if not FILTER_PATTERN.match(entry)]
+    if bad:
+        raise ValueError(f"not a filter entry: {', '.join(bad)} (use '*', a MsgType, or 'event:<Event>')")
+    return list(dict.fromkeys(value))
+
+
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    url: str = Field(max_length=2048)
+    events: list[str] = Field(min_length=1, max_length=50,
+                              description="'*', a MsgType (text, image, ..., event) or 'event:<Event>'")
+    secret: str | None = Field(default=None, min_length=16, max_length=256,
+                               description="HMAC key; omitted: one is generated and shown once")
+    enabled: bool = True
+
+    _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
+    _events = field_validator("events")(classmethod(lambda cls, v: _check_events(v)))
+
+
+class WebhookUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    url: str | None = Field(default=None, max_length=2048)
+    events: list[str] | None = Field(default=None, min_length=1, max_length=50)
+    secret: str | None = Field(default=None, min_length=16, max_length=256)
+    enabled: bool | None = None
+
+    _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
+    _events = field_validator("events")(classmethod(lambda cls, v: _check_events(v)))
+
+
+def _iso(value: Any) -> str | None:
+    return as_utc(value).isoformat() if value is not None else None
+
+
+def _public(subscription: WebhookSubscription) -> dict[str, Any]:
+    return {
+        "id": subscription.id, "name": subscription.name, "url": subscription.url, "events": subscription.events,
+        "enabled": subscription.enabled, "secret": MASK, "createdAt": _iso(subscription.created_at),
+        "updatedAt": _iso(subscription.updated_at),
+    }
+
+
+def _delivery(delivery: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "id": delivery.id, "inboundId": delivery.inbound_id, "state": delivery.state,
+        "attempts": delivery.attempts, "lastStatus": delivery.last_status, "lastError": delivery.last_error,
+        "createdAt": _iso(delivery.created_at), "lastAttemptAt": _iso(delivery.last_attempt_at),
+        "deliveredAt": _iso(delivery.delivered_at),
+    }
+
+
+class _WebhookResource:
+    scope = Scope.ADMIN
+
+    def __init__(self, database: Database, secret_key: str | None) -> None:
+        self.database = database
+        self.secret_key = secret_key
+
+    def _box(self) -> SecretBox:
+        if not self.secret_key:
+            raise ApiError(falcon.HTTP_409, "security.secret-key is not set: webhook secrets cannot be stored",
+                           code="no_secret_key")
+        return SecretBox(self.secret_key, SECRET_PURPOSE)
+
+    @staticmethod
+    def _get(session: Any, webhook_id: int) -> WebhookSubscription:
+        subscription = session.get(WebhookSubscription, webhook_id)
+        if subscription is None:
+            raise ApiError(falcon.HTTP_404, f"no webhook with id {webhook_id}", code="not_found")
+        return subscription
+
+
+class WebhookCollection(_WebhookResource):
+    openapi = {
+        "get": {"summary": "List webhook subscriptions (secrets masked)"},
+        "post": {"summary": "Subscribe a URL to inbound traffic", "body": WebhookCreate,
+                 "responses": {"201": "created; a generated secret is shown this once"}},
+    }
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        with self.database.session() as session:
+            rows = session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id)).all()
+            resp.media = {"items": [_public(row) for row in rows]}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = read_model(req, WebhookCreate)
+        box = self._box()
+        generated = body.secret is None
+        secret = body.secret or secrets.token_urlsafe(32)
+        with self.database.session() as session:
+            subscription = WebhookSubscription(name=body.name, url=body.url, secret_sealed=box.seal(secret),
+                                               enabled=body.enabled)
+            subscription.events = body.events
+            session.add(subscription)
+            session.flush()
+            answer = _public(subscription)
+        if generated:
+            answer["secret"] = secret
+        resp.status = falcon.HTTP_201
+        resp.media = answer
+
+
+class WebhookItem(_WebhookResource):
+    openapi = {
+        "get": {"summary": "One webhook subscription (secret masked)"},
+        "patch": {"summary": "Change a subscription: name, url, events, secret, enabled", "body": WebhookUpdate},
+        "delete": {"summary": "Delete a subscription and its delivery records", "responses": {"204": "deleted"}},
+    }
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, webhook_id: int) -> None:
+        with self.database.session() as session:
+            resp.media = _public(self._get(session, webhook_id))
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, webhook_id: int) -> None:
+        body = read_model(req, WebhookUpdate)
+        changes = body.model_dump(exclude_unset=True)
+        if any(changes.get(name) is None for name in changes):
+            raise ApiError(falcon.HTTP_422, "fields cannot be set to null", code="validation_error")
+        sealed = self._box().seal(body.secret) if body.secret else None
+        with self.database.session() as session:
+            subscription = self._get(session, webhook_id)
+            for name in ("name", "url", "enabled"):
+                if name in changes:
+                    setattr(subscription, name, changes[name])
+            if "events" in changes:
+                subscription.events = changes["events"]
+            if sealed:
+                subscription.secret_sealed = sealed
+            session.flush()
+            resp.media = _public(subscription)
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, webhook_id: int) -> None:
+        with self.database.session() as session:
+            subscription = self._get(session, webhook_id)
+            session.query(WebhookDelivery).filter_by(subscription_id=subscription.id).delete()
+            session.delete(subscription)
+        resp.status = falcon.HTTP_204
+
+
+class WebhookDeliveries(_WebhookResource):
+    openapi = {"get": {"summary": "A subscription's deliveries, newest first (filter: state; paged)",
+                       "parameters": [
+                           {"name": "state", "in": "query", "schema": {"enum": [s.value for s in DeliveryState]}},
+                           {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                           {"name": "offset", "in": "query", "schema": {"type": "integer"}}]}}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, webhook_id: int) -> None:
+        state = req.get_param("state")
+        if state is not None and state not in {s.value for s in DeliveryState}:
+            raise ApiError(falcon.HTTP_422, f"state must be one of {', '.join(s.value for s in DeliveryState)}",
+                           code="validation_error")
+        limit = req.get_param_as_int("limit", min_value=1, max_value=MAX_LIMIT) or DEFAULT_LIMIT
+        offset = req.get_param_as_int("offset", min_value=0) or 0
+        with self.database.session() as session:
+            self._get(session, webhook_id)
+            conditions = [WebhookDelivery.subscription_id == webhook_id]
+            if state:
+                conditions.append(WebhookDelivery.state == state)
+            total = session.scalar(select(func.count()).select_from(WebhookDelivery).where(*conditions))
+            rows = session.scalars(select(WebhookDelivery).where(*conditions)
+                                   .order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset)).all()
+            resp.media = {"items": [_delivery(row) for row in rows], "total": total, "limit": limit,
+                          "offset": offset}

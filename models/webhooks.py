@@ -1,0 +1,106 @@
+"""Outbound webhooks: other systems subscribe to inbound traffic, and each delivery is recorded.
+
+A subscription names a URL, the traffic it wants (an event filter) and a signing secret, stored sealed
+(:mod:`models.secret_box`) because we must read it back to sign. A delivery is one inbound record for one
+subscription, with its attempts and the last answer, so an operator can see what reached whom.
+
+Event filter entries:
+
+* ``*`` everything;
+* a message type: ``text``, ``image``, ``voice``, ``video``, ``shortvideo``, ``location``, ``link``;
+  ``event`` means every event;
+* ``event:<name>``: one event, case-insensitive (``event:subscribe``, ``event:SCAN``, ``event:click``).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, utcnow
+from models.inbound import InboundRecord
+
+#: Subscription secrets are sealed with ``SecretBox(secret_key, purpose=SECRET_PURPOSE)``.
+SECRET_PURPOSE = "webhooks"
+#: What a filter entry may look like.
+FILTER_PATTERN = re.compile(r"^(\*|[a-z_]{1,32}|event:[A-Za-z0-9_]{1,64})$")
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class WebhookSubscription(Base):
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(2048))
+    #: JSON list of filter entries (see the module doc).
+    events_json: Mapped[str] = mapped_column(Text)
+    #: The HMAC secret, sealed with ``SecretBox(purpose="webhooks")``.
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def events(self) -> list[str]:
+        return json.loads(self.events_json)
+
+    @events.setter
+    def events(self, value: Iterable[str]) -> None:
+        self.events_json = json.dumps(list(value))
+
+    def wants(self, msg_type: str, event: str | None) -> bool:
+        """Whether this subscription's filter selects a message of ``msg_type`` (and ``event``)."""
+        return filter_matches(self.events, msg_type, event)
+
+
+def filter_matches(entries: Iterable[str], msg_type: str, event: str | None) -> bool:
+    for entry in entries:
+        if entry == "*" or entry == msg_type:
+            return True
+        if event and entry.startswith("event:") and entry[6:].lower() == event.lower():
+            return True
+    return False
+
+
+class WebhookDelivery(Base):
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
+    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: The last HTTP status the subscriber answered (None: no answer, see ``last_error``).
+    last_status: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (UniqueConstraint("subscription_id", "inbound_id"),)
+
+
+def pending_deliveries(session: Session, record: InboundRecord) -> list[int]:
+    """Create a delivery of ``record`` for every enabled subscription that wants it; the ids never attempted."""
+    subscriptions = session.scalars(select(WebhookSubscription).where(WebhookSubscription.enabled.is_(True))).all()
+    wanted = {s.id for s in subscriptions if s.wants(record.msg_type, record.event)}
+    existing = {d.subscription_id: d for d in session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.inbound_id == record.id)).all()}
+    for subscription_id in sorted(wanted - existing.keys()):
+        delivery = WebhookDelivery(subscription_id=subscription_id, inbound_id=record.id)
+        session.add(delivery)
+        existing[subscription_id] = delivery
+    session.flush()
+    return [d.id for d in existing.values() if d.state == DeliveryState.PENDING and d.attempts == 0]

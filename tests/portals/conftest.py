@@ -1,0 +1,133 @@
+"""Portal fixtures: the real ingress app on a real Redis and database, the platform played by
+``sandbox.callbacks`` (flat messages) or by ``platforms.crypto`` directly (events with nested XML)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dramatiq
+import falcon.testing
+import pytest
+from dramatiq import Worker
+
+from ingress import create_app
+from ingress.portals.handler import HANDLERS, Handler, HandlerContext
+from models import Scope
+from models.api_clients import create_api_client
+from platforms.wechat import InboundMessage, Reply, TextReply
+from platforms.xml import render_xml
+from sandbox import callbacks
+from workers import runtime as worker_runtime
+from workers.runtime import Runtime
+
+
+def wait_for(predicate, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+class Probe(Handler, register=False):
+    """Answers every message with the class it parsed into, and remembers what it saw.
+
+    Request the ``probe`` fixture before ``client``: the app takes its handlers when it is built.
+    """
+
+    priority = 1000
+    seen: list[InboundMessage] = []
+
+    def handle(self, message: InboundMessage, context: HandlerContext) -> Reply | None:
+        Probe.seen.append(message)
+        return TextReply(f"{type(message).__name__}:{message.msg_type}:{message.event or ''}")
+
+
+@pytest.fixture
+def probe() -> Iterator[type[Probe]]:
+    Probe.seen = []
+    with HANDLERS.registered(Probe):
+        yield Probe
+
+
+@pytest.fixture
+def portal_settings(make_settings, database_url, redis_client):
+    """Settings of a deployment on this test's Redis (flushed) and database; tests add sections."""
+
+    def build(**sections: Any):
+        sections.setdefault("security", {"secret_key": "portal-tests-secret-key"})
+        return make_settings(database_url, **sections)
+
+    return build
+
+
+@pytest.fixture
+def runtime(portal_settings) -> Iterator[Runtime]:
+    rt = worker_runtime.install(Runtime.from_settings(portal_settings()))
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def client(runtime) -> falcon.testing.TestClient:
+    return falcon.testing.TestClient(create_app(runtime.settings, runtime))
+
+
+@pytest.fixture
+def admin(runtime) -> dict[str, str]:
+    with runtime.database.session() as session:
+        _, key = create_api_client(session, "admin", Scope.ADMIN)
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def worker(client) -> Iterator[Worker]:
+    """An in-process Dramatiq worker on the broker ``create_app`` set up."""
+    worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=2)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+# -- the platform's side -----------------------------------------------------------------------------------
+
+def wechat_request(settings, fields: Mapping[str, Any], *, safe: bool, timestamp: str | None = None,
+                   nonce: str | None = None) -> callbacks.CallbackRequest:
+    """What WeChat posts for ``fields``; nested containers (ScanCodeInfo...) are rendered as WeChat nests them."""
+    if not any(isinstance(v, Mapping) for v in fields.values()):
+        return callbacks.build_wechat_callback(settings, fields, safe=safe, timestamp=timestamp, nonce=nonce)
+    crypto = callbacks.wechat_crypto(settings)
+    timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or "1234567890"
+    xml = render_xml(fields)
+    params = {"signature": crypto.signature(timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
+              "openid": str(fields["FromUserName"])}
+    if not safe:
+        return callbacks.CallbackRequest(params, xml)
+    body, msg_signature = crypto.encrypt_message(xml, timestamp, nonce, to_user_name=str(fields["ToUserName"]))
+    params.update(encrypt_type="aes", msg_signature=msg_signature)
+    return callbacks.CallbackRequest(params, body)
+
+
+def post(client: falcon.testing.TestClient, path: str, request: callbacks.CallbackRequest,
+         body: str | bytes | None = None) -> falcon.testing.Result:
+    return client.simulate_post(path, params=request.params, body=request.body if body is None else body,
+                                headers={"Content-Type": "text/xml"})
+
+
+def post_wechat(client, settings, fields: Mapping[str, Any], *, safe: bool = True, **stamp: Any):
+    return post(client, callbacks.WECHAT_PORTAL, wechat_request(settings, fields, safe=safe, **stamp))
+
+
+def post_wecom(client, settings, fields: Mapping[str, Any], **stamp: Any):
+    return post(client, callbacks.WECOM_PORTAL, callbacks.build_wecom_callback(settings, fields, **stamp))
+
+
+def reply_of(result, settings, platform: str = "wechat") -> dict[str, str] | None:
+    """The passive reply's fields, decrypted and signature-checked when encrypted (None: no reply)."""
+    assert result.status_code == 200, result.text
+    return callbacks.read_reply(result, settings, platform)

@@ -1,0 +1,123 @@
+"""The inbound inbox: entries wait in Redis until ``record_inbound`` drains them, and none is lost or doubled."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import falcon.testing
+import pytest
+
+from ingress import create_app
+from models import InboundRecord
+from sandbox import callbacks
+from tests.portals.conftest import post_wechat, wait_for
+from workers import runtime as worker_runtime
+from workers.inbox import INBOX_KEY, LOCK_KEY, SIGNAL_KEY, drain
+from workers.runtime import Runtime
+
+
+def entry(n: int) -> dict:
+    return {"kind": "inbound", "platform": "wechat", "app": "wx1", "msg_type": "text", "event": None,
+            "event_key": None, "from_user": "o1", "to_user": "gh", "msg_id": str(n), "dedup_key": f"wechat:wx1:{n}",
+            "create_time": 1700000000, "received_at": time.time(), "fields": {"Content": str(n)},
+            "encrypted": True, "handler": None, "reply": None}
+
+
+def records(runtime) -> list[InboundRecord]:
+    with runtime.database.session() as session:
+        return list(session.query(InboundRecord).order_by(InboundRecord.id))
+
+
+def push(client, *entries: dict) -> None:
+    client.rpush(INBOX_KEY, *[json.dumps(e) for e in entries])
+
+
+def test_drain_stores_in_batches_trims_and_clears_the_signal(redis_client):
+    push(redis_client, *[entry(n) for n in range(5)])
+    redis_client.set(SIGNAL_KEY, "1")
+    batches: list[list[str]] = []
+    assert drain(redis_client, lambda items: batches.append([i["msg_id"] for i in items]), batch=2)
+    assert batches == [["0", "1"], ["2", "3"], ["4"]]
+    assert redis_client.llen(INBOX_KEY) == 0
+    assert not redis_client.exists(SIGNAL_KEY) and not redis_client.exists(LOCK_KEY)
+
+
+def test_a_failed_store_leaves_the_entries_for_the_next_drain(redis_client):
+    push(redis_client, entry(1), entry(2))
+
+    def broken(items):
+        raise RuntimeError("database down")
+
+    with pytest.raises(RuntimeError):
+        drain(redis_client, broken)
+    assert redis_client.llen(INBOX_KEY) == 2 and not redis_client.exists(LOCK_KEY)
+    assert redis_client.pttl(SIGNAL_KEY) > 10_000  # callbacks leave the retry to the failed drain
+    seen: list = []
+    assert drain(redis_client, seen.extend)
+    assert [i["msg_id"] for i in seen] == ["1", "2"]
+
+
+def test_only_one_drainer_at_a_time(redis_client):
+    push(redis_client, entry(1))
+    redis_client.set(LOCK_KEY, "someone-else")
+    assert drain(redis_client, lambda items: None) is False
+    assert redis_client.llen(INBOX_KEY) == 1
+    assert redis_client.get(LOCK_KEY) == b"someone-else"
+
+
+def test_recording_twice_stores_once(runtime, worker):
+    from workers.actors.inbound import record_inbound
+
+    push(runtime.redis, entry(7), entry(7), entry(8))
+    record_inbound.send()
+    wait_for(lambda: runtime.redis.llen(INBOX_KEY) == 0 and len(records(runtime)) == 2)
+    assert [r.msg_id for r in records(runtime)] == ["7", "8"]
+
+
+def test_with_the_broker_down_the_callback_is_answered_and_recorded_later(portal_settings, redis_client):
+    settings = portal_settings(broker={"url": "redis://127.0.0.1:1/0"})
+    runtime = Runtime.from_settings(settings)
+    try:
+        client = falcon.testing.TestClient(create_app(settings, runtime))
+        fields = {"ToUserName": callbacks.original_id(settings), "FromUserName": "o1",
+                  "CreateTime": int(time.time()), "MsgType": "event", "Event": "subscribe", "EventKey": ""}
+        result = post_wechat(client, settings, fields)
+        assert result.status_code == 200 and "Encrypt" in result.text  # the welcome, encrypted
+        kinds = [json.loads(i)["kind"] for i in runtime.redis.lrange(INBOX_KEY, 0, -1)]
+        assert kinds == ["inbound", "reply"]
+    finally:
+        runtime.close()
+    # The broker is back: the next callback after the signal expired wakes a drain that records both.
+    healthy = worker_runtime.install(Runtime.from_settings(portal_settings()))
+    try:
+        healthy.redis.delete(SIGNAL_KEY)
+        import dramatiq
+        from dramatiq import Worker
+
+        app = falcon.testing.TestClient(create_app(healthy.settings, healthy))
+        worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=1)
+        worker.start()
+        try:
+            post_wechat(app, healthy.settings, {**fields, "Event": "unsubscribe"})
+            wait_for(lambda: len(records(healthy)) == 2)
+            follow, farewell = records(healthy)
+            assert (follow.event, farewell.event) == ("subscribe", "unsubscribe")
+            assert follow.reply.startswith("text: ")
+        finally:
+            worker.stop()
+    finally:
+        healthy.close()
+
+
+def test_odd_entries_are_stored_clipped_and_broken_ones_never_block_the_inbox(runtime, worker):
+    from workers.actors.inbound import record_inbound
+
+    odd = {**entry(20), "from_user": "o" * 5000, "create_time": 10**20, "event": "E" * 500}
+    broken = {"kind": "inbound", "platform": "wechat"}  # no dedup key, no fields
+    push(runtime.redis, odd, broken, entry(21))
+    record_inbound.send()
+    wait_for(lambda: runtime.redis.llen(INBOX_KEY) == 0 and len(records(runtime)) == 2)
+    first, second = records(runtime)
+    assert (len(first.from_user), first.create_time.year, len(first.event)) == (128, 1970, 64)
+    assert second.msg_id == "21"

@@ -1,0 +1,65 @@
+"""The portals over real HTTP, with ``sandbox.callbacks`` playing WeChat and WeCom exactly as they post."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from ingress import create_app
+from sandbox import callbacks
+from workers.runtime import Runtime
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def ingress(portal_settings) -> Iterator[tuple[str, object]]:
+    settings = portal_settings(portal={"echo_text": True, "welcome_text": "欢迎"})
+    runtime = Runtime.from_settings(settings)
+    server = make_server("127.0.0.1", 0, create_app(settings, runtime), server_class=_Server, handler_class=_Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", settings
+    server.shutdown()
+    server.server_close()
+    runtime.close()
+
+
+def test_url_verification_of_both_platforms(ingress):
+    url, settings = ingress
+    assert callbacks.verify_wechat(url, settings)[0]
+    assert callbacks.verify_wecom(url, settings)[0]
+
+
+@pytest.mark.parametrize("safe", [True, False], ids=["safe", "plain"])
+def test_a_follower_says_something_and_gets_it_back(ingress, safe):
+    url, settings = ingress
+    response = callbacks.say(url, settings, "你好, imbridge", safe=safe)
+    reply = callbacks.read_reply(response, settings)
+    assert reply["Content"] == "你好, imbridge"
+    assert reply["ToUserName"] == callbacks.DEMO_OPENID
+
+
+def test_a_wecom_member_writes_to_the_app(ingress):
+    url, settings = ingress
+    response = callbacks.wecom_say(url, settings, "请假")
+    assert callbacks.read_reply(response, settings, "wecom")["Content"] == "请假"
+
+
+def test_a_scan_of_an_unclaimed_scene_by_a_new_follower_gets_the_welcome(ingress):
+    url, settings = ingress  # login_ is claimed by the QR login's scene handler; other_ by nobody
+    new = callbacks.event_fields(settings, "subscribe", EventKey="qrscene_other_k1", Ticket="t1")
+    reply = callbacks.read_reply(callbacks.post_wechat_event(url, settings, new), settings)
+    assert reply["Content"] == "欢迎"
+    follower = callbacks.event_fields(settings, "SCAN", EventKey="other_k1", Ticket="t1")
+    assert callbacks.post_wechat_event(url, settings, follower).text == "success"

@@ -1,0 +1,224 @@
+"""Outbound webhooks: admin CRUD with the secret sealed and masked, signed deliveries, bounded retries."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import dramatiq
+import falcon.testing
+import pytest
+from dramatiq import Worker
+
+from ingress import create_app
+from models import WebhookDelivery, WebhookSubscription
+from models.api_clients import create_api_client
+from models.webhooks import filter_matches
+from sandbox import callbacks
+from tests.portals.conftest import post_wechat, wait_for
+from workers import runtime as worker_runtime
+from workers.runtime import Runtime
+
+SECRET = "a-very-secret-signing-key-0001"
+
+
+class Subscriber:
+    """A local HTTP server answering the statuses it is told to, in order, and keeping what it received."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        subscriber = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                subscriber.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                status = subscriber.statuses.pop(0) if len(subscriber.statuses) > 1 else subscriber.statuses[0]
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/inbound"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def subscriber() -> Iterator:
+    made: list[Subscriber] = []
+
+    def make(*statuses: int) -> Subscriber:
+        made.append(Subscriber(list(statuses)))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.close()
+
+
+@pytest.fixture
+def hooked(portal_settings) -> Iterator:
+    """An app, a worker and an admin key on settings with fast webhook back-off."""
+    runtime = worker_runtime.install(Runtime.from_settings(portal_settings(
+        webhooks={"min_backoff_ms": 20, "max_backoff_ms": 100, "max_attempts": 3, "timeout_seconds": 2})))
+    client = falcon.testing.TestClient(create_app(runtime.settings, runtime))
+    with runtime.database.session() as session:
+        from models import Scope
+
+        _, key = create_api_client(session, "admin", Scope.ADMIN)
+    worker = Worker(dramatiq.get_broker(), worker_timeout=20, worker_threads=2)
+    worker.start()
+    yield client, runtime, {"Authorization": f"Bearer {key}"}
+    worker.stop()
+    runtime.close()
+
+
+def text(settings, content: str, msg_id: int) -> dict:
+    return {"ToUserName": callbacks.original_id(settings), "FromUserName": "oHook0001", "CreateTime": int(time.time()),
+            "MsgType": "text", "Content": content, "MsgId": msg_id}
+
+
+def deliveries(runtime) -> list[WebhookDelivery]:
+    with runtime.database.session() as session:
+        return list(session.query(WebhookDelivery).order_by(WebhookDelivery.id))
+
+
+# -- CRUD ------------------------------------------------------------------------------------------------------
+
+def test_crud_keeps_the_secret_sealed_and_masked(client, admin, runtime):
+    created = client.simulate_post("/api/v1/webhooks", headers=admin, json={
+        "name": "crm", "url": "https://crm.example.com/wx", "events": ["text", "event:subscribe"], "secret": SECRET})
+    assert created.status_code == 201, created.text
+    hook = created.json
+    assert hook["secret"] == "********" and SECRET not in created.text
+    with runtime.database.session() as session:
+        assert SECRET not in session.get(WebhookSubscription, hook["id"]).secret_sealed
+    listed = client.simulate_get("/api/v1/webhooks", headers=admin)
+    assert [h["name"] for h in listed.json["items"]] == ["crm"] and SECRET not in listed.text
+    patched = client.simulate_patch(f"/api/v1/webhooks/{hook['id']}", headers=admin,
+                                    json={"enabled": False, "events": ["*"], "secret": SECRET + "2"})
+    assert (patched.json["enabled"], patched.json["events"], patched.json["secret"]) == (False, ["*"], "********")
+    assert client.simulate_get(f"/api/v1/webhooks/{hook['id']}", headers=admin).json["enabled"] is False
+    assert client.simulate_delete(f"/api/v1/webhooks/{hook['id']}", headers=admin).status_code == 204
+    assert client.simulate_get(f"/api/v1/webhooks/{hook['id']}", headers=admin).status_code == 404
+
+
+def test_a_generated_secret_is_shown_once(client, admin):
+    created = client.simulate_post("/api/v1/webhooks", headers=admin,
+                                   json={"name": "x", "url": "http://h.example/", "events": ["*"]})
+    secret = created.json["secret"]
+    assert len(secret) >= 32
+    assert secret not in client.simulate_get(f"/api/v1/webhooks/{created.json['id']}", headers=admin).text
+
+
+@pytest.mark.parametrize("body", [
+    {"name": "x", "url": "ftp://h/", "events": ["*"]},
+    {"name": "x", "url": "not a url", "events": ["*"]},
+    {"name": "x", "url": "http://h/", "events": []},
+    {"name": "x", "url": "http://h/", "events": ["event:"]},
+    {"name": "x", "url": "http://h/", "events": ["*"], "secret": "short"},
+    {"name": "", "url": "http://h/", "events": ["*"]},
+])
+def test_bad_subscriptions_are_422(client, admin, body):
+    result = client.simulate_post("/api/v1/webhooks", headers=admin, json=body)
+    assert result.status_code == 422, result.text
+
+
+def test_webhooks_need_an_admin_key(client):
+    assert client.simulate_get("/api/v1/webhooks").status_code == 401
+
+
+def test_filters():
+    assert filter_matches(["*"], "image", None)
+    assert filter_matches(["text"], "text", None) and not filter_matches(["text"], "image", None)
+    assert filter_matches(["event"], "event", "CLICK")
+    assert filter_matches(["event:scan"], "event", "SCAN")
+    assert not filter_matches(["event:subscribe"], "event", "unsubscribe")
+
+
+# -- deliveries ------------------------------------------------------------------------------------------------
+
+def test_a_delivery_is_signed_and_retried_after_a_500(hooked, subscriber):
+    client, runtime, admin = hooked
+    server = subscriber(500, 200)
+    client.simulate_post("/api/v1/webhooks", headers=admin,
+                         json={"name": "crm", "url": server.url, "events": ["text"], "secret": SECRET})
+    settings = runtime.settings
+    post_wechat(client, settings, text(settings, "订单 42", 8001))
+    post_wechat(client, settings, {**text(settings, "", 0), "MsgType": "event", "Event": "subscribe",
+                                   "EventKey": "", "MsgId": None})  # not wanted by the filter
+
+    wait_for(lambda: [d.state for d in deliveries(runtime)] == ["delivered"])
+    delivery = deliveries(runtime)[0]
+    assert (delivery.attempts, delivery.last_status, delivery.last_error) == (2, 200, None)
+    assert len(server.received) == 2
+    for headers, body in server.received:
+        timestamp = headers["x-imbridge-timestamp"]
+        expected = hmac.new(SECRET.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        assert headers["x-imbridge-signature"] == f"sha256={expected}"
+        assert headers["x-imbridge-delivery"] == str(delivery.id)
+        assert headers["content-type"] == "application/json"
+        assert abs(int(timestamp) - time.time()) < 60
+    payload = json.loads(server.received[-1][1])
+    assert (payload["msgType"], payload["fields"]["Content"], payload["msgId"]) == ("text", "订单 42", "8001")
+    listed = client.simulate_get(f"/api/v1/webhooks/{delivery.subscription_id}/deliveries", headers=admin).json
+    assert listed["items"][0]["state"] == "delivered" and listed["items"][0]["attempts"] == 2
+
+
+def test_retries_are_bounded_then_the_delivery_fails(hooked, subscriber):
+    client, runtime, admin = hooked
+    server = subscriber(503)
+    client.simulate_post("/api/v1/webhooks", headers=admin,
+                         json={"name": "down", "url": server.url, "events": ["*"], "secret": SECRET})
+    post_wechat(client, runtime.settings, text(runtime.settings, "x", 8002))
+    wait_for(lambda: [d.state for d in deliveries(runtime)] == ["failed"])
+    time.sleep(0.3)  # nothing more arrives after the bound
+    delivery = deliveries(runtime)[0]
+    assert (delivery.attempts, delivery.last_status, len(server.received)) == (3, 503, 3)
+
+
+def test_a_4xx_fails_at_once(hooked, subscriber):
+    client, runtime, admin = hooked
+    server = subscriber(410)
+    client.simulate_post("/api/v1/webhooks", headers=admin,
+                         json={"name": "gone", "url": server.url, "events": ["*"], "secret": SECRET})
+    post_wechat(client, runtime.settings, text(runtime.settings, "x", 8003))
+    wait_for(lambda: [d.state for d in deliveries(runtime)] == ["failed"])
+    assert (deliveries(runtime)[0].attempts, len(server.received)) == (1, 1)
+
+
+def test_an_unreachable_subscriber_is_retried_as_a_timeout_would_be(hooked):
+    client, runtime, admin = hooked
+    client.simulate_post("/api/v1/webhooks", headers=admin,
+                         json={"name": "nowhere", "url": "http://127.0.0.1:1/x", "events": ["*"], "secret": SECRET})
+    post_wechat(client, runtime.settings, text(runtime.settings, "x", 8004))
+    wait_for(lambda: [d.state for d in deliveries(runtime)] == ["failed"])
+    delivery = deliveries(runtime)[0]
+    assert (delivery.attempts, delivery.last_status) == (3, None)
+    assert "Connect" in delivery.last_error
+
+
+def test_disabled_subscriptions_get_nothing(hooked, subscriber):
+    client, runtime, admin = hooked
+    server = subscriber(200)
+    client.simulate_post("/api/v1/webhooks", headers=admin, json={
+        "name": "off", "url": server.url, "events": ["*"], "secret": SECRET, "enabled": False})
+    post_wechat(client, runtime.settings, text(runtime.settings, "x", 8005))
+    from tests.portals.test_inbound_records import records
+
+    wait_for(lambda: records(runtime))
+    time.sleep(0.2)
+    assert deliveries(runtime) == [] and server.received == []

@@ -1,0 +1,98 @@
+"""Login's platform calls: minting pooled QR codes, and exchanging mini-program codes.
+
+Both run in workers because the ingress never calls a platform. ``mint_login_codes`` is queued by the
+scheduler's top-up and by an ``applyQrCode`` that found the pool empty; ``exchange_applet_code`` by a
+``weChatApplet`` login, which waits for the answer on a Redis list.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+import dramatiq
+
+from platforms.errors import PermanentError, PlatformError, RetryLaterError
+from platforms.wechat import WeChatClient
+from workers import runtime
+from workers.login import AppletExchanges, ExchangeAnswer, PooledCode, QrPool
+
+log = logging.getLogger(__name__)
+
+#: The scene of every login code is this plus its key (the portal's scene handler claims the prefix).
+LOGIN_SCENE_PREFIX = "login_"
+
+
+def new_login_key() -> str:
+    """A key nobody can guess: 128 random bits, 22 URL-safe characters (the scene stays under 64)."""
+    return secrets.token_urlsafe(16)
+
+
+def mint_code(client: WeChatClient, pool: QrPool, lifetime_seconds: int) -> PooledCode:
+    """Ask WeChat for one temporary ``QR_STR_SCENE`` code and describe it for the pool.
+
+    Its end is counted from just before the request, on the Redis clock, so it is never later than WeChat's.
+    """
+    key = new_login_key()
+    started = pool.now()
+    answer = client.qrcode.create_temporary(LOGIN_SCENE_PREFIX + key, lifetime_seconds)
+    if not answer.get("url"):
+        raise PermanentError("wechat", None, "qrcode/create answered without the code's url")
+    life = min(lifetime_seconds, int(answer.get("expire_seconds") or lifetime_seconds))
+    return PooledCode(key, answer["ticket"], answer["url"], started + life)
+
+
+@dramatiq.actor(queue_name="login", max_retries=2, min_backoff=500, max_backoff=2000)
+def mint_login_codes(count: int) -> None:
+    """Mint up to ``count`` codes into the pool, stopping once it holds ``login.pool-size``.
+
+    Each code is pushed as soon as it exists, so a request waiting on the empty pool gets the first one.
+    """
+    current = runtime.current()
+    config = current.settings.login
+    pool = QrPool(current.redis, config.pool_min_remaining_seconds)
+    try:
+        for _ in range(max(1, count)):
+            if pool.size() >= config.pool_size:
+                break
+            pool.add(mint_code(current.clients.wechat, pool, config.qr_lifetime_seconds))
+    finally:
+        pool.minting_done()
+
+
+def request_mint(pool: QrPool, count: int) -> bool:
+    """Queue one mint of ``count`` codes unless one is queued or running; True when this call queued it.
+
+    :raises Exception: the broker refused the message (the marker is released, so the next caller retries).
+    """
+    if not pool.claim_minting():
+        return False
+    try:
+        mint_login_codes.send(max(1, count))
+    except Exception:
+        pool.minting_done()
+        raise
+    return True
+
+
+@dramatiq.actor(queue_name="login", max_retries=0)
+def exchange_applet_code(exchange_id: str, code: str, deadline: float) -> None:
+    """Exchange a ``wx.login`` code and push the openid/unionid (or the errcode) to the waiting request.
+
+    A code works once, so a message that waited past ``deadline`` (epoch seconds; the request has answered
+    already) is dropped unexchanged: the user's retry can still use the code. Not retried for the same reason.
+    """
+    if time.time() > deadline:
+        log.warning("mini-program code exchange %s arrived after its request gave up; skipped", exchange_id)
+        return
+    current = runtime.current()
+    try:
+        session = current.clients.wechat_applet.jscode2session(code)
+    except PlatformError as exc:
+        answer = ExchangeAnswer(errcode=exc.errcode, errmsg=exc.errmsg,
+                                retry_later=isinstance(exc, RetryLaterError))
+    else:
+        # The session_key stays here: it is neither stored, queued nor logged.
+        answer = ExchangeAnswer(openid=session["openid"], unionid=session.get("unionid"))
+    AppletExchanges(current.redis).answer(exchange_id, answer)

@@ -1,0 +1,98 @@
+"""``deliver_webhook``: POST one inbound record to one subscriber, with bounded retries and back-off.
+
+The attempt count lives in the delivery row, so the bound holds however the message is redelivered; Dramatiq's
+retry middleware only provides the back-off (doubling from ``webhooks.min-backoff-ms``). A 2xx delivers; a 5xx,
+408/425/429 or no answer is retried until ``webhooks.max-attempts``; any other status fails at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import lru_cache
+
+import dramatiq
+import httpx
+
+from config import Settings
+from models import Database
+from models.base import utcnow
+from models.inbound import InboundRecord
+from models.secret_box import SecretBox, SecretBoxError
+from models.webhooks import SECRET_PURPOSE, DeliveryState, WebhookDelivery, WebhookSubscription
+from workers import runtime
+from workers.webhooks import Attempt, post
+
+log = logging.getLogger(__name__)
+
+
+#: Retries of a delivery that failed before reaching the subscriber (database down, say).
+MAX_INTERNAL_RETRIES = 5
+
+
+class RetryDelivery(Exception):
+    """Raised to have Dramatiq retry the delivery after its back-off."""
+
+
+def _retry_when(retries: int, exc: BaseException) -> bool:
+    return isinstance(exc, RetryDelivery) or retries < MAX_INTERNAL_RETRIES
+
+
+@lru_cache(maxsize=1)
+def _client() -> httpx.Client:
+    # Redirects are not followed: the subscriber's URL is the one the operator approved.
+    return httpx.Client(follow_redirects=False)
+
+
+def send_delivery(settings: Settings, delivery_id: int) -> None:
+    """Enqueue a delivery with the configured back-off; retries are bounded by the row, not by Dramatiq."""
+    hooks = settings.webhooks
+    deliver_webhook.send_with_options(args=(delivery_id,), min_backoff=hooks.min_backoff_ms,
+                                      max_backoff=hooks.max_backoff_ms)
+
+
+@dramatiq.actor(queue_name="webhooks", retry_when=_retry_when)
+def deliver_webhook(delivery_id: int) -> None:
+    current = runtime.current()
+    hooks = current.settings.webhooks
+    with current.database.session() as session:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        if delivery is None or delivery.state != DeliveryState.PENDING:
+            return
+        subscription = session.get(WebhookSubscription, delivery.subscription_id)
+        record = session.get(InboundRecord, delivery.inbound_id)
+        if subscription is None or record is None or not subscription.enabled:
+            delivery.state, delivery.last_error = DeliveryState.FAILED, "subscription disabled or deleted"
+            return
+        try:
+            secret = SecretBox(current.settings.security.secret_key or "", SECRET_PURPOSE).open(
+                subscription.secret_sealed)
+        except (SecretBoxError, ValueError) as exc:
+            delivery.state, delivery.last_error = DeliveryState.FAILED, str(exc)
+            return
+        url = subscription.url
+        body = json.dumps(record.public(), ensure_ascii=False).encode()
+
+    attempt = post(_client(), url, body, secret, delivery_id, hooks.timeout_seconds)
+    if _settle(current.database, delivery_id, attempt, hooks.max_attempts):
+        raise RetryDelivery(f"delivery {delivery_id}: {attempt.error}")
+
+
+def _settle(database: Database, delivery_id: int, attempt: Attempt, max_attempts: int) -> bool:
+    """Record the attempt; True when another one should follow."""
+    with database.session() as session:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        if delivery is None:
+            return False
+        delivery.attempts += 1
+        delivery.last_status, delivery.last_error = attempt.status, attempt.error
+        delivery.last_attempt_at = utcnow()
+        if attempt.delivered:
+            delivery.state, delivery.delivered_at = DeliveryState.DELIVERED, delivery.last_attempt_at
+            return False
+        if attempt.retryable and delivery.attempts < max_attempts:
+            log.warning("webhook delivery %s attempt %s: %s; will retry", delivery_id, delivery.attempts,
+                        attempt.error)
+            return True
+        delivery.state = DeliveryState.FAILED
+        return False

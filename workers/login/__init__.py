@@ -1,0 +1,14 @@
+"""Login state in Redis, shared by the ingress, the workers and the scheduler.
+
+* :class:`QrPool`: QR codes minted ahead by a worker, so a browser gets one without waiting for WeChat;
+* :class:`QrSessions`: a handed-out code's key, ``wait`` until its scan makes it ``ok``, gone when it expires
+  or is used; every change is published so long-polls wake at once;
+* :class:`AppletExchanges`: a mini-program login's ``jscode2session`` answer, handed from the worker that
+  asked WeChat back to the request that waits for it.
+"""
+
+from workers.login.applet import AppletExchanges, ExchangeAnswer
+from workers.login.pool import PooledCode, QrPool
+from workers.login.sessions import QrSessions, QrStatus, ScanResult
+
+__all__ = ["AppletExchanges", "ExchangeAnswer", "PooledCode", "QrPool", "QrSessions", "QrStatus", "ScanResult"]
