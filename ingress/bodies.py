@@ -16,7 +16,7 @@ Model = TypeVar("Model", bound=BaseModel)
 class BodyLimit:
     """Middleware: refuse bodies over ``max_bytes`` with 413 before anyone reads them.
 
-    A resource that takes larger bodies (media uploads) says so with a ``max_body_bytes`` attribute; the limit
+    A resource that takes larger bodies (media uploads) says so with a ``large_body_bytes`` attribute; the limit
     applies per route, so everything else keeps ``max_bytes``.
     """
 
@@ -24,7 +24,7 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict) -> None:
-        limit = getattr(resource, "max_body_bytes", None) or self.max_bytes
+        limit = getattr(resource, "large_body_bytes", None) or self.max_bytes
         length = req.content_length
         if length is not None and length > limit:
             raise ApiError(falcon.HTTP_413, f"request body over {limit} bytes", code="payload_too_large")

@@ -2,7 +2,7 @@
 
 Text fields are small; a file part is streamed: its bytes are kept up to ``keep_bytes`` and counted beyond,
 so a file too large for the platform is reported with its real size (a 422 that says why) without ever
-holding it in memory. The whole body is bounded by the route's ``max_body_bytes`` (:class:`BodyLimit`).
+holding it in memory. The whole body is bounded by the route's ``large_body_bytes`` (:class:`BodyLimit`).
 """
 
 from __future__ import annotations

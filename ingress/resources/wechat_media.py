@@ -116,7 +116,7 @@ class MediaCollection:
     def __init__(self, database: Database, max_body_bytes: int) -> None:
         self.database = database
         #: Read by the BodyLimit middleware: this route takes files.
-        self.max_body_bytes = max_body_bytes
+        self.large_body_bytes = max_body_bytes
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         try:
