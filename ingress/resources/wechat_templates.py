@@ -23,8 +23,8 @@ from models import Database, Scope
 from models.base import utcnow
 from models.deliveries import Delivery
 from models.jobs import create_job
+from models.notifications import RequestInvalid, accept
 from models.notifications.common import Code
-from models.notifications.intake import RequestInvalid, accept
 from models.wechat.templates import WeChatTemplate, wechat_template_view
 from workers.actors.notifications import deliver_notification
 from workers.jobs.wechat_templates import KIND as SYNC_KIND
