@@ -127,6 +127,9 @@ class IngressSettings(_Section):
     #: Largest request body accepted anywhere (413 beyond).
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     workers: int = Field(default=2, ge=1)
+    #: Largest request body on the media upload routes only (413 beyond). File bytes past WeChat's largest
+    #: limit (10 MB) are counted, not kept, so a file too large for its type is a 422 that says its size.
+    media_max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
 
 
 class SandboxSettings(_Section):
@@ -187,6 +190,33 @@ class NotificationsSettings(_Section):
     send_result_delay_seconds: float = Field(default=60.0, ge=0)
     #: ...and again while the task is not finished, at most this many times.
     send_result_checks: int = Field(default=5, ge=1)
+
+
+class JobsSettings(_Section):
+    """Admin jobs (template sync, menu publish, media uploads): retries and the sweep for lost ones."""
+
+    #: Runs before a job that keeps meeting a busy platform (-1, 45011, 5xx, timeouts) is failed.
+    max_attempts: int = Field(default=5, ge=1)
+    #: First retry after about this long, doubling (with jitter) up to ``backoff_max_seconds``.
+    backoff_base_seconds: float = Field(default=1.0, gt=0)
+    backoff_max_seconds: float = Field(default=60.0, gt=0)
+    #: A job not done this long after it was accepted is failed.
+    max_age_seconds: float = Field(default=3600.0, gt=0)
+    #: A running job is presumed lost (worker died) after this long, and may be run again.
+    lease_seconds: float = Field(default=300.0, gt=0)
+    #: How often the scheduler looks for jobs that never reached, or fell off, the broker...
+    sweep_seconds: float = Field(default=60.0, gt=0)
+    #: ...and how overdue their broker message must be.
+    sweep_grace_seconds: float = Field(default=300.0, gt=0)
+
+
+class WeChatAdminSettings(_Section):
+    """Managing the Official Account: the template sync schedule."""
+
+    #: The scheduler syncs the private templates this often; None: only on demand.
+    template_sync_seconds: float | None = Field(default=3600.0, gt=0)
+
+
 class ClickReply(_Section):
     key: str = Field(min_length=1, max_length=128)
     text: str = Field(min_length=1)
@@ -276,6 +306,8 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     tokens: TokensSettings = Field(default_factory=TokensSettings)
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
+    jobs: JobsSettings = Field(default_factory=JobsSettings)
+    wechat_admin: WeChatAdminSettings = Field(default_factory=WeChatAdminSettings)
     portal: PortalSettings = Field(default_factory=PortalSettings)
     webhooks: WebhooksSettings = Field(default_factory=WebhooksSettings)
     login: LoginSettings = Field(default_factory=LoginSettings)

@@ -18,6 +18,7 @@ from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
 from ingress.resources.blobs import BlobCollection, BlobItem
 from ingress.resources.health import HealthResource, ReadyResource
 from ingress.resources.inbound import InboundCollection, InboundItem
+from ingress.resources.jobs import JobCollection, JobItem, JobRetry
 from ingress.resources.message_templates import TemplateCollection, TemplateItem, TemplateRender
 from ingress.resources.notifications import (
     NotificationCollection,
@@ -29,6 +30,22 @@ from ingress.resources.ping import PingCollection, PingItem
 from ingress.resources.robots import RobotCollection, RobotItem
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
+from ingress.resources.wechat_media import MediaCollection, MediaCounts, MediaItem, MediaSync
+from ingress.resources.wechat_menus import (
+    MenuClear,
+    MenuCollection,
+    MenuDiff,
+    MenuImport,
+    MenuItem,
+    MenuPublish,
+    PublishedMenu,
+)
+from ingress.resources.wechat_templates import (
+    TemplateMessageCollection,
+    WeChatTemplateCollection,
+    WeChatTemplateItem,
+    WeChatTemplateSync,
+)
 from models.robots import RobotPlatform
 from workers.broker import setup_broker
 from workers.runtime import Runtime
@@ -59,6 +76,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/apikeys", ApiKeyCollection(runtime.database))
     route("/api/v1/apikeys/{key_id}", ApiKeyItem(runtime.database))
     _notification_routes(route, runtime)
+    _wechat_routes(route, runtime)
     portals = build_portals(settings, runtime)
     route("/wechat/portal", portals.wechat)
     route("/wecom/portal", portals.wecom)
@@ -98,3 +116,26 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime)
     route("/api/v1/notification-templates/{code}/render", TemplateRender(database))
     route("/api/v1/blobs", BlobCollection(database, runtime.settings.ingress.max_body_bytes))
     route("/api/v1/blobs/{blob_id}", BlobItem(database))
+
+
+def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime) -> None:
+    """Jobs and the Official Account's templates, template messages, menus and media (admin scope)."""
+    database, limits = runtime.database, runtime.settings.ingress
+    route("/api/v1/jobs", JobCollection(database))
+    route("/api/v1/jobs/{job_id}", JobItem(database))
+    route("/api/v1/jobs/{job_id}/retry", JobRetry(database))
+    route("/api/v1/wechat/templates", WeChatTemplateCollection(database))
+    route("/api/v1/wechat/templates/sync", WeChatTemplateSync(database))
+    route("/api/v1/wechat/templates/{template_id:int}", WeChatTemplateItem(database))
+    route("/api/v1/wechat/template-messages", TemplateMessageCollection(runtime))
+    route("/api/v1/wechat/menus", MenuCollection(database, limits.max_body_bytes))
+    route("/api/v1/wechat/menus/published", PublishedMenu(database))
+    route("/api/v1/wechat/menus/import", MenuImport(database, limits.max_body_bytes))
+    route("/api/v1/wechat/menus/clear", MenuClear(database))
+    route("/api/v1/wechat/menus/{menu_id:int}", MenuItem(database, limits.max_body_bytes))
+    route("/api/v1/wechat/menus/{menu_id:int}/publish", MenuPublish(database))
+    route("/api/v1/wechat/menus/{menu_id:int}/diff", MenuDiff(database))
+    route("/api/v1/wechat/media", MediaCollection(database, limits.media_max_body_bytes))
+    route("/api/v1/wechat/media/counts", MediaCounts(database))
+    route("/api/v1/wechat/media/sync", MediaSync(database))
+    route("/api/v1/wechat/media/{record_id:int}", MediaItem(database))

@@ -14,15 +14,20 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 class BodyLimit:
-    """Middleware: refuse bodies over ``max_bytes`` with 413 before anyone reads them."""
+    """Middleware: refuse bodies over ``max_bytes`` with 413 before anyone reads them.
+
+    A resource that takes larger bodies (media uploads) says so with a ``large_body_bytes`` attribute; the limit
+    applies per route, so everything else keeps ``max_bytes``.
+    """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
 
-    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict) -> None:
+        limit = getattr(resource, "large_body_bytes", None) or self.max_bytes
         length = req.content_length
-        if length is not None and length > self.max_bytes:
-            raise ApiError(falcon.HTTP_413, f"request body over {self.max_bytes} bytes", code="payload_too_large")
+        if length is not None and length > limit:
+            raise ApiError(falcon.HTTP_413, f"request body over {limit} bytes", code="payload_too_large")
 
 
 def read_body(req: falcon.Request, max_bytes: int) -> bytes:

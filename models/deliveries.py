@@ -29,6 +29,8 @@ class Channel(enum.StrEnum):
     DINGTALK_WORK = "dingtalk_work"
     #: WeCom app message (message/send).
     WECOM_APP = "wecom_app"
+    #: WeChat Official Account template message (message/template/send) to one follower.
+    WECHAT_TEMPLATE = "wechat_template"
 
     @property
     def is_robot(self) -> bool:
@@ -36,6 +38,8 @@ class Channel(enum.StrEnum):
 
     @property
     def platform(self) -> str:
+        if self is Channel.WECHAT_TEMPLATE:
+            return "wechat"
         return "dingtalk" if self in (Channel.DINGTALK_ROBOT, Channel.DINGTALK_WORK) else "wecom"
 
 

@@ -37,4 +37,10 @@ def current_revisions(database: Database) -> set[str]:
 
 
 def head_revisions() -> set[str]:
-    return set(ScriptDirectory.from_config(_alembic_config()).get_heads())
+    """What the version table holds once every migration is applied: the heads, less those another head
+    depends on (an area whose revision ``depends_on`` another area's makes Alembic record only its own)."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    heads = set(script.get_heads())
+    below = {rev.revision for head in heads for rev in script.revision_map.iterate_revisions(head, "base")
+             if rev is not None and rev.revision != head}
+    return heads - below

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from scheduler.jobs.admin_jobs import sweep_jobs, sync_wechat_templates
 from scheduler.jobs.heartbeat import heartbeat
 from scheduler.jobs.outbox import sweep_outbox
 from scheduler.jobs.qr_pool import top_up_qr_pool
@@ -50,6 +51,15 @@ class SchedulerProcess:
             sweep_outbox, "interval", seconds=self.runtime.settings.notifications.outbox_check_seconds,
             id="notifications-outbox", args=[self.runtime],
         )
+        scheduler.add_job(
+            sweep_jobs, "interval", seconds=self.runtime.settings.jobs.sweep_seconds, id="jobs-sweep",
+            args=[self.runtime],
+        )
+        if self.runtime.settings.wechat_admin.template_sync_seconds:
+            scheduler.add_job(
+                sync_wechat_templates, "interval", seconds=self.runtime.settings.wechat_admin.template_sync_seconds,
+                id="wechat-template-sync", args=[self.runtime], next_run_time=datetime.now(UTC),
+            )
         scheduler.add_job(
             top_up_qr_pool, "interval", seconds=self.runtime.settings.login.pool_check_seconds, id="qr-pool",
             args=[self.runtime], next_run_time=datetime.now(UTC),

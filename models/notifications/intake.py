@@ -19,7 +19,16 @@ from models.blobs import get_blob, put_blob
 from models.deliveries import Channel, Delivery, DeliveryStatus
 from models.message_templates import find_template
 from models.notifications.common import MEDIA_KEYS, MediaRef, inline_image_md5
-from models.notifications.request import REQUEST_ADAPTER, ProblemList, RobotRequest, apply_template, problem
+from models.notifications.request import (
+    REQUEST_ADAPTER,
+    ProblemList,
+    RobotRequest,
+    WeChatTemplateRequest,
+    WorkRequest,
+    apply_template,
+    problem,
+)
+from models.notifications.wechat_template import resolve_template
 from models.notifications.wecom_robot import MAX_IMAGE_BYTES
 from models.robots import Robot, find_robot
 
@@ -85,6 +94,8 @@ def validate(session: Session, data: Any) -> tuple[Any, Robot | None]:
         if robot is None or not robot.enabled:
             state = "disabled" if robot is not None else "no"
             problems.append(problem("robot", f"{state} {Channel(channel).platform} robot with code '{code}'"))
+    if isinstance(request, WeChatTemplateRequest):
+        problems += resolve_template(session, request.message)
     if problems or request is None:
         raise RequestInvalid(problems)
     return request, robot
@@ -133,6 +144,8 @@ def _normalise(session: Session, channel: str, message: dict[str, Any]) -> Probl
 def target_of(request: Any) -> str:
     if isinstance(request, RobotRequest):
         return request.robot
+    if isinstance(request, WeChatTemplateRequest):
+        return request.message.touser
     to = request.to
     parts = [f"{name}:{','.join(map(str, values))}" for name, values in
              (("users", to.users), ("departments", to.departments), ("tags", to.tags)) if values]
@@ -151,11 +164,11 @@ def accept(session: Session, data: Any, *, client_id: int | None = None, idempot
         return Accepted(existing, False)
     request, robot = validate(session, data)
     message = request.message.model_dump(mode="json", exclude_unset=True)
-    problems = _normalise(session, request.channel, message)
+    problems = [] if isinstance(request, WeChatTemplateRequest) else _normalise(session, request.channel, message)
     if problems:
         raise RequestInvalid(problems)
     payload: dict[str, Any] = {"message": message}
-    if not isinstance(request, RobotRequest):
+    if isinstance(request, WorkRequest):
         payload["to"] = request.to.model_dump(mode="json", exclude_defaults=True)
     delivery = Delivery(
         channel=request.channel, robot_id=robot.id if robot else None, robot_code=robot.code if robot else None,

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter
 
 from models.message_templates import MessageTemplate, TemplateError, render
-from models.notifications import dingtalk_robot, dingtalk_work, wecom_app, wecom_robot
+from models.notifications import dingtalk_robot, dingtalk_work, wechat_template, wecom_app, wecom_robot
 from models.notifications.common import Body, Code, TemplateUse
 
 ProblemList = list[dict[str, str]]
@@ -51,8 +51,13 @@ class WeComAppRequest(_Request):
     message: wecom_app.WeComAppMessage
 
 
+class WeChatTemplateRequest(_Request):
+    channel: Literal["wechat_template"]
+    message: wechat_template.TemplateMessage
+
+
 NotificationRequest = Annotated[
-    DingTalkRobotRequest | WeComRobotRequest | DingTalkWorkRequest | WeComAppRequest,
+    DingTalkRobotRequest | WeComRobotRequest | DingTalkWorkRequest | WeComAppRequest | WeChatTemplateRequest,
     Field(discriminator="channel"),
 ]
 RobotRequest = DingTalkRobotRequest | WeComRobotRequest
@@ -66,6 +71,7 @@ TEXT_FIELDS: dict[str, dict[str, str]] = {
     "wecom_robot": wecom_robot.TEXT_FIELDS,
     "dingtalk_work": dingtalk_work.TEXT_FIELDS,
     "wecom_app": wecom_app.TEXT_FIELDS,
+    "wechat_template": {},
 }
 
 

@@ -9,7 +9,8 @@ from platforms.wechat.applet import AppletSession, WeChatAppletClient
 from platforms.wechat.client import WeChatClient
 from platforms.wechat.material import Material
 from platforms.wechat.media import Media
-from platforms.wechat.menu import Menu, validate_buttons
+from platforms.wechat.menu import Menu
+from platforms.wechat.menu_rules import ButtonProblem, MenuInvalid, button_problems, validate_buttons
 from platforms.wechat.messages import InboundMessage, parse_message
 from platforms.wechat.qrcode import QRCodes, qrcode_image_url
 from platforms.wechat.replies import (
@@ -23,16 +24,18 @@ from platforms.wechat.replies import (
     VoiceReply,
     reply_to,
 )
-from platforms.wechat.templates import Templates
+from platforms.wechat.templates import Templates, template_keys
 
 __all__ = [
     "AppletSession",
     "Article",
+    "ButtonProblem",
     "ImageReply",
     "InboundMessage",
     "Material",
     "Media",
     "Menu",
+    "MenuInvalid",
     "MusicReply",
     "NewsReply",
     "QRCodes",
@@ -43,8 +46,10 @@ __all__ = [
     "VoiceReply",
     "WeChatAppletClient",
     "WeChatClient",
+    "button_problems",
     "parse_message",
     "qrcode_image_url",
     "reply_to",
+    "template_keys",
     "validate_buttons",
 ]

@@ -1,4 +1,4 @@
-"""The custom menu of an Official Account."""
+"""The custom menu of an Official Account (its rules: :mod:`platforms.wechat.menu_rules`)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,6 @@ from platforms.transport import Transport
 
 #: errcode of ``menu/get`` when the account has no menu: an answer, not a failure.
 NO_MENU = 46003
-
-MAX_BUTTONS = 3
-MAX_SUB_BUTTONS = 5
-MAX_NAME_BYTES = 16
-MAX_SUB_NAME_BYTES = 60
-MAX_KEY_BYTES = 128
-MAX_URL_BYTES = 1024
 
 
 class Menu:
@@ -50,29 +43,3 @@ class Menu:
     def delete(self) -> None:
         """Remove the menu (and any conditional menus)."""
         self._transport.request("GET", "/cgi-bin/menu/delete", token=self._token)
-
-
-def validate_buttons(buttons: list[dict[str, Any]]) -> None:
-    """Raise ValueError when ``buttons`` break the documented limits (the platform's 40016/40017/40018).
-
-    Not called by :meth:`Menu.create`: the platform stays the judge; this is for early, readable errors.
-    """
-    if not 1 <= len(buttons) <= MAX_BUTTONS:
-        raise ValueError(f"a menu has 1..{MAX_BUTTONS} top-level buttons")
-    for button in buttons:
-        _check_button(button, MAX_NAME_BYTES)
-        subs = button.get("sub_button") or []
-        if len(subs) > MAX_SUB_BUTTONS:
-            raise ValueError(f"{button.get('name')!r}: at most {MAX_SUB_BUTTONS} sub-buttons")
-        for sub in subs:
-            _check_button(sub, MAX_SUB_NAME_BYTES)
-
-
-def _check_button(button: dict[str, Any], max_name: int) -> None:
-    name = button.get("name") or ""
-    if not name or len(name.encode()) > max_name:
-        raise ValueError(f"button name {name!r} must be 1..{max_name} bytes")
-    for field, limit in (("key", MAX_KEY_BYTES), ("url", MAX_URL_BYTES)):
-        value = button.get(field)
-        if value is not None and len(str(value).encode()) > limit:
-            raise ValueError(f"button {name!r}: {field} longer than {limit} bytes")

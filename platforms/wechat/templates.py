@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from platforms.errors import PermanentError
 from platforms.tokens import TokenSource
 from platforms.transport import Transport
 
+#: A placeholder in a template's content: ``{{keyword1.DATA}}``.
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\.DATA\s*\}\}")
+
 #: A template field's value, either ``{"value": ..., "color"?: ...}`` or a bare string.
 TemplateData = dict[str, dict[str, str] | str]
+
+
+def template_keys(content: str) -> list[str]:
+    """The data keys a template's content asks for, in order, each once (``first``, ``keyword1``...)."""
+    return list(dict.fromkeys(PLACEHOLDER.findall(content)))
 
 
 class Templates:

@@ -54,7 +54,7 @@ def add_material(state: SandboxState, call: Call) -> dict[str, Any]:
     media_id = secrets.token_urlsafe(32)
     url = f"http://mmbiz.qpic.cn/mmbiz_jpg/{secrets.token_urlsafe(24)}/0?wx_fmt=jpeg"
     material = Material(media_id, str(media_type), file.filename or media_id, int(state.now()),
-                        url if media_type in ("image", "thumb") else None, description)
+                        url if media_type == "image" else None, description)
     state.wechat.materials[media_id] = material
     answer: dict[str, Any] = {"media_id": media_id}
     if material.url:

@@ -1,8 +1,8 @@
-"""The four channels: what each needs before its send (media ids, rate limits) and the send itself.
+"""The channels: what each needs before its send (media ids, rate limits) and the send itself.
 
 Each send returns the platform's answer in our record's shape (camelCase): ``{}`` for robots, ``{"taskId"}``
-for DingTalk work notifications, ``{"msgid", "invalidUsers", ...}`` for WeCom app messages. Errors are the
-:mod:`platforms.errors` exceptions, classified there and nowhere else.
+for DingTalk work notifications, ``{"msgid", "invalidUsers", ...}`` for WeCom app messages, ``{"msgid"}`` for
+WeChat template messages. Errors are the :mod:`platforms.errors` exceptions, classified there and nowhere else.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def pacing_for(channel: Channel, payload: dict[str, Any], robot: RobotCredential
 def prepare(channel: Channel, message: dict[str, Any], robot: RobotCredentials | None,
             clients: PlatformClients, media: MediaResolver) -> dict[str, Any]:
     """The message as the platform takes it: media uploaded (or inlined) now."""
-    if channel is Channel.DINGTALK_ROBOT:
+    if channel in (Channel.DINGTALK_ROBOT, Channel.WECHAT_TEMPLATE):
         return message
     if channel is Channel.WECOM_ROBOT:
         assert robot is not None
@@ -91,6 +91,11 @@ def send(channel: Channel, message: dict[str, Any], payload: dict[str, Any], rob
         assert robot is not None
         clients.wecom_robot.send(robot.token, message)
         return {}
+    if channel is Channel.WECHAT_TEMPLATE:
+        msgid = clients.wechat.templates.send(
+            message["touser"], message["template_id"], message["data"], url=message.get("url"),
+            miniprogram=message.get("miniprogram"), client_msg_id=message.get("client_msg_id"))
+        return {"msgid": msgid}
     to = payload.get("to", {})
     if channel is Channel.DINGTALK_WORK:
         task_id = clients.dingtalk.work_notices.send(

@@ -1,0 +1,160 @@
+"""``/api/v1/wechat/templates``: the account's private templates (admin scope).
+
+The platform's fields come from the sync (a job, on demand here and on the scheduler's interval); the local
+fields (``code``, ``name``, ``enabled``) are edited here. ``POST /api/v1/wechat/template-messages`` sends one:
+it is a notification on the ``wechat_template`` channel (delivery record, retries, idempotency).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import falcon
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ingress.bodies import read_json, read_model
+from ingress.errors import ApiError, unprocessable
+from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
+from ingress.resources.notifications import _idempotency_key
+from models import Database, Scope
+from models.base import utcnow
+from models.deliveries import Delivery
+from models.jobs import create_job
+from models.notifications import RequestInvalid, accept
+from models.notifications.common import Code
+from models.wechat.templates import WeChatTemplate, wechat_template_view
+from workers.actors.notifications import deliver_notification
+from workers.jobs.wechat_templates import KIND as SYNC_KIND
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class TemplateUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: How senders name the template; null removes it.
+    code: Code | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    enabled: bool | None = None
+
+
+def _get(session: Any, template_id: int) -> WeChatTemplate:
+    template = session.get(WeChatTemplate, template_id)
+    if template is None:
+        raise ApiError(falcon.HTTP_404, f"no WeChat template {template_id}", code="not_found")
+    return template
+
+
+class WeChatTemplateCollection:
+    scope = Scope.ADMIN
+    openapi = {"get": {"summary": "List the synced private templates (filter: enabled)"}}
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        query = select(WeChatTemplate).order_by(WeChatTemplate.id)
+        enabled = req.get_param_as_bool("enabled")
+        if enabled is not None:
+            query = query.where(WeChatTemplate.enabled.is_(enabled))
+        with self.database.session() as session:
+            resp.media = {"items": [wechat_template_view(t) for t in session.scalars(query)]}
+
+
+class WeChatTemplateItem:
+    scope = Scope.ADMIN
+    openapi = {"get": {"summary": "One synced template"},
+               "patch": {"summary": "Change the local fields (code, name, enabled); omitted fields stay",
+                         "body": TemplateUpdate, "responses": {"200": "changed", "409": "the code is taken"}}}
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, template_id: int) -> None:
+        with self.database.session() as session:
+            resp.media = wechat_template_view(_get(session, template_id))
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, template_id: int) -> None:
+        body = read_model(req, TemplateUpdate)
+        nulls = [name for name in ("name", "enabled") if name in body.model_fields_set and getattr(body, name) is None]
+        if nulls:
+            raise unprocessable("the request is not valid", [
+                {"field": name, "message": "cannot be null", "type": "value_error"} for name in nulls])
+        try:
+            with self.database.session() as session:
+                template = _get(session, template_id)
+                for name in body.model_fields_set:
+                    setattr(template, name, getattr(body, name))
+                template.updated_at = utcnow()
+                session.flush()
+                resp.media = wechat_template_view(template)
+        except IntegrityError as exc:
+            raise ApiError(falcon.HTTP_409, f"another WeChat template has the code '{body.code}'",
+                           code="conflict") from exc
+
+
+class WeChatTemplateSync:
+    scope = Scope.ADMIN
+    openapi = {"post": {"summary": "Sync the private templates from the platform (a job): insert new, update "
+                                   "changed, delete those gone", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        with self.database.session() as session:
+            job_id = create_job(session, SYNC_KIND).id
+        enqueue_job(self.database, job_id)
+        job_accepted(resp, job_id)
+
+
+def _strip_message(problems: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The details as this route's body has them: ``data.keyword1``, not ``message.data.keyword1``."""
+    return [{**p, "field": "body" if p["field"] == "message" else p["field"].removeprefix("message.")}
+            for p in problems]
+
+
+class TemplateMessageCollection:
+    scope = Scope.ADMIN
+    openapi = {"post": {
+        "summary": "Send a template message to a follower: {touser, template_code | template_id, data: {key: value |"
+                   " {value, color}}, url?, miniprogram?{appid, pagepath}}; a wechat_template notification",
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
+        "responses": {"202": "accepted: {id, status} (GET /api/v1/notifications/{id})",
+                      "422": "invalid: unknown or missing data keys, unknown or disabled template"}}}
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.database = runtime.database
+        self.max_body = runtime.settings.ingress.max_body_bytes
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        key = _idempotency_key(req)
+        message = read_json(req, self.max_body)
+        client = req.context.api_client
+        with self.database.session() as session:
+            try:
+                accepted = accept(session, {"channel": "wechat_template", "message": message}, client_id=client.id,
+                                  idempotency_key=key, source="rest")
+            except RequestInvalid as exc:
+                raise unprocessable("the template message is not valid", _strip_message(exc.problems)) from exc
+            delivery = accepted.delivery
+            if accepted.created:
+                delivery.enqueued_at = utcnow()
+            answer = {"id": delivery.id, "status": delivery.status}
+        if not accepted.created:
+            resp.status = falcon.HTTP_200
+            resp.set_header("Idempotent-Replayed", "true")
+            resp.media = answer
+            return
+        try:
+            deliver_notification.send(answer["id"])
+        except Exception as exc:  # the broker is down: the record waits for the notifications' outbox sweep
+            log.warning("broker unavailable for %s (%s); left to the outbox sweep", answer["id"], exc)
+            with self.database.session() as session:
+                session.execute(update(Delivery).where(Delivery.id == answer["id"]).values(enqueued_at=None))
+        resp.status = falcon.HTTP_202
+        resp.media = answer

@@ -1,0 +1,96 @@
+"""Admin jobs from the scheduler's side: the periodic template sync, and the sweep for lost jobs.
+
+A job row is committed before its message is enqueued, so a broker outage at that moment leaves a queued row
+with ``enqueued_at`` unset (the REST call still answered 202); a message can also be lost later (a worker
+holding delayed messages killed). The sweep finds queued jobs never enqueued or long overdue, and running jobs
+past their lease, and enqueues them again; the runner's claim makes a duplicate harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+import dramatiq
+from sqlalchemy import and_, or_, select, update
+
+from models.base import utcnow
+from models.jobs import Job, JobStatus, create_job
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+#: At most this many jobs are enqueued per sweep (the oldest first); the next sweep takes the rest.
+BATCH = 200
+
+_brokers: dict[str | None, dramatiq.Broker] = {}
+_broker_lock = threading.Lock()
+
+
+def _actor(runtime: Runtime) -> dramatiq.Actor:
+    """The run_job actor, bound to this runtime's broker (set up on first use: the scheduler has none else)."""
+    from workers.actors.jobs import run_job
+    from workers.broker import setup_broker
+
+    url = runtime.settings.broker_url
+    with _broker_lock:
+        broker = _brokers.get(url)
+        if broker is None or run_job.broker is not broker:
+            _brokers[url] = setup_broker(runtime.settings)
+    return run_job
+
+
+def _enqueue(runtime: Runtime, job_id: str) -> bool:
+    try:
+        _actor(runtime).send(job_id)
+    except Exception as exc:  # the broker is down: the next sweep tries again
+        log.warning("broker unavailable for job %s (%s); left for the next sweep", job_id, exc)
+        return False
+    with runtime.database.session() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(enqueued_at=utcnow()))
+    return True
+
+
+def sync_wechat_templates(runtime: Runtime) -> str | None:
+    """Start a template sync unless one is waiting or running already; returns the new job's id."""
+    from workers.jobs.wechat_templates import KIND
+
+    if not runtime.settings.third.wechat.configured:
+        return None
+    with runtime.database.session() as session:
+        pending = session.scalar(select(Job.id).where(
+            Job.kind == KIND, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])).limit(1))
+        if pending is not None:
+            log.info("template sync %s is still pending; not starting another", pending)
+            return None
+        job_id = create_job(session, KIND, {"trigger": "schedule"}, source="schedule").id
+    _enqueue(runtime, job_id)
+    return job_id
+
+
+def stranded_jobs(runtime: Runtime) -> list[str]:
+    """Ids of jobs that need their broker message again, oldest first."""
+    settings = runtime.settings.jobs
+    now = utcnow()
+    overdue = now - timedelta(seconds=settings.sweep_grace_seconds)
+    queued = Job.status == JobStatus.QUEUED.value
+    query = select(Job.id).where(or_(
+        and_(queued, Job.enqueued_at.is_(None)),
+        and_(queued, Job.enqueued_at < overdue, or_(Job.next_attempt_at.is_(None), Job.next_attempt_at < overdue)),
+        and_(Job.status == JobStatus.RUNNING.value, Job.lease_until < now),
+    )).order_by(Job.created_at).limit(BATCH)
+    with runtime.database.session() as session:
+        return list(session.scalars(query))
+
+
+def sweep_jobs(runtime: Runtime) -> int:
+    """Enqueue every stranded job; returns how many were enqueued."""
+    sent = 0
+    for job_id in stranded_jobs(runtime):
+        if not _enqueue(runtime, job_id):
+            break
+        sent += 1
+    if sent:
+        log.info("job sweep enqueued %d stranded jobs", sent)
+    return sent

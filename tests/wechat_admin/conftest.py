@@ -1,0 +1,163 @@
+"""Fixtures for the WeChat admin suite: a sandbox, the ingress with admin and notify keys, an in-process worker.
+
+Jobs and records are read back through the API; what reached the "platform" through the sandbox's journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import dramatiq
+import falcon.testing
+import httpx
+import pytest
+from dramatiq import Worker
+
+from config import load_settings
+from ingress import create_app
+from models import Scope
+from models.api_clients import create_api_client
+from sandbox.server import serve_in_thread
+from tests.notifications.conftest import wait_for
+from workers import runtime as worker_runtime
+from workers.runtime import Runtime
+
+SECRET_KEY = "test-secret-key-for-wechat-admin"
+#: Fast retries for tests: the budget is the same shape, only shorter.
+FAST_JOBS = {"backoff_base_seconds": 0.05, "backoff_max_seconds": 0.2, "sweep_grace_seconds": 1.0}
+FAST_NOTIFICATIONS = {"backoff_base_seconds": 0.05, "backoff_max_seconds": 0.3, "outbox_grace_seconds": 1.0}
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[tuple[str, httpx.Client]]:
+    url, stop = serve_in_thread(load_settings(None), port=0)
+    control = httpx.Client(base_url=f"{url}/_sandbox")
+    yield url, control
+    control.close()
+    stop()
+
+
+@pytest.fixture
+def control(sandbox) -> httpx.Client:
+    control = sandbox[1]
+    control.post("/reset").raise_for_status()
+    return control
+
+
+def journal(control: httpx.Client, path: str) -> list[dict[str, Any]]:
+    return control.get("/journal", params={"path": path}).json()["entries"]
+
+
+@pytest.fixture
+def job_settings() -> dict[str, Any]:
+    """Override in a module for other budgets."""
+    return dict(FAST_JOBS)
+
+
+@pytest.fixture
+def runtime(make_settings, database_url, sandbox, control, redis_client, job_settings) -> Iterator[Runtime]:
+    host, port = sandbox[0].removeprefix("http://").split(":")
+    settings = make_settings(database_url, sandbox={"host": host, "port": int(port)},
+                             security={"secret_key": SECRET_KEY}, jobs=job_settings,
+                             notifications=FAST_NOTIFICATIONS)
+    runtime = worker_runtime.install(Runtime.from_settings(settings))
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def app(runtime) -> falcon.testing.TestClient:
+    return falcon.testing.TestClient(create_app(runtime.settings, runtime))
+
+
+@pytest.fixture
+def keys(runtime) -> dict[str, str]:
+    with runtime.database.session() as session:
+        _, admin = create_api_client(session, "admin", Scope.ADMIN)
+        _, notify = create_api_client(session, "crm", Scope.NOTIFY)
+    return {"admin": admin, "notify": notify}
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+class Api:
+    """The admin API as an operator's key sees it."""
+
+    def __init__(self, client: falcon.testing.TestClient, key: str) -> None:
+        self.client = client
+        self.headers = bearer(key)
+
+    def get(self, path: str, **kwargs: Any) -> falcon.testing.Result:
+        return self.client.simulate_get(path, headers=self.headers, **kwargs)
+
+    def post(self, path: str, json: Any = None, headers: dict[str, str] | None = None,
+             **kwargs: Any) -> falcon.testing.Result:
+        return self.client.simulate_post(path, json=json, headers={**self.headers, **(headers or {})}, **kwargs)
+
+    def put(self, path: str, json: Any) -> falcon.testing.Result:
+        return self.client.simulate_put(path, json=json, headers=self.headers)
+
+    def patch(self, path: str, json: Any) -> falcon.testing.Result:
+        return self.client.simulate_patch(path, json=json, headers=self.headers)
+
+    def delete(self, path: str) -> falcon.testing.Result:
+        return self.client.simulate_delete(path, headers=self.headers)
+
+    def upload(self, files: dict[str, tuple[str, bytes, str]], data: dict[str, str] | None = None,
+               path: str = "/api/v1/wechat/media") -> falcon.testing.Result:
+        request = httpx.Request("POST", "http://ingress/", files=files, data=data)
+        return self.client.simulate_post(path, body=request.read(), headers={
+            **self.headers, "Content-Type": request.headers["Content-Type"]})
+
+    def job(self, job_id: str, timeout: float = 20.0) -> dict[str, Any]:
+        """Wait until the job is finished; its record."""
+        def final() -> dict[str, Any] | None:
+            result = self.get(f"/api/v1/jobs/{job_id}")
+            assert result.status_code == 200, result.text
+            return result.json if result.json["status"] in ("succeeded", "failed") else None
+        return wait_for(final, timeout)
+
+    def run(self, method: str, path: str, json: Any = None) -> dict[str, Any]:
+        """Start a job and wait for it; its finished record."""
+        result = getattr(self, method)(path, json) if json is not None else getattr(self, method)(path)
+        assert result.status_code == 202, result.text
+        assert result.headers["Location"] == f"/api/v1/jobs/{result.json['jobId']}"
+        return self.job(result.json["jobId"])
+
+
+@pytest.fixture
+def api(app, keys) -> Api:
+    return Api(app, keys["admin"])
+
+
+@pytest.fixture
+def notify_api(app, keys) -> Api:
+    return Api(app, keys["notify"])
+
+
+@pytest.fixture
+def worker(app) -> Iterator[Worker]:
+    """An in-process Dramatiq worker on the test's Redis (the app fixture set the broker up)."""
+    worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=4)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def queued_messages(runtime: Runtime) -> int:
+    """Messages waiting on the broker's queues (what a refused request must not add)."""
+    keys = runtime.redis.keys("imbridge-dramatiq:*")
+    return sum(runtime.redis.hlen(k) for k in keys if k.endswith(b".msgs"))
+
+
+def job_count(runtime: Runtime) -> int:
+    from sqlalchemy import func, select
+
+    from models.jobs import Job
+
+    with runtime.database.session() as session:
+        return session.scalar(select(func.count()).select_from(Job)) or 0
+

@@ -1,0 +1,13 @@
+"""Every job kind, by name: what the runner looks a job's ``kind`` up in."""
+
+from __future__ import annotations
+
+from workers.jobs import wechat_media, wechat_menus, wechat_templates
+from workers.jobs.kinds import JobKind
+
+#: kind name -> kind.
+KINDS: dict[str, JobKind] = {kind.name: kind for kind in [
+    wechat_templates.SYNC,
+    *wechat_menus.KINDS,
+    *wechat_media.KINDS,
+]}
