@@ -1,7 +1,7 @@
 """Outbound webhooks: other systems subscribe to inbound traffic, and each delivery is recorded.
 
 A subscription names a URL, the traffic it wants (an event filter) and a signing secret, stored sealed
-(:mod:`models.secret_box`) because we must read it back to sign. A delivery is one inbound record for one
+(:mod:`models.secretbox`) because we must read it back to sign. A delivery is one inbound record for one
 subscription, with its attempts and the last answer, so an operator can see what reached whom.
 
 Event filter entries:

@@ -18,7 +18,7 @@ from ingress.bodies import read_model
 from ingress.errors import ApiError
 from models import Database, Scope, WebhookDelivery, WebhookSubscription
 from models.inbound import as_utc
-from models.secret_box import SecretBox
+from models.secretbox import SecretBox
 from models.webhooks import FILTER_PATTERN, SECRET_PURPOSE, DeliveryState
 
 #: What every answer shows instead of the secret.

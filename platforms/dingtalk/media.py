@@ -6,7 +6,7 @@ though the docs say otherwise: keep the bytes and upload right before each send 
 
 from __future__ import annotations
 
-from platforms.errors import PermanentError
+from platforms._upload import upload_media
 from platforms.tokens import TokenSource
 from platforms.transport import Transport
 
@@ -22,15 +22,5 @@ class Media:
 
     def upload(self, kind: str, filename: str, content: bytes, content_type: str) -> str:
         """Upload ``content`` as ``kind`` and return a media_id for the very next send."""
-        if kind not in MEDIA_KINDS:
-            raise ValueError(f"media kind must be one of {sorted(MEDIA_KINDS)}, not {kind!r}")
-        body = self._transport.request(
-            "POST",
-            "/media/upload",
-            params={"type": kind},
-            files={"media": (filename, content, content_type)},
-            token=self._token,
-        )
-        if not body.get("media_id"):
-            raise PermanentError("dingtalk", None, "media upload answered without a media_id")
-        return str(body["media_id"])
+        return upload_media(self._transport, self._token, "/media/upload", kinds=MEDIA_KINDS, kind=kind,
+                            filename=filename, content=content, content_type=content_type)

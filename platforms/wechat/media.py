@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from platforms.errors import PermanentError
+from platforms._upload import upload_media
 from platforms.tokens import TokenSource
 from platforms.transport import Transport
 
@@ -21,16 +21,6 @@ class Media:
 
         A ``thumb`` upload is answered with ``thumb_media_id``; it is returned the same way.
         """
-        if kind not in MEDIA_KINDS:
-            raise ValueError(f"media kind must be one of {sorted(MEDIA_KINDS)}, not {kind!r}")
-        body = self._transport.request(
-            "POST",
-            "/cgi-bin/media/upload",
-            params={"type": kind},
-            files={"media": (filename, content, content_type)},
-            token=self._token,
-        )
-        media_id = body.get("media_id") or body.get("thumb_media_id")
-        if not media_id:
-            raise PermanentError("wechat", None, "media upload answered without a media_id")
-        return str(media_id)
+        return upload_media(self._transport, self._token, "/cgi-bin/media/upload", kinds=MEDIA_KINDS, kind=kind,
+                            filename=filename, content=content, content_type=content_type,
+                            id_fields=("media_id", "thumb_media_id"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from platforms.errors import PermanentError
+from platforms._upload import upload_media
 from platforms.tokens import TokenSource
 from platforms.transport import Transport
 
@@ -18,15 +18,5 @@ class Media:
 
     def upload(self, kind: str, filename: str, content: bytes, content_type: str) -> str:
         """Upload ``content`` as temporary media of ``kind``; returns the media_id."""
-        if kind not in MEDIA_KINDS:
-            raise ValueError(f"media kind must be one of {sorted(MEDIA_KINDS)}, not {kind!r}")
-        body = self._transport.request(
-            "POST",
-            "/cgi-bin/media/upload",
-            params={"type": kind},
-            files={"media": (filename, content, content_type)},
-            token=self._token,
-        )
-        if not body.get("media_id"):
-            raise PermanentError("wecom", None, "media upload answered without a media_id")
-        return str(body["media_id"])
+        return upload_media(self._transport, self._token, "/cgi-bin/media/upload", kinds=MEDIA_KINDS, kind=kind,
+                            filename=filename, content=content, content_type=content_type)

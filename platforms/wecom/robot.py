@@ -10,7 +10,7 @@ import base64
 import hashlib
 from typing import Any
 
-from platforms.errors import PermanentError
+from platforms._upload import upload_media
 from platforms.transport import Transport
 
 #: What a robot's own upload takes: ``file`` for file messages, ``voice`` (amr) for voice messages.
@@ -43,17 +43,9 @@ class WeComRobot:
     def upload_media(self, key: str, filename: str, content: bytes, kind: str = "file",
                      content_type: str = "application/octet-stream") -> str:
         """Upload a file for a ``file`` (or ``voice``: amr) message; returns the media_id (valid three days)."""
-        if kind not in ROBOT_MEDIA_KINDS:
-            raise ValueError(f"robot media kind must be one of {sorted(ROBOT_MEDIA_KINDS)}, not {kind!r}")
-        body = self.transport.request(
-            "POST",
-            "/cgi-bin/webhook/upload_media",
-            params={"key": key, "type": kind},
-            files={"media": (filename, content, content_type)},
-        )
-        if not body.get("media_id"):
-            raise PermanentError(self.platform, None, "robot upload answered without a media_id")
-        return str(body["media_id"])
+        return upload_media(self.transport, None, "/cgi-bin/webhook/upload_media", kinds=ROBOT_MEDIA_KINDS,
+                            kind=kind, filename=filename, content=content, content_type=content_type,
+                            params={"key": key})
 
     def close(self) -> None:
         self.transport.close()

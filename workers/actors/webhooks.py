@@ -18,7 +18,7 @@ from config import Settings
 from models import Database
 from models.base import utcnow
 from models.inbound import InboundRecord
-from models.secret_box import SecretBox, SecretBoxError
+from models.secretbox import SecretBox, SecretKeyMissing, SecretUnreadable
 from models.webhooks import SECRET_PURPOSE, DeliveryState, WebhookDelivery, WebhookSubscription
 from workers import runtime
 from workers.webhooks import Attempt, post
@@ -67,7 +67,7 @@ def deliver_webhook(delivery_id: int) -> None:
         try:
             secret = SecretBox(current.settings.security.secret_key or "", SECRET_PURPOSE).open(
                 subscription.secret_sealed)
-        except (SecretBoxError, ValueError) as exc:
+        except (SecretUnreadable, SecretKeyMissing) as exc:
             delivery.state, delivery.last_error = DeliveryState.FAILED, str(exc)
             return
         url = subscription.url
