@@ -68,8 +68,12 @@ class OpenApiSpec:
         if operations:
             # Falcon's field converters ({id:int}) are not part of an OpenAPI path template.
             entry = self.paths.setdefault(re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path), {})
+            scope = getattr(resource, "scope", "admin") if path.startswith("/api/v1") else None
             for method, raw in operations.items():
                 entry[method] = _operation(raw, path)
+                if scope is not None:
+                    # Which API-key scope the route needs (clients and the security tests read it).
+                    entry[method]["x-required-scope"] = str(scope)
 
     def document(self) -> dict[str, Any]:
         return {

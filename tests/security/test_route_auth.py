@@ -1,0 +1,93 @@
+"""Every ``/api/v1`` route, read from ``/openapi.json``: no key or a wrong key is a 401, the wrong scope a 403,
+and an empty or nonsense request with the right key is a 4xx, never a 5xx."""
+
+from __future__ import annotations
+
+import re
+
+import falcon.testing
+import pytest
+
+from ingress import create_app
+from models import Scope
+from models.api_clients import create_api_client
+from workers.runtime import Runtime
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory, redis_url):
+    from config import load_settings
+    from models.db import Database
+    from models.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'imbridge.db'}"
+    upgrade(Database(url))
+    settings = load_settings(None, redis={"url": redis_url}, database={"url": url},
+                             var_dir=str(tmp_path_factory.mktemp("var")), security={"secret_key": "k" * 32})
+    runtime = Runtime.from_settings(settings)
+    with runtime.database.session() as session:
+        _, admin = create_api_client(session, "admin", Scope.ADMIN)
+        _, notify = create_api_client(session, "notify", Scope.NOTIFY)
+    client = falcon.testing.TestClient(create_app(settings, runtime))
+    yield client, admin, notify
+    runtime.close()
+
+
+def _operations():
+    """The routes as the app documents them (built at collection time, leaving the global broker as it was)."""
+    import dramatiq.broker
+
+    from config import load_settings
+
+    settings = load_settings(None, redis={"url": "redis://127.0.0.1:1/0"}, database={"url": "sqlite://"},
+                             security={"secret_key": "k" * 32})
+    previous = dramatiq.broker.global_broker
+    try:
+        document = falcon.testing.TestClient(create_app(settings)).simulate_get("/openapi.json").json
+    finally:
+        dramatiq.broker.global_broker = previous
+    for path, operations in sorted(document["paths"].items()):
+        if path.startswith("/api/v1"):
+            for method, operation in sorted(operations.items()):
+                yield pytest.param(method, path, operation["x-required-scope"], id=f"{method} {path}")
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "999999", path)
+
+
+OPERATIONS = list(_operations())
+
+
+def test_the_api_is_fully_listed():
+    assert len(OPERATIONS) > 40
+
+
+@pytest.mark.parametrize(("method", "path", "scope"), OPERATIONS)
+def test_route_refuses_missing_and_wrong_keys(api, method, path, scope):
+    client = api[0]
+    for headers in ({}, {"Authorization": "Bearer imb_000000000000_wrong"}):
+        result = client.simulate_request(method.upper(), concrete(path), headers=headers)
+        assert result.status_code == 401, result.text
+        assert result.json["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize(("method", "path", "scope"), OPERATIONS)
+def test_route_checks_the_scope(api, method, path, scope):
+    client, _, notify = api
+    result = client.simulate_request(method.upper(), concrete(path), headers={"Authorization": f"Bearer {notify}"})
+    if scope == "admin":
+        assert result.status_code == 403, result.text
+    else:
+        assert result.status_code not in (401, 403), result.text
+
+
+@pytest.mark.parametrize(("method", "path", "scope"), OPERATIONS)
+@pytest.mark.parametrize("body", [None, "{}", "[]", "not json", '{"name": null, "channel": 7}'])
+def test_nonsense_with_the_right_key_is_a_clear_4xx(api, method, path, scope, body):
+    client, admin, _ = api
+    headers = {"Authorization": f"Bearer {admin}", "Content-Type": "application/json"}
+    result = client.simulate_request(method.upper(), concrete(path), headers=headers, body=body)
+    assert result.status_code < 500, f"{result.status_code}: {result.text}"
+    if result.status_code >= 400:
+        assert result.json["error"]["message"]
