@@ -7,6 +7,7 @@ The record is committed before the broker sees the message; if the broker is dow
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -16,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 
 from ingress.bodies import read_json
 from ingress.errors import ApiError, unprocessable, validation_details
-from models import Scope
+from models import Database, Scope
 from models.base import utcnow
 from models.deliveries import Channel, Delivery, DeliveryAttempt, DeliveryStatus
 from models.notifications import RequestInvalid, accept
@@ -63,6 +64,38 @@ def _own(req: falcon.Request, query: Any) -> Any:
     return query if client.scope == Scope.ADMIN else query.where(Delivery.client_id == client.id)
 
 
+def submit(database: Database, req: falcon.Request, resp: falcon.Response, data: Any, invalid: str,
+           problems: Callable[[list[Any]], list[Any]] = lambda found: found) -> None:
+    """Accept a notification request: record it (or find the Idempotency-Key's first record), enqueue, answer.
+
+    202 with ``{id, status}`` for a new record, 200 with ``Idempotent-Replayed`` for a repeat, 422 listing every
+    problem. A broker that cannot take the message leaves the record to the scheduler's outbox sweep.
+    """
+    key = _idempotency_key(req)
+    with database.session() as session:
+        try:
+            accepted = accept(session, data, client_id=req.context.api_client.id, idempotency_key=key,
+                              source="rest")
+        except RequestInvalid as exc:
+            raise unprocessable(invalid, problems(exc.problems)) from exc
+        delivery = accepted.delivery
+        if accepted.created:
+            delivery.enqueued_at = utcnow()
+        answer = {"id": delivery.id, "status": delivery.status}
+    resp.media = answer
+    if not accepted.created:
+        resp.status = falcon.HTTP_200
+        resp.set_header("Idempotent-Replayed", "true")
+        return
+    try:
+        deliver_notification.send(answer["id"])
+    except Exception as exc:  # the broker is down: the record waits for the outbox sweep
+        log.warning("broker unavailable for %s (%s); left to the outbox sweep", answer["id"], exc)
+        with database.session() as session:
+            session.execute(update(Delivery).where(Delivery.id == answer["id"]).values(enqueued_at=None))
+    resp.status = falcon.HTTP_202
+
+
 class NotificationCollection:
     scope = Scope.NOTIFY
     openapi = {
@@ -77,31 +110,7 @@ class NotificationCollection:
         self.max_body = runtime.settings.ingress.max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        key = _idempotency_key(req)
-        data = read_json(req, self.max_body)
-        client = req.context.api_client
-        with self.database.session() as session:
-            try:
-                accepted = accept(session, data, client_id=client.id, idempotency_key=key, source="rest")
-            except RequestInvalid as exc:
-                raise unprocessable("the notification is not valid", exc.problems) from exc
-            delivery = accepted.delivery
-            if accepted.created:
-                delivery.enqueued_at = utcnow()
-            answer = {"id": delivery.id, "status": delivery.status}
-        if not accepted.created:
-            resp.status = falcon.HTTP_200
-            resp.set_header("Idempotent-Replayed", "true")
-            resp.media = answer
-            return
-        try:
-            deliver_notification.send(answer["id"])
-        except Exception as exc:  # the broker is down: the record waits for the outbox sweep
-            log.warning("broker unavailable for %s (%s); left to the outbox sweep", answer["id"], exc)
-            with self.database.session() as session:
-                session.execute(update(Delivery).where(Delivery.id == answer["id"]).values(enqueued_at=None))
-        resp.status = falcon.HTTP_202
-        resp.media = answer
+        submit(self.database, req, resp, read_json(req, self.max_body), "the notification is not valid")
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         try:

@@ -12,21 +12,18 @@ from typing import Any
 
 import falcon
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ingress.bodies import read_json, read_model
 from ingress.errors import ApiError, unprocessable
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
-from ingress.resources.notifications import _idempotency_key
+from ingress.resources.notifications import submit
 from models import Database, Scope
 from models.base import utcnow
-from models.deliveries import Delivery
 from models.jobs import create_job
-from models.notifications import RequestInvalid, accept
 from models.notifications.common import Code
 from models.wechat.templates import WeChatTemplate, wechat_template_view
-from workers.actors.notifications import deliver_notification
 from workers.jobs.wechat_templates import KIND as SYNC_KIND
 from workers.runtime import Runtime
 
@@ -132,29 +129,6 @@ class TemplateMessageCollection:
         self.max_body = runtime.settings.ingress.max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        key = _idempotency_key(req)
         message = read_json(req, self.max_body)
-        client = req.context.api_client
-        with self.database.session() as session:
-            try:
-                accepted = accept(session, {"channel": "wechat_template", "message": message}, client_id=client.id,
-                                  idempotency_key=key, source="rest")
-            except RequestInvalid as exc:
-                raise unprocessable("the template message is not valid", _strip_message(exc.problems)) from exc
-            delivery = accepted.delivery
-            if accepted.created:
-                delivery.enqueued_at = utcnow()
-            answer = {"id": delivery.id, "status": delivery.status}
-        if not accepted.created:
-            resp.status = falcon.HTTP_200
-            resp.set_header("Idempotent-Replayed", "true")
-            resp.media = answer
-            return
-        try:
-            deliver_notification.send(answer["id"])
-        except Exception as exc:  # the broker is down: the record waits for the notifications' outbox sweep
-            log.warning("broker unavailable for %s (%s); left to the outbox sweep", answer["id"], exc)
-            with self.database.session() as session:
-                session.execute(update(Delivery).where(Delivery.id == answer["id"]).values(enqueued_at=None))
-        resp.status = falcon.HTTP_202
-        resp.media = answer
+        submit(self.database, req, resp, {"channel": "wechat_template", "message": message},
+               "the template message is not valid", _strip_message)

@@ -9,7 +9,6 @@ past their lease, and enqueues them again; the runner's claim makes a duplicate 
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 
 import dramatiq
@@ -17,6 +16,7 @@ from sqlalchemy import and_, or_, select, update
 
 from models.base import utcnow
 from models.jobs import Job, JobStatus, create_job
+from scheduler.jobs.enqueue import bound
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -24,21 +24,12 @@ log = logging.getLogger(__name__)
 #: At most this many jobs are enqueued per sweep (the oldest first); the next sweep takes the rest.
 BATCH = 200
 
-_brokers: dict[str | None, dramatiq.Broker] = {}
-_broker_lock = threading.Lock()
-
 
 def _actor(runtime: Runtime) -> dramatiq.Actor:
-    """The run_job actor, bound to this runtime's broker (set up on first use: the scheduler has none else)."""
+    """The run_job actor, bound to this runtime's broker."""
     from workers.actors.jobs import run_job
-    from workers.broker import setup_broker
 
-    url = runtime.settings.broker_url
-    with _broker_lock:
-        broker = _brokers.get(url)
-        if broker is None or run_job.broker is not broker:
-            _brokers[url] = setup_broker(runtime.settings)
-    return run_job
+    return bound(run_job, runtime)
 
 
 def _enqueue(runtime: Runtime, job_id: str) -> bool:

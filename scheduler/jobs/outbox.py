@@ -10,7 +10,6 @@ enqueues them again; the actor's claim makes a duplicate harmless.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 
 import dramatiq
@@ -18,6 +17,7 @@ from sqlalchemy import and_, or_, select, update
 
 from models.base import utcnow
 from models.deliveries import Delivery, DeliveryStatus
+from scheduler.jobs.enqueue import bound
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -25,21 +25,12 @@ log = logging.getLogger(__name__)
 #: At most this many records are enqueued per sweep (the oldest first); the next sweep takes the rest.
 BATCH = 500
 
-_brokers: dict[str | None, dramatiq.Broker] = {}
-_broker_lock = threading.Lock()
-
 
 def _actor(runtime: Runtime) -> dramatiq.Actor:
-    """The deliver actor, bound to this runtime's broker (set up on first use: the scheduler has none else)."""
+    """The deliver_notification actor, bound to this runtime's broker."""
     from workers.actors.notifications import deliver_notification
-    from workers.broker import setup_broker
 
-    url = runtime.settings.broker_url
-    with _broker_lock:
-        broker = _brokers.get(url)
-        if broker is None or deliver_notification.broker is not broker:
-            _brokers[url] = setup_broker(runtime.settings)
-    return deliver_notification
+    return bound(deliver_notification, runtime)
 
 
 def stranded(runtime: Runtime) -> list[str]:

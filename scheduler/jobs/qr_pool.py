@@ -8,30 +8,20 @@ left, then asks a worker to mint what is missing up to ``login.pool-size``.
 from __future__ import annotations
 
 import logging
-import threading
 
-import dramatiq
-
+from scheduler.jobs.enqueue import bound
 from workers.actors.login import request_mint
 from workers.login import QrPool
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-_brokers: dict[str | None, dramatiq.Broker] = {}
-_broker_lock = threading.Lock()
-
 
 def _bind_broker(runtime: Runtime) -> None:
-    """Bind the mint actor to this runtime's broker (set up on first use: the scheduler has none else)."""
+    """The mint_login_codes actor, bound to this runtime's broker."""
     from workers.actors.login import mint_login_codes
-    from workers.broker import setup_broker
 
-    url = runtime.settings.broker_url
-    with _broker_lock:
-        broker = _brokers.get(url)
-        if broker is None or mint_login_codes.broker is not broker:
-            _brokers[url] = setup_broker(runtime.settings)
+    bound(mint_login_codes, runtime)
 
 
 def top_up_qr_pool(runtime: Runtime) -> dict[str, int]:
