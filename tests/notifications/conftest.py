@@ -6,7 +6,6 @@ sandbox's journal.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,13 +16,13 @@ import httpx
 import pytest
 from dramatiq import Worker
 
-from config import demo, load_settings
+from config import demo
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
 from models.robots import Robot, seal_credentials
 from models.secretbox import SecretBox
-from sandbox.server import serve_in_thread
+from tests.sandbox_support import reset, served_sandbox
 from workers import runtime as worker_runtime
 from workers.runtime import Runtime
 
@@ -33,32 +32,14 @@ FAST = {"backoff_base_seconds": 0.05, "backoff_max_seconds": 0.3, "rate_margin_s
         "outbox_grace_seconds": 1.0, "send_result_delay_seconds": 0.0}
 
 
-def demo_settings():
-    """The demo settings the sandbox knows, whatever an earlier test left in the environment."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [n for n in os.environ if n.startswith("IMBRIDGE_")]:
-            patch.delenv(name)
-        return load_settings(None)
-
-
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[tuple[str, httpx.Client]]:
-    url, stop = serve_in_thread(demo_settings(), port=0)
-    control = httpx.Client(base_url=f"{url}/_sandbox")
-    yield url, control
-    control.close()
-    stop()
+    yield from served_sandbox()
 
 
 @pytest.fixture
 def control(sandbox) -> httpx.Client:
-    control = sandbox[1]
-    control.post("/reset").raise_for_status()
-    return control
-
-
-def journal(control: httpx.Client, path: str) -> list[dict[str, Any]]:
-    return control.get("/journal", params={"path": path}).json()["entries"]
+    return reset(sandbox[1])
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 
 from config import demo
 from platforms.dingtalk import verify_robot_sign
-from tests.notifications.conftest import journal
 from tests.notifications.media import AMR, MP4, PDF, PNG, inline, md5
+from tests.sandbox_support import journal
 
 ROBOT_SEND = "/dingtalk/robot/send"
 WEBHOOK_SEND = "/wecom/cgi-bin/webhook/send"

@@ -6,7 +6,8 @@ import pytest
 
 from config import demo
 from models.base import utcnow
-from tests.notifications.conftest import FAST, journal, wait_for
+from tests.notifications.conftest import FAST, wait_for
+from tests.sandbox_support import journal
 from workers.actors.notifications import deliver_notification
 from workers.notifications.channels import PAUSE_KEY, credential_digest
 

@@ -15,7 +15,8 @@ from ingress import create_app
 from models.base import utcnow
 from models.deliveries import Delivery
 from scheduler.jobs.outbox import stranded, sweep_outbox
-from tests.notifications.conftest import bearer, journal
+from tests.notifications.conftest import bearer
+from tests.sandbox_support import journal
 from workers.producer import notification_message, raw_message, send_notification
 from workers.runtime import Runtime
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.notifications.conftest import SECRET_KEY, journal, wait_for
+from tests.notifications.conftest import SECRET_KEY, wait_for
+from tests.sandbox_support import journal
 from workers.notifications.ratelimit import Limit, RateLimiter
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from config import demo
 from models.deliveries import Delivery
 from models.robots import Robot
-from tests.notifications.conftest import SECRET_KEY, bearer, journal
+from tests.notifications.conftest import SECRET_KEY, bearer
 from tests.notifications.media import PDF, PNG, inline
+from tests.sandbox_support import journal
 
 QUEUE_MESSAGES = "imbridge-dramatiq:notifications.msgs"
 TEXT = {"msgtype": "text", "text": {"content": "hi"}}

@@ -8,8 +8,9 @@ import pytest
 
 from imbridge.cli import build_parser, main
 from imbridge.send import build_request
-from tests.notifications.conftest import SECRET_KEY, journal
+from tests.notifications.conftest import SECRET_KEY
 from tests.notifications.media import PDF
+from tests.sandbox_support import journal
 
 
 @pytest.fixture

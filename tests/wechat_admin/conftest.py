@@ -14,12 +14,11 @@ import httpx
 import pytest
 from dramatiq import Worker
 
-from config import load_settings
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
-from sandbox.server import serve_in_thread
 from tests.notifications.conftest import wait_for
+from tests.sandbox_support import reset, served_sandbox
 from workers import runtime as worker_runtime
 from workers.runtime import Runtime
 
@@ -31,22 +30,12 @@ FAST_NOTIFICATIONS = {"backoff_base_seconds": 0.05, "backoff_max_seconds": 0.3, 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[tuple[str, httpx.Client]]:
-    url, stop = serve_in_thread(load_settings(None), port=0)
-    control = httpx.Client(base_url=f"{url}/_sandbox")
-    yield url, control
-    control.close()
-    stop()
+    yield from served_sandbox()
 
 
 @pytest.fixture
 def control(sandbox) -> httpx.Client:
-    control = sandbox[1]
-    control.post("/reset").raise_for_status()
-    return control
-
-
-def journal(control: httpx.Client, path: str) -> list[dict[str, Any]]:
-    return control.get("/journal", params={"path": path}).json()["entries"]
+    return reset(sandbox[1])
 
 
 @pytest.fixture

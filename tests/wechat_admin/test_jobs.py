@@ -11,7 +11,7 @@ from sqlalchemy import update
 from models.base import utcnow
 from models.jobs import Job
 from scheduler.jobs.admin_jobs import stranded_jobs, sweep_jobs
-from tests.wechat_admin.conftest import journal
+from tests.sandbox_support import journal
 
 SYNC = "/api/v1/wechat/templates/sync"
 

@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from ingress import create_app
-from tests.wechat_admin.conftest import Api, job_count, journal, queued_messages
+from tests.sandbox_support import journal
+from tests.wechat_admin.conftest import Api, job_count, queued_messages
 from workers.runtime import Runtime
 
 MEDIA = "/api/v1/wechat/media"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.wechat_admin.conftest import job_count, journal, queued_messages
+from tests.sandbox_support import journal
+from tests.wechat_admin.conftest import job_count, queued_messages
 
 MENUS = "/api/v1/wechat/menus"
 

@@ -8,7 +8,8 @@ import pytest
 
 from sandbox.wechat.seeds import APPROVAL_TEMPLATE_ID, LOGIN_TEMPLATE_ID, SHIPPED_TEMPLATE_ID
 from scheduler.jobs.admin_jobs import sync_wechat_templates
-from tests.wechat_admin.conftest import job_count, journal, queued_messages
+from tests.sandbox_support import journal
+from tests.wechat_admin.conftest import job_count, queued_messages
 
 SYNC = "/api/v1/wechat/templates/sync"
 
