@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Index, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, as_utc, utcnow
 
 
 class InboundRecord(Base):
@@ -64,10 +64,6 @@ class InboundRecord(Base):
             "reply": self.reply, "fields": self.fields,
         }
 
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every datetime we store is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _iso(value: datetime | None) -> str | None:

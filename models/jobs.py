@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, iso, utcnow
 
 
 class JobStatus(enum.StrEnum):
@@ -32,12 +32,6 @@ class JobStatus(enum.StrEnum):
     def final(self) -> bool:
         return self in (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
-
-def iso(value: datetime | None) -> str | None:
-    """A time as the API shows it (SQLite hands back naive UTC, which gets its ``Z``)."""
-    if value is None:
-        return None
-    return value.isoformat() + "Z" if value.tzinfo is None else value.isoformat()
 
 
 def new_job_id() -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ingress.bodies import read_model
 from ingress.errors import ApiError
 from models import Database, Scope, ThirdPartyBinding, User
-from models.inbound import as_utc
+from models.base import as_utc
 from models.users import BindingConflict, BindingPlatform, bind_account
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from ingress.bodies import read_model
 from ingress.errors import ApiError
 from models import Database, Scope, WebhookDelivery, WebhookSubscription
-from models.inbound import as_utc
+from models.base import as_utc
 from models.secretbox import SecretBox
 from models.webhooks import FILTER_PATTERN, SECRET_PURPOSE, DeliveryState
 

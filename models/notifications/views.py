@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from models.base import iso
 from models.deliveries import Delivery, DeliveryAttempt
-
-
-def iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:  # SQLite hands back naive UTC
-        return value.isoformat() + "Z"
-    return value.isoformat()
 
 
 def attempt_view(attempt: DeliveryAttempt) -> dict[str, Any]:

@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
-from models.jobs import iso
+from models.base import Base, iso, utcnow
 
 
 class MediaStatus(enum.StrEnum):

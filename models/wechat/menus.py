@@ -12,8 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Text, select, text, true, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
-from models.jobs import iso
+from models.base import Base, iso, utcnow
 
 
 class WeChatMenu(Base):

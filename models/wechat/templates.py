@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
-from models.jobs import iso
+from models.base import Base, iso, utcnow
 
 #: The platform's fields a sync copies (and compares to decide whether a template changed).
 SYNCED_FIELDS = ("title", "primary_industry", "deputy_industry", "content", "example")

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import update
 
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.jobs import Job, JobStatus
 from platforms.errors import Outcome, PlatformError
 from workers.jobs.kinds import JobKind, JobRefused
 from workers.notifications.backoff import RetryPolicy
-from workers.notifications.delivery import aware, redact
+from workers.notifications.delivery import redact
 from workers.runtime import Runtime
 
 log = logging.getLogger("imbridge.jobs")
@@ -103,12 +103,12 @@ class JobRunner:
             if job is None:
                 return RunOutcome("skipped", "no such job")
             status = JobStatus(job.status)
-            lease = aware(job.lease_until)
+            lease = as_utc(job.lease_until)
             if status.final:
                 return RunOutcome("skipped", f"already {status.value}")
             if status is JobStatus.RUNNING and lease is not None and lease > now:
                 return RunOutcome("skipped", "being run by another worker")
-            next_at = aware(job.next_attempt_at)
+            next_at = as_utc(job.next_attempt_at)
             if next_at is not None and next_at - now > EARLY_TOLERANCE:
                 return RunOutcome("waiting", "early", retry_in=(next_at - now).total_seconds())
             kind = self.kinds.get(job.kind)
@@ -128,7 +128,7 @@ class JobRunner:
             params = dict(job.params or {})
             if kind.started is not None:
                 kind.started(session, params)
-            return Claim(job.id, job.kind, params, job.attempts + 1, aware(job.budget_started_at) or now,
+            return Claim(job.id, job.kind, params, job.attempts + 1, as_utc(job.budget_started_at) or now,
                          lease_until)
 
     def _retry(self, claim: Claim, kind: JobKind, error: str, errcode: int | None,

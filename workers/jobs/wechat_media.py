@@ -15,13 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.blobs import Blob
 from models.wechat.media import MediaStatus, WeChatMedia
 from platforms.errors import PermanentError
 from platforms.wechat.material import MAX_BATCH
 from workers.jobs.kinds import JobKind, JobRefused, Params
-from workers.notifications.delivery import aware
 from workers.runtime import Runtime
 
 UPLOAD = "wechat.media.upload"
@@ -184,7 +183,7 @@ def sync_record(session: Session, params: Params, remote: dict[str, Any]) -> dic
                 counts["unchanged"] += 1
         for media_id, row in local.items():
             # A row uploaded after the listing began is not missing, only newer than the list.
-            uploaded = aware(row.uploaded_at)
+            uploaded = as_utc(row.uploaded_at)
             fresh = uploaded is not None and uploaded >= remote["started"]
             if media_id not in seen and row.status == MediaStatus.READY and not fresh:
                 session.delete(row)

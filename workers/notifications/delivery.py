@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, update
 
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.deliveries import PENDING_STATUSES, AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus
 from models.robots import RobotCredentials
 from models.secretbox import SecretBox
@@ -68,12 +68,6 @@ class Claimed:
     def secrets(self) -> list[str]:
         return [s for s in (self.robot.token, self.robot.secret) if s] if self.robot else []
 
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every time here is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=utcnow().tzinfo)
 
 
 def redact(text: str, secrets: list[str]) -> str:
@@ -146,7 +140,7 @@ class Deliverer:
             return self._not_claimed(delivery_id, now)
         previous = DeliveryStatus.RETRYING.value if row.attempts else DeliveryStatus.QUEUED.value
         claim = Claimed(delivery_id, Channel(row.channel), row.payload, None, row.attempts, row.failed_attempts,
-                        aware(row.budget_started_at) or now, lease_until, previous)
+                        as_utc(row.budget_started_at) or now, lease_until, previous)
         if not claim.channel.is_robot:
             return claim
         try:
@@ -161,7 +155,7 @@ class Deliverer:
             delivery = session.get(Delivery, delivery_id)
             if delivery is None:
                 return Result("skipped", "no such delivery")
-            status, next_at = DeliveryStatus(delivery.status), aware(delivery.next_attempt_at)
+            status, next_at = DeliveryStatus(delivery.status), as_utc(delivery.next_attempt_at)
         if status.final:
             return Result("skipped", f"already {status.value}")
         if status in PENDING_STATUSES and next_at is not None and next_at > now:
