@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import overload
 
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: Stable constraint names, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -43,3 +43,23 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.isoformat() + "Z" if value.tzinfo is None else value.isoformat()
+
+
+class OutboxColumns:
+    """Columns of a row that is written before its broker message and worked on by one worker at a time.
+
+    The row is the outbox: a sweep enqueues rows the broker never took (``enqueued_at`` None) or lost, and a
+    worker claims a row with a lease, so two copies of one message never both act on it.
+    """
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: When the broker took the message; None while it never did (the sweep looks for those).
+    enqueued_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Not worked on before this (set while it waits for a retry).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: A worker holds the row until then; past it, its work is presumed lost.
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    #: The retry budget's age is counted from here (creation, or a manual retry).
+    budget_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, utcnow
+from models.base import Base, OutboxColumns
 
 
 class Channel(enum.StrEnum):
@@ -75,7 +75,7 @@ def new_delivery_id() -> str:
     return str(uuid.uuid4())
 
 
-class Delivery(Base):
+class Delivery(OutboxColumns, Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("client_id", "idempotency_key", name="uq_deliveries_client_id_idempotency_key"),
@@ -106,17 +106,7 @@ class Delivery(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
     #: ``rest``, ``broker`` (a producer's message) or ``cli``.
     source: Mapped[str] = mapped_column(String(16), default="rest")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    #: When the broker took the message; None while it never did (the outbox sweep looks for those).
-    enqueued_at: Mapped[datetime | None] = mapped_column(default=None)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
-    #: A worker sending holds the row until then; past it, the send is presumed lost.
-    lease_until: Mapped[datetime | None] = mapped_column(default=None)
-    #: The retry budget's age is counted from here (acceptance, or a manual retry).
-    budget_started_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
-    finished_at: Mapped[datetime | None] = mapped_column(default=None)
     #: ``requested``, ``recalled`` or ``failed`` once someone asked to withdraw it.
     recall_status: Mapped[str | None] = mapped_column(String(16), default=None)
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, iso, utcnow
+from models.base import Base, OutboxColumns, iso
 
 
 class JobStatus(enum.StrEnum):
@@ -38,7 +38,7 @@ def new_job_id() -> str:
     return str(uuid.uuid4())
 
 
-class Job(Base):
+class Job(OutboxColumns, Base):
     __tablename__ = "jobs"
     __table_args__ = (
         Index("ix_jobs_status_next_attempt_at", "status", "next_attempt_at"),
@@ -60,18 +60,7 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     #: ``rest`` or ``schedule``.
     source: Mapped[str] = mapped_column(String(16), default="rest")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    #: When the broker took the message; None while it never did (the sweep looks for those).
-    enqueued_at: Mapped[datetime | None] = mapped_column(default=None)
-    #: A queued job is not run before this (set while it waits for a retry).
-    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
-    #: A worker running the job holds it until then; past it, the run is presumed lost.
-    lease_until: Mapped[datetime | None] = mapped_column(default=None)
-    #: The retry budget's age is counted from here (creation, or a manual retry).
-    budget_started_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
-    finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
     def __repr__(self) -> str:
         return f"Job({self.id}, {self.kind}, {self.status})"
