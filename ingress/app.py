@@ -7,6 +7,7 @@ from collections.abc import Callable
 import falcon
 
 from config import Settings
+from ingress.admin import install_admin
 from ingress.auth import ApiKeyAuth
 from ingress.bodies import BodyLimit
 from ingress.errors import install_error_handling
@@ -99,6 +100,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/users/{user_id:int}", UserItem(runtime.database))
     route("/api/v1/users/{user_id:int}/bindings", UserBindings(runtime.database))
     route("/api/v1/users/{user_id:int}/bindings/{binding_id:int}", UserBinding(runtime.database))
+    install_admin(app)
     return app
 
 
