@@ -88,7 +88,7 @@ export async function api(method, path, body, options = {}) {
 
 /**
  * Build an element: `h("button", {class: "primary", onclick: fn, disabled: true}, "Save")`.
- * Attributes named on* become listeners; `dataset` an object; `value`/`checked`/`disabled`/`hidden`/`selected`
+ * Attributes named on* become listeners; `dataset` and `style` objects; `value`/`checked`/`disabled`/`hidden`/`selected`
  * are set as properties; children are nodes, strings, numbers or arrays of them (null/false skipped).
  */
 export function h(tag, attrs = {}, ...children) {
@@ -97,6 +97,8 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith("on") && typeof value === "function") element.addEventListener(name.slice(2), value);
     else if (name === "dataset") Object.assign(element.dataset, value);
+    // Through the CSSOM: the page's Content-Security-Policy refuses inline style attributes.
+    else if (name === "style" && typeof value === "object") Object.assign(element.style, value);
     else if (["value", "checked", "disabled", "hidden", "selected", "multiple"].includes(name)) element[name] = value;
     else element.setAttribute(name, value === true ? "" : value);
   }
