@@ -34,3 +34,10 @@ def test_login_with_the_admin_key_and_logout(anonymous_page, imbridge, screensho
     page.wait_for_selector("#login:not([hidden])")
     assert page.evaluate("sessionStorage.length") == 0
 
+
+
+def test_a_key_the_api_refuses_returns_to_login(page):
+    page.evaluate("sessionStorage.setItem('imbridge.admin.apiKey', 'imb_000000000000_wrong')")
+    page.click("#nav a[data-section=robots]")
+    page.wait_for_selector("#login:not([hidden])")
+    assert "Signed out: the API key is unknown or revoked" in page.inner_text("#login .form-error")

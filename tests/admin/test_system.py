@@ -7,8 +7,9 @@ from playwright.sync_api import expect
 
 
 def test_the_system_screen_shows_tokens_queues_and_the_chart(page, imbridge, screenshot):
-    accepted = httpx.post(f"{imbridge.url}/api/v1/notifications", headers=imbridge.headers, json={
-        "channel": "dingtalk_robot", "robot": "demo-dingtalk", "message": {"msgtype": "text", "text": {"content": "x"}}})
+    message = {"msgtype": "text", "text": {"content": "x"}}
+    accepted = httpx.post(f"{imbridge.url}/api/v1/notifications", headers=imbridge.headers,
+                          json={"channel": "dingtalk_robot", "robot": "demo-dingtalk", "message": message})
     assert accepted.status_code == 202
     page.click("#nav a[data-section=system]")
     for app in ("wechat", "wecom", "dingtalk"):

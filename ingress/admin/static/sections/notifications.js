@@ -1,7 +1,7 @@
 // Notifications: the delivery log (filters, pages), one delivery's attempts and the platform's answers, retry and
 // recall, and a compose form for every channel and message type (the message in the platform's own shape).
 import {
-  api, ApiError, badge, clear, confirmDialog, Form, fmtTime, h, pagedTable, pageHead, poll, pretty, table, toast,
+  api, ApiError, badge, clear, confirmDialog, fill, Form, fmtTime, h, pagedTable, pageHead, poll, pretty, table, toast,
   toastError,
 } from "../app.js";
 
@@ -85,7 +85,7 @@ export async function trackDelivery(id, container, { signal } = {}) {
   container.append(line);
   const show = (d) => {
     line.className = `job-progress delivery-track job-${d.status === "sent" ? "succeeded" : FINAL.has(d.status) ? "failed" : "running"}`;
-    line.replaceChildren(FINAL.has(d.status) ? null : h("span", { class: "spinner", "aria-hidden": "true" }),
+    fill(line, FINAL.has(d.status) ? null : h("span", { class: "spinner", "aria-hidden": "true" }),
       h("span", {}, "Notification "), h("a", { href: `#/notifications/${encodeURIComponent(id)}` }, id.slice(0, 8)), h("span", {}, ": "),
       h("span", { class: "delivery-status", dataset: { status: d.status } }, badge(d.status)),
       d.errcode ? h("span", { class: "job-error" }, ` errcode ${d.errcode}`) : null,
@@ -206,7 +206,8 @@ async function detailView(root, ctx, id) {
             h("dt", {}, "Source"), h("dd", {}, d.source || "—"),
             d.idempotencyKey ? [h("dt", {}, "Idempotency key"), h("dd", {}, d.idempotencyKey)] : null),
           actions.length ? h("div", { class: "actions" }, actions) : null),
-        h("div", { class: "card" }, h("h2", {}, "The platform's answer"), pretty(d.answer || {}),
+        h("div", { class: "card" }, h("h2", {}, "The platform's answer"),
+          Object.keys(d.answer || {}).length ? pretty(d.answer) : h("p", { class: "muted" }, "Nothing beyond success was kept."),
           d.problems ? [h("h3", {}, "Problems"), h("ul", { class: "form-error" }, d.problems.map((p) => h("li", {}, `${p.field}: ${p.message}`)))] : null)),
       h("div", { class: "card" }, h("h2", {}, "Attempts"),
         table([

@@ -95,7 +95,7 @@ export default {
       try {
         const { items } = await api("GET", `robots/${platform}`, undefined, { signal: ctx.signal });
         list.replaceChildren(table([
-          { label: "Code", render: (r) => h("strong", {}, r.code) },
+          { label: "Code", class: "nowrap", render: (r) => h("strong", {}, r.code) },
           { label: "Name", key: "name" },
           { label: "Credentials", render: spec.credentials },
           { label: "State", render: (r) => badge(r.enabled ? "enabled" : "disabled") },

@@ -56,7 +56,7 @@ export function deliveriesChart(minutes) {
       base += count;
     }
     const every = Math.max(1, Math.round(minutes.length / 8));
-    if (i % every === 0 || i === minutes.length - 1) {
+    if (i % every === 0) {
       const label = new Date(m.minute).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hour12: false });
       parts.push(svg("text", { x: x + barW / 2, y: height - 6, "text-anchor": "middle" }, label));
     }
