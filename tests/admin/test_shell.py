@@ -1,20 +1,9 @@
-"""The admin's shell: served without a key, safe headers, login with an admin key, logout, 401 back to login."""
+"""The admin's shell in the browser: login with an admin key, logout, a refused key back to login.
+
+(How the files are served is tested without a browser in tests/foundation/test_admin_static.py.)
+"""
 
 from __future__ import annotations
-
-import httpx
-
-
-def test_static_files_are_served_with_their_types_and_no_key(imbridge):
-    for path, content_type in [("/admin", "text/html"), ("/admin/", "text/html"), ("/admin/app.js", "text/javascript"),
-                               ("/admin/style.css", "text/css"), ("/admin/sections/index.js", "text/javascript")]:
-        answer = httpx.get(f"{imbridge.url}{path}")
-        assert answer.status_code == 200, path
-        assert answer.headers["content-type"].startswith(content_type), path
-        assert "default-src 'self'" in answer.headers["content-security-policy"]
-    for path in ["/admin/../ingress/app.py", "/admin/%2e%2e/app.py", "/admin/sections/../../__init__.py",
-                 "/admin/nothing.js"]:
-        assert httpx.get(f"{imbridge.url}{path}").status_code == 404, path
 
 
 def test_login_with_the_admin_key_and_logout(anonymous_page, imbridge, screenshot):
@@ -34,3 +23,10 @@ def test_login_with_the_admin_key_and_logout(anonymous_page, imbridge, screensho
     page.wait_for_selector("#login:not([hidden])")
     assert page.evaluate("sessionStorage.length") == 0
 
+
+
+def test_a_key_the_api_refuses_returns_to_login(page):
+    page.evaluate("sessionStorage.setItem('imbridge.admin.apiKey', 'imb_000000000000_wrong')")
+    page.click("#nav a[data-section=robots]")
+    page.wait_for_selector("#login:not([hidden])")
+    assert "Signed out: the API key is unknown or revoked" in page.inner_text("#login .form-error")

@@ -6,7 +6,7 @@
 // (`#/notifications/<id>` -> ["<id>"]), `signal` aborts when the operator leaves the section.
 //
 // Exports for sections: api / ApiError, h (DOM builder), Form, table, pager, pagedTable, watchJob, poll, toast,
-// toastError, modal, confirmDialog, badge, fmtTime, fmtAge, navigate.
+// toastError, modal, confirmDialog, badge, fmtTime, fmtAge, navigate, fill, svg, pretty, pageHead.
 
 // Loaded in start(), so that sections may import this module without a cycle at load time.
 let sections = [];
@@ -88,7 +88,7 @@ export async function api(method, path, body, options = {}) {
 
 /**
  * Build an element: `h("button", {class: "primary", onclick: fn, disabled: true}, "Save")`.
- * Attributes named on* become listeners; `dataset` an object; `value`/`checked`/`disabled`/`hidden`/`selected`
+ * Attributes named on* become listeners; `dataset` and `style` objects; `value`/`checked`/`disabled`/`hidden`/`selected`
  * are set as properties; children are nodes, strings, numbers or arrays of them (null/false skipped).
  */
 export function h(tag, attrs = {}, ...children) {
@@ -97,6 +97,8 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith("on") && typeof value === "function") element.addEventListener(name.slice(2), value);
     else if (name === "dataset") Object.assign(element.dataset, value);
+    // Through the CSSOM: the page's Content-Security-Policy refuses inline style attributes.
+    else if (name === "style" && typeof value === "object") Object.assign(element.style, value);
     else if (["value", "checked", "disabled", "hidden", "selected", "multiple"].includes(name)) element[name] = value;
     else element.setAttribute(name, value === true ? "" : value);
   }
@@ -126,15 +128,26 @@ export function clear(element) {
   return element;
 }
 
+/** Replace an element's children (same rules as `h`: null/false skipped, arrays flattened). */
+export function fill(element, ...children) {
+  element.replaceChildren();
+  append(element, children);
+  return element;
+}
+
 /** A status pill; its colour follows the word (sent/succeeded green, failed/dead red, ...). */
 export function badge(status) {
   return h("span", { class: `badge badge-${String(status ?? "none").toLowerCase()}` }, status ?? "—");
 }
 
+const pad = (n) => String(n).padStart(2, "0");
+
+/** "2026-11-28 13:20:55" in the browser's time zone (the API's times are UTC ISO strings). */
 export function fmtTime(iso) {
   if (!iso) return "—";
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleString(undefined, { hour12: false });
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 /** "3 s", "4 min", "2 h 5 min", "3 d": a duration in seconds, for people. */
@@ -322,7 +335,7 @@ export class Form {
   clearErrors() {
     this.general.replaceChildren();
     for (const { error, wrapper } of this.inputs.values()) {
-      error.textContent = "";
+      error.replaceChildren();
       wrapper.classList.remove("invalid");
     }
   }
@@ -349,7 +362,7 @@ export class Form {
       if (name === undefined) { unplaced.push(problem); continue; }
       const { error, wrapper } = this.inputs.get(name);
       const extra = problem.field !== name ? `${problem.field}: ` : "";
-      error.textContent = error.textContent ? `${error.textContent}; ${extra}${problem.message}` : `${extra}${problem.message}`;
+      error.append(h("span", { class: "field-error-item" }, `${extra}${problem.message}`));
       wrapper.classList.add("invalid");
     }
     this.general.append(h("strong", {}, err.message || String(err)));
@@ -418,7 +431,7 @@ export function pagedTable({ columns, load, empty, onRow, limit = 20 }) {
     element.classList.add("loading");
     try {
       const answer = await load(page, limit);
-      element.replaceChildren(table(columns, answer.items, { empty, onRow }),
+      fill(element, table(columns, answer.items, { empty, onRow }),
         answer.total !== undefined ? pager({ page: answer.page ?? page, limit: answer.limit ?? limit, total: answer.total }, reload) : null);
     } catch (err) {
       if (err?.name === "AbortError") return;
@@ -466,7 +479,7 @@ export async function watchJob(jobId, { container, label = "Job", signal, interv
   const show = (job) => {
     const final = JOB_FINAL.has(job.status);
     box.className = `job-progress job-${job.status}`;
-    box.replaceChildren(
+    fill(box,
       final ? null : h("span", { class: "spinner", "aria-hidden": "true" }),
       h("span", {}, `${label}: `), badge(job.status),
       job.attempts > 1 ? h("span", { class: "muted" }, ` attempt ${job.attempts}`) : null,
