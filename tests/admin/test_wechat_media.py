@@ -7,6 +7,8 @@ import base64
 import struct
 import zlib
 
+from playwright.sync_api import expect
+
 MEDIA = "#section-wechat-media"
 
 
@@ -58,8 +60,6 @@ def test_a_file_wechat_refuses_shows_the_reasons_inline(page, screenshot):
     form = page.locator(f"{MEDIA} .upload-row form")
     form.locator("select[name=type]").select_option("voice")
     form.locator("button[type=submit]").click()
-    error = form.locator("[data-field=media] .field-error")
-    error.wait_for()
-    assert "permanent voice files are amr/mp3/wav/wma" in error.inner_text()
-    assert "the upload is not valid" in form.locator(".form-error").inner_text()
+    expect(form.locator("[data-field=media] .field-error")).to_contain_text("permanent voice files are amr/mp3/wav/wma")
+    expect(form.locator(".form-error")).to_contain_text("the upload is not valid")
     screenshot("wechat-media-invalid")

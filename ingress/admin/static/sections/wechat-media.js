@@ -1,8 +1,7 @@
 // WeChat media: upload (drag and drop or a file picker; the upload is a job), list by kind, delete, sync.
 import {
-  api, badge, confirmDialog, fmtTime, Form, h, pageHead, pagedTable, toast, toastError, watchJob,
+  api, badge, confirmDialog, fill, fmtTime, Form, h, pagedTable, pageHead, toast, toastError, watchJob,
 } from "../app.js";
-import { fill } from "../wechat/dom.js";
 import { KINDS, acceptFor, formatBytes, guessKind } from "../wechat/media-kinds.js";
 
 export default {

@@ -1,7 +1,7 @@
 // WeChat menus: drafts edited in a visual 3 x 5 editor with live validation, published, imported, cleared,
 // compared with the live menu. The rules (wechat/menu-rules.js) mirror the server's; its 422 is shown the same way.
 import {
-  ApiError, api, badge, confirmDialog, fmtTime, h, modal, pageHead, table, toast, toastError, watchJob,
+  api, ApiError, badge, confirmDialog, fill, fmtTime, h, modal, pageHead, table, toast, toastError, watchJob,
 } from "../app.js";
 import {
   BUTTON_TYPES, MAX_BUTTONS, MAX_NAME_BYTES, MAX_SUB_BUTTONS, MAX_SUB_NAME_BYTES, buttonProblems, byteLength,
@@ -10,7 +10,6 @@ import {
   addButton, addSubButton, buttonAt, canAddButton, canAddSubButton, describePath, fieldsFor, groupProblems,
   isParent, moveButton, normalize, pathKey, problemCount, removeButton, setType,
 } from "../wechat/menu-tree.js";
-import { fill } from "../wechat/dom.js";
 
 const TYPE_LABELS = {
   click: "Click: sends a key",

@@ -1,8 +1,7 @@
 // WeChat templates: the synced private templates, their local fields, a sync (a job) and a test send.
 import {
-  api, badge, fmtTime, Form, h, modal, pageHead, poll, pretty, table, toast, toastError, watchJob,
+  api, badge, fill, fmtTime, Form, h, modal, pageHead, poll, pretty, table, toast, toastError, watchJob,
 } from "../app.js";
-import { fill } from "../wechat/dom.js";
 
 const FINAL_DELIVERY = new Set(["sent", "failed", "dead"]);
 
