@@ -3,6 +3,11 @@ tree), and an invalid menu whose problems show next to their fields, live and fr
 
 from __future__ import annotations
 
+import time
+
+import httpx
+from playwright.sync_api import expect
+
 MENU = "#section-wechat-menus"
 
 
@@ -81,3 +86,33 @@ def test_an_invalid_menu_shows_every_problem_at_its_field_live_and_from_the_api(
     page.click(f"{MENU} .menu-cell[data-path='0']")
     assert name_error.inner_text() == "at most 16 bytes (UTF-8), not 27"
     screenshot("wechat-menus-invalid")
+
+
+def publish_by_api(imbridge, buttons: list) -> None:
+    """A live menu made without the page (as another operator or a script would)."""
+    api = httpx.Client(base_url=f"{imbridge.url}/api/v1", headers=imbridge.headers, timeout=10)
+    menu = api.post("/wechat/menus", json={"name": "from a script", "buttons": buttons}).json()
+    job_id = api.post(f"/wechat/menus/{menu['id']}/publish").json()["jobId"]
+    deadline = time.monotonic() + 15
+    while api.get(f"/jobs/{job_id}").json()["status"] != "succeeded":
+        assert time.monotonic() < deadline, "the publish job did not finish"
+        time.sleep(0.1)
+
+
+def test_the_live_menu_is_imported_then_cleared(page, imbridge, screenshot):
+    publish_by_api(imbridge, [{"type": "click", "name": "Help", "key": "HELP"},
+                              {"name": "Shop", "sub_button": [{"type": "view", "name": "Store", "url": "https://shop.example.com/"}]}])
+    page.goto(page.url.split("#")[0] + "#/wechat-menus")
+    page.click(f"{MENU} button:has-text('Import live menu')")
+    page.wait_for_selector(f"{MENU} .job-progress.job-succeeded")
+    expect(page.locator(f"{MENU} .draft-list li.active")).to_contain_text("live")
+    expect(page.locator(f"{MENU} .menu-cell[data-path='1.0']")).to_have_text("Store")
+    expect(page.locator(f"{MENU} .notice")).to_contain_text("This is the live menu")
+    screenshot("wechat-menus-imported")
+
+    deletes = len(imbridge.journal("menu/delete"))
+    page.click(f"{MENU} button:has-text('Clear live menu')")
+    page.click("dialog.modal button:has-text('Clear')")
+    page.wait_for_selector(f"{MENU} .job-progress.job-succeeded:has-text('Clearing')")
+    assert len(imbridge.journal("menu/delete")) == deletes + 1
+    expect(page.locator(f"{MENU} .draft-list .badge-live")).to_have_count(0)

@@ -111,7 +111,7 @@ async function deliveriesView(root, ctx, id) {
       h("button", { type: "button", onclick: () => subscriptionDialog(webhook, ctx.refresh) }, "Edit")] }),
   h("dl", { class: "kv card" }, h("dt", {}, "Enabled"), h("dd", {}, badge(webhook.enabled ? "enabled" : "disabled")),
     h("dt", {}, "Secret"), h("dd", { class: "secret" }, webhook.secret), h("dt", {}, "Created"), h("dd", {}, fmtTime(webhook.createdAt))),
-  h("div", { class: "row" }, h("h2", {}, "Deliveries"), h("span", { class: "spacer" }), h("label", { class: "row" }, "State ", stateSelect)),
+  h("div", { class: "row" }, h("h2", {}, "Deliveries"), h("span", { class: "spacer" }), h("label", { class: "row inline-filter" }, "State", stateSelect)),
   deliveries.element);
 }
 

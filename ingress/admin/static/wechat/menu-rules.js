@@ -41,7 +41,15 @@ export function byteLength(value) {
 }
 
 const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
-const pyRepr = (value) => (typeof value === "string" ? `'${value}'` : JSON.stringify(value));
+// A value as the server's messages show it (Python's repr), so both name a wrong type the same way.
+function pyRepr(value) {
+  if (typeof value === "string") return `'${value}'`;
+  if (value === null) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(", ")}]`;
+  if (typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(", ")}}`;
+  return String(value);
+}
 
 /** Every way `buttons` break the platform's rules, in the server's order: [{field, message}]; [] when none. */
 export function buttonProblems(buttons) {
