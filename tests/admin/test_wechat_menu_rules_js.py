@@ -16,7 +16,8 @@ def cases() -> list:
                   [{"type": kind, "name": "b"}], [{"name": "m", "sub_button": [{"type": kind, "name": "一" * 21}]}]]
     found += [[server_rules.leaf("click", "x" * 17), {"type": "click", "name": "k"}, {"type": "nope", "name": "n"},
                {"name": "m", "sub_button": [{"type": "miniprogram", "name": "x" * 61}] * 6}],
-              [{"type": 5, "name": "b"}], [{"type": {"a": [1, True]}, "name": "b"}], [{"type": None, "name": "b", "key": None}], "x", None,
+              [{"type": 5, "name": "b"}], [{"type": {"a": [1, True]}, "name": "b"}],
+              [{"type": None, "name": "b", "key": None}], "x", None,
               [{"name": "m", "sub_button": [{"type": "click", "name": "s", "key": "k", "sub_button": []}]}]]
     return found
 

@@ -9,6 +9,8 @@ import httpx
 from playwright.sync_api import expect
 
 MENU = "#section-wechat-menus"
+#: How the page joins the parts of a button's path (a single right-pointing angle quote).
+SEP = "\u203a"
 
 
 def new_draft(page):
@@ -59,7 +61,7 @@ def test_a_menu_with_a_sub_menu_is_built_and_published(page, imbridge, screensho
     page.click(f"{MENU} button:has-text('Compare with live')")
     dialog = page.locator("dialog.modal")
     dialog.wait_for()
-    assert "button 1 “今日新歌” › name" in dialog.inner_text()
+    assert f"button 1 “今日新歌” {SEP} name" in dialog.inner_text()
     assert "今日歌曲" in dialog.inner_text() and "changed" in dialog.inner_text()
     screenshot("wechat-menus-diff")
 
@@ -82,7 +84,7 @@ def test_an_invalid_menu_shows_every_problem_at_its_field_live_and_from_the_api(
     summary = page.locator(f"{MENU} .menu-problems")
     summary.locator(".server-error").wait_for()
     assert "the menu is not valid" in summary.inner_text()
-    assert "button 1 “一个很长的菜单名字” › name: at most 16 bytes" in summary.inner_text()
+    assert f"button 1 “一个很长的菜单名字” {SEP} name: at most 16 bytes" in summary.inner_text()
     page.click(f"{MENU} .menu-cell[data-path='0']")
     assert name_error.inner_text() == "at most 16 bytes (UTF-8), not 27"
     screenshot("wechat-menus-invalid")

@@ -39,5 +39,6 @@ def test_templates_are_synced_edited_and_sent_a_test(page, imbridge, screenshot)
     dialog.locator(".send-outcome .badge-sent").wait_for()
     assert '"msgid"' in dialog.locator(".send-outcome pre").inner_text()
     screenshot("wechat-templates-test-send")
-    [send] = [e for e in imbridge.journal("message/template/send") if e["json"]["data"]["first"]["value"] == "您的账号刚刚登录"]
+    [send] = [entry for entry in imbridge.journal("message/template/send")
+              if entry["json"]["data"]["first"]["value"] == "您的账号刚刚登录"]
     assert send["json"]["touser"] == "oDemoFollower000000000000001"

@@ -212,6 +212,7 @@ export default {
       const nameInput = h("input", { name: "name", value: button.name ?? "", oninput: (e) => {
         button.name = e.target.value;
         nameField.help.textContent = `${byteLength(button.name)} / ${limit} bytes`;
+        nameField.help.classList.toggle("over", byteLength(button.name) > limit);
         edited();
       } });
       const nameField = field("Name", nameInput, "name", true, `${byteLength(button.name)} / ${limit} bytes`);
@@ -224,6 +225,7 @@ export default {
         for (const attribute of fieldsFor(button.type)) {
           const [label, help] = ATTRIBUTE_LABELS[attribute];
           const input = h("input", { name: attribute, value: button[attribute] ?? "",
+            list: attribute === "media_id" ? mediaChoices() : undefined,
             oninput: (e) => { button[attribute] = e.target.value; edited(); } });
           fields.push(field(label, input, attribute, true, help));
         }
@@ -242,6 +244,18 @@ export default {
         h("div", { class: "button-fields" }, fields.map((f) => f.element)),
         !isSub && canAddSubButton(draft.buttons, path[0]) ? h("button", { type: "button", class: "small",
           onclick: () => restructured(addSubButton(draft.buttons, path[0])) }, "+ Add a sub-button") : null);
+    }
+
+    /** The id of a datalist of the account's permanent material, filled once per visit (a media_id is long). */
+    function mediaChoices() {
+      if (!parts.mediaList) {
+        parts.mediaList = h("datalist", { id: "menu-media-ids" });
+        root.append(parts.mediaList);
+        api("GET", "wechat/media", undefined, { query: { permanent: true, status: "ready", limit: 200 }, signal: ctx.signal })
+          .then(({ items }) => fill(parts.mediaList, items.map((m) => h("option", { value: m.mediaId }, `${m.type} · ${m.name || m.title || ""}`))))
+          .catch(() => {});
+      }
+      return "menu-media-ids";
     }
 
     function move(delta) {

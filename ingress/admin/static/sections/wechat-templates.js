@@ -49,7 +49,7 @@ function testDialog(template) {
       const record = await poll(() => api("GET", `notifications/${accepted.id}`), (r) => FINAL_DELIVERY.has(r.status),
         { interval: 500, timeout: 60000 });
       line.className = `job-progress job-${record.status === "sent" ? "succeeded" : "failed"}`;
-      fill(line, "Test message ", badge(record.status),
+      fill(line, "Test message ", h("a", { href: `#/notifications/${record.id}`, onclick: () => handle.close() }, h("code", {}, record.id)), " ", badge(record.status),
         record.errcode ? h("span", { class: "job-error" }, ` errcode ${record.errcode}`) : null,
         record.lastError ? h("span", { class: "job-error" }, ` ${record.lastError}`) : null);
       outcome.append(h("h3", {}, "The platform's answer"), pretty(record.answer));
@@ -57,7 +57,7 @@ function testDialog(template) {
       else toast(`Test message ${record.status}: ${record.lastError || record.errcode}`, "error");
     },
   });
-  modal(`Send a test: ${template.title}`, [
+  const handle = modal(`Send a test: ${template.title}`, [
     h("pre", { class: "template-content" }, template.content || ""), form.element, outcome], { wide: true });
 }
 
