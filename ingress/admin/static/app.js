@@ -580,6 +580,8 @@ export function signOut(message) {
 }
 
 function showShell() {
+  // The key's public id part (imb_<id>_<secret>), so operators see which key this tab uses.
+  document.getElementById("whoami").textContent = (apiKey() || "").split("_").slice(0, 2).join("_");
   document.getElementById("login").hidden = true;
   document.getElementById("shell").hidden = false;
   route();
