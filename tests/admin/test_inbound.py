@@ -71,6 +71,7 @@ def test_a_webhook_is_created_masked_edited_and_its_deliveries_listed(page, imbr
         assert len(generated) >= 32
         screenshot("webhooks-secret-once")
         dialog.locator("button:has-text('Done')").click()
+        expect(page.locator("dialog.modal")).to_have_count(0)
         row = page.locator(f"{WEBHOOKS} tbody tr", has_text="crm")
         expect(row).to_contain_text("********")
         assert generated not in page.content(), "the secret is shown once, then only masked"
