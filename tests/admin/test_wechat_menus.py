@@ -57,7 +57,7 @@ def test_a_menu_with_a_sub_menu_is_built_and_published(page, imbridge, screensho
     page.click(f"{MENU} .menu-cell[data-path='0']")
     form.locator("input[name=name]").fill("今日新歌")
     page.click(f"{MENU} button:has-text('Save as new draft')")
-    page.wait_for_selector(f"{MENU} button:has-text('Compare with live')")
+    expect(page.locator(f"{MENU} .notice")).to_have_count(0)              # the new draft is open, not live
     page.click(f"{MENU} button:has-text('Compare with live')")
     dialog = page.locator("dialog.modal")
     dialog.wait_for()
