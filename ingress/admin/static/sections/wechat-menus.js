@@ -95,8 +95,15 @@ export default {
       else toastError(err, what);
     }
 
-    /** Save the draft (a new row when it has none or is the live one); true when saved. */
-    async function save({ quiet = false } = {}) {
+    /** Save the draft (a new row when it has none or is the live one); true when saved. A second call while
+     * one is on its way gets the same answer (never two rows from one double click). */
+    let saving = null;
+    function save(options) {
+      saving ??= store(options).finally(() => { saving = null; });
+      return saving;
+    }
+
+    async function store({ quiet = false } = {}) {
       const body = { name: draft.name, remark: draft.remark || null, buttons: draft.buttons };
       saveButton.disabled = true;
       try {
