@@ -32,8 +32,8 @@ const PLATFORMS = {
   },
 };
 
-const COMMON = [
-  { name: "name", label: "Name", required: true, placeholder: "Ops alerts" },
+const NAME = { name: "name", label: "Name", required: true, placeholder: "Ops alerts" };
+const TAIL = [
   { name: "remark", label: "Remark", type: "textarea", rows: 2, keepEmpty: true },
   { name: "enabled", label: "Enabled", type: "checkbox", value: true },
 ];
@@ -42,9 +42,9 @@ function robotForm(platform, robot, onDone) {
   const spec = PLATFORMS[platform];
   const editing = Boolean(robot);
   const fields = editing
-    ? [...COMMON, ...spec.editFields(robot)]
+    ? [NAME, ...spec.editFields(robot), ...TAIL]
     : [{ name: "code", label: "Code", required: true, placeholder: "ops-alerts", help: "how senders name the robot (letters, digits, . _ -)" },
-      ...COMMON, ...spec.createFields];
+      NAME, ...spec.createFields, ...TAIL];
   const form = new Form({
     fields,
     // Credentials are never prefilled: the masked value is not the secret.
