@@ -43,9 +43,19 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, immediate: bool = False) -> Iterator[Session]:
+        """A unit of work.
+
+        :param immediate: the unit reads, then writes, under savepoints. SQLite runs a savepoint opened outside a
+            transaction as a transaction of its own, and one that read first cannot become a writer once another
+            connection has committed: "database is locked" at once, whatever the busy timeout. So on SQLite
+            this takes the write lock up front (``BEGIN IMMEDIATE``, waiting up to the busy timeout) and the
+            whole unit is one transaction; elsewhere it changes nothing.
+        """
         session = self._sessions()
         try:
+            if immediate and self.engine.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
             session.commit()
         except BaseException:

@@ -121,3 +121,34 @@ def test_odd_entries_are_stored_clipped_and_broken_ones_never_block_the_inbox(ru
     first, second = records(runtime)
     assert (len(first.from_user), first.create_time.year, len(first.event)) == (128, 1970, 64)
     assert second.msg_id == "21"
+
+
+def test_the_drain_keeps_up_while_other_connections_write(runtime):
+    """SQLite: a transaction that reads first cannot become a writer after another connection's commit;
+    the drain must take its write lock up front instead of failing with "database is locked"."""
+    import threading
+
+    from models import Database
+    from models.inbound import store_inbound
+    from workers.actors.inbound import record_inbound
+
+    push(runtime.redis, *[entry(n) for n in range(300)])
+    other, stop, written = Database(runtime.settings.database_url), threading.Event(), []
+
+    def write() -> None:  # another worker recording, committing as fast as it can
+        while not stop.is_set():
+            with other.session() as session:
+                store_inbound(session, {**entry(10_000 + len(written)), "dedup_key": f"other:{len(written)}"})
+            written.append(1)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        wait_for(lambda: len(written) > 5)
+        record_inbound.fn()
+    finally:
+        stop.set()
+        writer.join()
+        other.dispose()
+    assert runtime.redis.llen(INBOX_KEY) == 0
+    assert {f"wechat:wx1:{n}" for n in range(300)} <= {r.dedup_key for r in records(runtime)}
