@@ -246,8 +246,8 @@ def main() -> int:
             failures.append(f"{item.part} (pid {item.pid}) grew from {middle / MB:.1f} to {last / MB:.1f} MB")
     for failure in failures:
         print(f"FAILED: {failure}")
-    print("goals met: no process grew" if not failures else f"goals NOT met ({len(failures)})")
-    if not os.environ.get("BENCH_KEEP"):
+    print("goals met: no process grew" if not failures else f"goals NOT met ({len(failures)}); logs kept in {var}")
+    if not failures and not os.environ.get("BENCH_KEEP"):
         shutil.rmtree(var, ignore_errors=True)
     return 1 if failures else 0
 
