@@ -43,6 +43,20 @@ def test_drain_stores_in_batches_trims_and_clears_the_signal(redis_client):
     assert not redis_client.exists(SIGNAL_KEY) and not redis_client.exists(LOCK_KEY)
 
 
+def test_a_long_drain_keeps_the_signal_up_so_callbacks_meanwhile_wake_no_other_drain(redis_client):
+    push(redis_client, *[entry(n) for n in range(3)])
+    redis_client.set(SIGNAL_KEY, "1", px=50)
+    signal_seen: list[bool] = []
+
+    def slow(items):  # each batch outlasts the signal a callback set
+        signal_seen.append(bool(redis_client.exists(SIGNAL_KEY)))
+        time.sleep(0.1)
+
+    assert drain(redis_client, slow, batch=1)
+    assert signal_seen[1:] == [True, True]  # kept up by the drainer after its first batch
+    assert not redis_client.exists(SIGNAL_KEY)  # cleared once the inbox is empty
+
+
 def test_a_failed_store_leaves_the_entries_for_the_next_drain(redis_client):
     push(redis_client, entry(1), entry(2))
 
