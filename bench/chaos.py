@@ -189,9 +189,9 @@ def crash_redis(valkey: Any, down_seconds: float, ingress: str, settings: Any) -
     prober = threading.Thread(target=lambda: bugs.extend(probe_ingress(ingress, settings, stop)), daemon=True)
     prober.start()
     time.sleep(down_seconds)
-    valkey.start()
     stop.set()
     prober.join()
+    valkey.start()
     return bugs
 
 
