@@ -21,7 +21,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-# Every benchmark in turn (about 15 minutes); stops at the first whose goal is missed outright.
+# Every benchmark in turn (about 20 minutes on 2 cores); stops at the first whose goal is missed outright.
 bench: $(STAMP)
 	@for script in $(filter-out bench/__init__.py,$(wildcard bench/*.py)); do \
 		echo "== $$script"; $(VENV)/bin/python $$script || exit 1; done
