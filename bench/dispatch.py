@@ -10,7 +10,7 @@ then measures, on the same worker processes and threads:
 The sandbox's robot rate limit is lifted, and ours raised out of the way (the limiter still runs). Prints rates
 and the ratios; goals: notifications >= 0.5 of the no-op rate, and the latency run >= 0.5 of the no-latency run.
 
-    python bench/dispatch.py [--messages 10000] [--processes 2] [--threads 16] [--clients 16]
+    python bench/dispatch.py [--messages 2000] [--processes 2] [--threads 16] [--clients 16]
 
 Each line also shows the CPU milliseconds per message spent by each part (sandbox, ingress, workers, this
 script's REST clients): on a small machine the ratio is decided by CPU, and this says where it goes.
@@ -22,149 +22,38 @@ private schema) or SQLite in a temporary directory.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import redis
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from config import demo  # noqa: E402
-from models import Database, Scope  # noqa: E402
-from models.api_clients import create_api_client  # noqa: E402
-from models.deliveries import Delivery  # noqa: E402
-from models.migrate import upgrade  # noqa: E402
-from models.robots import Robot, seal_credentials  # noqa: E402
-from models.secretbox import SecretBox  # noqa: E402
+from bench._support.harness import (
+    Processes,
+    database_url,
+    free_port,
+    imbridge_env,
+    prepare_database,
+    redis_url,
+    start_imbridge,
+    wait_until,
+)
+from models import Database
+from models.deliveries import Delivery
 
 NAMESPACE = "imbridge-dramatiq"
 QUEUE_KEYS = [f"{NAMESPACE}:notifications{suffix}" for suffix in (".msgs", ".DQ.msgs")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def redis_url(given: str | None, var: Path) -> Iterator[str]:
-    if given:
-        redis.Redis.from_url(given).flushdb()
-        yield given
-        return
-    from imbridge.embedded_redis import EmbeddedRedis
-
-    server = EmbeddedRedis(var / "valkey")
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
-
-
-@contextlib.contextmanager
-def database_url(given: str | None, var: Path) -> Iterator[str]:
-    if not given:
-        yield f"sqlite:///{var / 'bench.db'}"
-        return
-    schema = f"imbridge_bench_{secrets.token_hex(4)}"
-    admin = Database(given)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{given}{'&' if '?' in given else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
-def die_with_parent() -> None:
-    """In the child: get SIGTERM when the bench dies, however it dies (Linux), so nothing keeps consuming."""
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and every live process below it (parent links from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(entry.name))
-    found, stack = [pid], [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
-
-
-class Processes:
-    """Child process groups, all stopped on exit."""
-
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.env, self.logs, self.children = env, logs, []
-        self.names: list[str] = []
-
-    def cpu(self) -> dict[str, float]:
-        """CPU seconds used so far by each child's process tree, and by this bench (the REST clients)."""
-        used = {name: sum(_cpu_seconds(p) for p in _tree(child.pid)) for name, child in zip(self.names, self.children,
-                                                                                          strict=True)}
-        used["bench"] = _cpu_seconds(os.getpid())
-        return used
-
-    def start(self, name: str, argv: list[str]) -> None:
-        log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - kept open for the child's life
-        self.names.append(name)
-        self.children.append(subprocess.Popen(argv, env=self.env, cwd=ROOT, start_new_session=True,
-                                              stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent))
-
-    def stop(self) -> None:
-        for child in self.children:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGTERM)
-        for child in self.children:
-            try:
-                child.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
-
-
-def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"bench: {what} did not happen within {timeout:g} s")
-        time.sleep(interval)
 
 
 def drained(client: redis.Redis) -> bool:
@@ -253,7 +142,7 @@ def measured(processes: Processes, messages: int, run: Callable[[], float]) -> t
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=10000)
+    parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--processes", type=int, default=2, help="worker processes")
     parser.add_argument("--threads", type=int, default=16, help="threads per worker process")
     parser.add_argument("--clients", type=int, default=16, help="concurrent REST clients")
@@ -264,29 +153,18 @@ def main() -> None:
     secret_key = secrets.token_urlsafe(32)
     given_redis, given_database = os.environ.get("REDIS_URL"), os.environ.get("DATABASE_URL")
     with redis_url(given_redis, var) as rurl, database_url(given_database, var) as dburl:
+        key = prepare_database(dburl, secret_key, robots=("bench",))
         database = Database(dburl)
-        upgrade(database)
-        with database.session() as session:
-            _, key = create_api_client(session, "bench", Scope.NOTIFY)
-            robot = Robot(platform="dingtalk", code="bench", name="bench")
-            seal_credentials(robot, SecretBox(secret_key), demo.DINGTALK_ROBOT_TOKEN, demo.DINGTALK_ROBOT_SECRET)
-            session.add(robot)
         ingress_port, sandbox_port = free_port(), free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("IMBRIDGE_")}
-        env.update(PYTHONPATH=str(ROOT), IMBRIDGE_REDIS__URL=rurl, IMBRIDGE_DATABASE__URL=dburl,
-                   IMBRIDGE_SECURITY__SECRET_KEY=secret_key, IMBRIDGE_VAR_DIR=str(var),
-                   IMBRIDGE_SANDBOX__PORT=str(sandbox_port), IMBRIDGE_INGRESS__PORT=str(ingress_port),
-                   IMBRIDGE_NOTIFICATIONS__ROBOT_RATE_LIMIT="100000000")
+        env = imbridge_env(rurl, dburl, secret_key, var, SANDBOX__PORT=str(sandbox_port),
+                           INGRESS__PORT=str(ingress_port), NOTIFICATIONS__ROBOT_RATE_LIMIT="100000000")
         processes = Processes(env, var)
         sandbox, ingress = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{ingress_port}"
         client = redis.Redis.from_url(rurl)
         try:
-            processes.start("sandbox", [sys.executable, "-m", "imbridge", "sandbox"])
-            processes.start("ingress", [sys.executable, "-m", "imbridge", "ingress"])
-            processes.start("worker", [sys.executable, "-m", "dramatiq", "bench._support.dispatch_worker",
-                                       "--processes", str(args.processes), "--threads", str(args.threads)])
-            wait_until(lambda: _answers(f"{sandbox}/_sandbox/health"), 60, "the sandbox starting")
-            wait_until(lambda: _answers(f"{ingress}/readyz"), 60, "the ingress starting")
+            worker = [sys.executable, "-m", "dramatiq", "bench._support.dispatch_worker",
+                      "--processes", str(args.processes), "--threads", str(args.threads)]
+            start_imbridge(processes, {"worker": worker}, sandbox, ingress)
             control = httpx.Client(base_url=f"{sandbox}/_sandbox")
             control.post("/config", json={"robot_rate_limit": None, "journal_limit": 1000}).raise_for_status()
             print(f"{args.messages} messages; workers {args.processes} x {args.threads} threads; "
@@ -309,16 +187,13 @@ def main() -> None:
                                                                          client))
             print(f"  + {args.latency_ms} ms latency     {slow:8.0f} msg/s   {slow / plain:.2f} of no-latency "
                   f"(goal >= 0.5), {slow / noop:.3f} of no-op   [{cpu}]", flush=True)
+            # A missed ratio is a figure to read (a shared machine's noise moves it), not a broken benchmark.
+            met = plain / noop >= 0.5 and slow / plain >= 0.5
+            print("goals met" if met else "goals NOT met on this run (see the CPU per message above)")
         finally:
             processes.stop()
             database.dispose()
 
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 if __name__ == "__main__":

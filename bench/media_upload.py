@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 
 import falcon
 import falcon.testing
 import httpx
+
+# The project before bench/ (which holds a module named ``ingress``, like the package this imports).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ingress.uploads import read_upload
 from platforms.wechat.media_rules import MAX_MEDIA_BYTES, MB

@@ -6,14 +6,16 @@ this process (the minting actor) and the sandbox as WeChat. The pool is filled f
 counts ``qrcode/create`` during the load and the pool's bookkeeping counts the codes the actor minted in the
 same window: every create is the actor's, none is a request's.
 
-    REDIS_URL=redis://127.0.0.1:6379/4 python bench/qr_login.py [--requests 1000] [--rounds 3] [--concurrency 16]
+    python bench/qr_login.py [--requests 1000] [--rounds 3] [--concurrency 16]
 
-Uses (and clears the login keys of) the Redis database in ``$REDIS_URL``.
+Uses (and clears the login keys of) the Redis database in ``--redis-url`` or ``$REDIS_URL``; without either, an
+embedded Valkey.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -30,6 +32,9 @@ import dramatiq
 import httpx
 import redis
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._support.harness import embedded_valkey
 from config import Settings, load_settings
 from models import Database
 from models.migrate import upgrade
@@ -118,8 +123,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="requests per round and endpoint")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL"),
+                        help="default: $REDIS_URL, else an embedded Valkey")
     args = parser.parse_args()
+    with contextlib.ExitStack() as valkey:
+        if not args.redis_url:
+            args.redis_url = valkey.enter_context(embedded_valkey(Path(tempfile.mkdtemp(prefix="bench-qr-")))).url
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
 
     pool_size = args.requests * args.rounds + args.requests // 2  # the whole run fits: no 503 measured
     sandbox_url, stop_sandbox = serve_in_thread(load_settings(None), port=0)

@@ -6,22 +6,31 @@ by compare-and-delete. Prints calls per token fetch and fetches per expiry (1.0 
 endpoint (each fetch retires the previous token) and the stable one.
 
     python bench/tokens.py [--processes 4] [--threads 8] [--seconds 12] [--lifetime 2]
+
+Redis: ``--redis-url`` or ``$REDIS_URL`` (its WeChat token keys are replaced), else an embedded Valkey.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
+import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import redis
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._support.harness import embedded_valkey
 from config import load_settings
 from platforms.tokens import MemoryTokenStore
 from workers.clients import PlatformClients
@@ -118,11 +127,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=12)
     parser.add_argument("--lifetime", type=int, default=3)
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL"),
+                        help="default: $REDIS_URL, else an embedded Valkey")
     args = parser.parse_args()
 
     from sandbox.server import serve_in_thread
 
+    valkey = contextlib.ExitStack()
+    if not args.redis_url:
+        args.redis_url = valkey.enter_context(embedded_valkey(Path(tempfile.mkdtemp(prefix="bench-tokens-")))).url
     url, stop = serve_in_thread(load_settings(None, redis={"url": args.redis_url}), port=0)
     try:
         for mode in ("classic", "stable"):
@@ -139,6 +152,7 @@ def main() -> None:
                   f"of the seed design's; failed calls {sum(ours.failures.values())} vs {sum(seed.failures.values())}")
     finally:
         stop()
+        valkey.close()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 Falcon's own errors (404, 405, 413...) pass through the same serializer; anything unexpected becomes a 500
 with no trace in the body (the trace goes to the log), because a 5xx is a bug we must see, not the client.
+A store that cannot answer right now (the database locked, down or out of connections; Redis down) is not a
+bug but a moment: 503 with ``Retry-After``, whichever route met it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import logging
 from typing import Any
 
 import falcon
+import redis
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +69,19 @@ def handle_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception
     raise ApiError(falcon.HTTP_500, "internal error; it has been logged", code="internal_error")
 
 
+#: Seconds a client is told to wait when a store is unavailable.
+RETRY_AFTER_SECONDS = 2
+
+
+def handle_unavailable(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:
+    store = "redis" if isinstance(exc, redis.RedisError) else "database"
+    log.warning("%s %s: the %s is unavailable (%s: %.200s)", req.method, req.path, store, type(exc).__name__, exc)
+    raise ApiError(falcon.HTTP_503, f"the {store} is busy or unavailable; retry shortly", code=f"{store}_unavailable",
+                   headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def install_error_handling(app: falcon.App) -> None:
     app.set_error_serializer(serialize_error)
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(ValidationError, handle_validation_error)
+    app.add_error_handler((OperationalError, PoolTimeout, redis.RedisError), handle_unavailable)

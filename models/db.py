@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+#: After an immediate unit on SQLite, stay away from the lock as long as it was held, up to this many seconds.
+MAX_YIELD_SECONDS = 0.25
 
 
 def normalise_url(url: str) -> str:
@@ -43,9 +48,24 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, immediate: bool = False) -> Iterator[Session]:
+        """A unit of work.
+
+        :param immediate: the unit reads, then writes, under savepoints. SQLite runs a savepoint opened outside a
+            transaction as a transaction of its own, and one that read first cannot become a writer once another
+            connection has committed: "database is locked" at once, whatever the busy timeout. So on SQLite
+            this takes the write lock up front (``BEGIN IMMEDIATE``, waiting up to the busy timeout) and the
+            whole unit is one transaction; elsewhere it changes nothing. Other writers wait for the lock in
+            SQLite's busy handler, which polls (every 100 ms at length) rather than queues, so a caller looping
+            over such units would hold it nearly always and starve them past their timeout: after the unit, this
+            sleeps as long as it held the lock (at most ``MAX_YIELD_SECONDS``).
+        """
         session = self._sessions()
+        locked_at = None
         try:
+            if immediate and self.engine.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+                locked_at = time.monotonic()
             yield session
             session.commit()
         except BaseException:
@@ -53,6 +73,8 @@ class Database:
             raise
         finally:
             session.close()
+            if locked_at is not None:
+                time.sleep(min(time.monotonic() - locked_at, MAX_YIELD_SECONDS))
 
     def ping(self) -> None:
         """Raise if the database cannot answer ``SELECT 1``."""

@@ -29,6 +29,10 @@ class Deliveries:
         self._items.append(item)
         return item
 
+    def resize(self, limit: int) -> None:
+        """Keep the newest ``limit`` messages from now on."""
+        self._items = deque(self._items, maxlen=limit)
+
     def list(self, platform: str | None = None, channel: str | None = None) -> list[dict[str, Any]]:
         return [d for d in self._items
                 if (platform is None or d["platform"] == platform)

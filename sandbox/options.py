@@ -68,6 +68,8 @@ class SandboxOptions(BaseModel):
     media_lifetime_seconds: float = Field(default=3 * 86400, gt=0)
     #: The journal keeps this many newest entries.
     journal_limit: int = Field(default=10000, ge=1)
+    #: ``/_sandbox/deliveries`` keeps this many newest messages (a long soak stays within bounded memory).
+    deliveries_limit: int = Field(default=10000, ge=1)
 
     @field_validator("ip_whitelist_fail", mode="before")
     @classmethod

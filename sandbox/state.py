@@ -62,7 +62,7 @@ class SandboxState:
         self.robot_limits = SlidingWindowLimiter()
         self.member_limits = SlidingWindowLimiter()
         self.media = MediaStore()
-        self.deliveries = Deliveries()
+        self.deliveries = Deliveries(self.options.deliveries_limit)
         self.wechat = WeChatStore()
         self.wecom = WeComStore()
         self.dingtalk = DingTalkStore()
@@ -75,6 +75,7 @@ class SandboxState:
         with self.lock:
             self.options = self.options.updated(changes)
             self.journal.resize(self.options.journal_limit)
+            self.deliveries.resize(self.options.deliveries_limit)
             return self.options
 
     def reset(self) -> None:

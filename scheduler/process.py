@@ -2,15 +2,20 @@
 
 APScheduler's BlockingScheduler runs the jobs; a separate renewal job keeps the leader lock. Losing the lock
 (Redis restarted, the process stalled past the TTL) stops the jobs and puts this instance back to waiting.
+Redis being unreachable is waited out, never a reason to exit: a leader that cannot renew for a whole TTL
+steps down (another scheduler may lead by then), and a waiting one keeps trying.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
+import time
 from datetime import UTC, datetime
 
+import redis
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from scheduler.jobs.admin_jobs import sweep_jobs, sync_wechat_templates
@@ -31,7 +36,9 @@ class SchedulerProcess:
         self.runtime = runtime
         config = runtime.settings.scheduler
         self.lock = LeaderLock(runtime.redis, ttl_seconds=config.leader_ttl_seconds)
+        self.ttl_seconds = config.leader_ttl_seconds
         self.renew_every = config.leader_ttl_seconds / 3
+        self._renewed_at = 0.0
         self._stopping = threading.Event()
         self._scheduler: BlockingScheduler | None = None
 
@@ -67,21 +74,41 @@ class SchedulerProcess:
         return scheduler
 
     def _renew(self) -> None:
-        if not self.lock.renew():
-            log.warning("lost scheduler leadership; stopping jobs and waiting to lead again")
-            assert self._scheduler is not None
-            self._scheduler.shutdown(wait=False)
+        try:
+            renewed = self.lock.renew()
+        except redis.RedisError as exc:
+            if time.monotonic() - self._renewed_at < self.ttl_seconds:
+                log.warning("scheduler: Redis unavailable (%s); leadership kept until the lock's TTL", exc)
+                return
+            log.warning("scheduler: Redis unavailable for a whole lock TTL (%s); stepping down", exc)
+            renewed = False
+        if renewed:
+            self._renewed_at = time.monotonic()
+            return
+        log.warning("lost scheduler leadership; stopping jobs and waiting to lead again")
+        assert self._scheduler is not None
+        self._scheduler.shutdown(wait=False)
+
+    def _acquire(self) -> bool:
+        """Whether we lead now; an unreachable Redis means not yet."""
+        try:
+            return self.lock.acquire()
+        except redis.RedisError as exc:
+            log.warning("scheduler: Redis unavailable (%s); trying to lead again in %.1f s", exc, self.renew_every)
+            return False
 
     def run(self) -> None:
         while not self._stopping.is_set():
-            if not self.lock.acquire():
+            if not self._acquire():
                 self._stopping.wait(self.renew_every)
                 continue
+            self._renewed_at = time.monotonic()
             log.info("scheduler %s leads", self.lock.owner)
             self._scheduler = self._build()
             self._scheduler.start()  # blocks until shutdown
             self._scheduler = None
-        self.lock.release()
+        with contextlib.suppress(redis.RedisError):  # the lock expires on its own
+            self.lock.release()
 
     def stop(self) -> None:
         self._stopping.set()

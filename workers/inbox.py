@@ -8,7 +8,9 @@ any Dramatiq message on the same Redis, and a burst of callbacks costs one messa
 
 The drainer holds a lock, reads from the head, stores, and only then trims what it stored: a drainer killed
 midway leaves its items for the next one, which stores them again harmlessly (records are unique by dedup
-key). Before it lets go, it clears the signal and looks once more, so an entry appended meanwhile is either
+key). While it works it keeps the signal up, so callbacks arriving meanwhile wake nobody (it will see their
+entries): under a steady flow a long drain is one message, not a new one every signal TTL, each polling for the
+lock. Before it lets go, it clears the signal and looks once more, so an entry appended meanwhile is either
 seen by it or wakes a new drain.
 """
 
@@ -63,5 +65,6 @@ def drain(client: redis.Redis, store: Callable[[list[dict[str, Any]]], None], ba
                 raise
             client.ltrim(INBOX_KEY, len(items), -1)
             client.pexpire(LOCK_KEY, LOCK_TTL_MS)
+            client.set(SIGNAL_KEY, "1", px=SIGNAL_TTL_MS)  # still draining: no new drain message needed
     finally:
         client.eval(_RELEASE, 1, LOCK_KEY, token)

@@ -1,1 +1,1 @@
-"""Modules the benchmarks run in their child processes (not benchmarks themselves)."""
+"""Shared benchmark machinery (``harness``) and the modules benchmarks run in their child processes."""

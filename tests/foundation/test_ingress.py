@@ -61,6 +61,14 @@ def test_readyz_names_what_is_down(make_settings, sqlite_url):
     assert result.json["checks"]["database"] == "ok"
 
 
+def test_a_database_that_cannot_answer_is_503_with_retry_after_not_500(make_settings):
+    # Locked past its busy timeout (SQLite under a write storm), down, or out of connections: a moment, not a bug.
+    client = falcon.testing.TestClient(create_app(make_settings("postgresql://127.0.0.1:1/imbridge")))
+    result = client.simulate_get("/api/v1/notifications", headers=bearer("imb_abc_def"))
+    assert_json_error(result, 503, "database_unavailable")
+    assert int(result.headers["retry-after"]) > 0
+
+
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer imb_wrong_key"}, {"Authorization": "Basic x"}])
 def test_missing_or_wrong_key_is_401(client, headers):
     result = client.simulate_get("/api/v1/apikeys", headers=headers)

@@ -70,3 +70,31 @@ def test_standby_takes_over_when_the_leader_stops(runtime):
     finally:
         standby.stop()
         standby_thread.join(5)
+
+
+def test_a_waiting_scheduler_outlives_a_redis_outage_and_leads_afterwards(make_settings, sqlite_url, tmp_path):
+    from imbridge.embedded_redis import EmbeddedRedis
+    from scheduler.leader import SCHEDULER_LOCK_KEY
+
+    server = EmbeddedRedis(tmp_path / "valkey")
+    server.start()
+    settings = make_settings(sqlite_url, redis={"url": server.url},
+                             scheduler={"heartbeat_seconds": PERIOD, "leader_ttl_seconds": 0.9})
+    runtime = Runtime.from_settings(settings)
+    runtime.redis.set(SCHEDULER_LOCK_KEY, "another scheduler", px=1500)  # someone else leads: this one waits
+    standby = SchedulerProcess(runtime)
+    thread = start(standby)
+    try:
+        server.stop()
+        time.sleep(1.0)  # a few attempts to lead meet no Redis
+        assert thread.is_alive()
+        server.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and runtime.redis.hget(HEARTBEAT_KEY, "owner") is None:
+            time.sleep(0.1)
+        assert runtime.redis.hget(HEARTBEAT_KEY, "owner").decode() == standby.lock.owner
+    finally:
+        standby.stop()
+        thread.join(5)
+        runtime.close()
+        server.stop()

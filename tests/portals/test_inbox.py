@@ -43,6 +43,20 @@ def test_drain_stores_in_batches_trims_and_clears_the_signal(redis_client):
     assert not redis_client.exists(SIGNAL_KEY) and not redis_client.exists(LOCK_KEY)
 
 
+def test_a_long_drain_keeps_the_signal_up_so_callbacks_meanwhile_wake_no_other_drain(redis_client):
+    push(redis_client, *[entry(n) for n in range(3)])
+    redis_client.set(SIGNAL_KEY, "1", px=50)
+    signal_seen: list[bool] = []
+
+    def slow(items):  # each batch outlasts the signal a callback set
+        signal_seen.append(bool(redis_client.exists(SIGNAL_KEY)))
+        time.sleep(0.1)
+
+    assert drain(redis_client, slow, batch=1)
+    assert signal_seen[1:] == [True, True]  # kept up by the drainer after its first batch
+    assert not redis_client.exists(SIGNAL_KEY)  # cleared once the inbox is empty
+
+
 def test_a_failed_store_leaves_the_entries_for_the_next_drain(redis_client):
     push(redis_client, entry(1), entry(2))
 
@@ -121,3 +135,34 @@ def test_odd_entries_are_stored_clipped_and_broken_ones_never_block_the_inbox(ru
     first, second = records(runtime)
     assert (len(first.from_user), first.create_time.year, len(first.event)) == (128, 1970, 64)
     assert second.msg_id == "21"
+
+
+def test_the_drain_keeps_up_while_other_connections_write(runtime):
+    """SQLite: a transaction that reads first cannot become a writer after another connection's commit;
+    the drain must take its write lock up front instead of failing with "database is locked"."""
+    import threading
+
+    from models import Database
+    from models.inbound import store_inbound
+    from workers.actors.inbound import record_inbound
+
+    push(runtime.redis, *[entry(n) for n in range(300)])
+    other, stop, written = Database(runtime.settings.database_url), threading.Event(), []
+
+    def write() -> None:  # another worker recording, committing as fast as it can
+        while not stop.is_set():
+            with other.session() as session:
+                store_inbound(session, {**entry(10_000 + len(written)), "dedup_key": f"other:{len(written)}"})
+            written.append(1)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        wait_for(lambda: len(written) > 5)
+        record_inbound.fn()
+    finally:
+        stop.set()
+        writer.join()
+        other.dispose()
+    assert runtime.redis.llen(INBOX_KEY) == 0
+    assert {f"wechat:wx1:{n}" for n in range(300)} <= {r.dedup_key for r in records(runtime)}

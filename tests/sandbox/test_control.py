@@ -93,3 +93,12 @@ def test_journal_limit_keeps_the_newest_entries(client):
     for _ in range(3):
         client.simulate_get("/wecom/cgi-bin/gettoken")
     assert [e["seq"] for e in client.simulate_get("/_sandbox/journal").json["entries"]] == [2, 3]
+
+
+def test_deliveries_limit_keeps_the_newest_messages(client):
+    client.simulate_post("/_sandbox/config", json={"deliveries_limit": 2})
+    for n in range(3):
+        client.simulate_post("/wecom/cgi-bin/webhook/send", params={"key": demo.WECOM_ROBOT_KEY},
+                             json={"msgtype": "text", "text": {"content": f"m{n}"}})
+    items = client.simulate_get("/_sandbox/deliveries").json["deliveries"]
+    assert [d["message"]["text"]["content"] for d in items] == ["m1", "m2"]

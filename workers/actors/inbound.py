@@ -27,7 +27,7 @@ def record_inbound() -> None:
 
     def store(entries: list[dict[str, Any]]) -> None:
         delivery_ids: list[int] = []
-        with current.database.session() as session:
+        with current.database.session(immediate=True) as session:  # one transaction a batch, never "locked"
             for entry in entries:
                 try:
                     with session.begin_nested():
