@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from typing import Any, TypeVar
 
 import falcon
@@ -13,11 +14,22 @@ from ingress.errors import ApiError, unprocessable, validation_details
 Model = TypeVar("Model", bound=BaseModel)
 
 
+#: A chunked body up to this size is buffered in memory, a larger one (a media upload) in a temporary file.
+SPOOL_IN_MEMORY_BYTES = 1024 * 1024
+_READ_BYTES = 64 * 1024
+
+
 class BodyLimit:
     """Middleware: refuse bodies over ``max_bytes`` with 413 before anyone reads them.
 
     A resource that takes larger bodies (media uploads) says so with a ``large_body_bytes`` attribute; the limit
     applies per route, so everything else keeps ``max_bytes``.
+
+    A chunked body (``Transfer-Encoding: chunked``, no ``Content-Length``) is read here, up to the same limit,
+    and handed on as if it had come with its length, so every resource reads bodies one way (falcon's
+    ``bounded_stream`` would read such a body as empty). That needs a server that ends the input at the last
+    chunk (``wsgi.input_terminated``: gunicorn, which ``imbridge ingress`` runs); on any other server a chunked
+    body is refused with 411 rather than read as empty or read without end.
     """
 
     def __init__(self, max_bytes: int) -> None:
@@ -26,8 +38,39 @@ class BodyLimit:
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict) -> None:
         limit = getattr(resource, "large_body_bytes", None) or self.max_bytes
         length = req.content_length
+        if length is None and is_chunked(req):
+            length = _spool_chunked(req, limit)
         if length is not None and length > limit:
             raise ApiError(falcon.HTTP_413, f"request body over {limit} bytes", code="payload_too_large")
+
+    def process_response(self, req: falcon.Request, resp: falcon.Response, resource: object,
+                         req_succeeded: bool) -> None:
+        spool = getattr(req.context, "chunked_body", None)
+        if spool is not None:
+            spool.close()
+
+
+def is_chunked(req: falcon.Request) -> bool:
+    return "chunked" in (req.get_header("Transfer-Encoding") or "").lower()
+
+
+def _spool_chunked(req: falcon.Request, limit: int) -> int:
+    """Read a chunked body (at most ``limit`` bytes, else 413) and make it the request's sized body."""
+    if not req.env.get("wsgi.input_terminated"):
+        raise ApiError(falcon.HTTP_411, "send the body with a Content-Length (this server cannot read a chunked "
+                       "body)", code="length_required")
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115 (closed after the response)
+    req.context.chunked_body = spool
+    size = 0
+    while chunk := req.stream.read(_READ_BYTES):
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(falcon.HTTP_413, f"request body over {limit} bytes", code="payload_too_large")
+        spool.write(chunk)
+    spool.seek(0)
+    req.env["wsgi.input"] = req.stream = spool
+    req.env["CONTENT_LENGTH"] = str(size)
+    return size
 
 
 def read_body(req: falcon.Request, max_bytes: int) -> bytes:
