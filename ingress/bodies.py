@@ -10,6 +10,7 @@ import falcon
 from pydantic import BaseModel, ValidationError
 
 from ingress.errors import ApiError, unprocessable, validation_details
+from ingress.nul import refuse_nul_in_json
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -17,6 +18,9 @@ Model = TypeVar("Model", bound=BaseModel)
 #: A chunked body up to this size is buffered in memory, a larger one (a media upload) in a temporary file.
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024
 _READ_BYTES = 64 * 1024
+#: Deepest nesting a JSON body may have. The platforms' richest messages (template cards) nest under 10 levels;
+#: validating thousands of levels would exhaust Python's recursion limit (a 500) or its time.
+MAX_JSON_DEPTH = 32
 
 
 class BodyLimit:
@@ -86,9 +90,26 @@ def read_json(req: falcon.Request, max_bytes: int = 1024 * 1024) -> Any:
         raise ApiError(falcon.HTTP_415, "send the body as application/json", code="unsupported_media_type")
     raw = read_body(req, max_bytes)
     try:
-        return json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = json.loads(raw) if raw else None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ApiError(falcon.HTTP_400, f"the body is not valid JSON: {exc}", code="invalid_json") from exc
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise ApiError(falcon.HTTP_400, f"the body is nested deeper than {MAX_JSON_DEPTH} levels",
+                       code="invalid_json")
+    refuse_nul_in_json(data)
+    return data
+
+
+def json_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def parse_model(model: type[Model], data: Any) -> Model:

@@ -36,13 +36,23 @@ class ErrorLog(logging.Handler):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, redis_url):
+def served(tmp_path_factory, redis_url, postgres_schema_url):
+    """The app on PostgreSQL when ``$DATABASE_URL`` is set (the stricter database: NUL, integer ranges)."""
     from config import load_settings
+    from models.base import Base
     from models.db import Database
     from models.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'imbridge.db'}"
-    upgrade(Database(url))
+    url = postgres_schema_url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'imbridge.db'}"
+    database = Database(url)
+    if postgres_schema_url:
+        from sqlalchemy import text
+
+        with database.engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(database)
+    database.dispose()
     settings = load_settings(None, redis={"url": redis_url}, database={"url": url},
                              var_dir=str(tmp_path_factory.mktemp("var")),
                              security={"secret_key": "fuzz-secret-key-0123456789abcdef"})
