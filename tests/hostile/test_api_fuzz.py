@@ -17,7 +17,7 @@ from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
 from tests.api_document import openapi_document
-from tests.hostile.budget import examples, fuzz_settings
+from tests.fuzz_budget import examples, fuzz_settings
 from workers.runtime import Runtime
 
 #: Examples per operation in CI; ``FUZZ_EXAMPLES`` raises it.
