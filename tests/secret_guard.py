@@ -14,8 +14,9 @@ processes run), every response body of an ingress app seen through ``falcon.test
 ``imbridge`` processes tests start with it discarded. At the end of the session every text is searched for every
 secret; a leak fails the session, naming the secret's kind and where it appeared, never the secret itself.
 
-Answers that exist to show a secret once (the key ``POST /api/v1/apikeys`` creates, the secret of a webhook
-created without one) are exempt for that kind. The sandbox's own logs are the platform's, not ours: skipped.
+The answer that exists to show a secret once (the key ``POST /api/v1/apikeys`` creates) is exempt for that kind
+(a webhook's generated secret, shown once too, is never registered). The sandbox's own logs are the platform's,
+not ours: skipped.
 """
 
 from __future__ import annotations
@@ -41,13 +42,17 @@ MIN_SECRET_LENGTH = 8
 #: The characters of tokens, keys and base64: a secret made only of these lies within one run of them.
 _RUN = re.compile(r"[A-Za-z0-9+/=_\-.~]+")
 _INDEX = MIN_SECRET_LENGTH
-#: Body fields whose values are secrets, wherever they appear in a request tests send to the ingress.
-SECRET_FIELDS = {"secret": "robot or webhook secret", "accessToken": "robot access token",
-                 "key": "WeCom robot webhook key", "appSecret": "app secret", "sessionKey": "session key"}
+#: Body fields whose values are secrets, in the requests tests send to these ingress paths (elsewhere a ``key`` is
+#: a menu button's key, not a credential).
+SECRET_FIELDS = {
+    "/api/v1/robots/": {"secret": "robot signing secret", "accessToken": "robot access token",
+                        "key": "WeCom robot webhook key"},
+    "/api/v1/webhooks": {"secret": "webhook secret"},
+}
 #: Environment variables (of the processes tests start) whose values are secrets.
 _SECRET_ENV = re.compile(r"(SECRET|TOKEN|AES_KEY|PASSWORD)", re.IGNORECASE)
 #: Responses that show a secret of this kind once, by design.
-EXEMPT = {("POST", "/api/v1/apikeys"): {"API key"}, ("POST", "/api/v1/webhooks"): {"webhook secret"}}
+EXEMPT = {("POST", "/api/v1/apikeys"): {"API key"}}
 
 
 def fingerprint(secret: str) -> str:
@@ -133,23 +138,20 @@ class LogCapture(logging.Handler):
         self.scanner.capture(text, f"a log record of {record.name!r} at {record.levelname}")
 
 
-def _request_secrets(kwargs: dict[str, Any]) -> Iterable[tuple[str, str]]:
+def _request_secrets(path: str, kwargs: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    fields = next((names for prefix, names in SECRET_FIELDS.items() if path.startswith(prefix)), None)
+    if fields is None:
+        return
     body = kwargs.get("json")
     if body is None and isinstance(kwargs.get("body"), str | bytes):
         try:
             body = json.loads(kwargs["body"])
         except (ValueError, RecursionError):  # not JSON, or hostile JSON a test sends on purpose
             return
-    stack = [body]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for name, value in item.items():
-                if name in SECRET_FIELDS and isinstance(value, str):
-                    yield SECRET_FIELDS[name], value
-                stack.append(value)
-        elif isinstance(item, list):
-            stack.extend(item)
+    if isinstance(body, dict):
+        for name, kind in fields.items():
+            if isinstance(body.get(name), str):
+                yield kind, body[name]
 
 
 #: What the sandbox hands out or is handed, as its journal records it: answer fields and query parameters.
@@ -308,7 +310,7 @@ class SecretGuard:
         def simulating(original):
             @functools.wraps(original)
             def simulate_request(app, method="GET", path="/", **kwargs):
-                for kind, value in _request_secrets(kwargs):
+                for kind, value in _request_secrets(path, kwargs):
                     scanner.register(kind, value)
                 result = original(app, method, path, **kwargs)
                 if _is_ingress(app):

@@ -84,6 +84,20 @@ def test_the_registry_learns_the_secrets_of_settings_and_api_keys(guard, sqlite_
     assert guard.scanner.secrets[key] == "API key"
 
 
+def test_the_registry_learns_what_the_sandbox_issues(guard):
+    from sandbox.clock import Clock
+    from sandbox.journal import Journal
+    from sandbox.tokens import TokenRegistry
+
+    token = TokenRegistry(Clock())._new("wecom", "corp", "app", 7200)
+    assert guard.scanner.secrets[token] == "platform access token (sandbox-issued)"
+    session_key, robot_key = canary(), canary()
+    Journal().record({"path": "/sns/jscode2session", "query": {}, "response": {"session_key": session_key}})
+    Journal().record({"path": "/cgi-bin/webhook/send", "query": {"key": robot_key}, "response": {"errcode": 0}})
+    assert guard.scanner.secrets[session_key] == "mini-program session_key (sandbox-issued)"
+    assert guard.scanner.secrets[robot_key] == "WeCom robot webhook key"
+
+
 def test_the_scanner_finds_secrets_inside_larger_text_and_honours_exemptions():
     scanner = LeakScanner()
     token, spaced = "T0ken_" + "x" * 40, "a secret with spaces"
