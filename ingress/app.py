@@ -7,6 +7,7 @@ from collections.abc import Callable
 import falcon
 
 from config import Settings
+from ingress.admin import install_admin
 from ingress.auth import ApiKeyAuth
 from ingress.bodies import BodyLimit
 from ingress.bounds import RowIdConverter
@@ -30,6 +31,7 @@ from ingress.resources.notifications import (
 )
 from ingress.resources.ping import PingCollection, PingItem
 from ingress.resources.robots import RobotCollection, RobotItem
+from ingress.resources.system import SystemStatusResource
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
 from ingress.resources.wechat_media import MediaCollection, MediaCounts, MediaItem, MediaSync
@@ -55,7 +57,7 @@ from workers.runtime import Runtime
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App:
     runtime = runtime or Runtime.from_settings(settings)
-    setup_broker(settings)
+    broker = setup_broker(settings)
     app = falcon.App(middleware=[
         RequestMetrics(),
         RefuseNul(),
@@ -103,6 +105,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/users/{user_id:id}", UserItem(runtime.database))
     route("/api/v1/users/{user_id:id}/bindings", UserBindings(runtime.database))
     route("/api/v1/users/{user_id:id}/bindings/{binding_id:id}", UserBinding(runtime.database))
+    route("/api/v1/system/status", SystemStatusResource(runtime, broker))
+    install_admin(app)
     return app
 
 
