@@ -36,7 +36,7 @@ def main() -> None:
                             cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.monotonic() - started
     output = result.stdout + result.stderr
-    examples = sum(int(n) for n in re.findall(r"(\d+) passing examples?", output))
+    examples = sum(int(n) for n in re.findall(r"(\d+) passing", output))
     tests = re.search(r"(\d+) passed", output)
     print(f"fuzz: {tests.group(1) if tests else 0} fuzz tests, {examples} examples run in {elapsed:.0f} s "
           f"({examples / elapsed:.0f} examples/s), budget {args.examples} per test")

@@ -87,23 +87,19 @@ def test_every_api_operation_is_fuzzed():
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: f"{op.method.upper()} {op.path}")
-def test_no_operation_answers_5xx_or_logs_an_error(served, operation):
+@fuzz_settings(examples(PER_OPERATION))
+@given(data=st.data())
+def test_no_operation_answers_5xx_or_logs_an_error(served, operation, data):
     app, admin, errors = served
-
-    @fuzz_settings(examples(PER_OPERATION))
-    @given(data=st.data())
-    def run(data):
-        case = data.draw(_cases(operation))
-        before = len(errors.records)
-        response = case.call(app=app, headers={"Authorization": f"Bearer {admin}"})
-        where = f"{case.method} {case.formatted_path} query={case.query} body={case.body!r:.300}"
-        assert response.status_code < 500, f"{where}: {response.status_code} {response.text}"
-        logged = [record.getMessage() for record in errors.records[before:]]
-        assert not logged, f"{where} logged: {logged}"
-        if response.status_code >= 400:
-            assert response.json()["error"]["message"]
-
-    run()
+    case = data.draw(_cases(operation))
+    before = len(errors.records)
+    response = case.call(app=app, headers={"Authorization": f"Bearer {admin}"})
+    where = f"{case.method} {case.formatted_path} query={case.query} body={case.body!r:.300}"
+    assert response.status_code < 500, f"{where}: {response.status_code} {response.text}"
+    logged = [record.getMessage() for record in errors.records[before:]]
+    assert not logged, f"{where} logged: {logged}"
+    if response.status_code >= 400:
+        assert response.json()["error"]["message"]
 
 
 # -- beyond the schema: hostile values where the document promises nothing -----------------------------------------
