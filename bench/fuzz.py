@@ -1,7 +1,7 @@
 """The fuzzers with a large budget: the portals (generated and mutated callbacks, XML, encodings, query strings)
 and every ``/api/v1`` operation through schemathesis, N examples each instead of CI's few.
 
-    python bench/fuzz.py [--examples 200] [--postgres]
+    python bench/fuzz.py [--examples 100] [--postgres]
 
 Prints the examples run, the time, and the outcome (any 5xx, unhandled exception or error-log line fails).
 Redis: ``$REDIS_URL`` (the tests flush that database) or an embedded server; ``--postgres`` also runs on
@@ -24,7 +24,7 @@ FUZZERS = ["tests/portals/test_fuzz.py", "tests/hostile/test_api_fuzz.py"]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--examples", type=int, default=200, help="examples per fuzz test (per API operation)")
+    parser.add_argument("--examples", type=int, default=100, help="examples per fuzz test (per API operation)")
     parser.add_argument("--postgres", action="store_true", help="keep $DATABASE_URL (PostgreSQL) as well")
     args = parser.parse_args()
     env = {**os.environ, "FUZZ_EXAMPLES": str(args.examples), "PYTHONPATH": str(ROOT)}
