@@ -309,10 +309,10 @@ class SecretGuard:
 
         def simulating(original):
             @functools.wraps(original)
-            def simulate_request(app, method="GET", path="/", **kwargs):
+            def simulate_request(app, method="GET", path="/", *args, **kwargs):
                 for kind, value in _request_secrets(path, kwargs):
                     scanner.register(kind, value)
-                result = original(app, method, path, **kwargs)
+                result = original(app, method, path, *args, **kwargs)
                 if _is_ingress(app):
                     route = re.sub(r"/\d+(?=/|$)", "/{id}", path)
                     exempt = EXEMPT.get((method.upper(), path), set())
