@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -233,6 +234,7 @@ class SecretGuard:
         for undo in reversed(self._undo):
             undo()
         self.read_stderr()
+        shutil.rmtree(self.stderr_dir, ignore_errors=True)
 
     def read_stderr(self) -> None:
         """Capture what the started processes wrote to stderr so far."""
