@@ -130,6 +130,9 @@ class IngressSettings(_Section):
     #: Largest request body on the media upload routes only (413 beyond). File bytes past WeChat's largest
     #: limit (10 MB) are counted, not kept, so a file too large for its type is a 422 that says its size.
     media_max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    #: Behind a reverse proxy: the header that carries the client's address (``X-Real-IP``, or
+    #: ``X-Forwarded-For``, whose last entry is the proxy's). Empty: the peer address. Per-client limits use it.
+    client_ip_header: str = ""
 
 
 class SandboxSettings(_Section):
@@ -281,6 +284,10 @@ class LoginSettings(_Section):
     applet_wait_seconds: float = Field(default=5.0, gt=0, le=30)
     #: Serve the demo page ``/demo/qr-login``.
     demo_page: bool = True
+    #: applyQrCode calls one client may make per ``apply-rate-window-seconds`` (0: unlimited); more answer 429
+    #: with Retry-After. The pool is shared by every visitor: one client must not be able to drain it.
+    apply_rate_limit: int = Field(default=10, ge=0)
+    apply_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
 
     @model_validator(mode="after")
     def _pool_codes_outlive_their_margin(self) -> LoginSettings:

@@ -10,9 +10,11 @@ from config import Settings
 from ingress.admin import install_admin
 from ingress.auth import ApiKeyAuth
 from ingress.bodies import BodyLimit
+from ingress.bounds import RowIdConverter
 from ingress.errors import install_error_handling
 from ingress.login import build_login
 from ingress.metrics import MetricsResource, RequestMetrics
+from ingress.nul import RefuseNul
 from ingress.openapi import OpenApiSpec
 from ingress.portals import build_portals
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
@@ -58,10 +60,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     broker = setup_broker(settings)
     app = falcon.App(middleware=[
         RequestMetrics(),
+        RefuseNul(),
         BodyLimit(settings.ingress.max_body_bytes),
         ApiKeyAuth(runtime.database),
     ])
     app.req_options.strip_url_path_trailing_slash = True
+    app.router_options.converters["id"] = RowIdConverter
     install_error_handling(app)
     spec = OpenApiSpec("imbridge", "1")
 
@@ -83,10 +87,10 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/wechat/portal", portals.wechat)
     route("/wecom/portal", portals.wecom)
     route("/api/v1/inbound", InboundCollection(runtime.database))
-    route("/api/v1/inbound/{inbound_id:int}", InboundItem(runtime.database))
+    route("/api/v1/inbound/{inbound_id:id}", InboundItem(runtime.database))
     route("/api/v1/webhooks", WebhookCollection(runtime.database, settings.security.secret_key))
-    route("/api/v1/webhooks/{webhook_id:int}", WebhookItem(runtime.database, settings.security.secret_key))
-    route("/api/v1/webhooks/{webhook_id:int}/deliveries",
+    route("/api/v1/webhooks/{webhook_id:id}", WebhookItem(runtime.database, settings.security.secret_key))
+    route("/api/v1/webhooks/{webhook_id:id}/deliveries",
           WebhookDeliveries(runtime.database, settings.security.secret_key))
     login = build_login(settings, runtime)
     route("/token/wechat/qr/applyQrCode", login.apply)
@@ -98,9 +102,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
         route("/demo/qr-login", login.demo_page)
         route("/demo/qr-login/qr.svg", login.demo_qr)
     route("/api/v1/users", UserCollection(runtime.database))
-    route("/api/v1/users/{user_id:int}", UserItem(runtime.database))
-    route("/api/v1/users/{user_id:int}/bindings", UserBindings(runtime.database))
-    route("/api/v1/users/{user_id:int}/bindings/{binding_id:int}", UserBinding(runtime.database))
+    route("/api/v1/users/{user_id:id}", UserItem(runtime.database))
+    route("/api/v1/users/{user_id:id}/bindings", UserBindings(runtime.database))
+    route("/api/v1/users/{user_id:id}/bindings/{binding_id:id}", UserBinding(runtime.database))
     route("/api/v1/system/status", SystemStatusResource(runtime, broker))
     install_admin(app)
     return app
@@ -130,16 +134,16 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime) -> No
     route("/api/v1/jobs/{job_id}/retry", JobRetry(database))
     route("/api/v1/wechat/templates", WeChatTemplateCollection(database))
     route("/api/v1/wechat/templates/sync", WeChatTemplateSync(database))
-    route("/api/v1/wechat/templates/{template_id:int}", WeChatTemplateItem(database))
+    route("/api/v1/wechat/templates/{template_id:id}", WeChatTemplateItem(database))
     route("/api/v1/wechat/template-messages", TemplateMessageCollection(runtime))
     route("/api/v1/wechat/menus", MenuCollection(database, limits.max_body_bytes))
     route("/api/v1/wechat/menus/published", PublishedMenu(database))
     route("/api/v1/wechat/menus/import", MenuImport(database, limits.max_body_bytes))
     route("/api/v1/wechat/menus/clear", MenuClear(database))
-    route("/api/v1/wechat/menus/{menu_id:int}", MenuItem(database, limits.max_body_bytes))
-    route("/api/v1/wechat/menus/{menu_id:int}/publish", MenuPublish(database))
-    route("/api/v1/wechat/menus/{menu_id:int}/diff", MenuDiff(database))
+    route("/api/v1/wechat/menus/{menu_id:id}", MenuItem(database, limits.max_body_bytes))
+    route("/api/v1/wechat/menus/{menu_id:id}/publish", MenuPublish(database))
+    route("/api/v1/wechat/menus/{menu_id:id}/diff", MenuDiff(database))
     route("/api/v1/wechat/media", MediaCollection(database, limits.media_max_body_bytes))
     route("/api/v1/wechat/media/counts", MediaCounts(database))
     route("/api/v1/wechat/media/sync", MediaSync(database))
-    route("/api/v1/wechat/media/{record_id:int}", MediaItem(database))
+    route("/api/v1/wechat/media/{record_id:id}", MediaItem(database))

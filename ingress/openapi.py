@@ -12,6 +12,8 @@ from typing import Any
 import falcon
 from pydantic import BaseModel
 
+from ingress.bounds import MAX_ROW_ID
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
@@ -42,13 +44,20 @@ def _operation(raw: dict[str, Any], path: str) -> dict[str, Any]:
     responses.setdefault("default", {"description": "error", "content": {"application/json": {"schema": ERROR_SCHEMA}}})
     operation["responses"] = responses
     params = [{"name": name.split(":", 1)[0], "in": "path", "required": True,
-               "schema": {"type": "integer" if name.endswith(":int") else "string"}}
+               "schema": _path_schema(name)}
               for name in _path_params(path)]
     if params:
         operation["parameters"] = params + operation.get("parameters", [])
     if path.startswith("/api/v1"):
         operation.setdefault("security", [{"bearer": []}])
     return operation
+
+
+def _path_schema(name: str) -> dict[str, Any]:
+    """A row id (``{x:id}``) is an integer of 1..2**31-1; other fields are strings."""
+    if name.endswith(":id"):
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
+    return {"type": "integer"} if name.endswith(":int") else {"type": "string"}
 
 
 def _path_params(path: str) -> list[str]:

@@ -14,6 +14,7 @@ import falcon
 from falcon.media.multipart import MultipartFormHandler, MultipartParseError
 
 from ingress.errors import ApiError
+from ingress.nul import NUL
 
 #: Text fields longer than this are refused (they are names, titles and flags).
 MAX_FIELD_BYTES = 64 * 1024
@@ -72,12 +73,18 @@ def read_upload(req: falcon.Request, keep_bytes: int) -> UploadForm:
     try:
         for part in _HANDLER.deserialize(req.bounded_stream, content_type, req.content_length):
             name = part.name or ""
+            if NUL in name:
+                raise ApiError(falcon.HTTP_400, "a field name may not contain NUL characters", code="invalid_multipart")
             if name in form.fields or name in form.files:
                 form.repeated.append(name)
             if part.filename is not None:
                 form.files[name] = _read_file(part, keep_bytes)
             else:
-                form.fields[name] = part.get_text() or ""
+                text = part.get_text() or ""
+                if NUL in text:
+                    raise ApiError(falcon.HTTP_400, f"the field {name!r} may not contain NUL characters",
+                                   code="invalid_multipart")
+                form.fields[name] = text
     except (MultipartParseError, falcon.MediaMalformedError, falcon.HTTPInvalidHeader, UnicodeDecodeError) as exc:
         detail = getattr(exc, "description", None) or str(exc)
         raise ApiError(falcon.HTTP_400, f"the multipart body is malformed: {detail}", code="invalid_multipart") from exc

@@ -95,7 +95,7 @@ def parse_xml(text: str | bytes) -> dict[str, str]:
         return _FlatParser().parse(text)
     except _Refused as exc:
         raise MessageFormatError(f"unacceptable XML: {exc}") from None
-    except (expat.ExpatError, ValueError) as exc:
+    except (expat.ExpatError, ValueError, LookupError) as exc:  # LookupError: an unknown declared encoding
         raise MessageFormatError(f"unacceptable XML: {exc}") from None
 
 

@@ -13,6 +13,9 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+#: No secret in any log line or ingress response of the session (see the module).
+pytest_plugins = ("tests.secret_guard",)
+
 
 def free_port() -> int:
     with socket.socket() as sock:

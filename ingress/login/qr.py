@@ -18,6 +18,7 @@ from config import Settings
 from ingress.errors import ApiError
 from ingress.login.guard import redis_available
 from ingress.login.watcher import StatusWatcher
+from ingress.ratelimit import ClientRateLimit, client_address
 from workers.actors.login import request_mint
 from workers.login import QrPool, QrSessions, QrStatus
 from workers.runtime import Runtime
@@ -41,18 +42,22 @@ class ApplyQrCode:
     openapi: dict[str, Any] = {"post": {
         "summary": "A login QR code, at once: its key, what it encodes, and its remaining life",
         "security": [],
-        "responses": {"200": ("the code", _APPLY_ANSWER), "503": "no code ready; retry after Retry-After"}}}
+        "responses": {"200": ("the code", _APPLY_ANSWER), "503": "no code ready; retry after Retry-After",
+                      "429": "this client asked too often (login.apply-rate-limit); retry after Retry-After"}}}
 
     def __init__(self, settings: Settings, runtime: Runtime) -> None:
         self.settings = settings
         self.config = settings.login
         self.pool = QrPool(runtime.redis, self.config.pool_min_remaining_seconds)
+        self.rate_limit = ClientRateLimit(runtime.redis, "qr-apply", self.config.apply_rate_limit,
+                                          self.config.apply_rate_window_seconds)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         if not self.settings.third.wechat.configured:
             raise ApiError(falcon.HTTP_404, "QR login needs an Official Account: set third.wechat.app-id and "
                            "app-secret", code="not_configured")
         with redis_available():
+            self.rate_limit.check(client_address(req, self.settings.ingress.client_ip_header))
             taken = self.pool.take()
             if taken is None:
                 self._mint(self.config.pool_size, required=True)

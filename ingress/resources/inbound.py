@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
 
 from ingress.bodies import parse_model
+from ingress.bounds import MAX_ROW_ID
 from ingress.errors import ApiError
 from models import Database, InboundRecord, Scope
 
@@ -24,6 +25,8 @@ def parse_instant(value: Any) -> datetime | None:
     text = str(value).strip()
     try:
         return datetime.fromtimestamp(float(text), UTC)
+    except (OverflowError, OSError) as exc:  # a number of seconds past what a datetime holds
+        raise ValueError(f"{text} is out of range") from exc
     except ValueError:
         pass
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -43,7 +46,7 @@ class InboundQuery(BaseModel):
     until: datetime | None = None
     q: str | None = Field(default=None, max_length=200, description="text searched in every field of the message")
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_ROW_ID)
 
     _instants = field_validator("since", "until", mode="before")(classmethod(lambda cls, v: parse_instant(v)))
 

@@ -15,6 +15,7 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select, update
 
+from ingress.bounds import MAX_PAGE
 from ingress.errors import ApiError, unprocessable, validation_details
 from models import Database, Scope
 from models.base import utcnow
@@ -51,7 +52,7 @@ class JobQuery(BaseModel):
     kind: str | None = Field(default=None, max_length=40)
     status: JobStatus | None = None
     since: datetime | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     limit: int = Field(default=50, ge=1, le=500)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ingress.bodies import read_model
+from ingress.bounds import MAX_ROW_ID
 from ingress.errors import ApiError
 from models import Database, Scope, ThirdPartyBinding, User
 from models.base import as_utc
@@ -84,7 +85,7 @@ class UserCollection(_UsersResource):
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         limit = req.get_param_as_int("limit", min_value=1, max_value=MAX_LIMIT) or DEFAULT_LIMIT
-        offset = req.get_param_as_int("offset", min_value=0) or 0
+        offset = req.get_param_as_int("offset", min_value=0, max_value=MAX_ROW_ID) or 0
         conditions = []
         if q := (req.get_param("q") or "").strip():
             pattern = f"%{q.lower()}%"

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
 
 from ingress.bodies import read_model
+from ingress.bounds import MAX_ROW_ID
 from ingress.errors import ApiError
 from models import Database, Scope, WebhookDelivery, WebhookSubscription
 from models.base import as_utc
@@ -194,7 +195,7 @@ class WebhookDeliveries(_WebhookResource):
             raise ApiError(falcon.HTTP_422, f"state must be one of {', '.join(s.value for s in DeliveryState)}",
                            code="validation_error")
         limit = req.get_param_as_int("limit", min_value=1, max_value=MAX_LIMIT) or DEFAULT_LIMIT
-        offset = req.get_param_as_int("offset", min_value=0) or 0
+        offset = req.get_param_as_int("offset", min_value=0, max_value=MAX_ROW_ID) or 0
         with self.database.session() as session:
             self._get(session, webhook_id)
             conditions = [WebhookDelivery.subscription_id == webhook_id]

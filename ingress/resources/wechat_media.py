@@ -16,6 +16,7 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 
+from ingress.bounds import MAX_PAGE
 from ingress.errors import ApiError, unprocessable, validation_details
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from ingress.uploads import UploadForm, read_upload
@@ -88,7 +89,7 @@ class MediaQuery(BaseModel):
     type: str | None = Field(default=None, max_length=8)
     permanent: bool | None = None
     status: MediaStatus | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     limit: int = Field(default=50, ge=1, le=500)
 
 

@@ -55,6 +55,16 @@ def probe() -> Iterator[type[Probe]]:
 
 
 @pytest.fixture
+def nothing_processed(probe, runtime):
+    """Asserts, after the test, that no handler ran, no dedup key was claimed and nothing was enqueued."""
+    yield
+    assert probe.seen == []
+    assert list(runtime.redis.scan_iter("imbridge:portal:*")) == []
+    assert runtime.redis.llen("imbridge:inbound:inbox") == 0
+    assert runtime.redis.llen("imbridge-dramatiq:inbound") == 0
+
+
+@pytest.fixture
 def portal_settings(make_settings, database_url, redis_client):
     """Settings of a deployment on this test's Redis (flushed) and database; tests add sections."""
 

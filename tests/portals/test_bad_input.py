@@ -49,16 +49,6 @@ def signed_safe(settings, inner_xml: str) -> callbacks.CallbackRequest:
                                       "nonce": nonce, "encrypt_type": "aes", "msg_signature": msg_signature}, body)
 
 
-@pytest.fixture
-def nothing_processed(probe, runtime):
-    """Asserts, after the test, that no handler ran, no dedup key was claimed and nothing was enqueued."""
-    yield
-    assert probe.seen == []
-    assert list(runtime.redis.scan_iter("imbridge:portal:*")) == []
-    assert runtime.redis.llen("imbridge:inbound:inbox") == 0
-    assert runtime.redis.llen("imbridge-dramatiq:inbound") == 0
-
-
 def refused(result, status: int, code: str | None = None) -> None:
     assert result.status_code == status, result.text
     assert "Traceback" not in result.text

@@ -1,0 +1,53 @@
+"""The API as the app describes it (``/openapi.json``) and as it routes it (falcon's router), at collection time.
+
+Both are read from an app assembled on throwaway settings, leaving the global Dramatiq broker as it was, so
+suites can parametrize over every route, including routes added later.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import falcon
+import falcon.testing
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@cache
+def _app() -> falcon.App:
+    import dramatiq.broker
+
+    from config import load_settings
+    from ingress import create_app
+
+    settings = load_settings(None, redis={"url": "redis://127.0.0.1:1/0"}, database={"url": "sqlite://"},
+                             security={"secret_key": "k" * 32})
+    previous = dramatiq.broker.global_broker
+    try:
+        return create_app(settings)
+    finally:
+        dramatiq.broker.global_broker = previous
+
+
+def openapi_document() -> dict[str, Any]:
+    return falcon.testing.TestClient(_app()).simulate_get("/openapi.json").json
+
+
+def routed_operations() -> set[tuple[str, str]]:
+    """``(METHOD, template)`` of every responder the router dispatches to, templates in OpenAPI spelling."""
+    found: set[tuple[str, str]] = set()
+    stack = list(_app()._router._roots)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        if node.resource is None or not node.method_map:
+            continue
+        template = re.sub(r"\{(\w+):[^}]*\}", r"{\1}", node.uri_template)
+        for method in HTTP_METHODS:
+            responder = node.method_map.get(method)
+            if getattr(responder, "__self__", None) is node.resource:
+                found.add((method, template))
+    return found
