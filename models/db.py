@@ -42,10 +42,11 @@ class Database:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         if parsed.get_backend_name() == "sqlite":
+            pool: dict[str, int] = {}
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(self.url, echo=echo, connect_args={"timeout": 10},
-                                                pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_SIZE)
+                pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}  # (a file: QueuePool)
+            self.engine: Engine = create_engine(self.url, echo=echo, connect_args={"timeout": 10}, **pool)
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE,
