@@ -107,6 +107,7 @@ def _print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: Embe
     lines = [
         "",
         "imbridge is up",
+        f"  admin page  {ingress}/admin   (sign in with the API key below)",
         f"  ingress     {ingress}   (health {ingress}/readyz, metrics {ingress}/metrics, API {ingress}/openapi.json)",
         f"  redis       {settings.redis.url}" + ("   (embedded Valkey, data in var/valkey)" if embedded else ""),
         f"  database    {settings.database_url}",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import falcon
 
 from config import Settings
+from ingress.admin import install_admin
 from ingress.auth import ApiKeyAuth
 from ingress.bodies import BodyLimit
 from ingress.errors import install_error_handling
@@ -29,6 +30,7 @@ from ingress.resources.notifications import (
 )
 from ingress.resources.ping import PingCollection, PingItem
 from ingress.resources.robots import RobotCollection, RobotItem
+from ingress.resources.system import SystemStatusResource
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
 from ingress.resources.wechat_media import MediaCollection, MediaCounts, MediaItem, MediaSync
@@ -54,7 +56,7 @@ from workers.runtime import Runtime
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App:
     runtime = runtime or Runtime.from_settings(settings)
-    setup_broker(settings)
+    broker = setup_broker(settings)
     keys = ApiKeyCache(runtime.database)
     app = falcon.App(middleware=[
         RequestMetrics(),
@@ -101,6 +103,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/users/{user_id:int}", UserItem(runtime.database))
     route("/api/v1/users/{user_id:int}/bindings", UserBindings(runtime.database))
     route("/api/v1/users/{user_id:int}/bindings/{binding_id:int}", UserBinding(runtime.database))
+    route("/api/v1/system/status", SystemStatusResource(runtime, broker))
+    install_admin(app)
     return app
 
 

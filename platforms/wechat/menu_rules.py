@@ -128,7 +128,7 @@ def _attribute_problems(button: dict[str, Any], where: str, max_name: int, paren
     kind = button.get("type")
     if kind is None:
         problems.append(ButtonProblem(at("type"), "a button without sub-buttons needs a type"))
-    elif kind not in BUTTON_TYPES:
+    elif not isinstance(kind, str) or kind not in BUTTON_TYPES:  # a list or object is not hashable
         problems.append(ButtonProblem(at("type"), f"unknown type {kind!r}; one of {', '.join(REQUIRED_ATTRIBUTES)}"))
     else:
         for attribute in REQUIRED_ATTRIBUTES[kind]:

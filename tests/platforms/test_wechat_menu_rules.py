@@ -64,6 +64,7 @@ def test_each_type_without_its_attributes_names_every_missing_one(kind):
     ([leaf("click", colour="red")], ["0.colour"]),
     ([leaf("click", key=7)], ["0.key"]),
     (["click"], ["0"]),
+    ([{"type": ["click"], "name": "b"}], ["0.type", "0.type"]),
     ({"button": []}, [""]),
     ([{"name": "m", "sub_button": "x"}], ["0.sub_button", "0.type"]),
     ([{"name": "m", "sub_button": [{**leaf("click"), "sub_button": [leaf("click")]}]}], ["0.sub_button.0.sub_button"]),

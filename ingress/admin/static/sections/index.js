@@ -1,0 +1,11 @@
+// The admin's sections, in navigation order. Each module: export default { id, title, group?, render(root, ctx) }.
+import notifications from "./notifications.js";
+import robots from "./robots.js";
+import wechatTemplates from "./wechat-templates.js";
+import wechatMenus from "./wechat-menus.js";
+import wechatMedia from "./wechat-media.js";
+import inbound from "./inbound.js";
+import webhooks from "./webhooks.js";
+import system from "./system.js";
+
+export default [notifications, robots, wechatTemplates, wechatMenus, wechatMedia, inbound, webhooks, system];

@@ -1,0 +1,134 @@
+// System: token health per app, queue depths, recent job failures and deliveries per minute by status, from
+// GET /api/v1/system/status; refreshed every few seconds while shown.
+import { api, badge, fmtAge, fmtTime, h, pageHead, svg, table, toastError, watchJob } from "../app.js";
+
+const REFRESH_MS = 10000;
+/** Bar colours by delivery status (the order they stack in, bottom up). */
+const STATUS_COLOURS = [
+  ["sent", "#16a34a"], ["sending", "#f59e0b"], ["queued", "#38bdf8"], ["retrying", "#fb923c"],
+  ["failed", "#dc2626"], ["dead", "#7f1d1d"],
+];
+
+function tokenState(t) {
+  if (t.lastError && (!t.lastFetchAt || new Date(t.lastErrorAt) > new Date(t.lastFetchAt))) return "error";
+  if (!t.cached) return t.fetchCount ? "expired" : "none";
+  return t.refreshInSeconds > 0 ? "fresh" : "stale";
+}
+
+function tokenCard(t) {
+  const state = tokenState(t);
+  return h("div", { class: "card token-card", dataset: { app: t.app } },
+    h("div", { class: "row" }, h("h2", {}, t.app), h("span", { class: "spacer" }), badge(state)),
+    h("p", { class: "muted small" }, h("code", {}, t.appKey)),
+    h("dl", { class: "kv" },
+      h("dt", {}, "Age"), h("dd", { class: "token-age" }, t.ageSeconds === null ? "never fetched" : fmtAge(t.ageSeconds)),
+      h("dt", {}, "Cached for"), h("dd", {}, t.expiresInSeconds === null ? "—" : fmtAge(t.expiresInSeconds)),
+      h("dt", {}, "Next refresh"), h("dd", {}, t.refreshInSeconds ? `in ${fmtAge(t.refreshInSeconds)}` : "at the scheduler's next check"),
+      h("dt", {}, "Fetches"), h("dd", { class: "token-fetches" }, String(t.fetchCount)),
+      h("dt", {}, "Errors"), h("dd", {}, String(t.errorCount)),
+      t.lastError ? [h("dt", {}, "Last error"), h("dd", { class: "job-error" }, `${t.lastError} (${fmtTime(t.lastErrorAt)})`)] : null));
+}
+
+/** Stacked bars of deliveries per minute by status, as inline SVG. */
+export function deliveriesChart(minutes) {
+  const width = 900, height = 220, left = 36, bottom = 22, top = 10, right = 8;
+  const totals = minutes.map((m) => Object.values(m.counts).reduce((a, b) => a + b, 0));
+  const peak = Math.max(1, ...totals);
+  const step = niceStep(peak);
+  const yMax = Math.ceil(peak / step) * step;
+  const plotW = width - left - right, plotH = height - top - bottom;
+  const barW = plotW / minutes.length;
+  const y = (value) => top + plotH - (value / yMax) * plotH;
+  const parts = [];
+  for (let v = 0; v <= yMax; v += step) {
+    parts.push(svg("line", { x1: left, x2: width - right, y1: y(v), y2: y(v), stroke: "#e3e7ee" }),
+      svg("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, String(v)));
+  }
+  minutes.forEach((m, i) => {
+    let base = 0;
+    const x = left + i * barW;
+    for (const [status, colour] of STATUS_COLOURS) {
+      const count = m.counts[status] || 0;
+      if (!count) continue;
+      parts.push(svg("rect", { x: x + barW * 0.12, width: Math.max(1, barW * 0.76), y: y(base + count), height: y(base) - y(base + count),
+        fill: colour, "data-status": status, "data-minute": m.minute },
+      svg("title", {}, `${fmtTime(m.minute)}: ${count} ${status}`)));
+      base += count;
+    }
+    const every = Math.max(1, Math.round(minutes.length / 8));
+    if (i % every === 0) {
+      const label = new Date(m.minute).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hour12: false });
+      parts.push(svg("text", { x: x + barW / 2, y: height - 6, "text-anchor": "middle" }, label));
+    }
+  });
+  const total = totals.reduce((a, b) => a + b, 0);
+  return h("div", { class: "chart-box" },
+    svg("svg", { class: "chart", id: "deliveries-chart", viewBox: `0 0 ${width} ${height}`, role: "img",
+      "aria-label": `deliveries per minute by status, ${total} in ${minutes.length} minutes` }, parts),
+    h("div", { class: "legend" }, STATUS_COLOURS.map(([status, colour]) => h("span", {}, h("i", { style: { background: colour } }), status)),
+      h("span", { class: "muted" }, `${total} deliveries in the last ${minutes.length} minutes`)));
+}
+
+function niceStep(peak) {
+  const raw = peak / 4;
+  const power = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
+  return [1, 2, 5, 10].map((f) => f * power).find((s) => s >= raw) || power * 10;
+}
+
+export default {
+  id: "system",
+  title: "Status",
+  group: "System",
+  async render(root, ctx) {
+    const body = h("div", {});
+    const stamp = h("span", { class: "muted small" });
+    root.append(pageHead("System status", { help: "Access tokens, queues, failed jobs and delivery throughput. Refreshes every 10 s.",
+      actions: [stamp, h("button", { type: "button", onclick: () => load() }, "Refresh")] }), body);
+
+    async function retry(job, cell) {
+      try {
+        await api("POST", `jobs/${encodeURIComponent(job.id)}/retry`);
+        cell.replaceChildren();
+        await watchJob(job.id, { container: cell, label: job.kind, signal: ctx.signal });
+      } catch (err) { toastError(err); }
+    }
+
+    async function load() {
+      let status;
+      try {
+        status = await api("GET", "system/status", undefined, { signal: ctx.signal });
+      } catch (err) {
+        if (err.name !== "AbortError") toastError(err);
+        return;
+      }
+      stamp.textContent = `as of ${fmtTime(status.generatedAt)}`;
+      const failures = status.recentJobFailures;
+      body.replaceChildren(
+        h("h2", {}, "Access tokens"),
+        status.tokens.length ? h("div", { class: "grid tokens" }, status.tokens.map(tokenCard))
+          : h("p", { class: "empty muted" }, "No platform app is configured."),
+        h("div", { class: "card" }, h("h2", {}, "Deliveries per minute"), deliveriesChart(status.deliveriesPerMinute)),
+        h("div", { class: "grid" },
+          h("div", {}, h("h2", {}, "Queues"), table([
+            { label: "Queue", render: (q) => h("strong", {}, q.queue) },
+            { label: "Ready", key: "ready", class: "num" },
+            { label: "Delayed", key: "delayed", class: "num" },
+            { label: "In progress", render: (q) => (q.inProgress === null ? "n/a" : String(q.inProgress)), class: "num" },
+            { label: "Dead letters", render: (q) => (q.dead ? h("span", { class: "job-error" }, String(q.dead)) : "0"), class: "num" },
+          ], status.queues, { empty: "No queue declared." })),
+          h("div", {}, h("h2", {}, "Recent job failures"), table([
+            { label: "Finished", render: (j) => fmtTime(j.finishedAt) },
+            { label: "Job", render: (j) => h("code", {}, j.kind) },
+            { label: "Error", render: (j) => h("span", { class: "job-error" }, `${j.errcode ? `errcode ${j.errcode}: ` : ""}${j.error || ""}`) },
+            { label: "", class: "actions-cell", render: (j) => {
+              const cell = h("div", {}, h("button", { type: "button", class: "small", onclick: () => retry(j, cell) }, "Retry"));
+              return cell;
+            } },
+          ], failures, { empty: "No failed jobs." }))));
+    }
+
+    await load();
+    const timer = setInterval(() => { if (!document.hidden) load(); }, REFRESH_MS);
+    return () => clearInterval(timer);
+  },
+};

@@ -1,0 +1,218 @@
+// WeChat menus: drafts edited in the visual editor (wechat/menu-editor.js), published, compared with the live
+// menu, imported from it, and the live menu cleared. Publishing, importing and clearing are jobs.
+import {
+  api, ApiError, badge, confirmDialog, fill, fmtTime, h, modal, pageHead, table, toast, toastError, watchJob,
+} from "../app.js";
+import { MenuEditor } from "../wechat/menu-editor.js";
+import { MAX_BUTTONS, MAX_SUB_BUTTONS } from "../wechat/menu-rules.js";
+import { addButton, describePath, normalize } from "../wechat/menu-tree.js";
+
+const snapshot = (draft) => JSON.stringify({ name: draft.name, remark: draft.remark || "", buttons: draft.buttons });
+const fromApi = (menu) => ({ id: menu.id, name: menu.name, remark: menu.remark || "", buttons: normalize(menu.buttons),
+  published: menu.published });
+
+export default {
+  id: "wechat-menus",
+  title: "Menus",
+  group: "WeChat",
+  async render(root, ctx) {
+    let menus = [];
+    let draft = null; // {id, name, remark, buttons, published}
+    let saved = ""; // the draft as last saved, to know when it changed
+    let editor = null;
+
+    const drafts = h("div", { class: "menu-drafts" });
+    const progress = h("div", { class: "progress-area" });
+    const pane = h("div", { class: "menu-editor" });
+    const importButton = h("button", { type: "button", onclick: importLive }, "Import live menu");
+    const clearButton = h("button", { type: "button", class: "danger", onclick: clearLive }, "Clear live menu");
+    const saveButton = h("button", { type: "button", class: "primary", onclick: () => save() });
+
+    root.append(pageHead("Menus", {
+      help: `The custom menu: ${MAX_BUTTONS} buttons of up to ${MAX_SUB_BUTTONS} sub-buttons. Edit a draft, compare it with live, publish.`,
+      actions: [importButton, clearButton] }),
+    progress, h("div", { class: "menu-layout" }, drafts, pane));
+
+    async function loadList() {
+      ({ items: menus } = await api("GET", "wechat/menus", undefined, { signal: ctx.signal }));
+      renderList();
+    }
+
+    function renderList() {
+      fill(drafts, h("div", { class: "card" },
+        h("div", { class: "row" }, h("h2", {}, "Drafts"), h("span", { class: "spacer" }),
+          h("button", { type: "button", class: "small primary", onclick: () => guard(() => open(null)) }, "New draft")),
+        menus.length ? h("ul", { class: "draft-list" }, [...menus].reverse().map((menu) => h("li", {
+          class: draft && draft.id === menu.id ? "active" : undefined, dataset: { menu: menu.id } },
+        h("button", { type: "button", class: "link draft-open", onclick: () => guard(() => open(menu.id)) }, menu.name),
+        menu.published ? badge("live") : null,
+        h("div", { class: "muted small" }, `#${menu.id} · ${fmtTime(menu.updatedAt)}`))))
+          : h("p", { class: "muted" }, "No drafts yet.")));
+    }
+
+    /** Run `action` unless the operator would rather keep unsaved changes. */
+    async function guard(action) {
+      if (draft && snapshot(draft) !== saved
+        && !(await confirmDialog("This draft has unsaved changes. Leave it?", { confirm: "Leave" }))) return;
+      await action();
+    }
+
+    async function open(menuId) {
+      if (menuId === null) {
+        draft = { id: null, name: "", remark: "", buttons: [], published: false };
+        addButton(draft.buttons);
+        saved = "";
+      } else {
+        draft = fromApi(await api("GET", `wechat/menus/${menuId}`));
+        saved = snapshot(draft);
+      }
+      renderList();
+      renderEditor();
+    }
+
+    function renderEditor() {
+      if (!draft) {
+        editor = null;
+        fill(pane, h("div", { class: "card empty muted" }, "Pick a draft, import the live menu, or start a new draft."));
+        return;
+      }
+      editor = new MenuEditor(draft, { signal: ctx.signal });
+      saveButton.textContent = draft.published ? "Save as new draft" : "Save draft";
+      fill(pane, h("div", { class: "card" },
+        draft.published ? h("p", { class: "notice" }, "This is the live menu. It is not edited in place: saving makes a new draft.") : null,
+        editor.element,
+        h("div", { class: "actions" },
+          draft.id && !draft.published ? h("button", { type: "button", class: "danger", onclick: deleteDraft }, "Delete draft") : null,
+          h("span", { class: "spacer" }),
+          draft.id ? h("button", { type: "button", onclick: diff }, "Compare with live") : null,
+          saveButton,
+          !draft.published ? h("button", { type: "button", class: "primary", onclick: publish }, "Publish") : null)));
+    }
+
+    /** The API's answer to a save or publish: a 422 goes to the editor's fields, anything else to a toast. */
+    function refused(err, what) {
+      if (err instanceof ApiError && err.status === 422 && editor) editor.showServerError(err);
+      else toastError(err, what);
+    }
+
+    /** Save the draft (a new row when it has none or is the live one); true when saved. A second call while
+     * one is on its way gets the same answer (never two rows from one double click). */
+    let saving = null;
+    function save(options) {
+      saving ??= store(options).finally(() => { saving = null; });
+      return saving;
+    }
+
+    async function store({ quiet = false } = {}) {
+      const body = { name: draft.name, remark: draft.remark || null, buttons: draft.buttons };
+      saveButton.disabled = true;
+      try {
+        const menu = draft.id && !draft.published
+          ? await api("PUT", `wechat/menus/${draft.id}`, body) : await api("POST", "wechat/menus", body);
+        draft = fromApi(menu);
+        saved = snapshot(draft);
+        if (!quiet) toast(`Draft “${menu.name}” saved`, "success");
+        await loadList();
+        renderEditor();
+        return true;
+      } catch (err) {
+        refused(err, "Save");
+        return false;
+      } finally {
+        saveButton.disabled = false;
+      }
+    }
+
+    async function saveIfChanged() {
+      return draft.id && snapshot(draft) === saved ? true : save({ quiet: true });
+    }
+
+    async function publish() {
+      if (!(await saveIfChanged())) return;
+      const { id, name } = draft;
+      try {
+        const { jobId } = await api("POST", `wechat/menus/${id}/publish`);
+        progress.replaceChildren();
+        const job = await watchJob(jobId, { container: progress, label: `Publishing “${name}”`, signal: ctx.signal });
+        await loadList();
+        if (job.status === "succeeded") await open(id);
+      } catch (err) {
+        refused(err, "Publish");
+      }
+    }
+
+    async function diff() {
+      if (!(await saveIfChanged())) return;
+      try {
+        const answer = await api("GET", `wechat/menus/${draft.id}/diff`);
+        const value = (v) => (v === null || v === undefined ? "—"
+          : typeof v === "object" ? h("code", { class: "small" }, JSON.stringify(v)) : String(v));
+        modal(`“${draft.name}” against the live menu`, [
+          answer.publishedId === null ? h("p", { class: "muted" }, "No menu is live: publishing adds every button.") : null,
+          answer.same ? h("p", { class: "ok-line" }, "No changes: this draft is what is live.")
+            : table([
+              { label: "Where", render: (c) => describePath(c.path, draft.buttons) },
+              { label: "Change", render: (c) => h("span", { class: `change change-${c.change}` }, c.change) },
+              { label: "Live", render: (c) => value(c.published) },
+              { label: "Draft", render: (c) => value(c.draft) },
+            ], answer.changes),
+        ], { wide: true });
+      } catch (err) {
+        toastError(err, "Compare");
+      }
+    }
+
+    async function deleteDraft() {
+      if (!(await confirmDialog(`Delete the draft “${draft.name}”?`, { confirm: "Delete" }))) return;
+      try {
+        await api("DELETE", `wechat/menus/${draft.id}`);
+        toast("Draft deleted", "success");
+        draft = null;
+        saved = "";
+        await loadList();
+        renderEditor();
+      } catch (err) {
+        toastError(err, "Delete");
+      }
+    }
+
+    async function runJob(button, path, label) {
+      button.disabled = true;
+      try {
+        const { jobId } = await api("POST", path);
+        progress.replaceChildren();
+        return await watchJob(jobId, { container: progress, label, signal: ctx.signal });
+      } catch (err) {
+        toastError(err, label);
+        return null;
+      } finally {
+        button.disabled = false;
+      }
+    }
+
+    async function importLive() {
+      await guard(async () => {
+        const job = await runJob(importButton, "wechat/menus/import", "Importing the live menu");
+        await loadList();
+        if (job?.status === "succeeded" && job.result?.menuId) await open(job.result.menuId);
+        else if (job?.status === "succeeded") toast(job.result?.detail || "No menu is live", "info");
+      });
+    }
+
+    async function clearLive() {
+      if (!(await confirmDialog("Remove the live menu from the Official Account? Followers will see no menu.", { confirm: "Clear" }))) return;
+      await runJob(clearButton, "wechat/menus/clear", "Clearing the live menu");
+      await loadList();
+      if (draft?.published) await open(draft.id);
+    }
+
+    await loadList();
+    const wanted = Number(ctx.params[0]);
+    const initial = menus.find((m) => m.id === wanted) || menus.find((m) => !m.published) || menus.find((m) => m.published);
+    if (initial) await open(initial.id);
+    else renderEditor();
+    const beforeUnload = (event) => { if (draft && snapshot(draft) !== saved) event.preventDefault(); };
+    window.addEventListener("beforeunload", beforeUnload);
+    return () => window.removeEventListener("beforeunload", beforeUnload);
+  },
+};

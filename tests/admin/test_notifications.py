@@ -1,0 +1,62 @@
+"""Notifications on the admin page: compose one and watch it reach ``sent``, read its attempts, see the API's
+422 inline, retry a failed one."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.sync_api import expect
+
+
+def test_compose_a_notification_and_watch_it_reach_sent(page, imbridge, screenshot):
+    page.click("#nav a[data-section=notifications]")
+    page.click("#compose")
+    page.select_option("#compose-channel", "wecom_robot")
+    page.select_option("#compose-msgtype", "markdown")
+    page.select_option("[name=robot]", "demo-wecom")
+    page.fill("[name='message.markdown.content']", "**build** passed on the admin page")
+    page.click("#section-notifications button[type=submit]")
+    expect(page.locator(".delivery-track .delivery-status")).to_have_attribute("data-status", "sent")
+    screenshot("notifications-compose")
+    assert any("build** passed on the admin page" in str(e) for e in imbridge.journal("webhook/send"))
+
+    page.click(".delivery-track a")
+    expect(page.locator("#detail-status")).to_contain_text("sent")
+    expect(page.locator("#section-notifications table")).to_contain_text("sent")
+    screenshot("notifications-detail")
+
+    page.click("text=Back to the log")
+    expect(page.locator("#section-notifications tbody tr").first).to_contain_text("WeCom robot")
+    page.select_option("[name=channel]", "wecom_robot")
+    page.click("#section-notifications .filters-form button[type=submit]")
+    expect(page.locator("#section-notifications tbody tr").first).to_contain_text("sent")
+    screenshot("notifications")
+
+
+def test_compose_shows_the_api_validation_errors_inline(page, screenshot):
+    page.goto(page.url.split("#")[0] + "#/notifications/new?channel=dingtalk_work")
+    page.fill("[name='message.text.content']", "")
+    page.click("#section-notifications button[type=submit]")
+    expect(page.locator(".field[data-field='to.users'] .field-error")).to_contain_text("at least one recipient")
+    expect(page.locator(".field[data-field='message.text.content'] .field-error")).to_contain_text("Field required")
+    expect(page.locator("#section-notifications .form-error")).to_contain_text("the notification is not valid")
+    page.select_option("#compose-msgtype", "link")
+    page.fill("[name=message]", '{"msgtype": "link", "link": {"title": "t"}}')
+    page.fill("[name='to.users']", "manager01")
+    page.click("#section-notifications button[type=submit]")
+    expect(page.locator(".field[data-field=message] .field-error")).to_contain_text("message.link.messageUrl")
+    screenshot("notifications-compose-errors")
+
+
+def test_a_failed_notification_can_be_retried(page, imbridge):
+    api = httpx.Client(base_url=imbridge.url, headers=imbridge.headers)
+    assert api.post("/api/v1/robots/wecom", json={"code": "gone", "name": "Removed robot", "key": "no-such-key"}
+                    ).status_code == 201
+    accepted = api.post("/api/v1/notifications", json={"channel": "wecom_robot", "robot": "gone",
+                                                       "message": {"msgtype": "text", "text": {"content": "hi"}}})
+    delivery = accepted.json()["id"]
+    page.goto(page.url.split("#")[0] + f"#/notifications/{delivery}")
+    expect(page.locator("#detail-status")).to_contain_text("failed")
+    expect(page.locator("#section-notifications table")).to_contain_text("93000")
+    page.click("#retry")
+    expect(page.locator("#section-notifications table tbody tr")).to_have_count(2)
+    expect(page.locator("#detail-status")).to_contain_text("failed")
