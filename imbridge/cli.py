@@ -140,7 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     create = apikey_commands.add_parser("create", help="create a key (printed once)")
     create.add_argument("--name", required=True)
     create.add_argument("--scope", choices=["notify", "admin"], required=True)
-    revoke = apikey_commands.add_parser("revoke", help="revoke every key of a name (or an id)")
+    revoke = apikey_commands.add_parser(
+        "revoke", help="revoke every key of a name (or an id); running ingresses refuse it within 5 s")
     revoke.add_argument("name")
     apikey.set_defaults(handler=cmd_apikey)
 

@@ -12,6 +12,7 @@ from ingress.auth import ApiKeyAuth
 from ingress.bodies import BodyLimit
 from ingress.bounds import RowIdConverter
 from ingress.errors import install_error_handling
+from ingress.keycache import ApiKeyCache
 from ingress.login import build_login
 from ingress.metrics import MetricsResource, RequestMetrics
 from ingress.nul import RefuseNul
@@ -58,11 +59,12 @@ from workers.runtime import Runtime
 def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App:
     runtime = runtime or Runtime.from_settings(settings)
     broker = setup_broker(settings)
+    keys = ApiKeyCache(runtime.database)
     app = falcon.App(middleware=[
         RequestMetrics(),
         RefuseNul(),
         BodyLimit(settings.ingress.max_body_bytes),
-        ApiKeyAuth(runtime.database),
+        ApiKeyAuth(keys),
     ])
     app.req_options.strip_url_path_trailing_slash = True
     app.router_options.converters["id"] = RowIdConverter
@@ -80,7 +82,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/ping", PingCollection())
     route("/api/v1/ping/{ping_id}", PingItem(runtime))
     route("/api/v1/apikeys", ApiKeyCollection(runtime.database))
-    route("/api/v1/apikeys/{key_id}", ApiKeyItem(runtime.database))
+    route("/api/v1/apikeys/{key_id}", ApiKeyItem(runtime.database, on_revoke=keys.forget))
     _notification_routes(route, runtime)
     _wechat_routes(route, runtime)
     portals = build_portals(settings, runtime)

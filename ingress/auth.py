@@ -1,7 +1,8 @@
 """API-key authentication for ``/api/v1``: ``Authorization: Bearer <key>``, with a scope per resource.
 
 The key is checked before routing (so an unknown path without a key is a 401, not a 404); the scope after it,
-since each resource states the scope it needs as a ``scope`` class attribute (default ``admin``).
+since each resource states the scope it needs as a ``scope`` class attribute (default ``admin``). Verified keys
+are remembered for a few seconds (:mod:`ingress.keycache`, which bounds how late a revocation can be).
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 import falcon
 
 from ingress.errors import ApiError
-from models import Database, Scope
-from models.api_clients import authenticate
+from ingress.keycache import ApiKeyCache
+from models import Scope
 
 #: Paths under this prefix need a key.
 API_PREFIX = "/api/v1"
@@ -27,8 +28,8 @@ def bearer_key(req: falcon.Request) -> str | None:
 class ApiKeyAuth:
     """Falcon middleware that puts the caller's ``ApiClient`` on ``req.context.api_client``."""
 
-    def __init__(self, database: Database) -> None:
-        self.database = database
+    def __init__(self, keys: ApiKeyCache) -> None:
+        self.keys = keys
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.api_client = None
@@ -39,12 +40,10 @@ class ApiKeyAuth:
         if key is None:
             raise ApiError(falcon.HTTP_401, "send an API key as 'Authorization: Bearer <key>'",
                            code="unauthorized", headers=challenge)
-        with self.database.session() as session:
-            client = authenticate(session, key)
-            if client is None:
-                raise ApiError(falcon.HTTP_401, "the API key is unknown or revoked", code="unauthorized",
-                               headers=challenge)
-            session.expunge(client)
+        client = self.keys.lookup(key)
+        if client is None:
+            raise ApiError(falcon.HTTP_401, "the API key is unknown or revoked", code="unauthorized",
+                           headers=challenge)
         req.context.api_client = client
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 import falcon
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
@@ -20,18 +21,28 @@ LATENCY = Histogram(
 
 
 class RequestMetrics:
-    """Middleware counting every answered request by route template (not raw path: bounded label set)."""
+    """Middleware counting every answered request by route template (not raw path: bounded label set).
+
+    The labelled children are looked up once per (method, route, status) and kept: ``labels()`` costs more
+    than the count itself, and the set is bounded by the routes and statuses the app has.
+    """
+
+    def __init__(self) -> None:
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.started_at = time.perf_counter()
 
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource: object,
                          req_succeeded: bool) -> None:
-        route = req.uri_template or "unmatched"
-        REQUESTS.labels(req.method, route, resp.status_code).inc()
+        labels = (req.method, req.uri_template or "unmatched", resp.status_code)
+        children = self._children.get(labels)
+        if children is None:
+            children = self._children[labels] = (REQUESTS.labels(*labels), LATENCY.labels(labels[1]))
+        children[0].inc()
         started = getattr(req.context, "started_at", None)
         if started is not None:
-            LATENCY.labels(route).observe(time.perf_counter() - started)
+            children[1].observe(time.perf_counter() - started)
 
 
 class MetricsResource:

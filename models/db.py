@@ -11,6 +11,14 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+#: Connections kept open per process. A connection beyond these is closed when returned, so a process whose
+#: threads (32 per ingress process, 8-16 per worker) outnumber them would connect anew on almost every request:
+#: for SQLite, the pragmas and a fresh schema parse each time; for PostgreSQL, a new server backend.
+SQLITE_POOL_SIZE = 32
+POOL_SIZE = 20
+#: Further PostgreSQL connections for bursts, closed when returned.
+POOL_OVERFLOW = 20
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     # WAL lets the ingress read while a worker writes; busy_timeout waits instead of failing on a lock.
@@ -39,12 +47,15 @@ class Database:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         if parsed.get_backend_name() == "sqlite":
+            pool: dict[str, int] = {}
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(self.url, echo=echo, connect_args={"timeout": 10})
+                pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}  # (a file: QueuePool)
+            self.engine: Engine = create_engine(self.url, echo=echo, connect_args={"timeout": 10}, **pool)
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE,
+                                        max_overflow=POOL_OVERFLOW)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, Text, UniqueConstraint, select
+from sqlalchemy import String, Text, UniqueConstraint, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
@@ -69,5 +69,9 @@ def open_credentials(robot: Robot, box: SecretBox) -> RobotCredentials:
     return RobotCredentials(robot.platform, robot.code, box.open(robot.token_sealed), secret)
 
 
+_FIND_ROBOT = select(Robot).where(Robot.platform == bindparam("platform"), Robot.code == bindparam("code"))
+
+
 def find_robot(session: Session, platform: str, code: str) -> Robot | None:
-    return session.scalars(select(Robot).where(Robot.platform == platform, Robot.code == code)).one_or_none()
+    # One statement for every call: SQLAlchemy reuses its compiled form instead of building it per request.
+    return session.scalars(_FIND_ROBOT, {"platform": platform, "code": code}).one_or_none()

@@ -34,8 +34,9 @@ from platforms.tokens import TokenSource
 #: Platforms answer in well under a second; a slow answer is better retried than waited for.
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
-#: One pool per transport; worker threads share it.
-DEFAULT_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=10)
+#: One pool per transport; worker threads share it. Every connection may stay open between calls: with fewer
+#: kept alive than threads sending, each burst would open (and on HTTPS handshake) connections again.
+DEFAULT_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=50)
 
 logger = logging.getLogger("imbridge.platforms")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import falcon
@@ -56,8 +57,9 @@ class ApiKeyItem:
     scope = Scope.ADMIN
     openapi = {"delete": {"summary": "Revoke an API key", "responses": {"204": "revoked"}}}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, on_revoke: Callable[[str], None] = lambda key_id: None) -> None:
         self.database = database
+        self.on_revoke = on_revoke
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, key_id: str) -> None:
         with self.database.session() as session:
@@ -66,4 +68,5 @@ class ApiKeyItem:
                 raise ApiError(falcon.HTTP_404, f"no API key with id {key_id}", code="not_found")
             if client.revoked_at is None:
                 client.revoked_at = utcnow()
+        self.on_revoke(key_id)
         resp.status = falcon.HTTP_204

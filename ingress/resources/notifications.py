@@ -76,12 +76,10 @@ def submit(database: Database, req: falcon.Request, resp: falcon.Response, data:
     with database.session() as session:
         try:
             accepted = accept(session, data, client_id=req.context.api_client.id, idempotency_key=key,
-                              source="rest")
+                              source="rest", enqueued_at=utcnow())
         except RequestInvalid as exc:
             raise unprocessable(invalid, problems(exc.problems)) from exc
         delivery = accepted.delivery
-        if accepted.created:
-            delivery.enqueued_at = utcnow()
         answer = {"id": delivery.id, "status": delivery.status}
     resp.media = answer
     if not accepted.created:

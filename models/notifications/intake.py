@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -154,10 +155,12 @@ def target_of(request: Any) -> str:
 
 
 def accept(session: Session, data: Any, *, client_id: int | None = None, idempotency_key: str | None = None,
-           delivery_id: str | None = None, source: str = "rest") -> Accepted:
-    """Write the delivery record for ``data`` (status ``queued``, not yet enqueued).
+           delivery_id: str | None = None, source: str = "rest", enqueued_at: datetime | None = None) -> Accepted:
+    """Write the delivery record for ``data`` (status ``queued``).
 
-    A repeated ``idempotency_key`` (per client) or ``delivery_id`` returns the first record, unchanged.
+    ``enqueued_at``: the caller enqueues right after the commit and says so in the same INSERT (it clears it
+    again if the broker refuses); None leaves the record to the outbox sweep. A repeated ``idempotency_key``
+    (per client) or ``delivery_id`` returns the first record, unchanged.
     """
     existing = find_existing(session, client_id, idempotency_key, delivery_id)
     if existing is not None:
@@ -173,7 +176,8 @@ def accept(session: Session, data: Any, *, client_id: int | None = None, idempot
     delivery = Delivery(
         channel=request.channel, robot_id=robot.id if robot else None, robot_code=robot.code if robot else None,
         target=target_of(request), msgtype=message["msgtype"], payload=payload,
-        status=DeliveryStatus.QUEUED.value, client_id=client_id, idempotency_key=idempotency_key, source=source)
+        status=DeliveryStatus.QUEUED.value, client_id=client_id, idempotency_key=idempotency_key, source=source,
+        enqueued_at=enqueued_at)
     if delivery_id is None and idempotency_key is None:
         session.add(delivery)  # nothing to race on: no savepoint (SQLite would start its transaction early)
         session.flush()

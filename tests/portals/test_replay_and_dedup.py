@@ -258,3 +258,16 @@ def test_a_handler_whose_matching_fails_leaves_the_message_unhandled_not_a_500(p
             runtime.close()
     assert (result.status_code, result.text) == (200, "success")
     assert entry["handler"] == "error: KeyError"
+
+
+def test_a_flushed_script_cache_or_a_dropped_connection_costs_no_callback(probe, client, runtime):
+    """Redis restarted or failed over: the portal's own connection is remade and its scripts reloaded."""
+    settings = runtime.settings
+    assert reply_of(post_wechat(client, settings, text(settings, "one")), settings)
+    ledger = client.app._router.find(callbacks.WECHAT_PORTAL)[0].dispatcher.ledger
+    runtime.redis.script_flush()
+    runtime.redis.client_kill_filter(_id=ledger.execute("CLIENT", "ID"))  # this thread's connection only
+    second = post_wechat(client, settings, text(settings, "two"))
+    assert second.status_code == 200 and reply_of(second, settings)
+    assert [m.fields["Content"] for m in probe.seen] == ["one", "two"]
+    assert runtime.redis.llen("imbridge:inbound:inbox") >= 4  # both entries and both replies

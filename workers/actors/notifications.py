@@ -77,9 +77,7 @@ def submit_notification(request: dict[str, Any]) -> None:
     runtime = runtime_module.current()
     with runtime.database.session() as session:
         try:
-            accepted = accept(session, data, delivery_id=delivery_id, source="broker")
-            if accepted.created:
-                accepted.delivery.enqueued_at = utcnow()
+            accept(session, data, delivery_id=delivery_id, source="broker", enqueued_at=utcnow())
         except RequestInvalid as exc:
             log.warning("producer notification %s is invalid: %s", delivery_id, exc)
             _record_invalid(session, delivery_id, data, exc)

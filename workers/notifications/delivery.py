@@ -15,14 +15,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
-
 from models.base import as_utc, utcnow
-from models.deliveries import PENDING_STATUSES, AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus
+from models.deliveries import PENDING_STATUSES, AttemptOutcome, Channel, Delivery, DeliveryStatus
 from models.robots import RobotCredentials
 from models.secretbox import SecretBox
 from platforms.errors import Outcome, PermanentError, PlatformError, RetryLaterError
-from workers.notifications import channels
+from workers.notifications import channels, records
 from workers.notifications.backoff import RetryPolicy
 from workers.notifications.media import MediaResolver
 from workers.notifications.ratelimit import Decision, RateLimiter
@@ -124,18 +122,8 @@ class Deliverer:
         """Take the record (status ``sending``, a lease) in one conditional UPDATE, or say why not."""
         now = utcnow()
         lease_until = now + timedelta(seconds=self.settings.lease_seconds)
-        claimable = and_(
-            Delivery.id == delivery_id,
-            or_(Delivery.status.in_([s.value for s in PENDING_STATUSES]),
-                and_(Delivery.status == DeliveryStatus.SENDING.value, Delivery.lease_until < now)),
-            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now + EARLY_TOLERANCE))
-        with self.database.session() as session:
-            row = session.execute(
-                update(Delivery).where(claimable)
-                .values(status=DeliveryStatus.SENDING.value, lease_until=lease_until, updated_at=now)
-                .returning(Delivery.channel, Delivery.payload, Delivery.robot_id, Delivery.robot_code,
-                           Delivery.attempts, Delivery.failed_attempts, Delivery.budget_started_at)
-                .execution_options(synchronize_session=False)).one_or_none()
+        with self.database.engine.begin() as connection:
+            row = records.claim(connection, delivery_id, now, now + EARLY_TOLERANCE, lease_until)
         if row is None:
             return self._not_claimed(delivery_id, now)
         previous = DeliveryStatus.RETRYING.value if row.attempts else DeliveryStatus.QUEUED.value
@@ -170,8 +158,8 @@ class Deliverer:
 
     def _sent(self, claim: Claimed, started: datetime, answer: dict[str, Any]) -> Result:
         now = utcnow()
-        attempt = DeliveryAttempt(delivery_id=claim.id, number=claim.attempts + 1, started_at=started,
-                                  finished_at=now, outcome=AttemptOutcome.SENT.value)
+        attempt = {"delivery_id": claim.id, "number": claim.attempts + 1, "started_at": started, "finished_at": now,
+                   "outcome": AttemptOutcome.SENT.value, "errcode": None, "errmsg": None}
         self._finish(claim, {"status": DeliveryStatus.SENT.value, "answer": answer, "errcode": None,
                              "last_error": None, "next_attempt_at": None, "sent_at": now, "finished_at": now},
                      attempt)
@@ -206,23 +194,16 @@ class Deliverer:
             else:
                 values.update(status=DeliveryStatus.RETRYING.value, next_attempt_at=next_at)
                 result = Result("retrying", errmsg, retry_in=delay)
-        attempt = DeliveryAttempt(delivery_id=claim.id, number=claim.attempts + 1, started_at=started, finished_at=now,
-                                  outcome=outcome.value, errcode=exc.errcode, errmsg=errmsg)
+        attempt = {"delivery_id": claim.id, "number": claim.attempts + 1, "started_at": started, "finished_at": now,
+                   "outcome": outcome.value, "errcode": exc.errcode, "errmsg": errmsg}
         self._finish(claim, values, attempt)
         log.info("delivery %s attempt %d: %s (%s)", claim.id, claim.attempts + 1, outcome.value, errmsg)
         return result
 
-    def _finish(self, claim: Claimed, values: dict[str, Any], attempt: DeliveryAttempt | None = None) -> None:
+    def _finish(self, claim: Claimed, values: dict[str, Any], attempt: dict[str, Any] | None = None) -> None:
         """Write the outcome, if this worker still holds the record (its lease was not taken over)."""
         values = {**values, "lease_until": None, "updated_at": utcnow()}
-        if attempt is not None:
-            values["attempts"] = Delivery.attempts + 1
-        with self.database.session() as session:
-            won = session.execute(
-                update(Delivery).where(Delivery.id == claim.id, Delivery.status == DeliveryStatus.SENDING.value,
-                                       Delivery.lease_until == claim.lease_until)
-                .values(**values).execution_options(synchronize_session=False)).rowcount
-            if attempt is not None:
-                session.add(attempt)
+        with self.database.engine.begin() as connection:
+            won = records.finish(connection, claim.id, claim.lease_until, values, attempt)
         if not won:
             log.warning("delivery %s: lease lost before the outcome was recorded", claim.id)
