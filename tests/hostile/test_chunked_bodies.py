@@ -26,6 +26,7 @@ from models import Scope
 from models.api_clients import create_api_client
 from sandbox import callbacks
 from tests.conftest import free_port
+from tests.served import wait_until_up
 from workers.runtime import Runtime
 
 TEMPLATE = {"code": "chunked", "name": "Chunked", "content": "hello ${who}"}
@@ -106,20 +107,6 @@ def test_a_chunked_portal_callback_over_the_limit_is_refused_as_a_sized_one_is(a
 
 # -- through gunicorn ------------------------------------------------------------------------------------------
 
-def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the ingress exited with {process.returncode}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the ingress did not come up")
-
-
 def _pieces(data: bytes, size: int = 1000):
     """An iterator body: httpx sends it chunked, without a Content-Length."""
     for start in range(0, len(data), size):
@@ -145,7 +132,7 @@ def test_the_served_ingress_reads_chunked_bodies(tmp_path: Path, redis_url: str,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process)
+        wait_until_up(url, process)
         settings = make_settings(sqlite_url)
         with httpx.Client(base_url=url, timeout=10) as http:
             headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}

@@ -23,6 +23,7 @@ import pytest
 from config import load_settings
 from sandbox import callbacks
 from tests.conftest import free_port
+from tests.served import wait_until_up
 from workers.login import PooledCode, QrPool
 
 BROWSERS = 200
@@ -32,18 +33,6 @@ HOLD_SECONDS = 20
 PROMPT_SECONDS = HOLD_SECONDS / 4
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the ingress exited with {process.returncode}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the ingress did not come up")
 
 
 @pytest.fixture
