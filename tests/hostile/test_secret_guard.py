@@ -11,6 +11,7 @@ import sys
 
 import falcon
 import falcon.testing
+import httpx
 import pytest
 
 from tests.api_document import openapi_document
@@ -33,6 +34,16 @@ def test_a_secret_in_a_log_record_is_caught(guard):
     assert [leak.kind for leak in leaks] == ["canary token"]
     assert "'workers.example' at INFO" in leaks[0].where
     assert secret not in str(leaks[0]) and fingerprint(secret) in str(leaks[0])
+
+
+def test_httpx_lines_of_the_product_are_watched_but_not_the_tests_driving_the_sandbox(guard):
+    product, harness = canary(), canary()
+    log = logging.getLogger("httpx")
+    log.info('HTTP Request: %s %s "%s %d %s"', "POST", httpx.URL(f"http://127.0.0.1:1/robot/{product}"),
+             "HTTP/1.1", 200, "OK")
+    log.info('HTTP Request: %s %s "%s %d %s"', "DELETE", httpx.URL(f"http://127.0.0.1:1/_sandbox/robots/{harness}"),
+             "HTTP/1.1", 200, "OK")
+    assert [leak.kind for leak in guard.scanner.leaks({product: "product", harness: "harness"})] == ["product"]
 
 
 def test_a_secret_in_a_traceback_is_caught(guard):
