@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.waiting import wait_until_up
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPOSITORY / "var" / "screenshots"
@@ -49,20 +49,6 @@ class RunningImbridge:
         return answer.json()["entries"]
 
 
-def _wait_ready(process: subprocess.Popen, url: str, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"imbridge up exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"imbridge up was not ready in {timeout} s:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="package")
 def imbridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningImbridge]:
     """``imbridge up`` in a temporary directory, on its own embedded Valkey and SQLite, stopped at the end."""
@@ -78,7 +64,7 @@ def imbridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningImbrid
                               stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(up, url, log)
+        wait_until_up(url, up, timeout=60, path="/readyz", log=log)
         key = (workdir / "var" / "demo-api-key").read_text().strip()
         yield RunningImbridge(url, key, f"http://127.0.0.1:{sandbox_port}", workdir)
     finally:

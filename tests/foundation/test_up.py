@@ -6,13 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.waiting import wait_for
 
 
 def descendants(pid: int) -> set[int]:
@@ -44,19 +44,6 @@ def alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def wait_for(predicate, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-        except httpx.HTTPError:
-            value = None
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
-
-
 @pytest.mark.timeout(90)
 def test_up_runs_everything_and_stops_without_orphans(tmp_path):
     port = free_port()
@@ -66,12 +53,13 @@ def test_up_runs_everything_and_stops_without_orphans(tmp_path):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        ready = wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, 45)
+        ready = wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, 45, ignoring=httpx.HTTPError)
         assert ready
         key = (tmp_path / "var" / "demo-api-key").read_text().strip()
         headers = {"Authorization": f"Bearer {key}"}
         ping_id = httpx.post(f"{base}/api/v1/ping", headers=headers).json()["id"]
-        wait_for(lambda: httpx.get(f"{base}/api/v1/ping/{ping_id}", headers=headers).json()["status"] == "done", 30)
+        wait_for(lambda: httpx.get(f"{base}/api/v1/ping/{ping_id}", headers=headers).json()["status"] == "done", 30,
+                 ignoring=httpx.HTTPError)
         assert (tmp_path / "var" / "valkey" / "appendonlydir").is_dir(), "embedded Valkey keeps an AOF under var/"
         processes = descendants(up.pid)
         assert len(processes) >= 4

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 import uuid
 
 import dramatiq
@@ -15,20 +14,11 @@ from dramatiq import Worker
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
+from tests.waiting import wait_for
 from workers import runtime as worker_runtime
 from workers.actors.ping import ping, ping_key
 from workers.broker import setup_broker
 from workers.runtime import Runtime
-
-
-def wait_for(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture

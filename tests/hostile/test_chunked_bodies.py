@@ -26,7 +26,7 @@ from models import Scope
 from models.api_clients import create_api_client
 from sandbox import callbacks
 from tests.conftest import free_port
-from tests.served import wait_until_up
+from tests.waiting import wait_until_up
 from workers.runtime import Runtime
 
 TEMPLATE = {"code": "chunked", "name": "Chunked", "content": "hello ${who}"}

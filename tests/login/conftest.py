@@ -4,7 +4,6 @@ sandbox (served on a free port) as WeChat. ``sandbox.callbacks`` plays the phone
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,22 +20,13 @@ from models.api_clients import create_api_client
 from sandbox import callbacks
 from sandbox.server import serve_in_thread
 from scheduler.jobs.qr_pool import top_up_qr_pool
+from tests.waiting import wait_for
 from workers import runtime as worker_runtime
 from workers.login import QrPool
 from workers.runtime import Runtime
 
 OPENID = "oLoginFollower00000000000001"
 STRANGER = "oLoginStranger00000000000001"
-
-
-def wait_for(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ import pytest
 from config import load_settings
 from sandbox import callbacks
 from tests.conftest import free_port
-from tests.served import wait_until_up
+from tests.waiting import wait_until_up
 from workers.login import PooledCode, QrPool
 
 BROWSERS = 200

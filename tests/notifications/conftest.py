@@ -6,7 +6,6 @@ sandbox's journal.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ from models.api_clients import create_api_client
 from models.robots import Robot, seal_credentials
 from models.secretbox import SecretBox
 from tests.sandbox_support import reset, served_sandbox
+from tests.waiting import wait_for
 from workers import runtime as worker_runtime
 from workers.runtime import Runtime
 
@@ -96,17 +96,6 @@ def worker(app) -> Iterator[Worker]:
     worker.start()
     yield worker
     worker.stop()
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(interval)
 
 
 @pytest.fixture

@@ -6,28 +6,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(predicate, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-        except httpx.HTTPError:
-            value = None
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.mark.timeout(120)
@@ -39,7 +26,7 @@ def test_demo_robot_message_and_work_notification_go_through(tmp_path):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base, sandbox = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{sandbox_port}"
     try:
-        wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, 60)
+        wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, 60, ignoring=httpx.HTTPError)
         key = (tmp_path / "var" / "demo-api-key").read_text().strip()
         headers = {"Authorization": f"Bearer {key}"}
         accepted = httpx.post(f"{base}/api/v1/notifications", headers=headers, json={
@@ -47,7 +34,8 @@ def test_demo_robot_message_and_work_notification_go_through(tmp_path):
             "message": {"msgtype": "markdown", "markdown": {"title": "Deploy", "text": "**crm** is live"}}})
         assert accepted.status_code == 202, accepted.text
         record = wait_for(lambda: (r := httpx.get(f"{base}/api/v1/notifications/{accepted.json()['id']}",
-                                                  headers=headers).json())["status"] == "sent" and r, 30)
+                                                  headers=headers).json())["status"] == "sent" and r, 30,
+                          ignoring=httpx.HTTPError)
         assert record["history"][0]["outcome"] == "sent"
         sent = subprocess.run([sys.executable, "-m", "imbridge", "send", "--channel", "dingtalk_work",
                                "--to-users", "manager01", "--text", "月度报告已生成", "--wait"],

@@ -19,18 +19,9 @@ from models.api_clients import create_api_client
 from platforms.wechat import InboundMessage, Reply, TextReply
 from platforms.xml import render_xml
 from sandbox import callbacks
+from tests.waiting import wait_for  # noqa: F401 - the suite's tests import it from here
 from workers import runtime as worker_runtime
 from workers.runtime import Runtime
-
-
-def wait_for(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 class Probe(Handler, register=False):
