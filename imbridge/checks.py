@@ -15,7 +15,7 @@ def problems_with(settings: Settings) -> list[str]:
 
     problems = []
     try:
-        database = Database(settings.database_url)
+        database = Database.from_settings(settings)
         database.ping()
         database.dispose()
     except Exception as exc:  # every driver error means the same to an operator

@@ -69,7 +69,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     ensure_secret_key(settings)
-    database = Database(settings.database_url)
+    database = Database.from_settings(settings)
     upgrade(database)
     print(f"database at revision {', '.join(sorted(current_revisions(database)))}")
     return 0
@@ -79,7 +79,7 @@ def cmd_apikey(args: argparse.Namespace) -> int:
     from models import Database, Scope
     from models.api_clients import create_api_client, revoke_api_client
 
-    database = Database(_settings(args).database_url)
+    database = Database.from_settings(_settings(args))
     with database.session() as session:
         if args.apikey_command == "create":
             client, key = create_api_client(session, args.name, Scope(args.scope))

@@ -127,7 +127,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except UsageError as exc:
         print(f"imbridge send: {exc}", file=sys.stderr)
         return 2
-    database = Database(settings.database_url)
+    database = Database.from_settings(settings)
     try:
         with database.session() as session:
             delivery = accept(session, request, source="cli").delivery

@@ -82,7 +82,7 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
     signal.signal(signal.SIGINT, supervisor.request_stop)
     code = 1
     try:
-        database = Database(settings.database_url)
+        database = Database.from_settings(settings)
         upgrade(database)
         key = _demo_api_key(settings, database)
         if _uses_sandbox(settings):

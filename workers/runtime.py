@@ -36,7 +36,7 @@ class Runtime:
                 "IMBRIDGE_REDIS__URL (or redis.url in the config file)"
             )
         client = redis.Redis.from_url(settings.redis.url, health_check_interval=30)
-        return cls(settings=settings, redis=client, database=Database(settings.database_url))
+        return cls(settings=settings, redis=client, database=Database.from_settings(settings))
 
     @cached_property
     def clients(self) -> PlatformClients:
