@@ -4,6 +4,7 @@ Runs the real processes (``imbridge sandbox``, ``imbridge ingress``, Dramatiq wo
 then measures, on the same worker processes and threads:
 
 1. a no-op actor: N messages enqueued and drained;
+   and the ceiling of any delivery path here: an actor making only the robot call (the SDK, no record);
 2. N DingTalk robot notifications POSTed to the ingress (recorded, enqueued, sent to the sandbox, recorded);
 3. the same with 100 ms of latency on every sandbox robot call (hidden by concurrency: enough worker threads).
 
@@ -84,6 +85,13 @@ def noop_message() -> Any:
     import dramatiq
 
     return dramatiq.Message(queue_name="notifications", actor_name="bench_noop", args=(), kwargs={}, options={})
+
+
+def bare_send_message() -> Any:
+    import dramatiq
+
+    return dramatiq.Message(queue_name="notifications", actor_name="bench_bare_send", args=(), kwargs={},
+                            options={})
 
 
 def producer_message() -> Any:
@@ -174,13 +182,16 @@ def main() -> None:
             n = args.messages
             noop, cpu = measured(processes, n, lambda: broker_rate(rurl, n, client, noop_message))
             print(f"no-op actor            {noop:8.0f} msg/s            [{cpu}]", flush=True)
+            bare, cpu = measured(processes, n, lambda: broker_rate(rurl, n, client, bare_send_message))
+            print(f"bare send (ceiling)    {bare:8.0f} msg/s   {bare / noop:.3f} of no-op   [{cpu}]  "
+                  "(the SDK's robot call alone: no REST, no record, no rate limit)", flush=True)
             produced, cpu = measured(processes, n, lambda: broker_rate(rurl, n, client, producer_message))
             print(f"producer messages      {produced:8.0f} msg/s   {produced / noop:.3f} of no-op   [{cpu}]  "
                   "(broker -> worker -> sandbox, no REST)", flush=True)
             plain, cpu = measured(processes, n, lambda: notification_rate(ingress, key, n, args.clients, database,
                                                                           client))
-            print(f"notifications (REST)   {plain:8.0f} msg/s   {plain / noop:.3f} of no-op   [{cpu}]  (goal >= 0.5)",
-                  flush=True)
+            print(f"notifications (REST)   {plain:8.0f} msg/s   {plain / noop:.3f} of no-op   [{cpu}]  (goal >= 0.5; "
+                  f"{plain / bare:.2f} of the bare send)", flush=True)
             control.post("/faults", json={"pattern": "/dingtalk/robot/send", "kind": "latency",
                                           "latency_ms": args.latency_ms}).raise_for_status()
             slow, cpu = measured(processes, n, lambda: notification_rate(ingress, key, n, args.clients, database,
