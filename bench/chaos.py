@@ -73,6 +73,7 @@ SEND_PATHS = ("/dingtalk/robot/send", "/wecom/cgi-bin/webhook/send", "/wecom/cgi
 FINAL = [s.value for s in (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.DEAD)]
 #: Settings the children run with (see the module docstring).
 SETTINGS = {"NOTIFICATIONS__ROBOT_RATE_LIMIT": "100000000", "NOTIFICATIONS__RECIPIENT_RATE_LIMIT": "100000000",
+            "NOTIFICATIONS__RECIPIENT_HOURLY_LIMIT": "100000000",
             "NOTIFICATIONS__LEASE_SECONDS": "20", "NOTIFICATIONS__OUTBOX_CHECK_SECONDS": "5",
             "NOTIFICATIONS__OUTBOX_GRACE_SECONDS": "60", "NOTIFICATIONS__BACKOFF_BASE_SECONDS": "2",
             "NOTIFICATIONS__BACKOFF_MAX_SECONDS": "60", "NOTIFICATIONS__MAX_ATTEMPTS": "10"}
@@ -365,6 +366,7 @@ def main() -> int:
             processes.start("scheduler-2", [*IMBRIDGE, "scheduler"])  # a standby, waiting on the leader lock
             control = httpx.Client(base_url=f"{sandbox}/_sandbox", timeout=60)
             control.post("/config", json={"robot_rate_limit": None, "wecom_member_rate_limit": None,
+                                          "wecom_member_hourly_limit": None,
                                           "journal_limit": 200000}).raise_for_status()
             ctx = {"database": database, "processes": processes, "valkey": valkey, "control": control,
                    "ingress": ingress, "settings": load_settings(None), "poster": Poster(ingress, key, args.clients)}

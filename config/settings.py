@@ -173,6 +173,10 @@ class NotificationsSettings(_Section):
     recipient_rate_limit: int | None = Field(default=30, ge=1)
     #: The platforms' rate window.
     rate_window_seconds: float = Field(default=60.0, gt=0)
+    #: WeCom app messages to one member per hourly window (the platform's second limit, also dropped silently).
+    recipient_hourly_limit: int | None = Field(default=1000, ge=1)
+    #: The platform's hour (tests shorten it).
+    recipient_hourly_window_seconds: float = Field(default=3600.0, gt=0)
     #: Added to the window when deciding whether a send may go now: covers network jitter between our clock
     #: and the platform's. Twice this is added when booking a later slot, so a slightly late wake-up still fits.
     rate_margin_seconds: float = Field(default=2.0, ge=0)

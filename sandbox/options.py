@@ -55,6 +55,9 @@ class SandboxOptions(BaseModel):
 
     #: WeCom app messages to one member beyond this many a minute are dropped silently; ``None``: no limit.
     wecom_member_rate_limit: int | None = Field(default=30, ge=1)
+    #: ... and beyond this many an hour (``wecom_member_hour_seconds``, shortened by tests); ``None``: no limit.
+    wecom_member_hourly_limit: int | None = Field(default=1000, ge=1)
+    wecom_member_hour_seconds: float = Field(default=3600, gt=0)
     wecom_invalid_users: list[str] = Field(default_factory=list)
     wecom_invalid_parties: list[str] = Field(default_factory=list)
     wecom_invalid_tags: list[str] = Field(default_factory=list)

@@ -61,6 +61,7 @@ class SandboxState:
         self.robots = RobotRegistry()
         self.robot_limits = SlidingWindowLimiter()
         self.member_limits = SlidingWindowLimiter()
+        self.member_hourly_limits = SlidingWindowLimiter()
         self.media = MediaStore()
         self.deliveries = Deliveries(self.options.deliveries_limit)
         self.wechat = WeChatStore()

@@ -73,8 +73,10 @@ def send(state: SandboxState, call: Call) -> dict[str, Any]:
     now = state.now()
     delivered, dropped = [], []
     for user in good_users:
-        allowed = to_all or state.member_limits.hit(
-            user, now, limit=options.wecom_member_rate_limit, window=60)
+        allowed = to_all or (
+            state.member_hourly_limits.hit(user, now, limit=options.wecom_member_hourly_limit,
+                                           window=options.wecom_member_hour_seconds)
+            and state.member_limits.hit(user, now, limit=options.wecom_member_rate_limit, window=60))
         (delivered if allowed else dropped).append(user)
     msgid = secrets.token_urlsafe(40)
     state.wecom.messages[msgid] = now

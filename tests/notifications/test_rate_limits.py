@@ -143,3 +143,16 @@ def test_wecom_robot_and_member_limits_hold(body, path, post, robots, worker, se
     sends = journal(control, path)
     assert len(sends) == 10 and most_in_any_window([e["time"] for e in sends], 1.0) <= 3
     assert all(settled(i)["attempts"] == 1 for i in ids)  # waiting for a slot is not an attempt
+
+
+@pytest.mark.parametrize("notification_settings", [{"recipient_rate_limit": None, "recipient_hourly_limit": 3,
+                                                    "recipient_hourly_window_seconds": 1.5,
+                                                    "rate_margin_seconds": 0.3}])
+def test_a_wecom_members_hourly_limit_holds_too(post, robots, worker, settled, control):
+    """WeCom's second limit (1000 an hour, its window shortened here): the excess would be dropped silently."""
+    body = {"channel": "wecom_app", "to": {"users": ["lisi", "wangwu"]}}
+    ids = [post({**body, "message": {"msgtype": "text", "text": {"content": f"h{i}"}}}).json["id"] for i in range(7)]
+    assert all(settled(i)["status"] == "sent" for i in ids)
+    sends = journal(control, "/cgi-bin/message/send")
+    assert len(sends) == 7 and most_in_any_window([e["time"] for e in sends], 1.5) <= 3
+    assert all(settled(i)["attempts"] == 1 for i in ids)

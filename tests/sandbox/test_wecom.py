@@ -73,6 +73,20 @@ def test_member_rate_excess_is_dropped_silently(client, settings, wecom_token):
     assert deliveries[-1]["dropped"] == ["bob"]
 
 
+def test_member_hourly_excess_is_dropped_silently_until_the_hour_moves_on(client, settings, state, wecom_token):
+    state.configure({"wecom_member_rate_limit": None, "wecom_member_hourly_limit": 3})
+    for _ in range(4):
+        assert errcode(send(client, wecom_token, text(settings, touser="carol|dave"))) == 0
+        state.clock.advance(61)  # past every minute window: only the hour counts
+    deliveries = client.simulate_get("/_sandbox/deliveries", params={"platform": "wecom"}).json["deliveries"]
+    assert [d["delivered"] for d in deliveries] == [["carol", "dave"]] * 3 + [[]]
+    assert deliveries[-1]["dropped"] == ["carol", "dave"]
+    state.clock.advance(3600 - 4 * 61 + 1)  # the first send has left the hour
+    assert errcode(send(client, wecom_token, text(settings, touser="carol"))) == 0
+    deliveries = client.simulate_get("/_sandbox/deliveries", params={"platform": "wecom"}).json["deliveries"]
+    assert deliveries[-1]["delivered"] == ["carol"]
+
+
 def test_recall(client, settings, wecom_token):
     msgid = send(client, wecom_token, text(settings, touser="a")).json["msgid"]
     recall = {"msgid": msgid}

@@ -53,10 +53,16 @@ def pacing_for(channel: Channel, payload: dict[str, Any], robot: RobotCredential
                    else settings.wecom_robot_penalty_seconds)
         pause = PAUSE_KEY.format(name)
         return Pacing(limits, [pause], pause, penalty)
-    if channel is Channel.WECOM_APP and settings.recipient_rate_limit:
-        users = payload.get("to", {}).get("users", [])
-        return Pacing([Limit(RATE_KEY.format(f"wecom_user:{corp_app}:{user}"), settings.recipient_rate_limit, window)
-                       for user in dict.fromkeys(users)])
+    if channel is Channel.WECOM_APP:
+        # WeCom drops a member's messages past 30 a minute or 1000 an hour without a word: both are booked.
+        users = dict.fromkeys(payload.get("to", {}).get("users", []))
+        limits = []
+        for count, seconds, name in ((settings.recipient_rate_limit, window, "wecom_user"),
+                                     (settings.recipient_hourly_limit, settings.recipient_hourly_window_seconds,
+                                      "wecom_user_hour")):
+            if count:
+                limits += [Limit(RATE_KEY.format(f"{name}:{corp_app}:{user}"), count, seconds) for user in users]
+        return Pacing(limits)
     return Pacing()
 
 
