@@ -65,8 +65,8 @@ class SandboxState:
         self.media = MediaStore()
         self.deliveries = Deliveries(self.options.deliveries_limit)
         self.wechat = WeChatStore()
-        self.wecom = WeComStore()
-        self.dingtalk = DingTalkStore()
+        self.wecom = WeComStore(self.clock)
+        self.dingtalk = DingTalkStore(self.clock)
 
     def now(self) -> float:
         return self.clock.now()

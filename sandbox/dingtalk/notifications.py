@@ -91,14 +91,14 @@ def asyncsend_v2(state: SandboxState, call: Call) -> dict[str, Any]:
 def _create_task(state: SandboxState, users: list[str], msg: dict[str, Any]) -> NotificationTask:
     options, store, now = state.options, state.dingtalk, state.now()
     digest = hashlib.sha1(json.dumps(msg, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    day = int(now // 86400)
+    seen_today = store.seen_today(int(now // 86400))
     result: dict[str, list[Any]] = {name: [] for name in RESULT_LISTS}
     for user in dict.fromkeys(users):
-        seen = (user, digest, day)
+        seen = (user, digest)
         if user in options.dingtalk_invalid_users:
             result["invalid_user_id_list"].append(user)
         elif user in options.dingtalk_forbidden_users or (
-                options.dingtalk_same_content_once_a_day and seen in store.seen_content):
+                options.dingtalk_same_content_once_a_day and seen in seen_today):
             result["forbidden_user_id_list"].append(user)
         elif user in options.dingtalk_failed_users:
             result["failed_user_id_list"].append(user)
@@ -106,7 +106,7 @@ def _create_task(state: SandboxState, users: list[str], msg: dict[str, Any]) -> 
             result["read_user_id_list"].append(user)
         else:
             result["unread_user_id_list"].append(user)
-        store.seen_content.add(seen)
+        seen_today.add(seen)
     store.next_task_id += 1
     task = NotificationTask(store.next_task_id, now, now + options.dingtalk_task_seconds, result)
     store.tasks[task.task_id] = task

@@ -96,5 +96,5 @@ def recall(state: SandboxState, call: Call) -> dict[str, Any]:
     sent_at = state.wecom.messages.get(msgid) if isinstance(msgid, str) else None
     if sent_at is None or sent_at < state.now() - 86400:
         raise PlatformError(40035, "invalid parameter: unknown or expired msgid")
-    del state.wecom.messages[msgid]
+    state.wecom.messages.pop(msgid, None)
     return {"errcode": 0, "errmsg": "ok"}

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from cachetools import TTLCache
+
+from sandbox.clock import Clock
+
+#: WeCom recalls a message up to a day after it was sent; the sandbox forgets it then.
+RECALL_SECONDS = 86400
+#: Messages remembered at most (the oldest are forgotten first): a sandbox left running under load stays small.
+REMEMBERED_MESSAGES = 100_000
 
 
-@dataclass
 class WeComStore:
-    #: msgid -> sent time; recalled messages are removed.
-    messages: dict[str, float] = field(default_factory=dict)
+    def __init__(self, clock: Clock, limit: int = REMEMBERED_MESSAGES) -> None:
+        #: msgid -> sent time; recalled messages are removed.
+        self.messages: TTLCache[str, float] = TTLCache(limit, RECALL_SECONDS, timer=clock.now)

@@ -67,6 +67,10 @@ def wecom_token(client: TestClient, settings: Settings) -> str:
 
 @pytest.fixture
 def dingtalk_token(client: TestClient, settings: Settings) -> str:
+    return fetch_dingtalk_token(client, settings)
+
+
+def fetch_dingtalk_token(client: TestClient, settings: Settings) -> str:
     result = client.simulate_get("/dingtalk/gettoken", params={
         "appkey": settings.third.ding_talk.app_key, "appsecret": settings.third.ding_talk.app_secret})
     return result.json["access_token"]
