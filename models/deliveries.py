@@ -100,6 +100,8 @@ class Delivery(OutboxColumns, Base):
     failed_attempts: Mapped[int] = mapped_column(default=0)
     #: What the platform said: msgid, task_id, invalid or failed recipients, the read-back send result.
     answer: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    #: The platform's msgid of the send, where a later report names it (WeChat's TEMPLATESENDJOBFINISH).
+    platform_msgid: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     errcode: Mapped[int | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id", ondelete="SET NULL"), default=None)

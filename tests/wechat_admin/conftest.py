@@ -150,3 +150,14 @@ def job_count(runtime: Runtime) -> int:
     with runtime.database.session() as session:
         return session.scalar(select(func.count()).select_from(Job)) or 0
 
+
+
+@pytest.fixture
+def login_template(api, worker) -> dict:
+    """The sandbox's login template, synced and given the code ``login``."""
+    from sandbox.wechat.seeds import LOGIN_TEMPLATE_ID
+
+    api.run("post", "/api/v1/wechat/templates/sync")
+    login = next(t for t in api.get("/api/v1/wechat/templates").json["items"] if t["templateId"] == LOGIN_TEMPLATE_ID)
+    api.patch(f"/api/v1/wechat/templates/{login['id']}", {"code": "login"})
+    return login

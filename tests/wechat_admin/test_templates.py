@@ -4,7 +4,6 @@ notifications on the ``wechat_template`` channel."""
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from sandbox.wechat.seeds import APPROVAL_TEMPLATE_ID, LOGIN_TEMPLATE_ID, SHIPPED_TEMPLATE_ID
 from scheduler.jobs.admin_jobs import sync_wechat_templates
@@ -89,14 +88,6 @@ def test_the_scheduler_starts_one_sync_at_a_time(runtime, api, request):
 # --- template messages ---------------------------------------------------------------------------------------
 
 MESSAGES = "/api/v1/wechat/template-messages"
-
-
-@pytest.fixture
-def login_template(api, worker) -> dict:
-    api.run("post", SYNC)
-    login = templates(api)[LOGIN_TEMPLATE_ID]
-    api.patch(f"/api/v1/wechat/templates/{login['id']}", {"code": "login"})
-    return login
 
 
 def delivery(api, delivery_id: str) -> dict:

@@ -1,14 +1,20 @@
-"""``record_inbound``: drain the inbound inbox into the database, then fan out to the webhooks that want it."""
+"""``record_inbound``: drain the inbound inbox into the database, then fan out to the webhooks that want it.
+
+WeChat's report on a template message (TEMPLATESENDJOBFINISH) is applied to its delivery record on the way;
+one that arrives before the worker recorded the msgid is tried again by ``apply_template_report``.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import dramatiq
 from sqlalchemy.exc import DataError
 
 from models.inbound import note_reply, store_inbound
+from models.notifications.reports import apply_template_report as apply_report
 from models.webhooks import pending_deliveries
 from workers import runtime
 from workers.actors.webhooks import send_delivery
@@ -18,6 +24,9 @@ log = logging.getLogger(__name__)
 
 #: When another drainer holds the inbox, look again after this long (milliseconds).
 BUSY_RETRY_MS = 500
+#: A template report whose delivery is not recorded yet is tried again after these delays (seconds); a msgid
+#: still unknown after the last is another system's send on the same account.
+REPORT_RETRY_SECONDS = (5, 60, 600)
 
 
 @dramatiq.actor(queue_name="inbound", max_retries=20, min_backoff=1000)
@@ -27,19 +36,53 @@ def record_inbound() -> None:
 
     def store(entries: list[dict[str, Any]]) -> None:
         delivery_ids: list[int] = []
+        unmatched: list[tuple[str, str, str]] = []
         with current.database.session(immediate=True) as session:  # one transaction a batch, never "locked"
             for entry in entries:
                 try:
                     with session.begin_nested():
                         if entry.get("kind") == "reply":
                             note_reply(session, entry["dedup_key"], entry.get("reply"))
-                        else:
-                            delivery_ids += pending_deliveries(session, store_inbound(session, entry))
+                            continue
+                        delivery_ids += pending_deliveries(session, store_inbound(session, entry))
+                        report = template_report(entry)
+                        if report and not apply_report(session, report[0], report[1],
+                                                       datetime.fromisoformat(report[2])):
+                            unmatched.append(report)
                 except (KeyError, TypeError, ValueError, DataError) as exc:
                     # One malformed entry must not block the inbox for every later one.
                     log.error("inbound entry dropped (%s): %.500s", exc, entry)
         for delivery_id in delivery_ids:
             send_delivery(current.settings, delivery_id)
+        for msgid, status, reported_at in unmatched:
+            apply_template_report.send_with_options(args=(msgid, status, reported_at, 0),
+                                                    delay=REPORT_RETRY_SECONDS[0] * 1000)
 
     if not drain(current.redis, store):
         record_inbound.send_with_options(delay=BUSY_RETRY_MS)
+
+
+@dramatiq.actor(queue_name="inbound", max_retries=5)
+def apply_template_report(msgid: str, status: str, reported_at: str, tries: int) -> None:
+    """Apply a TEMPLATESENDJOBFINISH report that came before its delivery's record had the msgid."""
+    current = runtime.current()
+    with current.database.session() as session:
+        if apply_report(session, msgid, status, datetime.fromisoformat(reported_at)):
+            return
+    if tries + 1 < len(REPORT_RETRY_SECONDS):
+        apply_template_report.send_with_options(args=(msgid, status, reported_at, tries + 1),
+                                                delay=REPORT_RETRY_SECONDS[tries + 1] * 1000)
+    else:
+        log.info("template report for msgid %s (%s): no delivery of ours carries it", msgid, status)
+
+
+def template_report(entry: dict[str, Any]) -> tuple[str, str, str] | None:
+    """``(msgid, status, reported at ISO)`` when ``entry`` is WeChat's TEMPLATESENDJOBFINISH event, else None."""
+    if entry.get("platform") != "wechat" or str(entry.get("event") or "").upper() != "TEMPLATESENDJOBFINISH":
+        return None
+    fields = entry.get("fields") or {}
+    msgid, status = fields.get("MsgID"), fields.get("Status")
+    if msgid in (None, "") or not isinstance(status, str):
+        return None
+    reported_at = datetime.fromtimestamp(int(entry.get("create_time") or entry["received_at"]), UTC)
+    return str(msgid)[:64], status[:200], reported_at.isoformat()

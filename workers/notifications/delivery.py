@@ -160,9 +160,11 @@ class Deliverer:
         now = utcnow()
         attempt = {"delivery_id": claim.id, "number": claim.attempts + 1, "started_at": started, "finished_at": now,
                    "outcome": AttemptOutcome.SENT.value, "errcode": None, "errmsg": None}
-        self._finish(claim, {"status": DeliveryStatus.SENT.value, "answer": answer, "errcode": None,
-                             "last_error": None, "next_attempt_at": None, "sent_at": now, "finished_at": now},
-                     attempt)
+        values = {"status": DeliveryStatus.SENT.value, "answer": answer, "errcode": None, "last_error": None,
+                  "next_attempt_at": None, "sent_at": now, "finished_at": now}
+        if claim.channel is Channel.WECHAT_TEMPLATE and answer.get("msgid") is not None:
+            values["platform_msgid"] = str(answer["msgid"])  # what its TEMPLATESENDJOBFINISH report will name
+        self._finish(claim, values, attempt)
         collect = self.settings.send_result_delay_seconds if claim.channel is Channel.DINGTALK_WORK else None
         return Result("sent", collect_result_in=collect)
 
