@@ -13,10 +13,14 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
 
 import redis
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.exc import OperationalError
 
 from scheduler.jobs.admin_jobs import sweep_jobs, sync_wechat_templates
 from scheduler.jobs.heartbeat import heartbeat
@@ -27,6 +31,25 @@ from scheduler.leader import LeaderLock
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+#: A job meeting one of these is skipped until its next run: an outage, not a bug (no traceback for each run).
+OUTAGES = (redis.RedisError, OperationalError)
+
+
+def skipped_during_outages(job: Callable[..., Any]) -> Callable[..., Any]:
+    """``job``, logging one line instead of APScheduler's traceback when Redis or the database cannot answer."""
+
+    @wraps(job)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return job(*args, **kwargs)
+        except OUTAGES as exc:
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            log.warning("scheduler job %s skipped until its next run: %s (%s)", job.__name__, reason,
+                        type(exc).__name__)
+            return None
+
+    return run
 
 
 class SchedulerProcess:
@@ -43,34 +66,22 @@ class SchedulerProcess:
         self._scheduler: BlockingScheduler | None = None
 
     def _build(self) -> BlockingScheduler:
-        config = self.runtime.settings.scheduler
+        settings, runtime = self.runtime.settings, self.runtime
         scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1})
         scheduler.add_job(self._renew, "interval", seconds=self.renew_every, id="leader-renew")
-        scheduler.add_job(
-            heartbeat, "interval", seconds=config.heartbeat_seconds, id="heartbeat",
-            args=[self.runtime, self.lock.owner],
-        )
-        scheduler.add_job(
-            refresh_tokens, "interval", seconds=self.runtime.settings.tokens.check_seconds, id="refresh-tokens",
-            args=[self.runtime], next_run_time=datetime.now(UTC),
-        )
-        scheduler.add_job(
-            sweep_outbox, "interval", seconds=self.runtime.settings.notifications.outbox_check_seconds,
-            id="notifications-outbox", args=[self.runtime],
-        )
-        scheduler.add_job(
-            sweep_jobs, "interval", seconds=self.runtime.settings.jobs.sweep_seconds, id="jobs-sweep",
-            args=[self.runtime],
-        )
-        if self.runtime.settings.wechat_admin.template_sync_seconds:
-            scheduler.add_job(
-                sync_wechat_templates, "interval", seconds=self.runtime.settings.wechat_admin.template_sync_seconds,
-                id="wechat-template-sync", args=[self.runtime], next_run_time=datetime.now(UTC),
-            )
-        scheduler.add_job(
-            top_up_qr_pool, "interval", seconds=self.runtime.settings.login.pool_check_seconds, id="qr-pool",
-            args=[self.runtime], next_run_time=datetime.now(UTC),
-        )
+
+        def every(seconds: float, job_id: str, job: Callable[..., Any], *args: Any, now: bool = False) -> None:
+            scheduler.add_job(skipped_during_outages(job), "interval", seconds=seconds, id=job_id, args=list(args),
+                              **({"next_run_time": datetime.now(UTC)} if now else {}))
+
+        every(settings.scheduler.heartbeat_seconds, "heartbeat", heartbeat, runtime, self.lock.owner)
+        every(settings.tokens.check_seconds, "refresh-tokens", refresh_tokens, runtime, now=True)
+        every(settings.notifications.outbox_check_seconds, "notifications-outbox", sweep_outbox, runtime)
+        every(settings.jobs.sweep_seconds, "jobs-sweep", sweep_jobs, runtime)
+        if settings.wechat_admin.template_sync_seconds:
+            every(settings.wechat_admin.template_sync_seconds, "wechat-template-sync", sync_wechat_templates, runtime,
+                  now=True)
+        every(settings.login.pool_check_seconds, "qr-pool", top_up_qr_pool, runtime, now=True)
         return scheduler
 
     def _renew(self) -> None:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from scheduler.jobs.heartbeat import HEARTBEAT_KEY
+from scheduler.jobs.heartbeat import HEARTBEAT_KEY, heartbeat
 from scheduler.process import SchedulerProcess
 from workers.runtime import Runtime
 
@@ -98,3 +98,29 @@ def test_a_waiting_scheduler_outlives_a_redis_outage_and_leads_afterwards(make_s
         thread.join(5)
         runtime.close()
         server.stop()
+
+
+def test_a_job_meeting_an_outage_logs_one_line_and_runs_again_next_time(make_settings, sqlite_url, caplog):
+    """APScheduler would log a traceback on every run of every job for as long as Redis is down."""
+    from scheduler.process import skipped_during_outages
+
+    settings = make_settings(sqlite_url, redis={"url": "redis://127.0.0.1:9/0"})  # nothing listens there
+    runtime = Runtime.from_settings(settings)
+    try:
+        guarded = skipped_during_outages(heartbeat)
+        with caplog.at_level("WARNING", logger="scheduler.process"):
+            assert guarded(runtime, "owner") is None
+        [record] = [r for r in caplog.records if r.name == "scheduler.process"]
+        assert "heartbeat skipped until its next run" in record.getMessage() and record.exc_info is None
+    finally:
+        runtime.close()
+
+
+def test_a_job_failing_otherwise_still_fails_loudly():
+    from scheduler.process import skipped_during_outages
+
+    def broken() -> None:
+        raise ValueError("a bug")
+
+    with pytest.raises(ValueError, match="a bug"):
+        skipped_during_outages(broken)()
