@@ -79,8 +79,7 @@ def submit(database: Database, req: falcon.Request, resp: falcon.Response, data:
                               source="rest", enqueued_at=utcnow())
         except RequestInvalid as exc:
             raise unprocessable(invalid, problems(exc.problems)) from exc
-        delivery = accepted.delivery
-        answer = {"id": delivery.id, "status": delivery.status}
+        answer = {"id": accepted.id, "status": accepted.status}
     resp.media = answer
     if not accepted.created:
         resp.status = falcon.HTTP_200

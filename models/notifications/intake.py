@@ -9,15 +9,16 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.base import utcnow
 from models.blobs import get_blob, put_blob
-from models.deliveries import Channel, Delivery, DeliveryStatus
+from models.deliveries import Channel, Delivery, DeliveryStatus, new_delivery_id
 from models.message_templates import find_template
 from models.notifications.common import MEDIA_KEYS, MediaRef, inline_image_md5
 from models.notifications.request import (
@@ -31,7 +32,7 @@ from models.notifications.request import (
 )
 from models.notifications.wechat_template import resolve_template
 from models.notifications.wecom_robot import MAX_IMAGE_BYTES
-from models.robots import Robot, find_robot
+from models.robots import Robot
 
 
 class RequestInvalid(Exception):
@@ -44,9 +45,27 @@ class RequestInvalid(Exception):
 
 @dataclass(frozen=True)
 class Accepted:
-    delivery: Delivery
+    """The record a request made (or found): its id and status, not the ORM object (the insert is Core)."""
+
+    id: str
+    status: str
     #: False when an earlier request (same Idempotency-Key, or same id) already made this record.
     created: bool
+
+
+class RobotRef(NamedTuple):
+    """What a delivery record keeps of its robot."""
+
+    id: int
+    code: str
+
+
+_ROBOTS = Robot.__table__
+#: The robot's id, code and state only: a Core row is a fraction of the cost of loading the ORM entity, and this
+#: runs on every robot notification the ingress accepts.
+_FIND_ROBOT_REF = select(_ROBOTS.c.id, _ROBOTS.c.code, _ROBOTS.c.enabled).where(
+    _ROBOTS.c.platform == bindparam("platform"), _ROBOTS.c.code == bindparam("code"))
+_INSERT_DELIVERY = Delivery.__table__.insert()
 
 
 def _pydantic_problems(exc: ValidationError, data: dict[str, Any]) -> ProblemList:
@@ -77,12 +96,14 @@ def find_existing(session: Session, client_id: int | None, idempotency_key: str 
     return None
 
 
-def validate(session: Session, data: Any) -> tuple[Any, Robot | None]:
+def validate(session: Session, data: Any) -> tuple[Any, RobotRef | None]:
     """The validated request and its robot; :class:`RequestInvalid` listing every problem otherwise."""
     if not isinstance(data, dict):
         raise RequestInvalid([problem("body", "a JSON object is expected", "type_error")])
-    data = copy.deepcopy(data)
-    problems = apply_template(data, lambda code: find_template(session, code))
+    problems: ProblemList = []
+    if "template" in data:  # rendering fills the message in place: on a copy, the caller's data stays as it was
+        data = copy.deepcopy(data)
+        problems = apply_template(data, lambda code: find_template(session, code))
     request = None
     try:
         request = REQUEST_ADAPTER.validate_python(data)
@@ -91,10 +112,13 @@ def validate(session: Session, data: Any) -> tuple[Any, Robot | None]:
     robot = None
     channel, code = data.get("channel"), data.get("robot")
     if channel in (Channel.DINGTALK_ROBOT, Channel.WECOM_ROBOT) and isinstance(code, str):
-        robot = find_robot(session, Channel(channel).platform, code)
-        if robot is None or not robot.enabled:
-            state = "disabled" if robot is not None else "no"
+        found = session.connection().execute(_FIND_ROBOT_REF, {"platform": Channel(channel).platform,
+                                                               "code": code}).one_or_none()
+        if found is None or not found.enabled:
+            state = "disabled" if found is not None else "no"
             problems.append(problem("robot", f"{state} {Channel(channel).platform} robot with code '{code}'"))
+        else:
+            robot = RobotRef(found.id, found.code)
     if isinstance(request, WeChatTemplateRequest):
         problems += resolve_template(session, request.message)
     if problems or request is None:
@@ -164,7 +188,16 @@ def accept(session: Session, data: Any, *, client_id: int | None = None, idempot
     """
     existing = find_existing(session, client_id, idempotency_key, delivery_id)
     if existing is not None:
-        return Accepted(existing, False)
+        return Accepted(existing.id, existing.status, False)
+    return record(session, prepare(session, data), client_id=client_id, idempotency_key=idempotency_key,
+                  delivery_id=delivery_id, source=source, enqueued_at=enqueued_at)
+
+
+def prepare(session: Session, data: Any) -> dict[str, Any]:
+    """Validate ``data`` and keep its media bytes: the delivery row's request columns, ready for :func:`record`.
+
+    :class:`RequestInvalid` lists every problem; media it stored by then goes with the caller's rollback.
+    """
     request, robot = validate(session, data)
     message = request.message.model_dump(mode="json", exclude_unset=True)
     problems = [] if isinstance(request, WeChatTemplateRequest) else _normalise(session, request.channel, message)
@@ -173,24 +206,35 @@ def accept(session: Session, data: Any, *, client_id: int | None = None, idempot
     payload: dict[str, Any] = {"message": message}
     if isinstance(request, WorkRequest):
         payload["to"] = request.to.model_dump(mode="json", exclude_defaults=True)
-    delivery = Delivery(
-        channel=request.channel, robot_id=robot.id if robot else None, robot_code=robot.code if robot else None,
-        target=target_of(request), msgtype=message["msgtype"], payload=payload,
-        status=DeliveryStatus.QUEUED.value, client_id=client_id, idempotency_key=idempotency_key, source=source,
-        enqueued_at=enqueued_at)
+    return {"channel": request.channel, "robot_id": robot.id if robot else None,
+            "robot_code": robot.code if robot else None, "target": target_of(request), "msgtype": message["msgtype"],
+            "payload": payload}
+
+
+def record(session: Session, prepared: dict[str, Any], *, client_id: int | None = None,
+           idempotency_key: str | None = None, delivery_id: str | None = None, source: str = "rest",
+           enqueued_at: datetime | None = None) -> Accepted:
+    """Insert the ``queued`` row of a :func:`prepare`d request (a Core INSERT: no ORM unit of work per row).
+
+    A row whose ``idempotency_key`` or ``delivery_id`` won a race with this one a moment ago is answered
+    instead, as :func:`accept` would.
+    """
+    now = utcnow()
+    row = {**prepared, "id": delivery_id or new_delivery_id(), "status": DeliveryStatus.QUEUED.value,
+           "attempts": 0, "failed_attempts": 0, "client_id": client_id, "idempotency_key": idempotency_key,
+           "source": source, "enqueued_at": enqueued_at, "created_at": now, "updated_at": now,
+           "budget_started_at": now}
     if delivery_id is None and idempotency_key is None:
-        session.add(delivery)  # nothing to race on: no savepoint (SQLite would start its transaction early)
-        session.flush()
-        return Accepted(delivery, True)
-    if delivery_id is not None:
-        delivery.id = delivery_id
+        # Nothing to race on: no savepoint (SQLite would start its transaction early).
+        session.connection().execute(_INSERT_DELIVERY, row)
+        return Accepted(row["id"], row["status"], True)
     try:
         with session.begin_nested():
-            session.add(delivery)
+            session.connection().execute(_INSERT_DELIVERY, row)
     except IntegrityError:
         # The same key (or id) won a race with us a moment ago: answer with that record.
         existing = find_existing(session, client_id, idempotency_key, delivery_id)
         if existing is None:
             raise
-        return Accepted(existing, False)
-    return Accepted(delivery, True)
+        return Accepted(existing.id, existing.status, False)
+    return Accepted(row["id"], row["status"], True)
