@@ -49,14 +49,36 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def idempotency_key_problem(key: object, field: str) -> dict[str, str] | None:
+    """Why ``key`` cannot be an idempotency key (``field`` names where it came from), or None."""
+    if isinstance(key, str) and 1 <= len(key) <= 200 and key.isprintable() and key.isascii():
+        return None
+    return {"field": field, "type": "value_error", "message": "1 to 200 printable ASCII characters"}
+
+
 def _idempotency_key(req: falcon.Request) -> str | None:
     key = req.get_header("Idempotency-Key")
     if key is None:
         return None
-    if not 1 <= len(key) <= 200 or not key.isprintable() or not key.isascii():
-        raise unprocessable("the request is not valid", [{"field": "Idempotency-Key", "type": "value_error",
-                                                         "message": "1 to 200 printable ASCII characters"}])
+    found = idempotency_key_problem(key, "Idempotency-Key")
+    if found is not None:
+        raise unprocessable("the request is not valid", [found])
     return key
+
+
+def enqueue_or_leave(database: Database, delivery_ids: list[str]) -> None:
+    """Enqueue each new record; from the first the broker refuses on, the rest wait for the outbox sweep
+    (their ``enqueued_at`` cleared, which is what the sweep looks for)."""
+    for index, delivery_id in enumerate(delivery_ids):
+        try:
+            deliver_notification.send(delivery_id)
+        except Exception as exc:  # the broker is down: the records wait for the outbox sweep
+            left = delivery_ids[index:]
+            log.warning("broker unavailable for %s and %d more (%s); left to the outbox sweep", delivery_id,
+                        len(left) - 1, exc)
+            with database.session() as session:
+                session.execute(update(Delivery).where(Delivery.id.in_(left)).values(enqueued_at=None))
+            return
 
 
 def _own(req: falcon.Request, query: Any) -> Any:
@@ -85,12 +107,7 @@ def submit(database: Database, req: falcon.Request, resp: falcon.Response, data:
         resp.status = falcon.HTTP_200
         resp.set_header("Idempotent-Replayed", "true")
         return
-    try:
-        deliver_notification.send(answer["id"])
-    except Exception as exc:  # the broker is down: the record waits for the outbox sweep
-        log.warning("broker unavailable for %s (%s); left to the outbox sweep", answer["id"], exc)
-        with database.session() as session:
-            session.execute(update(Delivery).where(Delivery.id == answer["id"]).values(enqueued_at=None))
+    enqueue_or_leave(database, [answer["id"]])
     resp.status = falcon.HTTP_202
 
 

@@ -211,6 +211,15 @@ def prepare(session: Session, data: Any) -> dict[str, Any]:
             "payload": payload}
 
 
+def _row(prepared: dict[str, Any], *, client_id: int | None, idempotency_key: str | None, delivery_id: str | None,
+         source: str, enqueued_at: datetime | None) -> dict[str, Any]:
+    now = utcnow()
+    return {**prepared, "id": delivery_id or new_delivery_id(), "status": DeliveryStatus.QUEUED.value,
+            "attempts": 0, "failed_attempts": 0, "client_id": client_id, "idempotency_key": idempotency_key,
+            "source": source, "enqueued_at": enqueued_at, "created_at": now, "updated_at": now,
+            "budget_started_at": now}
+
+
 def record(session: Session, prepared: dict[str, Any], *, client_id: int | None = None,
            idempotency_key: str | None = None, delivery_id: str | None = None, source: str = "rest",
            enqueued_at: datetime | None = None) -> Accepted:
@@ -219,11 +228,8 @@ def record(session: Session, prepared: dict[str, Any], *, client_id: int | None 
     A row whose ``idempotency_key`` or ``delivery_id`` won a race with this one a moment ago is answered
     instead, as :func:`accept` would.
     """
-    now = utcnow()
-    row = {**prepared, "id": delivery_id or new_delivery_id(), "status": DeliveryStatus.QUEUED.value,
-           "attempts": 0, "failed_attempts": 0, "client_id": client_id, "idempotency_key": idempotency_key,
-           "source": source, "enqueued_at": enqueued_at, "created_at": now, "updated_at": now,
-           "budget_started_at": now}
+    row = _row(prepared, client_id=client_id, idempotency_key=idempotency_key, delivery_id=delivery_id,
+               source=source, enqueued_at=enqueued_at)
     if delivery_id is None and idempotency_key is None:
         # Nothing to race on: no savepoint (SQLite would start its transaction early).
         session.connection().execute(_INSERT_DELIVERY, row)
@@ -238,3 +244,35 @@ def record(session: Session, prepared: dict[str, Any], *, client_id: int | None 
             raise
         return Accepted(existing.id, existing.status, False)
     return Accepted(row["id"], row["status"], True)
+
+
+def record_many(session: Session, requests: list[tuple[dict[str, Any], str | None]], *, client_id: int | None,
+                source: str = "rest", enqueued_at: datetime | None = None) -> list[Accepted]:
+    """Insert the rows of several :func:`prepare`d requests (each with its idempotency key or None), in order.
+
+    The rows without a key go in one multi-row INSERT; a keyed row gets its own savepoint, so a key that won a
+    race with this batch a moment ago answers with its first record, as :func:`record` does.
+    """
+    rows = [_row(prepared, client_id=client_id, idempotency_key=key, delivery_id=None, source=source,
+                 enqueued_at=enqueued_at) for prepared, key in requests]
+    plain = [row for row in rows if row["idempotency_key"] is None]
+    if plain:
+        session.connection().execute(_INSERT_DELIVERY, plain)
+    accepted = []
+    for row in rows:
+        if row["idempotency_key"] is None:
+            accepted.append(Accepted(row["id"], row["status"], True))
+            continue
+        prepared = {name: row[name] for name in ("channel", "robot_id", "robot_code", "target", "msgtype", "payload")}
+        accepted.append(record(session, prepared, client_id=client_id, idempotency_key=row["idempotency_key"],
+                               source=source, enqueued_at=enqueued_at))
+    return accepted
+
+
+def find_keyed(session: Session, client_id: int, keys: list[str]) -> dict[str, Accepted]:
+    """The first records of the idempotency keys among ``keys`` that ``client_id`` used before, in one query."""
+    if not keys:
+        return {}
+    found = session.execute(select(Delivery.idempotency_key, Delivery.id, Delivery.status).where(
+        Delivery.client_id == client_id, Delivery.idempotency_key.in_(keys)))
+    return {key: Accepted(delivery_id, status, False) for key, delivery_id, status in found}
