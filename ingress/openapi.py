@@ -38,10 +38,10 @@ def _json_schema(value: Any) -> Any:
 
 
 def _rewrite_refs(value: Any, names: dict[str, str]) -> Any:
+    """Every ``#/$defs/<name>`` (a ``$ref``, or a discriminator's mapping) pointed at its component."""
+    if isinstance(value, str):
+        return _COMPONENTS + names[value.removeprefix(_LOCAL_DEFS)] if value.startswith(_LOCAL_DEFS) else value
     if isinstance(value, dict):
-        ref = value.get("$ref")
-        if isinstance(ref, str) and ref.startswith(_LOCAL_DEFS):
-            value = {**value, "$ref": _COMPONENTS + names[ref.removeprefix(_LOCAL_DEFS)]}
         return {key: _rewrite_refs(item, names) for key, item in value.items()}
     if isinstance(value, list):
         return [_rewrite_refs(item, names) for item in value]

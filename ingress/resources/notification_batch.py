@@ -94,11 +94,11 @@ class NotificationBatch:
                 problems.append(found)
                 key = None
             keys.append(key)
+        answers: list[Accepted | None] = [None] * len(items)
+        new: list[tuple[int, dict[str, Any], str | None]] = []
+        first_of: dict[str, int] = {}
         with self.database.session() as session:
-            answers: list[Accepted | None] = [None] * len(items)
             known = find_keyed(session, client_id, sorted({k for k in keys if k is not None}))
-            first_of: dict[str, int] = {}
-            new: list[tuple[int, dict[str, Any], str | None]] = []
             for index, (item, key) in enumerate(zip(items, keys, strict=True)):
                 if key is not None and (key in known or key in first_of):
                     continue  # a repeat: answered with the first record below, never validated or sent again
@@ -111,13 +111,16 @@ class NotificationBatch:
                     problems += [{**p, "field": _item_field(index, p["field"])} for p in exc.problems]
             if problems:
                 raise unprocessable("the batch is not valid; nothing was recorded", problems)
+        # The rows in one short unit of their own: on SQLite a keyed row's savepoint outside a transaction would
+        # commit on its own, so this unit is one (immediate) transaction, opened only once validation is done.
+        with self.database.session(immediate=True) as session:
             recorded = record_many(session, [(prepared, key) for _, prepared, key in new], client_id=client_id,
                                    enqueued_at=utcnow())
-            for (index, _, _), accepted in zip(new, recorded, strict=True):
-                answers[index] = accepted
-            for index, key in enumerate(keys):
-                if answers[index] is None and key is not None:
-                    answers[index] = known.get(key) or answers[first_of[key]]
+        for (index, _, _), accepted in zip(new, recorded, strict=True):
+            answers[index] = accepted
+        for index, key in enumerate(keys):
+            if answers[index] is None and key is not None:
+                answers[index] = known.get(key) or answers[first_of[key]]
         enqueue_or_leave(self.database, [a.id for a in recorded if a.created])
         resp.status = falcon.HTTP_202
         resp.media = {"notifications": [{"id": a.id, "status": a.status} for a in answers if a is not None]}
