@@ -72,11 +72,20 @@ def hoist_defs(schema: Any, components: dict[str, Any]) -> Any:
     return _rewrite_refs(schema, names)
 
 
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query string has no null: ``X | None`` is just ``X`` there (absent means None)."""
+    options = [o for o in schema.get("anyOf", []) if o != {"type": "null"}]
+    if "anyOf" in schema and options:
+        rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+        schema = {**rest, **options[0]} if len(options) == 1 else {**rest, "anyOf": options}
+    return {k: v for k, v in schema.items() if not (k == "default" and v is None)}
+
+
 def query_parameters(model: type[BaseModel], components: dict[str, Any]) -> list[dict[str, Any]]:
     """The fields of a query model as OpenAPI query parameters (none required unless the model says so)."""
     schema = hoist_defs(model.model_json_schema(), components)
     required = set(schema.get("required", []))
-    return [{"name": name, "in": "query", "required": name in required, "schema": field}
+    return [{"name": name, "in": "query", "required": name in required, "schema": _not_null(field)}
             for name, field in schema.get("properties", {}).items()]
 
 

@@ -21,7 +21,7 @@ from ingress.errors import ApiError, unprocessable, validation_details
 from models import Database, Scope
 from models.base import utcnow
 from models.deliveries import Channel, Delivery, DeliveryAttempt, DeliveryStatus
-from models.notifications import RequestInvalid, accept
+from models.notifications import REQUEST_ADAPTER, RequestInvalid, accept
 from models.notifications.views import delivery_view
 from workers.actors.notifications import deliver_notification, recall_notification
 from workers.runtime import Runtime
@@ -115,9 +115,11 @@ class NotificationCollection:
     scope = Scope.NOTIFY
     openapi = {
         "post": {"summary": "Accept a notification: validated, recorded, queued", "parameters": [_IDEMPOTENCY],
+                 "body": REQUEST_ADAPTER,
                  "responses": {"202": ("accepted", _ACCEPTED), "200": ("the first record of this Idempotency-Key",
                                                                        _ACCEPTED), "422": "invalid, every reason"}},
-        "get": {"summary": "List notifications (filters: channel, status, robot, since, until; page, limit)"},
+        "get": {"summary": "List notifications (filters: channel, status, robot, since, until; page, limit)",
+                "query": ListQuery},
     }
 
     def __init__(self, runtime: Runtime) -> None:
