@@ -113,9 +113,11 @@ class NotificationBatch:
                 raise unprocessable("the batch is not valid; nothing was recorded", problems)
         # The rows in one short unit of their own: on SQLite a keyed row's savepoint outside a transaction would
         # commit on its own, so this unit is one (immediate) transaction, opened only once validation is done.
-        with self.database.session(immediate=True) as session:
-            recorded = record_many(session, [(prepared, key) for _, prepared, key in new], client_id=client_id,
-                                   enqueued_at=utcnow())
+        recorded: list[Accepted] = []
+        if new:  # (a batch of repeats only writes nothing)
+            with self.database.session(immediate=True) as session:
+                recorded = record_many(session, [(prepared, key) for _, prepared, key in new], client_id=client_id,
+                                       enqueued_at=utcnow())
         for (index, _, _), accepted in zip(new, recorded, strict=True):
             answers[index] = accepted
         for index, key in enumerate(keys):
