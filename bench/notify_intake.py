@@ -80,7 +80,8 @@ def main() -> None:
         batch = caller(app, "/api/v1/notifications/batch", {"notifications": [BODY] * BATCH}, key)
         for _ in range(20):  # warm: compiled statements, pools, pydantic
             single()
-        batch()
+        if not args.single_only:
+            batch()
         singles, batches = [], []
         for _ in range(args.rounds):
             singles.append(cpu_per_message(single, args.messages, 1))

@@ -97,6 +97,7 @@ class NotificationBatch:
         answers: list[Accepted | None] = [None] * len(items)
         new: list[tuple[int, dict[str, Any], str | None]] = []
         first_of: dict[str, int] = {}
+        robots: dict[tuple[str, str], Any] = {}
         with self.database.session() as session:
             known = find_keyed(session, client_id, sorted({k for k in keys if k is not None}))
             for index, (item, key) in enumerate(zip(items, keys, strict=True)):
@@ -106,7 +107,7 @@ class NotificationBatch:
                     first_of[key] = index
                 body = {k: v for k, v in item.items() if k != KEY_FIELD} if isinstance(item, dict) else item
                 try:
-                    new.append((index, prepare(session, body), key))
+                    new.append((index, prepare(session, body, robots), key))
                 except RequestInvalid as exc:
                     problems += [{**p, "field": _item_field(index, p["field"])} for p in exc.problems]
             if problems:

@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select, update
 
 from ingress.bodies import read_json
 from ingress.bounds import MAX_PAGE
+from ingress.enqueue import send_many
 from ingress.errors import ApiError, unprocessable, validation_details
 from models import Database, Scope
 from models.base import utcnow
@@ -67,18 +68,20 @@ def _idempotency_key(req: falcon.Request) -> str | None:
 
 
 def enqueue_or_leave(database: Database, delivery_ids: list[str]) -> None:
-    """Enqueue each new record; from the first the broker refuses on, the rest wait for the outbox sweep
-    (their ``enqueued_at`` cleared, which is what the sweep looks for)."""
-    for index, delivery_id in enumerate(delivery_ids):
-        try:
-            deliver_notification.send(delivery_id)
-        except Exception as exc:  # the broker is down: the records wait for the outbox sweep
-            left = delivery_ids[index:]
-            log.warning("broker unavailable for %s and %d more (%s); left to the outbox sweep", delivery_id,
-                        len(left) - 1, exc)
-            with database.session() as session:
-                session.execute(update(Delivery).where(Delivery.id.in_(left)).values(enqueued_at=None))
-            return
+    """Enqueue each new record (several in one round trip); records the broker did not take wait for the outbox
+    sweep (their ``enqueued_at`` cleared, which is what the sweep looks for)."""
+    if not delivery_ids:
+        return
+    try:
+        if len(delivery_ids) == 1:
+            deliver_notification.send(delivery_ids[0])
+        else:
+            send_many(deliver_notification, [(delivery_id,) for delivery_id in delivery_ids])
+    except Exception as exc:  # the broker is down: the records wait for the outbox sweep
+        log.warning("broker unavailable for %s (%d records; %s); left to the outbox sweep", delivery_ids[0],
+                    len(delivery_ids), exc)
+        with database.session() as session:
+            session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(enqueued_at=None))
 
 
 def _own(req: falcon.Request, query: Any) -> Any:

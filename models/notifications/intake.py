@@ -96,8 +96,13 @@ def find_existing(session: Session, client_id: int | None, idempotency_key: str 
     return None
 
 
-def validate(session: Session, data: Any) -> tuple[Any, RobotRef | None]:
-    """The validated request and its robot; :class:`RequestInvalid` listing every problem otherwise."""
+def validate(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None
+             ) -> tuple[Any, RobotRef | None]:
+    """The validated request and its robot; :class:`RequestInvalid` listing every problem otherwise.
+
+    ``robots``: robot rows already looked up in this unit, by (platform, code); a batch passes one dict for all
+    its items, so a hundred notifications to one robot look it up once.
+    """
     if not isinstance(data, dict):
         raise RequestInvalid([problem("body", "a JSON object is expected", "type_error")])
     problems: ProblemList = []
@@ -112,8 +117,13 @@ def validate(session: Session, data: Any) -> tuple[Any, RobotRef | None]:
     robot = None
     channel, code = data.get("channel"), data.get("robot")
     if channel in (Channel.DINGTALK_ROBOT, Channel.WECOM_ROBOT) and isinstance(code, str):
-        found = session.connection().execute(_FIND_ROBOT_REF, {"platform": Channel(channel).platform,
-                                                               "code": code}).one_or_none()
+        where = (Channel(channel).platform, code)
+        if robots is not None and where in robots:
+            found = robots[where]
+        else:
+            found = session.connection().execute(_FIND_ROBOT_REF, {"platform": where[0], "code": code}).one_or_none()
+            if robots is not None:
+                robots[where] = found
         if found is None or not found.enabled:
             state = "disabled" if found is not None else "no"
             problems.append(problem("robot", f"{state} {Channel(channel).platform} robot with code '{code}'"))
@@ -193,12 +203,13 @@ def accept(session: Session, data: Any, *, client_id: int | None = None, idempot
                   delivery_id=delivery_id, source=source, enqueued_at=enqueued_at)
 
 
-def prepare(session: Session, data: Any) -> dict[str, Any]:
+def prepare(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None) -> dict[str, Any]:
     """Validate ``data`` and keep its media bytes: the delivery row's request columns, ready for :func:`record`.
 
     :class:`RequestInvalid` lists every problem; media it stored by then goes with the caller's rollback.
+    ``robots`` as for :func:`validate`.
     """
-    request, robot = validate(session, data)
+    request, robot = validate(session, data, robots)
     message = request.message.model_dump(mode="json", exclude_unset=True)
     problems = [] if isinstance(request, WeChatTemplateRequest) else _normalise(session, request.channel, message)
     if problems:
