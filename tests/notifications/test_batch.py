@@ -173,3 +173,30 @@ def test_broker_down_still_answers_202_and_the_sweep_sends_every_item(runtime, r
     finally:
         worker.stop()
     assert len(journal(control, "/robot/send")) == 2
+
+
+def test_a_batch_is_queued_as_dramatiq_queues_a_message(batch, robots, redis_client):
+    """One round trip for the whole batch, the layout Dramatiq's own enqueue writes (a worker reads them back in
+    the delivery test above): one hash entry and one queue entry per new record, none for a repeat."""
+    import json
+
+    result = batch({"notifications": [ding("1"), ding("2", idempotency_key="k"), ding("3", idempotency_key="k")]})
+    ids = [a["id"] for a in result.json["notifications"]]
+    queued = [redis_client.hget(QUEUE_MESSAGES, rid) for rid in redis_client.lrange("imbridge-dramatiq:notifications",
+                                                                                    0, -1)]
+    messages = [json.loads(raw) for raw in queued]
+    assert [m["args"] for m in messages] == [[ids[0]], [ids[1]]] and ids[1] == ids[2]
+    assert all(m["actor_name"] == "deliver_notification" and m["queue_name"] == "notifications" for m in messages)
+    assert redis_client.hlen(QUEUE_MESSAGES) == 2
+
+
+def test_other_brokers_get_one_send_per_message():
+    import dramatiq
+    from dramatiq.brokers.stub import StubBroker
+
+    from ingress.enqueue import send_many
+
+    broker = StubBroker()
+    actor = dramatiq.actor(lambda n: None, actor_name="batch_probe", queue_name="probe", broker=broker)
+    send_many(actor, [(1,), (2,)])
+    assert [dramatiq.Message.decode(raw).args for raw in broker.queues["probe"].queue] == [(1,), (2,)]
