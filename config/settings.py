@@ -137,6 +137,8 @@ class IngressSettings(_Section):
     #: Behind a reverse proxy: the header that carries the client's address (``X-Real-IP``, or
     #: ``X-Forwarded-For``, whose last entry is the proxy's). Empty: the peer address. Per-client limits use it.
     client_ip_header: str = ""
+    #: Most notifications one ``POST /api/v1/notifications/batch`` may carry (413 beyond).
+    max_batch_notifications: int = Field(default=100, ge=1, le=1000)
 
 
 class SandboxSettings(_Section):

@@ -24,6 +24,7 @@ from ingress.resources.health import HealthResource, ReadyResource
 from ingress.resources.inbound import InboundCollection, InboundItem
 from ingress.resources.jobs import JobCollection, JobItem, JobRetry
 from ingress.resources.message_templates import TemplateCollection, TemplateItem, TemplateRender
+from ingress.resources.notification_batch import NotificationBatch
 from ingress.resources.notifications import (
     NotificationCollection,
     NotificationItem,
@@ -115,6 +116,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
 def _notification_routes(route: Callable[[str, object], None], runtime: Runtime) -> None:
     database, secret_key = runtime.database, runtime.settings.security.secret_key
     route("/api/v1/notifications", NotificationCollection(runtime))
+    route("/api/v1/notifications/batch", NotificationBatch(runtime))
     route("/api/v1/notifications/{delivery_id}", NotificationItem(runtime))
     route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime))
     route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime))

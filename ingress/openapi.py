@@ -1,7 +1,10 @@
 """``/openapi.json``: the API described from the resources themselves.
 
 Each resource may carry an ``openapi`` mapping of lower-case method to an OpenAPI operation object; a pydantic
-model given as ``requestBody`` or response ``schema`` is turned into JSON Schema here, in one place.
+model (or ``TypeAdapter``) given as ``body`` or response ``schema`` is turned into JSON Schema here, in one place.
+A schema's ``$defs`` move to ``components/schemas`` (a ``#/$defs/...`` reference would resolve against the
+document's root, where there is none), its references rewritten; ``query`` (a pydantic model) becomes the
+operation's query parameters.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import re
 from typing import Any
 
 import falcon
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from ingress.bounds import MAX_ROW_ID
 
@@ -22,25 +25,87 @@ ERROR_SCHEMA = {
 }
 
 
-def _schema(value: Any) -> Any:
+_LOCAL_DEFS = "#/$defs/"
+_COMPONENTS = "#/components/schemas/"
+
+
+def _json_schema(value: Any) -> Any:
     if isinstance(value, type) and issubclass(value, BaseModel):
         return value.model_json_schema()
+    if isinstance(value, TypeAdapter):
+        return value.json_schema()
     return value
 
 
-def _operation(raw: dict[str, Any], path: str) -> dict[str, Any]:
+def _rewrite_refs(value: Any, names: dict[str, str]) -> Any:
+    """Every ``#/$defs/<name>`` (a ``$ref``, or a discriminator's mapping) pointed at its component."""
+    if isinstance(value, str):
+        return _COMPONENTS + names[value.removeprefix(_LOCAL_DEFS)] if value.startswith(_LOCAL_DEFS) else value
+    if isinstance(value, dict):
+        return {key: _rewrite_refs(item, names) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rewrite_refs(item, names) for item in value]
+    return value
+
+
+def hoist_defs(schema: Any, components: dict[str, Any]) -> Any:
+    """``schema`` with its ``$defs`` moved into ``components`` and its references pointing there.
+
+    A definition equal to the component of its name shares it; a name taken by a different schema (two models
+    called ``Text``) gets the first free ``<name>_<n>``.
+    """
+    if not isinstance(schema, dict) or "$defs" not in schema:
+        return schema
+    schema = dict(schema)
+    defs: dict[str, Any] = schema.pop("$defs")
+    names = {name: name for name in defs}
+    while True:
+        rewritten = {name: _rewrite_refs(definition, names) for name, definition in defs.items()}
+        clashes = [name for name in defs if components.get(names[name], rewritten[name]) != rewritten[name]]
+        if not clashes:
+            break
+        for name in clashes:
+            number = int(names[name].rsplit("_", 1)[1]) + 1 if names[name] != name else 2
+            names[name] = f"{name}_{number}"
+    for name, definition in rewritten.items():
+        components[names[name]] = definition
+    return _rewrite_refs(schema, names)
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query string has no null: ``X | None`` is just ``X`` there (absent means None)."""
+    options = [o for o in schema.get("anyOf", []) if o != {"type": "null"}]
+    if "anyOf" in schema and options:
+        rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+        schema = {**rest, **options[0]} if len(options) == 1 else {**rest, "anyOf": options}
+    return {k: v for k, v in schema.items() if not (k == "default" and v is None)}
+
+
+def query_parameters(model: type[BaseModel], components: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fields of a query model as OpenAPI query parameters (none required unless the model says so)."""
+    schema = hoist_defs(model.model_json_schema(), components)
+    required = set(schema.get("required", []))
+    return [{"name": name, "in": "query", "required": name in required, "schema": _not_null(field)}
+            for name, field in schema.get("properties", {}).items()]
+
+
+def _operation(raw: dict[str, Any], path: str, components: dict[str, Any]) -> dict[str, Any]:
     operation = dict(raw)
     body = operation.pop("body", None)
     if body is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema(body)}}}
+        operation["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": hoist_defs(_json_schema(body), components)}}}
+    query = operation.pop("query", None)
+    if query is not None:
+        operation["parameters"] = operation.get("parameters", []) + query_parameters(query, components)
     responses = {}
     for status, spec in operation.pop("responses", {"200": "OK"}).items():
         if isinstance(spec, str):
             responses[str(status)] = {"description": spec}
         else:
             description, schema = spec
-            responses[str(status)] = {"description": description,
-                                      "content": {"application/json": {"schema": _schema(schema)}}}
+            responses[str(status)] = {"description": description, "content": {"application/json": {
+                "schema": hoist_defs(_json_schema(schema), components)}}}
     responses.setdefault("default", {"description": "error", "content": {"application/json": {"schema": ERROR_SCHEMA}}})
     operation["responses"] = responses
     params = [{"name": name.split(":", 1)[0], "in": "path", "required": True,
@@ -71,6 +136,7 @@ class OpenApiSpec:
     def __init__(self, title: str, version: str) -> None:
         self.info = {"title": title, "version": version}
         self.paths: dict[str, dict[str, Any]] = {}
+        self.schemas: dict[str, Any] = {}
 
     def add(self, path: str, resource: object, suffix: str | None = None) -> None:
         operations = getattr(resource, f"openapi_{suffix}" if suffix else "openapi", None) or {}
@@ -79,7 +145,7 @@ class OpenApiSpec:
             entry = self.paths.setdefault(re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path), {})
             scope = getattr(resource, "scope", "admin") if path.startswith("/api/v1") else None
             for method, raw in operations.items():
-                entry[method] = _operation(raw, path)
+                entry[method] = _operation(raw, path, self.schemas)
                 if scope is not None:
                     # Which API-key scope the route needs (clients and the security tests read it).
                     entry[method]["x-required-scope"] = str(scope)
@@ -89,7 +155,8 @@ class OpenApiSpec:
             "openapi": "3.1.0",
             "info": self.info,
             "paths": self.paths,
-            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+                           **({"schemas": self.schemas} if self.schemas else {})},
         }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:

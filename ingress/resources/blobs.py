@@ -29,6 +29,8 @@ class BlobCollection:
     openapi = {"post": {"summary": "Store a file for media messages (body: the bytes; ?filename=)",
                         "parameters": [{"name": "filename", "in": "query", "required": True,
                                         "schema": {"type": "string"}}],
+                        "requestBody": {"required": True, "content": {"application/octet-stream": {
+                            "schema": {"type": "string", "format": "binary", "minLength": 1}}}},
                         "responses": {"201": "stored (or already stored: same id)"}}}
 
     def __init__(self, database: Database, max_bytes: int) -> None:

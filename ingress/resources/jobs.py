@@ -65,7 +65,8 @@ def _get(session: Any, job_id: str) -> Job:
 
 class JobCollection:
     scope = Scope.ADMIN
-    openapi = {"get": {"summary": "List jobs, newest first (filters: kind, status, since; page, limit)"}}
+    openapi = {"get": {"summary": "List jobs, newest first (filters: kind, status, since; page, limit)",
+                       "query": JobQuery}}
 
     def __init__(self, database: Database) -> None:
         self.database = database

@@ -17,11 +17,12 @@ from sqlalchemy import func, or_, select, update
 
 from ingress.bodies import read_json
 from ingress.bounds import MAX_PAGE
+from ingress.enqueue import send_many
 from ingress.errors import ApiError, unprocessable, validation_details
 from models import Database, Scope
 from models.base import utcnow
 from models.deliveries import Channel, Delivery, DeliveryAttempt, DeliveryStatus
-from models.notifications import RequestInvalid, accept
+from models.notifications import REQUEST_ADAPTER, RequestInvalid, accept
 from models.notifications.views import delivery_view
 from workers.actors.notifications import deliver_notification, recall_notification
 from workers.runtime import Runtime
@@ -49,14 +50,38 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def idempotency_key_problem(key: object, field: str) -> dict[str, str] | None:
+    """Why ``key`` cannot be an idempotency key (``field`` names where it came from), or None."""
+    if isinstance(key, str) and 1 <= len(key) <= 200 and key.isprintable() and key.isascii():
+        return None
+    return {"field": field, "type": "value_error", "message": "1 to 200 printable ASCII characters"}
+
+
 def _idempotency_key(req: falcon.Request) -> str | None:
     key = req.get_header("Idempotency-Key")
     if key is None:
         return None
-    if not 1 <= len(key) <= 200 or not key.isprintable() or not key.isascii():
-        raise unprocessable("the request is not valid", [{"field": "Idempotency-Key", "type": "value_error",
-                                                         "message": "1 to 200 printable ASCII characters"}])
+    found = idempotency_key_problem(key, "Idempotency-Key")
+    if found is not None:
+        raise unprocessable("the request is not valid", [found])
     return key
+
+
+def enqueue_or_leave(database: Database, delivery_ids: list[str]) -> None:
+    """Enqueue each new record (several in one round trip); records the broker did not take wait for the outbox
+    sweep (their ``enqueued_at`` cleared, which is what the sweep looks for)."""
+    if not delivery_ids:
+        return
+    try:
+        if len(delivery_ids) == 1:
+            deliver_notification.send(delivery_ids[0])
+        else:
+            send_many(deliver_notification, [(delivery_id,) for delivery_id in delivery_ids])
+    except Exception as exc:  # the broker is down: the records wait for the outbox sweep
+        log.warning("broker unavailable for %s (%d records; %s); left to the outbox sweep", delivery_ids[0],
+                    len(delivery_ids), exc)
+        with database.session() as session:
+            session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(enqueued_at=None))
 
 
 def _own(req: falcon.Request, query: Any) -> Any:
@@ -79,19 +104,13 @@ def submit(database: Database, req: falcon.Request, resp: falcon.Response, data:
                               source="rest", enqueued_at=utcnow())
         except RequestInvalid as exc:
             raise unprocessable(invalid, problems(exc.problems)) from exc
-        delivery = accepted.delivery
-        answer = {"id": delivery.id, "status": delivery.status}
+        answer = {"id": accepted.id, "status": accepted.status}
     resp.media = answer
     if not accepted.created:
         resp.status = falcon.HTTP_200
         resp.set_header("Idempotent-Replayed", "true")
         return
-    try:
-        deliver_notification.send(answer["id"])
-    except Exception as exc:  # the broker is down: the record waits for the outbox sweep
-        log.warning("broker unavailable for %s (%s); left to the outbox sweep", answer["id"], exc)
-        with database.session() as session:
-            session.execute(update(Delivery).where(Delivery.id == answer["id"]).values(enqueued_at=None))
+    enqueue_or_leave(database, [answer["id"]])
     resp.status = falcon.HTTP_202
 
 
@@ -99,9 +118,11 @@ class NotificationCollection:
     scope = Scope.NOTIFY
     openapi = {
         "post": {"summary": "Accept a notification: validated, recorded, queued", "parameters": [_IDEMPOTENCY],
+                 "body": REQUEST_ADAPTER,
                  "responses": {"202": ("accepted", _ACCEPTED), "200": ("the first record of this Idempotency-Key",
                                                                        _ACCEPTED), "422": "invalid, every reason"}},
-        "get": {"summary": "List notifications (filters: channel, status, robot, since, until; page, limit)"},
+        "get": {"summary": "List notifications (filters: channel, status, robot, since, until; page, limit)",
+                "query": ListQuery},
     }
 
     def __init__(self, runtime: Runtime) -> None:

@@ -103,7 +103,8 @@ def _get(session: Any, record_id: int) -> WeChatMedia:
 class MediaCollection:
     scope = Scope.ADMIN
     openapi = {
-        "get": {"summary": "List local media records (filters: type, permanent, status; page, limit)"},
+        "get": {"summary": "List local media records (filters: type, permanent, status; page, limit)",
+                "query": MediaQuery},
         "post": {"summary": "Upload permanent material or temporary media (a job)",
                  "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                      "type": "object", "required": ["type", "media"], "properties": {

@@ -23,6 +23,7 @@ from models import Database, Scope
 from models.base import utcnow
 from models.jobs import create_job
 from models.notifications.common import Code
+from models.notifications.wechat_template import TemplateMessage
 from models.wechat.templates import WeChatTemplate, wechat_template_view
 from workers.jobs.wechat_templates import KIND as SYNC_KIND
 from workers.runtime import Runtime
@@ -121,6 +122,7 @@ class TemplateMessageCollection:
         "summary": "Send a template message to a follower: {touser, template_code | template_id, data: {key: value |"
                    " {value, color}}, url?, miniprogram?{appid, pagepath}}; a wechat_template notification",
         "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
+        "body": TemplateMessage,
         "responses": {"202": "accepted: {id, status} (GET /api/v1/notifications/{id})",
                       "422": "invalid: unknown or missing data keys, unknown or disabled template"}}}
 

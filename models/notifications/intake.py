@@ -9,15 +9,16 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.base import utcnow
 from models.blobs import get_blob, put_blob
-from models.deliveries import Channel, Delivery, DeliveryStatus
+from models.deliveries import Channel, Delivery, DeliveryStatus, new_delivery_id
 from models.message_templates import find_template
 from models.notifications.common import MEDIA_KEYS, MediaRef, inline_image_md5
 from models.notifications.request import (
@@ -31,7 +32,7 @@ from models.notifications.request import (
 )
 from models.notifications.wechat_template import resolve_template
 from models.notifications.wecom_robot import MAX_IMAGE_BYTES
-from models.robots import Robot, find_robot
+from models.robots import Robot
 
 
 class RequestInvalid(Exception):
@@ -44,9 +45,27 @@ class RequestInvalid(Exception):
 
 @dataclass(frozen=True)
 class Accepted:
-    delivery: Delivery
+    """The record a request made (or found): its id and status, not the ORM object (the insert is Core)."""
+
+    id: str
+    status: str
     #: False when an earlier request (same Idempotency-Key, or same id) already made this record.
     created: bool
+
+
+class RobotRef(NamedTuple):
+    """What a delivery record keeps of its robot."""
+
+    id: int
+    code: str
+
+
+_ROBOTS = Robot.__table__
+#: The robot's id, code and state only: a Core row is a fraction of the cost of loading the ORM entity, and this
+#: runs on every robot notification the ingress accepts.
+_FIND_ROBOT_REF = select(_ROBOTS.c.id, _ROBOTS.c.code, _ROBOTS.c.enabled).where(
+    _ROBOTS.c.platform == bindparam("platform"), _ROBOTS.c.code == bindparam("code"))
+_INSERT_DELIVERY = Delivery.__table__.insert()
 
 
 def _pydantic_problems(exc: ValidationError, data: dict[str, Any]) -> ProblemList:
@@ -77,12 +96,19 @@ def find_existing(session: Session, client_id: int | None, idempotency_key: str 
     return None
 
 
-def validate(session: Session, data: Any) -> tuple[Any, Robot | None]:
-    """The validated request and its robot; :class:`RequestInvalid` listing every problem otherwise."""
+def validate(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None
+             ) -> tuple[Any, RobotRef | None]:
+    """The validated request and its robot; :class:`RequestInvalid` listing every problem otherwise.
+
+    ``robots``: robot rows already looked up in this unit, by (platform, code); a batch passes one dict for all
+    its items, so a hundred notifications to one robot look it up once.
+    """
     if not isinstance(data, dict):
         raise RequestInvalid([problem("body", "a JSON object is expected", "type_error")])
-    data = copy.deepcopy(data)
-    problems = apply_template(data, lambda code: find_template(session, code))
+    problems: ProblemList = []
+    if "template" in data:  # rendering fills the message in place: on a copy, the caller's data stays as it was
+        data = copy.deepcopy(data)
+        problems = apply_template(data, lambda code: find_template(session, code))
     request = None
     try:
         request = REQUEST_ADAPTER.validate_python(data)
@@ -91,10 +117,18 @@ def validate(session: Session, data: Any) -> tuple[Any, Robot | None]:
     robot = None
     channel, code = data.get("channel"), data.get("robot")
     if channel in (Channel.DINGTALK_ROBOT, Channel.WECOM_ROBOT) and isinstance(code, str):
-        robot = find_robot(session, Channel(channel).platform, code)
-        if robot is None or not robot.enabled:
-            state = "disabled" if robot is not None else "no"
+        where = (Channel(channel).platform, code)
+        if robots is not None and where in robots:
+            found = robots[where]
+        else:
+            found = session.connection().execute(_FIND_ROBOT_REF, {"platform": where[0], "code": code}).one_or_none()
+            if robots is not None:
+                robots[where] = found
+        if found is None or not found.enabled:
+            state = "disabled" if found is not None else "no"
             problems.append(problem("robot", f"{state} {Channel(channel).platform} robot with code '{code}'"))
+        else:
+            robot = RobotRef(found.id, found.code)
     if isinstance(request, WeChatTemplateRequest):
         problems += resolve_template(session, request.message)
     if problems or request is None:
@@ -164,8 +198,18 @@ def accept(session: Session, data: Any, *, client_id: int | None = None, idempot
     """
     existing = find_existing(session, client_id, idempotency_key, delivery_id)
     if existing is not None:
-        return Accepted(existing, False)
-    request, robot = validate(session, data)
+        return Accepted(existing.id, existing.status, False)
+    return record(session, prepare(session, data), client_id=client_id, idempotency_key=idempotency_key,
+                  delivery_id=delivery_id, source=source, enqueued_at=enqueued_at)
+
+
+def prepare(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None) -> dict[str, Any]:
+    """Validate ``data`` and keep its media bytes: the delivery row's request columns, ready for :func:`record`.
+
+    :class:`RequestInvalid` lists every problem; media it stored by then goes with the caller's rollback.
+    ``robots`` as for :func:`validate`.
+    """
+    request, robot = validate(session, data, robots)
     message = request.message.model_dump(mode="json", exclude_unset=True)
     problems = [] if isinstance(request, WeChatTemplateRequest) else _normalise(session, request.channel, message)
     if problems:
@@ -173,24 +217,73 @@ def accept(session: Session, data: Any, *, client_id: int | None = None, idempot
     payload: dict[str, Any] = {"message": message}
     if isinstance(request, WorkRequest):
         payload["to"] = request.to.model_dump(mode="json", exclude_defaults=True)
-    delivery = Delivery(
-        channel=request.channel, robot_id=robot.id if robot else None, robot_code=robot.code if robot else None,
-        target=target_of(request), msgtype=message["msgtype"], payload=payload,
-        status=DeliveryStatus.QUEUED.value, client_id=client_id, idempotency_key=idempotency_key, source=source,
-        enqueued_at=enqueued_at)
+    return {"channel": request.channel, "robot_id": robot.id if robot else None,
+            "robot_code": robot.code if robot else None, "target": target_of(request), "msgtype": message["msgtype"],
+            "payload": payload}
+
+
+def _row(prepared: dict[str, Any], *, client_id: int | None, idempotency_key: str | None, delivery_id: str | None,
+         source: str, enqueued_at: datetime | None) -> dict[str, Any]:
+    now = utcnow()
+    return {**prepared, "id": delivery_id or new_delivery_id(), "status": DeliveryStatus.QUEUED.value,
+            "attempts": 0, "failed_attempts": 0, "client_id": client_id, "idempotency_key": idempotency_key,
+            "source": source, "enqueued_at": enqueued_at, "created_at": now, "updated_at": now,
+            "budget_started_at": now}
+
+
+def record(session: Session, prepared: dict[str, Any], *, client_id: int | None = None,
+           idempotency_key: str | None = None, delivery_id: str | None = None, source: str = "rest",
+           enqueued_at: datetime | None = None) -> Accepted:
+    """Insert the ``queued`` row of a :func:`prepare`d request (a Core INSERT: no ORM unit of work per row).
+
+    A row whose ``idempotency_key`` or ``delivery_id`` won a race with this one a moment ago is answered
+    instead, as :func:`accept` would.
+    """
+    row = _row(prepared, client_id=client_id, idempotency_key=idempotency_key, delivery_id=delivery_id,
+               source=source, enqueued_at=enqueued_at)
     if delivery_id is None and idempotency_key is None:
-        session.add(delivery)  # nothing to race on: no savepoint (SQLite would start its transaction early)
-        session.flush()
-        return Accepted(delivery, True)
-    if delivery_id is not None:
-        delivery.id = delivery_id
+        # Nothing to race on: no savepoint (SQLite would start its transaction early).
+        session.connection().execute(_INSERT_DELIVERY, row)
+        return Accepted(row["id"], row["status"], True)
     try:
         with session.begin_nested():
-            session.add(delivery)
+            session.connection().execute(_INSERT_DELIVERY, row)
     except IntegrityError:
         # The same key (or id) won a race with us a moment ago: answer with that record.
         existing = find_existing(session, client_id, idempotency_key, delivery_id)
         if existing is None:
             raise
-        return Accepted(existing, False)
-    return Accepted(delivery, True)
+        return Accepted(existing.id, existing.status, False)
+    return Accepted(row["id"], row["status"], True)
+
+
+def record_many(session: Session, requests: list[tuple[dict[str, Any], str | None]], *, client_id: int | None,
+                source: str = "rest", enqueued_at: datetime | None = None) -> list[Accepted]:
+    """Insert the rows of several :func:`prepare`d requests (each with its idempotency key or None), in order.
+
+    The rows without a key go in one multi-row INSERT; a keyed row gets its own savepoint, so a key that won a
+    race with this batch a moment ago answers with its first record, as :func:`record` does.
+    """
+    rows = [_row(prepared, client_id=client_id, idempotency_key=key, delivery_id=None, source=source,
+                 enqueued_at=enqueued_at) for prepared, key in requests]
+    plain = [row for row in rows if row["idempotency_key"] is None]
+    if plain:
+        session.connection().execute(_INSERT_DELIVERY, plain)
+    accepted = []
+    for row in rows:
+        if row["idempotency_key"] is None:
+            accepted.append(Accepted(row["id"], row["status"], True))
+            continue
+        prepared = {name: row[name] for name in ("channel", "robot_id", "robot_code", "target", "msgtype", "payload")}
+        accepted.append(record(session, prepared, client_id=client_id, idempotency_key=row["idempotency_key"],
+                               source=source, enqueued_at=enqueued_at))
+    return accepted
+
+
+def find_keyed(session: Session, client_id: int, keys: list[str]) -> dict[str, Accepted]:
+    """The first records of the idempotency keys among ``keys`` that ``client_id`` used before, in one query."""
+    if not keys:
+        return {}
+    found = session.execute(select(Delivery.idempotency_key, Delivery.id, Delivery.status).where(
+        Delivery.client_id == client_id, Delivery.idempotency_key.in_(keys)))
+    return {key: Accepted(delivery_id, status, False) for key, delivery_id, status in found}

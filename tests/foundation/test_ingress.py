@@ -142,3 +142,48 @@ def test_openapi_describes_the_api(client):
     assert document["openapi"].startswith("3.")
     assert "/api/v1/apikeys" in document["paths"]
     assert document["paths"]["/api/v1/apikeys"]["post"]["requestBody"]
+
+
+def _refs(value) -> list[str]:
+    """Every schema reference in ``value``: ``$ref`` values and discriminator mappings."""
+    if isinstance(value, dict):
+        own = [value["$ref"]] if isinstance(value.get("$ref"), str) else []
+        mapping = list(value["mapping"].values()) if isinstance(value.get("mapping"), dict) else []
+        return own + mapping + [ref for item in value.values() for ref in _refs(item)]
+    return [ref for item in value for ref in _refs(item)] if isinstance(value, list) else []
+
+
+def test_openapi_has_the_request_bodies_and_list_filters_clients_need(client):
+    document = client.simulate_get("/openapi.json").json
+    paths, schemas = document["paths"], document["components"]["schemas"]
+
+    def body(path: str, media: str = "application/json") -> dict:
+        return paths[path]["post"]["requestBody"]["content"][media]["schema"]
+
+    channels = body("/api/v1/notifications")["discriminator"]["mapping"]
+    assert set(channels) == {"dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template"}
+    assert "touser" in body("/api/v1/wechat/template-messages")["properties"]
+    assert body("/api/v1/blobs", "application/octet-stream")["format"] == "binary"
+    for path, names in (("/api/v1/notifications", {"channel", "status", "robot", "since", "until", "page", "limit"}),
+                        ("/api/v1/jobs", {"kind", "status", "since", "page", "limit"}),
+                        ("/api/v1/wechat/media", {"type", "permanent", "status", "page", "limit"})):
+        query = [p for p in paths[path]["get"]["parameters"] if p["in"] == "query"]
+        assert {p["name"] for p in query} == names and not any(p["required"] for p in query)
+        assert all("null" not in str(p["schema"]) for p in query)  # a query string has no null
+    # pydantic's $defs live under components/schemas, and every reference resolves there.
+    assert "$defs" not in str(document)
+    refs = _refs(document)
+    assert refs and all(ref.removeprefix("#/components/schemas/") in schemas for ref in refs)
+    assert all(ref.startswith("#/components/schemas/") for ref in refs)
+
+
+def test_two_different_schemas_of_one_name_both_stay_in_the_document():
+    from ingress.openapi import hoist_defs
+
+    components: dict = {}
+    first = hoist_defs({"$ref": "#/$defs/Text", "$defs": {"Text": {"type": "string"}}}, components)
+    same = hoist_defs({"items": {"$ref": "#/$defs/Text"}, "$defs": {"Text": {"type": "string"}}}, components)
+    other = hoist_defs({"$ref": "#/$defs/Text", "$defs": {"Text": {"type": "integer"}}}, components)
+    assert first == {"$ref": "#/components/schemas/Text"} and same["items"] == first
+    assert other == {"$ref": "#/components/schemas/Text_2"}
+    assert components == {"Text": {"type": "string"}, "Text_2": {"type": "integer"}}
