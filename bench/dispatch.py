@@ -5,7 +5,8 @@ then measures, on the same worker processes and threads:
 
 1. a no-op actor: N messages enqueued and drained;
    and the ceiling of any delivery path here: an actor making only the robot call (the SDK, no record);
-2. N DingTalk robot notifications POSTed to the ingress (recorded, enqueued, sent to the sandbox, recorded);
+2. N DingTalk robot notifications POSTed to the ingress (recorded, enqueued, sent to the sandbox, recorded),
+   one a request, then 100 a request (``POST /api/v1/notifications/batch``);
 3. the same with 100 ms of latency on every sandbox robot call (hidden by concurrency: enough worker threads).
 
 The sandbox's robot rate limit is lifted, and ours raised out of the way (the limiter still runs). Prints rates
@@ -56,6 +57,8 @@ from models import Database
 from models.deliveries import Delivery
 
 NAMESPACE = "imbridge-dramatiq"
+#: Notifications a request in the batch phase (``POST /api/v1/notifications/batch``).
+BATCH = 100
 QUEUE_KEYS = [f"{NAMESPACE}:notifications{suffix}" for suffix in (".msgs", ".DQ.msgs")]
 
 
@@ -105,9 +108,13 @@ def producer_message() -> Any:
 
 
 def notification_rate(ingress: str, key: str, messages: int, clients: int, database: Database,
-                      client: redis.Redis) -> float:
-    body = json.dumps({"channel": "dingtalk_robot", "robot": "bench",
-                       "message": {"msgtype": "text", "text": {"content": "bench"}}}).encode()
+                      client: redis.Redis, batch: int = 1) -> float:
+    """``messages`` notifications POSTed by ``clients`` threads (``batch`` > 1: that many a request, to the batch
+    endpoint), until every one is recorded ``sent``: notifications per second."""
+    item = {"channel": "dingtalk_robot", "robot": "bench", "message": {"msgtype": "text", "text": {"content": "bench"}}}
+    path, body = "/api/v1/notifications", json.dumps(item).encode()
+    if batch > 1:
+        path, body = "/api/v1/notifications/batch", json.dumps({"notifications": [item] * batch}).encode()
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     address = httpx.URL(ingress)
     local = threading.local()
@@ -119,7 +126,7 @@ def notification_rate(ingress: str, key: str, messages: int, clients: int, datab
         connection = getattr(local, "connection", None)
         if connection is None:
             connection = local.connection = http.client.HTTPConnection(address.host, address.port, timeout=30)
-        connection.request("POST", "/api/v1/notifications", body=body, headers=headers)
+        connection.request("POST", path, body=body, headers=headers)
         answer = connection.getresponse()
         text = answer.read()
         if answer.status != 202:
@@ -128,8 +135,9 @@ def notification_rate(ingress: str, key: str, messages: int, clients: int, datab
     with database.session() as session:
         before = session.scalar(select(func.count()).select_from(Delivery).where(Delivery.status == "sent"))
     started = time.perf_counter()
+    messages -= messages % batch
     with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(post, range(messages)))
+        list(pool.map(post, range(messages // batch)))
     if os.environ.get("BENCH_VERBOSE"):
         print(f"    (REST accepted {messages / (time.perf_counter() - started):.0f}/s)", flush=True)
     if failures:
@@ -199,6 +207,10 @@ def main() -> None:
                                                                           client))
             print(f"notifications (REST)   {plain:8.0f} msg/s   {plain / noop:.3f} of no-op   [{cpu}]  (goal >= 0.5; "
                   f"{plain / bare:.2f} of the bare send)", flush=True)
+            batched, cpu = measured(processes, n, lambda: notification_rate(ingress, key, n, args.clients, database,
+                                                                            client, batch=BATCH))
+            print(f"  in batches of {BATCH}    {batched:8.0f} msg/s   {batched / noop:.3f} of no-op   [{cpu}]  "
+                  f"({batched / bare:.2f} of the bare send)", flush=True)
             control.post("/faults", json={"pattern": "/dingtalk/robot/send", "kind": "latency",
                                           "latency_ms": args.latency_ms}).raise_for_status()
             slow, cpu = measured(processes, n, lambda: notification_rate(ingress, key, n, args.clients, database,
