@@ -11,9 +11,9 @@ A later delivery finds the key taken and answers like the first: the stored repl
 still within ``wait_seconds`` of its claim, it polls for that reply; past that, "no reply". A handler never
 runs twice. Claims live a little longer than the replay window: past it the timestamp is refused anyway.
 
-Each request thread talks to Redis over its own connection, driven directly (``send_command`` and
-``read_response``): no pool checkout, no lock, no readiness poll, none of the client's per-command bookkeeping,
-which cost more than the round trip's own work. A connection that broke is reconnected once, at once.
+Each request thread talks to Redis over its own connection, driven at the wire (:mod:`ingress.portals.wire`):
+no pool checkout, no lock, no readiness poll, none of the client's per-command layers, which cost more than the
+round trip's own work. A connection that broke is reconnected once, at once.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import orjson
 import redis
 from redis.exceptions import NoScriptError
 
+from ingress.portals.wire import Link
 from workers.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
 
 #: Start of the value a claim holds until a reply is stored; then the claim time in milliseconds.
@@ -92,13 +93,12 @@ class Ledger:
             url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT)
         self._scripts = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_CLAIM, _COMPLETE)}
 
-    @property
-    def connection(self) -> redis.Connection:
-        """This thread's own connection (connected on first use)."""
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._local.connection = self._connections.make_connection()
-        return connection
+    def _link(self) -> Link:
+        """This thread's own connection (connected on first use, and again after it failed)."""
+        link = getattr(self._local, "link", None)
+        if link is None:
+            link = self._local.link = Link(self._connections.make_connection(), SOCKET_TIMEOUT)
+        return link
 
     def execute(self, *command: Any) -> Any:
         """One command on this thread's connection; a connection error is retried once on a new connection.
@@ -108,14 +108,14 @@ class Ledger:
         recorded once and handled at most once. A timeout is not retried: the platform's 5 s are better spent
         on its own retry.
         """
-        connection = self.connection
         try:
-            connection.send_command(*command)
-            return connection.read_response()
+            return self._link().call(*command)
         except redis.ConnectionError:  # (redis.TimeoutError is not one)
-            connection.disconnect()
-            connection.send_command(*command)
-            return connection.read_response()
+            self._local.link = None
+            return self._link().call(*command)
+        except redis.TimeoutError:
+            self._local.link = None  # the link closed itself: a late reply must not answer the next command
+            raise
 
     def _run(self, script: str, keys: list[str], args: list[Any]) -> Any:
         try:
