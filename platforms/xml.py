@@ -22,16 +22,18 @@ from platforms.errors import MessageFormatError
 
 _TAG = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
-# The flat form. Characters XML forbids, and CR, are never accepted; each context also excludes what would
-# end it or start markup: ``]`` in plain text and ``]]>`` in CDATA, ``<`` and ``&``.
-_NOT_CHARS = r"\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff"
+# The flat form: ``<xml>``, then elements holding one CDATA section (which ends at the first ``]]>``) or plain
+# text (no ``<``, ``&`` or ``]``), then ``</xml>``; spaces, tabs and line feeds around the elements.
 _FLAT_ELEMENT = re.compile(
     r"[ \t\n]*<(?P<tag>[A-Za-z_][A-Za-z0-9_]*)>(?:"
-    rf"<!\[CDATA\[(?P<cdata>[^\]{_NOT_CHARS}]*(?:\](?!\]>)[^\]{_NOT_CHARS}]*)*)\]\]>"
-    rf"|(?P<plain>[^<&\]{_NOT_CHARS}]*))</(?P=tag)>"
+    r"<!\[CDATA\[(?P<cdata>[^\]]*(?:\](?!\]>)[^\]]*)*)\]\]>|(?P<plain>[^<&\]]*))</(?P=tag)>"
 )
 _FLAT_START = re.compile(r"[ \t\n]*<xml>")
 _FLAT_END = re.compile(r"[ \t\n]*</xml>[ \t\n]*")
+# Every character must be one XML allows, less CR (which XML turns into LF): checked on the UTF-8 bytes, where the
+# control characters map to NUL (one pass in C) and U+FFFE / U+FFFF have a form of their own.
+_CONTROLS = bytes(0 if byte < 0x20 and byte not in b"\t\n" else 1 for byte in range(256))
+_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 
 
 class _Refused(Exception):
@@ -124,11 +126,12 @@ def parse_with_expat(text: str | bytes) -> dict[str, str]:
 
 def parse_flat(text: str | bytes) -> dict[str, str] | None:
     """``{tag: text}`` of a document in the flat form (see the module), else None: let expat decide."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode()
-        except UnicodeDecodeError:
-            return None
+    try:
+        data, text = (text, text.decode()) if isinstance(text, bytes) else (text.encode(), text)
+    except UnicodeError:  # not UTF-8; or a lone surrogate
+        return None
+    if b"\x00" in data.translate(_CONTROLS) or (not data.isascii() and any(c in data for c in _NONCHARACTERS)):
+        return None
     start = _FLAT_START.match(text)
     if start is None:
         return None
