@@ -30,6 +30,11 @@ READ_SIZE = 64 * 1024
 _INCOMPLETE = object()
 
 
+def bulk(argument: bytes) -> bytes:
+    """One argument in Redis's wire form: a command is ``*<count>\\r\\n`` and then its arguments so."""
+    return b"$%d\r\n%b\r\n" % (len(argument), argument)
+
+
 class Link:
     """This thread's connection to Redis (not thread-safe: one per thread).
 
@@ -56,8 +61,12 @@ class Link:
 
     def call(self, *command: Any) -> Any:
         """Send one command, return its reply; raise its error reply as redis-py would."""
+        return self.call_packed(hiredis.pack_command(command))
+
+    def call_packed(self, command: bytes) -> Any:
+        """:meth:`call` for a command already in its wire form (see :func:`bulk`)."""
         try:
-            self.sock.sendall(hiredis.pack_command(command))
+            self.sock.sendall(command)
             while (reply := self.reader.gets()) is _INCOMPLETE:
                 size = self.sock.recv_into(self.buffer)
                 if not size:

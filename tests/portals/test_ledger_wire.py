@@ -59,3 +59,14 @@ def test_no_redis_is_a_connection_error():
     ledger = Ledger("redis://127.0.0.1:1/0", 60, 1.0)
     with pytest.raises(redis.ConnectionError):
         ledger.execute("PING")
+
+
+def test_the_hand_packed_claim_is_the_command_the_generic_packer_makes(ledger):
+    import hiredis
+
+    from workers.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
+
+    key, pending, entry = b"imbridge:portal:seen:wechat:wx1:123", b"\x00pending:1", '{"a":"é"}'.encode()
+    assert ledger.claim_command(key, pending, entry) == hiredis.pack_command((
+        "EVALSHA", ledger._scripts[ledger_module._CLAIM], 3, key, INBOX_KEY, SIGNAL_KEY, pending, 60, entry,
+        SIGNAL_TTL_MS))
