@@ -97,23 +97,38 @@ class RequestMetrics:
 
 
 class _Flusher:
-    """One daemon thread per process flushing every live :class:`RequestMetrics` each FLUSH_SECONDS."""
+    """One daemon thread per process flushing every live :class:`RequestMetrics` each FLUSH_SECONDS.
+
+    A forked child (an app built before gunicorn forks its workers) starts its own thread and drops the tallies
+    it inherited: they are the parent's to flush.
+    """
 
     def __init__(self) -> None:
         self._watched: weakref.WeakSet[RequestMetrics] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._pid = 0
         self._stop = threading.Event()
         atexit.register(self.flush_all)
+        os.register_at_fork(after_in_child=self._after_fork)
 
     def watch(self, metrics: RequestMetrics) -> None:
         with self._lock:
             self._watched.add(metrics)
-            if self._thread is None or self._pid != os.getpid():  # threads do not survive a fork
-                self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._run, name="metrics-flush", daemon=True)
-                self._thread.start()
+            if self._thread is None:
+                self._start()
+
+    def _start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="metrics-flush", daemon=True)
+        self._thread.start()
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()  # another thread may have held them at the fork
+        self._thread = None
+        for metrics in self._watched:
+            metrics._lock = threading.Lock()
+            metrics._pending = {}
+        if self._watched:
+            self._start()
 
     def flush_all(self) -> None:
         with self._lock:

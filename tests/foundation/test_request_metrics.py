@@ -83,3 +83,24 @@ def test_a_scrape_includes_the_requests_just_answered(app_and_metrics):
     line = next(line for line in text.splitlines()
                 if line.startswith('imbridge_http_requests_total{method="GET",route="/metrics-test/{name}"'))
     assert float(line.rsplit(" ", 1)[1]) >= before + 1
+
+
+def test_a_forked_child_flushes_its_own_requests_only(app_and_metrics, tmp_path):
+    """An app built before a fork (gunicorn's preload): the child counts and flushes its requests, not the parent's."""
+    import os
+
+    client, middleware = app_and_metrics
+    labels = {"method": "GET", "route": "/metrics-test/{name}", "status": "200"}
+    client.simulate_get("/metrics-test/parent")  # tallied, not flushed yet: the child must not count it again
+    result = tmp_path / "child"
+    pid = os.fork()
+    if pid == 0:  # the child: report what it sees, then leave without running pytest's teardown
+        try:
+            before = sample("imbridge_http_requests_total", labels)
+            client.simulate_get("/metrics-test/child")
+            counted = wait_for(lambda: sample("imbridge_http_requests_total", labels) == before + 1, timeout=5)
+            result.write_text("ok" if counted and not middleware._pending else "not flushed")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert result.read_text() == "ok"
