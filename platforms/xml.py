@@ -1,9 +1,14 @@
 """The flat ``<xml>`` documents WeChat and WeCom post and expect back.
 
-Parsing drives expat directly, straight into ``{tag: text}`` (this runs on every callback, inside the
-platform's 5 s, and an ElementTree would be built only to be flattened). A document type declaration has no
-business in a callback body from the internet, so one is refused at its first byte, before any entity can be
-declared, expanded or fetched: the same guard defusedxml applies, on the same parser.
+Parsing runs on every callback (twice in safe mode: the envelope, then the message inside it), inside the
+platform's 5 s, straight into ``{tag: text}``. What the platforms send is flat: ``<xml>`` holding elements that
+each hold one CDATA section or plain text. Such a document is read by one regular expression that accepts
+nothing else: no declaration, DTD, entity or character reference, comment, attribute, nesting, CR (which XML
+turns into LF) or character XML forbids. So what it accepts, expat reads the same way, in a third of the time.
+
+Anything else goes to expat, driven directly (an ElementTree would be built only to be flattened). A document
+type declaration has no business in a callback body from the internet, so one is refused at its first byte,
+before any entity can be declared, expanded or fetched: the same guard defusedxml applies, on the same parser.
 """
 
 from __future__ import annotations
@@ -16,6 +21,19 @@ from xml.parsers import expat
 from platforms.errors import MessageFormatError
 
 _TAG = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+# The flat form: ``<xml>``, then elements holding one CDATA section (which ends at the first ``]]>``) or plain
+# text (no ``<``, ``&`` or ``]``), then ``</xml>``; spaces, tabs and line feeds around the elements.
+_FLAT_ELEMENT = re.compile(
+    r"[ \t\n]*<(?P<tag>[A-Za-z_][A-Za-z0-9_]*)>(?:"
+    r"<!\[CDATA\[(?P<cdata>[^\]]*(?:\](?!\]>)[^\]]*)*)\]\]>|(?P<plain>[^<&\]]*))</(?P=tag)>"
+)
+_FLAT_START = re.compile(r"[ \t\n]*<xml>")
+_FLAT_END = re.compile(r"[ \t\n]*</xml>[ \t\n]*")
+# Every character must be one XML allows, less CR (which XML turns into LF): checked on the UTF-8 bytes, where the
+# control characters map to NUL (one pass in C) and U+FFFE / U+FFFF have a form of their own.
+_CONTROLS = bytes(0 if byte < 0x20 and byte not in b"\t\n" else 1 for byte in range(256))
+_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 
 
 class _Refused(Exception):
@@ -39,7 +57,10 @@ class _FlatParser:
         self.root: str | None = None
         # One frame per open element below the root: [tag, text parts, has child elements].
         self.stack: list[list[Any]] = []
-        self.parser = parser = expat.ParserCreate()
+
+    def parse(self, text: str | bytes) -> dict[str, str]:
+        # The parser is not kept on self: its handlers hold self, and a cycle would wait for the collector.
+        parser = expat.ParserCreate()
         parser.buffer_text = True
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.StartDoctypeDeclHandler = _refuse_dtd
@@ -49,6 +70,13 @@ class _FlatParser:
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
         parser.CharacterDataHandler = self.text
+        parser.Parse(text, True)
+        if self.root != "xml":
+            raise MessageFormatError(f"root element is <{self.root}>, expected <xml>")
+        fields = self.top
+        for name, value in self.nested:
+            fields.setdefault(name, value)
+        return fields
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         if self.root is None:
@@ -73,15 +101,6 @@ class _FlatParser:
         if self.stack:
             self.stack[-1][1].append(data)
 
-    def parse(self, text: str | bytes) -> dict[str, str]:
-        self.parser.Parse(text, True)
-        if self.root != "xml":
-            raise MessageFormatError(f"root element is <{self.root}>, expected <xml>")
-        fields = self.top
-        for name, value in self.nested:
-            fields.setdefault(name, value)
-        return fields
-
 
 def parse_xml(text: str | bytes) -> dict[str, str]:
     """Parse a ``<xml>`` message into ``{tag: text}``.
@@ -91,12 +110,39 @@ def parse_xml(text: str | bytes) -> dict[str, str]:
 
     :raises MessageFormatError: malformed XML, a DTD or entity declaration, or a root other than ``xml``.
     """
+    fields = parse_flat(text)
+    return fields if fields is not None else parse_with_expat(text)
+
+
+def parse_with_expat(text: str | bytes) -> dict[str, str]:
+    """:func:`parse_xml` for any document: expat reads it (the flat form gives the same answer faster)."""
     try:
         return _FlatParser().parse(text)
     except _Refused as exc:
         raise MessageFormatError(f"unacceptable XML: {exc}") from None
     except (expat.ExpatError, ValueError, LookupError) as exc:  # LookupError: an unknown declared encoding
         raise MessageFormatError(f"unacceptable XML: {exc}") from None
+
+
+def parse_flat(text: str | bytes) -> dict[str, str] | None:
+    """``{tag: text}`` of a document in the flat form (see the module), else None: let expat decide."""
+    try:
+        data, text = (text, text.decode()) if isinstance(text, bytes) else (text.encode(), text)
+    except UnicodeError:  # not UTF-8; or a lone surrogate
+        return None
+    if b"\x00" in data.translate(_CONTROLS) or (not data.isascii() and any(c in data for c in _NONCHARACTERS)):
+        return None
+    start = _FLAT_START.match(text)
+    if start is None:
+        return None
+    fields = {}
+    match = _FLAT_ELEMENT.match
+    position = start.end()
+    while (element := match(text, position)) is not None:
+        tag, cdata, plain = element.groups()
+        fields[tag] = plain if cdata is None else cdata
+        position = element.end()
+    return fields if _FLAT_END.fullmatch(text, position) else None
 
 
 def render_xml(fields: Mapping[str, Any], root: str = "xml") -> str:

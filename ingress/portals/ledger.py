@@ -11,9 +11,9 @@ A later delivery finds the key taken and answers like the first: the stored repl
 still within ``wait_seconds`` of its claim, it polls for that reply; past that, "no reply". A handler never
 runs twice. Claims live a little longer than the replay window: past it the timestamp is refused anyway.
 
-Each request thread talks to Redis over its own connection, driven directly (``send_command`` and
-``read_response``): no pool checkout, no lock, no readiness poll, none of the client's per-command bookkeeping,
-which cost more than the round trip's own work. A connection that broke is reconnected once, at once.
+Each request thread talks to Redis over its own connection, driven at the wire (:mod:`ingress.portals.wire`):
+no pool checkout, no lock, no readiness poll, none of the client's per-command layers, which cost more than the
+round trip's own work. A connection that broke is reconnected once, at once.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ import threading
 import time
 from typing import Any
 
+import hiredis
 import orjson
 import redis
 from redis.exceptions import NoScriptError
 
+from ingress.portals.wire import Link, bulk
 from workers.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
 
 #: Start of the value a claim holds until a reply is stored; then the claim time in milliseconds.
@@ -91,31 +93,40 @@ class Ledger:
         self._connections = redis.ConnectionPool.from_url(
             url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT)
         self._scripts = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_CLAIM, _COMPLETE)}
+        # The claim, every callback's one round trip, is packed by hand: all but three of its arguments are fixed.
+        claim_sha = self._scripts[_CLAIM].encode()
+        self._claim_head = b"*10\r\n" + bulk(b"EVALSHA") + bulk(claim_sha) + bulk(b"3")
+        self._claim_keys = bulk(INBOX_KEY.encode()) + bulk(SIGNAL_KEY.encode())
+        self._claim_ttl = bulk(str(ttl_seconds).encode())
+        self._claim_signal_ttl = bulk(str(SIGNAL_TTL_MS).encode())
 
-    @property
-    def connection(self) -> redis.Connection:
-        """This thread's own connection (connected on first use)."""
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._local.connection = self._connections.make_connection()
-        return connection
+    def _link(self) -> Link:
+        """This thread's own connection (connected on first use, and again after it failed)."""
+        link = getattr(self._local, "link", None)
+        if link is None:
+            link = self._local.link = Link(self._connections.make_connection(), SOCKET_TIMEOUT)
+        return link
 
     def execute(self, *command: Any) -> Any:
-        """One command on this thread's connection; a connection error is retried once on a new connection.
+        """One command on this thread's connection; see :meth:`execute_packed`."""
+        return self.execute_packed(hiredis.pack_command(command))
+
+    def execute_packed(self, command: bytes) -> Any:
+        """One command in its wire form; a connection error is retried once on a new connection.
 
         Usually the connection went stale (Redis restarted since this thread's last request). Should the first
         try have run after all, the second finds the claim taken and answers like a redelivery: the message is
         recorded once and handled at most once. A timeout is not retried: the platform's 5 s are better spent
         on its own retry.
         """
-        connection = self.connection
         try:
-            connection.send_command(*command)
-            return connection.read_response()
+            return self._link().call_packed(command)
         except redis.ConnectionError:  # (redis.TimeoutError is not one)
-            connection.disconnect()
-            connection.send_command(*command)
-            return connection.read_response()
+            self._local.link = None
+            return self._link().call_packed(command)
+        except redis.TimeoutError:
+            self._local.link = None  # the link closed itself: a late reply must not answer the next command
+            raise
 
     def _run(self, script: str, keys: list[str], args: list[Any]) -> Any:
         try:
@@ -126,9 +137,18 @@ class Ledger:
     def claim(self, key: str, entry: dict[str, Any]) -> Claim:
         """Claim ``key`` and, if first, put ``entry`` in the inbox (one round trip)."""
         pending = PENDING + str(int(time.time() * 1000)).encode()
-        first, held, wake = self._run(_CLAIM, [self.prefix + key, INBOX_KEY, SIGNAL_KEY],
-                                      [pending, self.ttl_seconds, _dumps(entry), SIGNAL_TTL_MS])
+        full_key, body = (self.prefix + key).encode(), _dumps(entry)
+        try:
+            first, held, wake = self.execute_packed(self.claim_command(full_key, pending, body))
+        except NoScriptError:  # a new or flushed Redis: load the script by running its source this once
+            first, held, wake = self.execute("EVAL", _CLAIM, 3, full_key, INBOX_KEY, SIGNAL_KEY, pending,
+                                             self.ttl_seconds, body, SIGNAL_TTL_MS)
         return Claim(bool(first), held, bool(wake))
+
+    def claim_command(self, full_key: bytes, pending: bytes, entry: bytes) -> bytes:
+        """``EVALSHA <claim> 3 <key> <inbox> <signal> <pending> <ttl> <entry> <signal ttl>``, packed."""
+        return b"".join((self._claim_head, bulk(full_key), self._claim_keys, bulk(pending), self._claim_ttl,
+                         bulk(entry), self._claim_signal_ttl))
 
     def complete(self, key: str, reply_xml: str | None, note: dict[str, Any]) -> bool:
         """Store the reply for redeliveries and note it in the inbox; True: wake a drain."""

@@ -1,0 +1,72 @@
+"""The ledger's own Redis connection, driven at the wire: replies, error replies, timeouts and broken connections
+behave as they did through redis-py, and a connection is never left answering the wrong command."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from ingress.portals import ledger as ledger_module
+from ingress.portals.ledger import Ledger
+
+
+@pytest.fixture
+def ledger(redis_url, redis_client):
+    return Ledger(redis_url, 60, 1.0)
+
+
+def test_replies_come_back_as_redis_py_returns_them(ledger, redis_client):
+    redis_client.rpush("list", "a", "b")
+    assert ledger.execute("LRANGE", "list", 0, -1) == [b"a", b"b"]
+    assert ledger.execute("GET", "missing") is None
+    assert ledger.execute("INCRBY", "n", 5) == 5
+    assert ledger.execute("SET", "k", b"\x00binary\xff") == b"OK"
+    assert redis_client.get("k") == b"\x00binary\xff"
+    big = "x" * 200_000  # larger than one read
+    ledger.execute("SET", "big", big)
+    assert ledger.execute("GET", "big") == big.encode()
+
+
+def test_an_error_reply_is_raised_and_the_connection_goes_on(ledger, redis_client):
+    redis_client.set("text", "not a number")
+    connection_id = ledger.execute("CLIENT", "ID")
+    with pytest.raises(redis.ResponseError, match="not an integer"):
+        ledger.execute("INCR", "text")
+    with pytest.raises(redis.exceptions.NoScriptError):
+        ledger.execute("EVALSHA", "0" * 40, 0)
+    assert ledger.execute("CLIENT", "ID") == connection_id
+
+
+def test_a_timeout_is_raised_not_retried_and_the_late_reply_answers_nothing(ledger, redis_client, monkeypatch):
+    monkeypatch.setattr(ledger_module, "SOCKET_TIMEOUT", 0.2)
+    first_id = ledger.execute("CLIENT", "ID")
+    with pytest.raises(redis.TimeoutError):
+        ledger.execute("BLPOP", "queue", 0)  # blocks: Redis has nothing to say within the timeout
+    redis_client.rpush("queue", "late")
+    assert ledger.execute("ECHO", "mine") == b"mine"  # a new connection, not the BLPOP's answer
+    assert ledger.execute("CLIENT", "ID") != first_id
+    assert redis_client.lrange("queue", 0, -1) == [b"late"]  # the abandoned BLPOP took nothing
+
+
+def test_a_killed_connection_is_replaced_once_at_once(ledger, redis_client):
+    first_id = ledger.execute("CLIENT", "ID")
+    redis_client.client_kill_filter(_id=first_id)
+    assert ledger.execute("ECHO", "again") == b"again"
+    assert ledger.execute("CLIENT", "ID") != first_id
+
+
+def test_no_redis_is_a_connection_error():
+    ledger = Ledger("redis://127.0.0.1:1/0", 60, 1.0)
+    with pytest.raises(redis.ConnectionError):
+        ledger.execute("PING")
+
+
+def test_the_hand_packed_claim_is_the_command_the_generic_packer_makes(ledger):
+    import hiredis
+
+    from workers.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
+
+    key, pending, entry = b"imbridge:portal:seen:wechat:wx1:123", b"\x00pending:1", '{"a":"é"}'.encode()
+    assert ledger.claim_command(key, pending, entry) == hiredis.pack_command((
+        "EVALSHA", ledger._scripts[ledger_module._CLAIM], 3, key, INBOX_KEY, SIGNAL_KEY, pending, 60, entry,
+        SIGNAL_TTL_MS))
