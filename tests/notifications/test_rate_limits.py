@@ -89,8 +89,11 @@ def test_a_pause_holds_every_send_until_it_ends(redis_client):
 
 
 WINDOW = 3.0
+#: The limits live in Redis, whatever the database: the slow end-to-end checks run on SQLite only.
+REDIS_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
+@REDIS_ONLY
 @pytest.mark.timeout(180)
 def test_100_messages_from_4_worker_processes_never_exceed_20_in_any_window(runtime, robots, post, control,
                                                                            database_url, redis_url, sandbox, tmp_path):
@@ -131,6 +134,7 @@ def test_100_messages_from_4_worker_processes_never_exceed_20_in_any_window(runt
     assert len(ids) == 100
 
 
+@REDIS_ONLY
 @pytest.mark.parametrize("notification_settings", [{"robot_rate_limit": 3, "recipient_rate_limit": 3,
                                                     "rate_window_seconds": 1.0, "rate_margin_seconds": 0.3}])
 @pytest.mark.parametrize(("body", "path"), [
@@ -145,6 +149,7 @@ def test_wecom_robot_and_member_limits_hold(body, path, post, robots, worker, se
     assert all(settled(i)["attempts"] == 1 for i in ids)  # waiting for a slot is not an attempt
 
 
+@REDIS_ONLY
 @pytest.mark.parametrize("notification_settings", [{"recipient_rate_limit": None, "recipient_hourly_limit": 3,
                                                     "recipient_hourly_window_seconds": 1.5,
                                                     "rate_margin_seconds": 0.3}])
