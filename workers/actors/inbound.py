@@ -16,6 +16,9 @@ from sqlalchemy.exc import DataError
 from models.inbound import note_reply, store_inbound
 from models.notifications.reports import apply_template_report as apply_report
 from models.webhooks import pending_deliveries
+from platforms.errors import MessageFormatError
+from platforms.wechat import parse_message
+from platforms.wechat.messages import TemplateSendJobFinishEvent
 from workers import runtime
 from workers.actors.webhooks import send_delivery
 from workers.inbox import drain
@@ -80,9 +83,11 @@ def template_report(entry: dict[str, Any]) -> tuple[str, str, str] | None:
     """``(msgid, status, reported at ISO)`` when ``entry`` is WeChat's TEMPLATESENDJOBFINISH event, else None."""
     if entry.get("platform") != "wechat" or str(entry.get("event") or "").upper() != "TEMPLATESENDJOBFINISH":
         return None
-    fields = entry.get("fields") or {}
-    msgid, status = fields.get("MsgID"), fields.get("Status")
-    if msgid in (None, "") or not isinstance(status, str):
+    try:
+        report = parse_message(entry.get("fields") or {})
+    except MessageFormatError:
         return None
-    reported_at = datetime.fromtimestamp(int(entry.get("create_time") or entry["received_at"]), UTC)
-    return str(msgid)[:64], status[:200], reported_at.isoformat()
+    if not isinstance(report, TemplateSendJobFinishEvent) or not report.template_msg_id or not report.status:
+        return None
+    reported_at = datetime.fromtimestamp(report.create_time, UTC)
+    return report.template_msg_id[:64], report.status[:200], reported_at.isoformat()
