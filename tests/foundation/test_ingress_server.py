@@ -1,0 +1,119 @@
+"""``imbridge ingress`` as served: connections spread over its worker processes; a taken port is refused."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+from tests.waiting import wait_until_up
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Keep-alive connections opened at once: a fair split holds about half on each of two processes.
+CONNECTIONS = 64
+
+
+def ingress_env(tmp_path: Path, redis_url: str, sqlite_url: str, port: int) -> dict[str, str]:
+    return {**os.environ, "IMBRIDGE_REDIS__URL": redis_url, "IMBRIDGE_DATABASE__URL": sqlite_url,
+            "IMBRIDGE_VAR_DIR": str(tmp_path / "var"), "IMBRIDGE_SECURITY__SECRET_KEY": "server-secret",
+            "IMBRIDGE_INGRESS__PORT": str(port), "IMBRIDGE_INGRESS__WORKERS": "2", "PYTHONPATH": str(ROOT)}
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@pytest.fixture
+def served(tmp_path: Path, redis_url: str, sqlite_url: str) -> Iterator[tuple[subprocess.Popen, int, dict]]:
+    port = free_port()
+    env = ingress_env(tmp_path, redis_url, sqlite_url, port)
+    process = subprocess.Popen([sys.executable, "-m", "imbridge", "ingress"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", process)
+        yield process, port, env
+    finally:
+        stop(process)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def sockets_on(port: int, state: str) -> set[str]:
+    """Inodes of the TCP sockets whose local end is ``port``, in ``state`` (01 established, 0A listening)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == state:
+            inodes.add(fields[9])
+    return inodes
+
+
+def held_by(pid: int, inodes: set[str]) -> set[str]:
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            held.add(target[8:-1])
+    return held
+
+
+def test_keep_alive_connections_spread_over_the_worker_processes(served) -> None:
+    process, port, _ = served
+    clients = []
+    try:
+        for _ in range(CONNECTIONS):  # as a load generator does: each connection asks at once
+            clients.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+            clients[-1].sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        for client in clients:
+            assert client.recv(128).startswith(b"HTTP/1.1 200")
+        workers = children(process.pid)
+        accepted = sockets_on(port, "01")
+        held = Counter({pid: len(held_by(pid, accepted)) for pid in workers})
+    finally:
+        for client in clients:
+            client.close()
+
+    assert len(held) == 2 and sum(held.values()) == CONNECTIONS, held
+    # One process holding (nearly) every connection caps the ingress at one core; a fair split is ~32 each.
+    assert min(held.values()) >= CONNECTIONS // 4, held
+    # The split does not depend on which process happens to be idle when a connection comes: each has its
+    # own accept queue, and the kernel picks the queue (a shared one goes to whichever process wakes first).
+    listening = sockets_on(port, "0A")
+    queues = [held_by(pid, listening) for pid in workers]
+    assert all(len(queue) == 1 for queue in queues) and queues[0] != queues[1], queues
+    assert not held_by(process.pid, listening)
+
+
+def test_a_second_ingress_on_a_taken_port_exits_saying_so(served, tmp_path: Path) -> None:
+    process, port, env = served
+    second = subprocess.run([sys.executable, "-m", "imbridge", "ingress"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert second.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in second.stderr and "in use" in second.stderr
+    assert process.poll() is None  # the first one serves on
