@@ -4,10 +4,11 @@ Both run under the production server settings (``imbridge ingress``: gunicorn, g
 worker processes x 32 threads), in alternating rounds of the same run (medians, so a neighbour's burst of
 CPU on a shared machine does not decide the result), driven by wrk with the same connections and duration.
 The portal gets N distinct messages, each encrypted and signed beforehand exactly as WeChat sends them
-(``sandbox.callbacks``); a Lua script rotates through them. Printed: requests/s of each, the ratio
-portal / floor (goal >= 0.5) and the portal's p99 latency (goal < 50 ms).
+(``sandbox.callbacks``); a Lua script rotates through them. The floor is sent the same requests, so the load
+generator does the same work on both sides. Printed: requests/s of each, the ratio portal / floor
+(goal >= 0.5) and the portal's p99 latency (goal < 50 ms).
 
-    python bench/ingress.py [--messages 20000] [--duration 5] [--rounds 3] [--connections 16] [--reply]
+    python bench/ingress.py [--messages 50000] [--duration 5] [--rounds 3] [--connections 16] [--reply]
 
 Redis: ``$REDIS_URL`` (its ``imbridge`` keys are removed afterwards), else an embedded server. No worker runs:
 the inbound entries wait in the inbox, as they would for workers on other machines. ``--reply`` turns the
@@ -153,13 +154,20 @@ def prepare(settings, count: int, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def script(work: Path, settings, name: str, count: int, threads: int, *, floor: bool = False) -> Path:
-    """A wrk script rotating through ``count`` fresh messages (posted to ``/floor`` for the floor)."""
+def scripts(work: Path, settings, name: str, count: int, threads: int) -> tuple[Path, Path]:
+    """wrk scripts for the portal and the floor, rotating through the same ``count`` fresh messages.
+
+    The floor posts the very same requests (to ``/floor``): the load generator's work, its Lua heap of
+    messages included, is then the same on both sides, and only the servers differ.
+    """
     requests_file = work / f"{name}.txt"
     prepare(settings, count, requests_file)
-    lua = work / f"{name}.lua"
-    lua.write_text((FLOOR_LUA if floor else LUA) % {"requests": requests_file, "threads": threads})
-    return lua
+    made = []
+    for suffix, template in (("portal", LUA), ("floor", FLOOR_LUA)):
+        lua = work / f"{name}-{suffix}.lua"
+        lua.write_text(template % {"requests": requests_file, "threads": threads})
+        made.append(lua)
+    return made[0], made[1]
 
 
 def median(results: list[dict]) -> dict:
@@ -198,7 +206,7 @@ def run_wrk(url: str, script: Path, args: argparse.Namespace, server: subprocess
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=20000, help="distinct pre-encrypted messages")
+    parser.add_argument("--messages", type=int, default=50000, help="distinct pre-encrypted messages")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
@@ -243,14 +251,15 @@ def main() -> int:
 
         floor_url, portal_url = f"http://127.0.0.1:{floor_port}", f"http://127.0.0.1:{portal_port}"
         warm = argparse.Namespace(**{**vars(args), "duration": 2})
-        run_wrk(floor_url, script(work, settings, "warm-floor", 200, args.wrk_threads, floor=True), warm)
-        run_wrk(portal_url, script(work, settings, "warm-portal", 2000, args.wrk_threads), warm)
+        warm_portal, warm_floor = scripts(work, settings, "warm", 2000, args.wrk_threads)
+        run_wrk(floor_url, warm_floor, warm)
+        run_wrk(portal_url, warm_portal, warm)
 
         # Rounds alternate floor and portal, each portal run on fresh messages (a redelivery is cheaper).
         floors, portals = [], []
         for round_number in range(args.rounds):
-            portal_script = script(work, settings, f"portal-{round_number}", args.messages, args.wrk_threads)
-            floor_script = script(work, settings, "floor", 200, args.wrk_threads, floor=True)
+            portal_script, floor_script = scripts(work, settings, f"round-{round_number}", args.messages,
+                                                  args.wrk_threads)
             floors.append(run_wrk(floor_url, floor_script, args, processes[0]))
             portals.append(run_wrk(portal_url, portal_script, args, processes[1]))
             print(f"round {round_number + 1}: floor {floors[-1]['rps']:.0f} req/s, portal {portals[-1]['rps']:.0f} "
