@@ -25,6 +25,11 @@ def _forget_worker_metrics(server: Any, worker: Any) -> None:
     multiprocess.mark_process_dead(worker.pid)
 
 
+def _say_where(server: Any) -> None:
+    # gunicorn's own "Listening at:" line is empty when the workers bind (there is no shared socket).
+    server.log.info("Serving http://%s: each worker process accepts on its own socket", server.cfg.bind[0])
+
+
 class IngressServer(BaseApplication):
     def __init__(self, settings: Settings, options: dict[str, Any] | None = None) -> None:
         self.settings = settings
@@ -38,6 +43,7 @@ class IngressServer(BaseApplication):
             "accesslog": None,
             "limit_request_line": 8190,
             "child_exit": _forget_worker_metrics,
+            "when_ready": _say_where,
             "control_socket_disable": True,
             "reuse_port": True,
             **(options or {}),
