@@ -68,6 +68,9 @@ class Supervisor:
                 now = time.monotonic()
                 child.restarts = [t for t in child.restarts if now - t < RESTART_WINDOW_SECONDS] + [now]
                 print(f"imbridge up: {child.name} exited with code {code}", file=sys.stderr, flush=True)
+                # What the crashed leader leaves behind (gunicorn's or dramatiq's workers) must not serve on beside
+                # its successor, nor hold its port.
+                child.signal_group(signal.SIGKILL)
                 if len(child.restarts) > MAX_RESTARTS:
                     print(f"imbridge up: {child.name} keeps failing; stopping everything", file=sys.stderr)
                     return 1

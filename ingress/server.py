@@ -9,9 +9,11 @@ of them: its interpreter lock then caps the whole ingress at one core while the 
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import socket
+import time
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -23,6 +25,10 @@ def _forget_worker_metrics(server: Any, worker: Any) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+#: How long a port still held (by a predecessor shutting down) is waited for before giving up.
+PORT_WAIT_SECONDS = 5.0
 
 
 def _say_where(server: Any) -> None:
@@ -64,24 +70,31 @@ class IngressServer(BaseApplication):
         return create_app(self.settings)
 
 
-def ensure_port_free(host: str, port: int) -> None:
-    """Exit with a clear message when something already listens on ``host:port``.
+def ensure_port_free(host: str, port: int, wait_seconds: float = PORT_WAIT_SECONDS) -> None:
+    """Exit with a clear message when something listens on ``host:port`` (after ``wait_seconds``).
 
     With ``SO_REUSEPORT`` a second ingress on the same port would bind without complaint and quietly take
-    half the connections; a bind without the option fails on any listener there, so it tells.
+    half the connections; a bind without the option fails on any listener there, so it tells. A predecessor
+    still shutting down is given a few seconds, as gunicorn's own bind does.
     """
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
         raise SystemExit(f"ingress: cannot listen on {host}:{port}: {exc}") from None
     family, kind, protocol, _, address = addresses[0]
-    with socket.socket(family, kind, protocol) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed connection's TIME_WAIT is no listener
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            raise SystemExit(f"ingress: cannot listen on {host}:{port}: {exc.strerror} "
-                             "(another ingress, or another server, holds it)") from None
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        with socket.socket(family, kind, protocol) as probe:
+            # SO_REUSEADDR: a closed connection's TIME_WAIT is no listener.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+                return
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE or time.monotonic() >= deadline:
+                    raise SystemExit(f"ingress: cannot listen on {host}:{port}: {exc.strerror} "
+                                     "(another ingress, or another server, holds it)") from None
+        time.sleep(0.25)
 
 
 def serve(settings: Settings) -> None:

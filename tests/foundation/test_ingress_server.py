@@ -7,12 +7,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ingress.server import PORT_WAIT_SECONDS, ensure_port_free
 from tests.conftest import free_port
 from tests.waiting import wait_until_up
 
@@ -112,8 +115,21 @@ def test_keep_alive_connections_spread_over_the_worker_processes(served) -> None
 
 def test_a_second_ingress_on_a_taken_port_exits_saying_so(served, tmp_path: Path) -> None:
     process, port, env = served
+    started = time.monotonic()
     second = subprocess.run([sys.executable, "-m", "imbridge", "ingress"], env=env, capture_output=True, text=True,
                             timeout=60)
     assert second.returncode == 1
+    assert time.monotonic() - started >= PORT_WAIT_SECONDS  # a predecessor shutting down would have had its time
     assert f"cannot listen on 127.0.0.1:{port}" in second.stderr and "in use" in second.stderr
     assert process.poll() is None  # the first one serves on
+
+
+def test_a_port_freed_while_waiting_is_taken() -> None:
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    threading.Timer(0.5, holder.close).start()  # a predecessor that finishes shutting down
+    ensure_port_free("127.0.0.1", port)  # returns, rather than exiting
+    with pytest.raises(SystemExit, match="cannot listen"), socket.create_server(("127.0.0.1", port)):
+        ensure_port_free("127.0.0.1", port, wait_seconds=0.3)

@@ -27,23 +27,50 @@ def test_a_child_that_keeps_crashing_is_reported_and_stops_everything(capsys, mo
     assert steady.exited() is not None
 
 
-def test_stop_kills_grandchildren_too(tmp_path):
-    pid_file = tmp_path / "grandchild.pid"
-    script = (
+def parent_script(pid_file: Path, then: str = "time.sleep(60)") -> str:
+    """A child that starts a grandchild (sleeping a minute), writes its pid to ``pid_file``, then runs ``then``."""
+    return (
         "import subprocess, sys, time\n"
-        f"p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
         f"open({str(pid_file)!r}, 'w').write(str(p.pid))\n"
-        "time.sleep(60)\n"
+        f"{then}\n"
     )
-    parent = Child("parent", [sys.executable, "-c", script])
-    supervisor = Supervisor([parent], dict(os.environ))
-    supervisor.start()
+
+
+def grandchild_pid(pid_file: Path) -> int:
     deadline = time.monotonic() + 10
     while not pid_file.exists() or not pid_file.read_text():
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    grandchild = int(pid_file.read_text())
+    return int(pid_file.read_text())
+
+
+def gone(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    return not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_stop_kills_grandchildren_too(tmp_path):
+    pid_file = tmp_path / "grandchild.pid"
+    supervisor = Supervisor([Child("parent", [sys.executable, "-c", parent_script(pid_file)])], dict(os.environ))
+    supervisor.start()
+    grandchild = grandchild_pid(pid_file)
     supervisor.stop()
     time.sleep(0.2)
-    stat = Path(f"/proc/{grandchild}/stat")
-    assert not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    assert gone(grandchild)
+
+
+def test_a_crashed_childs_leftovers_are_killed_before_it_is_restarted(tmp_path, monkeypatch):
+    # A gunicorn arbiter killed outright leaves its workers listening on the port its successor needs.
+    monkeypatch.setattr(supervisor_module, "MAX_RESTARTS", 0)
+    pid_file = tmp_path / "grandchild.pid"
+    crasher = Child("crasher", [sys.executable, "-c", parent_script(pid_file, "time.sleep(0.5); sys.exit(9)")])
+    supervisor = Supervisor([crasher], dict(os.environ))
+    supervisor.start()
+    try:
+        grandchild = grandchild_pid(pid_file)
+        assert supervisor.watch(interval=0.05) == 1  # it crashed (and, with no restarts allowed, ends the watch)
+        time.sleep(0.2)
+        assert gone(grandchild)
+    finally:
+        supervisor.stop()
