@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sandbox.clock import Clock
 from sandbox.dingtalk.store import DingTalkStore, NotificationTask
+from sandbox.ratelimit import SWEEP_EVERY, SlidingWindowLimiter
 from sandbox.wecom.store import WeComStore
 from tests.sandbox.conftest import fetch_dingtalk_token
 from tests.sandbox.test_dingtalk import notice, topapi
@@ -40,3 +41,23 @@ def test_dingtalk_task_limit_keeps_the_newest():
     for task_id in (1, 2, 3):
         store.tasks[task_id] = NotificationTask(task_id, clock.now(), clock.now(), {})
     assert sorted(store.tasks) == [2, 3]
+
+
+def test_rate_limits_forget_keys_with_nothing_left_to_remember():
+    limiter = SlidingWindowLimiter()
+    for n in range(10 * SWEEP_EVERY):  # a new member every second, each messaged once
+        assert limiter.hit(f"member-{n}", float(n), limit=30, window=60)
+    assert len(limiter) <= SWEEP_EVERY
+
+
+def test_rate_limits_keep_keys_with_hits_in_their_window_or_a_penalty_running():
+    limiter = SlidingWindowLimiter()
+    assert limiter.hit("busy", 0.0, limit=2, window=60) and limiter.hit("busy", 0.0, limit=2, window=60)
+    assert limiter.hit("boxed", 0.0, limit=1, window=60, penalty=600)
+    assert not limiter.hit("boxed", 1.0, limit=1, window=60, penalty=600)  # 10 minutes in the box
+    for n in range(SWEEP_EVERY):  # a sweep passes at t=30: busy's two hits still count
+        limiter.hit(f"other-{n}", 30.0, limit=30, window=60)
+    assert not limiter.hit("busy", 30.0, limit=2, window=60)
+    for n in range(SWEEP_EVERY):  # and another at t=100: the box still holds
+        limiter.hit(f"later-{n}", 100.0, limit=30, window=60)
+    assert not limiter.hit("boxed", 101.0, limit=1, window=60, penalty=600)
