@@ -8,7 +8,7 @@ The portal gets N distinct messages, each encrypted and signed beforehand exactl
 generator does the same work on both sides. Printed: requests/s of each, the ratio portal / floor
 (goal >= 0.5) and the portal's p99 latency (goal < 50 ms).
 
-    python bench/ingress.py [--messages 50000] [--duration 5] [--rounds 3] [--connections 16] [--reply]
+    python bench/ingress.py [--messages 50000] [--duration 5] [--rounds 5] [--connections 16] [--reply]
 
 Redis: ``$REDIS_URL`` (its ``imbridge`` keys are removed afterwards), else an embedded server. No worker runs:
 the inbound entries wait in the inbox, as they would for workers on other machines. ``--reply`` turns the
@@ -210,7 +210,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3, help="alternating floor and portal runs; medians")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating floor and portal runs; medians")
     parser.add_argument("--reply", action="store_true",
                         help="answer every message (text echo): an encrypted passive reply, a second round trip")
     parser.add_argument("--serve-floor", type=int, help=argparse.SUPPRESS)
