@@ -1,9 +1,9 @@
 """Serve the ingress with gunicorn (threads, a few processes): ``imbridge ingress``.
 
-Each worker process listens on a socket of its own (``SO_REUSEPORT``), and the kernel spreads new
-connections across them evenly. On one shared socket, whichever process wakes first accepts, and under
-keep-alive traffic (a proxy's pooled connections, a platform's) one process often ends up with nearly all
-of them: its interpreter lock then caps the whole ingress at one core while the others idle (measured with
+Each worker process listens on a socket of its own (``SO_REUSEPORT``), and the kernel spreads new connections
+over them (by a hash of each connection). On one shared socket, whichever process wakes first accepts, and
+under keep-alive traffic (a proxy's pooled connections, a platform's) one process often ends up with nearly
+all of them: its interpreter lock then caps the whole ingress at one core while the others idle (measured with
 16 connections and 2 processes: splits of 16/0 and 14/2 were common, and halved the throughput).
 """
 
