@@ -1,7 +1,9 @@
-"""Waiting in tests: for a condition, and for a server process the test started to answer."""
+"""Waiting in tests: for a condition, for a server process the test started to answer, and for it to stop."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -44,3 +46,13 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30, path
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url}{path} did not answer 200 in {timeout} s{tail()}")
+
+
+def stop_group(process: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM to the group ``process`` leads (started with ``start_new_session``); SIGKILL after ``timeout``."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import pytest
 
 from ingress.server import PORT_WAIT_SECONDS, ensure_port_free
 from tests.conftest import free_port
-from tests.waiting import wait_until_up
+from tests.waiting import stop_group, wait_for, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Keep-alive connections opened at once: a fair split holds about half on each of two processes.
@@ -30,15 +29,6 @@ def ingress_env(tmp_path: Path, redis_url: str, sqlite_url: str, port: int) -> d
             "IMBRIDGE_INGRESS__PORT": str(port), "IMBRIDGE_INGRESS__WORKERS": "2", "PYTHONPATH": str(ROOT)}
 
 
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
 @pytest.fixture
 def served(tmp_path: Path, redis_url: str, sqlite_url: str) -> Iterator[tuple[subprocess.Popen, int, dict]]:
     port = free_port()
@@ -49,7 +39,7 @@ def served(tmp_path: Path, redis_url: str, sqlite_url: str) -> Iterator[tuple[su
         wait_until_up(f"http://127.0.0.1:{port}", process)
         yield process, port, env
     finally:
-        stop(process)
+        stop_group(process)
 
 
 def children(pid: int) -> list[int]:
@@ -88,6 +78,8 @@ def held_by(pid: int, inodes: set[str]) -> set[str]:
 
 def test_keep_alive_connections_spread_over_the_worker_processes(served) -> None:
     process, port, _ = served
+    # Each worker binds its socket as it boots: the first may answer before the second listens.
+    wait_for(lambda: len(sockets_on(port, "0A")) == 2)
     clients = []
     try:
         for _ in range(CONNECTIONS):  # as a load generator does: each connection asks at once

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from models import Scope
 from models.api_clients import create_api_client
 from sandbox import callbacks
 from tests.conftest import free_port
-from tests.waiting import wait_until_up
+from tests.waiting import stop_group, wait_until_up
 from workers.runtime import Runtime
 
 TEMPLATE = {"code": "chunked", "name": "Chunked", "content": "hello ${who}"}
@@ -150,9 +149,4 @@ def test_the_served_ingress_reads_chunked_bodies(tmp_path: Path, redis_url: str,
                                content=_pieces(request.body.encode(), 50))
             assert answer.status_code == 200, answer.text
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process)

@@ -9,7 +9,6 @@ a scan must still reach the held polls at once.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ import pytest
 from config import load_settings
 from sandbox import callbacks
 from tests.conftest import free_port
-from tests.waiting import wait_until_up
+from tests.waiting import stop_group, wait_until_up
 from workers.login import PooledCode, QrPool
 
 BROWSERS = 200
@@ -49,12 +48,7 @@ def served_ingress(tmp_path: Path, redis_url: str, redis_client, sqlite_url: str
         wait_until_up(url, process)
         yield url, load_settings(None, redis={"url": redis_url}, ingress={"port": port})
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process)
 
 
 @pytest.mark.timeout(120)

@@ -16,6 +16,7 @@ import pytest
 
 from tests.notifications.conftest import SECRET_KEY, wait_for
 from tests.sandbox_support import journal
+from tests.waiting import stop_group
 from workers.notifications.ratelimit import Limit, RateLimiter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,12 +123,7 @@ def test_100_messages_from_4_worker_processes_never_exceed_20_in_any_window(runt
     except AssertionError:
         raise AssertionError((tmp_path / "workers.log").read_text(errors="replace")[-3000:]) from None
     finally:
-        os.killpg(workers.pid, signal.SIGTERM)
-        try:
-            workers.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(workers.pid, signal.SIGKILL)
-            workers.wait()
+        stop_group(workers, timeout=20)
     sends = journal(control, "/robot/send")
     assert [e["response"]["errcode"] for e in sends] == [0] * 100  # not one 130101
     assert most_in_any_window([e["time"] for e in sends], WINDOW) <= 20
