@@ -1,10 +1,11 @@
 """Serve the ingress with gunicorn (threads, a few processes): ``imbridge ingress``.
 
-Each worker process listens on a socket of its own (``SO_REUSEPORT``), and the kernel spreads new connections
-over them (by a hash of each connection). On one shared socket, whichever process wakes first accepts, and
-under keep-alive traffic (a proxy's pooled connections, a platform's) one process often ends up with nearly
-all of them: its interpreter lock then caps the whole ingress at one core while the others idle (measured with
-16 connections and 2 processes: splits of 16/0 and 14/2 were common, and halved the throughput).
+On Linux each worker process listens on a socket of its own (``SO_REUSEPORT``), and the kernel spreads new
+connections over them (by a hash of each connection). On one shared socket, whichever process wakes first
+accepts, and under keep-alive traffic (a proxy's pooled connections, a platform's) one process often ends up
+with nearly all of them: its interpreter lock then caps the whole ingress at one core while the others idle
+(measured with 16 connections and 2 processes: splits of 16/0 and 14/2 were common, and halved the
+throughput).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import errno
 import os
 import shutil
 import socket
+import sys
 import time
 from typing import Any
 
@@ -33,7 +35,8 @@ PORT_WAIT_SECONDS = 5.0
 
 def _say_where(server: Any) -> None:
     # gunicorn's own "Listening at:" line is empty when the workers bind (there is no shared socket).
-    server.log.info("Serving http://%s: each worker process accepts on its own socket", server.cfg.bind[0])
+    if server.cfg.reuse_port:
+        server.log.info("Serving http://%s: each worker process accepts on its own socket", server.cfg.bind[0])
 
 
 class IngressServer(BaseApplication):
@@ -51,7 +54,8 @@ class IngressServer(BaseApplication):
             "child_exit": _forget_worker_metrics,
             "when_ready": _say_where,
             "control_socket_disable": True,
-            "reuse_port": True,
+            # Linux balances connections over SO_REUSEPORT sockets; the BSDs and macOS give them all to one.
+            "reuse_port": sys.platform == "linux",
             **(options or {}),
         }
         super().__init__()
