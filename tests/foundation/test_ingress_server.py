@@ -16,6 +16,7 @@ import pytest
 
 from ingress.server import PORT_WAIT_SECONDS, ensure_port_free
 from tests.conftest import free_port
+from tests.processes import descendants
 from tests.waiting import stop_group, wait_for, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,18 +41,6 @@ def served(tmp_path: Path, redis_url: str, sqlite_url: str) -> Iterator[tuple[su
         yield process, port, env
     finally:
         stop_group(process)
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
 
 
 def sockets_on(port: int, state: str) -> set[str]:
@@ -87,7 +76,7 @@ def test_keep_alive_connections_spread_over_the_worker_processes(served) -> None
             clients[-1].sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
         for client in clients:
             assert client.recv(128).startswith(b"HTTP/1.1 200")
-        workers = children(process.pid)
+        workers = sorted(descendants(process.pid))
         accepted = sockets_on(port, "01")
         held = Counter({pid: len(held_by(pid, accepted)) for pid in workers})
     finally:
