@@ -8,10 +8,11 @@ import falcon
 
 from config import Settings
 from ingress.admin import install_admin
-from ingress.auth import ApiKeyAuth
+from ingress.auth import ApiKeyAuth, Unrouted
 from ingress.bodies import BodyLimit
 from ingress.bounds import RowIdConverter
 from ingress.errors import install_error_handling
+from ingress.keepalive import CloseUnreadBodies
 from ingress.keycache import ApiKeyCache
 from ingress.login import build_login
 from ingress.metrics import MetricsResource, RequestMetrics
@@ -61,12 +62,15 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     runtime = runtime or Runtime.from_settings(settings)
     broker = setup_broker(settings)
     keys = ApiKeyCache(runtime.database)
+    auth = ApiKeyAuth(keys)
+    # Static routes (the admin page's files) before the sink that answers every path no route matches.
     app = falcon.App(middleware=[
+        CloseUnreadBodies(),
         RequestMetrics(),
         RefuseNul(),
+        auth,
         BodyLimit(settings.ingress.max_body_bytes),
-        ApiKeyAuth(keys),
-    ])
+    ], sink_before_static_route=False)
     app.req_options.strip_url_path_trailing_slash = True
     app.router_options.converters["id"] = RowIdConverter
     install_error_handling(app)
@@ -110,6 +114,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/users/{user_id:id}/bindings/{binding_id:id}", UserBinding(runtime.database))
     route("/api/v1/system/status", SystemStatusResource(runtime, broker))
     install_admin(app)
+    app.add_sink(Unrouted(auth))
     return app
 
 

@@ -22,6 +22,8 @@ from typing import Any
 import falcon
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
+from ingress.auth import Open
+
 #: Seconds between two flushes of a process's tallies into the metrics: how late ``/metrics`` may be.
 FLUSH_SECONDS = 1.0
 #: The latency histogram's upper bounds (the last, +Inf, is implied).
@@ -148,6 +150,7 @@ _flusher = _Flusher()
 
 
 class MetricsResource:
+    scope = Open.ANYONE
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         _flusher.flush_all()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

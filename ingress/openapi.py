@@ -15,6 +15,7 @@ from typing import Any
 import falcon
 from pydantic import BaseModel, TypeAdapter
 
+from ingress.auth import Open, declared_access
 from ingress.bounds import MAX_ROW_ID
 
 ERROR_SCHEMA = {
@@ -113,8 +114,6 @@ def _operation(raw: dict[str, Any], path: str, components: dict[str, Any]) -> di
               for name in _path_params(path)]
     if params:
         operation["parameters"] = params + operation.get("parameters", [])
-    if path.startswith("/api/v1"):
-        operation.setdefault("security", [{"bearer": []}])
     return operation
 
 
@@ -133,6 +132,8 @@ def _path_params(path: str) -> list[str]:
 class OpenApiSpec:
     """Collects routes while the app is assembled and serves the document."""
 
+    scope = Open.ANYONE
+
     def __init__(self, title: str, version: str) -> None:
         self.info = {"title": title, "version": version}
         self.paths: dict[str, dict[str, Any]] = {}
@@ -143,12 +144,13 @@ class OpenApiSpec:
         if operations:
             # Falcon's field converters ({id:int}) are not part of an OpenAPI path template.
             entry = self.paths.setdefault(re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path), {})
-            scope = getattr(resource, "scope", "admin") if path.startswith("/api/v1") else None
+            access = declared_access(resource)
             for method, raw in operations.items():
                 entry[method] = _operation(raw, path, self.schemas)
-                if scope is not None:
-                    # Which API-key scope the route needs (clients and the security tests read it).
-                    entry[method]["x-required-scope"] = str(scope)
+                if not isinstance(access, Open):
+                    entry[method].setdefault("security", [{"bearer": []}])
+                # Who may call the route: an API-key scope, or who it is open to (clients read it).
+                entry[method]["x-required-scope"] = str(access)
 
     def document(self) -> dict[str, Any]:
         return {

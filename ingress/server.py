@@ -16,11 +16,15 @@ import shutil
 import socket
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from config import Settings
+
+#: A WSGI application.
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
 
 
 def _forget_worker_metrics(server: Any, worker: Any) -> None:
@@ -71,7 +75,29 @@ class IngressServer(BaseApplication):
     def load(self):  # type: ignore[no-untyped-def]
         from ingress.app import create_app
 
-        return create_app(self.settings)
+        return closing_when_asked(create_app(self.settings))
+
+
+def closing_when_asked(app: WsgiApp) -> WsgiApp:
+    """The app's ``Connection: close`` made gunicorn's own.
+
+    gunicorn drops an application's hop-by-hop headers (PEP 3333 reserves them to the server) and keeps the
+    connection open; the app says ``close`` when it left a request body unread (:mod:`ingress.keepalive`), which
+    gunicorn would read away only up to 64 KiB before closing a connection it announced as kept alive. The
+    response gunicorn hands the app as ``start_response`` has a public ``force_close()`` for exactly this.
+    """
+
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if any(name.lower() == "connection" and value.lower() == "close" for name, value in headers):
+                force_close = getattr(getattr(start_response, "__self__", None), "force_close", None)
+                if force_close is not None:
+                    force_close()
+            return start_response(status, headers, exc_info)
+
+        return app(environ, start)
+
+    return serve
 
 
 def ensure_port_free(host: str, port: int, wait_seconds: float = PORT_WAIT_SECONDS) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import falcon
 
+from ingress.auth import Open
 from ingress.bodies import read_model
 from ingress.errors import ApiError
 from ingress.login.auth import LoginAuth
@@ -22,6 +23,7 @@ from models.users import BindingConflict, bind_account
 
 
 class ThirdBind:
+    scope = Open.LOGIN_TOKEN
     openapi: dict[str, Any] = {"post": {
         "summary": "Bind the WeChat account behind a scanned QR key or a mini-program code to the logged-in user",
         "security": [{"bearer": []}], "body": LoginRequest,

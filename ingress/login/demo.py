@@ -13,6 +13,7 @@ from importlib import resources
 import falcon
 import segno
 
+from ingress.auth import Open
 from ingress.errors import ApiError
 from ingress.login.guard import redis_available
 from workers.login import QrSessions
@@ -20,6 +21,7 @@ from workers.runtime import Runtime
 
 
 class DemoPage:
+    scope = Open.ANYONE
     def __init__(self) -> None:
         self.html = resources.files("ingress.login").joinpath("demo_page.html").read_bytes()
 
@@ -30,6 +32,7 @@ class DemoPage:
 
 
 class DemoQrImage:
+    scope = Open.ANYONE
     """``GET /demo/qr-login/qr.svg?key=``: the picture of a live key's QR code."""
 
     def __init__(self, runtime: Runtime) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import falcon
 
 from config import Settings
+from ingress.auth import Open
 from ingress.errors import ApiError
 from ingress.login.guard import redis_available
 from ingress.login.watcher import StatusWatcher
@@ -39,6 +40,7 @@ _STATUS_ANSWER = {"type": "object", "required": ["status"],
 
 
 class ApplyQrCode:
+    scope = Open.ANYONE
     openapi: dict[str, Any] = {"post": {
         "summary": "A login QR code, at once: its key, what it encodes, and its remaining life",
         "security": [],
@@ -82,6 +84,7 @@ class ApplyQrCode:
 
 
 class QrCodeStatus:
+    scope = Open.ANYONE
     openapi: dict[str, Any] = {"get": {
         "summary": "wait | ok | expired for a QR key (unknown keys are expired); wait=N holds up to N seconds "
                    "for a change",

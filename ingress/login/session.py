@@ -13,6 +13,7 @@ from typing import Any
 import falcon
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from ingress.auth import Open
 from ingress.bodies import read_model
 from ingress.errors import ApiError
 from ingress.login.auth import LoginAuth
@@ -44,6 +45,7 @@ _LOGIN_ANSWER = {"type": "object", "required": ["token", "expiresIn", "user"], "
 
 
 class TokenLogin:
+    scope = Open.ANYONE
     openapi: dict[str, Any] = {"post": {
         "summary": "Log in with a scanned QR key (weChat) or a mini-program code (weChatApplet)",
         "security": [], "body": LoginRequest,
@@ -79,6 +81,7 @@ class TokenLogin:
 
 
 class TokenLogout:
+    scope = Open.LOGIN_TOKEN
     openapi: dict[str, Any] = {"post": {
         "summary": "Revoke the login token sent in Authorization", "security": [{"bearer": []}],
         "responses": {"204": "revoked", "401": "no valid login token"}}}

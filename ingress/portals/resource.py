@@ -15,6 +15,7 @@ from typing import Any
 import falcon
 import redis
 
+from ingress.auth import Open
 from ingress.errors import ApiError
 from ingress.portals.dispatcher import Dispatcher, PortalEndpoint
 from platforms.errors import DecryptError, MessageFormatError, ProtocolError, ReplayError, SignatureError
@@ -47,6 +48,8 @@ def _refusal(exc: ProtocolError) -> ApiError:
 
 class PortalResource:
     """One platform's callback URL. ``endpoint`` is None when the app is not configured (404)."""
+
+    scope = Open.PLATFORM
 
     openapi: dict[str, Any] = {
         "get": {"summary": "The platform's URL verification: answers the (decrypted) echostr",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import falcon
 
+from ingress.auth import Open
 from workers.runtime import Runtime
 
 
 class HealthResource:
+    scope = Open.ANYONE
     openapi = {"get": {"summary": "The process is up", "responses": {"200": "up"}}}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -15,6 +17,7 @@ class HealthResource:
 
 
 class ReadyResource:
+    scope = Open.ANYONE
     openapi = {"get": {"summary": "Redis and the database are reachable",
                        "responses": {"200": "ready", "503": "not ready, with the reasons"}}}
 

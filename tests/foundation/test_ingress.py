@@ -127,7 +127,8 @@ def test_oversized_body_is_413(client, keys):
 
 
 def test_not_found_and_method_not_allowed_are_json(client, keys):
-    assert_json_error(client.simulate_get("/nowhere"), 404, "not_found")
+    assert_json_error(client.simulate_get("/nowhere"), 401, "unauthorized")  # nothing told without a key
+    assert_json_error(client.simulate_get("/nowhere", headers=bearer(keys["notify"])), 404, "not_found")
     assert_json_error(client.simulate_put("/healthz"), 405)
 
 

@@ -114,3 +114,60 @@ def test_a_port_freed_while_waiting_is_taken() -> None:
     ensure_port_free("127.0.0.1", port)  # returns, rather than exiting
     with pytest.raises(SystemExit, match="cannot listen"), socket.create_server(("127.0.0.1", port)):
         ensure_port_free("127.0.0.1", port, wait_seconds=0.3)
+
+
+def exchange(sock: socket.socket, request: bytes) -> tuple[bytes, dict[bytes, bytes]]:
+    """Send one request, read one response: its status line and headers (lower-case names); body read past."""
+    sock.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return b"", {}
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status, *lines = head.split(b"\r\n")
+    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(b":") for line in lines)}
+    while len(body) < int(headers.get(b"content-length", b"0")):
+        body += sock.recv(65536)
+    return status, headers
+
+
+def post(path: str, body: bytes) -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def test_the_served_app_decides_on_the_route_whatever_the_path_spelling(served) -> None:
+    _, port, _ = served
+    for path in ("//api/v1/apikeys", "///api/v1/apikeys", "/api/v1%2Fapikeys", "/api//v1/apikeys"):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            status, _ = exchange(sock, post(path, b'{"name": "x", "scope": "admin"}'))
+            assert status.startswith(b"HTTP/1.1 401"), (path, status)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        status, headers = exchange(sock, b"GET //admin HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert status.startswith(b"HTTP/1.1 200") and b"default-src 'self'" in headers[b"content-security-policy"]
+
+
+@pytest.mark.parametrize(("path", "size"), [("/wechat/portal?timestamp=1&nonce=2&signature=x", 100_000),
+                                            ("/api/v1/ping", 2_000_000), ("/healthz", 10)])
+def test_a_body_left_unread_closes_the_connection_and_says_so(served, path, size) -> None:
+    _, port, _ = served
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        status, headers = exchange(sock, post(path, b"x" * size))
+        assert status[9:12] in (b"400", b"401", b"405"), status
+        assert headers[b"connection"] == b"close"
+        try:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+            assert sock.recv(100) == b""  # closed, as announced
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+def test_a_body_read_in_full_keeps_the_connection(served) -> None:
+    _, port, _ = served
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        status, headers = exchange(sock, post("/token/login", b'{"loginType": "weChat", "authCode": "nope"}'))
+        assert status.startswith(b"HTTP/1.1 4") and headers[b"connection"] == b"keep-alive"
+        status, _ = exchange(sock, b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert status.startswith(b"HTTP/1.1 200")
