@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 #: Where the embedded defaults keep their data (SQLite file, Valkey AOF, generated secret key).
@@ -257,13 +258,25 @@ class PortalSettings(_Section):
 class WebhooksSettings(_Section):
     """Outbound webhooks: inbound traffic posted to other systems."""
 
-    #: Seconds to wait for a subscriber's answer.
+    #: Seconds one delivery may take in all: lookup, connect, sending and every read of the answer.
     timeout_seconds: float = Field(default=5.0, gt=0)
     #: Attempts per delivery, the first included; after that the delivery is marked failed.
     max_attempts: int = Field(default=8, ge=1, le=50)
     #: Back-off between attempts doubles from this (milliseconds) up to ``max_backoff_ms``.
     min_backoff_ms: int = Field(default=2000, ge=1)
     max_backoff_ms: int = Field(default=600_000, ge=1)
+    #: Networks (CIDR, e.g. ``10.20.0.0/16``, ``127.0.0.1/32``) subscribers may be reached in although not
+    #: public. Empty: only globally routable unicast addresses; loopback, link-local (cloud metadata), private,
+    #: carrier-grade NAT, multicast, unspecified and reserved addresses are refused, at creation and at connect.
+    allow_networks: list[IPvAnyNetwork] = Field(default_factory=list)
+
+    @field_validator("allow_networks", mode="before")
+    @classmethod
+    def _say_what_is_wrong(cls, value: object) -> object:
+        for entry in value if isinstance(value, list) else ():
+            if isinstance(entry, str):
+                ipaddress.ip_network(entry)  # "10.20.0.1/16 has host bits set" beats pydantic's "not valid"
+        return value
 
 
 class LoginSettings(_Section):

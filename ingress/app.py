@@ -95,8 +95,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/wecom/portal", portals.wecom)
     route("/api/v1/inbound", InboundCollection(runtime.database))
     route("/api/v1/inbound/{inbound_id:id}", InboundItem(runtime.database))
-    route("/api/v1/webhooks", WebhookCollection(runtime.database, settings.security.secret_key))
-    route("/api/v1/webhooks/{webhook_id:id}", WebhookItem(runtime.database, settings.security.secret_key))
+    destinations = settings.webhooks.allow_networks
+    route("/api/v1/webhooks", WebhookCollection(runtime.database, settings.security.secret_key, destinations))
+    route("/api/v1/webhooks/{webhook_id:id}", WebhookItem(runtime.database, settings.security.secret_key, destinations))
     route("/api/v1/webhooks/{webhook_id:id}/deliveries",
           WebhookDeliveries(runtime.database, settings.security.secret_key))
     login = build_login(settings, runtime)

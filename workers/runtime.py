@@ -15,6 +15,7 @@ import redis
 from config import Settings, load_settings
 from models import Database
 from workers.clients import PlatformClients
+from workers.egress import DestinationPolicy, Egress
 
 
 class RuntimeConfigError(Exception):
@@ -43,9 +44,16 @@ class Runtime:
         """Platform API clients sharing this process's Redis token store."""
         return PlatformClients(self.settings, self.redis, self.settings.tokens.margin_seconds)
 
+    @cached_property
+    def egress(self) -> Egress:
+        """Outbound HTTP to URLs other people chose (webhook subscribers), under ``webhooks.allow-networks``."""
+        return Egress(DestinationPolicy(self.settings.webhooks.allow_networks))
+
     def close(self) -> None:
         if "clients" in self.__dict__:
             self.clients.close()
+        if "egress" in self.__dict__:
+            self.egress.close()
         self.redis.close()
         self.database.dispose()
 

@@ -14,14 +14,26 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
 from dataclasses import dataclass
 
 import httpx
 
+from workers.egress import DestinationRefused, Egress
+
+log = logging.getLogger(__name__)
+
 #: Statuses worth another attempt: the subscriber is down, overloaded or asks us to slow down.
 RETRY_STATUSES = frozenset({408, 425, 429})
 USER_AGENT = "imbridge-webhooks/1"
+#: Most of a subscriber's answer read (raw, never decompressed); the status is what counts, the rest is dropped
+#: with the connection. Reading a little lets a receiver finish a short answer before we hang up.
+MAX_ANSWER_BYTES = 64 * 1024
+
+#: What ``Attempt.error`` says when no status came back. Generic on purpose: the OS's words ("Connection
+#: refused" here, "reset by peer" there) would make the deliveries API a port scanner of our network.
+REFUSED, TIMEOUT, CONNECTION_FAILED = "destination refused", "timeout", "connection failed"
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -32,10 +44,14 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 @dataclass(frozen=True)
 class Attempt:
-    """The outcome of one POST: ``status`` when the subscriber answered, ``error`` when it did not."""
+    """The outcome of one POST: ``status`` when the subscriber answered, ``error`` when it did not.
+
+    ``answer`` is the head of the body as sent (at most ``MAX_ANSWER_BYTES``, never decompressed).
+    """
 
     status: int | None
     error: str | None
+    answer: bytes = b""
 
     @property
     def delivered(self) -> bool:
@@ -43,21 +59,48 @@ class Attempt:
 
     @property
     def retryable(self) -> bool:
+        """A refused destination is not retried: only the operator's settings or the subscription can change it."""
+        if self.error == REFUSED:
+            return False
         return self.status is None or self.status >= 500 or self.status in RETRY_STATUSES
 
 
-def post(client: httpx.Client, url: str, body: bytes, secret: str, delivery_id: int, timeout: float) -> Attempt:
+def post(egress: Egress, url: str, body: bytes, secret: str, delivery_id: int, timeout: float) -> Attempt:
+    """POST ``body`` to ``url``, the whole exchange within ``timeout`` seconds, through ``egress``'s policy."""
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
+        "Accept-Encoding": "identity",
         "User-Agent": USER_AGENT,
         "X-Imbridge-Delivery": str(delivery_id),
         "X-Imbridge-Timestamp": timestamp,
         "X-Imbridge-Signature": sign(secret, timestamp, body),
     }
     try:
-        response = client.post(url, content=body, headers=headers, timeout=timeout)
-    except httpx.HTTPError as exc:
-        return Attempt(None, f"{type(exc).__name__}: {exc}"[:500])
+        with egress.client(timeout) as client, client.stream("POST", url, content=body, headers=headers) as response:
+            answer = _read_head(response, delivery_id)
+    except DestinationRefused as exc:
+        log.info("webhook delivery %s: %s", delivery_id, exc)
+        return Attempt(None, REFUSED)
+    except httpx.TimeoutException as exc:
+        log.info("webhook delivery %s: %s: %s", delivery_id, type(exc).__name__, exc)
+        return Attempt(None, TIMEOUT)
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        log.info("webhook delivery %s: %s: %s", delivery_id, type(exc).__name__, exc)
+        return Attempt(None, CONNECTION_FAILED)
     error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
-    return Attempt(response.status_code, error)
+    return Attempt(response.status_code, error, answer)
+
+
+def _read_head(response: httpx.Response, delivery_id: int) -> bytes:
+    """Up to ``MAX_ANSWER_BYTES`` of the body as sent. The status has arrived: a body that stalls or breaks
+    off (the deadline applies to every read) does not change the outcome."""
+    head = bytearray()
+    try:
+        for chunk in response.iter_raw():
+            head += chunk[:MAX_ANSWER_BYTES - len(head)]
+            if len(head) >= MAX_ANSWER_BYTES:
+                break
+    except httpx.HTTPError as exc:
+        log.debug("webhook delivery %s: answer cut short: %s: %s", delivery_id, type(exc).__name__, exc)
+    return bytes(head)

@@ -2,11 +2,15 @@
 
 The signing secret is write-only: it is stored sealed and every answer masks it, except the one that
 creates a subscription without a secret, which shows the generated secret once (like an API key).
+
+A URL whose host is an address (or ``localhost``) the egress policy refuses is refused here already, with a
+422 naming the setting that would allow it; a host name is judged when the worker resolves it, at delivery.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,11 +20,12 @@ from sqlalchemy import func, select
 
 from ingress.bodies import read_model
 from ingress.bounds import MAX_ROW_ID
-from ingress.errors import ApiError
+from ingress.errors import ApiError, unprocessable
 from models import Database, Scope, WebhookDelivery, WebhookSubscription
 from models.base import as_utc
 from models.secretbox import SecretBox
 from models.webhooks import FILTER_PATTERN, SECRET_PURPOSE, DeliveryState
+from workers.egress import DestinationPolicy, IPNetwork
 
 #: What every answer shows instead of the secret.
 MASK = "********"
@@ -97,9 +102,19 @@ def _delivery(delivery: WebhookDelivery) -> dict[str, Any]:
 class _WebhookResource:
     scope = Scope.ADMIN
 
-    def __init__(self, database: Database, secret_key: str | None) -> None:
+    def __init__(self, database: Database, secret_key: str | None,
+                 allow_networks: Iterable[IPNetwork | str] = ()) -> None:
         self.database = database
         self.secret_key = secret_key
+        self.destinations = DestinationPolicy(allow_networks)
+
+    def _check_destination(self, url: str) -> None:
+        host = urlsplit(url).hostname or ""
+        reason = self.destinations.host_refusal(host)
+        if reason:
+            message = (f"the URL's host {reason}: webhooks reach public addresses only, unless "
+                       "webhooks.allow-networks lists the network")
+            raise unprocessable(message, [{"field": "url", "message": message, "type": "destination_refused"}])
 
     def _box(self) -> SecretBox:
         if not self.secret_key:
@@ -129,6 +144,7 @@ class WebhookCollection(_WebhookResource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_model(req, WebhookCreate)
+        self._check_destination(body.url)
         box = self._box()
         generated = body.secret is None
         secret = body.secret or secrets.token_urlsafe(32)
@@ -161,6 +177,8 @@ class WebhookItem(_WebhookResource):
         changes = body.model_dump(exclude_unset=True)
         if any(changes.get(name) is None for name in changes):
             raise ApiError(falcon.HTTP_422, "fields cannot be set to null", code="validation_error")
+        if body.url is not None:
+            self._check_destination(body.url)
         sealed = self._box().seal(body.secret) if body.secret else None
         with self.database.session() as session:
             subscription = self._get(session, webhook_id)

@@ -57,7 +57,8 @@ def imbridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningImbrid
     workdir = tmp_path_factory.mktemp("imbridge-up")
     port, sandbox_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMBRIDGE_") and k != "REDIS_URL"}
-    env.update(IMBRIDGE_INGRESS__PORT=str(port), IMBRIDGE_SANDBOX__PORT=str(sandbox_port))
+    env.update(IMBRIDGE_INGRESS__PORT=str(port), IMBRIDGE_SANDBOX__PORT=str(sandbox_port),
+               IMBRIDGE_WEBHOOKS__ALLOW_NETWORKS='["127.0.0.1/32"]')  # the webhook test's subscriber listens here
     log = workdir / "up.log"
     with log.open("w") as output:
         up = subprocess.Popen([sys.executable, "-m", "imbridge", "up"], cwd=workdir, env=env,

@@ -113,3 +113,13 @@ def test_the_example_file_documents_valid_settings():
     settings = load_settings("config/imbridge.example.yaml")
     assert settings.third.wechat.token_mode == "stable"
     assert settings.ingress.port == 8000
+
+
+def test_webhook_allow_networks_are_cidrs_checked_at_load(tmp_path, monkeypatch):
+    assert load_settings(write(tmp_path, "{}")).webhooks.allow_networks == []
+    settings = load_settings(write(tmp_path, "webhooks:\n  allow-networks: [10.20.0.0/16, '::1']\n"))
+    assert [str(n) for n in settings.webhooks.allow_networks] == ["10.20.0.0/16", "::1/128"]
+    with pytest.raises(ConfigError, match=r"webhooks\.allow-networks: 10\.20\.0\.1/16 has host bits set"):
+        load_settings(write(tmp_path, "webhooks:\n  allow-networks: [10.20.0.1/16]\n"))  # host bits: a typo
+    monkeypatch.setenv("IMBRIDGE_WEBHOOKS__ALLOW_NETWORKS", '["127.0.0.1/32"]')
+    assert [str(n) for n in load_settings(None).webhooks.allow_networks] == ["127.0.0.1/32"]

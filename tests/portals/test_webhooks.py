@@ -18,7 +18,8 @@ from dramatiq import Worker
 from ingress import create_app
 from models import WebhookDelivery, WebhookSubscription
 from models.api_clients import create_api_client
-from models.webhooks import filter_matches
+from models.secretbox import SecretBox
+from models.webhooks import SECRET_PURPOSE, filter_matches
 from sandbox import callbacks
 from tests.portals.conftest import post_wechat, wait_for
 from workers import runtime as worker_runtime
@@ -71,9 +72,20 @@ def subscriber() -> Iterator:
 
 @pytest.fixture
 def hooked(portal_settings) -> Iterator:
-    """An app, a worker and an admin key on settings with fast webhook back-off."""
+    """An app, a worker and an admin key on settings with fast webhook back-off, allowed to reach 127.0.0.1
+    (where the tests' subscribers listen)."""
+    yield from _deployment(portal_settings, allow_networks=["127.0.0.1/32"])
+
+
+@pytest.fixture
+def guarded(portal_settings) -> Iterator:
+    """The same on the default policy: no network allowed beyond the public ones."""
+    yield from _deployment(portal_settings)
+
+
+def _deployment(portal_settings, **webhooks) -> Iterator:
     runtime = worker_runtime.install(Runtime.from_settings(portal_settings(
-        webhooks={"min_backoff_ms": 20, "max_backoff_ms": 100, "max_attempts": 3, "timeout_seconds": 2})))
+        webhooks={"min_backoff_ms": 20, "max_backoff_ms": 100, "max_attempts": 3, "timeout_seconds": 2, **webhooks})))
     client = falcon.testing.TestClient(create_app(runtime.settings, runtime))
     with runtime.database.session() as session:
         from models import Scope
@@ -135,6 +147,40 @@ def test_a_generated_secret_is_shown_once(client, admin):
 def test_bad_subscriptions_are_422(client, admin, body):
     result = client.simulate_post("/api/v1/webhooks", headers=admin, json=body)
     assert result.status_code == 422, result.text
+
+
+@pytest.mark.parametrize("url", [
+    "http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:6379/", "http://[::1]:8000/", "http://0:8000/",
+    "http://10.0.0.8/hooks", "http://100.64.0.1/", "http://[::ffff:127.0.0.1]/", "http://2130706433/",
+    "http://0177.0.0.1/", "http://localhost:8000/", "https://[fe80::1]/", "http://192.168.1.10/",
+])
+def test_urls_into_our_own_networks_are_refused(client, admin, runtime, url):
+    created = client.simulate_post("/api/v1/webhooks", headers=admin, json={"name": "x", "url": url, "events": ["*"]})
+    assert created.status_code == 422, created.text
+    error = created.json["error"]
+    assert error["code"] == "validation_error" and "webhooks.allow-networks" in error["message"]
+    assert error["details"][0]["field"] == "url"
+    with runtime.database.session() as session:
+        assert session.query(WebhookSubscription).count() == 0
+
+
+def test_a_url_cannot_be_changed_into_our_own_network(client, admin):
+    created = client.simulate_post("/api/v1/webhooks", headers=admin,
+                                   json={"name": "x", "url": "https://crm.example.com/wx", "events": ["*"]}).json
+    patched = client.simulate_patch(f"/api/v1/webhooks/{created['id']}", headers=admin,
+                                    json={"url": "http://169.254.169.254/latest/meta-data/"})
+    assert patched.status_code == 422, patched.text
+    assert client.simulate_get(f"/api/v1/webhooks/{created['id']}", headers=admin).json["url"] == \
+        "https://crm.example.com/wx"
+
+
+def test_the_allow_list_opens_its_networks_and_no_other(hooked):
+    client, _, admin = hooked
+    for url, status in (("http://127.0.0.1:9/x", 201), ("http://localhost:9/x", 201), ("http://127.0.0.2:9/x", 422),
+                        ("http://10.0.0.1/x", 422)):
+        answer = client.simulate_post("/api/v1/webhooks", headers=admin,
+                                      json={"name": "x", "url": url, "events": ["*"]})
+        assert answer.status_code == status, (url, answer.text)
 
 
 def test_webhooks_need_an_admin_key(client):
@@ -208,7 +254,27 @@ def test_an_unreachable_subscriber_is_retried_as_a_timeout_would_be(hooked):
     wait_for(lambda: [d.state for d in deliveries(runtime)] == ["failed"])
     delivery = deliveries(runtime)[0]
     assert (delivery.attempts, delivery.last_status) == (3, None)
-    assert "Connect" in delivery.last_error
+    assert delivery.last_error == "connection failed"  # never the OS's words, which would map our ports
+    listed = client.simulate_get(f"/api/v1/webhooks/{delivery.subscription_id}/deliveries", headers=admin).json
+    assert listed["items"][0]["lastError"] == "connection failed"
+
+
+def test_a_name_that_resolves_into_our_network_is_refused_at_delivery(guarded, subscriber):
+    """A subscription whose name leads to loopback (stored before the policy, or a name whose DNS changed):
+    nothing connects, and the delivery says why without saying what is there."""
+    client, runtime, _ = guarded
+    server = subscriber(200)
+    port = server.server.server_address[1]
+    with runtime.database.session() as session:
+        hook = WebhookSubscription(name="sly", url=f"http://localhost:{port}/hooks", enabled=True,
+                                   secret_sealed=SecretBox("portal-tests-secret-key", SECRET_PURPOSE).seal(SECRET))
+        hook.events = ["*"]
+        session.add(hook)
+    post_wechat(client, runtime.settings, text(runtime.settings, "x", 8006))
+    wait_for(lambda: [d.state for d in deliveries(runtime)] == ["failed"])
+    delivery = deliveries(runtime)[0]
+    assert (delivery.attempts, delivery.last_status, delivery.last_error) == (1, None, "destination refused")
+    assert server.received == []
 
 
 def test_disabled_subscriptions_get_nothing(hooked, subscriber):

@@ -3,16 +3,16 @@
 The attempt count lives in the delivery row, so the bound holds however the message is redelivered; Dramatiq's
 retry middleware only provides the back-off (doubling from ``webhooks.min-backoff-ms``). A 2xx delivers; a 5xx,
 408/425/429 or no answer is retried until ``webhooks.max-attempts``; any other status fails at once.
+The subscriber is reached through the runtime's :class:`~workers.egress.Egress`: only public addresses or
+those in ``webhooks.allow-networks``, no redirects, one deadline for the whole exchange.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from functools import lru_cache
 
 import dramatiq
-import httpx
 
 from config import Settings
 from models import Database
@@ -36,12 +36,6 @@ class RetryDelivery(Exception):
 
 def _retry_when(retries: int, exc: BaseException) -> bool:
     return isinstance(exc, RetryDelivery) or retries < MAX_INTERNAL_RETRIES
-
-
-@lru_cache(maxsize=1)
-def _client() -> httpx.Client:
-    # Redirects are not followed: the subscriber's URL is the one the operator approved.
-    return httpx.Client(follow_redirects=False)
 
 
 def send_delivery(settings: Settings, delivery_id: int) -> None:
@@ -73,7 +67,7 @@ def deliver_webhook(delivery_id: int) -> None:
         url = subscription.url
         body = json.dumps(record.public(), ensure_ascii=False).encode()
 
-    attempt = post(_client(), url, body, secret, delivery_id, hooks.timeout_seconds)
+    attempt = post(current.egress, url, body, secret, delivery_id, hooks.timeout_seconds)
     if _settle(current.database, delivery_id, attempt, hooks.max_attempts):
         raise RetryDelivery(f"delivery {delivery_id}: {attempt.error}")
 
