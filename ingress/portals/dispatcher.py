@@ -77,8 +77,10 @@ class Dispatcher:
         try:
             if handler is None:
                 return None
-            reply_xml, summary = self._run(handler, message,
-                                           HandlerContext(endpoint.platform, endpoint.app, self.runtime))
+            # Checked again here, apart from the callback's own gate: what a handler grants rests on it.
+            verified = opened.encrypted or endpoint.callback.accepts_plaintext
+            reply_xml, summary = self._run(handler, message, HandlerContext(
+                endpoint.platform, endpoint.app, self.runtime, verified=verified))
             if summary is not None:
                 try:
                     note = {"kind": "reply", "dedup_key": key, "reply": summary}
