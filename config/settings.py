@@ -245,7 +245,13 @@ class PortalSettings(_Section):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     #: How long a platform retry waits for the first delivery's reply before answering ``success``.
     retry_wait_seconds: float = Field(default=1.5, ge=0, le=4)
-    #: Refuse plaintext-mode WeChat callbacks (only the token signs them; safe mode also needs the AES key).
+    #: Take plaintext-mode WeChat callbacks although ``third.wechat.encoding-aes-key`` is set. Off: only safe and
+    #: compatible mode are taken, because the token signs a plaintext callback's query, never its body (anyone who
+    #: saw one query could post any body under it). An account without an AES key is in plaintext mode and takes
+    #: plaintext regardless.
+    allow_plaintext: bool = False
+    #: Never take plaintext-mode WeChat callbacks, not even from an account without an AES key (its portal then
+    #: answers 404 until ``third.wechat.encoding-aes-key`` is set). With a key, plaintext is refused anyway.
     require_encryption: bool = False
     #: The text a new follower gets; empty: no reply.
     welcome_text: str = "Welcome! Thanks for following."
@@ -253,6 +259,12 @@ class PortalSettings(_Section):
     echo_text: bool = False
     #: Menu ``click`` buttons and the text each answers (a list: config keys are folded, EventKeys are not).
     click_replies: list[ClickReply] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _plaintext_either_allowed_or_refused(self) -> PortalSettings:
+        if self.allow_plaintext and self.require_encryption:
+            raise ValueError("allow-plaintext and require-encryption contradict each other: set one")
+        return self
 
 
 class WebhooksSettings(_Section):

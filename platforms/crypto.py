@@ -8,6 +8,9 @@ CBC carries no integrity of its own: a message is only trustworthy after its ``m
 over the token, timestamp, nonce and ciphertext) checks out, which :meth:`MessageCrypto.decrypt_message`
 does before decrypting.
 
+Plaintext mode has only the token's signature (:class:`CallbackSigner`), over the token, timestamp and nonce:
+it vouches for the query, never for the body.
+
 Example::
 
     crypto = MessageCrypto(token, encoding_aes_key, receive_id=app_id)
@@ -33,7 +36,31 @@ from platforms.xml import parse_xml, render_xml
 PAD_BLOCK = 32
 
 
-class MessageCrypto:
+class CallbackSigner:
+    """The callback Token's signature: all that authenticates a plaintext-mode callback, and the outer check of
+    an encrypted one. It covers the token, ``timestamp``, ``nonce`` and, in safe mode, the ciphertext, never a
+    plaintext body.
+
+    :param token: the callback Token configured on the platform.
+    """
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def signature(self, timestamp: str, nonce: str, *parts: str) -> str:
+        """SHA-1 hex of the sorted, concatenated ``[token, timestamp, nonce, *parts]``."""
+        items = sorted([self.token, str(timestamp), str(nonce), *parts])
+        return hashlib.sha1("".join(items).encode()).hexdigest()
+
+    def check_signature(self, signature: str, timestamp: str, nonce: str, *parts: str) -> None:
+        """Raise :class:`SignatureError` unless ``signature`` matches (constant-time compare)."""
+        expected = self.signature(timestamp, nonce, *parts)
+        # Bytes: compare_digest refuses non-ASCII str, and a forged signature may hold anything.
+        if not hmac.compare_digest(expected.encode(), (signature or "").lower().encode()):
+            raise SignatureError("signature mismatch")
+
+
+class MessageCrypto(CallbackSigner):
     """Sign, verify, encrypt and decrypt callback messages for one app.
 
     :param token: the callback Token configured on the platform.
@@ -48,26 +75,12 @@ class MessageCrypto:
             raise ValueError("EncodingAESKey is not valid base64") from exc
         if len(key) != 32:
             raise ValueError("EncodingAESKey must decode to 32 bytes")
-        self.token = token
+        super().__init__(token)
         self.receive_id = receive_id
         self._key = key
         self._iv = key[:16]
         # One Cipher serves every message: each encryptor()/decryptor() is a fresh context.
         self._aes = Cipher(algorithms.AES(key), modes.CBC(key[:16]))
-
-    # -- signatures ---------------------------------------------------------------------------------
-
-    def signature(self, timestamp: str, nonce: str, *parts: str) -> str:
-        """SHA-1 hex of the sorted, concatenated ``[token, timestamp, nonce, *parts]``."""
-        items = sorted([self.token, str(timestamp), str(nonce), *parts])
-        return hashlib.sha1("".join(items).encode()).hexdigest()
-
-    def check_signature(self, signature: str, timestamp: str, nonce: str, *parts: str) -> None:
-        """Raise :class:`SignatureError` unless ``signature`` matches (constant-time compare)."""
-        expected = self.signature(timestamp, nonce, *parts)
-        # Bytes: compare_digest refuses non-ASCII str, and a forged signature may hold anything.
-        if not hmac.compare_digest(expected.encode(), (signature or "").lower().encode()):
-            raise SignatureError("signature mismatch")
 
     # -- the cipher ---------------------------------------------------------------------------------
 

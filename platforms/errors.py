@@ -161,3 +161,12 @@ class MessageFormatError(ProtocolError):
 
 class ReplayError(ProtocolError):
     """The callback's timestamp is outside the accepted window: a replay, or a clock far off."""
+
+
+class PlaintextRefusedError(ProtocolError):
+    """A plaintext-mode callback where safe mode is required: only the token signs it, not its body, so anyone
+    who saw one callback's query (a proxy's access log keeps it) could post any body under it."""
+
+
+class NonceReusedError(ReplayError):
+    """The callback's ``(timestamp, nonce)`` came before with another body: a replay with a body of one's choice."""

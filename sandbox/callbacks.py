@@ -28,7 +28,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from config import Settings
-from platforms.crypto import MessageCrypto
+from platforms.crypto import CallbackSigner, MessageCrypto
 
 #: The openid ``imbridge sandbox scan`` / ``say`` use when none is given.
 DEMO_OPENID = "oDemoFollower000000000000001"
@@ -75,6 +75,14 @@ def original_id(settings: Settings) -> str:
     return "gh_" + hashlib.sha1(app_id.encode()).hexdigest()[:12]
 
 
+def wechat_signer(settings: Settings) -> CallbackSigner:
+    """The account's token signature: all a plaintext-mode callback needs (the account may have no AES key)."""
+    wechat = settings.third.wechat
+    if not (wechat.token and wechat.app_id):
+        raise ValueError("third.wechat needs app-id and token")
+    return CallbackSigner(wechat.token)
+
+
 def wechat_crypto(settings: Settings) -> MessageCrypto:
     wechat = settings.third.wechat
     if not (wechat.token and wechat.encoding_aes_key and wechat.app_id):
@@ -98,14 +106,15 @@ def _stamp(timestamp: str | None, nonce: str | None) -> tuple[str, str]:
 def build_wechat_callback(settings: Settings, fields: Mapping[str, Any], *, safe: bool = True,
                           timestamp: str | None = None, nonce: str | None = None) -> CallbackRequest:
     """The query and body WeChat would post for the message ``fields``."""
-    crypto = wechat_crypto(settings)
     timestamp, nonce = _stamp(timestamp, nonce)
     xml = render_xml(fields)
-    params = {"signature": crypto.signature(timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
+    params = {"signature": wechat_signer(settings).signature(timestamp, nonce), "timestamp": timestamp,
+              "nonce": nonce}
     if fields.get("FromUserName"):
         params["openid"] = str(fields["FromUserName"])
     if not safe:
         return CallbackRequest(params, xml)
+    crypto = wechat_crypto(settings)
     encrypted = crypto.encrypt(xml)
     params.update(encrypt_type="aes", msg_signature=crypto.signature(timestamp, nonce, encrypted))
     body = render_xml({"ToUserName": fields.get("ToUserName", original_id(settings)), "Encrypt": encrypted})
@@ -170,7 +179,7 @@ def say(ingress_url: str, settings: Settings, text: str, openid: str = DEMO_OPEN
 
 def verify_wechat(ingress_url: str, settings: Settings, *, client: httpx.Client | None = None) -> tuple[bool, str]:
     """WeChat's server-configuration check (GET); True when the ingress echoes ``echostr`` back."""
-    crypto = wechat_crypto(settings)
+    crypto = wechat_signer(settings)
     timestamp, nonce = _stamp(None, None)
     echostr = str(secrets.randbits(63))
     params = {"signature": crypto.signature(timestamp, nonce), "timestamp": timestamp, "nonce": nonce,

@@ -19,7 +19,7 @@ from ingress.portals.ledger import Ledger
 from ingress.portals.resource import PortalResource
 from ingress.portals.router import Router
 from platforms.callback import WeChatCallback, WeComCallback
-from platforms.crypto import MessageCrypto
+from platforms.crypto import CallbackSigner, MessageCrypto
 from workers.actors.inbound import record_inbound
 from workers.runtime import Runtime
 
@@ -49,19 +49,33 @@ def build_portals(settings: Settings, runtime: Runtime) -> Portals:
                     portal.retry_wait_seconds)
     dispatcher = Dispatcher(runtime, Router.from_registry(settings), ledger, _wake_recorder)
 
-    wechat_settings, wecom_settings = settings.third.wechat, settings.third.wecom
+    wechat_callback, wecom_settings = _wechat_callback(settings), settings.third.wecom
     wechat = wecom = None
-    if wechat_settings.app_id and wechat_settings.token and wechat_settings.encoding_aes_key:
-        crypto = MessageCrypto(wechat_settings.token, wechat_settings.encoding_aes_key, wechat_settings.app_id)
-        wechat = PortalEndpoint("wechat", wechat_settings.app_id, WeChatCallback(
-            crypto, portal.replay_window_seconds, require_encryption=portal.require_encryption))
+    if wechat_callback is not None:
+        wechat = PortalEndpoint("wechat", settings.third.wechat.app_id or "", wechat_callback)
+    wechat_missing = "third.wechat.app-id, token and encoding-aes-key (portal.require-encryption is on)" \
+        if portal.require_encryption else "third.wechat.app-id and token"
     if wecom_settings.corp_id and wecom_settings.token and wecom_settings.encoding_aes_key:
         crypto = MessageCrypto(wecom_settings.token, wecom_settings.encoding_aes_key, wecom_settings.corp_id)
         wecom = PortalEndpoint("wecom", wecom_settings.corp_id, WeComCallback(crypto, portal.replay_window_seconds))
     return Portals(
-        wechat=PortalResource("WeChat", wechat, dispatcher, portal.max_body_bytes,
-                              missing="third.wechat.app-id, token and encoding-aes-key"),
+        wechat=PortalResource("WeChat", wechat, dispatcher, portal.max_body_bytes, missing=wechat_missing),
         wecom=PortalResource("WeCom", wecom, dispatcher, portal.max_body_bytes,
                              missing="third.wecom.corp-id, token and encoding-aes-key"),
         dispatcher=dispatcher,
     )
+
+
+def _wechat_callback(settings: Settings) -> WeChatCallback | None:
+    """The Official Account's callback: safe mode with an AES key, else plaintext mode unless that is refused."""
+    account, portal = settings.third.wechat, settings.portal
+    if not (account.app_id and account.token):
+        return None
+    crypto: CallbackSigner
+    if account.encoding_aes_key:
+        crypto = MessageCrypto(account.token, account.encoding_aes_key, account.app_id)
+    elif portal.require_encryption:
+        return None
+    else:
+        crypto = CallbackSigner(account.token)  # plaintext mode: the token alone signs
+    return WeChatCallback(crypto, portal.replay_window_seconds, allow_plaintext=portal.allow_plaintext)

@@ -1,9 +1,10 @@
 """From a verified callback to its reply: parse, route, claim, handle, answer; the record goes to the inbox.
 
 The order matters for the 5-second window and for "never twice": routing is pure and cheap, so it comes
-first and lets the chosen handler say what "the same message" means; then one round trip claims the key and
-queues the inbound entry for ``record_inbound`` (:mod:`ingress.portals.ledger`); only the claimant runs the
-handler, and a reply (or a failure) is stored in a second round trip. Redeliveries are not recorded again.
+first and lets the chosen handler say what "the same message" means; then one round trip binds the signed
+``(timestamp, nonce)`` to the body, claims the key and queues the inbound entry for ``record_inbound``
+(:mod:`ingress.portals.ledger`); only the claimant runs the handler, and a reply (or a failure) is stored in a
+second round trip. Redeliveries are not recorded again; a known pair with another body is refused.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 import redis
 
 from ingress.portals.handler import Handler, HandlerContext
-from ingress.portals.ledger import Ledger, namespaced_key
+from ingress.portals.ledger import Ledger, namespaced_key, stamp_key
 from ingress.portals.router import Router
 from platforms.callback import Callback, OpenedCallback
+from platforms.errors import NonceReusedError
 from platforms.wechat import InboundMessage, Reply, parse_message, reply_to
 from platforms.wechat.replies import MusicReply, NewsReply, TextReply, VideoReply
 from workers.runtime import Runtime
@@ -56,6 +58,7 @@ class Dispatcher:
         """The reply XML for this callback (plaintext; the portal encrypts it), or None for none.
 
         :raises MessageFormatError: the message lacks a field its type needs.
+        :raises NonceReusedError: its ``(timestamp, nonce)`` came with another body (nothing was recorded).
         :raises redis.RedisError: Redis cannot be reached (nothing was handled).
         """
         received_at = time.time() if received_at is None else received_at
@@ -63,15 +66,21 @@ class Dispatcher:
         handler, dedup_key, label = self._route(message, endpoint.platform)
         key = namespaced_key(endpoint.platform, endpoint.app, dedup_key)
 
-        claim = self.ledger.claim(key, self._entry(endpoint, opened, message, key, received_at, label))
+        claim = self.ledger.claim(key, self._entry(endpoint, opened, message, key, received_at, label),
+                                  stamp_key(endpoint.platform, endpoint.app, opened.timestamp, opened.nonce),
+                                  opened.digest, endpoint.callback.stamp_lifetime(opened))
+        if claim.stamp_reused:
+            raise NonceReusedError("this timestamp and nonce came before with another body")
         if not claim.first:
             return self.ledger.earlier_reply(key, claim.held)
         wake = claim.wake
         try:
             if handler is None:
                 return None
-            reply_xml, summary = self._run(handler, message,
-                                           HandlerContext(endpoint.platform, endpoint.app, self.runtime))
+            # Checked again here, apart from the callback's own gate: what a handler grants rests on it.
+            verified = opened.encrypted or endpoint.callback.accepts_plaintext
+            reply_xml, summary = self._run(handler, message, HandlerContext(
+                endpoint.platform, endpoint.app, self.runtime, verified=verified))
             if summary is not None:
                 try:
                     note = {"kind": "reply", "dedup_key": key, "reply": summary}

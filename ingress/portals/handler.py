@@ -72,11 +72,16 @@ class Registry(Generic[T]):
 
 @dataclass(frozen=True)
 class HandlerContext:
-    """What a handler may use besides the message: which portal received it, and the process's runtime."""
+    """What a handler may use besides the message: which portal received it, the process's runtime, and
+    whether the message is ``verified``: it came encrypted (its msg_signature covers the body), or in plaintext
+    where plaintext is the account's only mode (no EncodingAESKey) or allowed by the operator
+    (``portal.allow-plaintext``). A handler that grants anything, such as a login, acts on verified ones only.
+    """
 
     platform: str
     app: str
     runtime: Runtime
+    verified: bool = False
 
     @property
     def settings(self) -> Settings:

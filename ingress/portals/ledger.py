@@ -11,6 +11,11 @@ A later delivery finds the key taken and answers like the first: the stored repl
 still within ``wait_seconds`` of its claim, it polls for that reply; past that, "no reply". A handler never
 runs twice. Claims live a little longer than the replay window: past it the timestamp is refused anyway.
 
+The same script, before anything else, binds the callback's signed ``(timestamp, nonce)`` to the SHA-256 of its
+body until that timestamp leaves the replay window. A platform's retry repeats both and goes on to the claim;
+the pair with another body (a plaintext body no signature covers, replayed under a logged query) is refused
+with nothing claimed or queued. The binding costs no round trip of its own.
+
 Each request thread talks to Redis over its own connection, driven at the wire (:mod:`ingress.portals.wire`):
 no pool checkout, no lock, no readiness poll, none of the client's per-command layers, which cost more than the
 round trip's own work. A connection that broke is reconnected once, at once.
@@ -34,6 +39,8 @@ from workers.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
 
 #: Start of the value a claim holds until a reply is stored; then the claim time in milliseconds.
 PENDING = b"\x00pending:"
+#: Where each signed ``(timestamp, nonce)`` is bound to the digest of the one body it came with.
+STAMP_PREFIX = "imbridge:portal:stamp:"
 #: Dedup keys longer than this are hashed (an EventKey may be a 1 KiB URL); the column holds 255.
 MAX_KEY_LENGTH = 200
 #: A Redis that does not answer within this long fails the request (503) well inside the platform's 5 s.
@@ -42,6 +49,8 @@ SOCKET_TIMEOUT = 2.0
 FIRST_POLL, LAST_POLL = 0.005, 0.05
 
 _CLAIM = """
+local bound = redis.call('SET', KEYS[4], ARGV[5], 'NX', 'GET', 'EX', ARGV[6])
+if bound and bound ~= ARGV[5] then return {-1, '', 0} end
 local held = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'GET', 'EX', ARGV[2])
 if held then return {0, held, 0} end
 redis.call('RPUSH', KEYS[2], ARGV[3])
@@ -65,13 +74,19 @@ def namespaced_key(platform: str, app: str, dedup_key: str) -> str:
     return key
 
 
+def stamp_key(platform: str, app: str, timestamp: str, nonce: str) -> str:
+    """Where the body digest of one signed ``(timestamp, nonce)`` of an app is kept."""
+    return STAMP_PREFIX + namespaced_key(platform, app, f"{timestamp}:{nonce}")
+
+
 class Claim:
-    """The outcome of :meth:`Ledger.claim`: ``first``, else what the key held; ``wake`` a drain if asked."""
+    """The outcome of :meth:`Ledger.claim`: ``first``, else what the key held; ``wake`` a drain if asked;
+    ``stamp_reused``: the ``(timestamp, nonce)`` came with another body, nothing was claimed."""
 
-    __slots__ = ("first", "held", "wake")
+    __slots__ = ("first", "held", "stamp_reused", "wake")
 
-    def __init__(self, first: bool, held: bytes, wake: bool) -> None:
-        self.first, self.held, self.wake = first, held, wake
+    def __init__(self, status: int, held: bytes, wake: bool) -> None:
+        self.first, self.held, self.wake, self.stamp_reused = status == 1, held, wake, status == -1
 
 
 class Ledger:
@@ -93,9 +108,9 @@ class Ledger:
         self._connections = redis.ConnectionPool.from_url(
             url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT)
         self._scripts = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_CLAIM, _COMPLETE)}
-        # The claim, every callback's one round trip, is packed by hand: all but three of its arguments are fixed.
+        # The claim, every callback's one round trip, is packed by hand: all but six of its arguments are fixed.
         claim_sha = self._scripts[_CLAIM].encode()
-        self._claim_head = b"*10\r\n" + bulk(b"EVALSHA") + bulk(claim_sha) + bulk(b"3")
+        self._claim_head = b"*13\r\n" + bulk(b"EVALSHA") + bulk(claim_sha) + bulk(b"4")
         self._claim_keys = bulk(INBOX_KEY.encode()) + bulk(SIGNAL_KEY.encode())
         self._claim_ttl = bulk(str(ttl_seconds).encode())
         self._claim_signal_ttl = bulk(str(SIGNAL_TTL_MS).encode())
@@ -134,21 +149,26 @@ class Ledger:
         except NoScriptError:  # a new or flushed Redis: load it and run it by its source this once
             return self.execute("EVAL", script, len(keys), *keys, *args)
 
-    def claim(self, key: str, entry: dict[str, Any]) -> Claim:
-        """Claim ``key`` and, if first, put ``entry`` in the inbox (one round trip)."""
+    def claim(self, key: str, entry: dict[str, Any], stamp: str, digest: bytes, stamp_ttl: int) -> Claim:
+        """Bind ``stamp`` (see :func:`stamp_key`) to ``digest`` for ``stamp_ttl`` seconds unless it is bound
+        already; if it is bound to ``digest``, claim ``key`` and, if first, put ``entry`` in the inbox.
+        One round trip."""
         pending = PENDING + str(int(time.time() * 1000)).encode()
-        full_key, body = (self.prefix + key).encode(), _dumps(entry)
+        full_key, body, stamp_ttl_arg = (self.prefix + key).encode(), _dumps(entry), str(stamp_ttl).encode()
         try:
-            first, held, wake = self.execute_packed(self.claim_command(full_key, pending, body))
+            status, held, wake = self.execute_packed(
+                self.claim_command(full_key, stamp.encode(), pending, body, digest, stamp_ttl_arg))
         except NoScriptError:  # a new or flushed Redis: load the script by running its source this once
-            first, held, wake = self.execute("EVAL", _CLAIM, 3, full_key, INBOX_KEY, SIGNAL_KEY, pending,
-                                             self.ttl_seconds, body, SIGNAL_TTL_MS)
-        return Claim(bool(first), held, bool(wake))
+            status, held, wake = self.execute("EVAL", _CLAIM, 4, full_key, INBOX_KEY, SIGNAL_KEY, stamp, pending,
+                                              self.ttl_seconds, body, SIGNAL_TTL_MS, digest, stamp_ttl_arg)
+        return Claim(status, held, bool(wake))
 
-    def claim_command(self, full_key: bytes, pending: bytes, entry: bytes) -> bytes:
-        """``EVALSHA <claim> 3 <key> <inbox> <signal> <pending> <ttl> <entry> <signal ttl>``, packed."""
-        return b"".join((self._claim_head, bulk(full_key), self._claim_keys, bulk(pending), self._claim_ttl,
-                         bulk(entry), self._claim_signal_ttl))
+    def claim_command(self, full_key: bytes, stamp: bytes, pending: bytes, entry: bytes, digest: bytes,
+                      stamp_ttl: bytes) -> bytes:
+        """``EVALSHA <claim> 4 <key> <inbox> <signal> <stamp> <pending> <ttl> <entry> <signal ttl> <digest>
+        <stamp ttl>``, packed."""
+        return b"".join((self._claim_head, bulk(full_key), self._claim_keys, bulk(stamp), bulk(pending),
+                         self._claim_ttl, bulk(entry), self._claim_signal_ttl, bulk(digest), bulk(stamp_ttl)))
 
     def complete(self, key: str, reply_xml: str | None, note: dict[str, Any]) -> bool:
         """Store the reply for redeliveries and note it in the inbox; True: wake a drain."""

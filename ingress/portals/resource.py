@@ -2,8 +2,10 @@
 
 Not under ``/api/v1``: no API key, the platform's signature is the authentication. Answers are what the
 platform expects: the echostr as text/plain, a passive reply as text/xml, ``success`` as text/plain.
-Refusals are JSON errors like everywhere else: a bad signature or a stale timestamp is a 401, anything
-malformed (XML, DTD, entity, missing field, undecryptable, too large) a 400, and nothing is processed.
+Refusals are JSON errors like everywhere else: a bad signature, a stale timestamp, a plaintext callback to an
+account with an AES key (unless ``portal.allow-plaintext``) or a ``(timestamp, nonce)`` seen before with another
+body is a 401, anything malformed (XML, DTD, entity, missing field, undecryptable, too large) a 400, and nothing
+is processed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ import redis
 from ingress.auth import Open
 from ingress.errors import ApiError
 from ingress.portals.dispatcher import Dispatcher, PortalEndpoint
-from platforms.errors import DecryptError, MessageFormatError, ProtocolError, ReplayError, SignatureError
+from platforms.errors import (
+    DecryptError,
+    MessageFormatError,
+    NonceReusedError,
+    PlaintextRefusedError,
+    ProtocolError,
+    ReplayError,
+    SignatureError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +46,11 @@ _QUERY = [
 def _refusal(exc: ProtocolError) -> ApiError:
     if isinstance(exc, SignatureError):
         return ApiError(falcon.HTTP_401, f"the callback is not signed by the platform: {exc}", code="bad_signature")
+    if isinstance(exc, PlaintextRefusedError):
+        return ApiError(falcon.HTTP_401, f"plaintext callbacks are refused ({exc}); set portal.allow-plaintext: "
+                        "true to accept them as well", code="plaintext_refused")
+    if isinstance(exc, NonceReusedError):
+        return ApiError(falcon.HTTP_401, f"the callback replays a signed query: {exc}", code="nonce_reused")
     if isinstance(exc, ReplayError):
         return ApiError(falcon.HTTP_401, f"the callback is outside the replay window: {exc}",
                         code="stale_timestamp")
@@ -58,7 +73,8 @@ class PortalResource:
         "post": {"summary": "A message or event from the platform; answers a passive reply or 'success'",
                  "parameters": _QUERY, "security": [],
                  "responses": {"200": "text/xml reply (encrypted in safe mode) or 'success'",
-                               "400": "malformed", "401": "bad signature or stale timestamp"}},
+                               "400": "malformed", "401": "bad signature, stale timestamp, plaintext refused "
+                                                          "or a timestamp and nonce reused with another body"}},
     }
 
     def __init__(self, name: str, endpoint: PortalEndpoint | None, dispatcher: Dispatcher, max_body_bytes: int,

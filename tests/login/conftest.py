@@ -70,8 +70,14 @@ def login_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def runtime(login_settings, login_overrides) -> Iterator[Runtime]:
-    rt = worker_runtime.install(Runtime.from_settings(login_settings(login=login_overrides)))
+def sections() -> dict[str, Any]:
+    """Other settings sections of the deployment (``pytest.mark.parametrize`` it), e.g. ``portal`` or ``third``."""
+    return {}
+
+
+@pytest.fixture
+def runtime(login_settings, login_overrides, sections) -> Iterator[Runtime]:
+    rt = worker_runtime.install(Runtime.from_settings(login_settings(login=login_overrides, **sections)))
     yield rt
     rt.close()
 

@@ -67,8 +67,24 @@ def portal_settings(make_settings, database_url, redis_client):
 
 
 @pytest.fixture
-def runtime(portal_settings) -> Iterator[Runtime]:
-    rt = worker_runtime.install(Runtime.from_settings(portal_settings()))
+def sections() -> dict[str, Any]:
+    """Settings sections the ``runtime`` fixture's deployment adds: parametrize it (see :data:`PLAINTEXT_ALLOWED`)."""
+    return {}
+
+
+#: A WeChat account in plaintext mode: app id, secret and callback token, no EncodingAESKey (WeCom stays the demo).
+PLAINTEXT_ACCOUNT = {"third": {"wechat": {"app_id": "wx5e1f0a7c3b9d2e41", "app_secret": "plaintext-account-secret",
+                                          "token": "plaintext-account-token", "api_base_url": "http://127.0.0.1:9"}}}
+#: Runs a test on a deployment whose WeChat account has an AES key and takes plaintext callbacks too.
+PLAINTEXT_ALLOWED = pytest.mark.parametrize("sections", [{"portal": {"allow_plaintext": True}}],
+                                            ids=["plaintext-allowed"])
+#: Runs a test on a deployment whose WeChat account is :data:`PLAINTEXT_ACCOUNT`.
+PLAINTEXT_ONLY = pytest.mark.parametrize("sections", [PLAINTEXT_ACCOUNT], ids=["plaintext-account"])
+
+
+@pytest.fixture
+def runtime(portal_settings, sections) -> Iterator[Runtime]:
+    rt = worker_runtime.install(Runtime.from_settings(portal_settings(**sections)))
     yield rt
     rt.close()
 
@@ -101,14 +117,14 @@ def wechat_request(settings, fields: Mapping[str, Any], *, safe: bool, timestamp
     """What WeChat posts for ``fields``; nested containers (ScanCodeInfo...) are rendered as WeChat nests them."""
     if not any(isinstance(v, Mapping) for v in fields.values()):
         return callbacks.build_wechat_callback(settings, fields, safe=safe, timestamp=timestamp, nonce=nonce)
-    crypto = callbacks.wechat_crypto(settings)
     timestamp = timestamp or str(int(time.time()))
     nonce = nonce or "1234567890"
     xml = render_xml(fields)
-    params = {"signature": crypto.signature(timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
-              "openid": str(fields["FromUserName"])}
+    params = {"signature": callbacks.wechat_signer(settings).signature(timestamp, nonce), "timestamp": timestamp,
+              "nonce": nonce, "openid": str(fields["FromUserName"])}
     if not safe:
         return callbacks.CallbackRequest(params, xml)
+    crypto = callbacks.wechat_crypto(settings)
     body, msg_signature = crypto.encrypt_message(xml, timestamp, nonce, to_user_name=str(fields["ToUserName"]))
     params.update(encrypt_type="aes", msg_signature=msg_signature)
     return callbacks.CallbackRequest(params, body)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from sandbox import callbacks
-from tests.portals.conftest import post, wechat_request
+from tests.portals.conftest import PLAINTEXT_ALLOWED, post, wechat_request
 
 OPENID = "oAttacker000000000000000001"
 DTD_BODIES = {
@@ -59,6 +59,7 @@ def refused(result, status: int, code: str | None = None) -> None:
 
 # -- signatures ----------------------------------------------------------------------------------------------
 
+@PLAINTEXT_ALLOWED
 def test_wrong_plain_signature_is_401(nothing_processed, client, runtime):
     request = wechat_request(runtime.settings, text_fields(runtime.settings), safe=False)
     request.params["signature"] = "0" * 40
@@ -83,6 +84,7 @@ def test_a_tampered_ciphertext_is_401(nothing_processed, client, runtime):
     refused(post(client, callbacks.WECHAT_PORTAL, request, body=body), 401, "bad_signature")
 
 
+@PLAINTEXT_ALLOWED
 @pytest.mark.parametrize("missing", ["signature", "timestamp", "nonce"])
 def test_missing_signature_parameters_are_401(nothing_processed, client, runtime, missing):
     request = wechat_request(runtime.settings, text_fields(runtime.settings), safe=False)
@@ -101,6 +103,7 @@ def test_wrong_wecom_signature_is_401(nothing_processed, client, runtime):
 
 # -- malformed bodies ------------------------------------------------------------------------------------------
 
+@PLAINTEXT_ALLOWED
 @pytest.mark.parametrize("name", list(DTD_BODIES))
 def test_dtd_and_entities_are_400_in_plain_mode(nothing_processed, client, runtime, name):
     refused(post(client, callbacks.WECHAT_PORTAL, signed_plain(runtime.settings, DTD_BODIES[name])), 400)
@@ -117,6 +120,7 @@ def test_dtd_and_entities_are_400_in_the_envelope(nothing_processed, client, run
     refused(post(client, callbacks.WECHAT_PORTAL, request, body=DTD_BODIES[name]), 400)
 
 
+@PLAINTEXT_ALLOWED
 @pytest.mark.parametrize("name", list(MALFORMED_BODIES))
 def test_malformed_xml_is_400(nothing_processed, client, runtime, name):
     refused(post(client, callbacks.WECHAT_PORTAL, signed_plain(runtime.settings, MALFORMED_BODIES[name])), 400,
@@ -125,6 +129,7 @@ def test_malformed_xml_is_400(nothing_processed, client, runtime, name):
             "bad_message")
 
 
+@PLAINTEXT_ALLOWED
 def test_an_empty_body_is_400(nothing_processed, client, runtime):
     refused(post(client, callbacks.WECHAT_PORTAL, signed_plain(runtime.settings, "")), 400)
 
@@ -158,6 +163,7 @@ def test_a_chunked_body_over_64_kib_is_400_too(nothing_processed, client, runtim
     {"FromUserName": None}, {"ToUserName": None}, {"CreateTime": None}, {"MsgType": None},
     {"Content": None}, {"CreateTime": "yesterday"}, {"MsgType": "event"},
 ], ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()))
+@PLAINTEXT_ALLOWED
 @pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
 def test_a_missing_or_bad_field_is_400(nothing_processed, client, runtime, override, safe):
     fields = text_fields(runtime.settings, **override)
@@ -200,7 +206,7 @@ def test_plaintext_mode_can_be_refused_by_configuration(portal_settings):
     try:
         client = falcon.testing.TestClient(create_app(settings, runtime))
         plain = wechat_request(settings, text_fields(settings), safe=False)
-        refused(post(client, callbacks.WECHAT_PORTAL, plain), 401, "bad_signature")
+        refused(post(client, callbacks.WECHAT_PORTAL, plain), 401, "plaintext_refused")
         safe = wechat_request(settings, text_fields(settings, MsgId=43), safe=True)
         assert post(client, callbacks.WECHAT_PORTAL, safe).status_code == 200
     finally:

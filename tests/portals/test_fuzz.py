@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from platforms.xml import render_xml
 from sandbox import callbacks
 from tests.fuzz_budget import fuzz_settings
-from tests.portals.conftest import post
+from tests.portals.conftest import PLAINTEXT_ALLOWED, post
 
 TEXT = st.text(max_size=60)
 QUERY = st.dictionaries(st.sampled_from(["signature", "msg_signature", "timestamp", "nonce", "echostr",
@@ -51,6 +51,7 @@ def test_unsigned_garbage(client, query, body):
         assert_civil(client.simulate_get(path, params=query))
 
 
+@PLAINTEXT_ALLOWED
 @FUZZ
 @given(fields=FIELDS, safe=st.booleans())
 def test_signed_messages_of_any_shape(client, runtime, fields, safe):
@@ -87,6 +88,7 @@ def valid_fields(runtime, msg_id: int) -> dict:
             "CreateTime": int(time.time()), "MsgType": "text", "Content": "你好 hello", "MsgId": msg_id}
 
 
+@PLAINTEXT_ALLOWED
 @FUZZ
 @given(edits=st.lists(EDIT, min_size=1, max_size=4), safe=st.booleans())
 def test_mutated_wechat_bodies(client, runtime, edits, safe):
@@ -102,6 +104,7 @@ def test_mutated_wecom_bodies(client, runtime, edits):
     assert_civil(post(client, callbacks.WECOM_PORTAL, request, body=mutate(request.body.encode(), edits)))
 
 
+@PLAINTEXT_ALLOWED
 @FUZZ
 @given(encoding=st.sampled_from(["utf-8-sig", "utf-16", "utf-16-be", "utf-32", "gb18030", "big5", "latin-1",
                                  "cp1252", "shift_jis"]),
@@ -128,6 +131,7 @@ RAW_NAME = st.sampled_from(["signature", "msg_signature", "timestamp", "nonce", 
                             "", "%00", "a[]", "signature[]"])
 
 
+@PLAINTEXT_ALLOWED
 @FUZZ
 @given(pairs=st.lists(st.tuples(RAW_NAME, RAW_VALUE), max_size=8), method=st.sampled_from(["GET", "POST"]))
 def test_hostile_query_strings(client, runtime, pairs, method):
@@ -140,6 +144,7 @@ def test_hostile_query_strings(client, runtime, pairs, method):
         assert_civil(result)
 
 
+@PLAINTEXT_ALLOWED
 @FUZZ
 @given(timestamp=RAW_VALUE, nonce=RAW_VALUE)
 def test_signed_requests_with_odd_stamps(client, runtime, timestamp, nonce):

@@ -10,7 +10,7 @@ import pytest
 from models import InboundRecord, Scope
 from models.api_clients import create_api_client
 from sandbox import callbacks
-from tests.portals.conftest import post_wechat, post_wecom, wait_for
+from tests.portals.conftest import PLAINTEXT_ALLOWED, post_wechat, post_wecom, wait_for
 
 OPENID = "oRecords00000000000000000001"
 
@@ -43,6 +43,7 @@ def traffic(worker, client, runtime):
     return sorted(records(runtime), key=lambda r: r.received_at)  # two worker threads: ids follow no order
 
 
+@PLAINTEXT_ALLOWED
 def test_the_actor_records_every_first_delivery_with_its_fields(traffic, runtime):
     text, follow, click, wecom = traffic
     settings = runtime.settings
@@ -74,6 +75,7 @@ def test_recording_is_idempotent(runtime):
     assert len(records(runtime)) == 1
 
 
+@PLAINTEXT_ALLOWED
 def test_search_by_every_filter(traffic, client, admin):
     def ids(**params) -> list[int]:
         result = client.simulate_get("/api/v1/inbound", params=params, headers=admin)
@@ -96,6 +98,7 @@ def test_search_by_every_filter(traffic, client, admin):
     assert (page["total"], [i["id"] for i in page["items"]]) == (4, [click.id, follow.id])
 
 
+@PLAINTEXT_ALLOWED
 def test_one_record_by_id(traffic, client, admin):
     text = traffic[0]
     item = client.simulate_get(f"/api/v1/inbound/{text.id}", headers=admin).json

@@ -67,6 +67,7 @@ def test_the_hand_packed_claim_is_the_command_the_generic_packer_makes(ledger):
     from workers.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
 
     key, pending, entry = b"imbridge:portal:seen:wechat:wx1:123", b"\x00pending:1", '{"a":"é"}'.encode()
-    assert ledger.claim_command(key, pending, entry) == hiredis.pack_command((
-        "EVALSHA", ledger._scripts[ledger_module._CLAIM], 3, key, INBOX_KEY, SIGNAL_KEY, pending, 60, entry,
-        SIGNAL_TTL_MS))
+    stamp, digest = b"imbridge:portal:stamp:wechat:wx1:1700000000:42", bytes(range(32))
+    assert ledger.claim_command(key, stamp, pending, entry, digest, b"301") == hiredis.pack_command((
+        "EVALSHA", ledger._scripts[ledger_module._CLAIM], 4, key, INBOX_KEY, SIGNAL_KEY, stamp, pending, 60, entry,
+        SIGNAL_TTL_MS, digest, 301))

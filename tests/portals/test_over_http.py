@@ -11,6 +11,7 @@ import pytest
 
 from ingress import create_app
 from sandbox import callbacks
+from tests.portals.conftest import PLAINTEXT_ACCOUNT
 from workers.runtime import Runtime
 
 
@@ -24,8 +25,8 @@ class _Quiet(WSGIRequestHandler):
 
 
 @pytest.fixture
-def ingress(portal_settings) -> Iterator[tuple[str, object]]:
-    settings = portal_settings(portal={"echo_text": True, "welcome_text": "欢迎"})
+def ingress(portal_settings, sections) -> Iterator[tuple[str, object]]:
+    settings = portal_settings(portal={"echo_text": True, "welcome_text": "欢迎"}, **sections)
     runtime = Runtime.from_settings(settings)
     server = make_server("127.0.0.1", 0, create_app(settings, runtime), server_class=_Server, handler_class=_Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -41,7 +42,7 @@ def test_url_verification_of_both_platforms(ingress):
     assert callbacks.verify_wecom(url, settings)[0]
 
 
-@pytest.mark.parametrize("safe", [True, False], ids=["safe", "plain"])
+@pytest.mark.parametrize(("safe", "sections"), [(True, {}), (False, PLAINTEXT_ACCOUNT)], ids=["safe", "plain"])
 def test_a_follower_says_something_and_gets_it_back(ingress, safe):
     url, settings = ingress
     response = callbacks.say(url, settings, "你好, imbridge", safe=safe)

@@ -14,7 +14,7 @@ from ingress import create_app
 from ingress.portals.handler import HANDLERS, Handler, HandlerContext
 from platforms.wechat import InboundMessage, Reply, TextReply
 from sandbox import callbacks
-from tests.portals.conftest import post, post_wechat, reply_of, wechat_request
+from tests.portals.conftest import PLAINTEXT_ALLOWED, post, post_wechat, reply_of, wechat_request
 from workers.runtime import Runtime
 
 OPENID = "oReplay00000000000000000001"
@@ -27,6 +27,7 @@ def text(settings, content: str = "hello", msg_id: int | None = None) -> dict:
 
 # -- replay window ---------------------------------------------------------------------------------------------
 
+@PLAINTEXT_ALLOWED
 @pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
 @pytest.mark.parametrize("offset", [-305, 305, -100000])
 def test_a_timestamp_outside_five_minutes_is_401(probe, client, runtime, safe, offset):
@@ -122,6 +123,7 @@ def test_the_same_msgid_posted_three_times_concurrently_runs_the_handler_once(sl
     assert runtime.redis.llen("imbridge-dramatiq:inbound") == 1  # one drain woken
 
 
+@PLAINTEXT_ALLOWED
 def test_a_redelivery_after_the_reply_answers_the_same_reply(slow, client, runtime):
     slow.delay = 0
     settings = runtime.settings

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from sandbox import callbacks
-from tests.portals.conftest import post, post_wechat, reply_of, wechat_request
+from tests.portals.conftest import PLAINTEXT_ACCOUNT, PLAINTEXT_ONLY, post, post_wechat, reply_of, wechat_request
 
 OPENID = "oFollower0000000000000000001"
 
@@ -67,7 +67,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("mode", ["plain", "safe"])
+@pytest.mark.parametrize(("mode", "sections"), [("plain", PLAINTEXT_ACCOUNT), ("safe", {})], ids=["plain", "safe"])
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_message_and_event_type_is_parsed_routed_and_answered(probe, client, runtime, case, mode):
     build, expected_class = CASES[case]
@@ -104,6 +104,7 @@ def test_no_reply_answers_success_as_text(client, runtime):
     assert result.headers["Content-Type"].startswith("text/plain")
 
 
+@PLAINTEXT_ONLY
 def test_a_reply_is_served_as_text_xml(client, runtime):
     result = post_wechat(client, runtime.settings, event(runtime.settings, "subscribe", EventKey=""), safe=False)
     assert result.headers["Content-Type"].startswith("text/xml")

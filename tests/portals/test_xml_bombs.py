@@ -15,7 +15,7 @@ from platforms import xml as platform_xml
 from platforms.errors import MessageFormatError
 from platforms.xml import parse_xml
 from sandbox import callbacks
-from tests.portals.conftest import post
+from tests.portals.conftest import PLAINTEXT_ALLOWED, post
 from tests.portals.test_bad_input import refused, signed_plain, signed_safe
 
 
@@ -104,6 +104,7 @@ def test_deep_nesting_is_parsed_without_recursion():
     assert parse_xml(document)["MsgType"] == "text"
 
 
+@PLAINTEXT_ALLOWED
 @pytest.mark.usefixtures("nothing_processed")
 def test_bombs_are_refused_in_every_place_a_wechat_callback_is_parsed(client, runtime):
     settings = runtime.settings
