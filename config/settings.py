@@ -203,6 +203,9 @@ class NotificationsSettings(_Section):
     send_result_delay_seconds: float = Field(default=60.0, ge=0)
     #: ...and again while the task is not finished, at most this many times.
     send_result_checks: int = Field(default=5, ge=1)
+    #: Longest text a message template may render to (UTF-8 bytes), in a notification or a preview; a larger one
+    #: is refused with 422 before it is built (a few placeholders and a long value would otherwise make megabytes).
+    max_template_output_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
 
 
 class JobsSettings(_Section):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.blobs import get_blob, put_blob
 from models.deliveries import Channel, Delivery, DeliveryStatus, new_delivery_id
-from models.message_templates import find_template
+from models.message_templates import MAX_OUTPUT_BYTES, find_template
 from models.notifications.common import MEDIA_KEYS, MediaRef, inline_image_md5
 from models.notifications.request import (
     REQUEST_ADAPTER,
@@ -96,19 +96,20 @@ def find_existing(session: Session, client_id: int | None, idempotency_key: str 
     return None
 
 
-def validate(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None
-             ) -> tuple[Any, RobotRef | None]:
+def validate(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None, *,
+             template_limit: int = MAX_OUTPUT_BYTES) -> tuple[Any, RobotRef | None]:
     """The validated request and its robot; :class:`RequestInvalid` listing every problem otherwise.
 
     ``robots``: robot rows already looked up in this unit, by (platform, code); a batch passes one dict for all
-    its items, so a hundred notifications to one robot look it up once.
+    its items, so a hundred notifications to one robot look it up once. ``template_limit``: the longest text
+    (UTF-8 bytes) a message template may render to (``notifications.max-template-output-bytes``).
     """
     if not isinstance(data, dict):
         raise RequestInvalid([problem("body", "a JSON object is expected", "type_error")])
     problems: ProblemList = []
     if "template" in data:  # rendering fills the message in place: on a copy, the caller's data stays as it was
         data = copy.deepcopy(data)
-        problems = apply_template(data, lambda code: find_template(session, code))
+        problems = apply_template(data, lambda code: find_template(session, code), template_limit)
     request = None
     try:
         request = REQUEST_ADAPTER.validate_python(data)
@@ -189,27 +190,30 @@ def target_of(request: Any) -> str:
 
 
 def accept(session: Session, data: Any, *, client_id: int | None = None, idempotency_key: str | None = None,
-           delivery_id: str | None = None, source: str = "rest", enqueued_at: datetime | None = None) -> Accepted:
+           delivery_id: str | None = None, source: str = "rest", enqueued_at: datetime | None = None,
+           template_limit: int = MAX_OUTPUT_BYTES) -> Accepted:
     """Write the delivery record for ``data`` (status ``queued``).
 
     ``enqueued_at``: the caller enqueues right after the commit and says so in the same INSERT (it clears it
     again if the broker refuses); None leaves the record to the outbox sweep. A repeated ``idempotency_key``
-    (per client) or ``delivery_id`` returns the first record, unchanged.
+    (per client) or ``delivery_id`` returns the first record, unchanged. ``template_limit`` as for
+    :func:`validate`.
     """
     existing = find_existing(session, client_id, idempotency_key, delivery_id)
     if existing is not None:
         return Accepted(existing.id, existing.status, False)
-    return record(session, prepare(session, data), client_id=client_id, idempotency_key=idempotency_key,
-                  delivery_id=delivery_id, source=source, enqueued_at=enqueued_at)
+    return record(session, prepare(session, data, template_limit=template_limit), client_id=client_id,
+                  idempotency_key=idempotency_key, delivery_id=delivery_id, source=source, enqueued_at=enqueued_at)
 
 
-def prepare(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None) -> dict[str, Any]:
+def prepare(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None, *,
+            template_limit: int = MAX_OUTPUT_BYTES) -> dict[str, Any]:
     """Validate ``data`` and keep its media bytes: the delivery row's request columns, ready for :func:`record`.
 
     :class:`RequestInvalid` lists every problem; media it stored by then goes with the caller's rollback.
-    ``robots`` as for :func:`validate`.
+    ``robots`` and ``template_limit`` as for :func:`validate`.
     """
-    request, robot = validate(session, data, robots)
+    request, robot = validate(session, data, robots, template_limit=template_limit)
     message = request.message.model_dump(mode="json", exclude_unset=True)
     problems = [] if isinstance(request, WeChatTemplateRequest) else _normalise(session, request.channel, message)
     if problems:
