@@ -108,7 +108,8 @@ class NotificationBatch:
                     first_of[key] = index
                 body = {k: v for k, v in item.items() if k != KEY_FIELD} if isinstance(item, dict) else item
                 try:
-                    new.append((index, prepare(session, body, robots, template_limit=self.template_limit), key))
+                    prepared = prepare(session, body, robots, client_id=client_id, template_limit=self.template_limit)
+                    new.append((index, prepared, key))
                 except RequestInvalid as exc:
                     problems += [{**p, "field": _item_field(index, p["field"])} for p in exc.problems]
             if problems:
