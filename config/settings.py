@@ -204,6 +204,9 @@ class NotificationsSettings(_Section):
     send_result_delay_seconds: float = Field(default=60.0, ge=0)
     #: ...and again while the task is not finished, at most this many times.
     send_result_checks: int = Field(default=5, ge=1)
+    #: Longest text a message template may render to (UTF-8 bytes), in a notification or a preview; a larger one
+    #: is refused with 422 before it is built (a few placeholders and a long value would otherwise make megabytes).
+    max_template_output_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
 
 
 class JobsSettings(_Section):
@@ -323,6 +326,17 @@ class LoginSettings(_Section):
     #: with Retry-After. The pool is shared by every visitor: one client must not be able to drain it.
     apply_rate_limit: int = Field(default=10, ge=0)
     apply_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
+    #: ``/token/login`` calls one client may make per ``login-rate-window-seconds`` (0: unlimited); more answer 429
+    #: with Retry-After. A mini-program login costs a jscode2session call and a thread waiting for its answer.
+    login_rate_limit: int = Field(default=30, ge=0)
+    login_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
+    #: ``/user/third/bind`` calls one client may make per ``bind-rate-window-seconds`` (0: unlimited); more: 429.
+    bind_rate_limit: int = Field(default=10, ge=0)
+    bind_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
+    #: Mini-program logins and binds one ingress process lets wait for WeChat's jscode2session answer at once;
+    #: more answer 503 ``busy`` with Retry-After at once. Well under the process's 32 threads, so a slow WeChat
+    #: cannot take the threads platform callbacks need to answer within WeChat's 5 s.
+    max_concurrent_applet_logins: int = Field(default=8, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _pool_codes_outlive_their_margin(self) -> LoginSettings:

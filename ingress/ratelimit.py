@@ -3,7 +3,8 @@
 ``applyQrCode`` needs no key (a browser calls it before anyone logs in) and hands out codes from one pool that
 every visitor shares: without a limit, one client looping on it drains the pool for everyone. A fixed window
 per client is enough here: it bounds what one address can take (``count`` a window), costs one round trip,
-and tells the client when to come back (429 with ``Retry-After``).
+and tells the client when to come back (429 with ``Retry-After``). ``/token/login`` and ``/user/third/bind``
+use it too: each mini-program code they take costs a call to WeChat and a thread waiting for its answer.
 
 Example::
 

@@ -23,6 +23,7 @@ from ingress.login.qr import ApplyQrCode, QrCodeStatus
 from ingress.login.session import TokenLogin, TokenLogout
 from ingress.login.tokens import LoginTokens
 from ingress.login.watcher import StatusWatcher
+from ingress.ratelimit import ClientRateLimit
 from workers.login.sessions import CHANNEL
 from workers.runtime import Runtime
 
@@ -49,12 +50,15 @@ def build_login(settings: Settings, runtime: Runtime) -> Login:
     tokens = LoginTokens(runtime.redis, config.token_ttl_seconds)
     auth = LoginAuth(tokens, runtime.database)
     identities = Identities(settings, runtime)
+    client_ip_header = settings.ingress.client_ip_header
+    login_limit = ClientRateLimit(runtime.redis, "login", config.login_rate_limit, config.login_rate_window_seconds)
+    bind_limit = ClientRateLimit(runtime.redis, "bind", config.bind_rate_limit, config.bind_rate_window_seconds)
     return Login(
         apply=ApplyQrCode(settings, runtime),
         status=QrCodeStatus(settings, runtime, watcher),
-        login=TokenLogin(identities, tokens, runtime.database),
+        login=TokenLogin(identities, tokens, runtime.database, login_limit, client_ip_header),
         logout=TokenLogout(auth),
-        bind=ThirdBind(auth, identities, runtime.database),
+        bind=ThirdBind(auth, identities, runtime.database, bind_limit, client_ip_header),
         demo_page=DemoPage() if config.demo_page else None,
         demo_qr=DemoQrImage(runtime) if config.demo_page else None,
         watcher=watcher,

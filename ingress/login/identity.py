@@ -5,10 +5,16 @@
   an unbound scanner's key survives for the bind flow while a second login with a used key fails.
 * ``weChatApplet``: the code is a ``wx.login`` code; a worker exchanges it (``jscode2session``) and hands the
   openid/unionid back through Redis while the request waits, for ``login.applet-wait-seconds`` at most.
+
+A waiting request holds one of the ingress process's threads, however slow WeChat is; a flood of them would
+leave none for the platform callbacks, which must answer within 5 s. So only
+``login.max-concurrent-applet-logins`` wait at once in a process; one more is answered 503 ``busy`` at once,
+before anything is queued (a non-blocking take of a bounded semaphore, never a wait for a free place).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -27,6 +33,9 @@ LoginType = Literal["weChat", "weChatApplet"]
 
 #: Permanent jscode2session errcodes with an answer of their own; other refusals are a 401 too.
 BLOCKED_USER = 40226
+#: Seconds a mini-program login refused for want of a free place is told to wait (a place frees as soon as
+#: one waiting login has its answer).
+BUSY_RETRY_AFTER = "1"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class Identities:
         self.settings = settings
         self.sessions = QrSessions(runtime.redis)
         self.exchanges = AppletExchanges(runtime.redis)
+        self._waiting = threading.BoundedSemaphore(settings.login.max_concurrent_applet_logins)
 
     def resolve(self, login_type: str, auth_code: str) -> Identity:
         if login_type == "weChat":
@@ -78,9 +88,15 @@ class Identities:
             raise ApiError(falcon.HTTP_422, "mini-program login is not configured: set third.wechat-applet.app-id "
                            "and app-secret", code="not_configured")
         wait = self.settings.login.applet_wait_seconds
-        exchange_id = self.exchanges.new_id()
-        enqueue(exchange_applet_code, exchange_id, code, time.time() + wait)
-        answer = self.exchanges.wait(exchange_id, wait)
+        if not self._waiting.acquire(blocking=False):
+            raise ApiError(falcon.HTTP_503, "too many mini-program logins are waiting for WeChat's answer; retry "
+                           "shortly with the same code", code="busy", headers={"Retry-After": BUSY_RETRY_AFTER})
+        try:
+            exchange_id = self.exchanges.new_id()
+            enqueue(exchange_applet_code, exchange_id, code, time.time() + wait)
+            answer = self.exchanges.wait(exchange_id, wait)
+        finally:
+            self._waiting.release()
         if answer is None:
             raise ApiError(falcon.HTTP_503, f"WeChat's answer for the mini-program code took over {wait:g}s; "
                            "call wx.login again and retry", code="exchange_timeout", headers={"Retry-After": "1"})

@@ -4,6 +4,9 @@
 ``{loginType: "weChatApplet", authCode: <wx.login code>}`` whoever the mini-program code belongs to. Either way
 the account must be bound to a user: an operator binds it (``/api/v1/users/{id}/bindings``), or the user does,
 logged in some other way (``POST /user/third/bind``); an unbound account gets a 403 that says so.
+
+Logins need no key, and a mini-program one costs a call to WeChat and a waiting thread: each client gets
+``login.login-rate-limit`` a window (429 with ``Retry-After`` beyond, counted before anything else is done).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from ingress.login.auth import LoginAuth
 from ingress.login.guard import redis_available
 from ingress.login.identity import Identities, Identity, LoginType
 from ingress.login.tokens import LoginTokens
+from ingress.ratelimit import ClientRateLimit, client_address
 from models import Database
 from models.users import find_bound_user
 
@@ -51,14 +55,22 @@ class TokenLogin:
         "security": [], "body": LoginRequest,
         "responses": {"200": ("a login token", _LOGIN_ANSWER), "401": "the code is unknown, expired or used",
                       "403": "the WeChat account is not bound to a user (or the user is disabled)",
-                      "409": "the QR code was not scanned yet"}}}
+                      "409": "the QR code was not scanned yet",
+                      "429": "this client logged in too often (login.login-rate-limit); retry after Retry-After",
+                      "503": "busy: too many mini-program logins wait for WeChat in this process, or WeChat is "
+                             "slow or busy; retry after Retry-After"}}}
 
-    def __init__(self, identities: Identities, tokens: LoginTokens, database: Database) -> None:
+    def __init__(self, identities: Identities, tokens: LoginTokens, database: Database, rate_limit: ClientRateLimit,
+                 client_ip_header: str = "") -> None:
         self.identities = identities
         self.tokens = tokens
         self.database = database
+        self.rate_limit = rate_limit
+        self.client_ip_header = client_ip_header
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        with redis_available():
+            self.rate_limit.check(client_address(req, self.client_ip_header))
         body = read_model(req, LoginRequest)
         with redis_available():
             identity = self.identities.resolve(body.login_type, body.auth_code)

@@ -16,7 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from ingress.bodies import read_model
 from ingress.errors import ApiError, unprocessable
 from models import Database, Scope
-from models.message_templates import MessageTemplate, TemplateError, find_template, placeholders, render
+from models.message_templates import (
+    MAX_OUTPUT_BYTES,
+    MessageTemplate,
+    TemplateError,
+    TemplateTooLarge,
+    find_template,
+    placeholders,
+    render,
+)
 from models.notifications.common import Code
 
 
@@ -128,17 +136,20 @@ class TemplateItem:
 class TemplateRender:
     scope = Scope.NOTIFY
     openapi = {"post": {"summary": "Render a message template with variables (a preview; nothing is sent)",
-                        "body": RenderRequest, "responses": {"200": "the text", "422": "a variable is missing"}}}
+                        "body": RenderRequest,
+                        "responses": {"200": "the text", "422": "a variable is missing, or the text would be over "
+                                                                "notifications.max-template-output-bytes"}}}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, max_output_bytes: int = MAX_OUTPUT_BYTES) -> None:
         self.database = database
+        self.max_output_bytes = max_output_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, code: str) -> None:
         body = read_model(req, RenderRequest)
         with self.database.session() as session:
             template = _get(session, code)
             try:
-                resp.media = {"code": code, "text": render(template.content, body.variables)}
+                resp.media = {"code": code, "text": render(template.content, body.variables, self.max_output_bytes)}
             except TemplateError as exc:
-                raise unprocessable(str(exc), [{"field": "variables", "message": str(exc),
-                                                "type": "missing" if exc.missing else "value_error"}]) from exc
+                kind = "too_long" if isinstance(exc, TemplateTooLarge) else "missing" if exc.missing else "value_error"
+                raise unprocessable(str(exc), [{"field": "variables", "message": str(exc), "type": kind}]) from exc

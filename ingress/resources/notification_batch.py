@@ -74,6 +74,7 @@ class NotificationBatch:
         self.database = runtime.database
         self.max_body = runtime.settings.ingress.max_body_bytes
         self.max_items = runtime.settings.ingress.max_batch_notifications
+        self.template_limit = runtime.settings.notifications.max_template_output_bytes
         self.openapi = {"post": {
             "summary": f"Accept 1 to {self.max_items} notifications at once: all validated, recorded and queued, "
                        "or none",
@@ -107,7 +108,8 @@ class NotificationBatch:
                     first_of[key] = index
                 body = {k: v for k, v in item.items() if k != KEY_FIELD} if isinstance(item, dict) else item
                 try:
-                    new.append((index, prepare(session, body, robots), key))
+                    prepared = prepare(session, body, robots, client_id=client_id, template_limit=self.template_limit)
+                    new.append((index, prepared, key))
                 except RequestInvalid as exc:
                     problems += [{**p, "field": _item_field(index, p["field"])} for p in exc.problems]
             if problems:

@@ -7,6 +7,8 @@ Nothing here talks to a platform or a broker: the caller enqueues after the reco
 from __future__ import annotations
 
 import copy
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -17,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.blobs import get_blob, put_blob
+from models.blobs import Viewer, find_upload, get_blob, put_upload
 from models.deliveries import Channel, Delivery, DeliveryStatus, new_delivery_id
-from models.message_templates import find_template
+from models.message_templates import MAX_OUTPUT_BYTES, find_template
 from models.notifications.common import MEDIA_KEYS, MediaRef, inline_image_md5
 from models.notifications.request import (
     REQUEST_ADAPTER,
@@ -96,19 +98,20 @@ def find_existing(session: Session, client_id: int | None, idempotency_key: str 
     return None
 
 
-def validate(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None
-             ) -> tuple[Any, RobotRef | None]:
+def validate(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None, *,
+             template_limit: int = MAX_OUTPUT_BYTES) -> tuple[Any, RobotRef | None]:
     """The validated request and its robot; :class:`RequestInvalid` listing every problem otherwise.
 
     ``robots``: robot rows already looked up in this unit, by (platform, code); a batch passes one dict for all
-    its items, so a hundred notifications to one robot look it up once.
+    its items, so a hundred notifications to one robot look it up once. ``template_limit``: the longest text
+    (UTF-8 bytes) a message template may render to (``notifications.max-template-output-bytes``).
     """
     if not isinstance(data, dict):
         raise RequestInvalid([problem("body", "a JSON object is expected", "type_error")])
     problems: ProblemList = []
     if "template" in data:  # rendering fills the message in place: on a copy, the caller's data stays as it was
         data = copy.deepcopy(data)
-        problems = apply_template(data, lambda code: find_template(session, code))
+        problems = apply_template(data, lambda code: find_template(session, code), template_limit)
     request = None
     try:
         request = REQUEST_ADAPTER.validate_python(data)
@@ -136,38 +139,42 @@ def validate(session: Session, data: Any, robots: dict[tuple[str, str], Any] | N
     return request, robot
 
 
-def _store_media(session: Session, message: dict[str, Any], where: str, problems: ProblemList) -> None:
-    """Replace inline media by blob references (bytes stored once), check referenced blobs exist."""
+def _store_media(session: Session, message: dict[str, Any], where: str, problems: ProblemList,
+                 client_id: int | None, viewer: Callable[[], Viewer]) -> None:
+    """Replace inline media by blob references (bytes stored once; the uploads ``client_id``'s), check that
+    referenced blobs are uploads ``viewer`` sees."""
     for key, value in list(message.items()):
         path = f"{where}.{key}"
         if key in MEDIA_KEYS and isinstance(value, dict):
             ref = MediaRef.model_validate(value)
             if ref.base64 is not None:
-                blob = put_blob(session, ref.content(), ref.filename or "file",
-                                ref.contentType or "application/octet-stream")
+                upload = put_upload(session, ref.content(), ref.filename or "file",
+                                    ref.contentType or "application/octet-stream", client_id)
             else:
-                blob = get_blob(session, ref.blobId or "")
-                if blob is None:
-                    problems.append(problem(f"{path}.blobId", "no stored upload with this id"))
+                upload = find_upload(session, ref.blobId or "", viewer())
+                if upload is None:
+                    problems.append(problem(f"{path}.blobId", "no stored upload with this id among this API "
+                                                              "client's (uploading the file gives the same id)"))
                     continue
-            message[key] = {"blobId": blob.id, "filename": ref.filename or blob.filename,
-                            "contentType": ref.contentType or blob.content_type}
+            message[key] = {"blobId": upload.blob_id, "filename": ref.filename or upload.filename,
+                            "contentType": ref.contentType or upload.content_type}
         elif isinstance(value, dict):
-            _store_media(session, value, path, problems)
+            _store_media(session, value, path, problems, client_id, viewer)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, dict):
-                    _store_media(session, item, f"{path}.{i}", problems)
+                    _store_media(session, item, f"{path}.{i}", problems, client_id, viewer)
 
 
-def _normalise(session: Session, channel: str, message: dict[str, Any]) -> ProblemList:
+def _normalise(session: Session, channel: str, message: dict[str, Any], client_id: int | None) -> ProblemList:
     image = message.get("image") if channel == Channel.WECOM_ROBOT else None
     if isinstance(image, dict) and "base64" in image:
         # The platform's inline shape becomes a stored blob too: the row keeps an id, not megabytes of base64.
         content = inline_image_md5(image.pop("base64"), image.pop("md5"))
-        image["media"] = {"blobId": put_blob(session, content, "image.png", "image/png").id}
+        image["media"] = {"blobId": put_upload(session, content, "image.png", "image/png", client_id).blob_id}
     problems: ProblemList = []
-    _store_media(session, message, "message", problems)
+    viewer = functools.cache(lambda: Viewer.of(session, client_id))  # read only for a request naming a blob
+    _store_media(session, message, "message", problems, client_id, viewer)
     if isinstance(image, dict) and not problems:
         blob = get_blob(session, image["media"]["blobId"])
         if blob is not None and blob.size > MAX_IMAGE_BYTES:
@@ -189,29 +196,36 @@ def target_of(request: Any) -> str:
 
 
 def accept(session: Session, data: Any, *, client_id: int | None = None, idempotency_key: str | None = None,
-           delivery_id: str | None = None, source: str = "rest", enqueued_at: datetime | None = None) -> Accepted:
+           delivery_id: str | None = None, source: str = "rest", enqueued_at: datetime | None = None,
+           template_limit: int = MAX_OUTPUT_BYTES) -> Accepted:
     """Write the delivery record for ``data`` (status ``queued``).
 
     ``enqueued_at``: the caller enqueues right after the commit and says so in the same INSERT (it clears it
     again if the broker refuses); None leaves the record to the outbox sweep. A repeated ``idempotency_key``
-    (per client) or ``delivery_id`` returns the first record, unchanged.
+    (per client) or ``delivery_id`` returns the first record, unchanged. ``template_limit`` as for
+    :func:`validate`.
     """
     existing = find_existing(session, client_id, idempotency_key, delivery_id)
     if existing is not None:
         return Accepted(existing.id, existing.status, False)
-    return record(session, prepare(session, data), client_id=client_id, idempotency_key=idempotency_key,
-                  delivery_id=delivery_id, source=source, enqueued_at=enqueued_at)
+    prepared = prepare(session, data, client_id=client_id, template_limit=template_limit)
+    return record(session, prepared, client_id=client_id, idempotency_key=idempotency_key, delivery_id=delivery_id,
+                  source=source, enqueued_at=enqueued_at)
 
 
-def prepare(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None) -> dict[str, Any]:
+def prepare(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None, *,
+            client_id: int | None = None, template_limit: int = MAX_OUTPUT_BYTES) -> dict[str, Any]:
     """Validate ``data`` and keep its media bytes: the delivery row's request columns, ready for :func:`record`.
 
     :class:`RequestInvalid` lists every problem; media it stored by then goes with the caller's rollback.
-    ``robots`` as for :func:`validate`.
+    ``client_id``: the API client asking (None: a broker producer or the CLI); inline media become its uploads,
+    and a ``blobId`` must be one of the uploads it sees (:class:`models.blobs.Viewer`). ``robots`` and
+    ``template_limit`` as for :func:`validate`.
     """
-    request, robot = validate(session, data, robots)
+    request, robot = validate(session, data, robots, template_limit=template_limit)
     message = request.message.model_dump(mode="json", exclude_unset=True)
-    problems = [] if isinstance(request, WeChatTemplateRequest) else _normalise(session, request.channel, message)
+    problems = ([] if isinstance(request, WeChatTemplateRequest)
+                else _normalise(session, request.channel, message, client_id))
     if problems:
         raise RequestInvalid(problems)
     payload: dict[str, Any] = {"message": message}

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
 
-from models.message_templates import MessageTemplate, TemplateError, render
+from models.message_templates import MAX_OUTPUT_BYTES, MessageTemplate, TemplateError, TemplateTooLarge, render
 from models.notifications import dingtalk_robot, dingtalk_work, wechat_template, wecom_app, wecom_robot
 from models.notifications.common import Body, Code, TemplateUse
 
@@ -79,10 +79,12 @@ def problem(field: str, message: str, kind: str = "value_error") -> dict[str, st
     return {"field": field, "message": message, "type": kind}
 
 
-def apply_template(data: dict[str, Any], lookup: Callable[[str], MessageTemplate | None]) -> ProblemList:
+def apply_template(data: dict[str, Any], lookup: Callable[[str], MessageTemplate | None],
+                   max_bytes: int = MAX_OUTPUT_BYTES) -> ProblemList:
     """Render ``data["template"]`` into ``data["message"]`` in place; returns the problems found.
 
-    A malformed ``template`` is left for the model's validation to report.
+    A malformed ``template`` is left for the model's validation to report; a text over ``max_bytes`` (UTF-8)
+    is one of the problems, found before it is built.
     """
     use = data.get("template")
     message = data.get("message")
@@ -106,10 +108,12 @@ def apply_template(data: dict[str, Any], lookup: Callable[[str], MessageTemplate
         return [problem(f"message.{path}", "given here and by the template: choose one")]
     variables = use.get("variables") if isinstance(use.get("variables"), dict) else {}
     try:
-        target[leaf] = render(template.content, variables)
+        target[leaf] = render(template.content, variables, max_bytes)
     except TemplateError as exc:
         # The unrendered text stands in, so the field is not also reported missing.
         target[leaf] = template.content
+        if isinstance(exc, TemplateTooLarge):
+            return [problem("template.variables", str(exc), "too_long")]
         field = "template.variables" if exc.missing else "template.code"
         return [problem(field, str(exc), "missing" if exc.missing else "value_error")]
     return []
