@@ -130,7 +130,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     database = Database.from_settings(settings)
     try:
         with database.session() as session:
-            delivery_id = accept(session, request, source="cli").id
+            delivery_id = accept(session, request, settings.third, source="cli").id
     except RequestInvalid as exc:
         print("imbridge send: the notification is not valid:", file=sys.stderr)
         for problem in exc.problems:

@@ -72,6 +72,7 @@ class NotificationBatch:
 
     def __init__(self, runtime: Runtime) -> None:
         self.database = runtime.database
+        self.third = runtime.settings.third
         self.max_body = runtime.settings.ingress.max_body_bytes
         self.max_items = runtime.settings.ingress.max_batch_notifications
         self.openapi = {"post": {
@@ -107,7 +108,7 @@ class NotificationBatch:
                     first_of[key] = index
                 body = {k: v for k, v in item.items() if k != KEY_FIELD} if isinstance(item, dict) else item
                 try:
-                    new.append((index, prepare(session, body, robots), key))
+                    new.append((index, prepare(session, body, self.third, robots), key))
                 except RequestInvalid as exc:
                     problems += [{**p, "field": _item_field(index, p["field"])} for p in exc.problems]
             if problems:

@@ -15,6 +15,7 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, or_, select, update
 
+from config.settings import ThirdSettings
 from ingress.bodies import read_json
 from ingress.bounds import MAX_PAGE
 from ingress.enqueue import send_many
@@ -90,17 +91,18 @@ def _own(req: falcon.Request, query: Any) -> Any:
     return query if client.scope == Scope.ADMIN else query.where(Delivery.client_id == client.id)
 
 
-def submit(database: Database, req: falcon.Request, resp: falcon.Response, data: Any, invalid: str,
-           problems: Callable[[list[Any]], list[Any]] = lambda found: found) -> None:
+def submit(database: Database, third: ThirdSettings, req: falcon.Request, resp: falcon.Response, data: Any,
+           invalid: str, problems: Callable[[list[Any]], list[Any]] = lambda found: found) -> None:
     """Accept a notification request: record it (or find the Idempotency-Key's first record), enqueue, answer.
 
     202 with ``{id, status}`` for a new record, 200 with ``Idempotent-Replayed`` for a repeat, 422 listing every
-    problem. A broker that cannot take the message leaves the record to the scheduler's outbox sweep.
+    problem (an app channel whose platform is off names the keys to set). A broker that cannot take the message
+    leaves the record to the scheduler's outbox sweep.
     """
     key = _idempotency_key(req)
     with database.session() as session:
         try:
-            accepted = accept(session, data, client_id=req.context.api_client.id, idempotency_key=key,
+            accepted = accept(session, data, third, client_id=req.context.api_client.id, idempotency_key=key,
                               source="rest", enqueued_at=utcnow())
         except RequestInvalid as exc:
             raise unprocessable(invalid, problems(exc.problems)) from exc
@@ -127,10 +129,11 @@ class NotificationCollection:
 
     def __init__(self, runtime: Runtime) -> None:
         self.database = runtime.database
+        self.third = runtime.settings.third
         self.max_body = runtime.settings.ingress.max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        submit(self.database, req, resp, read_json(req, self.max_body), "the notification is not valid")
+        submit(self.database, self.third, req, resp, read_json(req, self.max_body), "the notification is not valid")
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         try:

@@ -128,9 +128,10 @@ class TemplateMessageCollection:
 
     def __init__(self, runtime: Runtime) -> None:
         self.database = runtime.database
+        self.third = runtime.settings.third
         self.max_body = runtime.settings.ingress.max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         message = read_json(req, self.max_body)
-        submit(self.database, req, resp, {"channel": "wechat_template", "message": message},
+        submit(self.database, self.third, req, resp, {"channel": "wechat_template", "message": message},
                "the template message is not valid", _strip_message)

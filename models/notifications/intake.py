@@ -16,10 +16,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from config.settings import ThirdSettings
 from models.base import utcnow
 from models.blobs import get_blob, put_blob
 from models.deliveries import Channel, Delivery, DeliveryStatus, new_delivery_id
 from models.message_templates import find_template
+from models.notifications.availability import channel_problems
 from models.notifications.common import MEDIA_KEYS, MediaRef, inline_image_md5
 from models.notifications.request import (
     REQUEST_ADAPTER,
@@ -96,19 +98,20 @@ def find_existing(session: Session, client_id: int | None, idempotency_key: str 
     return None
 
 
-def validate(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None
+def validate(session: Session, data: Any, third: ThirdSettings, robots: dict[tuple[str, str], Any] | None = None
              ) -> tuple[Any, RobotRef | None]:
     """The validated request and its robot; :class:`RequestInvalid` listing every problem otherwise.
 
+    ``third``: the platforms; an app channel of one that is off (no credentials) is refused.
     ``robots``: robot rows already looked up in this unit, by (platform, code); a batch passes one dict for all
     its items, so a hundred notifications to one robot look it up once.
     """
     if not isinstance(data, dict):
         raise RequestInvalid([problem("body", "a JSON object is expected", "type_error")])
-    problems: ProblemList = []
+    problems = channel_problems(third, data.get("channel"))
     if "template" in data:  # rendering fills the message in place: on a copy, the caller's data stays as it was
         data = copy.deepcopy(data)
-        problems = apply_template(data, lambda code: find_template(session, code))
+        problems += apply_template(data, lambda code: find_template(session, code))
     request = None
     try:
         request = REQUEST_ADAPTER.validate_python(data)
@@ -188,9 +191,10 @@ def target_of(request: Any) -> str:
     return text if len(text) <= 255 else text[:252] + "..."
 
 
-def accept(session: Session, data: Any, *, client_id: int | None = None, idempotency_key: str | None = None,
-           delivery_id: str | None = None, source: str = "rest", enqueued_at: datetime | None = None) -> Accepted:
-    """Write the delivery record for ``data`` (status ``queued``).
+def accept(session: Session, data: Any, third: ThirdSettings, *, client_id: int | None = None,
+           idempotency_key: str | None = None, delivery_id: str | None = None, source: str = "rest",
+           enqueued_at: datetime | None = None) -> Accepted:
+    """Write the delivery record for ``data`` (status ``queued``); ``third``: the platforms, as for :func:`validate`.
 
     ``enqueued_at``: the caller enqueues right after the commit and says so in the same INSERT (it clears it
     again if the broker refuses); None leaves the record to the outbox sweep. A repeated ``idempotency_key``
@@ -199,17 +203,18 @@ def accept(session: Session, data: Any, *, client_id: int | None = None, idempot
     existing = find_existing(session, client_id, idempotency_key, delivery_id)
     if existing is not None:
         return Accepted(existing.id, existing.status, False)
-    return record(session, prepare(session, data), client_id=client_id, idempotency_key=idempotency_key,
+    return record(session, prepare(session, data, third), client_id=client_id, idempotency_key=idempotency_key,
                   delivery_id=delivery_id, source=source, enqueued_at=enqueued_at)
 
 
-def prepare(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None) -> dict[str, Any]:
+def prepare(session: Session, data: Any, third: ThirdSettings, robots: dict[tuple[str, str], Any] | None = None
+            ) -> dict[str, Any]:
     """Validate ``data`` and keep its media bytes: the delivery row's request columns, ready for :func:`record`.
 
     :class:`RequestInvalid` lists every problem; media it stored by then goes with the caller's rollback.
-    ``robots`` as for :func:`validate`.
+    ``third`` and ``robots`` as for :func:`validate`.
     """
-    request, robot = validate(session, data, robots)
+    request, robot = validate(session, data, third, robots)
     message = request.message.model_dump(mode="json", exclude_unset=True)
     problems = [] if isinstance(request, WeChatTemplateRequest) else _normalise(session, request.channel, message)
     if problems:

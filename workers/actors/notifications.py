@@ -77,7 +77,8 @@ def submit_notification(request: dict[str, Any]) -> None:
     runtime = runtime_module.current()
     with runtime.database.session() as session:
         try:
-            accept(session, data, delivery_id=delivery_id, source="broker", enqueued_at=utcnow())
+            accept(session, data, runtime.settings.third, delivery_id=delivery_id, source="broker",
+                   enqueued_at=utcnow())
         except RequestInvalid as exc:
             log.warning("producer notification %s is invalid: %s", delivery_id, exc)
             _record_invalid(session, delivery_id, data, exc)
