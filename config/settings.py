@@ -142,7 +142,13 @@ class IngressSettings(_Section):
 
 
 class SandboxSettings(_Section):
-    enabled: bool = True
+    """The fake platforms (``sandbox/``), and demo mode."""
+
+    #: Demo mode: every platform without credentials of its own is played by the sandbox, with the PUBLIC demo
+    #: credentials of ``config.demo`` (anyone can sign callbacks with them: never in production). None (not
+    #: said): off, except under ``imbridge up`` run with no config file. Off, a platform without credentials is
+    #: off: its portal answers 404, its channels 422.
+    enabled: bool | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8900, ge=1, le=65535)
 
@@ -349,6 +355,11 @@ class Settings(BaseSettings):
     @property
     def broker_url(self) -> str | None:
         return self.broker.url or self.redis.url
+
+    @property
+    def demo(self) -> bool:
+        """Demo mode (``sandbox.enabled: true``): unconfigured platforms get the sandbox and the demo credentials."""
+        return self.sandbox.enabled is True
 
     @property
     def sandbox_url(self) -> str:

@@ -165,7 +165,7 @@ def _enqueue(settings: Settings, database: Any, delivery_id: str) -> bool:
 
     if not settings.broker_url:
         # No Redis configured: the embedded one of a running `imbridge up` in this directory, if any.
-        from imbridge.demo_robots import RUNNING_REDIS_URL_FILE
+        from imbridge.var_dir import RUNNING_REDIS_URL_FILE
 
         running = settings.var_dir / RUNNING_REDIS_URL_FILE
         if running.exists():
