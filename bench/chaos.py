@@ -369,7 +369,8 @@ def main() -> int:
                                           "wecom_member_hourly_limit": None,
                                           "journal_limit": 200000}).raise_for_status()
             ctx = {"database": database, "processes": processes, "valkey": valkey, "control": control,
-                   "ingress": ingress, "settings": load_settings(None), "poster": Poster(ingress, key, args.clients)}
+                   "ingress": ingress, "settings": load_settings(None, sandbox={"enabled": True}),
+                   "poster": Poster(ingress, key, args.clients)}
             print(f"{args.messages} notifications; 2 workers x {args.threads} threads, 2 schedulers (leader, standby); "
                   f"{args.clients} REST clients; {'PostgreSQL' if 'postgresql' in dburl else 'SQLite'}; "
                   f"Redis: embedded Valkey, AOF appendfsync everysec", flush=True)

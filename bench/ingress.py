@@ -235,7 +235,8 @@ def main() -> int:
         config = work / "imbridge.yaml"
         config.write_text(f"redis:\n  url: {redis_url}\ndatabase:\n  url: sqlite:///{work}/imbridge.db\n"
                           f"security:\n  secret-key: {secrets.token_urlsafe(32)}\nvar-dir: {work}/var\n"
-                          f"portal:\n  echo-text: {'true' if args.reply else 'false'}\n")
+                          f"portal:\n  echo-text: {'true' if args.reply else 'false'}\n"
+                          "sandbox:\n  enabled: true\n")  # the demo's WeChat: the sandbox signs the callbacks
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("IMBRIDGE_")},
                "IMBRIDGE_CONFIG": str(config), "PYTHONPATH": str(ROOT)}
         settings = load_settings(config)

@@ -74,7 +74,7 @@ def main() -> None:
         database = f"sqlite:///{var / 'bench.db'}"
         key = prepare_database(database, SECRET_KEY)
         settings = load_settings(None, redis={"url": url}, database={"url": database}, var_dir=str(var),
-                                 security={"secret_key": SECRET_KEY})
+                                 security={"secret_key": SECRET_KEY}, sandbox={"enabled": True})
         app = create_app(settings)
         single = caller(app, "/api/v1/notifications", BODY, key)
         batch = caller(app, "/api/v1/notifications/batch", {"notifications": [BODY] * BATCH}, key)

@@ -140,7 +140,7 @@ def main() -> None:
 def run(args: argparse.Namespace) -> None:
 
     pool_size = args.requests * args.rounds + args.requests // 2  # the whole run fits: no 503 measured
-    sandbox_url, stop_sandbox = serve_in_thread(load_settings(None), port=0)
+    sandbox_url, stop_sandbox = serve_in_thread(load_settings(None, sandbox={"enabled": True}), port=0)
     sandbox_port = int(sandbox_url.rsplit(":", 1)[1])
     var_dir = Path(tempfile.mkdtemp(prefix="bench-qr-"))
     database_url = f"sqlite:///{var_dir / 'imbridge.db'}"
@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> None:
     database.dispose()
     port = free_port()
     overrides = {"redis": {"url": args.redis_url}, "database": {"url": database_url}, "var_dir": str(var_dir),
-                 "sandbox": {"port": sandbox_port}, "ingress": {"port": port},
+                 "sandbox": {"enabled": True, "port": sandbox_port}, "ingress": {"port": port},
                  "security": {"secret_key": "bench-secret"},
                  "login": {"pool_size": pool_size, "apply_rate_limit": BENCH_RATE_LIMIT}}
     settings = load_settings(None, **overrides)
@@ -159,7 +159,8 @@ def run(args: argparse.Namespace) -> None:
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "IMBRIDGE_REDIS__URL": args.redis_url,
            "IMBRIDGE_DATABASE__URL": database_url, "IMBRIDGE_VAR_DIR": str(var_dir),
-           "IMBRIDGE_SANDBOX__PORT": str(sandbox_port), "IMBRIDGE_INGRESS__PORT": str(port),
+           "IMBRIDGE_SANDBOX__ENABLED": "true", "IMBRIDGE_SANDBOX__PORT": str(sandbox_port),
+           "IMBRIDGE_INGRESS__PORT": str(port),
            "IMBRIDGE_SECURITY__SECRET_KEY": "bench-secret", "IMBRIDGE_LOGIN__POOL_SIZE": str(pool_size),
            "IMBRIDGE_LOGIN__APPLY_RATE_LIMIT": str(BENCH_RATE_LIMIT)}
     url = f"http://127.0.0.1:{port}"

@@ -128,7 +128,7 @@ class PortalLoad:
 
     def __init__(self, ingress: str, rate: float, clients: int = 4) -> None:
         self.ingress, self.rate, self.clients = ingress, rate, clients
-        self.settings = load_settings(None)
+        self.settings = load_settings(None, sandbox={"enabled": True})  # the demo's credentials sign callbacks
         self.sent, self.failed = 0, Counter[str]()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)

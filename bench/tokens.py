@@ -93,7 +93,7 @@ def stampede(sandbox_url: str, redis_url: str, *, processes: int, threads: int, 
     host, port = sandbox_url.removeprefix("http://").split(":")
     overrides = {
         "redis": {"url": redis_url},
-        "sandbox": {"host": host, "port": int(port)},
+        "sandbox": {"enabled": True, "host": host, "port": int(port)},
         "third": {"wechat": {"token_mode": mode}},
         "var_dir": var_dir,
     }
@@ -136,7 +136,7 @@ def main() -> None:
     valkey = contextlib.ExitStack()
     if not args.redis_url:
         args.redis_url = valkey.enter_context(embedded_valkey(Path(tempfile.mkdtemp(prefix="bench-tokens-")))).url
-    url, stop = serve_in_thread(load_settings(None, redis={"url": args.redis_url}), port=0)
+    url, stop = serve_in_thread(load_settings(None, redis={"url": args.redis_url}, sandbox={"enabled": True}), port=0)
     try:
         for mode in ("classic", "stable"):
             runs = {}

@@ -1,7 +1,8 @@
-"""Demo credentials shared by the sandbox and by settings that name no real app.
+"""Demo credentials shared by the sandbox and by settings in demo mode.
 
-With no credentials configured for a platform (and the sandbox enabled), that platform's settings point at the
-sandbox with these values, so ``imbridge up`` is a working demo out of the box.
+In demo mode (``sandbox.enabled: true``, or ``imbridge up`` with no config file) a platform with no credentials
+of its own points at the sandbox with these values, so ``imbridge up`` is a working demo out of the box. They are
+PUBLIC (anyone can sign a callback with them): outside demo mode they are never used, and such a platform is off.
 """
 
 WECHAT_APP_ID = "wxdemo0000000001"

@@ -61,17 +61,29 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{where}: {message}"
 
 
-def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
-    """Build the effective settings: file, then environment; sandbox defaults fill unconfigured platforms."""
+def config_file_named(path: str | os.PathLike[str] | None = None) -> bool:
+    """Whether a config file is named: ``path`` or ``$IMBRIDGE_CONFIG``."""
+    return bool(path or os.environ.get(CONFIG_ENV))
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, *, demo_by_default: bool = False,
+                  **overrides: Any) -> Settings:
+    """Build the effective settings: file, then environment; in demo mode the demo fills unconfigured platforms.
+
+    ``demo_by_default``: with no config file named and ``sandbox.enabled`` not said, this is demo mode (what
+    ``imbridge up`` and ``imbridge sandbox`` run). Otherwise only ``sandbox.enabled: true`` turns it on.
+    """
     data = read_config_file(path)
     data.update(overrides)
     try:
         settings = Settings(**data)
     except ValidationError as exc:
         raise ConfigError([_describe(e) for e in exc.errors()]) from exc
+    if demo_by_default and settings.sandbox.enabled is None and not config_file_named(path):
+        settings.sandbox.enabled = True
     if not settings.security.secret_key:
         settings.security.secret_key = read_secret_key(settings.var_dir)
-    return apply_sandbox_defaults(settings)
+    return apply_demo_credentials(settings)
 
 
 def secret_key_path(var_dir: Path) -> Path:
@@ -91,7 +103,7 @@ def ensure_secret_key(settings: Settings) -> str:
     if settings.security.secret_key:
         return settings.security.secret_key
     path = secret_key_path(settings.var_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -101,9 +113,12 @@ def ensure_secret_key(settings: Settings) -> str:
     return settings.security.secret_key
 
 
-def apply_sandbox_defaults(settings: Settings) -> Settings:
-    """Point every platform that has no real credentials at the sandbox, with the demo credentials."""
-    if not settings.sandbox.enabled:
+def apply_demo_credentials(settings: Settings) -> Settings:
+    """In demo mode, point every platform that has no credentials of its own at the sandbox, with the demo ones.
+
+    Outside demo mode nothing is filled in: a platform without credentials stays off.
+    """
+    if not settings.demo:
         return settings
     base = settings.sandbox_url
     third = settings.third

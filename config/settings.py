@@ -143,7 +143,13 @@ class IngressSettings(_Section):
 
 
 class SandboxSettings(_Section):
-    enabled: bool = True
+    """The fake platforms (``sandbox/``), and demo mode."""
+
+    #: Demo mode: every platform without credentials of its own is played by the sandbox, with the PUBLIC demo
+    #: credentials of ``config.demo`` (anyone can sign callbacks with them: never in production). None (not
+    #: said): off, except under ``imbridge up`` run with no config file. Off, a platform without credentials is
+    #: off: its portal answers 404, its channels 422.
+    enabled: bool | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8900, ge=1, le=65535)
 
@@ -320,7 +326,7 @@ class LoginSettings(_Section):
     token_ttl_seconds: int = Field(default=7200, ge=60)
     #: How long a mini-program login waits for the worker's jscode2session answer.
     applet_wait_seconds: float = Field(default=5.0, gt=0, le=30)
-    #: Serve the demo page ``/demo/qr-login``.
+    #: Serve the demo page ``/demo/qr-login`` (in demo mode only: it drives the sandbox's fake phone).
     demo_page: bool = True
     #: applyQrCode calls one client may make per ``apply-rate-window-seconds`` (0: unlimited); more answer 429
     #: with Retry-After. The pool is shared by every visitor: one client must not be able to drain it.
@@ -388,6 +394,11 @@ class Settings(BaseSettings):
     @property
     def broker_url(self) -> str | None:
         return self.broker.url or self.redis.url
+
+    @property
+    def demo(self) -> bool:
+        """Demo mode (``sandbox.enabled: true``): unconfigured platforms get the sandbox and the demo credentials."""
+        return self.sandbox.enabled is True
 
     @property
     def sandbox_url(self) -> str:

@@ -1,4 +1,4 @@
-"""``imbridge config check``: the effective settings, secrets masked, and what cannot work."""
+"""``imbridge config check``: the effective settings, secrets masked, each platform's state, and what cannot work."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import sys
 import yaml
 
 from config import Settings, masked_dump
+from config.platforms import PlatformState, statuses
+
+#: The ingress hosts demo mode is meant for: the public demo credentials sign callbacks only a local user can send.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1"})
 
 
 def problems_with(settings: Settings) -> list[str]:
@@ -30,8 +34,44 @@ def problems_with(settings: Settings) -> list[str]:
     return problems
 
 
+def demo_warnings(settings: Settings) -> list[str]:
+    """Why demo mode is dangerous here: anyone who reaches the ingress can sign callbacks with public credentials."""
+    if not settings.demo or settings.ingress.host in LOOPBACK_HOSTS:
+        return []
+    demo = [s.platform.key for s in statuses(settings) if s.state is PlatformState.DEMO]
+    if not demo:
+        return []
+    return [f"demo mode is on and the ingress listens on {settings.ingress.host}: whoever reaches it can forge "
+            f"callbacks and logins with the PUBLIC demo credentials of {', '.join(demo)}. Set ingress.host to "
+            "127.0.0.1, or use a config file without sandbox.enabled: true (platforms without credentials are "
+            "then off)"]
+
+
+def platform_summary(settings: Settings) -> str:
+    """One line: ``wechat live, wechat-applet off, wecom demo, ding-talk off``."""
+    return ", ".join(f"{s.platform.key.removeprefix('third.')} {s.state}" for s in statuses(settings))
+
+
+def platform_lines(settings: Settings) -> list[str]:
+    """Each platform's state and API base, and what demo mode means when it is on."""
+    lines = ["platforms:"]
+    for found in statuses(settings):
+        name = found.platform.key.removeprefix("third.")
+        note = {PlatformState.DEMO: "   (the sandbox, with the PUBLIC demo credentials)",
+                PlatformState.OFF: "   (no credentials: portal 404, channels 422)"}.get(found.state, "")
+        lines.append(f"  {name:<14} {found.state:<5} {found.api_base_url}{note}")
+    if settings.demo:
+        lines.append("demo mode: on (sandbox.enabled: true, or `imbridge up` with no config file)")
+    else:
+        lines.append("demo mode: off (a platform without credentials is off)")
+    return lines
+
+
 def check_settings(settings: Settings) -> int:
     print(yaml.safe_dump(masked_dump(settings), sort_keys=False, allow_unicode=True), end="")
+    print("\n" + "\n".join(platform_lines(settings)))
+    for warning in demo_warnings(settings):
+        print(f"\nWarning: {warning}", file=sys.stderr)
     problems = problems_with(settings)
     if problems:
         print("\nProblems:", file=sys.stderr)

@@ -16,16 +16,18 @@ import sys
 
 from config import ConfigError, Settings, load_settings
 from config.loader import CONFIG_ENV
+from imbridge.var_dir import PRIVATE_UMASK
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config)
+def _settings(args: argparse.Namespace, *, demo_by_default: bool = False) -> Settings:
+    """The settings; ``demo_by_default``: demo mode when no config file is named and ``sandbox.enabled`` unsaid."""
+    return load_settings(args.config, demo_by_default=demo_by_default)
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     from imbridge.up import run_up
 
-    return run_up(_settings(args), with_sandbox=not args.no_sandbox)
+    return run_up(_settings(args, demo_by_default=True), with_sandbox=not args.no_sandbox)
 
 
 def cmd_ingress(args: argparse.Namespace) -> int:
@@ -59,7 +61,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from sandbox.cli import run
 
-    return run(args, _settings(args))
+    return run(args, _settings(args, demo_by_default=True))  # the fake platforms: the demo's unless configured
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -94,14 +96,20 @@ def cmd_apikey(args: argparse.Namespace) -> int:
 
 def cmd_send(args: argparse.Namespace) -> int:
     from imbridge.send import run
+    from imbridge.var_dir import RUNNING_DEMO_FILE
 
-    return run(args, _settings(args))
+    settings = _settings(args)
+    if (settings.var_dir / RUNNING_DEMO_FILE).exists():
+        # The `imbridge up` of this directory runs the demo: its channels are the demo's (still only with no
+        # config file named and sandbox.enabled unsaid, as for `up` itself).
+        settings = _settings(args, demo_by_default=True)
+    return run(args, settings)
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
     from imbridge.checks import check_settings
 
-    return check_settings(_settings(args))
+    return check_settings(_settings(args, demo_by_default=True))  # as `imbridge up` would run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for chatty in ("apscheduler", "httpx", "httpcore"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    # var/ holds the database, tokens and keys: what any command (and any child of ``up``) creates is private.
+    umask = os.umask(PRIVATE_UMASK)
     try:
         return args.handler(args)
     except ConfigError as exc:
@@ -174,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    finally:
+        os.umask(umask)  # (for a caller that runs commands in-process, as the tests do)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,9 +11,6 @@ from models import Database
 from models.robots import Robot, find_robot, seal_credentials
 from models.secretbox import SecretBox
 
-#: Under var/: the URL of the embedded Redis of a running ``imbridge up`` (for ``imbridge send`` in another shell).
-RUNNING_REDIS_URL_FILE = "redis-url"
-
 DINGTALK_CODE = "demo-dingtalk"
 WECOM_CODE = "demo-wecom"
 

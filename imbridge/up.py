@@ -9,27 +9,30 @@ import sys
 
 from config import Settings
 from config.loader import ensure_secret_key
-from imbridge.demo_robots import RUNNING_REDIS_URL_FILE, ensure_demo_robots
+from config.masking import mask_url
+from imbridge.checks import demo_warnings, platform_summary
+from imbridge.demo_robots import ensure_demo_robots
 from imbridge.embedded_redis import EmbeddedRedis
 from imbridge.supervisor import Child, Supervisor
+from imbridge.var_dir import RUNNING_DEMO_FILE, RUNNING_REDIS_URL_FILE, make_private, write_private
 from models import Database, Scope
 from models.api_clients import create_api_client
 from models.migrate import upgrade
 
 #: The user ``up`` binds to the sandbox's demo follower for the QR-login demo.
 DEMO_LOGIN_USERNAME = "demo"
+#: Under var/: the demo's admin key (the banner shows it only on a terminal: logs keep what it prints).
+DEMO_API_KEY_FILE = "demo-api-key"
 
 
 def _demo_api_key(settings: Settings, database: Database) -> str:
     """An admin key for the demo, created once and kept (owner-readable) under var/ so it can be shown again."""
-    path = settings.var_dir / "demo-api-key"
+    path = settings.var_dir / DEMO_API_KEY_FILE
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     with database.session() as session:
         _, key = create_api_client(session, "demo", Scope.ADMIN)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key)
+    write_private(path, key)
     return key
 
 
@@ -55,22 +58,27 @@ def _demo_login_user(database: Database) -> None:
 
 
 def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    make_private(settings.var_dir)
     ensure_secret_key(settings)
     env = dict(os.environ)
     env["IMBRIDGE_VAR_DIR"] = str(settings.var_dir)
+    demo_note = settings.var_dir / RUNNING_DEMO_FILE
+    demo_note.unlink(missing_ok=True)  # (a crashed predecessor's)
+    if settings.demo:
+        # The children read the settings again, from the same file (or none): demo mode must reach them too.
+        env["IMBRIDGE_SANDBOX__ENABLED"] = "true"
     embedded: EmbeddedRedis | None = None
     if not settings.redis.url:
         embedded = EmbeddedRedis(settings.var_dir / "valkey")
         embedded.start()
         settings.redis.url = embedded.url
         # So that `imbridge send` from another shell in this directory finds the running demo's Redis.
-        (settings.var_dir / RUNNING_REDIS_URL_FILE).write_text(embedded.url, encoding="ascii")
+        write_private(settings.var_dir / RUNNING_REDIS_URL_FILE, embedded.url)
         env["IMBRIDGE_REDIS__URL"] = embedded.url
 
     python = [sys.executable, "-m", "imbridge"]
     children = []
-    if with_sandbox and settings.sandbox.enabled and _uses_sandbox(settings):
+    if with_sandbox and settings.sandbox.enabled is not False and _uses_sandbox(settings):
         children.append(Child("sandbox", [*python, "sandbox"]))
     children += [
         Child("ingress", [*python, "ingress"]),
@@ -85,11 +93,13 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
         database = Database.from_settings(settings)
         upgrade(database)
         key = _demo_api_key(settings, database)
-        if _uses_sandbox(settings):
+        if settings.demo and _uses_sandbox(settings):
             ensure_demo_robots(settings, database)
-        if _wechat_is_sandbox(settings):
+        if settings.demo and _wechat_is_sandbox(settings):
             _demo_login_user(database)
         database.dispose()
+        if settings.demo:  # `imbridge send` from another shell in this directory sends to the demo's channels
+            write_private(demo_note, "the imbridge up of this directory runs the demo\n")
         supervisor.start()
         _print_banner(settings, key, sandbox=children[0].name == "sandbox", embedded=embedded)
         code = supervisor.watch()
@@ -98,30 +108,44 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
         if embedded is not None:
             embedded.stop()
             (settings.var_dir / RUNNING_REDIS_URL_FILE).unlink(missing_ok=True)
+        demo_note.unlink(missing_ok=True)
         print("imbridge up: stopped", flush=True)
     return code
 
 
 def _print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: EmbeddedRedis | None) -> None:
     ingress = f"http://{settings.ingress.host}:{settings.ingress.port}"
+    key_path = settings.var_dir / DEMO_API_KEY_FILE
+    # Where stdout is kept (journald, a container's log, a file), the key would be kept with it: shown on a
+    # terminal only.
+    if sys.stdout.isatty():
+        key_line = f"  API key     {key}   (admin scope; kept in {key_path})"
+    else:
+        key_line = f"  API key     in {key_path}   (admin scope; shown here on a terminal only)"
     lines = [
         "",
         "imbridge is up",
         f"  admin page  {ingress}/admin   (sign in with the API key below)",
         f"  ingress     {ingress}   (health {ingress}/readyz, metrics {ingress}/metrics, API {ingress}/openapi.json)",
-        f"  redis       {settings.redis.url}" + ("   (embedded Valkey, data in var/valkey)" if embedded else ""),
-        f"  database    {settings.database_url}",
+        f"  redis       {mask_url(settings.redis.url or '')}"
+        + ("   (embedded Valkey, data in var/valkey)" if embedded else ""),
+        f"  database    {mask_url(settings.database_url)}",
+        f"  platforms   {platform_summary(settings)}",
     ]
     if sandbox:
         lines.append(f"  sandbox     {settings.sandbox_url}   (what the platforms received: {settings.sandbox_url}"
                      "/_sandbox/journal)")
     lines += [
-        f"  API key     {key}   (admin scope; demo only)",
-        f"  try         curl -X POST -H 'Authorization: Bearer {key}' {ingress}/api/v1/ping",
-        "  notify      imbridge send --channel dingtalk_robot --robot demo-dingtalk --text 'hello' --wait"
-        "   (more in the README)",
-        f"  QR login    {ingress}/demo/qr-login   (then: imbridge sandbox scan --key <key shown on the page>)",
-        "Ctrl-C stops everything.",
-        "",
+        key_line,
+        f"  try         curl -X POST -H \"Authorization: Bearer $(cat {key_path})\" {ingress}/api/v1/ping",
     ]
+    if settings.demo:
+        lines += [
+            "  notify      imbridge send --channel dingtalk_robot --robot demo-dingtalk --text 'hello' --wait"
+            "   (more in the README)",
+            f"  QR login    {ingress}/demo/qr-login   (then: imbridge sandbox scan --key <key shown on the page>)",
+        ]
+    lines += ["Ctrl-C stops everything.", ""]
     print("\n".join(lines), flush=True)
+    for warning in demo_warnings(settings):
+        print(f"imbridge up: warning: {warning}", file=sys.stderr, flush=True)

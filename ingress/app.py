@@ -18,6 +18,7 @@ from ingress.login import build_login
 from ingress.metrics import MetricsResource, RequestMetrics
 from ingress.nul import RefuseNul
 from ingress.openapi import OpenApiSpec
+from ingress.platform_gate import PlatformGate
 from ingress.portals import build_portals
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
 from ingress.resources.blobs import BlobCollection, BlobItem
@@ -70,6 +71,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
         RefuseNul(),
         auth,
         BodyLimit(settings.ingress.max_body_bytes),
+        PlatformGate(settings.third),
     ], sink_before_static_route=False)
     app.req_options.strip_url_path_trailing_slash = True
     app.router_options.converters["id"] = RowIdConverter
@@ -131,7 +133,8 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime)
         route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform))
     route("/api/v1/notification-templates", TemplateCollection(database))
     route("/api/v1/notification-templates/{code}", TemplateItem(database))
-    route("/api/v1/notification-templates/{code}/render", TemplateRender(database))
+    route("/api/v1/notification-templates/{code}/render",
+          TemplateRender(database, runtime.settings.notifications.max_template_output_bytes))
     route("/api/v1/blobs", BlobCollection(database, runtime.settings.ingress.max_body_bytes))
     route("/api/v1/blobs/{blob_id}", BlobItem(database))
 

@@ -130,6 +130,6 @@ def ensure_port_free(host: str, port: int, wait_seconds: float = PORT_WAIT_SECON
 def serve(settings: Settings) -> None:
     metrics_dir = settings.var_dir.resolve() / "metrics" / f"ingress-{settings.ingress.port}"
     shutil.rmtree(metrics_dir, ignore_errors=True)
-    metrics_dir.mkdir(parents=True)
+    metrics_dir.mkdir(mode=0o700, parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     IngressServer(settings).run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +50,17 @@ def _sqlite_pragmas(synchronous: str) -> Callable[..., None]:
 MAX_YIELD_SECONDS = 0.25
 
 
+def _private_file(path: Path) -> None:
+    """Create the SQLite file (and its directory) for its owner only, before SQLite does with mode 0644.
+
+    The database holds API key hashes, robot and user records; SQLite gives its ``-wal`` and ``-shm`` files the
+    database file's mode, so they are private too. A file that exists already keeps the mode it has.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def normalise_url(url: str) -> str:
     """``postgresql://`` means psycopg 3 here (the driver we install)."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -66,7 +79,7 @@ class Database:
         if parsed.get_backend_name() == "sqlite":
             pool: dict[str, int] = {}
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(parsed.database))
                 pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}  # (a file: QueuePool)
             self.engine: Engine = create_engine(self.url, echo=echo, connect_args={"timeout": 10}, **pool)
             event.listen(self.engine, "connect", _sqlite_pragmas(sqlite_synchronous))

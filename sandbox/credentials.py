@@ -1,8 +1,8 @@
 """Which apps the fake platforms know, taken from the settings.
 
-After :func:`config.load_settings` every unconfigured platform carries the demo credentials of
-:mod:`config.demo`, so a default sandbox accepts exactly what a default imbridge sends. Anything else gets the
-platform's "bad appid / bad secret" answer.
+In demo mode every unconfigured platform carries the demo credentials of :mod:`config.demo` (and ``imbridge
+sandbox`` with no config file runs in demo mode), so a default sandbox accepts exactly what a demo imbridge
+sends. Anything else gets the platform's "bad appid / bad secret" answer.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ def _app() -> falcon.App:
     from ingress import create_app
 
     settings = load_settings(None, redis={"url": "redis://127.0.0.1:1/0"}, database={"url": "sqlite://"},
-                             security={"secret_key": "k" * 32})
+                             security={"secret_key": "k" * 32}, sandbox={"enabled": True})
     previous = dramatiq.broker.global_broker
     try:
         return create_app(settings)

@@ -134,13 +134,15 @@ def sqlite_url(tmp_path) -> str:
 
 @pytest.fixture
 def make_settings(tmp_path, redis_url: str):
-    """Build settings as a deployment would: the demo platforms, this test's Redis and database."""
+    """Build settings as the demo runs: demo mode (``sandbox.enabled: true``: the sandbox plays every platform),
+    this test's Redis and database. ``sandbox={"enabled": None}`` builds a deployment outside demo mode."""
     from config import load_settings
 
     def build(database_url: str | None = None, **sections):
         overrides = {"redis": {"url": redis_url}, "var_dir": str(tmp_path / "var")}
         if database_url:
             overrides["database"] = {"url": database_url}
+        sections["sandbox"] = {"enabled": True, **sections.get("sandbox", {})}
         overrides.update(sections)
         return load_settings(None, **overrides)
 

@@ -18,7 +18,7 @@ def demo_settings() -> Settings:
     with pytest.MonkeyPatch.context() as patch:
         for name in [n for n in os.environ if n.startswith("IMBRIDGE_")]:
             patch.delenv(name)
-        return load_settings(None)
+        return load_settings(None, sandbox={"enabled": True})
 
 
 def served_sandbox() -> Iterator[tuple[str, httpx.Client]]:

@@ -3,7 +3,8 @@
 It keeps a registry of the secret values the session comes to know:
 
 * every Settings built through ``config.load_settings``: app secrets, callback tokens, AES keys, the
-  ``security.secret-key``;
+  ``security.secret-key``, the password in ``redis.url`` and ``broker.url``;
+* the password of every embedded Valkey started (``imbridge.embedded_redis``);
 * every API key ``models.api_clients.create_api_client`` returns;
 * every access token and mini-program ``session_key`` the sandbox issues, every robot it is told about;
 * secrets tests send in request bodies (robot ``accessToken``/``secret``/``key``, webhook ``secret``);
@@ -31,6 +32,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,6 +215,10 @@ def _settings_secrets(settings: Any) -> Iterable[tuple[str, str]]:
     yield "WeCom AES key", third.wecom.encoding_aes_key
     yield "DingTalk app secret", third.ding_talk.app_secret
     yield "security.secret-key", settings.security.secret_key
+    for name, url in (("redis.url", settings.redis.url), ("broker.url", settings.broker.url)):
+        if url:
+            with contextlib.suppress(ValueError):
+                yield f"the password in {name}", urllib.parse.urlsplit(url).password
 
 
 class SecretGuard:
@@ -321,6 +327,18 @@ class SecretGuard:
             return add
 
         self._patch(sandbox.robots.RobotRegistry, "add", adding)
+
+        import imbridge.embedded_redis
+
+        def starting(original):
+            @functools.wraps(original)
+            def start(server, *args, **kwargs):
+                result = original(server, *args, **kwargs)
+                register("embedded Valkey password", server.password)
+                return result
+            return start
+
+        self._patch(imbridge.embedded_redis.EmbeddedRedis, "start", starting)
 
     def _patch_sinks(self) -> None:
         import falcon.testing.client

@@ -131,7 +131,8 @@ def imbridge_env(redis: str, database: str, secret_key: str, var: Path, **settin
     (``settings`` as ``IMBRIDGE_<KEY>``, e.g. ``NOTIFICATIONS__LEASE_SECONDS="20"``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMBRIDGE_")}
     env.update(PYTHONPATH=str(ROOT), IMBRIDGE_REDIS__URL=redis, IMBRIDGE_DATABASE__URL=database,
-               IMBRIDGE_SECURITY__SECRET_KEY=secret_key, IMBRIDGE_VAR_DIR=str(var))
+               IMBRIDGE_SECURITY__SECRET_KEY=secret_key, IMBRIDGE_VAR_DIR=str(var),
+               IMBRIDGE_SANDBOX__ENABLED="true")  # the sandbox plays every platform, with the demo credentials
     env.update({f"IMBRIDGE_{name}": value for name, value in settings.items()})
     return env
 

@@ -50,6 +50,7 @@ def build_login(settings: Settings, runtime: Runtime) -> Login:
     tokens = LoginTokens(runtime.redis, config.token_ttl_seconds)
     auth = LoginAuth(tokens, runtime.database)
     identities = Identities(settings, runtime)
+    demo_page = config.demo_page and settings.demo
     client_ip_header = settings.ingress.client_ip_header
     login_limit = ClientRateLimit(runtime.redis, "login", config.login_rate_limit, config.login_rate_window_seconds)
     bind_limit = ClientRateLimit(runtime.redis, "bind", config.bind_rate_limit, config.bind_rate_window_seconds)
@@ -59,7 +60,7 @@ def build_login(settings: Settings, runtime: Runtime) -> Login:
         login=TokenLogin(identities, tokens, runtime.database, login_limit, client_ip_header),
         logout=TokenLogout(auth),
         bind=ThirdBind(auth, identities, runtime.database, bind_limit, client_ip_header),
-        demo_page=DemoPage() if config.demo_page else None,
-        demo_qr=DemoQrImage(runtime) if config.demo_page else None,
+        demo_page=DemoPage() if demo_page else None,
+        demo_qr=DemoQrImage(runtime) if demo_page else None,
         watcher=watcher,
     )

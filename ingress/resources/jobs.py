@@ -107,6 +107,8 @@ class JobItem:
 
 class JobRetry:
     scope = Scope.ADMIN
+    #: Every kind of job today acts on the Official Account.
+    needs_platform = {"POST": "wechat"}
     openapi = {"post": {"summary": "Run a failed job again, with a fresh retry budget",
                         "responses": {"202": ("queued again", JOB_ACCEPTED), "409": "the job has not failed"}}}
 

@@ -21,7 +21,7 @@ from ingress.resources.notifications import enqueue_or_leave, idempotency_key_pr
 from models import Scope
 from models.base import utcnow
 from models.notifications import REQUEST_ADAPTER, RequestInvalid
-from models.notifications.intake import Accepted, find_keyed, prepare, record_many
+from models.notifications.intake import Accepted, IntakeRules, find_keyed, prepare, record_many
 from workers.runtime import Runtime
 
 #: The item field that carries an item's idempotency key (the single endpoint takes it as a header).
@@ -72,9 +72,9 @@ class NotificationBatch:
 
     def __init__(self, runtime: Runtime) -> None:
         self.database = runtime.database
+        self.rules = IntakeRules.from_settings(runtime.settings)
         self.max_body = runtime.settings.ingress.max_body_bytes
         self.max_items = runtime.settings.ingress.max_batch_notifications
-        self.template_limit = runtime.settings.notifications.max_template_output_bytes
         self.openapi = {"post": {
             "summary": f"Accept 1 to {self.max_items} notifications at once: all validated, recorded and queued, "
                        "or none",
@@ -108,8 +108,7 @@ class NotificationBatch:
                     first_of[key] = index
                 body = {k: v for k, v in item.items() if k != KEY_FIELD} if isinstance(item, dict) else item
                 try:
-                    prepared = prepare(session, body, robots, client_id=client_id, template_limit=self.template_limit)
-                    new.append((index, prepared, key))
+                    new.append((index, prepare(session, body, self.rules, robots, client_id=client_id), key))
                 except RequestInvalid as exc:
                     problems += [{**p, "field": _item_field(index, p["field"])} for p in exc.problems]
             if problems:

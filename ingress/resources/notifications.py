@@ -22,8 +22,7 @@ from ingress.errors import ApiError, unprocessable, validation_details
 from models import Database, Scope
 from models.base import utcnow
 from models.deliveries import Channel, Delivery, DeliveryAttempt, DeliveryStatus
-from models.message_templates import MAX_OUTPUT_BYTES
-from models.notifications import REQUEST_ADAPTER, RequestInvalid, accept
+from models.notifications import REQUEST_ADAPTER, IntakeRules, RequestInvalid, accept
 from models.notifications.views import delivery_view
 from workers.actors.notifications import deliver_notification, recall_notification
 from workers.runtime import Runtime
@@ -91,20 +90,19 @@ def _own(req: falcon.Request, query: Any) -> Any:
     return query if client.scope == Scope.ADMIN else query.where(Delivery.client_id == client.id)
 
 
-def submit(database: Database, req: falcon.Request, resp: falcon.Response, data: Any, invalid: str,
-           problems: Callable[[list[Any]], list[Any]] = lambda found: found, *,
-           template_limit: int = MAX_OUTPUT_BYTES) -> None:
+def submit(database: Database, rules: IntakeRules, req: falcon.Request, resp: falcon.Response, data: Any,
+           invalid: str, problems: Callable[[list[Any]], list[Any]] = lambda found: found) -> None:
     """Accept a notification request: record it (or find the Idempotency-Key's first record), enqueue, answer.
 
     202 with ``{id, status}`` for a new record, 200 with ``Idempotent-Replayed`` for a repeat, 422 listing every
-    problem. A broker that cannot take the message leaves the record to the scheduler's outbox sweep.
-    ``template_limit``: the longest text a message template may render to (UTF-8 bytes).
+    problem (an app channel whose platform is off names the keys to set). A broker that cannot take the message
+    leaves the record to the scheduler's outbox sweep.
     """
     key = _idempotency_key(req)
     with database.session() as session:
         try:
-            accepted = accept(session, data, client_id=req.context.api_client.id, idempotency_key=key,
-                              source="rest", enqueued_at=utcnow(), template_limit=template_limit)
+            accepted = accept(session, data, rules, client_id=req.context.api_client.id, idempotency_key=key,
+                              source="rest", enqueued_at=utcnow())
         except RequestInvalid as exc:
             raise unprocessable(invalid, problems(exc.problems)) from exc
         answer = {"id": accepted.id, "status": accepted.status}
@@ -130,12 +128,11 @@ class NotificationCollection:
 
     def __init__(self, runtime: Runtime) -> None:
         self.database = runtime.database
+        self.rules = IntakeRules.from_settings(runtime.settings)
         self.max_body = runtime.settings.ingress.max_body_bytes
-        self.template_limit = runtime.settings.notifications.max_template_output_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        submit(self.database, req, resp, read_json(req, self.max_body), "the notification is not valid",
-               template_limit=self.template_limit)
+        submit(self.database, self.rules, req, resp, read_json(req, self.max_body), "the notification is not valid")
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         try:

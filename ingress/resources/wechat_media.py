@@ -102,6 +102,7 @@ def _get(session: Any, record_id: int) -> WeChatMedia:
 
 class MediaCollection:
     scope = Scope.ADMIN
+    needs_platform = {"POST": "wechat"}
     openapi = {
         "get": {"summary": "List local media records (filters: type, permanent, status; page, limit)",
                 "query": MediaQuery},
@@ -165,6 +166,7 @@ class MediaCollection:
 
 class MediaItem:
     scope = Scope.ADMIN
+    needs_platform = {"DELETE": "wechat"}
     openapi = {"get": {"summary": "One media record"},
                "delete": {"summary": "Delete: permanent material through a job (del_material), anything else "
                                      "locally (temporary media expire on their own)",
@@ -222,6 +224,7 @@ class MediaCounts:
 
 class MediaSync:
     scope = Scope.ADMIN
+    needs_platform = {"POST": "wechat"}
     openapi = {"post": {"summary": "Sync permanent material from the platform (a job: batchget_material, "
                                    "get_materialcount)", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 

@@ -156,6 +156,7 @@ class MenuItem:
 
 class MenuPublish:
     scope = Scope.ADMIN
+    needs_platform = {"POST": "wechat"}
     openapi = {"post": {"summary": "Publish a draft (a job: menu/create; on success it is the only published row)",
                         "responses": {"202": ("queued", JOB_ACCEPTED), "422": "every problem of the menu"}}}
 
@@ -206,6 +207,7 @@ class PublishedMenu:
 
 class MenuImport:
     scope = Scope.ADMIN
+    needs_platform = {"POST": "wechat"}
     openapi = {"post": {"summary": "Import the live menu (a job: menu/get) as a new published row; body optional: "
                                    "{name}", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
@@ -231,6 +233,7 @@ class MenuImport:
 
 class MenuClear:
     scope = Scope.ADMIN
+    needs_platform = {"POST": "wechat"}
     openapi = {"post": {"summary": "Clear the live menu (a job: menu/delete); no row stays published",
                         "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 

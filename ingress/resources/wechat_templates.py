@@ -22,6 +22,7 @@ from ingress.resources.notifications import submit
 from models import Database, Scope
 from models.base import utcnow
 from models.jobs import create_job
+from models.notifications import IntakeRules
 from models.notifications.common import Code
 from models.notifications.wechat_template import TemplateMessage
 from models.wechat.templates import WeChatTemplate, wechat_template_view
@@ -97,6 +98,7 @@ class WeChatTemplateItem:
 
 class WeChatTemplateSync:
     scope = Scope.ADMIN
+    needs_platform = {"POST": "wechat"}
     openapi = {"post": {"summary": "Sync the private templates from the platform (a job): insert new, update "
                                    "changed, delete those gone", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
@@ -128,9 +130,10 @@ class TemplateMessageCollection:
 
     def __init__(self, runtime: Runtime) -> None:
         self.database = runtime.database
+        self.rules = IntakeRules.from_settings(runtime.settings)
         self.max_body = runtime.settings.ingress.max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         message = read_json(req, self.max_body)
-        submit(self.database, req, resp, {"channel": "wechat_template", "message": message},
+        submit(self.database, self.rules, req, resp, {"channel": "wechat_template", "message": message},
                "the template message is not valid", _strip_message)

@@ -18,10 +18,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from config.settings import Settings, ThirdSettings
 from models.base import utcnow
 from models.blobs import Viewer, find_upload, get_blob, put_upload
 from models.deliveries import Channel, Delivery, DeliveryStatus, new_delivery_id
 from models.message_templates import MAX_OUTPUT_BYTES, find_template
+from models.notifications.availability import channel_problems
 from models.notifications.common import MEDIA_KEYS, MediaRef, inline_image_md5
 from models.notifications.request import (
     REQUEST_ADAPTER,
@@ -98,20 +100,36 @@ def find_existing(session: Session, client_id: int | None, idempotency_key: str 
     return None
 
 
-def validate(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None, *,
-             template_limit: int = MAX_OUTPUT_BYTES) -> tuple[Any, RobotRef | None]:
+@dataclass(frozen=True)
+class IntakeRules:
+    """What a request is checked against beyond its own shape, from the settings.
+
+    ``third``: the platforms; an app channel of one that is off (no credentials) is refused, naming the keys.
+    ``template_limit``: the longest text (UTF-8 bytes) a message template may render to.
+    """
+
+    third: ThirdSettings
+    template_limit: int = MAX_OUTPUT_BYTES
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> IntakeRules:
+        return cls(settings.third, settings.notifications.max_template_output_bytes)
+
+
+def validate(session: Session, data: Any, rules: IntakeRules,
+             robots: dict[tuple[str, str], Any] | None = None) -> tuple[Any, RobotRef | None]:
     """The validated request and its robot; :class:`RequestInvalid` listing every problem otherwise.
 
-    ``robots``: robot rows already looked up in this unit, by (platform, code); a batch passes one dict for all
-    its items, so a hundred notifications to one robot look it up once. ``template_limit``: the longest text
-    (UTF-8 bytes) a message template may render to (``notifications.max-template-output-bytes``).
+    ``rules``: which platforms are on, how long a template may render. ``robots``: robot rows already looked up
+    in this unit, by (platform, code); a batch passes one dict for all its items, so a hundred notifications to
+    one robot look it up once.
     """
     if not isinstance(data, dict):
         raise RequestInvalid([problem("body", "a JSON object is expected", "type_error")])
-    problems: ProblemList = []
+    problems = channel_problems(rules.third, data.get("channel"))
     if "template" in data:  # rendering fills the message in place: on a copy, the caller's data stays as it was
         data = copy.deepcopy(data)
-        problems = apply_template(data, lambda code: find_template(session, code), template_limit)
+        problems += apply_template(data, lambda code: find_template(session, code), rules.template_limit)
     request = None
     try:
         request = REQUEST_ADAPTER.validate_python(data)
@@ -195,34 +213,33 @@ def target_of(request: Any) -> str:
     return text if len(text) <= 255 else text[:252] + "..."
 
 
-def accept(session: Session, data: Any, *, client_id: int | None = None, idempotency_key: str | None = None,
-           delivery_id: str | None = None, source: str = "rest", enqueued_at: datetime | None = None,
-           template_limit: int = MAX_OUTPUT_BYTES) -> Accepted:
-    """Write the delivery record for ``data`` (status ``queued``).
+def accept(session: Session, data: Any, rules: IntakeRules, *, client_id: int | None = None,
+           idempotency_key: str | None = None, delivery_id: str | None = None, source: str = "rest",
+           enqueued_at: datetime | None = None) -> Accepted:
+    """Write the delivery record for ``data`` (status ``queued``), checked against ``rules``.
 
     ``enqueued_at``: the caller enqueues right after the commit and says so in the same INSERT (it clears it
     again if the broker refuses); None leaves the record to the outbox sweep. A repeated ``idempotency_key``
-    (per client) or ``delivery_id`` returns the first record, unchanged. ``template_limit`` as for
-    :func:`validate`.
+    (per client) or ``delivery_id`` returns the first record, unchanged.
     """
     existing = find_existing(session, client_id, idempotency_key, delivery_id)
     if existing is not None:
         return Accepted(existing.id, existing.status, False)
-    prepared = prepare(session, data, client_id=client_id, template_limit=template_limit)
+    prepared = prepare(session, data, rules, client_id=client_id)
     return record(session, prepared, client_id=client_id, idempotency_key=idempotency_key, delivery_id=delivery_id,
                   source=source, enqueued_at=enqueued_at)
 
 
-def prepare(session: Session, data: Any, robots: dict[tuple[str, str], Any] | None = None, *,
-            client_id: int | None = None, template_limit: int = MAX_OUTPUT_BYTES) -> dict[str, Any]:
+def prepare(session: Session, data: Any, rules: IntakeRules, robots: dict[tuple[str, str], Any] | None = None, *,
+            client_id: int | None = None) -> dict[str, Any]:
     """Validate ``data`` and keep its media bytes: the delivery row's request columns, ready for :func:`record`.
 
     :class:`RequestInvalid` lists every problem; media it stored by then goes with the caller's rollback.
     ``client_id``: the API client asking (None: a broker producer or the CLI); inline media become its uploads,
-    and a ``blobId`` must be one of the uploads it sees (:class:`models.blobs.Viewer`). ``robots`` and
-    ``template_limit`` as for :func:`validate`.
+    and a ``blobId`` must be one of the uploads it sees (:class:`models.blobs.Viewer`). ``rules`` and ``robots`` as
+    for :func:`validate`.
     """
-    request, robot = validate(session, data, robots, template_limit=template_limit)
+    request, robot = validate(session, data, rules, robots)
     message = request.message.model_dump(mode="json", exclude_unset=True)
     problems = ([] if isinstance(request, WeChatTemplateRequest)
                 else _normalise(session, request.channel, message, client_id))

@@ -53,9 +53,11 @@ def test_seed_block_nested_under_bootx_starter_is_read(tmp_path):
     assert settings.third.wechat.app_id == "wx1234567890"
 
 
-def test_real_credentials_switch_the_sandbox_off_for_that_platform_only(tmp_path):
-    settings = load_settings(write(tmp_path, "third:\n  wechat:\n    app-id: wxreal\n    app-secret: s\n"))
+def test_in_demo_mode_real_credentials_keep_their_platform_live_and_the_others_get_the_sandbox(tmp_path):
+    settings = load_settings(write(tmp_path, "third:\n  wechat:\n    app-id: wxreal\n    app-secret: s\n"
+                                             "sandbox:\n  enabled: true\n"))
     assert settings.third.wechat.api_base_url == "https://api.weixin.qq.com"
+    assert settings.third.wechat.app_id == "wxreal"
     assert settings.third.ding_talk.api_base_url == "http://127.0.0.1:8900/dingtalk"
 
 

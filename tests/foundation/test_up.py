@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from tests.conftest import free_port
 from tests.processes import descendants
@@ -51,3 +52,68 @@ def test_up_runs_everything_and_stops_without_orphans(tmp_path):
     assert "imbridge is up" in output
     left = [pid for pid in processes if alive(pid)]
     assert left == [], f"processes left behind: {left}"
+
+
+def modes(root: Path) -> dict[str, int]:
+    """Every directory and file under ``root`` (itself included), relative path -> permission bits."""
+    found = {".": root.stat().st_mode & 0o777}
+    for path in root.rglob("*"):
+        if not path.is_symlink():
+            found[str(path.relative_to(root))] = path.stat().st_mode & 0o777
+    return found
+
+
+@pytest.mark.timeout(90)
+def test_up_keeps_var_to_its_owner_locks_valkey_and_prints_no_key_to_a_pipe(tmp_path):
+    var = tmp_path / "var"
+    (var / "valkey").mkdir(parents=True)  # what an earlier version left: world-readable
+    var.chmod(0o755)
+    (var / "valkey").chmod(0o755)
+    (var / "secret.key").write_text("an-earlier-generated-secret-key-0123456789")
+    (var / "secret.key").chmod(0o644)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IMBRIDGE_") and k != "REDIS_URL"}
+    env.update(IMBRIDGE_INGRESS__PORT=str(port), IMBRIDGE_SANDBOX__PORT=str(free_port()))
+    up = subprocess.Popen([sys.executable, "-m", "imbridge", "up"], cwd=tmp_path, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, 45, ignoring=httpx.HTTPError)
+        key = (var / "demo-api-key").read_text().strip()
+        httpx.post(f"{base}/api/v1/ping", headers={"Authorization": f"Bearer {key}"}).raise_for_status()  # a write
+        found = modes(var)
+        assert {"imbridge.db", "imbridge.db-wal", "secret.key", "demo-api-key", "redis-url", "valkey/password",
+                "valkey/appendonlydir", "metrics"} <= set(found), sorted(found)
+        assert any(name.endswith(".aof") for name in found)
+        loose = {name: oct(mode) for name, mode in found.items()
+                 if mode != (0o700 if (var / name).is_dir() else 0o600)}
+        assert loose == {}, "var/ must be its owner's alone"
+
+        password = (var / "valkey" / "password").read_text().strip()
+        url = (var / "redis-url").read_text().strip()
+        assert url.startswith(f"redis://:{password}@127.0.0.1:")
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=int(url.rsplit(":", 1)[1].split("/")[0]), socket_timeout=5).ping()
+        assert redis.Redis.from_url(url, socket_timeout=5).ping()
+        # Demo mode reached the children: the ingress serves the WeCom portal with the demo's credentials.
+        assert httpx.get(f"{base}/wecom/portal").json()["error"]["code"] != "not_configured"
+    finally:
+        up.send_signal(signal.SIGTERM)
+        output, _ = up.communicate(timeout=30)
+    assert up.returncode == 0, output
+    assert "imbridge is up" in output and "var/demo-api-key" in output
+    assert key not in output, "the admin key goes only to a terminal (logs keep what a pipe carries)"
+    assert password not in output
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_the_banner_shows_the_admin_key_on_a_terminal_only(make_settings, sqlite_url, capsys, monkeypatch, terminal):
+    from imbridge.up import _print_banner
+
+    settings = make_settings(sqlite_url)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: terminal)
+    _print_banner(settings, "the-demo-admin-key-0123456789", sandbox=False, embedded=None)
+    out = capsys.readouterr().out
+    assert ("the-demo-admin-key-0123456789" in out) is terminal
+    assert str(settings.var_dir / "demo-api-key") in out
+    assert settings.redis.url not in out or "@" not in settings.redis.url  # a password shows masked

@@ -57,7 +57,7 @@ def served(tmp_path_factory, redis_url, postgres_schema_url):
     database.dispose()
     settings = load_settings(None, redis={"url": redis_url}, database={"url": url},
                              var_dir=str(tmp_path_factory.mktemp("var")),
-                             security={"secret_key": "fuzz-secret-key-0123456789abcdef"})
+                             security={"secret_key": "fuzz-secret-key-0123456789abcdef"}, sandbox={"enabled": True})
     runtime = Runtime.from_settings(settings)
     with runtime.database.session() as session:
         _, admin = create_api_client(session, "fuzz-admin", Scope.ADMIN)

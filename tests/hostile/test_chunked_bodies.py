@@ -125,7 +125,7 @@ def test_the_served_ingress_reads_chunked_bodies(tmp_path: Path, redis_url: str,
     env = {**os.environ, "IMBRIDGE_REDIS__URL": redis_url, "IMBRIDGE_DATABASE__URL": sqlite_url,
            "IMBRIDGE_VAR_DIR": str(tmp_path / "var"), "IMBRIDGE_SECURITY__SECRET_KEY": "served-chunked-secret",
            "IMBRIDGE_INGRESS__PORT": str(port), "IMBRIDGE_INGRESS__WORKERS": "1",
-           "IMBRIDGE_INGRESS__MAX_BODY_BYTES": "4096",
+           "IMBRIDGE_INGRESS__MAX_BODY_BYTES": "4096", "IMBRIDGE_SANDBOX__ENABLED": "true",
            "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     process = subprocess.Popen([sys.executable, "-m", "imbridge", "ingress"], env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)

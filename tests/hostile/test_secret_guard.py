@@ -95,6 +95,21 @@ def test_the_registry_learns_the_secrets_of_settings_and_api_keys(guard, sqlite_
     assert guard.scanner.secrets[key] == "API key"
 
 
+def test_the_registry_learns_the_redis_passwords(guard, tmp_path):
+    from config import load_settings
+    from imbridge.embedded_redis import EmbeddedRedis
+
+    password = canary()
+    load_settings(None, redis={"url": f"redis://:{password}@redis.internal:6379/0"})
+    assert guard.scanner.secrets[password] == "the password in redis.url"
+    server = EmbeddedRedis(tmp_path / "valkey")
+    server.start()
+    try:
+        assert guard.scanner.secrets[server.password] == "embedded Valkey password"
+    finally:
+        server.stop()
+
+
 def test_the_registry_learns_what_the_sandbox_issues(guard):
     from sandbox.clock import Clock
     from sandbox.journal import Journal

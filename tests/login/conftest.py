@@ -35,7 +35,7 @@ def sandbox_url() -> Iterator[str]:
     with pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("IMBRIDGE_")]:
             patch.delenv(name)
-        settings = load_settings(None)
+        settings = load_settings(None, sandbox={"enabled": True})
     url, stop = serve_in_thread(settings, port=0)
     yield url
     stop()

@@ -39,14 +39,14 @@ def served_ingress(tmp_path: Path, redis_url: str, redis_client, sqlite_url: str
     port = free_port()
     env = {**os.environ, "IMBRIDGE_REDIS__URL": redis_url, "IMBRIDGE_DATABASE__URL": sqlite_url,
            "IMBRIDGE_VAR_DIR": str(tmp_path / "var"), "IMBRIDGE_SECURITY__SECRET_KEY": "served-secret",
-           "IMBRIDGE_INGRESS__PORT": str(port), "IMBRIDGE_INGRESS__WORKERS": "2",
+           "IMBRIDGE_INGRESS__PORT": str(port), "IMBRIDGE_INGRESS__WORKERS": "2", "IMBRIDGE_SANDBOX__ENABLED": "true",
            "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     process = subprocess.Popen([sys.executable, "-m", "imbridge", "ingress"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process)
-        yield url, load_settings(None, redis={"url": redis_url}, ingress={"port": port})
+        yield url, load_settings(None, redis={"url": redis_url}, ingress={"port": port}, sandbox={"enabled": True})
     finally:
         stop_group(process)
 

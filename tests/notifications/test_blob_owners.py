@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 from models import Base, Database
 from models.blobs import Blob
 from models.migrate import MIGRATIONS_DIR, upgrade
-from models.notifications import accept
+from models.notifications import IntakeRules, accept
 from tests.notifications.conftest import bearer
 from tests.notifications.media import PDF, inline
 
@@ -88,7 +88,7 @@ def test_admin_keys_see_their_own_and_the_owner_less_blobs_not_other_clients(app
     with runtime.database.session() as session:  # a broker producer's (or imbridge send's): no API client
         accept(session, {"channel": "dingtalk_work", "to": {"users": ["u1"]}, "message": {
             "msgtype": "file", "file": {"media": inline(b"%PDF-1.4\n% broker\n", "broker.pdf", "application/pdf")}}},
-            source="broker")
+            IntakeRules.from_settings(runtime.settings), source="broker")
     assert sorted(names(app, keys["admin"])) == ["broker.pdf", "ops.pdf"]
     assert names(app, keys["notify"]) == ["crm.pdf"]
 

@@ -102,7 +102,8 @@ def test_100_messages_from_4_worker_processes_never_exceed_20_in_any_window(runt
     host, port = sandbox[0].removeprefix("http://").split(":")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("IMBRIDGE_")},
            "PYTHONPATH": str(ROOT), "IMBRIDGE_REDIS__URL": redis_url, "IMBRIDGE_DATABASE__URL": database_url,
-           "IMBRIDGE_SANDBOX__HOST": host, "IMBRIDGE_SANDBOX__PORT": port, "IMBRIDGE_VAR_DIR": str(tmp_path / "var"),
+           "IMBRIDGE_SANDBOX__ENABLED": "true", "IMBRIDGE_SANDBOX__HOST": host, "IMBRIDGE_SANDBOX__PORT": port,
+           "IMBRIDGE_VAR_DIR": str(tmp_path / "var"),
            "IMBRIDGE_SECURITY__SECRET_KEY": SECRET_KEY, "IMBRIDGE_NOTIFICATIONS__RATE_WINDOW_SECONDS": str(WINDOW),
            "IMBRIDGE_NOTIFICATIONS__RATE_MARGIN_SECONDS": "0.5", "dramatiq_worker_timeout": "100"}
     log = open(tmp_path / "workers.log", "wb")  # noqa: SIM115 - the workers' own output, shown on failure

@@ -19,6 +19,7 @@ def shell_env(monkeypatch, runtime, tmp_path):
     monkeypatch.setenv("IMBRIDGE_REDIS__URL", settings.redis.url)
     monkeypatch.setenv("IMBRIDGE_DATABASE__URL", settings.database_url)
     monkeypatch.setenv("IMBRIDGE_SECURITY__SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("IMBRIDGE_SANDBOX__ENABLED", "true")
     monkeypatch.setenv("IMBRIDGE_SANDBOX__HOST", settings.sandbox.host)
     monkeypatch.setenv("IMBRIDGE_SANDBOX__PORT", str(settings.sandbox.port))
     monkeypatch.setenv("IMBRIDGE_VAR_DIR", str(tmp_path / "var"))

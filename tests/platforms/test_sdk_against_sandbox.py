@@ -24,10 +24,10 @@ PNG = base64.b64decode(
 
 @pytest.fixture(scope="module")
 def sandbox():
-    settings = load_settings(None)
+    settings = load_settings(None, sandbox={"enabled": True})
     url, stop = serve_in_thread(settings, port=0)
     host, port = url.removeprefix("http://").split(":")
-    settings = load_settings(None, sandbox={"host": host, "port": int(port)})
+    settings = load_settings(None, sandbox={"enabled": True, "host": host, "port": int(port)})
     yield settings, httpx.Client(base_url=f"{url}/_sandbox")
     stop()
 

@@ -90,7 +90,7 @@ def test_every_problem_is_listed_in_one_pass():
 
 @pytest.fixture
 def sandbox() -> tuple[falcon.testing.TestClient, str]:
-    settings = load_settings(None)
+    settings = load_settings(None, sandbox={"enabled": True})
     client = falcon.testing.TestClient(create_app(settings))
     token = client.simulate_get("/wechat/cgi-bin/token", params={
         "grant_type": "client_credential", "appid": settings.third.wechat.app_id,

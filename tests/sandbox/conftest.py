@@ -17,7 +17,7 @@ from sandbox import SandboxOptions, SandboxState, create_app
 @pytest.fixture
 def settings() -> Settings:
     """The demo credentials, pointing at the sandbox."""
-    return config.load_settings()
+    return config.load_settings(sandbox={"enabled": True})
 
 
 @pytest.fixture

@@ -34,7 +34,8 @@ def served(tmp_path_factory, redis_url):
 
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'imbridge.db'}"
     upgrade(Database(url))
-    settings = load_settings(None, redis={"url": redis_url}, database={"url": url},
+    settings = load_settings(None, sandbox={"enabled": True}, redis={"url": redis_url},
+                             database={"url": url},
                              var_dir=str(tmp_path_factory.mktemp("var")), security={"secret_key": "k" * 32})
     runtime = Runtime.from_settings(settings)
     with runtime.database.session() as session:

@@ -11,7 +11,7 @@ from sandbox.server import serve_in_thread
 
 @pytest.fixture
 def sandbox_url(redis_url):
-    url, stop = serve_in_thread(load_settings(None, redis={"url": redis_url}), port=0)
+    url, stop = serve_in_thread(load_settings(None, redis={"url": redis_url}, sandbox={"enabled": True}), port=0)
     yield url
     stop()
 

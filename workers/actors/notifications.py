@@ -20,7 +20,7 @@ import dramatiq
 
 from models.base import utcnow
 from models.deliveries import Delivery, DeliveryStatus
-from models.notifications import RequestInvalid, accept
+from models.notifications import IntakeRules, RequestInvalid, accept
 from workers import runtime as runtime_module
 from workers.notifications.delivery import Deliverer, Result
 from workers.notifications.followup import collect_send_result as collect_step
@@ -77,8 +77,8 @@ def submit_notification(request: dict[str, Any]) -> None:
     runtime = runtime_module.current()
     with runtime.database.session() as session:
         try:
-            accept(session, data, delivery_id=delivery_id, source="broker", enqueued_at=utcnow(),
-                   template_limit=runtime.settings.notifications.max_template_output_bytes)
+            accept(session, data, IntakeRules.from_settings(runtime.settings), delivery_id=delivery_id,
+                   source="broker", enqueued_at=utcnow())
         except RequestInvalid as exc:
             log.warning("producer notification %s is invalid: %s", delivery_id, exc)
             _record_invalid(session, delivery_id, data, exc)
