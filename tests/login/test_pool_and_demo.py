@@ -97,4 +97,5 @@ def test_the_demo_page_and_its_qr_image(client, filled_pool):
 
 @pytest.mark.parametrize("login_overrides", [{"demo_page": False}])
 def test_the_demo_page_can_be_switched_off(client):
-    assert client.simulate_get("/demo/qr-login").status_code == 404
+    answer = client.simulate_get("/demo/qr-login")  # no such route: a key is asked for before any 404
+    assert answer.status_code == 401 and answer.json["error"]["code"] == "unauthorized"
