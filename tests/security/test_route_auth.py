@@ -5,35 +5,15 @@ from __future__ import annotations
 
 import re
 
-import falcon.testing
 import pytest
 
-from ingress import create_app
-from models import Scope
-from models.api_clients import create_api_client
 from tests.api_document import openapi_document, routed_operations
 from tests.security.expected_access import expected_access
-from workers.runtime import Runtime
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory, redis_url):
-    from config import load_settings
-    from models.db import Database
-    from models.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'imbridge.db'}"
-    upgrade(Database(url))
-    settings = load_settings(None, sandbox={"enabled": True}, redis={"url": redis_url},
-                             database={"url": url},
-                             var_dir=str(tmp_path_factory.mktemp("var")), security={"secret_key": "k" * 32})
-    runtime = Runtime.from_settings(settings)
-    with runtime.database.session() as session:
-        _, admin = create_api_client(session, "admin", Scope.ADMIN)
-        _, notify = create_api_client(session, "notify", Scope.NOTIFY)
-    client = falcon.testing.TestClient(create_app(settings, runtime))
-    yield client, admin, notify
-    runtime.close()
+def api(keyed_app):
+    return keyed_app.client, keyed_app.admin, keyed_app.notify
 
 
 def _operations():

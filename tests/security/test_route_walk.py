@@ -15,35 +15,16 @@ import falcon.inspect
 import falcon.testing
 import pytest
 
-from ingress import create_app
 from ingress.admin import CONTENT_SECURITY_POLICY
-from models import Scope
-from models.api_clients import create_api_client
 from tests.security.expected_access import expected_access
-from workers.runtime import Runtime
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 NO_SUCH_KEY = "imb_000000000000_wrong"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, redis_url):
-    from config import load_settings
-    from models.db import Database
-    from models.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'imbridge.db'}"
-    upgrade(Database(url))
-    settings = load_settings(None, sandbox={"enabled": True}, redis={"url": redis_url},
-                             database={"url": url},
-                             var_dir=str(tmp_path_factory.mktemp("var")), security={"secret_key": "k" * 32})
-    runtime = Runtime.from_settings(settings)
-    with runtime.database.session() as session:
-        _, admin = create_api_client(session, "admin", Scope.ADMIN)
-        _, notify = create_api_client(session, "notify", Scope.NOTIFY)
-    app = create_app(settings, runtime)
-    yield app, falcon.testing.TestClient(app), admin, notify
-    runtime.close()
+def served(keyed_app):
+    return keyed_app.app, keyed_app.client, keyed_app.admin, keyed_app.notify
 
 
 def concrete(template: str) -> str:
