@@ -69,7 +69,7 @@ def drained(client: redis.Redis) -> bool:
 
 def broker_rate(url: str, messages: int, client: redis.Redis, make: Callable[[], Any]) -> float:
     """Messages made by ``make`` enqueued straight onto the broker (8 threads) and drained: messages per second."""
-    from workers.broker import create_broker
+    from core.broker import create_broker
 
     broker = create_broker(url)
     started = time.perf_counter()

@@ -36,15 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._support.harness import embedded_valkey
 from config import Settings, load_settings
+from core import runtime as worker_runtime
+from core.broker import REDIS_NAMESPACE
+from core.login import QrPool
+from core.login.pool import MINTING_KEY, POOL_KEY
 from models import Database
 from models.migrate import upgrade
 from sandbox import callbacks
 from sandbox.server import serve_in_thread
 from scheduler.jobs.qr_pool import top_up_qr_pool
-from workers import runtime as worker_runtime
-from workers.broker import REDIS_NAMESPACE
-from workers.login import QrPool
-from workers.login.pool import MINTING_KEY, POOL_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -165,7 +165,7 @@ def run(args: argparse.Namespace) -> None:
            "IMBRIDGE_LOGIN__APPLY_RATE_LIMIT": str(BENCH_RATE_LIMIT)}
     url = f"http://127.0.0.1:{port}"
     runtime = worker_runtime.install(worker_runtime.Runtime.from_settings(settings))
-    from workers.broker import setup_broker
+    from core.broker import setup_broker
 
     worker = dramatiq.Worker(setup_broker(settings), worker_threads=2)
     worker.start()

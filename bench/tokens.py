@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._support.harness import embedded_valkey
 from config import load_settings
+from core.clients import PlatformClients
 from platforms.tokens import MemoryTokenStore
-from workers.clients import PlatformClients
 
 
 @dataclass

@@ -51,8 +51,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
+    from core.runtime import Runtime
     from scheduler.process import run_scheduler
-    from workers.runtime import Runtime
 
     run_scheduler(Runtime.from_settings(_settings(args)))
     return 0

@@ -158,10 +158,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def _enqueue(settings: Settings, database: Any, delivery_id: str) -> bool:
     from sqlalchemy import update
 
+    from core.broker import setup_broker
     from models.base import utcnow
     from models.deliveries import Delivery
     from workers.actors.notifications import deliver_notification
-    from workers.broker import setup_broker
 
     if not settings.broker_url:
         # No Redis configured: the embedded one of a running `imbridge up` in this directory, if any.

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import falcon
 
 from config import Settings
+from core.broker import setup_broker
+from core.runtime import Runtime
 from ingress.admin import install_admin
 from ingress.auth import ApiKeyAuth, Unrouted
 from ingress.bodies import BodyLimit
@@ -55,8 +57,6 @@ from ingress.resources.wechat_templates import (
     WeChatTemplateSync,
 )
 from models.robots import RobotPlatform
-from workers.broker import setup_broker
-from workers.runtime import Runtime
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App:

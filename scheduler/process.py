@@ -22,13 +22,13 @@ import redis
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.exc import OperationalError
 
+from core.runtime import Runtime
 from scheduler.jobs.admin_jobs import sweep_jobs, sync_wechat_templates
 from scheduler.jobs.heartbeat import heartbeat
 from scheduler.jobs.outbox import sweep_outbox
 from scheduler.jobs.qr_pool import top_up_qr_pool
 from scheduler.jobs.tokens import refresh_tokens
 from scheduler.leader import LeaderLock
-from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ Settings come from ``IMBRIDGE_CONFIG`` and the environment, exactly as for every
 import logging
 
 from config import load_settings
-from workers import runtime
-from workers.broker import setup_broker
+from core import runtime
+from core.broker import setup_broker
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 

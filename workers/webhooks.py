@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from workers.egress import DestinationRefused, Egress
+from core.egress import DestinationRefused, Egress
 
 log = logging.getLogger(__name__)
 

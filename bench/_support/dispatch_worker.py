@@ -7,9 +7,9 @@ Dramatiq alone achieves on this machine.
 import dramatiq
 
 from config import demo
+from core.runtime import current
 from workers.main import broker
 from workers.producer import QUEUE
-from workers.runtime import current
 
 #: What ``bench_bare_send`` posts: the body the notifications of ``bench/dispatch.py`` make.
 BARE_MESSAGE = {"msgtype": "text", "text": {"content": "bench"}}

@@ -1,6 +1,6 @@
 """Login: WeChat QR-code and mini-program login, login tokens, binding, and the demo page.
 
-* :mod:`ingress.login.qr`: ``applyQrCode`` (from the pool in :mod:`workers.login`) and ``getStatus``
+* :mod:`ingress.login.qr`: ``applyQrCode`` (from the pool in :mod:`core.login`) and ``getStatus``
   (long-polled through :mod:`ingress.login.watcher`);
 * :mod:`ingress.login.session`: ``/token/login`` and ``/token/logout``, on :mod:`ingress.login.tokens`;
 * :mod:`ingress.login.identity`: what an ``authCode`` proves, for login and for ``/user/third/bind``
@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config import Settings
+from core.login.sessions import CHANNEL
+from core.runtime import Runtime
 from ingress.login.auth import LoginAuth
 from ingress.login.bind import ThirdBind
 from ingress.login.demo import DemoPage, DemoQrImage
@@ -24,8 +26,6 @@ from ingress.login.session import TokenLogin, TokenLogout
 from ingress.login.tokens import LoginTokens
 from ingress.login.watcher import StatusWatcher
 from ingress.ratelimit import ClientRateLimit
-from workers.login.sessions import CHANNEL
-from workers.runtime import Runtime
 
 __all__ = ["Login", "build_login"]
 

@@ -13,11 +13,11 @@ from importlib import resources
 import falcon
 import segno
 
+from core.login import QrSessions
+from core.runtime import Runtime
 from ingress.auth import Open
 from ingress.errors import ApiError
 from ingress.login.guard import redis_available
-from workers.login import QrSessions
-from workers.runtime import Runtime
 
 
 class DemoPage:

@@ -22,12 +22,12 @@ from typing import Literal
 import falcon
 
 from config import Settings
+from core.login import AppletExchanges, ExchangeAnswer, QrSessions, QrStatus
+from core.runtime import Runtime
 from ingress.enqueue import enqueue
 from ingress.errors import ApiError
 from models.users import BindingPlatform
 from workers.actors.login import exchange_applet_code
-from workers.login import AppletExchanges, ExchangeAnswer, QrSessions, QrStatus
-from workers.runtime import Runtime
 
 LoginType = Literal["weChat", "weChatApplet"]
 

@@ -15,14 +15,14 @@ from typing import Any
 import falcon
 
 from config import Settings
+from core.login import QrPool, QrSessions, QrStatus
+from core.runtime import Runtime
 from ingress.auth import Open
 from ingress.errors import ApiError
 from ingress.login.guard import redis_available
 from ingress.login.watcher import StatusWatcher
 from ingress.ratelimit import ClientRateLimit, client_address
 from workers.actors.login import request_mint
-from workers.login import QrPool, QrSessions, QrStatus
-from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config import Settings
+from core.runtime import Runtime
 from ingress.enqueue import enqueue
 from ingress.portals.dispatcher import Dispatcher, PortalEndpoint
 from ingress.portals.handler import HANDLERS, SCENES, Handler, HandlerContext, SceneHandler
@@ -21,7 +22,6 @@ from ingress.portals.router import Router
 from platforms.callback import WeChatCallback, WeComCallback
 from platforms.crypto import CallbackSigner, MessageCrypto
 from workers.actors.inbound import record_inbound
-from workers.runtime import Runtime
 
 #: A claim outlives the replay window by this much (a later delivery is refused by its timestamp anyway).
 DEDUP_MARGIN_SECONDS = 60

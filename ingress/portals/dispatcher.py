@@ -17,6 +17,7 @@ from typing import Any
 
 import redis
 
+from core.runtime import Runtime
 from ingress.portals.handler import Handler, HandlerContext
 from ingress.portals.ledger import Ledger, namespaced_key, stamp_key
 from ingress.portals.router import Router
@@ -24,7 +25,6 @@ from platforms.callback import Callback, OpenedCallback
 from platforms.errors import NonceReusedError
 from platforms.wechat import InboundMessage, Reply, parse_message, reply_to
 from platforms.wechat.replies import MusicReply, NewsReply, TextReply, VideoReply
-from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import redis
 
     from config import Settings
-    from workers.runtime import Runtime
+    from core.runtime import Runtime
 
 T = TypeVar("T")
 

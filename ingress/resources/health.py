@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import falcon
 
+from core.runtime import Runtime
 from ingress.auth import Open
-from workers.runtime import Runtime
 
 
 class HealthResource:

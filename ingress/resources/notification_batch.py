@@ -15,6 +15,7 @@ from typing import Any
 
 import falcon
 
+from core.runtime import Runtime
 from ingress.bodies import read_json
 from ingress.errors import ApiError, unprocessable
 from ingress.resources.notifications import enqueue_or_leave, idempotency_key_problem
@@ -22,7 +23,6 @@ from models import Scope
 from models.base import utcnow
 from models.notifications import REQUEST_ADAPTER, RequestInvalid
 from models.notifications.intake import Accepted, IntakeRules, find_keyed, prepare, record_many
-from workers.runtime import Runtime
 
 #: The item field that carries an item's idempotency key (the single endpoint takes it as a header).
 KEY_FIELD = "idempotency_key"

@@ -15,6 +15,7 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, or_, select, update
 
+from core.runtime import Runtime
 from ingress.bodies import read_json
 from ingress.bounds import MAX_PAGE
 from ingress.enqueue import send_many
@@ -25,7 +26,6 @@ from models.deliveries import Channel, Delivery, DeliveryAttempt, DeliveryStatus
 from models.notifications import REQUEST_ADAPTER, IntakeRules, RequestInvalid, accept
 from models.notifications.views import delivery_view
 from workers.actors.notifications import deliver_notification, recall_notification
-from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import uuid
 
 import falcon
 
+from core.runtime import Runtime
 from ingress.enqueue import enqueue
 from models import Scope
 from workers.actors.ping import ping, ping_key
-from workers.runtime import Runtime
 
 _PING_ANSWER = {"type": "object", "properties": {"id": {"type": "string"}, "status": {"type": "string"}}}
 

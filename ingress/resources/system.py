@@ -16,12 +16,12 @@ import redis
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 
+from core.runtime import Runtime
 from ingress.errors import ApiError, unprocessable, validation_details
 from models import Database, Scope
 from models.base import as_utc, utcnow
 from models.deliveries import Delivery
 from models.jobs import Job, JobStatus, job_view
-from workers.runtime import Runtime
 
 #: Failed jobs listed at most.
 RECENT_FAILURES = 10

@@ -18,6 +18,7 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
 
+from core.egress import DestinationPolicy, IPNetwork
 from ingress.bodies import read_model
 from ingress.bounds import MAX_ROW_ID
 from ingress.errors import ApiError, unprocessable
@@ -25,7 +26,6 @@ from models import Database, Scope, WebhookDelivery, WebhookSubscription
 from models.base import as_utc
 from models.secretbox import SecretBox
 from models.webhooks import FILTER_PATTERN, SECRET_PURPOSE, DeliveryState
-from workers.egress import DestinationPolicy, IPNetwork
 
 #: What every answer shows instead of the secret.
 MASK = "********"

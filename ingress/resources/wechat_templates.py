@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core.runtime import Runtime
 from ingress.bodies import read_json, read_model
 from ingress.errors import ApiError, unprocessable
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
@@ -27,7 +28,6 @@ from models.notifications.common import Code
 from models.notifications.wechat_template import TemplateMessage
 from models.wechat.templates import WeChatTemplate, wechat_template_view
 from workers.jobs.wechat_templates import KIND as SYNC_KIND
-from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

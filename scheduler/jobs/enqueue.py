@@ -10,8 +10,8 @@ import threading
 
 import dramatiq
 
-from workers.broker import setup_broker
-from workers.runtime import Runtime
+from core.broker import setup_broker
+from core.runtime import Runtime
 
 _brokers: dict[str | None, dramatiq.Broker] = {}
 _lock = threading.Lock()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from workers.runtime import Runtime
+from core.runtime import Runtime
 
 HEARTBEAT_KEY = "imbridge:scheduler:heartbeat"
 

@@ -15,10 +15,10 @@ from datetime import timedelta
 import dramatiq
 from sqlalchemy import and_, or_, select, update
 
+from core.runtime import Runtime
 from models.base import utcnow
 from models.deliveries import Delivery, DeliveryStatus
 from scheduler.jobs.enqueue import bound
-from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

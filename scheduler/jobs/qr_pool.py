@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 
+from core.login import QrPool
+from core.runtime import Runtime
 from scheduler.jobs.enqueue import bound
 from workers.actors.login import request_mint
-from workers.login import QrPool
-from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from workers.runtime import Runtime
+from core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import falcon.testing
 import pytest
 
+from core.runtime import Runtime
 from ingress import create_app
 from ingress.admin import STATIC_DIR
-from workers.runtime import Runtime
 
 
 @pytest.fixture

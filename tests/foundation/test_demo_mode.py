@@ -15,13 +15,13 @@ import falcon.testing
 import pytest
 
 from config import demo, load_settings
+from core.runtime import Runtime
 from imbridge.cli import main
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
 from sandbox import callbacks
 from scheduler.jobs.qr_pool import top_up_qr_pool
-from workers.runtime import Runtime
 
 #: A deployment that configured its Official Account only (the issue's example).
 WECHAT_ONLY = """

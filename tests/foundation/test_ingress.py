@@ -5,10 +5,10 @@ from __future__ import annotations
 import falcon.testing
 import pytest
 
+from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client, revoke_api_client
-from workers.runtime import Runtime
 
 
 @pytest.fixture

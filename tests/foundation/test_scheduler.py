@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from core.runtime import Runtime
 from scheduler.jobs.heartbeat import HEARTBEAT_KEY, heartbeat
 from scheduler.process import SchedulerProcess
-from workers.runtime import Runtime
 
 PERIOD = 0.2
 

@@ -11,14 +11,14 @@ import falcon.testing
 import pytest
 from dramatiq import Worker
 
+from core import runtime as worker_runtime
+from core.broker import setup_broker
+from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
 from tests.waiting import wait_for
-from workers import runtime as worker_runtime
 from workers.actors.ping import ping, ping_key
-from workers.broker import setup_broker
-from workers.runtime import Runtime
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
 from tests.api_document import openapi_document
 from tests.fuzz_budget import examples, fuzz_settings
-from workers.runtime import Runtime
 
 #: Examples per operation in CI; ``FUZZ_EXAMPLES`` raises it.
 PER_OPERATION = 8

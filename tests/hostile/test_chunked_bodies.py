@@ -20,13 +20,13 @@ import falcon.testing
 import httpx
 import pytest
 
+from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
 from sandbox import callbacks
 from tests.conftest import free_port
 from tests.waiting import stop_group, wait_until_up
-from workers.runtime import Runtime
 
 TEMPLATE = {"code": "chunked", "name": "Chunked", "content": "hello ${who}"}
 

@@ -8,10 +8,10 @@ import json
 import falcon.testing
 import pytest
 
+from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
-from workers.runtime import Runtime
 
 HUGE = "99999999999999999999999"
 

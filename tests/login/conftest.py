@@ -14,6 +14,9 @@ import pytest
 from dramatiq import Worker
 
 from config import load_settings
+from core import runtime as worker_runtime
+from core.login import QrPool
+from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
@@ -21,9 +24,6 @@ from sandbox import callbacks
 from sandbox.server import serve_in_thread
 from scheduler.jobs.qr_pool import top_up_qr_pool
 from tests.waiting import wait_for
-from workers import runtime as worker_runtime
-from workers.login import QrPool
-from workers.runtime import Runtime
 
 OPENID = "oLoginFollower00000000000001"
 STRANGER = "oLoginStranger00000000000001"

@@ -146,8 +146,8 @@ def test_disabling_a_user_ends_its_tokens(client, runtime, admin, filled_pool):
 def test_an_unconfigured_deployment_says_what_is_missing(login_settings):
     import falcon.testing
 
+    from core.runtime import Runtime
     from ingress import create_app
-    from workers.runtime import Runtime
 
     settings = login_settings(sandbox={"enabled": False})
     runtime = Runtime.from_settings(settings)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import falcon.testing
 import pytest
 
+from core.login import PooledCode
 from ingress import create_app
 from tests.login.conftest import wait_for
-from workers.login import PooledCode
 
 APPLY = "/token/wechat/qr/applyQrCode"
 
@@ -59,7 +59,7 @@ def test_zero_means_no_limit(client, stocked_pool):
 
 
 def test_behind_a_proxy_the_configured_header_names_the_client(login_settings, stocked_pool):
-    from workers.runtime import Runtime
+    from core.runtime import Runtime
 
     settings = login_settings(login={"apply_rate_limit": 2}, ingress={"client_ip_header": "X-Forwarded-For"})
     runtime = Runtime.from_settings(settings)

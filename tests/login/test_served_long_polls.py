@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from config import load_settings
+from core.login import PooledCode, QrPool
 from sandbox import callbacks
 from tests.conftest import free_port
 from tests.waiting import stop_group, wait_until_up
-from workers.login import PooledCode, QrPool
 
 BROWSERS = 200
 #: Each long-poll asks to be held this long; everything else must answer far sooner.

@@ -16,6 +16,8 @@ import pytest
 from dramatiq import Worker
 
 from config import demo
+from core import runtime as worker_runtime
+from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
@@ -23,8 +25,6 @@ from models.robots import Robot, seal_credentials
 from models.secretbox import SecretBox
 from tests.sandbox_support import reset, served_sandbox
 from tests.waiting import wait_for
-from workers import runtime as worker_runtime
-from workers.runtime import Runtime
 
 SECRET_KEY = "test-secret-key-for-notifications"
 #: Fast retries for tests: the budget is the same shape, only shorter.

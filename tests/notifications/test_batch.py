@@ -8,13 +8,13 @@ import falcon.testing
 import pytest
 from sqlalchemy import func, select
 
+from core.runtime import Runtime
 from ingress import create_app
 from models.deliveries import Delivery
 from scheduler.jobs.outbox import stranded, sweep_outbox
 from tests.notifications.conftest import bearer
 from tests.notifications.media import PNG, inline
 from tests.sandbox_support import journal
-from workers.runtime import Runtime
 
 BATCH = "/api/v1/notifications/batch"
 QUEUE_MESSAGES = "imbridge-dramatiq:notifications.msgs"

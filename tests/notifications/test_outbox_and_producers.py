@@ -11,6 +11,7 @@ import falcon.testing
 from dramatiq import Worker
 from sqlalchemy import update
 
+from core.runtime import Runtime
 from ingress import create_app
 from models.base import utcnow
 from models.deliveries import Delivery
@@ -18,7 +19,6 @@ from scheduler.jobs.outbox import stranded, sweep_outbox
 from tests.notifications.conftest import bearer
 from tests.sandbox_support import journal
 from workers.producer import notification_message, raw_message, send_notification
-from workers.runtime import Runtime
 
 ROBOT = {"channel": "dingtalk_robot", "robot": "ding", "message": {"msgtype": "text", "text": {"content": "hi"}}}
 NAMESPACE = "imbridge-dramatiq"

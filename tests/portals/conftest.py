@@ -12,6 +12,8 @@ import falcon.testing
 import pytest
 from dramatiq import Worker
 
+from core import runtime as worker_runtime
+from core.runtime import Runtime
 from ingress import create_app
 from ingress.portals.handler import HANDLERS, Handler, HandlerContext
 from models import Scope
@@ -20,8 +22,6 @@ from platforms.wechat import InboundMessage, Reply, TextReply
 from platforms.xml import render_xml
 from sandbox import callbacks
 from tests.waiting import wait_for  # noqa: F401 - the suite's tests import it from here
-from workers import runtime as worker_runtime
-from workers.runtime import Runtime
 
 
 class Probe(Handler, register=False):

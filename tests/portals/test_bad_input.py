@@ -198,8 +198,8 @@ def test_get_without_echostr_is_400(client, runtime):
 def test_plaintext_mode_can_be_refused_by_configuration(portal_settings):
     import falcon.testing
 
+    from core.runtime import Runtime
     from ingress import create_app
-    from workers.runtime import Runtime
 
     settings = portal_settings(portal={"require_encryption": True})
     runtime = Runtime.from_settings(settings)

@@ -16,10 +16,10 @@ import falcon.testing
 import pytest
 
 from config import ConfigError
+from core.runtime import Runtime
 from ingress import create_app
 from sandbox import callbacks
 from tests.portals.conftest import PLAINTEXT_ACCOUNT, PLAINTEXT_ALLOWED, PLAINTEXT_ONLY, post, reply_of
-from workers.runtime import Runtime
 
 OPENID = "oForged000000000000000000001"
 INBOX = "imbridge:inbound:inbox"

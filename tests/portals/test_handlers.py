@@ -8,13 +8,13 @@ import falcon.testing
 import pytest
 
 from config import load_settings
+from core.runtime import Runtime
 from ingress import create_app
 from ingress.portals.handler import HANDLERS, SCENES, Handler, Registry, SceneHandler
 from ingress.portals.router import Router
 from platforms.wechat import TextReply, parse_message
 from sandbox import callbacks
 from tests.portals.conftest import post_wechat, post_wecom, reply_of
-from workers.runtime import Runtime
 
 OPENID = "oHandlers000000000000000001"
 

@@ -8,13 +8,13 @@ import time
 import falcon.testing
 import pytest
 
+from core import runtime as worker_runtime
+from core.runtime import Runtime
 from ingress import create_app
 from models import InboundRecord
 from sandbox import callbacks
 from tests.portals.conftest import post_wechat, wait_for
-from workers import runtime as worker_runtime
 from workers.inbox import INBOX_KEY, LOCK_KEY, SIGNAL_KEY, drain
-from workers.runtime import Runtime
 
 
 def entry(n: int) -> dict:

@@ -9,10 +9,10 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
+from core.runtime import Runtime
 from ingress import create_app
 from sandbox import callbacks
 from tests.portals.conftest import PLAINTEXT_ACCOUNT
-from workers.runtime import Runtime
 
 
 class _Server(ThreadingMixIn, WSGIServer):

@@ -10,12 +10,12 @@ import time
 import falcon.testing
 import pytest
 
+from core.runtime import Runtime
 from ingress import create_app
 from ingress.portals.handler import HANDLERS, Handler, HandlerContext
 from platforms.wechat import InboundMessage, Reply, TextReply
 from sandbox import callbacks
 from tests.portals.conftest import PLAINTEXT_ALLOWED, post, post_wechat, reply_of, wechat_request
-from workers.runtime import Runtime
 
 OPENID = "oReplay00000000000000000001"
 

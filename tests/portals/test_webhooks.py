@@ -15,6 +15,8 @@ import falcon.testing
 import pytest
 from dramatiq import Worker
 
+from core import runtime as worker_runtime
+from core.runtime import Runtime
 from ingress import create_app
 from models import WebhookDelivery, WebhookSubscription
 from models.api_clients import create_api_client
@@ -22,8 +24,6 @@ from models.secretbox import SecretBox
 from models.webhooks import SECRET_PURPOSE, filter_matches
 from sandbox import callbacks
 from tests.portals.conftest import post_wechat, wait_for
-from workers import runtime as worker_runtime
-from workers.runtime import Runtime
 
 SECRET = "a-very-secret-signing-key-0001"
 

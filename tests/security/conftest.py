@@ -9,10 +9,10 @@ import falcon
 import falcon.testing
 import pytest
 
+from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
-from workers.runtime import Runtime
 
 
 @dataclass(frozen=True)

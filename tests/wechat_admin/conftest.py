@@ -14,13 +14,13 @@ import httpx
 import pytest
 from dramatiq import Worker
 
+from core import runtime as worker_runtime
+from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
 from tests.notifications.conftest import wait_for
 from tests.sandbox_support import reset, served_sandbox
-from workers import runtime as worker_runtime
-from workers.runtime import Runtime
 
 SECRET_KEY = "test-secret-key-for-wechat-admin"
 #: Fast retries for tests: the budget is the same shape, only shorter.

@@ -153,8 +153,8 @@ def test_every_route_is_in_the_openapi_document(app):
 
 def test_the_scheduler_sweeps_jobs_and_syncs_templates_on_its_interval(runtime):
     from config.settings import WeChatAdminSettings
+    from core.runtime import Runtime
     from scheduler.process import SchedulerProcess
-    from workers.runtime import Runtime
 
     jobs = {job.id: job for job in SchedulerProcess(runtime)._build().get_jobs()}
     assert jobs["wechat-template-sync"].trigger.interval.total_seconds() == 3600

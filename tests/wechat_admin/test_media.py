@@ -10,10 +10,10 @@ import falcon.testing
 import httpx
 import pytest
 
+from core.runtime import Runtime
 from ingress import create_app
 from tests.sandbox_support import journal
 from tests.wechat_admin.conftest import Api, job_count, queued_messages
-from workers.runtime import Runtime
 
 MEDIA = "/api/v1/wechat/media"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64) + b"\xff\xd9"

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from workers.egress import DestinationPolicy, Egress
+from core.egress import DestinationPolicy, Egress
 from workers.webhooks import MAX_ANSWER_BYTES, post
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"

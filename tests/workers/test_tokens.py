@@ -8,10 +8,10 @@ import time
 import pytest
 import redis
 
+from core.tokens import RedisTokenStore
 from platforms.errors import PermanentError, RetryLaterError
 from platforms.tokens import StoreTokenSource, TokenGrant, TokenStore
 from tests.platforms.fakes import FakePlatform
-from workers.tokens import RedisTokenStore
 
 APP = "wechat:wx-test"
 

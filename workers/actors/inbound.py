@@ -13,13 +13,13 @@ from typing import Any
 import dramatiq
 from sqlalchemy.exc import DataError
 
+from core import runtime
 from models.inbound import note_reply, store_inbound
 from models.notifications.reports import apply_template_report as apply_report
 from models.webhooks import pending_deliveries
 from platforms.errors import MessageFormatError
 from platforms.wechat import parse_message
 from platforms.wechat.messages import TemplateSendJobFinishEvent
-from workers import runtime
 from workers.actors.webhooks import send_delivery
 from workers.inbox import drain
 

@@ -10,7 +10,7 @@ import threading
 
 import dramatiq
 
-from workers import runtime as runtime_module
+from core import runtime as runtime_module
 from workers.jobs.registry import KINDS
 from workers.jobs.runner import JobRunner
 

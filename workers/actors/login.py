@@ -13,10 +13,10 @@ import time
 
 import dramatiq
 
+from core import runtime
+from core.login import AppletExchanges, ExchangeAnswer, PooledCode, QrPool
 from platforms.errors import PermanentError, PlatformError, RetryLaterError
 from platforms.wechat import WeChatClient
-from workers import runtime
-from workers.login import AppletExchanges, ExchangeAnswer, PooledCode, QrPool
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import dramatiq
 
+from core import runtime as runtime_module
 from models.base import utcnow
 from models.deliveries import Delivery, DeliveryStatus
 from models.notifications import IntakeRules, RequestInvalid, accept
-from workers import runtime as runtime_module
 from workers.notifications.delivery import Deliverer, Result
 from workers.notifications.followup import collect_send_result as collect_step
 from workers.notifications.followup import recall as recall_step

@@ -6,7 +6,7 @@ import time
 
 import dramatiq
 
-from workers import runtime
+from core import runtime
 
 #: How long a ping's answer stays readable.
 PING_TTL_SECONDS = 3600

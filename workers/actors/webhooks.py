@@ -3,7 +3,7 @@
 The attempt count lives in the delivery row, so the bound holds however the message is redelivered; Dramatiq's
 retry middleware only provides the back-off (doubling from ``webhooks.min-backoff-ms``). A 2xx delivers; a 5xx,
 408/425/429 or no answer is retried until ``webhooks.max-attempts``; any other status fails at once.
-The subscriber is reached through the runtime's :class:`~workers.egress.Egress`: only public addresses or
+The subscriber is reached through the runtime's :class:`~core.egress.Egress`: only public addresses or
 those in ``webhooks.allow-networks``, no redirects, one deadline for the whole exchange.
 """
 
@@ -15,12 +15,12 @@ import logging
 import dramatiq
 
 from config import Settings
+from core import runtime
 from models import Database
 from models.base import utcnow
 from models.inbound import InboundRecord
 from models.secretbox import SecretBox, SecretKeyMissing, SecretUnreadable
 from models.webhooks import SECRET_PURPOSE, DeliveryState, WebhookDelivery, WebhookSubscription
-from workers import runtime
 from workers.webhooks import Attempt, post
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workers.runtime import Runtime
+from core.runtime import Runtime
 
 Params = dict[str, Any]
 

@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy import update
 
+from core.runtime import Runtime
 from models.base import as_utc, utcnow
 from models.jobs import Job, JobStatus
 from platforms.errors import Outcome, PlatformError
 from workers.jobs.kinds import JobKind, JobRefused
 from workers.notifications.backoff import RetryPolicy
 from workers.notifications.delivery import redact
-from workers.runtime import Runtime
 
 log = logging.getLogger("imbridge.jobs")
 

@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.runtime import Runtime
 from models.base import as_utc, utcnow
 from models.blobs import Blob
 from models.wechat.media import MediaStatus, WeChatMedia
 from platforms.errors import PermanentError
 from platforms.wechat.material import MAX_BATCH
 from workers.jobs.kinds import JobKind, JobRefused, Params
-from workers.runtime import Runtime
 
 UPLOAD = "wechat.media.upload"
 DELETE = "wechat.media.delete"

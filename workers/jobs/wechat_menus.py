@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.runtime import Runtime
 from models.base import utcnow
 from models.wechat.menus import WeChatMenu, mark_published, published_menu, unpublish_all
 from platforms.wechat import button_problems
 from workers.jobs.kinds import JobKind, JobRefused, Params
-from workers.runtime import Runtime
 
 PUBLISH = "wechat.menu.publish"
 IMPORT = "wechat.menu.import"

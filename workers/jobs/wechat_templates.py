@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.runtime import Runtime
 from models.base import utcnow
 from models.wechat.templates import SYNCED_FIELDS, WeChatTemplate
 from platforms.wechat import template_keys
 from workers.jobs.kinds import JobKind, Params
-from workers.runtime import Runtime
 
 KIND = "wechat.templates.sync"
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from config.settings import NotificationsSettings
+from core.clients import PlatformClients
 from models.deliveries import Channel
 from models.robots import RobotCredentials
-from workers.clients import PlatformClients
 from workers.notifications.media import MediaResolver
 from workers.notifications.ratelimit import Limit
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.runtime import Runtime
 from models.base import as_utc, utcnow
 from models.deliveries import PENDING_STATUSES, AttemptOutcome, Channel, Delivery, DeliveryStatus
 from models.robots import RobotCredentials
@@ -25,7 +26,6 @@ from workers.notifications.backoff import RetryPolicy
 from workers.notifications.media import MediaResolver
 from workers.notifications.ratelimit import Decision, RateLimiter
 from workers.notifications.robots import RobotCache, RobotUnusable
-from workers.runtime import Runtime
 
 log = logging.getLogger("imbridge.notifications")
 

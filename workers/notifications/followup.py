@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import update
 
+from core.runtime import Runtime
 from models.base import utcnow
 from models.deliveries import Channel, Delivery, DeliveryStatus
 from platforms.errors import Outcome, PlatformError
 from workers.notifications.backoff import RetryPolicy
-from workers.runtime import Runtime
 
 log = logging.getLogger("imbridge.notifications")
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 
+from core.login import QrSessions, ScanResult
 from ingress.portals.handler import HandlerContext, SceneHandler
 from platforms.wechat import InboundMessage, Reply, TextReply
-from workers.login import QrSessions, ScanResult
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import httpcore
 import httpx
 
-from workers.egress.policy import DestinationPolicy
+from core.egress.policy import DestinationPolicy
 
 log = logging.getLogger(__name__)
 

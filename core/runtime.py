@@ -13,9 +13,9 @@ from functools import cached_property
 import redis
 
 from config import Settings, load_settings
+from core.clients import PlatformClients
+from core.egress import DestinationPolicy, Egress
 from models import Database
-from workers.clients import PlatformClients
-from workers.egress import DestinationPolicy, Egress
 
 
 class RuntimeConfigError(Exception):

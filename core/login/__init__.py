@@ -7,8 +7,8 @@
   asked WeChat back to the request that waits for it.
 """
 
-from workers.login.applet import AppletExchanges, ExchangeAnswer
-from workers.login.pool import PooledCode, QrPool
-from workers.login.sessions import QrSessions, QrStatus, ScanResult
+from core.login.applet import AppletExchanges, ExchangeAnswer
+from core.login.pool import PooledCode, QrPool
+from core.login.sessions import QrSessions, QrStatus, ScanResult
 
 __all__ = ["AppletExchanges", "ExchangeAnswer", "PooledCode", "QrPool", "QrSessions", "QrStatus", "ScanResult"]

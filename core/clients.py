@@ -10,11 +10,11 @@ from functools import cached_property
 import redis
 
 from config import Settings
+from core.tokens import RedisTokenStore
 from platforms.dingtalk import DingTalkClient, DingTalkRobot
 from platforms.tokens import StoreTokenSource
 from platforms.wechat import WeChatAppletClient, WeChatClient
 from platforms.wecom import WeComClient, WeComRobot
-from workers.tokens import RedisTokenStore
 
 
 class PlatformClients:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 import redis
 
-from workers.login.sessions import SESSION_PREFIX, QrSessions
+from core.login.sessions import SESSION_PREFIX, QrSessions
 
 #: The list of pooled codes (JSON), oldest first.
 POOL_KEY = "imbridge:qr:pool"
