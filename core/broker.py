@@ -1,7 +1,7 @@
 """The Dramatiq broker: Redis by default, RabbitMQ when ``broker.url`` is ``amqp://``.
 
-Actors are declared at import time against whatever broker is global then; ``setup_broker`` makes the
-configured broker global and re-binds every imbridge actor to it, so import order never matters.
+Every process builds its own and hands it over: the ingress and the scheduler to :class:`core.tasks.Tasks`, a
+worker to the actors it declares (:mod:`workers.boot`). Nothing here sets Dramatiq's global broker.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from config import Settings
 
-#: Dramatiq's Redis key namespace; queues live under ``imbridge:<queue>``.
+#: Dramatiq's Redis key namespace; queues live under ``imbridge-dramatiq:<queue>``.
 REDIS_NAMESPACE = "imbridge-dramatiq"
 
 
@@ -23,12 +23,20 @@ def create_broker(url: str) -> dramatiq.Broker:
     return RedisBroker(url=url, namespace=REDIS_NAMESPACE)
 
 
-def setup_broker(settings: Settings) -> dramatiq.Broker:
-    """Make the configured broker the global one and bind our actors to it."""
+def broker_from_settings(settings: Settings) -> dramatiq.Broker:
+    """The configured broker (``broker.url``, else ``redis.url``).
+
+    :raises ValueError: neither is set.
+    """
     url = settings.broker_url
     if not url:
         raise ValueError("no broker: set redis.url (or broker.url)")
-    broker = create_broker(url)
+    return create_broker(url)
+
+
+def setup_broker(settings: Settings) -> dramatiq.Broker:
+    """Make the configured broker the global one and bind our actors to it (until the workers declare their own)."""
+    broker = broker_from_settings(settings)
     dramatiq.set_broker(broker)
     from workers.actors import ACTORS
 

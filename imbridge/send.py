@@ -158,10 +158,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def _enqueue(settings: Settings, database: Any, delivery_id: str) -> bool:
     from sqlalchemy import update
 
-    from core.broker import setup_broker
+    from core.tasks import Tasks
     from models.base import utcnow
     from models.deliveries import Delivery
-    from workers.actors.notifications import deliver_notification
 
     if not settings.broker_url:
         # No Redis configured: the embedded one of a running `imbridge up` in this directory, if any.
@@ -171,8 +170,11 @@ def _enqueue(settings: Settings, database: Any, delivery_id: str) -> bool:
         if running.exists():
             settings.redis.url = running.read_text(encoding="ascii").strip()
     try:
-        setup_broker(settings)
-        deliver_notification.send(delivery_id)
+        tasks = Tasks.from_settings(settings)
+        try:
+            tasks.deliver_notification(delivery_id)
+        finally:
+            tasks.close()
     except Exception:  # any broker failure: the record waits for the outbox sweep
         return False
     with database.session() as session:

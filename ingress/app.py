@@ -1,4 +1,8 @@
-"""``create_app(settings)``: the one place the ingress is assembled."""
+"""``create_app(settings)``: the one place the ingress is assembled.
+
+Everything it needs is handed over: the runtime (Redis, database) and the task interface it enqueues through, each
+built from the settings when not given. Nothing process-global is set, so two apps never share a broker by accident.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from collections.abc import Callable
 import falcon
 
 from config import Settings
-from core.broker import setup_broker
 from core.runtime import Runtime
+from core.tasks import Tasks
 from ingress.admin import install_admin
 from ingress.auth import ApiKeyAuth, Unrouted
 from ingress.bodies import BodyLimit
@@ -59,9 +63,9 @@ from ingress.resources.wechat_templates import (
 from models.robots import RobotPlatform
 
 
-def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App:
+def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks | None = None) -> falcon.App:
     runtime = runtime or Runtime.from_settings(settings)
-    broker = setup_broker(settings)
+    tasks = tasks or Tasks.from_settings(settings)
     keys = ApiKeyCache(runtime.database)
     auth = ApiKeyAuth(keys)
     # Static routes (the admin page's files) before the sink that answers every path no route matches.
@@ -86,13 +90,13 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/readyz", ReadyResource(runtime))
     app.add_route("/metrics", MetricsResource())
     app.add_route("/openapi.json", spec)
-    route("/api/v1/ping", PingCollection())
+    route("/api/v1/ping", PingCollection(tasks))
     route("/api/v1/ping/{ping_id}", PingItem(runtime))
     route("/api/v1/apikeys", ApiKeyCollection(runtime.database))
     route("/api/v1/apikeys/{key_id}", ApiKeyItem(runtime.database, on_revoke=keys.forget))
-    _notification_routes(route, runtime)
-    _wechat_routes(route, runtime)
-    portals = build_portals(settings, runtime)
+    _notification_routes(route, runtime, tasks)
+    _wechat_routes(route, runtime, tasks)
+    portals = build_portals(settings, runtime, tasks)
     route("/wechat/portal", portals.wechat)
     route("/wecom/portal", portals.wecom)
     route("/api/v1/inbound", InboundCollection(runtime.database))
@@ -102,7 +106,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/webhooks/{webhook_id:id}", WebhookItem(runtime.database, settings.security.secret_key, destinations))
     route("/api/v1/webhooks/{webhook_id:id}/deliveries",
           WebhookDeliveries(runtime.database, settings.security.secret_key))
-    login = build_login(settings, runtime)
+    login = build_login(settings, runtime, tasks)
     route("/token/wechat/qr/applyQrCode", login.apply)
     route("/token/wechat/qr/getStatus", login.status)
     route("/token/login", login.login)
@@ -115,19 +119,19 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> falcon.App
     route("/api/v1/users/{user_id:id}", UserItem(runtime.database))
     route("/api/v1/users/{user_id:id}/bindings", UserBindings(runtime.database))
     route("/api/v1/users/{user_id:id}/bindings/{binding_id:id}", UserBinding(runtime.database))
-    route("/api/v1/system/status", SystemStatusResource(runtime, broker))
+    route("/api/v1/system/status", SystemStatusResource(runtime, tasks.broker))
     install_admin(app)
     app.add_sink(Unrouted(auth))
     return app
 
 
-def _notification_routes(route: Callable[[str, object], None], runtime: Runtime) -> None:
+def _notification_routes(route: Callable[[str, object], None], runtime: Runtime, tasks: Tasks) -> None:
     database, secret_key = runtime.database, runtime.settings.security.secret_key
-    route("/api/v1/notifications", NotificationCollection(runtime))
-    route("/api/v1/notifications/batch", NotificationBatch(runtime))
+    route("/api/v1/notifications", NotificationCollection(runtime, tasks))
+    route("/api/v1/notifications/batch", NotificationBatch(runtime, tasks))
     route("/api/v1/notifications/{delivery_id}", NotificationItem(runtime))
-    route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime))
-    route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime))
+    route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime, tasks))
+    route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime, tasks))
     for platform in RobotPlatform:
         route(f"/api/v1/robots/{platform}", RobotCollection(database, secret_key, platform))
         route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform))
@@ -139,24 +143,24 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime)
     route("/api/v1/blobs/{blob_id}", BlobItem(database))
 
 
-def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime) -> None:
+def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks: Tasks) -> None:
     """Jobs and the Official Account's templates, template messages, menus and media (admin scope)."""
     database, limits = runtime.database, runtime.settings.ingress
     route("/api/v1/jobs", JobCollection(database))
     route("/api/v1/jobs/{job_id}", JobItem(database))
-    route("/api/v1/jobs/{job_id}/retry", JobRetry(database))
+    route("/api/v1/jobs/{job_id}/retry", JobRetry(database, tasks))
     route("/api/v1/wechat/templates", WeChatTemplateCollection(database))
-    route("/api/v1/wechat/templates/sync", WeChatTemplateSync(database))
+    route("/api/v1/wechat/templates/sync", WeChatTemplateSync(database, tasks))
     route("/api/v1/wechat/templates/{template_id:id}", WeChatTemplateItem(database))
-    route("/api/v1/wechat/template-messages", TemplateMessageCollection(runtime))
+    route("/api/v1/wechat/template-messages", TemplateMessageCollection(runtime, tasks))
     route("/api/v1/wechat/menus", MenuCollection(database, limits.max_body_bytes))
     route("/api/v1/wechat/menus/published", PublishedMenu(database))
-    route("/api/v1/wechat/menus/import", MenuImport(database, limits.max_body_bytes))
-    route("/api/v1/wechat/menus/clear", MenuClear(database))
+    route("/api/v1/wechat/menus/import", MenuImport(database, limits.max_body_bytes, tasks))
+    route("/api/v1/wechat/menus/clear", MenuClear(database, tasks))
     route("/api/v1/wechat/menus/{menu_id:id}", MenuItem(database, limits.max_body_bytes))
-    route("/api/v1/wechat/menus/{menu_id:id}/publish", MenuPublish(database))
+    route("/api/v1/wechat/menus/{menu_id:id}/publish", MenuPublish(database, tasks))
     route("/api/v1/wechat/menus/{menu_id:id}/diff", MenuDiff(database))
-    route("/api/v1/wechat/media", MediaCollection(database, limits.media_max_body_bytes))
+    route("/api/v1/wechat/media", MediaCollection(database, limits.media_max_body_bytes, tasks))
     route("/api/v1/wechat/media/counts", MediaCounts(database))
-    route("/api/v1/wechat/media/sync", MediaSync(database))
-    route("/api/v1/wechat/media/{record_id:id}", MediaItem(database))
+    route("/api/v1/wechat/media/sync", MediaSync(database, tasks))
+    route("/api/v1/wechat/media/{record_id:id}", MediaItem(database, tasks))

@@ -23,6 +23,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.exc import OperationalError
 
 from core.runtime import Runtime
+from core.tasks import Tasks
 from scheduler.jobs.admin_jobs import sweep_jobs, sync_wechat_templates
 from scheduler.jobs.heartbeat import heartbeat
 from scheduler.jobs.outbox import sweep_outbox
@@ -53,10 +54,14 @@ def skipped_during_outages(job: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class SchedulerProcess:
-    """One scheduler instance. ``run()`` blocks until ``stop()`` (or SIGTERM/SIGINT)."""
+    """One scheduler instance. ``run()`` blocks until ``stop()`` (or SIGTERM/SIGINT).
 
-    def __init__(self, runtime: Runtime) -> None:
+    :param tasks: what its jobs enqueue through; built from the settings when not given.
+    """
+
+    def __init__(self, runtime: Runtime, tasks: Tasks | None = None) -> None:
         self.runtime = runtime
+        self.tasks = tasks or Tasks.from_settings(runtime.settings)
         config = runtime.settings.scheduler
         self.lock = LeaderLock(runtime.redis, ttl_seconds=config.leader_ttl_seconds)
         self.ttl_seconds = config.leader_ttl_seconds
@@ -66,7 +71,7 @@ class SchedulerProcess:
         self._scheduler: BlockingScheduler | None = None
 
     def _build(self) -> BlockingScheduler:
-        settings, runtime = self.runtime.settings, self.runtime
+        settings, runtime, tasks = self.runtime.settings, self.runtime, self.tasks
         scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1})
         scheduler.add_job(self._renew, "interval", seconds=self.renew_every, id="leader-renew")
 
@@ -76,12 +81,12 @@ class SchedulerProcess:
 
         every(settings.scheduler.heartbeat_seconds, "heartbeat", heartbeat, runtime, self.lock.owner)
         every(settings.tokens.check_seconds, "refresh-tokens", refresh_tokens, runtime, now=True)
-        every(settings.notifications.outbox_check_seconds, "notifications-outbox", sweep_outbox, runtime)
-        every(settings.jobs.sweep_seconds, "jobs-sweep", sweep_jobs, runtime)
+        every(settings.notifications.outbox_check_seconds, "notifications-outbox", sweep_outbox, runtime, tasks)
+        every(settings.jobs.sweep_seconds, "jobs-sweep", sweep_jobs, runtime, tasks)
         if settings.wechat_admin.template_sync_seconds:
             every(settings.wechat_admin.template_sync_seconds, "wechat-template-sync", sync_wechat_templates, runtime,
-                  now=True)
-        every(settings.login.pool_check_seconds, "qr-pool", top_up_qr_pool, runtime, now=True)
+                  tasks, now=True)
+        every(settings.login.pool_check_seconds, "qr-pool", top_up_qr_pool, runtime, tasks, now=True)
         return scheduler
 
     def _renew(self) -> None:
@@ -127,8 +132,8 @@ class SchedulerProcess:
             self._scheduler.shutdown(wait=False)
 
 
-def run_scheduler(runtime: Runtime) -> None:
-    process = SchedulerProcess(runtime)
+def run_scheduler(runtime: Runtime, tasks: Tasks | None = None) -> None:
+    process = SchedulerProcess(runtime, tasks)
 
     def _on_signal(_signum: int, _frame: object) -> None:
         process.stop()

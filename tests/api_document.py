@@ -1,7 +1,7 @@
 """The API as the app describes it (``/openapi.json``) and as it routes it (falcon's router), at collection time.
 
-Both are read from an app assembled on throwaway settings, leaving the global Dramatiq broker as it was, so
-suites can parametrize over every route, including routes added later.
+Both are read from an app assembled on throwaway settings (``create_app`` sets nothing process-global), so suites
+can parametrize over every route, including routes added later.
 """
 
 from __future__ import annotations
@@ -18,18 +18,12 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 @cache
 def _app() -> falcon.App:
-    import dramatiq.broker
-
     from config import load_settings
     from ingress import create_app
 
     settings = load_settings(None, redis={"url": "redis://127.0.0.1:1/0"}, database={"url": "sqlite://"},
                              security={"secret_key": "k" * 32}, sandbox={"enabled": True})
-    previous = dramatiq.broker.global_broker
-    try:
-        return create_app(settings)
-    finally:
-        dramatiq.broker.global_broker = previous
+    return create_app(settings)
 
 
 def openapi_document() -> dict[str, Any]:

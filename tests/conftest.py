@@ -147,3 +147,13 @@ def make_settings(tmp_path, redis_url: str):
         return load_settings(None, **overrides)
 
     return build
+
+
+@pytest.fixture
+def tasks(runtime):
+    """The task interface on the broker of the suite's ``runtime`` (what the ingress and the scheduler use)."""
+    from core.tasks import Tasks
+
+    tasks = Tasks.from_settings(runtime.settings)
+    yield tasks
+    tasks.close()

@@ -8,7 +8,8 @@
 """
 
 from core.login.applet import AppletExchanges, ExchangeAnswer
-from core.login.pool import PooledCode, QrPool
+from core.login.pool import PooledCode, QrPool, request_mint
 from core.login.sessions import QrSessions, QrStatus, ScanResult
 
-__all__ = ["AppletExchanges", "ExchangeAnswer", "PooledCode", "QrPool", "QrSessions", "QrStatus", "ScanResult"]
+__all__ = ["AppletExchanges", "ExchangeAnswer", "PooledCode", "QrPool", "QrSessions", "QrStatus", "ScanResult",
+           "request_mint"]

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 import redis
 
 from core.login.sessions import SESSION_PREFIX, QrSessions
+from core.tasks import Tasks
 
 #: The list of pooled codes (JSON), oldest first.
 POOL_KEY = "imbridge:qr:pool"
@@ -139,3 +140,18 @@ class QrPool:
 
     def minting_done(self) -> None:
         self.redis.delete(MINTING_KEY)
+
+
+def request_mint(pool: QrPool, tasks: Tasks, count: int) -> bool:
+    """Queue one mint of ``count`` codes unless one is queued or running; True when this call queued it.
+
+    :raises Exception: the broker refused the message (the marker is released, so the next caller retries).
+    """
+    if not pool.claim_minting():
+        return False
+    try:
+        tasks.mint_login_codes(max(1, count))
+    except Exception:
+        pool.minting_done()
+        raise
+    return True

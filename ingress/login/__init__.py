@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from config import Settings
 from core.login.sessions import CHANNEL
 from core.runtime import Runtime
+from core.tasks import Tasks
 from ingress.login.auth import LoginAuth
 from ingress.login.bind import ThirdBind
 from ingress.login.demo import DemoPage, DemoQrImage
@@ -44,18 +45,18 @@ class Login:
     watcher: StatusWatcher
 
 
-def build_login(settings: Settings, runtime: Runtime) -> Login:
+def build_login(settings: Settings, runtime: Runtime, tasks: Tasks) -> Login:
     config = settings.login
     watcher = StatusWatcher(runtime.redis, CHANNEL, config.long_poll_slots)
     tokens = LoginTokens(runtime.redis, config.token_ttl_seconds)
     auth = LoginAuth(tokens, runtime.database)
-    identities = Identities(settings, runtime)
+    identities = Identities(settings, runtime, tasks)
     demo_page = config.demo_page and settings.demo
     client_ip_header = settings.ingress.client_ip_header
     login_limit = ClientRateLimit(runtime.redis, "login", config.login_rate_limit, config.login_rate_window_seconds)
     bind_limit = ClientRateLimit(runtime.redis, "bind", config.bind_rate_limit, config.bind_rate_window_seconds)
     return Login(
-        apply=ApplyQrCode(settings, runtime),
+        apply=ApplyQrCode(settings, runtime, tasks),
         status=QrCodeStatus(settings, runtime, watcher),
         login=TokenLogin(identities, tokens, runtime.database, login_limit, client_ip_header),
         logout=TokenLogout(auth),

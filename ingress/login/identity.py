@@ -24,10 +24,10 @@ import falcon
 from config import Settings
 from core.login import AppletExchanges, ExchangeAnswer, QrSessions, QrStatus
 from core.runtime import Runtime
+from core.tasks import Tasks
 from ingress.enqueue import enqueue
 from ingress.errors import ApiError
 from models.users import BindingPlatform
-from workers.actors.login import exchange_applet_code
 
 LoginType = Literal["weChat", "weChatApplet"]
 
@@ -57,8 +57,9 @@ def _invalid_key() -> ApiError:
 class Identities:
     """Resolves auth codes for ``/token/login`` and ``/user/third/bind``."""
 
-    def __init__(self, settings: Settings, runtime: Runtime) -> None:
+    def __init__(self, settings: Settings, runtime: Runtime, tasks: Tasks) -> None:
         self.settings = settings
+        self.tasks = tasks
         self.sessions = QrSessions(runtime.redis)
         self.exchanges = AppletExchanges(runtime.redis)
         self._waiting = threading.BoundedSemaphore(settings.login.max_concurrent_applet_logins)
@@ -93,7 +94,7 @@ class Identities:
                            "shortly with the same code", code="busy", headers={"Retry-After": BUSY_RETRY_AFTER})
         try:
             exchange_id = self.exchanges.new_id()
-            enqueue(exchange_applet_code, exchange_id, code, time.time() + wait)
+            enqueue(self.tasks.exchange_applet_code, exchange_id, code, time.time() + wait)
             answer = self.exchanges.wait(exchange_id, wait)
         finally:
             self._waiting.release()

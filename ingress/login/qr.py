@@ -15,14 +15,14 @@ from typing import Any
 import falcon
 
 from config import Settings
-from core.login import QrPool, QrSessions, QrStatus
+from core.login import QrPool, QrSessions, QrStatus, request_mint
 from core.runtime import Runtime
+from core.tasks import Tasks
 from ingress.auth import Open
 from ingress.errors import ApiError
 from ingress.login.guard import redis_available
 from ingress.login.watcher import StatusWatcher
 from ingress.ratelimit import ClientRateLimit, client_address
-from workers.actors.login import request_mint
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,9 @@ class ApplyQrCode:
         "responses": {"200": ("the code", _APPLY_ANSWER), "503": "no code ready; retry after Retry-After",
                       "429": "this client asked too often (login.apply-rate-limit); retry after Retry-After"}}}
 
-    def __init__(self, settings: Settings, runtime: Runtime) -> None:
+    def __init__(self, settings: Settings, runtime: Runtime, tasks: Tasks) -> None:
         self.settings = settings
+        self.tasks = tasks
         self.config = settings.login
         self.pool = QrPool(runtime.redis, self.config.pool_min_remaining_seconds)
         self.rate_limit = ClientRateLimit(runtime.redis, "qr-apply", self.config.apply_rate_limit,
@@ -75,7 +76,7 @@ class ApplyQrCode:
     def _mint(self, count: int, *, required: bool) -> None:
         """Queue a mint; only a request that needs it now fails when the broker cannot take it."""
         try:
-            request_mint(self.pool, count)
+            request_mint(self.pool, self.tasks, count)
         except Exception as exc:  # redis/pika connection errors differ; all mean "broker unavailable"
             if required:
                 raise ApiError(falcon.HTTP_503, "the message broker is unavailable; retry shortly",

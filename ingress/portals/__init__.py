@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from config import Settings
 from core.runtime import Runtime
-from ingress.enqueue import enqueue
+from core.tasks import Tasks
 from ingress.portals.dispatcher import Dispatcher, PortalEndpoint
 from ingress.portals.handler import HANDLERS, SCENES, Handler, HandlerContext, SceneHandler
 from ingress.portals.ledger import Ledger
@@ -21,7 +21,6 @@ from ingress.portals.resource import PortalResource
 from ingress.portals.router import Router
 from platforms.callback import WeChatCallback, WeComCallback
 from platforms.crypto import CallbackSigner, MessageCrypto
-from workers.actors.inbound import record_inbound
 
 #: A claim outlives the replay window by this much (a later delivery is refused by its timestamp anyway).
 DEDUP_MARGIN_SECONDS = 60
@@ -36,18 +35,14 @@ class Portals:
     dispatcher: Dispatcher
 
 
-def _wake_recorder() -> None:
-    enqueue(record_inbound)
-
-
-def build_portals(settings: Settings, runtime: Runtime) -> Portals:
+def build_portals(settings: Settings, runtime: Runtime, tasks: Tasks) -> Portals:
     """Both portal resources, sharing one dispatcher, router and reply cache."""
     portal = settings.portal
     if not settings.redis.url:
         raise ValueError("the portals need redis.url")
     ledger = Ledger(settings.redis.url, portal.replay_window_seconds + DEDUP_MARGIN_SECONDS,
                     portal.retry_wait_seconds)
-    dispatcher = Dispatcher(runtime, Router.from_registry(settings), ledger, _wake_recorder)
+    dispatcher = Dispatcher(runtime, Router.from_registry(settings), ledger, tasks.record_inbound)
 
     wechat_callback, wecom_settings = _wechat_callback(settings), settings.third.wecom
     wechat = wecom = None

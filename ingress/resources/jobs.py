@@ -15,12 +15,12 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select, update
 
+from core.tasks import Tasks
 from ingress.bounds import MAX_PAGE
 from ingress.errors import ApiError, unprocessable, validation_details
 from models import Database, Scope
 from models.base import utcnow
 from models.jobs import Job, JobStatus, job_view
-from workers.actors.jobs import run_job
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,12 @@ JOB_ACCEPTED = {"type": "object", "required": ["jobId"],
                 "properties": {"jobId": {"type": "string"}, "status": {"type": "string"}}}
 
 
-def enqueue_job(database: Database, job_id: str) -> None:
+def enqueue_job(database: Database, tasks: Tasks, job_id: str) -> None:
     """Hand a committed job to the broker; if it is down, the job waits for the sweep (never lost)."""
     with database.session() as session:
         session.execute(update(Job).where(Job.id == job_id).values(enqueued_at=utcnow()))
     try:
-        run_job.send(job_id)
+        tasks.run_job(job_id)
     except Exception as exc:  # redis/pika errors differ; the row is safe either way
         log.warning("broker unavailable for job %s (%s); left to the sweep", job_id, exc)
         with database.session() as session:
@@ -112,8 +112,9 @@ class JobRetry:
     openapi = {"post": {"summary": "Run a failed job again, with a fresh retry budget",
                         "responses": {"202": ("queued again", JOB_ACCEPTED), "409": "the job has not failed"}}}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database = database
+        self.tasks = tasks
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, job_id: str) -> None:
         with self.database.session() as session:
@@ -123,5 +124,5 @@ class JobRetry:
                                code="conflict")
             job.status, job.attempts, job.budget_started_at = JobStatus.QUEUED.value, 0, utcnow()
             job.next_attempt_at = job.finished_at = None
-        enqueue_job(self.database, job_id)
+        enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)

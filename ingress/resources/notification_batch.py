@@ -16,6 +16,7 @@ from typing import Any
 import falcon
 
 from core.runtime import Runtime
+from core.tasks import Tasks
 from ingress.bodies import read_json
 from ingress.errors import ApiError, unprocessable
 from ingress.resources.notifications import enqueue_or_leave, idempotency_key_problem
@@ -70,8 +71,9 @@ def _item_field(index: int, field: str) -> str:
 class NotificationBatch:
     scope = Scope.NOTIFY
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, tasks: Tasks) -> None:
         self.database = runtime.database
+        self.tasks = tasks
         self.rules = IntakeRules.from_settings(runtime.settings)
         self.max_body = runtime.settings.ingress.max_body_bytes
         self.max_items = runtime.settings.ingress.max_batch_notifications
@@ -125,6 +127,6 @@ class NotificationBatch:
         for index, key in enumerate(keys):
             if answers[index] is None and key is not None:
                 answers[index] = known.get(key) or answers[first_of[key]]
-        enqueue_or_leave(self.database, [a.id for a in recorded if a.created])
+        enqueue_or_leave(self.database, self.tasks, [a.id for a in recorded if a.created])
         resp.status = falcon.HTTP_202
         resp.media = {"notifications": [{"id": a.id, "status": a.status} for a in answers if a is not None]}

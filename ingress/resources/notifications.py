@@ -16,16 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, or_, select, update
 
 from core.runtime import Runtime
+from core.tasks import Tasks
 from ingress.bodies import read_json
 from ingress.bounds import MAX_PAGE
-from ingress.enqueue import send_many
 from ingress.errors import ApiError, unprocessable, validation_details
 from models import Database, Scope
 from models.base import utcnow
 from models.deliveries import Channel, Delivery, DeliveryAttempt, DeliveryStatus
 from models.notifications import REQUEST_ADAPTER, IntakeRules, RequestInvalid, accept
 from models.notifications.views import delivery_view
-from workers.actors.notifications import deliver_notification, recall_notification
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +66,13 @@ def _idempotency_key(req: falcon.Request) -> str | None:
     return key
 
 
-def enqueue_or_leave(database: Database, delivery_ids: list[str]) -> None:
+def enqueue_or_leave(database: Database, tasks: Tasks, delivery_ids: list[str]) -> None:
     """Enqueue each new record (several in one round trip); records the broker did not take wait for the outbox
     sweep (their ``enqueued_at`` cleared, which is what the sweep looks for)."""
     if not delivery_ids:
         return
     try:
-        if len(delivery_ids) == 1:
-            deliver_notification.send(delivery_ids[0])
-        else:
-            send_many(deliver_notification, [(delivery_id,) for delivery_id in delivery_ids])
+        tasks.deliver_notifications(delivery_ids)
     except Exception as exc:  # the broker is down: the records wait for the outbox sweep
         log.warning("broker unavailable for %s (%d records; %s); left to the outbox sweep", delivery_ids[0],
                     len(delivery_ids), exc)
@@ -90,8 +86,8 @@ def _own(req: falcon.Request, query: Any) -> Any:
     return query if client.scope == Scope.ADMIN else query.where(Delivery.client_id == client.id)
 
 
-def submit(database: Database, rules: IntakeRules, req: falcon.Request, resp: falcon.Response, data: Any,
-           invalid: str, problems: Callable[[list[Any]], list[Any]] = lambda found: found) -> None:
+def submit(database: Database, tasks: Tasks, rules: IntakeRules, req: falcon.Request, resp: falcon.Response,
+           data: Any, invalid: str, problems: Callable[[list[Any]], list[Any]] = lambda found: found) -> None:
     """Accept a notification request: record it (or find the Idempotency-Key's first record), enqueue, answer.
 
     202 with ``{id, status}`` for a new record, 200 with ``Idempotent-Replayed`` for a repeat, 422 listing every
@@ -111,7 +107,7 @@ def submit(database: Database, rules: IntakeRules, req: falcon.Request, resp: fa
         resp.status = falcon.HTTP_200
         resp.set_header("Idempotent-Replayed", "true")
         return
-    enqueue_or_leave(database, [answer["id"]])
+    enqueue_or_leave(database, tasks, [answer["id"]])
     resp.status = falcon.HTTP_202
 
 
@@ -126,13 +122,15 @@ class NotificationCollection:
                 "query": ListQuery},
     }
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, tasks: Tasks) -> None:
         self.database = runtime.database
+        self.tasks = tasks
         self.rules = IntakeRules.from_settings(runtime.settings)
         self.max_body = runtime.settings.ingress.max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        submit(self.database, self.rules, req, resp, read_json(req, self.max_body), "the notification is not valid")
+        submit(self.database, self.tasks, self.rules, req, resp, read_json(req, self.max_body),
+               "the notification is not valid")
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         try:
@@ -185,8 +183,9 @@ class NotificationRetry:
     openapi = {"post": {"summary": "Send a failed or dead notification again, with a fresh retry budget",
                         "responses": {"202": ("queued again", _ACCEPTED), "409": "not failed or dead"}}}
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, tasks: Tasks) -> None:
         self.database = runtime.database
+        self.tasks = tasks
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, delivery_id: str) -> None:
         now = utcnow()
@@ -203,7 +202,7 @@ class NotificationRetry:
             delivery.enqueued_at = now
             answer = {"id": delivery.id, "status": delivery.status}
         try:
-            deliver_notification.send(delivery_id)
+            self.tasks.deliver_notification(delivery_id)
         except Exception as exc:
             log.warning("broker unavailable for retry of %s (%s); left to the outbox sweep", delivery_id, exc)
             with self.database.session() as session:
@@ -217,8 +216,9 @@ class NotificationRecall:
     openapi = {"post": {"summary": "Withdraw a sent work notification (dingtalk_work, wecom_app)",
                         "responses": {"202": "recall queued", "409": "not a sent work notification"}}}
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, tasks: Tasks) -> None:
         self.database = runtime.database
+        self.tasks = tasks
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, delivery_id: str) -> None:
         recallable: tuple[Literal["dingtalk_work", "wecom_app"], ...] = ("dingtalk_work", "wecom_app")
@@ -228,7 +228,7 @@ class NotificationRecall:
                 raise ApiError(falcon.HTTP_409, "only sent work notifications (dingtalk_work, wecom_app) can be "
                                                 "recalled", code="conflict")
         try:
-            recall_notification.send(delivery_id, 1)
+            self.tasks.recall_notification(delivery_id)
         except Exception as exc:
             raise ApiError(falcon.HTTP_503, "the message broker is unavailable; retry shortly",
                            code="broker_unavailable", headers={"Retry-After": "5"}) from exc

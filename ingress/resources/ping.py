@@ -6,10 +6,11 @@ import uuid
 
 import falcon
 
+from core.ping import ping_seen
 from core.runtime import Runtime
+from core.tasks import Tasks
 from ingress.enqueue import enqueue
 from models import Scope
-from workers.actors.ping import ping, ping_key
 
 _PING_ANSWER = {"type": "object", "properties": {"id": {"type": "string"}, "status": {"type": "string"}}}
 
@@ -18,9 +19,12 @@ class PingCollection:
     scope = Scope.NOTIFY
     openapi = {"post": {"summary": "Enqueue a ping for a worker", "responses": {"202": ("queued", _PING_ANSWER)}}}
 
+    def __init__(self, tasks: Tasks) -> None:
+        self.tasks = tasks
+
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ping_id = uuid.uuid4().hex
-        enqueue(ping, ping_id)
+        enqueue(self.tasks.ping, ping_id)
         resp.status = falcon.HTTP_202
         resp.media = {"id": ping_id, "status": "queued"}
 
@@ -34,6 +38,5 @@ class PingItem:
         self.runtime = runtime
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, ping_id: str) -> None:
-        seen = self.runtime.redis.get(ping_key(ping_id))
-        resp.media = {"id": ping_id, "status": "done" if seen else "queued",
-                      "processed_at": float(seen) if seen else None}
+        seen = ping_seen(self.runtime.redis, ping_id)
+        resp.media = {"id": ping_id, "status": "done" if seen else "queued", "processed_at": seen}

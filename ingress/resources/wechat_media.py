@@ -16,6 +16,8 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 
+from core import job_kinds
+from core.tasks import Tasks
 from ingress.bounds import MAX_PAGE
 from ingress.errors import ApiError, unprocessable, validation_details
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
@@ -25,7 +27,6 @@ from models.blobs import put_blob
 from models.jobs import Job, JobStatus, create_job
 from models.wechat.media import MediaStatus, WeChatMedia, media_view
 from platforms.wechat.media_rules import MAX_MEDIA_BYTES, PERMANENT_RULES, media_problems
-from workers.jobs import wechat_media as kinds
 
 #: The text fields an upload may carry (the file goes in ``media``).
 FIELDS = ("type", "permanent", "title", "introduction")
@@ -116,8 +117,9 @@ class MediaCollection:
                  "responses": {"202": ("queued", JOB_ACCEPTED), "413": "over ingress.media_max_body_bytes",
                                "422": "every problem: type, extension, size, video title and introduction"}}}
 
-    def __init__(self, database: Database, max_body_bytes: int) -> None:
+    def __init__(self, database: Database, max_body_bytes: int, tasks: Tasks) -> None:
         self.database = database
+        self.tasks = tasks
         #: Read by the BodyLimit middleware: this route takes files.
         self.large_body_bytes = max_body_bytes
 
@@ -156,11 +158,11 @@ class MediaCollection:
                               status=MediaStatus.UPLOADING.value, source="upload")
             session.add(row)
             session.flush()
-            job = create_job(session, kinds.UPLOAD, {"mediaId": row.id})
+            job = create_job(session, job_kinds.MEDIA_UPLOAD, {"mediaId": row.id})
             row.job_id = job.id
             session.flush()
             view = media_view(row)
-        enqueue_job(self.database, job.id)
+        enqueue_job(self.database, self.tasks, job.id)
         job_accepted(resp, job.id, media=view)
 
 
@@ -173,8 +175,9 @@ class MediaItem:
                           "responses": {"202": ("queued", JOB_ACCEPTED), "204": "deleted locally",
                                         "409": "being uploaded or deleted"}}}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database = database
+        self.tasks = tasks
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, record_id: int) -> None:
         with self.database.session() as session:
@@ -191,12 +194,12 @@ class MediaItem:
                 session.delete(media)
                 job_id = None
             else:
-                job_id = create_job(session, kinds.DELETE, {"mediaId": record_id}).id
+                job_id = create_job(session, job_kinds.MEDIA_DELETE, {"mediaId": record_id}).id
                 media.status, media.job_id = MediaStatus.DELETING.value, job_id
         if job_id is None:
             resp.status = falcon.HTTP_204
             return
-        enqueue_job(self.database, job_id)
+        enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)
 
 
@@ -215,7 +218,7 @@ class MediaCounts:
                                    .group_by(WeChatMedia.permanent, WeChatMedia.type))
             for permanent, kind, count in rows:
                 counts["permanent" if permanent else "temporary"][kind] = count
-            last_sync = session.scalars(select(Job).where(Job.kind == kinds.SYNC,
+            last_sync = session.scalars(select(Job).where(Job.kind == job_kinds.MEDIA_SYNC,
                                                           Job.status == JobStatus.SUCCEEDED.value)
                                         .order_by(Job.finished_at.desc()).limit(1)).one_or_none()
             remote = (last_sync.result or {}).get("remoteCounts") if last_sync else None
@@ -228,11 +231,12 @@ class MediaSync:
     openapi = {"post": {"summary": "Sync permanent material from the platform (a job: batchget_material, "
                                    "get_materialcount)", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database = database
+        self.tasks = tasks
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         with self.database.session() as session:
-            job_id = create_job(session, kinds.SYNC).id
-        enqueue_job(self.database, job_id)
+            job_id = create_job(session, job_kinds.MEDIA_SYNC).id
+        enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)

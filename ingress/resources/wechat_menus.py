@@ -14,6 +14,8 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
+from core import job_kinds
+from core.tasks import Tasks
 from ingress.bodies import read_json
 from ingress.errors import ApiError, unprocessable, validation_details
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
@@ -22,7 +24,6 @@ from models.base import utcnow
 from models.jobs import create_job
 from models.wechat.menus import WeChatMenu, diff_buttons, menu_view, published_menu
 from platforms.wechat import button_problems
-from workers.jobs import wechat_menus as kinds
 
 
 class MenuCreate(BaseModel):
@@ -160,8 +161,9 @@ class MenuPublish:
     openapi = {"post": {"summary": "Publish a draft (a job: menu/create; on success it is the only published row)",
                         "responses": {"202": ("queued", JOB_ACCEPTED), "422": "every problem of the menu"}}}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database = database
+        self.tasks = tasks
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, menu_id: int) -> None:
         with self.database.session() as session:
@@ -169,8 +171,8 @@ class MenuPublish:
             problems = button_details(menu.buttons)
             if problems:
                 raise unprocessable(f"menu {menu_id} cannot be published", problems)
-            job_id = create_job(session, kinds.PUBLISH, {"menuId": menu_id}).id
-        enqueue_job(self.database, job_id)
+            job_id = create_job(session, job_kinds.MENU_PUBLISH, {"menuId": menu_id}).id
+        enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id, menuId=menu_id)
 
 
@@ -211,8 +213,9 @@ class MenuImport:
     openapi = {"post": {"summary": "Import the live menu (a job: menu/get) as a new published row; body optional: "
                                    "{name}", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
-    def __init__(self, database: Database, max_body: int) -> None:
+    def __init__(self, database: Database, max_body: int, tasks: Tasks) -> None:
         self.database = database
+        self.tasks = tasks
         self.max_body = max_body
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -226,8 +229,8 @@ class MenuImport:
             if body.name:
                 params["name"] = body.name
         with self.database.session() as session:
-            job_id = create_job(session, kinds.IMPORT, params).id
-        enqueue_job(self.database, job_id)
+            job_id = create_job(session, job_kinds.MENU_IMPORT, params).id
+        enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)
 
 
@@ -237,11 +240,12 @@ class MenuClear:
     openapi = {"post": {"summary": "Clear the live menu (a job: menu/delete); no row stays published",
                         "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database = database
+        self.tasks = tasks
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         with self.database.session() as session:
-            job_id = create_job(session, kinds.CLEAR).id
-        enqueue_job(self.database, job_id)
+            job_id = create_job(session, job_kinds.MENU_CLEAR).id
+        enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)

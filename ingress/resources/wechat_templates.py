@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core.job_kinds import TEMPLATES_SYNC
 from core.runtime import Runtime
+from core.tasks import Tasks
 from ingress.bodies import read_json, read_model
 from ingress.errors import ApiError, unprocessable
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
@@ -27,7 +29,6 @@ from models.notifications import IntakeRules
 from models.notifications.common import Code
 from models.notifications.wechat_template import TemplateMessage
 from models.wechat.templates import WeChatTemplate, wechat_template_view
-from workers.jobs.wechat_templates import KIND as SYNC_KIND
 
 log = logging.getLogger(__name__)
 
@@ -102,13 +103,14 @@ class WeChatTemplateSync:
     openapi = {"post": {"summary": "Sync the private templates from the platform (a job): insert new, update "
                                    "changed, delete those gone", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database = database
+        self.tasks = tasks
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         with self.database.session() as session:
-            job_id = create_job(session, SYNC_KIND).id
-        enqueue_job(self.database, job_id)
+            job_id = create_job(session, TEMPLATES_SYNC).id
+        enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)
 
 
@@ -128,12 +130,13 @@ class TemplateMessageCollection:
         "responses": {"202": "accepted: {id, status} (GET /api/v1/notifications/{id})",
                       "422": "invalid: unknown or missing data keys, unknown or disabled template"}}}
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, tasks: Tasks) -> None:
         self.database = runtime.database
+        self.tasks = tasks
         self.rules = IntakeRules.from_settings(runtime.settings)
         self.max_body = runtime.settings.ingress.max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         message = read_json(req, self.max_body)
-        submit(self.database, self.rules, req, resp, {"channel": "wechat_template", "message": message},
+        submit(self.database, self.tasks, self.rules, req, resp, {"channel": "wechat_template", "message": message},
                "the template message is not valid", _strip_message)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import dramatiq
 from sqlalchemy import and_, or_, select, update
 
+from core.job_kinds import TEMPLATES_SYNC
 from core.runtime import Runtime
+from core.tasks import Tasks
 from models.base import utcnow
 from models.jobs import Job, JobStatus, create_job
-from scheduler.jobs.enqueue import bound
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +25,9 @@ log = logging.getLogger(__name__)
 BATCH = 200
 
 
-def _actor(runtime: Runtime) -> dramatiq.Actor:
-    """The run_job actor, bound to this runtime's broker."""
-    from workers.actors.jobs import run_job
-
-    return bound(run_job, runtime)
-
-
-def _enqueue(runtime: Runtime, job_id: str) -> bool:
+def _enqueue(runtime: Runtime, tasks: Tasks, job_id: str) -> bool:
     try:
-        _actor(runtime).send(job_id)
+        tasks.run_job(job_id)
     except Exception as exc:  # the broker is down: the next sweep tries again
         log.warning("broker unavailable for job %s (%s); left for the next sweep", job_id, exc)
         return False
@@ -43,20 +36,18 @@ def _enqueue(runtime: Runtime, job_id: str) -> bool:
     return True
 
 
-def sync_wechat_templates(runtime: Runtime) -> str | None:
+def sync_wechat_templates(runtime: Runtime, tasks: Tasks) -> str | None:
     """Start a template sync unless one is waiting or running already; returns the new job's id."""
-    from workers.jobs.wechat_templates import KIND
-
     if not runtime.settings.third.wechat.configured:
         return None
     with runtime.database.session() as session:
         pending = session.scalar(select(Job.id).where(
-            Job.kind == KIND, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])).limit(1))
+            Job.kind == TEMPLATES_SYNC, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])).limit(1))
         if pending is not None:
             log.info("template sync %s is still pending; not starting another", pending)
             return None
-        job_id = create_job(session, KIND, {"trigger": "schedule"}, source="schedule").id
-    _enqueue(runtime, job_id)
+        job_id = create_job(session, TEMPLATES_SYNC, {"trigger": "schedule"}, source="schedule").id
+    _enqueue(runtime, tasks, job_id)
     return job_id
 
 
@@ -75,11 +66,11 @@ def stranded_jobs(runtime: Runtime) -> list[str]:
         return list(session.scalars(query))
 
 
-def sweep_jobs(runtime: Runtime) -> int:
+def sweep_jobs(runtime: Runtime, tasks: Tasks) -> int:
     """Enqueue every stranded job; returns how many were enqueued."""
     sent = 0
     for job_id in stranded_jobs(runtime):
-        if not _enqueue(runtime, job_id):
+        if not _enqueue(runtime, tasks, job_id):
             break
         sent += 1
     if sent:

@@ -12,25 +12,17 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import dramatiq
 from sqlalchemy import and_, or_, select, update
 
 from core.runtime import Runtime
+from core.tasks import Tasks
 from models.base import utcnow
 from models.deliveries import Delivery, DeliveryStatus
-from scheduler.jobs.enqueue import bound
 
 log = logging.getLogger(__name__)
 
 #: At most this many records are enqueued per sweep (the oldest first); the next sweep takes the rest.
 BATCH = 500
-
-
-def _actor(runtime: Runtime) -> dramatiq.Actor:
-    """The deliver_notification actor, bound to this runtime's broker."""
-    from workers.actors.notifications import deliver_notification
-
-    return bound(deliver_notification, runtime)
 
 
 def stranded(runtime: Runtime) -> list[str]:
@@ -49,16 +41,15 @@ def stranded(runtime: Runtime) -> list[str]:
         return list(session.scalars(query))
 
 
-def sweep_outbox(runtime: Runtime) -> int:
+def sweep_outbox(runtime: Runtime, tasks: Tasks) -> int:
     """Enqueue every stranded delivery; returns how many were enqueued."""
     ids = stranded(runtime)
     if not ids:
         return 0
-    actor = _actor(runtime)
     sent = 0
     for delivery_id in ids:
         try:
-            actor.send(delivery_id)
+            tasks.deliver_notification(delivery_id)
         except Exception as exc:  # the broker is still down: the next sweep tries again
             log.warning("outbox sweep: broker unavailable (%s); %d left for the next sweep", exc, len(ids) - sent)
             break

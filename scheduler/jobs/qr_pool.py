@@ -9,22 +9,14 @@ from __future__ import annotations
 
 import logging
 
-from core.login import QrPool
+from core.login import QrPool, request_mint
 from core.runtime import Runtime
-from scheduler.jobs.enqueue import bound
-from workers.actors.login import request_mint
+from core.tasks import Tasks
 
 log = logging.getLogger(__name__)
 
 
-def _bind_broker(runtime: Runtime) -> None:
-    """The mint_login_codes actor, bound to this runtime's broker."""
-    from workers.actors.login import mint_login_codes
-
-    bound(mint_login_codes, runtime)
-
-
-def top_up_qr_pool(runtime: Runtime) -> dict[str, int]:
+def top_up_qr_pool(runtime: Runtime, tasks: Tasks) -> dict[str, int]:
     """Drop worn codes and queue a mint for the shortfall; returns what it saw and did."""
     if not runtime.settings.third.wechat.configured:
         return {"dropped": 0, "size": 0, "queued": 0}
@@ -36,8 +28,7 @@ def top_up_qr_pool(runtime: Runtime) -> dict[str, int]:
     queued = 0
     if shortfall > 0:
         try:
-            _bind_broker(runtime)
-            queued = shortfall if request_mint(pool, shortfall) else 0
+            queued = shortfall if request_mint(pool, tasks, shortfall) else 0
         except Exception as exc:  # the broker is down: the next check tries again
             log.warning("QR pool: cannot queue a mint: %s", exc)
     if dropped:

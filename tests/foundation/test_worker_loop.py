@@ -6,19 +6,18 @@ import os
 import socket
 import uuid
 
-import dramatiq
 import falcon.testing
 import pytest
-from dramatiq import Worker
 
 from core import runtime as worker_runtime
-from core.broker import setup_broker
+from core.ping import ping_seen
 from core.runtime import Runtime
+from core.tasks import Tasks
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client
 from tests.waiting import wait_for
-from workers.actors.ping import ping, ping_key
+from tests.worker_support import running_worker
 
 
 @pytest.fixture
@@ -32,17 +31,13 @@ def test_ping_posted_to_the_api_is_handled_by_a_worker(runtime):
     with runtime.database.session() as session:
         _, key = create_api_client(session, "t", Scope.NOTIFY)
     client = falcon.testing.TestClient(create_app(runtime.settings, runtime))
-    worker = Worker(dramatiq.get_broker(), worker_timeout=100, worker_threads=2)
-    worker.start()
-    try:
+    with running_worker(runtime, threads=2, timeout_ms=100):
         posted = client.simulate_post("/api/v1/ping", headers={"Authorization": f"Bearer {key}"})
         assert posted.status_code == 202
         ping_id = posted.json["id"]
         status = wait_for(lambda: client.simulate_get(
             f"/api/v1/ping/{ping_id}", headers={"Authorization": f"Bearer {key}"}).json["status"] == "done")
         assert status
-    finally:
-        worker.stop()
 
 
 def test_enqueue_with_the_broker_down_is_a_503_not_a_crash(make_settings, sqlite_url):
@@ -68,14 +63,11 @@ def _rabbitmq_reachable() -> bool:
 def test_ping_loop_on_rabbitmq(runtime):
     url = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
     settings = runtime.settings.model_copy(update={"broker": runtime.settings.broker.model_copy(update={"url": url})})
-    broker = setup_broker(settings)
-    worker = Worker(broker, worker_timeout=100, worker_threads=1)
-    worker.start()
+    tasks = Tasks.from_settings(settings)
     try:
-        ping_id = uuid.uuid4().hex
-        ping.send(ping_id)
-        assert wait_for(lambda: runtime.redis.get(ping_key(ping_id)))
+        with running_worker(Runtime(settings, runtime.redis, runtime.database), threads=1, timeout_ms=100):
+            ping_id = uuid.uuid4().hex
+            tasks.ping(ping_id)
+            assert wait_for(lambda: ping_seen(runtime.redis, ping_id))
     finally:
-        worker.stop()
-        broker.close()
-        setup_broker(runtime.settings)
+        tasks.close()

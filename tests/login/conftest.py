@@ -7,7 +7,6 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-import dramatiq
 import falcon.testing
 import httpx
 import pytest
@@ -24,6 +23,7 @@ from sandbox import callbacks
 from sandbox.server import serve_in_thread
 from scheduler.jobs.qr_pool import top_up_qr_pool
 from tests.waiting import wait_for
+from tests.worker_support import running_worker
 
 OPENID = "oLoginFollower00000000000001"
 STRANGER = "oLoginStranger00000000000001"
@@ -93,12 +93,10 @@ def client(app) -> falcon.testing.TestClient:
 
 
 @pytest.fixture
-def worker(client) -> Iterator[Worker]:
-    """An in-process Dramatiq worker on the broker ``create_app`` set up."""
-    worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=2)
-    worker.start()
-    yield worker
-    worker.stop()
+def worker(runtime) -> Iterator[Worker]:
+    """An in-process Dramatiq worker on the test's Redis, running the test's runtime."""
+    with running_worker(runtime, threads=2) as worker:
+        yield worker
 
 
 @pytest.fixture
@@ -107,9 +105,9 @@ def pool(runtime) -> QrPool:
 
 
 @pytest.fixture
-def filled_pool(runtime, pool, worker, sandbox) -> QrPool:
+def filled_pool(runtime, tasks, pool, worker, sandbox) -> QrPool:
     """The pool topped up by the scheduler's job and the worker, as a running deployment keeps it."""
-    top_up_qr_pool(runtime)
+    top_up_qr_pool(runtime, tasks)
     wait_for(lambda: pool.size() >= runtime.settings.login.pool_size and not runtime.redis.exists(
         "imbridge:qr:minting"))
     return pool

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 
-import dramatiq
 import pytest
-from dramatiq import Worker
 
 from tests.login.conftest import OPENID, STRANGER, apply, create_user, login, scan
+from tests.worker_support import running_worker
 
 APPLET_OPENID = "oAppletUser000000000000000001"
 
@@ -56,17 +55,13 @@ def test_an_unbound_mini_program_user_gets_the_bind_flow(client, worker, sandbox
 
 
 @pytest.mark.parametrize("login_overrides", [{"applet_wait_seconds": 0.3}])
-def test_no_worker_means_a_bounded_wait_then_a_503(client, sandbox, caplog):
+def test_no_worker_means_a_bounded_wait_then_a_503(client, runtime, sandbox, caplog):
     result = login(client, "code-unanswered", "weChatApplet")
     assert result.status_code == 503 and result.json["error"]["code"] == "exchange_timeout"
     assert "Retry-After" in result.headers
     # The message waited past its request's deadline: a late worker skips it and the code stays usable.
-    late = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=1)
-    late.start()
-    try:
+    with running_worker(runtime, threads=1) as late:
         late.join()  # until the queue is empty and the message handled
-    finally:
-        late.stop()
     assert "arrived after its request gave up" in caplog.text
     assert sandbox.get("/journal", params={"path": "/sns/jscode2session"}).json()["entries"] == []
 

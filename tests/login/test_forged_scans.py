@@ -79,10 +79,10 @@ def test_an_account_in_plaintext_mode_logs_in_by_a_genuine_plaintext_scan(client
     assert login(client, key).status_code == 200
 
 
-def test_the_login_scene_ignores_a_plaintext_scan_the_account_does_not_take(client, runtime, filled_pool):
+def test_the_login_scene_ignores_a_plaintext_scan_the_account_does_not_take(client, runtime, tasks, filled_pool):
     """Past the callback's own gate: were a plaintext scan dispatched on an account with an AES key (no
     ``allow-plaintext``), the scene would still not mark the key; the same scan encrypted does."""
-    portals = build_portals(runtime.settings, runtime)
+    portals = build_portals(runtime.settings, runtime, tasks)
     endpoint = portals.wechat.endpoint
     assert endpoint is not None
     key = apply(client)["qrCodeKey"]

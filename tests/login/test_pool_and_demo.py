@@ -14,15 +14,15 @@ from scheduler.jobs.qr_pool import top_up_qr_pool
 from tests.login.conftest import apply, wait_for
 
 
-def test_the_scheduler_tops_the_pool_up_through_one_mint(runtime, pool, worker, sandbox):
-    first = top_up_qr_pool(runtime)
+def test_the_scheduler_tops_the_pool_up_through_one_mint(runtime, tasks, pool, worker, sandbox):
+    first = top_up_qr_pool(runtime, tasks)
     assert first["queued"] == runtime.settings.login.pool_size
-    assert top_up_qr_pool(runtime)["queued"] == 0  # one mint at a time
+    assert top_up_qr_pool(runtime, tasks)["queued"] == 0  # one mint at a time
     wait_for(lambda: pool.size() == runtime.settings.login.pool_size and not runtime.redis.exists(MINTING_KEY))
-    assert top_up_qr_pool(runtime) == {"dropped": 0, "size": runtime.settings.login.pool_size, "queued": 0}
+    assert top_up_qr_pool(runtime, tasks) == {"dropped": 0, "size": runtime.settings.login.pool_size, "queued": 0}
 
 
-def test_the_scheduler_drops_codes_close_to_their_end(runtime, pool):
+def test_the_scheduler_drops_codes_close_to_their_end(runtime, tasks, pool):
     now = pool.now()
     margin = runtime.settings.login.pool_min_remaining_seconds
     fresh = PooledCode("fresh-key-000000000000", "t1", "http://weixin.qq.com/q/1", now + margin + 60)
@@ -31,7 +31,7 @@ def test_the_scheduler_drops_codes_close_to_their_end(runtime, pool):
         pool.add(code)
     runtime.redis.rpush(POOL_KEY, "not json")
     runtime.redis.set(MINTING_KEY, "1")  # a mint is under way: nothing more is queued
-    assert top_up_qr_pool(runtime) == {"dropped": 2, "size": 1, "queued": 0}
+    assert top_up_qr_pool(runtime, tasks) == {"dropped": 2, "size": 1, "queued": 0}
     assert [json.loads(raw)["key"] for raw in runtime.redis.lrange(POOL_KEY, 0, -1)] == [fresh.key]
 
 

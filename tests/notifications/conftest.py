@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import dramatiq
 import falcon.testing
 import httpx
 import pytest
@@ -25,6 +24,7 @@ from models.robots import Robot, seal_credentials
 from models.secretbox import SecretBox
 from tests.sandbox_support import reset, served_sandbox
 from tests.waiting import wait_for
+from tests.worker_support import running_worker
 
 SECRET_KEY = "test-secret-key-for-notifications"
 #: Fast retries for tests: the budget is the same shape, only shorter.
@@ -90,12 +90,10 @@ def robots(runtime) -> dict[str, str]:
 
 
 @pytest.fixture
-def worker(app) -> Iterator[Worker]:
-    """An in-process Dramatiq worker on the test's Redis (the app fixture set the broker up)."""
-    worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=4)
-    worker.start()
-    yield worker
-    worker.stop()
+def worker(runtime) -> Iterator[Worker]:
+    """An in-process Dramatiq worker on the test's Redis, running the test's runtime."""
+    with running_worker(runtime, threads=4) as worker:
+        yield worker
 
 
 @pytest.fixture

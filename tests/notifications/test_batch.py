@@ -15,6 +15,7 @@ from scheduler.jobs.outbox import stranded, sweep_outbox
 from tests.notifications.conftest import bearer
 from tests.notifications.media import PNG, inline
 from tests.sandbox_support import journal
+from tests.worker_support import running_worker
 
 BATCH = "/api/v1/notifications/batch"
 QUEUE_MESSAGES = "imbridge-dramatiq:notifications.msgs"
@@ -155,7 +156,7 @@ def _refs(value) -> list[str]:
     return [r for v in value for r in _refs(v)] if isinstance(value, list) else []
 
 
-def test_broker_down_still_answers_202_and_the_sweep_sends_every_item(runtime, robots, keys, settled, control):
+def test_broker_down_still_answers_202_and_the_sweep_sends_every_item(runtime, tasks, robots, keys, settled, control):
     down = runtime.settings.model_copy(update={"broker": runtime.settings.broker.model_copy(
         update={"url": "redis://127.0.0.1:1/0"})})
     app = falcon.testing.TestClient(create_app(down, Runtime(down, runtime.redis, runtime.database)))
@@ -163,15 +164,9 @@ def test_broker_down_still_answers_202_and_the_sweep_sends_every_item(runtime, r
     assert accepted.status_code == 202, accepted.text
     ids = [a["id"] for a in accepted.json["notifications"]]
     assert sorted(stranded(runtime)) == sorted(ids)
-    assert sweep_outbox(runtime) == 2
-    import dramatiq
-
-    worker = dramatiq.Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=4)
-    worker.start()
-    try:
+    assert sweep_outbox(runtime, tasks) == 2
+    with running_worker(runtime, threads=4):
         assert all(settled(i)["status"] == "sent" for i in ids)
-    finally:
-        worker.stop()
     assert len(journal(control, "/robot/send")) == 2
 
 
@@ -194,9 +189,8 @@ def test_other_brokers_get_one_send_per_message():
     import dramatiq
     from dramatiq.brokers.stub import StubBroker
 
-    from ingress.enqueue import send_many
+    from core.tasks import Task, Tasks
 
     broker = StubBroker()
-    actor = dramatiq.actor(lambda n: None, actor_name="batch_probe", queue_name="probe", broker=broker)
-    send_many(actor, [(1,), (2,)])
+    Tasks(broker).send_many(Task("probe", "batch_probe"), [(1,), (2,)])
     assert [dramatiq.Message.decode(raw).args for raw in broker.queues["probe"].queue] == [(1,), (2,)]

@@ -8,6 +8,7 @@ from config import demo
 from models.base import utcnow
 from tests.notifications.conftest import FAST, wait_for
 from tests.sandbox_support import journal
+from tests.worker_support import running_worker
 from workers.actors.notifications import deliver_notification
 from workers.notifications.channels import PAUSE_KEY, credential_digest
 
@@ -98,30 +99,24 @@ def test_130101_pauses_the_robot_and_throttled_attempts_do_not_spend_the_budget(
     assert all(r["failedAttempts"] == 0 for r in records)
 
 
-def test_a_sent_record_is_never_sent_again(post, robots, worker, settled, control):
+def test_a_sent_record_is_never_sent_again(post, robots, tasks, worker, settled, control):
     delivery_id = post(ROBOT).json["id"]
     settled(delivery_id)
     deliver_notification.fn(delivery_id)
     for _ in range(3):
-        deliver_notification.send(delivery_id)
+        tasks.deliver_notification(delivery_id)
     import time
     time.sleep(0.5)
     assert len(journal(control, "/robot/send")) == 1
 
 
-def test_duplicate_broker_messages_send_once(post, robots, app, control, settled):
-    import dramatiq
-    from dramatiq import Worker
+def test_duplicate_broker_messages_send_once(post, robots, app, tasks, runtime, control, settled):
     delivery_id = post(ROBOT).json["id"]
     for _ in range(5):
-        deliver_notification.send(delivery_id)
-    worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=8)
-    worker.start()
-    try:
+        tasks.deliver_notification(delivery_id)
+    with running_worker(runtime, threads=8) as worker:
         assert settled(delivery_id)["status"] == "sent"
         worker.join()
-    finally:
-        worker.stop()
     assert len(journal(control, "/robot/send")) == 1
 
 

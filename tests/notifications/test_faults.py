@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import dramatiq
 import pytest
-from dramatiq import Worker
 
 from platforms.dingtalk import DingTalkClient, DingTalkRobot
 from platforms.transport import Transport
 from platforms.wecom import WeComClient, WeComRobot
 from tests.notifications.conftest import FAST
 from tests.notifications.media import PDF, PNG, inline
+from tests.worker_support import running_worker
 
 #: Our clients give up on a held request after this long (the sandbox holds "timeout" faults for 2 s).
 CLIENT_TIMEOUT = 0.5
@@ -54,7 +53,7 @@ def requests() -> list[dict]:
 
 
 @pytest.mark.timeout(240)
-def test_with_30_percent_of_calls_failing_every_message_ends_sent(post, robots, app, short_timeouts, settled,
+def test_with_30_percent_of_calls_failing_every_message_ends_sent(post, robots, app, runtime, short_timeouts, settled,
                                                                  control):
     control.post("/config", json={"robot_window_seconds": 2.0}).raise_for_status()
     # One of each kind for sure, then for every call: 10% -1, 12% of the rest 5xx, 13% of the rest held past our
@@ -67,12 +66,10 @@ def test_with_30_percent_of_calls_failing_every_message_ends_sent(post, robots, 
                  {"pattern": "/*", "kind": "timeout", "hold_seconds": 2, "rate": 0.13}):
         control.post("/faults", json=rule).raise_for_status()
     ids = [post(body).json["id"] for body in requests()]
-    worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=16)
-    worker.start()
     try:
-        records = [settled(i, timeout=180) for i in ids]
+        with running_worker(runtime, threads=16):
+            records = [settled(i, timeout=180) for i in ids]
     finally:
-        worker.stop()
         control.delete("/faults")
     assert [r["status"] for r in records] == ["sent"] * len(ids)
     outcomes = [a["outcome"] for r in records for a in r["history"]]

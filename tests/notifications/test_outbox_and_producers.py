@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
-import dramatiq
 import falcon.testing
-from dramatiq import Worker
 from sqlalchemy import update
 
 from core.runtime import Runtime
@@ -18,19 +16,14 @@ from models.deliveries import Delivery
 from scheduler.jobs.outbox import stranded, sweep_outbox
 from tests.notifications.conftest import bearer
 from tests.sandbox_support import journal
+from tests.worker_support import running_worker
 from workers.producer import notification_message, raw_message, send_notification
 
 ROBOT = {"channel": "dingtalk_robot", "robot": "ding", "message": {"msgtype": "text", "text": {"content": "hi"}}}
 NAMESPACE = "imbridge-dramatiq"
 
 
-def run_worker():
-    worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=4)
-    worker.start()
-    return worker
-
-
-def test_broker_down_still_answers_202_and_the_sweep_sends_it_later(runtime, robots, keys, settled, control):
+def test_broker_down_still_answers_202_and_the_sweep_sends_it_later(runtime, tasks, robots, keys, settled, control):
     down = runtime.settings.model_copy(update={"broker": runtime.settings.broker.model_copy(
         update={"url": "redis://127.0.0.1:1/0"})})
     app = falcon.testing.TestClient(create_app(down, Runtime(down, runtime.redis, runtime.database)))
@@ -38,17 +31,14 @@ def test_broker_down_still_answers_202_and_the_sweep_sends_it_later(runtime, rob
     assert accepted.status_code == 202
     delivery_id = accepted.json["id"]
     assert stranded(runtime) == [delivery_id]
-    assert sweep_outbox(runtime) == 1  # the scheduler's runtime has the good broker
+    assert sweep_outbox(runtime, tasks) == 1  # the scheduler's broker is the good one
     assert stranded(runtime) == []
-    worker = run_worker()
-    try:
+    with running_worker(runtime, threads=4):
         assert settled(delivery_id)["status"] == "sent"
-    finally:
-        worker.stop()
     assert len(journal(control, "/robot/send")) == 1
 
 
-def test_lost_messages_and_abandoned_sends_are_swept(post, robots, runtime, redis_client, settled, control):
+def test_lost_messages_and_abandoned_sends_are_swept(post, robots, runtime, tasks, redis_client, settled, control):
     lost, abandoned = post(ROBOT).json["id"], post(ROBOT).json["id"]
     redis_client.delete(f"{NAMESPACE}:notifications", f"{NAMESPACE}:notifications.msgs")  # the broker forgot
     long_ago = utcnow().replace(year=2000)
@@ -57,27 +47,25 @@ def test_lost_messages_and_abandoned_sends_are_swept(post, robots, runtime, redi
         session.execute(update(Delivery).where(Delivery.id == abandoned).values(
             status="sending", lease_until=long_ago))  # a worker died holding it
     assert sorted(stranded(runtime)) == sorted([lost, abandoned])
-    assert sweep_outbox(runtime) == 2
-    worker = run_worker()
-    try:
+    assert sweep_outbox(runtime, tasks) == 2
+    with running_worker(runtime, threads=4):
         assert settled(lost)["status"] == settled(abandoned)["status"] == "sent"
-    finally:
-        worker.stop()
 
 
-def test_producer_message_creates_the_record_and_is_idempotent_on_its_id(app, robots, worker, settled, control):
+def test_producer_message_creates_the_record_and_is_idempotent_on_its_id(app, tasks, robots, worker, settled,
+                                                                         control):
     delivery_id = str(uuid.uuid4())
-    assert send_notification(dramatiq.get_broker(), ROBOT, delivery_id) == delivery_id
+    assert send_notification(tasks.broker, ROBOT, delivery_id) == delivery_id
     record = settled(delivery_id)
     assert record["status"] == "sent" and record["source"] == "broker"
-    send_notification(dramatiq.get_broker(), ROBOT, delivery_id)
-    dramatiq.get_broker().join("notifications")
+    send_notification(tasks.broker, ROBOT, delivery_id)
+    tasks.broker.join("notifications")
     assert len(journal(control, "/robot/send")) == 1
 
 
-def test_invalid_producer_message_is_recorded_as_failed_with_the_reasons(app, robots, worker, settled):
-    delivery_id = send_notification(dramatiq.get_broker(), {"channel": "dingtalk_robot", "robot": "nope",
-                                                            "message": {"msgtype": "text"}})
+def test_invalid_producer_message_is_recorded_as_failed_with_the_reasons(app, tasks, robots, worker, settled):
+    delivery_id = send_notification(tasks.broker, {"channel": "dingtalk_robot", "robot": "nope",
+                                                   "message": {"msgtype": "text"}})
     record = settled(delivery_id)
     assert record["status"] == "failed" and record["lastError"].startswith("invalid request")
     assert {p["field"] for p in record["problems"]} == {"robot", "message.text"}

@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import dramatiq
 import falcon.testing
 import pytest
 from dramatiq import Worker
@@ -22,6 +21,7 @@ from platforms.wechat import InboundMessage, Reply, TextReply
 from platforms.xml import render_xml
 from sandbox import callbacks
 from tests.waiting import wait_for  # noqa: F401 - the suite's tests import it from here
+from tests.worker_support import running_worker
 
 
 class Probe(Handler, register=False):
@@ -102,12 +102,10 @@ def admin(runtime) -> dict[str, str]:
 
 
 @pytest.fixture
-def worker(client) -> Iterator[Worker]:
-    """An in-process Dramatiq worker on the broker ``create_app`` set up."""
-    worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=2)
-    worker.start()
-    yield worker
-    worker.stop()
+def worker(runtime) -> Iterator[Worker]:
+    """An in-process Dramatiq worker on the test's Redis, running the test's runtime."""
+    with running_worker(runtime, threads=2) as worker:
+        yield worker
 
 
 # -- the platform's side -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ingress import create_app
 from models import InboundRecord
 from sandbox import callbacks
 from tests.portals.conftest import post_wechat, wait_for
+from tests.worker_support import running_worker
 from workers.inbox import INBOX_KEY, LOCK_KEY, SIGNAL_KEY, drain
 
 
@@ -80,11 +81,9 @@ def test_only_one_drainer_at_a_time(redis_client):
     assert redis_client.get(LOCK_KEY) == b"someone-else"
 
 
-def test_recording_twice_stores_once(runtime, worker):
-    from workers.actors.inbound import record_inbound
-
+def test_recording_twice_stores_once(runtime, tasks, worker):
     push(runtime.redis, entry(7), entry(7), entry(8))
-    record_inbound.send()
+    tasks.record_inbound()
     wait_for(lambda: runtime.redis.llen(INBOX_KEY) == 0 and len(records(runtime)) == 2)
     assert [r.msg_id for r in records(runtime)] == ["7", "8"]
 
@@ -106,31 +105,22 @@ def test_with_the_broker_down_the_callback_is_answered_and_recorded_later(portal
     healthy = worker_runtime.install(Runtime.from_settings(portal_settings()))
     try:
         healthy.redis.delete(SIGNAL_KEY)
-        import dramatiq
-        from dramatiq import Worker
-
         app = falcon.testing.TestClient(create_app(healthy.settings, healthy))
-        worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=1)
-        worker.start()
-        try:
+        with running_worker(healthy, threads=1):
             post_wechat(app, healthy.settings, {**fields, "Event": "unsubscribe"})
             wait_for(lambda: len(records(healthy)) == 2)
             follow, farewell = records(healthy)
             assert (follow.event, farewell.event) == ("subscribe", "unsubscribe")
             assert follow.reply.startswith("text: ")
-        finally:
-            worker.stop()
     finally:
         healthy.close()
 
 
-def test_odd_entries_are_stored_clipped_and_broken_ones_never_block_the_inbox(runtime, worker):
-    from workers.actors.inbound import record_inbound
-
+def test_odd_entries_are_stored_clipped_and_broken_ones_never_block_the_inbox(runtime, tasks, worker):
     odd = {**entry(20), "from_user": "o" * 5000, "create_time": 10**20, "event": "E" * 500}
     broken = {"kind": "inbound", "platform": "wechat"}  # no dedup key, no fields
     push(runtime.redis, odd, broken, entry(21))
-    record_inbound.send()
+    tasks.record_inbound()
     wait_for(lambda: runtime.redis.llen(INBOX_KEY) == 0 and len(records(runtime)) == 2)
     first, second = records(runtime)
     assert (len(first.from_user), first.create_time.year, len(first.event)) == (128, 1970, 64)

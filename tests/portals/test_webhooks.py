@@ -10,10 +10,8 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import dramatiq
 import falcon.testing
 import pytest
-from dramatiq import Worker
 
 from core import runtime as worker_runtime
 from core.runtime import Runtime
@@ -24,6 +22,7 @@ from models.secretbox import SecretBox
 from models.webhooks import SECRET_PURPOSE, filter_matches
 from sandbox import callbacks
 from tests.portals.conftest import post_wechat, wait_for
+from tests.worker_support import running_worker
 
 SECRET = "a-very-secret-signing-key-0001"
 
@@ -91,10 +90,8 @@ def _deployment(portal_settings, **webhooks) -> Iterator:
         from models import Scope
 
         _, key = create_api_client(session, "admin", Scope.ADMIN)
-    worker = Worker(dramatiq.get_broker(), worker_timeout=20, worker_threads=2)
-    worker.start()
-    yield client, runtime, {"Authorization": f"Bearer {key}"}
-    worker.stop()
+    with running_worker(runtime, threads=2, timeout_ms=20):
+        yield client, runtime, {"Authorization": f"Bearer {key}"}
     runtime.close()
 
 

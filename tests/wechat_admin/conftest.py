@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import dramatiq
 import falcon.testing
 import httpx
 import pytest
@@ -21,6 +20,7 @@ from models import Scope
 from models.api_clients import create_api_client
 from tests.notifications.conftest import wait_for
 from tests.sandbox_support import reset, served_sandbox
+from tests.worker_support import running_worker
 
 SECRET_KEY = "test-secret-key-for-wechat-admin"
 #: Fast retries for tests: the budget is the same shape, only shorter.
@@ -128,12 +128,10 @@ def notify_api(app, keys) -> Api:
 
 
 @pytest.fixture
-def worker(app) -> Iterator[Worker]:
-    """An in-process Dramatiq worker on the test's Redis (the app fixture set the broker up)."""
-    worker = Worker(dramatiq.get_broker(), worker_timeout=50, worker_threads=4)
-    worker.start()
-    yield worker
-    worker.stop()
+def worker(runtime) -> Iterator[Worker]:
+    """An in-process Dramatiq worker on the test's Redis, running the test's runtime."""
+    with running_worker(runtime, threads=4) as worker:
+        yield worker
 
 
 def queued_messages(runtime: Runtime) -> int:

@@ -83,31 +83,32 @@ def test_jobs_are_listed_newest_first_and_filtered(api, worker):
     assert api.get("/api/v1/jobs/no-such-job").status_code == 404
 
 
-def test_a_job_accepted_while_the_broker_is_down_is_enqueued_by_the_sweep(runtime, api, monkeypatch, request):
-    from workers.actors import jobs
+def test_a_job_accepted_while_the_broker_is_down_is_enqueued_by_the_sweep(runtime, tasks, api, monkeypatch,
+                                                                          request):
+    from core.tasks import Tasks
 
     def down(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(jobs.run_job, "send", down)
+    monkeypatch.setattr(Tasks, "run_job", down)
     accepted = api.post(SYNC)
     assert accepted.status_code == 202
     assert api.get(f"/api/v1/jobs/{accepted.json['jobId']}").json["enqueuedAt"] is None
     monkeypatch.undo()
     assert stranded_jobs(runtime) == [accepted.json["jobId"]]
-    assert sweep_jobs(runtime) == 1 and stranded_jobs(runtime) == []
+    assert sweep_jobs(runtime, tasks) == 1 and stranded_jobs(runtime) == []
     request.getfixturevalue("worker")
     assert api.job(accepted.json["jobId"])["status"] == "succeeded"
 
 
-def test_a_job_whose_worker_died_is_run_again_after_its_lease(runtime, api, request):
+def test_a_job_whose_worker_died_is_run_again_after_its_lease(runtime, tasks, api, request):
     accepted = api.post(SYNC)
     with runtime.database.session() as session:  # a worker claimed it, then died
         session.execute(update(Job).values(status="running", lease_until=utcnow() - timedelta(seconds=1),
                                            attempts=1))
     assert stranded_jobs(runtime) == [accepted.json["jobId"]]
     request.getfixturevalue("worker")
-    sweep_jobs(runtime)
+    sweep_jobs(runtime, tasks)
     job = api.job(accepted.json["jobId"])
     assert job["status"] == "succeeded" and job["attempts"] == 2
 

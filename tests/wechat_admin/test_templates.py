@@ -74,15 +74,15 @@ def test_local_fields_are_edited_and_the_code_is_unique(api, worker):
     assert api.get("/api/v1/wechat/templates/999999").status_code == 404
 
 
-def test_the_scheduler_starts_one_sync_at_a_time(runtime, api, request):
-    pending = sync_wechat_templates(runtime)
+def test_the_scheduler_starts_one_sync_at_a_time(runtime, tasks, api, request):
+    pending = sync_wechat_templates(runtime, tasks)
     assert pending is not None
-    assert sync_wechat_templates(runtime) is None, "a second sync while the first waits"
+    assert sync_wechat_templates(runtime, tasks) is None, "a second sync while the first waits"
     request.getfixturevalue("worker")
     job = api.job(pending)
     assert job["status"] == "succeeded" and job["source"] == "schedule" and job["params"] == {"trigger": "schedule"}
     assert len(templates(api)) == 3
-    assert sync_wechat_templates(runtime) is not None
+    assert sync_wechat_templates(runtime, tasks) is not None
 
 
 # --- template messages ---------------------------------------------------------------------------------------

@@ -61,21 +61,6 @@ def mint_login_codes(count: int) -> None:
         pool.minting_done()
 
 
-def request_mint(pool: QrPool, count: int) -> bool:
-    """Queue one mint of ``count`` codes unless one is queued or running; True when this call queued it.
-
-    :raises Exception: the broker refused the message (the marker is released, so the next caller retries).
-    """
-    if not pool.claim_minting():
-        return False
-    try:
-        mint_login_codes.send(max(1, count))
-    except Exception:
-        pool.minting_done()
-        raise
-    return True
-
-
 @dramatiq.actor(queue_name="login", max_retries=0)
 def exchange_applet_code(exchange_id: str, code: str, deadline: float) -> None:
     """Exchange a ``wx.login`` code and push the openid/unionid (or the errcode) to the waiting request.

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import job_kinds
 from core.runtime import Runtime
 from models.base import as_utc, utcnow
 from models.blobs import Blob
@@ -23,9 +24,9 @@ from platforms.errors import PermanentError
 from platforms.wechat.material import MAX_BATCH
 from workers.jobs.kinds import JobKind, JobRefused, Params
 
-UPLOAD = "wechat.media.upload"
-DELETE = "wechat.media.delete"
-SYNC = "wechat.media.sync"
+UPLOAD = job_kinds.MEDIA_UPLOAD
+DELETE = job_kinds.MEDIA_DELETE
+SYNC = job_kinds.MEDIA_SYNC
 
 #: Temporary media live three days on the platform.
 TEMPORARY_LIFETIME = timedelta(days=3)

@@ -10,15 +10,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core import job_kinds
 from core.runtime import Runtime
 from models.base import utcnow
 from models.wechat.menus import WeChatMenu, mark_published, published_menu, unpublish_all
 from platforms.wechat import button_problems
 from workers.jobs.kinds import JobKind, JobRefused, Params
 
-PUBLISH = "wechat.menu.publish"
-IMPORT = "wechat.menu.import"
-CLEAR = "wechat.menu.clear"
+PUBLISH = job_kinds.MENU_PUBLISH
+IMPORT = job_kinds.MENU_IMPORT
+CLEAR = job_kinds.MENU_CLEAR
 
 
 def publish_call(runtime: Runtime, params: Params) -> list[dict[str, Any]]:

@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import job_kinds
 from core.runtime import Runtime
 from models.base import utcnow
 from models.wechat.templates import SYNCED_FIELDS, WeChatTemplate
 from platforms.wechat import template_keys
 from workers.jobs.kinds import JobKind, Params
 
-KIND = "wechat.templates.sync"
+KIND = job_kinds.TEMPLATES_SYNC
 
 #: Column widths, so an unusually long platform value is cut rather than failing the sync.
 _WIDTHS = {"title": 200, "primary_industry": 100, "deputy_industry": 100}

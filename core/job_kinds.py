@@ -1,0 +1,17 @@
+"""The admin job kinds, by name: stored in ``jobs.kind``, chosen by the ingress and the scheduler when they create a
+job (:func:`models.jobs.create_job`), run by the worker that looks the name up (:mod:`workers.jobs.registry`)."""
+
+#: Make the local template table what the Official Account lists.
+TEMPLATES_SYNC = "wechat.templates.sync"
+#: Publish a menu draft as the live menu.
+MENU_PUBLISH = "wechat.menu.publish"
+#: Add the live menu as a new published row.
+MENU_IMPORT = "wechat.menu.import"
+#: Delete the live menu.
+MENU_CLEAR = "wechat.menu.clear"
+#: Upload a media row's bytes from the blob store.
+MEDIA_UPLOAD = "wechat.media.upload"
+#: Delete a permanent material.
+MEDIA_DELETE = "wechat.media.delete"
+#: Make the local permanent media rows match the platform's materials.
+MEDIA_SYNC = "wechat.media.sync"
