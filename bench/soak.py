@@ -53,10 +53,10 @@ from bench._support.harness import (
     start_imbridge,
 )
 from config import load_settings
+from core.inbox import INBOX_KEY
 from models import Database
 from models.deliveries import Delivery
 from sandbox import callbacks
-from workers.inbox import INBOX_KEY
 
 MB = 1024 * 1024
 #: Growth below this many bytes is never a leak (allocator noise).

@@ -38,9 +38,7 @@ class Portals:
 def build_portals(settings: Settings, runtime: Runtime, tasks: Tasks) -> Portals:
     """Both portal resources, sharing one dispatcher, router and reply cache."""
     portal = settings.portal
-    if not settings.redis.url:
-        raise ValueError("the portals need redis.url")
-    ledger = Ledger(settings.redis.url, portal.replay_window_seconds + DEDUP_MARGIN_SECONDS,
+    ledger = Ledger(runtime.redis.connection_pool, portal.replay_window_seconds + DEDUP_MARGIN_SECONDS,
                     portal.retry_wait_seconds)
     dispatcher = Dispatcher(runtime, Router.from_registry(settings), ledger, tasks.record_inbound)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import redis
 
+from core.inbox import inbound_entry, reply_note
 from core.runtime import Runtime
 from ingress.portals.handler import Handler, HandlerContext
 from ingress.portals.ledger import Ledger, namespaced_key, stamp_key
@@ -83,8 +84,7 @@ class Dispatcher:
                 endpoint.platform, endpoint.app, self.runtime, verified=verified))
             if summary is not None:
                 try:
-                    note = {"kind": "reply", "dedup_key": key, "reply": summary}
-                    wake = self.ledger.complete(key, reply_xml, note) or wake
+                    wake = self.ledger.complete(key, reply_xml, reply_note(key, summary)) or wake
                 except redis.RedisError as exc:  # the handler ran: its reply still goes out
                     log.error("could not store the reply of %s: %s", key, exc)
             return reply_xml
@@ -123,13 +123,11 @@ class Dispatcher:
     def _entry(endpoint: PortalEndpoint, opened: OpenedCallback, message: InboundMessage, key: str,
                received_at: float, label: str | None) -> dict[str, Any]:
         """What ``record_inbound`` stores (the reply, if any, follows in a note)."""
-        return {
-            "kind": "inbound", "platform": endpoint.platform, "app": endpoint.app, "msg_type": message.msg_type,
-            "event": message.event, "event_key": message.event_key, "from_user": message.from_user,
-            "to_user": message.to_user, "msg_id": message.msg_id, "dedup_key": key,
-            "create_time": message.create_time, "received_at": received_at, "fields": message.fields,
-            "encrypted": opened.encrypted, "handler": label, "reply": None,
-        }
+        return inbound_entry(
+            platform=endpoint.platform, app=endpoint.app, msg_type=message.msg_type, event=message.event,
+            event_key=message.event_key, from_user=message.from_user, to_user=message.to_user, msg_id=message.msg_id,
+            dedup_key=key, create_time=message.create_time, received_at=received_at, fields=message.fields,
+            encrypted=opened.encrypted, handler=label)
 
 
 def summarize(reply: Reply) -> str:

@@ -2,10 +2,10 @@
 
 The platform retries a callback it got no answer to within 5 s (three tries in all), possibly to another
 replica. The first delivery claims the message's key with ``SET NX`` and, in the same round trip (a Lua
-script), appends its entry to the inbound inbox (:mod:`workers.inbox`) and, if no drain is pending, takes the
-signal to wake one. Only then does its handler run. A reply, or a handler's failure, costs a second round
-trip: the reply is stored under the key and a note of it joins the inbox. A message answered with nothing
-costs one round trip in all.
+script), appends its entry to the inbound inbox and, if no drain is pending, takes the signal to wake one (the
+inbox's own Lua, :func:`core.inbox.append_lua`, embedded in the claim's script). Only then does its handler
+run. A reply, or a handler's failure, costs a second round trip: the reply is stored under the key and a note of
+it joins the inbox. A message answered with nothing costs one round trip in all.
 
 A later delivery finds the key taken and answers like the first: the stored reply; or, while the first is
 still within ``wait_seconds`` of its claim, it polls for that reply; past that, "no reply". A handler never
@@ -16,9 +16,10 @@ body until that timestamp leaves the replay window. A platform's retry repeats b
 the pair with another body (a plaintext body no signature covers, replayed under a logged query) is refused
 with nothing claimed or queued. The binding costs no round trip of its own.
 
-Each request thread talks to Redis over its own connection, driven at the wire (:mod:`ingress.portals.wire`):
-no pool checkout, no lock, no readiness poll, none of the client's per-command layers, which cost more than the
-round trip's own work. A connection that broke is reconnected once, at once.
+Each request thread talks to Redis over its own connection, made by the runtime's connection pool (so the same
+server, TLS and credentials) and then driven at the wire (:mod:`ingress.portals.wire`): no pool checkout, no
+lock, no readiness poll, none of the client's per-command layers, which cost more than the round trip's own work.
+A connection that broke is reconnected once, at once.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ import orjson
 import redis
 from redis.exceptions import NoScriptError
 
+from core.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS, append_lua
 from ingress.portals.wire import Link, bulk
-from workers.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
 
 #: Start of the value a claim holds until a reply is stored; then the claim time in milliseconds.
 PENDING = b"\x00pending:"
@@ -48,21 +49,19 @@ SOCKET_TIMEOUT = 2.0
 #: Poll intervals while waiting for a pending reply: from the first to the last, doubling.
 FIRST_POLL, LAST_POLL = 0.005, 0.05
 
+# KEYS: claim, inbox, signal, stamp; ARGV: pending, ttl, entry, signal ttl, digest, stamp ttl.
 _CLAIM = """
 local bound = redis.call('SET', KEYS[4], ARGV[5], 'NX', 'GET', 'EX', ARGV[6])
 if bound and bound ~= ARGV[5] then return {-1, '', 0} end
 local held = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'GET', 'EX', ARGV[2])
 if held then return {0, held, 0} end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[4]) then return {1, '', 1} end
-return {1, '', 0}
+""" + append_lua(inbox=2, signal=3, entry=3, signal_ttl=4) + """return {1, '', woke}
 """
 
+# KEYS: claim, inbox, signal; ARGV: reply, ttl, note, signal ttl.
 _COMPLETE = """
 if ARGV[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[4]) then return 1 end
-return 0
+""" + append_lua(inbox=2, signal=3, entry=3, signal_ttl=4) + """return woke
 """
 
 
@@ -92,21 +91,19 @@ class Claim:
 class Ledger:
     """Claims, stored replies and inbox entries under ``imbridge:portal:seen:<platform:app:key>``.
 
-    :param url: the Redis URL (each request thread opens its own connection to it).
+    :param connections: the runtime's Redis connection pool; it makes each request thread's own connection (which
+        never goes back to it).
     :param ttl_seconds: how long a claim (and its reply) is remembered.
     :param wait_seconds: how long after a claim a redelivery may wait for its reply.
     """
 
     prefix = "imbridge:portal:seen:"
 
-    def __init__(self, url: str, ttl_seconds: int, wait_seconds: float) -> None:
-        self.url = url
+    def __init__(self, connections: redis.ConnectionPool, ttl_seconds: int, wait_seconds: float) -> None:
+        self.connections = connections
         self.ttl_seconds = ttl_seconds
         self.wait_seconds = wait_seconds
         self._local = threading.local()
-        # The pool only parses the URL (TCP, TLS or unix socket) and makes each thread's connection.
-        self._connections = redis.ConnectionPool.from_url(
-            url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT)
         self._scripts = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_CLAIM, _COMPLETE)}
         # The claim, every callback's one round trip, is packed by hand: all but six of its arguments are fixed.
         claim_sha = self._scripts[_CLAIM].encode()
@@ -119,7 +116,9 @@ class Ledger:
         """This thread's own connection (connected on first use, and again after it failed)."""
         link = getattr(self._local, "link", None)
         if link is None:
-            link = self._local.link = Link(self._connections.make_connection(), SOCKET_TIMEOUT)
+            connection = self.connections.make_connection()
+            connection.socket_timeout = connection.socket_connect_timeout = SOCKET_TIMEOUT
+            link = self._local.link = Link(connection, SOCKET_TIMEOUT)
         return link
 
     def execute(self, *command: Any) -> Any:

@@ -9,13 +9,13 @@ import falcon.testing
 import pytest
 
 from core import runtime as worker_runtime
+from core.inbox import INBOX_KEY, LOCK_KEY, SIGNAL_KEY, drain
 from core.runtime import Runtime
 from ingress import create_app
 from models import InboundRecord
 from sandbox import callbacks
 from tests.portals.conftest import post_wechat, wait_for
 from tests.worker_support import running_worker
-from workers.inbox import INBOX_KEY, LOCK_KEY, SIGNAL_KEY, drain
 
 
 def entry(n: int) -> dict:

@@ -11,8 +11,8 @@ from ingress.portals.ledger import Ledger
 
 
 @pytest.fixture
-def ledger(redis_url, redis_client):
-    return Ledger(redis_url, 60, 1.0)
+def ledger(redis_client):
+    return Ledger(redis_client.connection_pool, 60, 1.0)
 
 
 def test_replies_come_back_as_redis_py_returns_them(ledger, redis_client):
@@ -56,7 +56,7 @@ def test_a_killed_connection_is_replaced_once_at_once(ledger, redis_client):
 
 
 def test_no_redis_is_a_connection_error():
-    ledger = Ledger("redis://127.0.0.1:1/0", 60, 1.0)
+    ledger = Ledger(redis.ConnectionPool.from_url("redis://127.0.0.1:1/0"), 60, 1.0)
     with pytest.raises(redis.ConnectionError):
         ledger.execute("PING")
 
@@ -64,10 +64,38 @@ def test_no_redis_is_a_connection_error():
 def test_the_hand_packed_claim_is_the_command_the_generic_packer_makes(ledger):
     import hiredis
 
-    from workers.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
+    from core.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
 
     key, pending, entry = b"imbridge:portal:seen:wechat:wx1:123", b"\x00pending:1", '{"a":"é"}'.encode()
     stamp, digest = b"imbridge:portal:stamp:wechat:wx1:1700000000:42", bytes(range(32))
     assert ledger.claim_command(key, stamp, pending, entry, digest, b"301") == hiredis.pack_command((
         "EVALSHA", ledger._scripts[ledger_module._CLAIM], 4, key, INBOX_KEY, SIGNAL_KEY, stamp, pending, 60, entry,
         SIGNAL_TTL_MS, digest, 301))
+
+
+def test_the_portals_use_the_redis_of_the_runtime_they_are_given(portal_settings, redis_client):
+    """The ledger's connections come from the runtime's pool: a callback is claimed and queued there even when the
+    settings' own ``redis.url`` leads nowhere."""
+    import time
+
+    import falcon.testing
+
+    from core.inbox import INBOX_KEY
+    from core.runtime import Runtime
+    from core.tasks import Tasks
+    from ingress import create_app
+    from models import Database
+    from sandbox import callbacks
+    from tests.portals.conftest import post_wechat
+
+    settings = portal_settings()
+    nowhere = settings.model_copy(update={"redis": settings.redis.model_copy(update={"url": "redis://127.0.0.1:1/0"})})
+    database = Database.from_settings(settings)
+    try:
+        app = create_app(nowhere, Runtime(nowhere, redis_client, database), Tasks.from_settings(settings))
+        fields = {"ToUserName": callbacks.original_id(settings), "FromUserName": "oLedger01",
+                  "CreateTime": int(time.time()), "MsgType": "text", "Content": "hello", "MsgId": 4242}
+        assert post_wechat(falcon.testing.TestClient(app), settings, fields).status_code == 200
+        assert redis_client.llen(INBOX_KEY) == 1
+    finally:
+        database.dispose()

@@ -14,6 +14,7 @@ import dramatiq
 from sqlalchemy.exc import DataError
 
 from core import runtime
+from core.inbox import REPLY, drain
 from models.inbound import note_reply, store_inbound
 from models.notifications.reports import apply_template_report as apply_report
 from models.webhooks import pending_deliveries
@@ -21,7 +22,6 @@ from platforms.errors import MessageFormatError
 from platforms.wechat import parse_message
 from platforms.wechat.messages import TemplateSendJobFinishEvent
 from workers.actors.webhooks import send_delivery
-from workers.inbox import drain
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def record_inbound() -> None:
             for entry in entries:
                 try:
                     with session.begin_nested():
-                        if entry.get("kind") == "reply":
+                        if entry.get("kind") == REPLY:
                             note_reply(session, entry["dedup_key"], entry.get("reply"))
                             continue
                         delivery_ids += pending_deliveries(session, store_inbound(session, entry))
