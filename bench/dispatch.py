@@ -185,7 +185,7 @@ def main() -> None:
         sandbox, ingress = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{ingress_port}"
         client = redis.Redis.from_url(rurl)
         try:
-            worker = [sys.executable, "-m", "dramatiq", "bench._support.dispatch_worker",
+            worker = [sys.executable, "-m", "dramatiq", "bench._support.dispatch_worker:broker",
                       "--processes", str(args.processes), "--threads", str(args.threads)]
             start_imbridge(processes, {"worker": worker}, sandbox, ingress)
             control = httpx.Client(base_url=f"{sandbox}/_sandbox")

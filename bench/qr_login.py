@@ -36,10 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._support.harness import embedded_valkey
 from config import Settings, load_settings
-from core import runtime as worker_runtime
 from core.broker import REDIS_NAMESPACE
 from core.login import QrPool
 from core.login.pool import MINTING_KEY, POOL_KEY
+from core.runtime import Runtime
+from core.tasks import Tasks
 from models import Database
 from models.migrate import upgrade
 from sandbox import callbacks
@@ -164,17 +165,17 @@ def run(args: argparse.Namespace) -> None:
            "IMBRIDGE_SECURITY__SECRET_KEY": "bench-secret", "IMBRIDGE_LOGIN__POOL_SIZE": str(pool_size),
            "IMBRIDGE_LOGIN__APPLY_RATE_LIMIT": str(BENCH_RATE_LIMIT)}
     url = f"http://127.0.0.1:{port}"
-    runtime = worker_runtime.install(worker_runtime.Runtime.from_settings(settings))
-    from core.broker import setup_broker
+    runtime, tasks = Runtime.from_settings(settings), Tasks.from_settings(settings)
+    from workers.boot import worker_broker
 
-    worker = dramatiq.Worker(setup_broker(settings), worker_threads=2)
+    worker = dramatiq.Worker(worker_broker(settings, runtime), worker_threads=2)
     worker.start()
     ingress = start_ingress(env, url)
     control = httpx.Client(base_url=f"{sandbox_url}/_sandbox", timeout=30)
     try:
         pool = QrPool(store, settings.login.pool_min_remaining_seconds)
         started = time.perf_counter()
-        top_up_qr_pool(runtime)
+        top_up_qr_pool(runtime, tasks)
         while pool.size() < pool_size:
             time.sleep(0.2)
         print(f"pool: {pool_size} codes minted by the actor in {time.perf_counter() - started:.1f}s")
@@ -208,6 +209,7 @@ def run(args: argparse.Namespace) -> None:
         os.killpg(ingress.pid, signal.SIGTERM)
         ingress.wait(timeout=15)
         worker.stop()
+        tasks.close()
         runtime.close()
         stop_sandbox()
 

@@ -32,15 +32,3 @@ def broker_from_settings(settings: Settings) -> dramatiq.Broker:
     if not url:
         raise ValueError("no broker: set redis.url (or broker.url)")
     return create_broker(url)
-
-
-def setup_broker(settings: Settings) -> dramatiq.Broker:
-    """Make the configured broker the global one and bind our actors to it (until the workers declare their own)."""
-    broker = broker_from_settings(settings)
-    dramatiq.set_broker(broker)
-    from workers.actors import ACTORS
-
-    for actor in ACTORS:
-        actor.broker = broker
-        broker.declare_actor(actor)
-    return broker

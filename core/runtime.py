@@ -1,7 +1,9 @@
-"""The shared handles a process works with: settings, Redis, the database.
+"""The shared handles a process works with: settings, Redis, the database, and (built on first use) the platform
+clients and the outbound HTTP for webhooks.
 
-Built once per process. The ingress and scheduler receive theirs explicitly; actors reach theirs through
-``current()``, which the worker's entry module installs (and which builds one from the environment otherwise).
+Built once per process and handed over: ``create_app`` and the scheduler take theirs as an argument; a worker's is
+built when the worker boots (:mod:`workers.boot`) and reaches its actors through their context. No module keeps
+one in a global.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from functools import cached_property
 
 import redis
 
-from config import Settings, load_settings
+from config import Settings
 from core.clients import PlatformClients
 from core.egress import DestinationPolicy, Egress
 from models import Database
@@ -57,22 +59,3 @@ class Runtime:
         self.redis.close()
         self.database.dispose()
 
-
-_current: Runtime | None = None
-_current_lock = threading.Lock()
-
-
-def install(runtime: Runtime) -> Runtime:
-    global _current
-    _current = runtime
-    return runtime
-
-
-def current() -> Runtime:
-    """This process's runtime; built from ``load_settings()`` on first use if nobody installed one."""
-    global _current
-    if _current is None:
-        with _current_lock:
-            if _current is None:
-                _current = Runtime.from_settings(load_settings())
-    return _current

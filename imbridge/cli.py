@@ -45,7 +45,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from dramatiq.cli import make_argument_parser
 
     _settings(args)  # fail here, clearly, rather than in every worker process
-    argv = ["workers.main", "--processes", str(args.processes), "--threads", str(args.threads),
+    argv = ["workers.main:broker", "--processes", str(args.processes), "--threads", str(args.threads),
             "--worker-shutdown-timeout", str(args.shutdown_timeout * 1000)]
     return dramatiq_main(make_argument_parser().parse_args(argv)) or 0
 

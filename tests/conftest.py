@@ -157,3 +157,11 @@ def tasks(runtime):
     tasks = Tasks.from_settings(runtime.settings)
     yield tasks
     tasks.close()
+
+
+@pytest.fixture
+def actor_context(runtime, tasks):
+    """What a worker's actors are handed, on the suite's runtime: to call an actor's function directly."""
+    from workers.context import ActorContext
+
+    return ActorContext(runtime, tasks)

@@ -7,14 +7,14 @@ from contextlib import contextmanager
 
 from dramatiq import Worker
 
-from core.broker import setup_broker
 from core.runtime import Runtime
+from workers.boot import worker_broker
 
 
 @contextmanager
 def running_worker(runtime: Runtime, threads: int = 2, timeout_ms: int = 50) -> Iterator[Worker]:
-    """A started worker consuming from ``runtime``'s broker; stopped on exit."""
-    broker = setup_broker(runtime.settings)
+    """A started worker on a broker of ``runtime``'s settings, its actors using ``runtime``; stopped on exit."""
+    broker = worker_broker(runtime.settings, runtime)
     worker = Worker(broker, worker_timeout=timeout_ms, worker_threads=threads)
     worker.start()
     try:

@@ -30,9 +30,11 @@ from typing import Any
 
 import dramatiq
 
+from core.tasks import SUBMIT_NOTIFICATION
+
 #: The queue and actor every producer targets; part of imbridge's contract.
-QUEUE = "notifications"
-SUBMIT_ACTOR = "submit_notification"
+QUEUE = SUBMIT_NOTIFICATION.queue
+SUBMIT_ACTOR = SUBMIT_NOTIFICATION.actor
 
 
 def notification_message(request: dict[str, Any], delivery_id: str | None = None) -> dramatiq.Message[Any]:

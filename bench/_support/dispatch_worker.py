@@ -7,12 +7,14 @@ Dramatiq alone achieves on this machine.
 import dramatiq
 
 from config import demo
-from core.runtime import current
+from workers.boot import RuntimeBoot
 from workers.main import broker
 from workers.producer import QUEUE
 
 #: What ``bench_bare_send`` posts: the body the notifications of ``bench/dispatch.py`` make.
 BARE_MESSAGE = {"msgtype": "text", "text": {"content": "bench"}}
+
+boot = RuntimeBoot.of(broker)
 
 
 @dramatiq.actor(queue_name=QUEUE, broker=broker, max_retries=0)
@@ -26,5 +28,5 @@ def bench_bare_send() -> None:
 
     The ceiling of any delivery path on this machine: what Dramatiq plus one HTTP call to the sandbox cost.
     """
-    runtime = current()
+    runtime = boot.context.runtime
     runtime.clients.dingtalk_robot.send(demo.DINGTALK_ROBOT_TOKEN, BARE_MESSAGE, secret=demo.DINGTALK_ROBOT_SECRET)

@@ -1,6 +1,7 @@
 """Login state in Redis, shared by the ingress, the workers and the scheduler.
 
-* :class:`QrPool`: QR codes minted ahead by a worker, so a browser gets one without waiting for WeChat;
+* :class:`QrPool`: QR codes minted ahead by a worker, so a browser gets one without waiting for WeChat
+  (:func:`request_mint` queues one mint at a time);
 * :class:`QrSessions`: a handed-out code's key, ``wait`` until its scan makes it ``ok``, gone when it expires
   or is used; every change is published so long-polls wake at once;
 * :class:`AppletExchanges`: a mini-program login's ``jscode2session`` answer, handed from the worker that

@@ -9,7 +9,6 @@ import uuid
 import falcon.testing
 import pytest
 
-from core import runtime as worker_runtime
 from core.ping import ping_seen
 from core.runtime import Runtime
 from core.tasks import Tasks
@@ -22,7 +21,7 @@ from tests.worker_support import running_worker
 
 @pytest.fixture
 def runtime(make_settings, sqlite_url):
-    runtime = worker_runtime.install(Runtime.from_settings(make_settings(sqlite_url)))
+    runtime = Runtime.from_settings(make_settings(sqlite_url))
     yield runtime
     runtime.close()
 
@@ -39,6 +38,46 @@ def test_ping_posted_to_the_api_is_handled_by_a_worker(runtime):
             f"/api/v1/ping/{ping_id}", headers={"Authorization": f"Bearer {key}"}).json["status"] == "done")
         assert status
 
+
+
+def test_the_worker_builds_its_runtime_when_it_boots_not_when_it_is_imported(make_settings, sqlite_url):
+    """A worker module connects nothing at import: the runtime is built when the worker boots (each Dramatiq
+    process its own) and let go when it stops."""
+    from dramatiq import Worker
+
+    from workers.boot import RuntimeBoot, worker_broker
+
+    settings = make_settings(sqlite_url)
+    broker = worker_broker(settings)
+    boot = RuntimeBoot.of(broker)
+    with pytest.raises(RuntimeError):
+        _ = boot.context
+    tasks = Tasks.from_settings(settings)
+    worker = Worker(broker, worker_timeout=50, worker_threads=1)
+    worker.start()
+    try:
+        assert boot.context.runtime.settings is settings
+        ping_id = uuid.uuid4().hex
+        tasks.ping(ping_id)
+        assert wait_for(lambda: ping_seen(boot.context.runtime.redis, ping_id))
+    finally:
+        worker.stop()
+        broker.close()
+        tasks.close()
+    with pytest.raises(RuntimeError):
+        _ = boot.context
+
+
+def test_assembling_the_ingress_or_a_worker_sets_no_process_global_broker(runtime):
+    """Each part hands its broker over; none is made Dramatiq's global one behind the others' backs."""
+    import dramatiq.broker
+
+    from workers.boot import worker_broker
+
+    before = dramatiq.broker.global_broker
+    create_app(runtime.settings, runtime)
+    worker_broker(runtime.settings, runtime).close()
+    assert dramatiq.broker.global_broker is before
 
 def test_enqueue_with_the_broker_down_is_a_503_not_a_crash(make_settings, sqlite_url):
     settings = make_settings(sqlite_url, redis={"url": "redis://127.0.0.1:1/0"})

@@ -13,7 +13,6 @@ import pytest
 from dramatiq import Worker
 
 from config import load_settings
-from core import runtime as worker_runtime
 from core.login import QrPool
 from core.runtime import Runtime
 from ingress import create_app
@@ -77,7 +76,7 @@ def sections() -> dict[str, Any]:
 
 @pytest.fixture
 def runtime(login_settings, login_overrides, sections) -> Iterator[Runtime]:
-    rt = worker_runtime.install(Runtime.from_settings(login_settings(login=login_overrides, **sections)))
+    rt = Runtime.from_settings(login_settings(login=login_overrides, **sections))
     yield rt
     rt.close()
 

@@ -15,7 +15,6 @@ import pytest
 from dramatiq import Worker
 
 from config import demo
-from core import runtime as worker_runtime
 from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
@@ -53,7 +52,7 @@ def runtime(make_settings, database_url, sandbox, control, redis_client, notific
     host, port = sandbox[0].removeprefix("http://").split(":")
     settings = make_settings(database_url, sandbox={"host": host, "port": int(port)},
                              security={"secret_key": SECRET_KEY}, notifications=notification_settings)
-    runtime = worker_runtime.install(Runtime.from_settings(settings))
+    runtime = Runtime.from_settings(settings)
     yield runtime
     runtime.close()
 

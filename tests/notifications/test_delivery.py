@@ -99,10 +99,10 @@ def test_130101_pauses_the_robot_and_throttled_attempts_do_not_spend_the_budget(
     assert all(r["failedAttempts"] == 0 for r in records)
 
 
-def test_a_sent_record_is_never_sent_again(post, robots, tasks, worker, settled, control):
+def test_a_sent_record_is_never_sent_again(post, robots, tasks, actor_context, worker, settled, control):
     delivery_id = post(ROBOT).json["id"]
     settled(delivery_id)
-    deliver_notification.fn(delivery_id)
+    deliver_notification(actor_context, delivery_id)
     for _ in range(3):
         tasks.deliver_notification(delivery_id)
     import time
@@ -120,10 +120,11 @@ def test_duplicate_broker_messages_send_once(post, robots, app, tasks, runtime, 
     assert len(journal(control, "/robot/send")) == 1
 
 
-def test_disabled_or_deleted_robot_fails_the_queued_delivery(post, robots, app, keys, settled, control):
+def test_disabled_or_deleted_robot_fails_the_queued_delivery(post, robots, app, keys, actor_context, settled,
+                                                             control):
     delivery_id = post(ROBOT).json["id"]
     app.simulate_delete("/api/v1/robots/dingtalk/ding", headers={"Authorization": f"Bearer {keys['admin']}"})
-    deliver_notification.fn(delivery_id)
+    deliver_notification(actor_context, delivery_id)
     record = settled(delivery_id)
     assert record["status"] == "failed" and "was deleted" in record["lastError"] and record["attempts"] == 0
     assert journal(control, "/robot/send") == []

@@ -11,7 +11,6 @@ import falcon.testing
 import pytest
 from dramatiq import Worker
 
-from core import runtime as worker_runtime
 from core.runtime import Runtime
 from ingress import create_app
 from ingress.portals.handler import HANDLERS, Handler, HandlerContext
@@ -84,7 +83,7 @@ PLAINTEXT_ONLY = pytest.mark.parametrize("sections", [PLAINTEXT_ACCOUNT], ids=["
 
 @pytest.fixture
 def runtime(portal_settings, sections) -> Iterator[Runtime]:
-    rt = worker_runtime.install(Runtime.from_settings(portal_settings(**sections)))
+    rt = Runtime.from_settings(portal_settings(**sections))
     yield rt
     rt.close()
 

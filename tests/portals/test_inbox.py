@@ -8,7 +8,6 @@ import time
 import falcon.testing
 import pytest
 
-from core import runtime as worker_runtime
 from core.inbox import INBOX_KEY, LOCK_KEY, SIGNAL_KEY, drain
 from core.runtime import Runtime
 from ingress import create_app
@@ -102,7 +101,7 @@ def test_with_the_broker_down_the_callback_is_answered_and_recorded_later(portal
     finally:
         runtime.close()
     # The broker is back: the next callback after the signal expired wakes a drain that records both.
-    healthy = worker_runtime.install(Runtime.from_settings(portal_settings()))
+    healthy = Runtime.from_settings(portal_settings())
     try:
         healthy.redis.delete(SIGNAL_KEY)
         app = falcon.testing.TestClient(create_app(healthy.settings, healthy))
@@ -127,7 +126,7 @@ def test_odd_entries_are_stored_clipped_and_broken_ones_never_block_the_inbox(ru
     assert second.msg_id == "21"
 
 
-def test_the_drain_keeps_up_while_other_connections_write(runtime):
+def test_the_drain_keeps_up_while_other_connections_write(runtime, actor_context):
     """SQLite: a transaction that reads first cannot become a writer after another connection's commit;
     the drain must take its write lock up front instead of failing with "database is locked"."""
     import threading
@@ -149,7 +148,7 @@ def test_the_drain_keeps_up_while_other_connections_write(runtime):
     writer.start()
     try:
         wait_for(lambda: len(written) > 5)
-        record_inbound.fn()
+        record_inbound(actor_context)
     finally:
         stop.set()
         writer.join()

@@ -13,7 +13,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import falcon.testing
 import pytest
 
-from core import runtime as worker_runtime
 from core.runtime import Runtime
 from ingress import create_app
 from models import WebhookDelivery, WebhookSubscription
@@ -83,8 +82,8 @@ def guarded(portal_settings) -> Iterator:
 
 
 def _deployment(portal_settings, **webhooks) -> Iterator:
-    runtime = worker_runtime.install(Runtime.from_settings(portal_settings(
-        webhooks={"min_backoff_ms": 20, "max_backoff_ms": 100, "max_attempts": 3, "timeout_seconds": 2, **webhooks})))
+    runtime = Runtime.from_settings(portal_settings(
+        webhooks={"min_backoff_ms": 20, "max_backoff_ms": 100, "max_attempts": 3, "timeout_seconds": 2, **webhooks}))
     client = falcon.testing.TestClient(create_app(runtime.settings, runtime))
     with runtime.database.session() as session:
         from models import Scope

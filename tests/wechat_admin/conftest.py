@@ -13,7 +13,6 @@ import httpx
 import pytest
 from dramatiq import Worker
 
-from core import runtime as worker_runtime
 from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
@@ -50,7 +49,7 @@ def runtime(make_settings, database_url, sandbox, control, redis_client, job_set
     settings = make_settings(database_url, sandbox={"host": host, "port": int(port)},
                              security={"secret_key": SECRET_KEY}, jobs=job_settings,
                              notifications=FAST_NOTIFICATIONS)
-    runtime = worker_runtime.install(Runtime.from_settings(settings))
+    runtime = Runtime.from_settings(settings)
     yield runtime
     runtime.close()
 

@@ -113,11 +113,9 @@ def test_a_job_whose_worker_died_is_run_again_after_its_lease(runtime, tasks, ap
     assert job["status"] == "succeeded" and job["attempts"] == 2
 
 
-def test_a_finished_job_is_not_run_twice(runtime, api, worker, control):
-    from workers.actors.jobs import runner
-
+def test_a_finished_job_is_not_run_twice(runtime, api, actor_context, worker, control):
     job = api.run("post", SYNC)
-    assert runner().run(job["id"]).outcome == "skipped"
+    assert actor_context.jobs.run(job["id"]).outcome == "skipped"
     assert len(journal(control, "get_all_private_template")) == 1
 
 

@@ -48,7 +48,7 @@ def test_the_report_is_kept_and_a_failure_fails_the_record(app, runtime, api, lo
     assert (current["lastError"] or "").endswith(status) if final == "failed" else current["lastError"] is None
 
 
-def test_a_report_before_the_record_knows_its_msgid_is_applied_later(app, runtime, api, worker):
+def test_a_report_before_the_record_knows_its_msgid_is_applied_later(app, runtime, api, actor_context, worker):
     report(app, runtime.settings, "2000000001", "failed:user block")
     # Recorded as an inbound event, and a second look is scheduled (the send's record may not be written yet).
     wait_for(lambda: runtime.redis.hlen("imbridge-dramatiq:inbound.DQ.msgs") == 1)
@@ -57,13 +57,13 @@ def test_a_report_before_the_record_knows_its_msgid_is_applied_later(app, runtim
         late = Delivery(channel="wechat_template", target="oFollower1", msgtype="template", payload={"message": {}},
                         status="sent", answer={"msgid": "2000000001"}, platform_msgid="2000000001")
         session.add(late)
-    apply_template_report.fn("2000000001", "failed:user block", datetime.now(UTC).isoformat(), 0)
+    apply_template_report(actor_context, "2000000001", "failed:user block", datetime.now(UTC).isoformat(), 0)
     current = api.get(f"/api/v1/notifications/{late.id}").json
     assert current["status"] == "failed" and current["answer"]["jobStatus"] == "failed:user block"
 
 
-def test_a_report_on_a_msgid_nobody_sent_changes_nothing_and_stops_asking(runtime, api):
+def test_a_report_on_a_msgid_nobody_sent_changes_nothing_and_stops_asking(runtime, api, actor_context):
     last = len(REPORT_RETRY_SECONDS) - 1
-    apply_template_report.fn("999", "success", datetime.now(UTC).isoformat(), last)
+    apply_template_report(actor_context, "999", "success", datetime.now(UTC).isoformat(), last)
     assert runtime.redis.hlen("imbridge-dramatiq:inbound.DQ.msgs") == 0
     assert api.get("/api/v1/notifications").json["total"] == 0

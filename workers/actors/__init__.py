@@ -1,20 +1,29 @@
-"""Every imbridge actor, collected so ``setup_broker`` can bind them to the configured broker."""
+"""Every imbridge actor, declared on the broker a worker process builds (:func:`declare_actors`).
 
-from workers.actors.inbound import apply_template_report, record_inbound
-from workers.actors.jobs import run_job
-from workers.actors.login import exchange_applet_code, mint_login_codes
-from workers.actors.notifications import (
-    collect_send_result,
-    deliver_notification,
-    recall_notification,
-    submit_notification,
-)
-from workers.actors.ping import ping
-from workers.actors.webhooks import deliver_webhook
+Each module lists its actors as :class:`~workers.actors.declaration.ActorDef`: a :class:`core.tasks.Task` (the
+queue and name producers send to), a plain function of the worker's context and the message's arguments, and its
+Dramatiq options. Nothing is bound to a broker at import.
+"""
 
-#: All actors, in no particular order.
-ACTORS = [ping, record_inbound, apply_template_report, deliver_webhook, mint_login_codes, exchange_applet_code]
-ACTORS += [deliver_notification, submit_notification, collect_send_result, recall_notification]
-ACTORS += [run_job]
+from __future__ import annotations
 
-__all__ = ["ACTORS", "deliver_webhook", "exchange_applet_code", "mint_login_codes", "ping", "record_inbound"]
+from collections.abc import Callable
+from typing import Any
+
+import dramatiq
+
+from workers.actors import inbound, jobs, login, notifications, ping, webhooks
+from workers.actors.declaration import ActorDef, declare
+from workers.context import ActorContext
+
+#: Every actor, each under its task's name.
+ACTORS: list[ActorDef] = [*ping.ACTORS, *inbound.ACTORS, *webhooks.ACTORS, *login.ACTORS, *notifications.ACTORS,
+                          *jobs.ACTORS]
+
+
+def declare_actors(broker: dramatiq.Broker, context: Callable[[], ActorContext]) -> dict[str, dramatiq.Actor[Any, Any]]:
+    """Declare every imbridge actor on ``broker``; each is called with ``context()`` (the booted worker's)."""
+    return declare(broker, ACTORS, context)
+
+
+__all__ = ["ACTORS", "ActorDef", "declare_actors"]

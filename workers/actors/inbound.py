@@ -10,10 +10,9 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-import dramatiq
 from sqlalchemy.exc import DataError
 
-from core import runtime
+from core import tasks
 from core.inbox import REPLY, drain
 from models.inbound import note_reply, store_inbound
 from models.notifications.reports import apply_template_report as apply_report
@@ -21,7 +20,9 @@ from models.webhooks import pending_deliveries
 from platforms.errors import MessageFormatError
 from platforms.wechat import parse_message
 from platforms.wechat.messages import TemplateSendJobFinishEvent
+from workers.actors.declaration import ActorDef
 from workers.actors.webhooks import send_delivery
+from workers.context import ActorContext
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,9 @@ BUSY_RETRY_MS = 500
 REPORT_RETRY_SECONDS = (5, 60, 600)
 
 
-@dramatiq.actor(queue_name="inbound", max_retries=20, min_backoff=1000)
-def record_inbound() -> None:
+def record_inbound(context: ActorContext) -> None:
     """Store every entry the portals left in the inbox (idempotent: records are unique by dedup key)."""
-    current = runtime.current()
+    current = context.runtime
 
     def store(entries: list[dict[str, Any]]) -> None:
         delivery_ids: list[int] = []
@@ -56,25 +56,23 @@ def record_inbound() -> None:
                     # One malformed entry must not block the inbox for every later one.
                     log.error("inbound entry dropped (%s): %.500s", exc, entry)
         for delivery_id in delivery_ids:
-            send_delivery(current.settings, delivery_id)
+            send_delivery(context.tasks, current.settings, delivery_id)
         for msgid, status, reported_at in unmatched:
-            apply_template_report.send_with_options(args=(msgid, status, reported_at, 0),
-                                                    delay=REPORT_RETRY_SECONDS[0] * 1000)
+            context.tasks.send(tasks.APPLY_TEMPLATE_REPORT, msgid, status, reported_at, 0,
+                               delay_seconds=REPORT_RETRY_SECONDS[0])
 
     if not drain(current.redis, store):
-        record_inbound.send_with_options(delay=BUSY_RETRY_MS)
+        context.tasks.send(tasks.RECORD_INBOUND, delay_seconds=BUSY_RETRY_MS / 1000)
 
 
-@dramatiq.actor(queue_name="inbound", max_retries=5)
-def apply_template_report(msgid: str, status: str, reported_at: str, tries: int) -> None:
+def apply_template_report(context: ActorContext, msgid: str, status: str, reported_at: str, tries: int) -> None:
     """Apply a TEMPLATESENDJOBFINISH report that came before its delivery's record had the msgid."""
-    current = runtime.current()
-    with current.database.session() as session:
+    with context.runtime.database.session() as session:
         if apply_report(session, msgid, status, datetime.fromisoformat(reported_at)):
             return
     if tries + 1 < len(REPORT_RETRY_SECONDS):
-        apply_template_report.send_with_options(args=(msgid, status, reported_at, tries + 1),
-                                                delay=REPORT_RETRY_SECONDS[tries + 1] * 1000)
+        context.tasks.send(tasks.APPLY_TEMPLATE_REPORT, msgid, status, reported_at, tries + 1,
+                           delay_seconds=REPORT_RETRY_SECONDS[tries + 1])
     else:
         log.info("template report for msgid %s (%s): no delivery of ours carries it", msgid, status)
 
@@ -91,3 +89,9 @@ def template_report(entry: dict[str, Any]) -> tuple[str, str, str] | None:
         return None
     reported_at = datetime.fromtimestamp(report.create_time, UTC)
     return report.template_msg_id[:64], report.status[:200], reported_at.isoformat()
+
+
+ACTORS = [
+    ActorDef(tasks.RECORD_INBOUND, record_inbound, {"max_retries": 20, "min_backoff": 1000}),
+    ActorDef(tasks.APPLY_TEMPLATE_REPORT, apply_template_report, {"max_retries": 5}),
+]

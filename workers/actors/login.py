@@ -11,12 +11,12 @@ import logging
 import secrets
 import time
 
-import dramatiq
-
-from core import runtime
+from core import tasks
 from core.login import AppletExchanges, ExchangeAnswer, PooledCode, QrPool
 from platforms.errors import PermanentError, PlatformError, RetryLaterError
 from platforms.wechat import WeChatClient
+from workers.actors.declaration import ActorDef
+from workers.context import ActorContext
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +43,12 @@ def mint_code(client: WeChatClient, pool: QrPool, lifetime_seconds: int) -> Pool
     return PooledCode(key, answer["ticket"], answer["url"], started + life)
 
 
-@dramatiq.actor(queue_name="login", max_retries=2, min_backoff=500, max_backoff=2000)
-def mint_login_codes(count: int) -> None:
+def mint_login_codes(context: ActorContext, count: int) -> None:
     """Mint up to ``count`` codes into the pool, stopping once it holds ``login.pool-size``.
 
     Each code is pushed as soon as it exists, so a request waiting on the empty pool gets the first one.
     """
-    current = runtime.current()
+    current = context.runtime
     config = current.settings.login
     pool = QrPool(current.redis, config.pool_min_remaining_seconds)
     try:
@@ -61,8 +60,7 @@ def mint_login_codes(count: int) -> None:
         pool.minting_done()
 
 
-@dramatiq.actor(queue_name="login", max_retries=0)
-def exchange_applet_code(exchange_id: str, code: str, deadline: float) -> None:
+def exchange_applet_code(context: ActorContext, exchange_id: str, code: str, deadline: float) -> None:
     """Exchange a ``wx.login`` code and push the openid/unionid (or the errcode) to the waiting request.
 
     A code works once, so a message that waited past ``deadline`` (epoch seconds; the request has answered
@@ -71,7 +69,7 @@ def exchange_applet_code(exchange_id: str, code: str, deadline: float) -> None:
     if time.time() > deadline:
         log.warning("mini-program code exchange %s arrived after its request gave up; skipped", exchange_id)
         return
-    current = runtime.current()
+    current = context.runtime
     try:
         session = current.clients.wechat_applet.jscode2session(code)
     except PlatformError as exc:
@@ -81,3 +79,9 @@ def exchange_applet_code(exchange_id: str, code: str, deadline: float) -> None:
         # The session_key stays here: it is neither stored, queued nor logged.
         answer = ExchangeAnswer(openid=session["openid"], unionid=session.get("unionid"))
     AppletExchanges(current.redis).answer(exchange_id, answer)
+
+
+ACTORS = [
+    ActorDef(tasks.MINT_LOGIN_CODES, mint_login_codes, {"max_retries": 2, "min_backoff": 500, "max_backoff": 2000}),
+    ActorDef(tasks.EXCHANGE_APPLET_CODE, exchange_applet_code, {"max_retries": 0}),
+]

@@ -12,69 +12,51 @@ Each is a thin shell over :mod:`workers.notifications`: it runs the step and enq
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from typing import Any
 
-import dramatiq
-
-from core import runtime as runtime_module
+from core.tasks import COLLECT_SEND_RESULT, DELIVER_NOTIFICATION, RECALL_NOTIFICATION, SUBMIT_NOTIFICATION, Task
 from models.base import utcnow
 from models.deliveries import Delivery, DeliveryStatus
 from models.notifications import IntakeRules, RequestInvalid, accept
-from workers.notifications.delivery import Deliverer, Result
+from workers.actors.declaration import ActorDef
+from workers.context import ActorContext
+from workers.notifications.delivery import Result
 from workers.notifications.followup import collect_send_result as collect_step
 from workers.notifications.followup import recall as recall_step
-from workers.producer import QUEUE, SUBMIT_ACTOR
 
 log = logging.getLogger("imbridge.notifications")
 
 #: Exceptions of ours (database or Redis down before a record was claimed) are retried by Dramatiq this often.
 MAX_RETRIES = 5
 
-_deliverer: tuple[runtime_module.Runtime, Deliverer] | None = None
-_deliverer_lock = threading.Lock()
-
-
-def deliverer() -> Deliverer:
-    """This process's :class:`Deliverer`, rebuilt when the installed runtime changes (tests swap it)."""
-    global _deliverer
-    runtime = runtime_module.current()
-    with _deliverer_lock:
-        if _deliverer is None or _deliverer[0] is not runtime:
-            _deliverer = (runtime, Deliverer(runtime))
-        return _deliverer[1]
-
-
-def _later(actor: dramatiq.Actor, seconds: float, *args: Any) -> None:
+def _later(context: ActorContext, task: Task, seconds: float, *args: Any) -> None:
     """Enqueue with a delay; if the broker is down the record's ``next_attempt_at`` lets the outbox sweep do it."""
     try:
-        actor.send_with_options(args=args, delay=max(int(seconds * 1000), 0))
+        context.tasks.send(task, *args, delay_seconds=seconds)
     except Exception as exc:  # redis/pika errors differ; the record is safe either way
-        log.warning("could not enqueue %s%r (%s); the outbox sweep will", actor.actor_name, args, exc)
+        log.warning("could not enqueue %s%r (%s); the outbox sweep will", task.actor, args, exc)
 
 
-def follow(delivery_id: str, result: Result) -> Result:
+def follow(context: ActorContext, delivery_id: str, result: Result) -> Result:
     log.debug("delivery %s: %s %s", delivery_id, result.outcome, result.detail)
     if result.retry_in is not None:
-        _later(deliver_notification, result.retry_in, delivery_id)
+        _later(context, DELIVER_NOTIFICATION, result.retry_in, delivery_id)
     if result.collect_result_in is not None:
-        _later(collect_send_result, result.collect_result_in, delivery_id, 1)
+        _later(context, COLLECT_SEND_RESULT, result.collect_result_in, delivery_id, 1)
     return result
 
 
-@dramatiq.actor(queue_name=QUEUE, max_retries=MAX_RETRIES)
-def deliver_notification(delivery_id: str) -> None:
+def deliver_notification(context: ActorContext, delivery_id: str) -> None:
     """Send one accepted notification (or schedule it for later); a final record is left alone."""
-    follow(delivery_id, deliverer().deliver(delivery_id))
+    follow(context, delivery_id, context.deliverer.deliver(delivery_id))
 
 
-@dramatiq.actor(queue_name=QUEUE, actor_name=SUBMIT_ACTOR, max_retries=MAX_RETRIES)
-def submit_notification(request: dict[str, Any]) -> None:
+def submit_notification(context: ActorContext, request: dict[str, Any]) -> None:
     """A producer's notification: the REST body plus its ``id``. Invalid ones are recorded as ``failed``."""
     data = dict(request) if isinstance(request, dict) else {}
     delivery_id = _valid_id(data.pop("id", None))
-    runtime = runtime_module.current()
+    runtime = context.runtime
     with runtime.database.session() as session:
         try:
             accept(session, data, IntakeRules.from_settings(runtime.settings), delivery_id=delivery_id,
@@ -83,7 +65,7 @@ def submit_notification(request: dict[str, Any]) -> None:
             log.warning("producer notification %s is invalid: %s", delivery_id, exc)
             _record_invalid(session, delivery_id, data, exc)
             return
-    follow(delivery_id, deliverer().deliver(delivery_id))
+    follow(context, delivery_id, context.deliverer.deliver(delivery_id))
 
 
 def _valid_id(value: Any) -> str:
@@ -106,17 +88,23 @@ def _record_invalid(session: Any, delivery_id: str, data: dict[str, Any], exc: R
         enqueued_at=now, finished_at=now))
 
 
-@dramatiq.actor(queue_name=QUEUE, max_retries=MAX_RETRIES)
-def collect_send_result(delivery_id: str, check: int = 1) -> None:
+def collect_send_result(context: ActorContext, delivery_id: str, check: int = 1) -> None:
     """Complete a DingTalk work notification's record from getsendresult."""
-    step = collect_step(runtime_module.current(), delivery_id, check)
+    step = collect_step(context.runtime, delivery_id, check)
     if step.again_in is not None:
-        _later(collect_send_result, step.again_in, delivery_id, check + 1)
+        _later(context, COLLECT_SEND_RESULT, step.again_in, delivery_id, check + 1)
 
 
-@dramatiq.actor(queue_name=QUEUE, max_retries=MAX_RETRIES)
-def recall_notification(delivery_id: str, attempt: int = 1) -> None:
+def recall_notification(context: ActorContext, delivery_id: str, attempt: int = 1) -> None:
     """Withdraw a sent DingTalk work notification or WeCom app message."""
-    step = recall_step(runtime_module.current(), delivery_id, attempt)
+    step = recall_step(context.runtime, delivery_id, attempt)
     if step.again_in is not None:
-        _later(recall_notification, step.again_in, delivery_id, attempt + 1)
+        _later(context, RECALL_NOTIFICATION, step.again_in, delivery_id, attempt + 1)
+
+
+ACTORS = [ActorDef(task, fn, {"max_retries": MAX_RETRIES}) for task, fn in (
+    (DELIVER_NOTIFICATION, deliver_notification),
+    (SUBMIT_NOTIFICATION, submit_notification),
+    (COLLECT_SEND_RESULT, collect_send_result),
+    (RECALL_NOTIFICATION, recall_notification),
+)]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import dramatiq
-
-from core import runtime
+from core import tasks
 from core.ping import note_ping
+from workers.actors.declaration import ActorDef
+from workers.context import ActorContext
 
 
-@dramatiq.actor(queue_name="default", max_retries=3)
-def ping(ping_id: str) -> None:
+def ping(context: ActorContext, ping_id: str) -> None:
     """Record that a worker saw this ping, with the time it did."""
-    note_ping(runtime.current().redis, ping_id)
+    note_ping(context.runtime.redis, ping_id)
+
+
+ACTORS = [ActorDef(tasks.PING, ping, {"max_retries": 3})]

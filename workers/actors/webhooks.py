@@ -12,15 +12,15 @@ from __future__ import annotations
 import json
 import logging
 
-import dramatiq
-
 from config import Settings
-from core import runtime
+from core.tasks import DELIVER_WEBHOOK, Tasks
 from models import Database
 from models.base import utcnow
 from models.inbound import InboundRecord
 from models.secretbox import SecretBox, SecretKeyMissing, SecretUnreadable
 from models.webhooks import SECRET_PURPOSE, DeliveryState, WebhookDelivery, WebhookSubscription
+from workers.actors.declaration import ActorDef
+from workers.context import ActorContext
 from workers.webhooks import Attempt, post
 
 log = logging.getLogger(__name__)
@@ -38,16 +38,14 @@ def _retry_when(retries: int, exc: BaseException) -> bool:
     return isinstance(exc, RetryDelivery) or retries < MAX_INTERNAL_RETRIES
 
 
-def send_delivery(settings: Settings, delivery_id: int) -> None:
+def send_delivery(tasks: Tasks, settings: Settings, delivery_id: int) -> None:
     """Enqueue a delivery with the configured back-off; retries are bounded by the row, not by Dramatiq."""
     hooks = settings.webhooks
-    deliver_webhook.send_with_options(args=(delivery_id,), min_backoff=hooks.min_backoff_ms,
-                                      max_backoff=hooks.max_backoff_ms)
+    tasks.send(DELIVER_WEBHOOK, delivery_id, min_backoff=hooks.min_backoff_ms, max_backoff=hooks.max_backoff_ms)
 
 
-@dramatiq.actor(queue_name="webhooks", retry_when=_retry_when)
-def deliver_webhook(delivery_id: int) -> None:
-    current = runtime.current()
+def deliver_webhook(context: ActorContext, delivery_id: int) -> None:
+    current = context.runtime
     hooks = current.settings.webhooks
     with current.database.session() as session:
         delivery = session.get(WebhookDelivery, delivery_id)
@@ -90,3 +88,6 @@ def _settle(database: Database, delivery_id: int, attempt: Attempt, max_attempts
             return True
         delivery.state = DeliveryState.FAILED
         return False
+
+
+ACTORS = [ActorDef(DELIVER_WEBHOOK, deliver_webhook, {"retry_when": _retry_when})]
