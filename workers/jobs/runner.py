@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import update
 
+from core.retry import RetryPolicy
 from models.base import as_utc, utcnow
 from models.jobs import Job, JobStatus
 from platforms.errors import Outcome, PlatformError
 from workers.jobs.kinds import JobKind, JobRefused
-from workers.notifications.backoff import RetryPolicy
 from workers.notifications.delivery import redact
 from workers.runtime import Runtime
 
@@ -62,8 +62,7 @@ class JobRunner:
         self.kinds = kinds
         settings = runtime.settings.jobs
         self.lease = timedelta(seconds=settings.lease_seconds)
-        self.policy = RetryPolicy(settings.backoff_base_seconds, settings.backoff_max_seconds,
-                                  settings.max_attempts, settings.max_age_seconds)
+        self.policy = RetryPolicy.from_settings(settings)
 
     def run(self, job_id: str) -> RunOutcome:
         claim = self._claim(job_id)

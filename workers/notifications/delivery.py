@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.retry import RetryPolicy
 from models.base import as_utc, utcnow
 from models.deliveries import PENDING_STATUSES, AttemptOutcome, Channel, Delivery, DeliveryStatus
 from models.robots import RobotCredentials
 from models.secretbox import SecretBox
 from platforms.errors import Outcome, PermanentError, PlatformError, RetryLaterError
 from workers.notifications import channels, records
-from workers.notifications.backoff import RetryPolicy
 from workers.notifications.media import MediaResolver
 from workers.notifications.ratelimit import Decision, RateLimiter
 from workers.notifications.robots import RobotCache, RobotUnusable
