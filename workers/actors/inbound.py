@@ -13,6 +13,7 @@ from typing import Any
 import dramatiq
 from sqlalchemy.exc import DataError
 
+from core.retry import RetryPolicy
 from models.inbound import note_reply, store_inbound
 from models.notifications.reports import apply_template_report as apply_report
 from models.webhooks import pending_deliveries
@@ -27,9 +28,10 @@ log = logging.getLogger(__name__)
 
 #: When another drainer holds the inbox, look again after this long (milliseconds).
 BUSY_RETRY_MS = 500
-#: A template report whose delivery is not recorded yet is tried again after these delays (seconds); a msgid
-#: still unknown after the last is another system's send on the same account.
-REPORT_RETRY_SECONDS = (5, 60, 600)
+#: A template report whose delivery is not recorded yet is tried again after 5 s, 1 min and 10 min; a msgid
+#: still unknown after the last is another system's send on the same account. A fixed schedule, no jitter:
+#: reports are few, and spread by when they arrive.
+REPORT_RETRY = RetryPolicy.schedule(5, 60, 600)
 
 
 @dramatiq.actor(queue_name="inbound", max_retries=20, min_backoff=1000)
@@ -56,10 +58,9 @@ def record_inbound() -> None:
                     # One malformed entry must not block the inbox for every later one.
                     log.error("inbound entry dropped (%s): %.500s", exc, entry)
         for delivery_id in delivery_ids:
-            send_delivery(current.settings, delivery_id)
+            send_delivery(delivery_id)
         for msgid, status, reported_at in unmatched:
-            apply_template_report.send_with_options(args=(msgid, status, reported_at, 0),
-                                                    delay=REPORT_RETRY_SECONDS[0] * 1000)
+            _report_later(msgid, status, reported_at, 0)
 
     if not drain(current.redis, store):
         record_inbound.send_with_options(delay=BUSY_RETRY_MS)
@@ -67,16 +68,24 @@ def record_inbound() -> None:
 
 @dramatiq.actor(queue_name="inbound", max_retries=5)
 def apply_template_report(msgid: str, status: str, reported_at: str, tries: int) -> None:
-    """Apply a TEMPLATESENDJOBFINISH report that came before its delivery's record had the msgid."""
+    """Apply a TEMPLATESENDJOBFINISH report that came before its delivery's record had the msgid.
+
+    ``tries``: the retries made before this one (the first look, on the way in, is not one).
+    """
     current = runtime.current()
     with current.database.session() as session:
         if apply_report(session, msgid, status, datetime.fromisoformat(reported_at)):
             return
-    if tries + 1 < len(REPORT_RETRY_SECONDS):
-        apply_template_report.send_with_options(args=(msgid, status, reported_at, tries + 1),
-                                                delay=REPORT_RETRY_SECONDS[tries + 1] * 1000)
-    else:
+    if REPORT_RETRY.give_up(tries + 2):  # the first look and tries + 1 retries have failed
         log.info("template report for msgid %s (%s): no delivery of ours carries it", msgid, status)
+    else:
+        _report_later(msgid, status, reported_at, tries + 1)
+
+
+def _report_later(msgid: str, status: str, reported_at: str, tries: int) -> None:
+    """Enqueue retry number ``tries`` (0 first) of a report after the schedule's delay for it."""
+    delay = REPORT_RETRY.delay(tries + 1)
+    apply_template_report.send_with_options(args=(msgid, status, reported_at, tries), delay=int(delay * 1000))
 
 
 def template_report(entry: dict[str, Any]) -> tuple[str, str, str] | None:
