@@ -13,8 +13,8 @@ import copy
 import json
 from typing import Any
 
-from platforms.dingtalk.sign import verify_robot_sign
 from sandbox.call import Call
+from sandbox.crypto import dingtalk_robot_sign_matches
 from sandbox.errors import ErrcodeAnswer
 from sandbox.robots import Robot
 from sandbox.state import SandboxState
@@ -47,7 +47,7 @@ def _check_sign(state: SandboxState, robot: Robot, call: Call) -> None:
     now_ms = state.clock.now_ms()
     if abs(now_ms - int(timestamp)) > 3600_000:
         raise ErrcodeAnswer(310000, "invalid timestamp" + _MORE)
-    if not sign or not verify_robot_sign(robot.secret, int(timestamp), sign, now_ms=now_ms):
+    if not sign or not dingtalk_robot_sign_matches(robot.secret, int(timestamp), sign):
         raise ErrcodeAnswer(310000, "sign not match" + _MORE)
 
 
