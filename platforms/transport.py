@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 
-from platforms._redact import install_httpx_redaction
 from platforms.errors import (
     PermanentError,
     PlatformError,
@@ -29,6 +28,7 @@ from platforms.errors import (
     TokenExpiredError,
     error_for,
 )
+from platforms.redaction import install_httpx_redaction
 from platforms.tokens import TokenSource
 
 #: Platforms answer in well under a second; a slow answer is better retried than waited for.

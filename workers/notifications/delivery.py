@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +24,7 @@ from models.deliveries import PENDING_STATUSES, AttemptOutcome, Channel, Deliver
 from models.robots import RobotCredentials
 from models.secretbox import SecretBox
 from platforms.errors import Outcome, PermanentError, PlatformError, RetryLaterError
+from platforms.redaction import redact
 from workers.notifications import channels
 from workers.notifications.media import MediaResolver
 from workers.notifications.ratelimit import Decision, RateLimiter
@@ -32,9 +32,6 @@ from workers.notifications.robots import RobotCache, RobotUnusable
 from workers.runtime import Runtime
 
 log = logging.getLogger("imbridge.notifications")
-
-#: Query parameters whose values never reach a record or a log line.
-_SECRET_PARAM = re.compile(r"\b(access_token|key|sign|secret|appsecret|corpsecret)=[^&\s\"']+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -80,12 +77,6 @@ class Sending:
     @property
     def secrets(self) -> list[str]:
         return [s for s in (self.robot.token, self.robot.secret) if s] if self.robot else []
-
-
-def redact(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "****")
-    return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=***", text)
 
 
 class Deliverer:
