@@ -1,6 +1,7 @@
 """The platform clients a process uses, built once from its settings and sharing one token store.
 
-Clients hold pooled httpx connections and are thread safe, so every actor thread of a process shares them.
+The one place settings become platform clients: ``platforms/`` takes plain arguments and knows nothing of our
+settings. Clients hold pooled httpx connections and are thread safe, so every actor thread of a process shares them.
 """
 
 from __future__ import annotations
@@ -26,19 +27,24 @@ class PlatformClients:
 
     @cached_property
     def wechat(self) -> WeChatClient:
-        return WeChatClient(self.settings.third.wechat, self.token_store)
+        s = self.settings.third.wechat
+        return WeChatClient(s.app_id, s.app_secret, self.token_store, api_base_url=s.api_base_url,
+                            token_mode=s.token_mode)
 
     @cached_property
     def wechat_applet(self) -> WeChatAppletClient:
-        return WeChatAppletClient(self.settings.third.wechat_applet)
+        s = self.settings.third.wechat_applet
+        return WeChatAppletClient(s.app_id, s.app_secret, api_base_url=s.api_base_url)
 
     @cached_property
     def wecom(self) -> WeComClient:
-        return WeComClient(self.settings.third.wecom, self.token_store)
+        s = self.settings.third.wecom
+        return WeComClient(s.corp_id, s.corp_secret, s.agent_id, self.token_store, api_base_url=s.api_base_url)
 
     @cached_property
     def dingtalk(self) -> DingTalkClient:
-        return DingTalkClient(self.settings.third.ding_talk, self.token_store)
+        s = self.settings.third.ding_talk
+        return DingTalkClient(s.app_key, s.app_secret, s.agent_id, self.token_store, api_base_url=s.api_base_url)
 
     @cached_property
     def dingtalk_robot(self) -> DingTalkRobot:

@@ -13,7 +13,7 @@ compare-and-delete leaves a newer token (fetched meanwhile by someone else) alon
 Example::
 
     store = RedisTokenStore(runtime.redis)
-    client = WeChatClient(settings.third.wechat, store)
+    client = WeChatClient(app_id, app_secret, store)
 """
 
 from __future__ import annotations

@@ -49,7 +49,8 @@ class OutboxColumns:
     """Columns of a row that is written before its broker message and worked on by one worker at a time.
 
     The row is the outbox: a sweep enqueues rows the broker never took (``enqueued_at`` None) or lost, and a
-    worker claims a row with a lease, so two copies of one message never both act on it.
+    worker claims a row with a lease, so two copies of one message never both act on it (``core.outbox`` does
+    both, for every table with these columns).
     """
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -58,10 +58,3 @@ class SecretBox:
 
     def __repr__(self) -> str:
         return "SecretBox(****)"
-
-
-def mask(value: str | None) -> str | None:
-    """What responses and logs show of a secret: a hint of its start, never enough to use it."""
-    if value is None:
-        return None
-    return value[:4] + "****" if len(value) >= 16 else "****"

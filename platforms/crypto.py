@@ -172,8 +172,8 @@ class MessageCrypto(CallbackSigner):
     ) -> tuple[str, str]:
         """The platform's side: build a safe-mode callback body and its ``msg_signature``.
 
-        Used by the sandbox and by tests. ``to_user_name`` defaults to the ReceiveId; WeCom bodies
-        also carry ``AgentID``.
+        Used by tests (the sandbox has its own, :mod:`sandbox.crypto`). ``to_user_name`` defaults to the
+        ReceiveId; WeCom bodies also carry ``AgentID``.
         """
         encrypted = self.encrypt(xml)
         fields: dict[str, str | int] = {"ToUserName": to_user_name or self.receive_id, "Encrypt": encrypted}

@@ -120,8 +120,9 @@ class PermanentError(PlatformError):
     outcome = Outcome.PERMANENT
 
 
-class TransportError(RetryLaterError):
-    """The request never got a platform answer: timeout, connection error or HTTP 5xx."""
+class PlatformUnreachable(RetryLaterError):
+    """The request never got a platform answer: timeout, connection error (httpx's ``TransportError``, kept as
+    the ``__cause__``) or HTTP 5xx."""
 
     def __init__(self, platform: str, errcode: None = None, errmsg: str = "", retry_after: float | None = None) -> None:
         super().__init__(platform, None, errmsg, retry_after)

@@ -4,7 +4,7 @@ Every client call goes through :meth:`Transport.request`, so the rules live in o
 
 * the access token is added as the ``access_token`` query parameter;
 * success is ``errcode == 0`` or no errcode at all, never "HTTP 200";
-* HTTP 5xx, timeouts and connection errors become :class:`~platforms.errors.TransportError`;
+* HTTP 5xx, timeouts and connection errors become :class:`~platforms.errors.PlatformUnreachable`;
 * errcodes are turned into exceptions by :func:`~platforms.errors.error_for`;
 * a rejected token is invalidated, a fresh one fetched and the call retried **once**.
 
@@ -20,15 +20,15 @@ from typing import Any
 
 import httpx
 
-from platforms._redact import install_httpx_redaction
 from platforms.errors import (
     PermanentError,
     PlatformError,
+    PlatformUnreachable,
     RetryLaterError,
     TokenExpiredError,
-    TransportError,
     error_for,
 )
+from platforms.redaction import install_httpx_redaction
 from platforms.tokens import TokenSource
 
 #: Platforms answer in well under a second; a slow answer is better retried than waited for.
@@ -86,7 +86,7 @@ class Transport:
         """Call ``path`` and return the JSON body of a successful answer.
 
         :raises TokenExpiredError: the token was rejected again after one refresh.
-        :raises RetryLaterError: the platform asked us to back off (:class:`TransportError` for
+        :raises RetryLaterError: the platform asked us to back off (:class:`PlatformUnreachable` for
             network failures and HTTP 5xx).
         :raises PermanentError: anything else, including unknown errcodes.
         """
@@ -144,16 +144,16 @@ class Transport:
                 timeout=self._timeout,
             )
         except httpx.TimeoutException as exc:
-            raise TransportError(self.platform, None, f"{method} {path}: timed out ({exc})") from exc
+            raise PlatformUnreachable(self.platform, None, f"{method} {path}: timed out ({exc})") from exc
         except httpx.TransportError as exc:
-            raise TransportError(self.platform, None, f"{method} {path}: {exc!r}") from exc
+            raise PlatformUnreachable(self.platform, None, f"{method} {path}: {exc!r}") from exc
         return self._parse(method, path, response)
 
     def _parse(self, method: str, path: str, response: httpx.Response) -> dict[str, Any]:
         where = f"{method} {path}"
         status = response.status_code
         if status >= 500:
-            raise TransportError(self.platform, None, f"{where}: HTTP {status}")
+            raise PlatformUnreachable(self.platform, None, f"{where}: HTTP {status}")
         if status == 429:
             raise RetryLaterError(self.platform, None, f"{where}: HTTP 429", _retry_after(response))
         try:

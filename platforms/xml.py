@@ -4,19 +4,23 @@ Parsing runs on every callback (twice in safe mode: the envelope, then the messa
 platform's 5 s, straight into ``{tag: text}``. What the platforms send is flat: ``<xml>`` holding elements that
 each hold one CDATA section or plain text. Such a document is read by one regular expression that accepts
 nothing else: no declaration, DTD, entity or character reference, comment, attribute, nesting, CR (which XML
-turns into LF) or character XML forbids. So what it accepts, expat reads the same way, in a third of the time.
+turns into LF) or character XML forbids. So what it accepts, the general parse reads the same way, only slower
+(against expat driven by hand it took a third of the time, -11% instructions per safe-mode callback; whether it
+still pays against xmltodict is for ``bench/ingress.py`` to say).
 
-Anything else goes to expat, driven directly (an ElementTree would be built only to be flattened). A document
-type declaration has no business in a callback body from the internet, so one is refused at its first byte,
-before any entity can be declared, expanded or fetched: the same guard defusedxml applies, on the same parser.
+Anything else goes to xmltodict (on expat), then is flattened. A document type declaration has no business in a
+callback body from the internet, so the parsers xmltodict is handed refuse one at its first byte, before any
+entity can be declared, expanded or fetched: the same guard defusedxml applies, on the same parser.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn
 from xml.parsers import expat
+
+import xmltodict
 
 from platforms.errors import MessageFormatError
 
@@ -34,6 +38,8 @@ _FLAT_END = re.compile(r"[ \t\n]*</xml>[ \t\n]*")
 # control characters map to NUL (one pass in C) and U+FFFE / U+FFFF have a form of their own.
 _CONTROLS = bytes(0 if byte < 0x20 and byte not in b"\t\n" else 1 for byte in range(256))
 _NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+# Where xmltodict keeps an element's own text beside its children (what a container holds between them).
+_TEXT_KEY = "#text"
 
 
 class _Refused(Exception):
@@ -48,84 +54,80 @@ def _refuse_entity(*_: Any) -> NoReturn:
     raise _Refused("entity declarations and references are not allowed")
 
 
-class _FlatParser:
-    """Collects the leaves of one document: top-level ones as they come, nested ones to flatten after."""
+class _GuardedExpat:
+    """The ``expat`` xmltodict is handed: every parser it creates refuses a document type declaration at its first
+    byte, before any entity can be declared, expanded or fetched (xmltodict's own ``disable_entities`` would only
+    refuse a declaration once the DTD is being read)."""
 
-    def __init__(self) -> None:
-        self.top: dict[str, str] = {}
-        self.nested: list[tuple[str, str]] = []
-        self.root: str | None = None
-        # One frame per open element below the root: [tag, text parts, has child elements].
-        self.stack: list[list[Any]] = []
-
-    def parse(self, text: str | bytes) -> dict[str, str]:
-        # The parser is not kept on self: its handlers hold self, and a cycle would wait for the collector.
-        parser = expat.ParserCreate()
-        parser.buffer_text = True
+    @staticmethod
+    def ParserCreate(encoding: str | None = None, namespace_separator: str | None = None) -> Any:
+        parser = expat.ParserCreate(encoding, namespace_separator)
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.StartDoctypeDeclHandler = _refuse_dtd
         parser.EntityDeclHandler = _refuse_entity
         parser.UnparsedEntityDeclHandler = _refuse_entity
         parser.ExternalEntityRefHandler = _refuse_entity
-        parser.StartElementHandler = self.start
-        parser.EndElementHandler = self.end
-        parser.CharacterDataHandler = self.text
-        parser.Parse(text, True)
-        if self.root != "xml":
-            raise MessageFormatError(f"root element is <{self.root}>, expected <xml>")
-        fields = self.top
-        for name, value in self.nested:
-            fields.setdefault(name, value)
-        return fields
-
-    def start(self, tag: str, attributes: dict[str, str]) -> None:
-        if self.root is None:
-            self.root = tag
-            return
-        if self.stack:
-            self.stack[-1][2] = True
-        self.stack.append([tag, [], False])
-
-    def end(self, tag: str) -> None:
-        if not self.stack:
-            return
-        name, parts, has_children = self.stack.pop()
-        if has_children:
-            return
-        if self.stack:
-            self.nested.append((name, "".join(parts)))
-        else:
-            self.top[name] = "".join(parts)
-
-    def text(self, data: str) -> None:
-        if self.stack:
-            self.stack[-1][1].append(data)
+        return parser
 
 
 def parse_xml(text: str | bytes) -> dict[str, str]:
     """Parse a ``<xml>`` message into ``{tag: text}``.
 
     Nested containers some events carry (``ScanCodeInfo``, ``SendLocationInfo``, ``SendPicsInfo``) are
-    flattened: their leaves join the top level unless a top-level field of the same name exists.
+    flattened: their leaves join the top level unless a top-level field of the same name exists (of two nested
+    leaves of one name, the first depth first, elements of one name taken together, wins).
 
     :raises MessageFormatError: malformed XML, a DTD or entity declaration, or a root other than ``xml``.
     """
     fields = parse_flat(text)
-    return fields if fields is not None else parse_with_expat(text)
+    return fields if fields is not None else parse_general(text)
 
 
-def parse_with_expat(text: str | bytes) -> dict[str, str]:
-    """:func:`parse_xml` for any document: expat reads it (the flat form gives the same answer faster)."""
+def parse_general(text: str | bytes) -> dict[str, str]:
+    """:func:`parse_xml` for any document: xmltodict reads it (the flat form gives the same answer faster)."""
     try:
-        return _FlatParser().parse(text)
+        document = xmltodict.parse(text, expat=_GuardedExpat, disable_entities=True, xml_attribs=False,
+                                   strip_whitespace=False)
     except _Refused as exc:
         raise MessageFormatError(f"unacceptable XML: {exc}") from None
     except (expat.ExpatError, ValueError, LookupError) as exc:  # LookupError: an unknown declared encoding
         raise MessageFormatError(f"unacceptable XML: {exc}") from None
+    ((root, content),) = document.items()
+    if root != "xml":
+        raise MessageFormatError(f"root element is <{root}>, expected <xml>")
+    fields: dict[str, str] = {}
+    nested: list[tuple[str, Any]] = []
+    for name, value in _children(content):
+        if isinstance(value, dict):
+            nested.append((name, value))
+        else:
+            fields[name] = value or ""
+    for name, value in _leaves(nested):
+        fields.setdefault(name, value)
+    return fields
+
+
+def _children(element: Any) -> list[tuple[str, Any]]:
+    """The child elements of an xmltodict element, in order (repeated names come as a list; text is not a child)."""
+    if not isinstance(element, dict):
+        return []
+    return [(name, value) for name, values in element.items() if name != _TEXT_KEY
+            for value in (values if isinstance(values, list) else (values,))]
+
+
+def _leaves(containers: list[tuple[str, Any]]) -> Iterator[tuple[str, str]]:
+    """The text elements under ``containers``, depth first, without recursion (a callback may nest 64 KiB deep)."""
+    stack = containers[::-1]
+    while stack:
+        name, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(_children(value)[::-1])
+        else:
+            yield name, value or ""
 
 
 def parse_flat(text: str | bytes) -> dict[str, str] | None:
-    """``{tag: text}`` of a document in the flat form (see the module), else None: let expat decide."""
+    """``{tag: text}`` of a document in the flat form (see the module), else None: let the general parse decide."""
     try:
         data, text = (text, text.decode()) if isinstance(text, bytes) else (text.encode(), text)
     except UnicodeError:  # not UTF-8; or a lone surrogate

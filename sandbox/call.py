@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 import falcon
 from falcon.media import MultipartFormHandler
 
-from sandbox.errors import INVALID_JSON, PlatformError
+from sandbox.errors import INVALID_JSON, ErrcodeAnswer
 
 #: Multipart parsing limits: one media part, generous for the largest platform limit (20 MB files).
 _MULTIPART = MultipartFormHandler()
@@ -121,7 +121,7 @@ class Call:
     def json_object(self) -> dict[str, Any]:
         """The JSON body, which must be an object; otherwise the platform's "data format error"."""
         if not isinstance(self.body.json, dict):
-            raise PlatformError(*INVALID_JSON[self.platform])
+            raise ErrcodeAnswer(*INVALID_JSON[self.platform])
         return self.body.json
 
     def fields(self) -> dict[str, Any]:

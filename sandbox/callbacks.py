@@ -5,7 +5,8 @@ Requests are built exactly as the platforms build them: WeChat puts ``signature`
 ``<xml><ToUserName/><Encrypt/></xml>`` body; WeCom always encrypts, signs with ``msg_signature`` only and adds
 ``AgentID``. QR-login scans come in the platform's two shapes, the very difference the seed system got wrong:
 a new follower's ``subscribe`` with EventKey ``qrscene_login_<key>``, an existing follower's ``SCAN`` with the
-bare ``login_<key>``.
+bare ``login_<key>``. Signatures and crypto are the sandbox's own (:mod:`sandbox.crypto`), never the SDK's, so the
+ingress is checked against an independent reading of the platforms' rules.
 
 Example::
 
@@ -24,11 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
 
 from config import Settings
-from platforms.crypto import CallbackSigner, MessageCrypto
+from sandbox.crypto import SafeMode, Signer
+from sandbox.flat_xml import parse_xml, render_xml
 
 #: The openid ``imbridge sandbox scan`` / ``say`` use when none is given.
 DEMO_OPENID = "oDemoFollower000000000000001"
@@ -46,55 +46,32 @@ class CallbackRequest:
     body: str
 
 
-def render_xml(fields: Mapping[str, Any]) -> str:
-    """Flat ``<xml>`` the way the platforms write it: text in CDATA, numbers bare."""
-    parts = []
-    for tag, value in fields.items():
-        if value is None:
-            continue
-        if isinstance(value, int) and not isinstance(value, bool):
-            parts.append(f"<{tag}>{value}</{tag}>")
-        else:
-            text = str(value).replace("]]>", "]]]]><![CDATA[>")
-            parts.append(f"<{tag}><![CDATA[{text}]]></{tag}>")
-    return "<xml>" + "".join(parts) + "</xml>"
-
-
-def parse_xml(text: str | bytes) -> dict[str, str]:
-    """Flat ``<xml>`` to ``{tag: text}`` (``ValueError`` when it is not XML)."""
-    try:
-        root = fromstring(text, forbid_dtd=True)
-    except (ParseError, DefusedXmlException) as exc:
-        raise ValueError(f"not XML: {exc}") from exc
-    return {child.tag: (child.text or "") for child in root}
-
-
 def original_id(settings: Settings) -> str:
     """The account's original id (``gh_...``), the ToUserName of every WeChat callback."""
     app_id = settings.third.wechat.app_id or ""
     return "gh_" + hashlib.sha1(app_id.encode()).hexdigest()[:12]
 
 
-def wechat_signer(settings: Settings) -> CallbackSigner:
+def wechat_signer(settings: Settings) -> Signer:
     """The account's token signature: all a plaintext-mode callback needs (the account may have no AES key)."""
     wechat = settings.third.wechat
     if not (wechat.token and wechat.app_id):
         raise ValueError("third.wechat needs app-id and token")
-    return CallbackSigner(wechat.token)
+    return Signer(wechat.token)
 
 
-def wechat_crypto(settings: Settings) -> MessageCrypto:
+def wechat_crypto(settings: Settings) -> SafeMode:
     wechat = settings.third.wechat
     if not (wechat.token and wechat.encoding_aes_key and wechat.app_id):
         raise ValueError("third.wechat needs app-id, token and encoding-aes-key")
-    return MessageCrypto(wechat.token, wechat.encoding_aes_key, wechat.app_id)
+    return SafeMode(wechat.token, wechat.encoding_aes_key, wechat.app_id)
 
 
-def wecom_crypto(settings: Settings) -> MessageCrypto:
+def wecom_crypto(settings: Settings) -> SafeMode:
     wecom = settings.third.wecom
     if not (wecom.token and wecom.encoding_aes_key and wecom.corp_id):
         raise ValueError("third.wecom needs corp-id, token and encoding-aes-key")
-    return MessageCrypto(wecom.token, wecom.encoding_aes_key, wecom.corp_id)
+    return SafeMode(wecom.token, wecom.encoding_aes_key, wecom.corp_id)
 
 
 def _stamp(timestamp: str | None, nonce: str | None) -> tuple[str, str]:

@@ -3,7 +3,7 @@
 It runs the steps every real endpoint shares, in the platform's order: injected faults (the network and the
 platform's front end fail before anything is looked at), the HTTP method (43001/43002), the IP whitelist,
 then the handler under the state lock. A handler is a plain function ``(state, call) -> dict | Answer`` that
-raises :class:`~sandbox.errors.PlatformError` to answer with an errcode.
+raises :class:`~sandbox.errors.ErrcodeAnswer` to answer with an errcode.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import falcon
 
 from sandbox.call import Call, query_dict
-from sandbox.errors import REQUIRE_GET, REQUIRE_POST, PlatformError, error_body, ip_error
+from sandbox.errors import REQUIRE_GET, REQUIRE_POST, ErrcodeAnswer, error_body, ip_error
 from sandbox.faults import FaultRule
 from sandbox.state import SandboxState
 
@@ -85,12 +85,12 @@ class Endpoint:
             return
         try:
             if req.method not in self.methods:
-                raise PlatformError(*(REQUIRE_GET if "GET" in self.methods else REQUIRE_POST))
+                raise ErrcodeAnswer(*(REQUIRE_GET if "GET" in self.methods else REQUIRE_POST))
             with self.state.lock:
                 if self.whitelist and self.state.ip_blocked(self.platform):
                     raise ip_error(self.platform, call.remote_addr)
                 result = self.handler(self.state, call)
-        except PlatformError as error:
+        except ErrcodeAnswer as error:
             resp.media = error_body(self.platform, error, call.remote_addr, topapi=self.topapi)
             return
         if isinstance(result, Answer):
@@ -111,5 +111,5 @@ class Endpoint:
             resp.content_type = falcon.MEDIA_HTML
             resp.text = _GATEWAY_PAGE.format(status=falcon.code_to_http_status(rule.status))
         else:
-            error = PlatformError(rule.errcode, rule.errmsg)
+            error = ErrcodeAnswer(rule.errcode, rule.errmsg)
             resp.media = error_body(self.platform, error, call.remote_addr, topapi=self.topapi)

@@ -18,8 +18,9 @@ Platform = Literal["wechat", "wecom", "dingtalk"]
 PLATFORMS: tuple[Platform, ...] = ("wechat", "wecom", "dingtalk")
 
 
-class PlatformError(Exception):
-    """Raised by a handler to answer with an errcode body (HTTP 200, like the platforms).
+class ErrcodeAnswer(Exception):
+    """Raised by a handler to answer with an errcode body (HTTP 200, like the platforms): the platform's side of
+    what a client meets as :class:`platforms.errors.PlatformError`.
 
     :param errcode: the platform's code.
     :param errmsg: the message before platform decoration.
@@ -53,7 +54,7 @@ def decorate(platform: str, errmsg: str, errcode: int, remote_addr: str = "127.0
     return errmsg
 
 
-def error_body(platform: str, error: PlatformError, remote_addr: str = "127.0.0.1", *,
+def error_body(platform: str, error: ErrcodeAnswer, remote_addr: str = "127.0.0.1", *,
                topapi: bool = True) -> dict[str, Any]:
     """The JSON body answering ``error`` on ``platform`` (``topapi=False`` for DingTalk robots)."""
     body: dict[str, Any] = {
@@ -85,6 +86,6 @@ IP_NOT_WHITELISTED: dict[str, tuple[int, str]] = {
 }
 
 
-def ip_error(platform: str, ip: str) -> PlatformError:
+def ip_error(platform: str, ip: str) -> ErrcodeAnswer:
     code, message = IP_NOT_WHITELISTED[platform]
-    return PlatformError(code, message.format(ip=ip))
+    return ErrcodeAnswer(code, message.format(ip=ip))

@@ -34,7 +34,7 @@ class SlidingWindowLimiter:
 
         limiter = SlidingWindowLimiter()
         if not limiter.hit("robot-1", now, limit=20, window=60, penalty=600):
-            raise PlatformError(130101, "send too fast, exceed 20 times per minute")
+            raise ErrcodeAnswer(130101, "send too fast, exceed 20 times per minute")
     """
 
     def __init__(self) -> None:

@@ -19,7 +19,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from sandbox.clock import Clock
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 
 #: (missing, invalid, expired) answers per platform.
 TOKEN_ERRORS: dict[str, tuple[tuple[int, str], tuple[int, str], tuple[int, str]]] = {
@@ -107,9 +107,9 @@ class TokenRegistry:
         while used and used[0] <= now - 86400:
             used.popleft()
         if len(used) >= per_day:
-            raise PlatformError(45009, "reach max api daily quota limit")
+            raise ErrcodeAnswer(45009, "reach max api daily quota limit")
         if used and now - used[-1] < interval:
-            raise PlatformError(45011, "api minute-quota reach limit  mustslower  retry next minute")
+            raise ErrcodeAnswer(45011, "api minute-quota reach limit  mustslower  retry next minute")
         used.append(now)
         current = self._live_current("wechat", app, "stable")
         if current is not None:
@@ -130,13 +130,13 @@ class TokenRegistry:
         """The record behind ``token``, or the platform's missing / invalid / expired error."""
         missing, invalid, expired = TOKEN_ERRORS[platform]
         if not token:
-            raise PlatformError(*missing)
+            raise ErrcodeAnswer(*missing)
         record = self._tokens.get(token)
         if record is None or record.platform != platform or record.revoked:
-            raise PlatformError(*invalid)
+            raise ErrcodeAnswer(*invalid)
         if record.expires_at <= self._clock.now():
             # A superseded classic token is "not latest" rather than expired.
-            raise PlatformError(*(invalid if record.kind == "superseded" else expired))
+            raise ErrcodeAnswer(*(invalid if record.kind == "superseded" else expired))
         return record
 
     def _prune(self, now: float) -> None:

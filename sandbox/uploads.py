@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sandbox.call import Call, UploadedFile
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 
 MB = 1024 * 1024
 
@@ -38,13 +38,13 @@ def checked_upload(call: Call, media_type: str | None, allowed: dict[str, MediaR
                    errors: UploadErrors, field: str = "media") -> UploadedFile:
     """The uploaded file when acceptable, else the first error the platform would give."""
     if media_type not in allowed:
-        raise PlatformError(*errors.bad_type)
+        raise ErrcodeAnswer(*errors.bad_type)
     upload = call.body.files.get(field)
     if upload is None or not upload.data:
-        raise PlatformError(*errors.missing)
+        raise ErrcodeAnswer(*errors.missing)
     rule = allowed[media_type]
     if "*" not in rule.extensions and upload.extension not in rule.extensions:
-        raise PlatformError(*errors.bad_extension)
+        raise ErrcodeAnswer(*errors.bad_extension)
     if not rule.min_bytes <= upload.size <= rule.max_bytes:
-        raise PlatformError(*errors.bad_size)
+        raise ErrcodeAnswer(*errors.bad_size)
     return upload

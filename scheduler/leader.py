@@ -1,48 +1,42 @@
 """A Redis leader lock, so a second scheduler waits instead of running every job twice.
 
-The leader holds ``SET key owner NX PX ttl`` and renews it well before it lapses; renewal and release are
-compare-and-set scripts, so a leader that stalled past its TTL cannot extend or delete its successor's lock.
+redis-py's :class:`redis.lock.Lock` (the token store's lock too): the leader holds the key with its owner id as the
+token and renews it well before it lapses; renewal and release compare the token first, so a leader that stalled
+past its TTL cannot extend or delete its successor's lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 import redis
-
-_RENEW = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('pexpire', KEYS[1], ARGV[2])
-end
-return 0
-"""
-_RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('del', KEYS[1])
-end
-return 0
-"""
+from redis.exceptions import LockError
 
 #: The lock every imbridge scheduler competes for.
 SCHEDULER_LOCK_KEY = "imbridge:scheduler:leader"
 
 
 class LeaderLock:
-    """Leadership for one owner; ``acquire`` and ``renew`` return whether we lead now."""
+    """Leadership for one owner; ``acquire`` and ``renew`` return whether we lead now.
+
+    The lock is not thread-local: the scheduler's jobs renew it from APScheduler's threads.
+    """
 
     def __init__(self, client: redis.Redis, key: str = SCHEDULER_LOCK_KEY, ttl_seconds: float = 15.0) -> None:
-        self.client = client
         self.key = key
-        self.ttl_ms = int(ttl_seconds * 1000)
         self.owner = uuid.uuid4().hex
-        self._renew = client.register_script(_RENEW)
-        self._release = client.register_script(_RELEASE)
+        self.lock = client.lock(key, timeout=ttl_seconds, blocking=False, thread_local=False)
 
     def acquire(self) -> bool:
-        return bool(self.client.set(self.key, self.owner, nx=True, px=self.ttl_ms))
+        return self.lock.acquire(blocking=False, token=self.owner)
 
     def renew(self) -> bool:
-        return bool(self._renew(keys=[self.key], args=[self.owner, self.ttl_ms]))
+        try:
+            return self.lock.reacquire()
+        except LockError:  # never held, or lost to a successor (LockNotOwnedError is one)
+            return False
 
     def release(self) -> None:
-        self._release(keys=[self.key], args=[self.owner])
+        with contextlib.suppress(LockError):  # not ours (any more): nothing to release
+            self.lock.release()

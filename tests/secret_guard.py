@@ -245,7 +245,7 @@ class SecretGuard:
         self._root_level = root.level
         if root.level > logging.INFO or root.level == logging.NOTSET:
             root.setLevel(logging.INFO)  # what the imbridge processes log at
-        from platforms._redact import install_httpx_redaction
+        from platforms.redaction import install_httpx_redaction
 
         install_httpx_redaction()  # as every process with a platform client has it, whatever ran first
         self._patch_sources()

@@ -13,12 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from config.masking import mask
 from ingress.bodies import read_model
 from ingress.errors import ApiError
 from models import Database, Scope
 from models.notifications.common import Code
 from models.robots import Robot, RobotPlatform, find_robot, seal_credentials
-from models.secretbox import SecretBox, SecretKeyMissing, SecretUnreadable, mask
+from models.secretbox import SecretBox, SecretKeyMissing, SecretUnreadable
 
 
 def _check_sign_secret(value: str | None) -> str | None:

@@ -1,9 +1,8 @@
 """DingTalk (钉钉): an internal app's work notifications and media, and custom robots."""
 
 from platforms.dingtalk.client import DingTalkClient
-from platforms.dingtalk.media import Media
 from platforms.dingtalk.robot import DingTalkRobot
 from platforms.dingtalk.sign import robot_sign, verify_robot_sign
 from platforms.dingtalk.work_notices import WorkNotices
 
-__all__ = ["DingTalkClient", "DingTalkRobot", "Media", "WorkNotices", "robot_sign", "verify_robot_sign"]
+__all__ = ["DingTalkClient", "DingTalkRobot", "WorkNotices", "robot_sign", "verify_robot_sign"]

@@ -10,15 +10,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from platforms.client import PlatformClient
+from platforms.dingtalk.client import DEFAULT_BASE_URL
 from platforms.dingtalk.sign import robot_sign
-from platforms.transport import Transport
-
-#: Where DingTalk serves robot webhooks; the sandbox serves them under ``.../dingtalk``.
-DEFAULT_BASE_URL = "https://oapi.dingtalk.com"
 
 
-class DingTalkRobot:
+class DingTalkRobot(PlatformClient):
     """Send to custom robots.
+
+    :param api_base_url: the DingTalk API base (the sandbox's ``.../dingtalk`` in tests); see :class:`PlatformClient`.
 
     Example::
 
@@ -26,9 +26,7 @@ class DingTalkRobot:
     """
 
     platform = "dingtalk"
-
-    def __init__(self, base_url: str = DEFAULT_BASE_URL, transport: Transport | None = None) -> None:
-        self.transport = transport or Transport(self.platform, base_url)
+    default_base_url = DEFAULT_BASE_URL
 
     def send(self, access_token: str, body: dict[str, Any], secret: str | None = None) -> dict[str, Any]:
         """Post ``body`` to the robot; with ``secret`` (``SEC...``) add ``timestamp`` and ``sign``."""
@@ -38,6 +36,3 @@ class DingTalkRobot:
             params["timestamp"] = timestamp_ms
             params["sign"] = robot_sign(secret, timestamp_ms)
         return self.transport.request("POST", "/robot/send", params=params, json=body)
-
-    def close(self) -> None:
-        self.transport.close()

@@ -32,7 +32,8 @@ def verify_robot_sign(
 ) -> bool:
     """True when ``sign`` is right for ``timestamp_ms`` and the timestamp is within ``window_ms`` of now.
 
-    The platform side of :func:`robot_sign`, used by the sandbox and by robots receiving outgoing calls.
+    The platform side of :func:`robot_sign`, for robots receiving outgoing calls (the sandbox checks with
+    code of its own, so a bug here cannot agree with itself there).
     """
     now = int(time.time() * 1000) if now_ms is None else now_ms
     if abs(now - int(timestamp_ms)) > window_ms:

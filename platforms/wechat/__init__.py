@@ -8,7 +8,6 @@
 from platforms.wechat.applet import AppletSession, WeChatAppletClient
 from platforms.wechat.client import WeChatClient
 from platforms.wechat.material import Material
-from platforms.wechat.media import Media
 from platforms.wechat.menu import Menu
 from platforms.wechat.menu_rules import ButtonProblem, MenuInvalid, button_problems, validate_buttons
 from platforms.wechat.messages import InboundMessage, parse_message
@@ -33,7 +32,6 @@ __all__ = [
     "ImageReply",
     "InboundMessage",
     "Material",
-    "Media",
     "Menu",
     "MenuInvalid",
     "MusicReply",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 
-from config.settings import WeChatAppletSettings
+import httpx
+
 from platforms._grant import not_configured
+from platforms.client import PlatformClient
 from platforms.errors import PermanentError
-from platforms.transport import Transport
+from platforms.transport import DEFAULT_TIMEOUT, Transport
+from platforms.wechat.client import DEFAULT_BASE_URL
 
 
 class AppletSession(TypedDict):
@@ -18,20 +21,38 @@ class AppletSession(TypedDict):
     unionid: NotRequired[str]
 
 
-class WeChatAppletClient:
+class WeChatAppletClient(PlatformClient):
     """A mini-program's server-side API (no access token needed for the login exchange).
+
+    :param app_id: the mini-program's AppID; None or empty leaves it unconfigured (every call fails permanently).
+    :param app_secret: its AppSecret.
+    :param api_base_url: the API's base (the sandbox's ``.../wechat`` in tests).
 
     Example::
 
-        session = WeChatAppletClient(settings.third.wechat_applet).jscode2session(code)
+        session = WeChatAppletClient("wx456", secret).jscode2session(code)
         openid = session["openid"]
     """
 
     platform = "wechat"
+    default_base_url = DEFAULT_BASE_URL
 
-    def __init__(self, settings: WeChatAppletSettings, transport: Transport | None = None) -> None:
-        self.settings = settings
-        self.transport = transport or Transport(self.platform, settings.api_base_url)
+    def __init__(
+        self,
+        app_id: str | None,
+        app_secret: str | None,
+        *,
+        api_base_url: str = DEFAULT_BASE_URL,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: Transport | None = None,
+    ) -> None:
+        super().__init__(api_base_url, timeout=timeout, transport=transport)
+        self.app_id = app_id
+        self._app_secret = app_secret
+
+    @property
+    def identity(self) -> str:
+        return f"wechat-applet:{self.app_id}"
 
     def jscode2session(self, code: str) -> AppletSession:
         """Exchange a login code (single use, about 5 minutes) for ``{openid, session_key, unionid?}``.
@@ -39,15 +60,14 @@ class WeChatAppletClient:
         :raises PermanentError: 40029 invalid code, 40226 blocked user, and the like.
         :raises RetryLaterError: -1 busy, 45011 too frequent.
         """
-        s = self.settings
-        if not (s.app_id and s.app_secret):
+        if not (self.app_id and self._app_secret):
             raise not_configured(self.platform, "wechat-applet app_id/app_secret")
         body = self.transport.request(
             "GET",
             "/sns/jscode2session",
             params={
-                "appid": s.app_id,
-                "secret": s.app_secret,
+                "appid": self.app_id,
+                "secret": self._app_secret,
                 "js_code": code,
                 "grant_type": "authorization_code",
             },
@@ -58,9 +78,3 @@ class WeChatAppletClient:
         if body.get("unionid"):
             session["unionid"] = str(body["unionid"])
         return session
-
-    def close(self) -> None:
-        self.transport.close()
-
-    def __repr__(self) -> str:
-        return f"WeChatAppletClient({self.settings.app_id!r})"

@@ -10,21 +10,18 @@ import base64
 import hashlib
 from typing import Any
 
-from platforms._upload import upload_media
-from platforms.transport import Transport
+from platforms.client import PlatformClient
+from platforms.media import upload_media
+from platforms.wecom.client import DEFAULT_BASE_URL
 
 #: What a robot's own upload takes: ``file`` for file messages, ``voice`` (amr) for voice messages.
 ROBOT_MEDIA_KINDS = frozenset({"file", "voice"})
 
-#: Where WeCom serves robot webhooks; the sandbox serves them under ``.../wecom``.
-DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com"
 
-
-class WeComRobot:
+class WeComRobot(PlatformClient):
     """Send to group robots.
 
-    :param base_url: the WeCom API base (``api_base_url`` of the WeCom settings).
-    :param transport: a shared :class:`Transport` for ``"wecom"``; created when omitted.
+    :param api_base_url: the WeCom API base (the sandbox's ``.../wecom`` in tests); see :class:`PlatformClient`.
 
     Example::
 
@@ -32,9 +29,7 @@ class WeComRobot:
     """
 
     platform = "wecom"
-
-    def __init__(self, base_url: str = DEFAULT_BASE_URL, transport: Transport | None = None) -> None:
-        self.transport = transport or Transport(self.platform, base_url)
+    default_base_url = DEFAULT_BASE_URL
 
     def send(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
         """Post ``body`` (``msgtype`` plus its content) to the robot ``key``."""
@@ -46,9 +41,6 @@ class WeComRobot:
         return upload_media(self.transport, None, "/cgi-bin/webhook/upload_media", kinds=ROBOT_MEDIA_KINDS,
                             kind=kind, filename=filename, content=content, content_type=content_type,
                             params={"key": key})
-
-    def close(self) -> None:
-        self.transport.close()
 
 
 def image_message(content: bytes) -> dict[str, Any]:

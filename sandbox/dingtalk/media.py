@@ -10,7 +10,7 @@ from typing import Any
 
 from sandbox.call import Call
 from sandbox.dingtalk.tokens import require_token
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 from sandbox.media import MediaItem
 from sandbox.state import SandboxState
 from sandbox.uploads import MB, UploadErrors, checked_upload, rules
@@ -36,5 +36,5 @@ def usable_media(state: SandboxState, media_id: Any) -> MediaItem:
     """The media for a message about to be sent, or 40007 (unknown, expired, or already used once)."""
     item = state.media.find("dingtalk", media_id, state.now())
     if item is None or (state.options.dingtalk_media_single_use and item.uses > 0):
-        raise PlatformError(*INVALID_MEDIA)
+        raise ErrcodeAnswer(*INVALID_MEDIA)
     return item

@@ -17,7 +17,7 @@ from sandbox.call import Call
 from sandbox.dingtalk.media import usable_media
 from sandbox.dingtalk.store import NotificationTask
 from sandbox.dingtalk.tokens import check_agent, require_token
-from sandbox.errors import PlatformError, request_id
+from sandbox.errors import ErrcodeAnswer, request_id
 from sandbox.state import SandboxState
 
 #: msgtype -> fields its body must carry.
@@ -30,15 +30,15 @@ RESULT_LISTS = ("invalid_user_id_list", "forbidden_user_id_list", "failed_user_i
                 "read_user_id_list", "unread_user_id_list", "invalid_dept_id_list")
 
 
-def _missing(name: str) -> PlatformError:
-    return PlatformError(40035, f"缺少参数 {name}")
+def _missing(name: str) -> ErrcodeAnswer:
+    return ErrcodeAnswer(40035, f"缺少参数 {name}")
 
 
 def _split(value: Any, name: str) -> list[str]:
     if value in (None, ""):
         return []
     if not isinstance(value, str):
-        raise PlatformError(40035, f"不合法的参数 {name}")
+        raise ErrcodeAnswer(40035, f"不合法的参数 {name}")
     return [v for v in value.split(",") if v]
 
 
@@ -47,12 +47,12 @@ def _message(raw: Any) -> dict[str, Any]:
         try:
             raw = json.loads(raw)
         except ValueError:
-            raise PlatformError(40035, "不合法的参数 msg") from None
+            raise ErrcodeAnswer(40035, "不合法的参数 msg") from None
     if not isinstance(raw, dict):
         raise _missing("msg")
     msgtype = raw.get("msgtype")
     if msgtype not in REQUIRED:
-        raise PlatformError(40035, "不合法的参数 msgtype")
+        raise ErrcodeAnswer(40035, "不合法的参数 msgtype")
     content = raw.get(msgtype)
     if not isinstance(content, dict):
         raise _missing(f"msg.{msgtype}")
@@ -73,9 +73,9 @@ def asyncsend_v2(state: SandboxState, call: Call) -> dict[str, Any]:
     depts = _split(body.get("dept_id_list"), "dept_id_list")
     to_all = str(body.get("to_all_user", "false")).lower() == "true"
     if len(users) > MAX_USERS:
-        raise PlatformError(40035, f"不合法的参数 userid_list: 超过{MAX_USERS}个")
+        raise ErrcodeAnswer(40035, f"不合法的参数 userid_list: 超过{MAX_USERS}个")
     if len(depts) > MAX_DEPTS:
-        raise PlatformError(40035, f"不合法的参数 dept_id_list: 超过{MAX_DEPTS}个")
+        raise ErrcodeAnswer(40035, f"不合法的参数 dept_id_list: 超过{MAX_DEPTS}个")
     if not (users or depts or to_all):
         raise _missing("userid_list or dept_id_list or to_all_user")
     msg = _message(body.get("msg"))
@@ -125,7 +125,7 @@ def _task(state: SandboxState, body: dict[str, Any], field: str = "task_id") -> 
     except (TypeError, ValueError):
         task = None
     if task is None:
-        raise PlatformError(40035, f"不合法的参数 {field}")
+        raise ErrcodeAnswer(40035, f"不合法的参数 {field}")
     return task
 
 

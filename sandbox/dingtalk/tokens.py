@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.call import Call
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 from sandbox.state import SandboxState
 
 
 def gettoken(state: SandboxState, call: Call) -> dict[str, Any]:
     creds = state.credentials
     if call.param("appkey") != creds.dingtalk_app_key or call.param("appsecret") != creds.dingtalk_app_secret:
-        raise PlatformError(40089, "不合法的corpId或corpSecret")
+        raise ErrcodeAnswer(40089, "不合法的corpId或corpSecret")
     token, expires_in = state.tokens.issue_reusable(
         "dingtalk", creds.dingtalk_app_key or "", state.options.token_lifetime_seconds, extend=True)
     return {"errcode": 0, "access_token": token, "errmsg": "ok", "expires_in": expires_in}
@@ -24,4 +24,4 @@ def require_token(state: SandboxState, call: Call) -> str:
 
 def check_agent(state: SandboxState, agent_id: Any) -> None:
     if str(agent_id or "") != str(state.credentials.dingtalk_agent_id):
-        raise PlatformError(40056, "不合法的agentId")
+        raise ErrcodeAnswer(40056, "不合法的agentId")

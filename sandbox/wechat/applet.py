@@ -13,7 +13,7 @@ import secrets
 from typing import Any
 
 from sandbox.call import Call
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 from sandbox.state import SandboxState
 from sandbox.wechat.tokens import check_app
 
@@ -30,20 +30,20 @@ def openid_for(code: str) -> str:
 def jscode2session(state: SandboxState, call: Call) -> dict[str, Any]:
     app = check_app(state, call.param("appid"), call.param("secret"))
     if app != state.credentials.applet_app_id:
-        raise PlatformError(40013, "invalid appid")
+        raise ErrcodeAnswer(40013, "invalid appid")
     if call.param("grant_type") != "authorization_code":
-        raise PlatformError(40002, "invalid grant_type")
+        raise ErrcodeAnswer(40002, "invalid grant_type")
     code = call.param("js_code")
     if not code:
-        raise PlatformError(41008, "missing code")
+        raise ErrcodeAnswer(41008, "missing code")
     registered = state.wechat.jscodes.get(code)
     if code in state.wechat.used_codes:
-        raise PlatformError(40029, "invalid code")
+        raise ErrcodeAnswer(40029, "invalid code")
     if registered and registered.expires_at is not None and registered.expires_at <= state.now():
-        raise PlatformError(40029, "invalid code")
+        raise ErrcodeAnswer(40029, "invalid code")
     state.wechat.used_codes.add(code)
     if registered and registered.errcode:
-        raise PlatformError(registered.errcode, _ERRMSGS.get(registered.errcode, "error"))
+        raise ErrcodeAnswer(registered.errcode, _ERRMSGS.get(registered.errcode, "error"))
     answer: dict[str, Any] = {
         "openid": registered.openid if registered else openid_for(code),
         "session_key": base64.b64encode(secrets.token_bytes(16)).decode(),

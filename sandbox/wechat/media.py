@@ -12,7 +12,7 @@ import secrets
 from typing import Any
 
 from sandbox.call import Call
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 from sandbox.state import SandboxState
 from sandbox.uploads import MB, UploadErrors, checked_upload, rules
 from sandbox.wechat.store import Material
@@ -42,7 +42,7 @@ def _description(call: Call) -> dict[str, Any]:
     except ValueError:
         description = None
     if not (isinstance(description, dict) and description.get("title") and "introduction" in description):
-        raise PlatformError(40007, "invalid description: video material needs title and introduction")
+        raise ErrcodeAnswer(40007, "invalid description: video material needs title and introduction")
     return description
 
 
@@ -66,7 +66,7 @@ def del_material(state: SandboxState, call: Call) -> dict[str, Any]:
     require_token(state, call)
     media_id = call.json_object().get("media_id")
     if state.wechat.materials.pop(media_id, None) is None:
-        raise PlatformError(40007, "invalid media_id")
+        raise ErrcodeAnswer(40007, "invalid media_id")
     return {"errcode": 0, "errmsg": "ok"}
 
 
@@ -75,9 +75,9 @@ def batchget_material(state: SandboxState, call: Call) -> dict[str, Any]:
     body = call.json_object()
     media_type, offset, count = body.get("type"), body.get("offset", 0), body.get("count")
     if media_type not in ("image", "voice", "video", "news"):
-        raise PlatformError(40004, "invalid media type")
+        raise ErrcodeAnswer(40004, "invalid media type")
     if not isinstance(offset, int) or offset < 0 or not isinstance(count, int) or not 1 <= count <= 20:
-        raise PlatformError(47001, "data format error")
+        raise ErrcodeAnswer(47001, "data format error")
     matching = sorted((m for m in state.wechat.materials.values() if m.type == media_type),
                       key=lambda m: m.update_time, reverse=True)
     page = matching[offset:offset + count]

@@ -12,7 +12,7 @@ import copy
 from typing import Any
 
 from sandbox.call import Call
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 from sandbox.state import SandboxState
 from sandbox.wechat.tokens import require_token
 
@@ -30,9 +30,9 @@ _MESSAGES = ("invalid button size", "invalid button type", "invalid button name 
              "invalid button key size", "invalid button url size")
 
 
-def _fail(codes: tuple[int, ...], index: int) -> PlatformError:
+def _fail(codes: tuple[int, ...], index: int) -> ErrcodeAnswer:
     message = _MESSAGES[index].replace("button", "sub button") if codes is _SUB else _MESSAGES[index]
-    return PlatformError(codes[index], message)
+    return ErrcodeAnswer(codes[index], message)
 
 
 def _size(value: Any) -> int:
@@ -41,7 +41,7 @@ def _size(value: Any) -> int:
 
 def _check_button(button: Any, codes: tuple[int, ...], name_limit: int) -> None:
     if not isinstance(button, dict):
-        raise PlatformError(47001, "data format error")
+        raise ErrcodeAnswer(47001, "data format error")
     if not 1 <= _size(button.get("name")) <= name_limit:
         raise _fail(codes, 2)
     kind = button.get("type")
@@ -52,12 +52,12 @@ def _check_button(button: Any, codes: tuple[int, ...], name_limit: int) -> None:
     if kind in NEEDS_URL and not 1 <= _size(button.get("url")) <= 1024:
         raise _fail(codes, 4)
     if kind == "miniprogram" and not (button.get("appid") and button.get("pagepath")):
-        raise PlatformError(40166 if not button.get("appid") else 40165,
+        raise ErrcodeAnswer(40166 if not button.get("appid") else 40165,
                             "invalid weapp appid" if not button.get("appid") else "invalid weapp pagepath")
     if kind in NEEDS_MEDIA and not button.get("media_id"):
-        raise PlatformError(40007, "invalid media_id")
+        raise ErrcodeAnswer(40007, "invalid media_id")
     if kind in NEEDS_ARTICLE and not button.get("article_id"):
-        raise PlatformError(40007, "invalid article_id")
+        raise ErrcodeAnswer(40007, "invalid article_id")
 
 
 def validate_menu(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -88,7 +88,7 @@ def create(state: SandboxState, call: Call) -> dict[str, Any]:
 def get(state: SandboxState, call: Call) -> dict[str, Any]:
     require_token(state, call)
     if not state.wechat.menu:
-        raise PlatformError(46003, "menu no exist")
+        raise ErrcodeAnswer(46003, "menu no exist")
     return {"menu": {"button": copy.deepcopy(state.wechat.menu)}}
 
 

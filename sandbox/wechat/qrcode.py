@@ -16,7 +16,7 @@ import segno
 
 from sandbox.call import Call
 from sandbox.endpoint import Answer
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 from sandbox.state import SandboxState
 from sandbox.wechat.store import QrTicket
 from sandbox.wechat.tokens import require_token
@@ -30,16 +30,16 @@ ACTIONS = TEMPORARY | {"QR_LIMIT_SCENE", "QR_LIMIT_STR_SCENE"}
 def _scene(action: str, info: Any) -> str:
     scene = info.get("scene") if isinstance(info, dict) else None
     if not isinstance(scene, dict):
-        raise PlatformError(40097, "invalid args")
+        raise ErrcodeAnswer(40097, "invalid args")
     if action.endswith("STR_SCENE"):
         value = scene.get("scene_str")
         if not isinstance(value, str) or not 1 <= len(value) <= 64:
-            raise PlatformError(40097, "invalid args: scene_str must be 1..64 characters")
+            raise ErrcodeAnswer(40097, "invalid args: scene_str must be 1..64 characters")
         return value
     value = scene.get("scene_id")
     upper = 100_000 if action == "QR_LIMIT_SCENE" else 2**32 - 1
     if not isinstance(value, int) or not 1 <= value <= upper:
-        raise PlatformError(40097, "invalid args: scene_id out of range")
+        raise ErrcodeAnswer(40097, "invalid args: scene_id out of range")
     return str(value)
 
 
@@ -48,7 +48,7 @@ def create(state: SandboxState, call: Call) -> dict[str, Any]:
     body = call.json_object()
     action = body.get("action_name")
     if action not in ACTIONS:
-        raise PlatformError(40097, "invalid args: action_name")
+        raise ErrcodeAnswer(40097, "invalid args: action_name")
     scene = _scene(action, body.get("action_info"))
     ticket = base64.b64encode(secrets.token_bytes(72)).decode()
     url = "http://weixin.qq.com/q/" + secrets.token_urlsafe(16)
@@ -58,7 +58,7 @@ def create(state: SandboxState, call: Call) -> dict[str, Any]:
     if action in TEMPORARY:
         expire = body.get("expire_seconds", DEFAULT_EXPIRE_SECONDS)
         if not isinstance(expire, int) or expire < 1:
-            raise PlatformError(40097, "invalid args: expire_seconds")
+            raise ErrcodeAnswer(40097, "invalid args: expire_seconds")
         expire = min(expire, MAX_EXPIRE_SECONDS)
         expires_at = now + expire
         answer["expire_seconds"] = expire

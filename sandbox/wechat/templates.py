@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from sandbox.call import Call
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 from sandbox.state import SandboxState
 from sandbox.wechat.tokens import require_token
 
@@ -38,19 +38,19 @@ def _value_rule(key: str) -> int | None:
 
 def check_data(template: dict[str, Any], data: Any) -> None:
     if not isinstance(data, dict):
-        raise PlatformError(47001, "data format error")
+        raise ErrcodeAnswer(47001, "data format error")
     for key, entry in data.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("value"), str | int | float):
-            raise PlatformError(47003, f"argument invalid! data.{key}.value invalid")
+            raise ErrcodeAnswer(47003, f"argument invalid! data.{key}.value invalid")
     for key in template_keys(template["content"]):
         limit = _value_rule(key)
         if limit is None:
             continue
         value = str(data.get(key, {}).get("value", ""))
         if not value.strip():
-            raise PlatformError(47003, f"argument invalid! data.{key}.value is empty")
+            raise ErrcodeAnswer(47003, f"argument invalid! data.{key}.value is empty")
         if len(value) > limit:
-            raise PlatformError(47003, f"argument invalid! data.{key}.value invalid")
+            raise ErrcodeAnswer(47003, f"argument invalid! data.{key}.value invalid")
 
 
 def get_all_private_template(state: SandboxState, call: Call) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def del_private_template(state: SandboxState, call: Call) -> dict[str, Any]:
     require_token(state, call)
     template_id = call.json_object().get("template_id")
     if state.wechat.templates.pop(template_id, None) is None:
-        raise PlatformError(40037, "invalid template_id")
+        raise ErrcodeAnswer(40037, "invalid template_id")
     return {"errcode": 0, "errmsg": "ok"}
 
 
@@ -71,16 +71,16 @@ def send(state: SandboxState, call: Call) -> dict[str, Any]:
     body = call.json_object()
     openid = body.get("touser")
     if not isinstance(openid, str) or not openid:
-        raise PlatformError(40003, "invalid openid")
+        raise ErrcodeAnswer(40003, "invalid openid")
     template = state.wechat.templates.get(body.get("template_id"))
     if template is None:
-        raise PlatformError(40037, "invalid template_id")
+        raise ErrcodeAnswer(40037, "invalid template_id")
     if openid in state.options.wechat_non_followers:
-        raise PlatformError(43004, "require subscribe")
+        raise ErrcodeAnswer(43004, "require subscribe")
     check_data(template, body.get("data"))
     mini = body.get("miniprogram")
     if mini is not None and not (isinstance(mini, dict) and mini.get("appid")):
-        raise PlatformError(40013, "invalid appid")
+        raise ErrcodeAnswer(40013, "invalid appid")
     client_msg_id = body.get("client_msg_id")
     if client_msg_id and (openid, client_msg_id) in state.wechat.client_msg_ids:
         return {"errcode": 0, "errmsg": "ok", "msgid": state.wechat.client_msg_ids[(openid, client_msg_id)]}

@@ -5,21 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.call import Call
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 from sandbox.state import SandboxState
 
 
 def check_app(state: SandboxState, appid: Any, secret: Any) -> str:
     """The appid when appid and secret are right; otherwise WeChat's 41002/41004/40013/40125."""
     if not appid:
-        raise PlatformError(41002, "appid missing")
+        raise ErrcodeAnswer(41002, "appid missing")
     if not secret:
-        raise PlatformError(41004, "appsecret missing")
+        raise ErrcodeAnswer(41004, "appsecret missing")
     known = state.credentials.wechat_apps
     if appid not in known:
-        raise PlatformError(40013, "invalid appid")
+        raise ErrcodeAnswer(40013, "invalid appid")
     if known[appid] != secret:
-        raise PlatformError(40125, "invalid appsecret")
+        raise ErrcodeAnswer(40125, "invalid appsecret")
     return str(appid)
 
 
@@ -31,7 +31,7 @@ def require_token(state: SandboxState, call: Call) -> str:
 def classic_token(state: SandboxState, call: Call) -> dict[str, Any]:
     """GET /cgi-bin/token: a new token each time; the previous one dies after the grace period."""
     if call.param("grant_type") != "client_credential":
-        raise PlatformError(40002, "invalid grant_type")
+        raise ErrcodeAnswer(40002, "invalid grant_type")
     app = check_app(state, call.param("appid"), call.param("secret"))
     options = state.options
     token, expires_in = state.tokens.issue_classic(
@@ -43,7 +43,7 @@ def stable_token(state: SandboxState, call: Call) -> dict[str, Any]:
     """POST /cgi-bin/stable_token: the same token for its life unless force_refresh (rationed)."""
     body = call.json_object()
     if body.get("grant_type") != "client_credential":
-        raise PlatformError(40002, "invalid grant_type")
+        raise ErrcodeAnswer(40002, "invalid grant_type")
     app = check_app(state, body.get("appid"), body.get("secret"))
     options = state.options
     if body.get("force_refresh") is True:

@@ -12,7 +12,7 @@ import secrets
 from typing import Any
 
 from sandbox.call import Call
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 from sandbox.state import SandboxState
 from sandbox.wecom.tokens import require_token
 
@@ -29,24 +29,24 @@ def _split(value: Any) -> list[str]:
     if value is None or value == "":
         return []
     if not isinstance(value, str):
-        raise PlatformError(40058, "invalid Request Parameter: recipients must be a '|' separated string")
+        raise ErrcodeAnswer(40058, "invalid Request Parameter: recipients must be a '|' separated string")
     return [v for v in value.split("|") if v]
 
 
 def _check_content(state: SandboxState, msgtype: str, content: Any) -> None:
     if not isinstance(content, dict):
-        raise PlatformError(41011 if msgtype == "text" else 40058, f"missing {msgtype}")
+        raise ErrcodeAnswer(41011 if msgtype == "text" else 40058, f"missing {msgtype}")
     for name in REQUIRED[msgtype]:
         if not content.get(name):
-            raise PlatformError(44004 if name == "content" else 40058, f"{msgtype}.{name} missing or empty")
+            raise ErrcodeAnswer(44004 if name == "content" else 40058, f"{msgtype}.{name} missing or empty")
     if msgtype in ("text", "markdown") and len(str(content["content"]).encode()) > CONTENT_LIMIT:
-        raise PlatformError(45002, "content size out of limit")
+        raise ErrcodeAnswer(45002, "content size out of limit")
     if msgtype in MEDIA_TYPES and state.media.find("wecom", content["media_id"], state.now(), "app") is None:
-        raise PlatformError(40007, "invalid media_id")
+        raise ErrcodeAnswer(40007, "invalid media_id")
     if msgtype in ("news", "mpnews"):
         articles = content["articles"]
         if not isinstance(articles, list) or not 1 <= len(articles) <= 8:
-            raise PlatformError(45008, "article size out of limit")
+            raise ErrcodeAnswer(45008, "article size out of limit")
 
 
 def send(state: SandboxState, call: Call) -> dict[str, Any]:
@@ -54,21 +54,21 @@ def send(state: SandboxState, call: Call) -> dict[str, Any]:
     body = call.json_object()
     options = state.options
     if str(body.get("agentid", "")) != str(state.credentials.wecom_agent_id):
-        raise PlatformError(40056, "invalid agentid")
+        raise ErrcodeAnswer(40056, "invalid agentid")
     msgtype = body.get("msgtype")
     if msgtype not in REQUIRED:
-        raise PlatformError(40008, "invalid message type")
+        raise ErrcodeAnswer(40008, "invalid message type")
     _check_content(state, msgtype, body.get(msgtype))
     users, parties, tags = _split(body.get("touser")), _split(body.get("toparty")), _split(body.get("totag"))
     if len(users) > MAX_USERS or len(parties) > MAX_PARTIES or len(tags) > MAX_TAGS:
-        raise PlatformError(40031, "invalid user list: too many recipients")
+        raise ErrcodeAnswer(40031, "invalid user list: too many recipients")
     to_all = users == ["@all"]
     bad_users = [] if to_all else [u for u in users if u in options.wecom_invalid_users]
     bad_parties = [p for p in parties if p in options.wecom_invalid_parties]
     bad_tags = [t for t in tags if t in options.wecom_invalid_tags]
     good_users = users if to_all else [u for u in users if u not in bad_users]
     if not (good_users or len(bad_parties) < len(parties) or len(bad_tags) < len(tags)):
-        raise PlatformError(81013, "user & party & tag all invalid")
+        raise ErrcodeAnswer(81013, "user & party & tag all invalid")
 
     now = state.now()
     delivered, dropped = [], []
@@ -95,6 +95,6 @@ def recall(state: SandboxState, call: Call) -> dict[str, Any]:
     msgid = call.json_object().get("msgid")
     sent_at = state.wecom.messages.get(msgid) if isinstance(msgid, str) else None
     if sent_at is None or sent_at < state.now() - 86400:
-        raise PlatformError(40035, "invalid parameter: unknown or expired msgid")
+        raise ErrcodeAnswer(40035, "invalid parameter: unknown or expired msgid")
     state.wecom.messages.pop(msgid, None)
     return {"errcode": 0, "errmsg": "ok"}

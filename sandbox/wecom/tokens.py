@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.call import Call
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 from sandbox.state import SandboxState
 
 
@@ -13,13 +13,13 @@ def gettoken(state: SandboxState, call: Call) -> dict[str, Any]:
     corpid, secret = call.param("corpid"), call.param("corpsecret")
     creds = state.credentials
     if not corpid:
-        raise PlatformError(41002, "corpid missing")
+        raise ErrcodeAnswer(41002, "corpid missing")
     if not secret:
-        raise PlatformError(41004, "corpsecret missing")
+        raise ErrcodeAnswer(41004, "corpsecret missing")
     if corpid != creds.wecom_corp_id:
-        raise PlatformError(40013, "invalid corpid")
+        raise ErrcodeAnswer(40013, "invalid corpid")
     if secret != creds.wecom_corp_secret:
-        raise PlatformError(40001, "invalid credential")
+        raise ErrcodeAnswer(40001, "invalid credential")
     token, expires_in = state.tokens.issue_reusable(
         "wecom", corpid, state.options.token_lifetime_seconds, extend=False)
     return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": expires_in}

@@ -15,7 +15,7 @@ import hashlib
 from typing import Any
 
 from sandbox.call import Call
-from sandbox.errors import PlatformError
+from sandbox.errors import ErrcodeAnswer
 from sandbox.robots import Robot
 from sandbox.state import SandboxState
 from sandbox.uploads import MB, UploadErrors, checked_upload, rules
@@ -29,57 +29,57 @@ UPLOAD_ERRORS = UploadErrors(bad_type=(40004, "invalid media type"), missing=(44
 def _robot(state: SandboxState, call: Call) -> Robot:
     robot = state.robots.get("wecom", call.param("key"))
     if robot is None:
-        raise PlatformError(93000, "invalid webhook url")
+        raise ErrcodeAnswer(93000, "invalid webhook url")
     return robot
 
 
-def _too_long(field: str, limit: int) -> PlatformError:
-    return PlatformError(40058, f"{field} exceed max length {limit}. invalid Request Parameter")
+def _too_long(field: str, limit: int) -> ErrcodeAnswer:
+    return ErrcodeAnswer(40058, f"{field} exceed max length {limit}. invalid Request Parameter")
 
 
 def _check_image(content: dict[str, Any]) -> None:
     try:
         raw = base64.b64decode(content.get("base64") or "", validate=True)
     except (binascii.Error, ValueError):
-        raise PlatformError(40058, "image.base64 invalid. invalid Request Parameter") from None
+        raise ErrcodeAnswer(40058, "image.base64 invalid. invalid Request Parameter") from None
     if not raw:
-        raise PlatformError(40058, "image.base64 missing. invalid Request Parameter")
+        raise ErrcodeAnswer(40058, "image.base64 missing. invalid Request Parameter")
     if len(raw) > 2 * MB:
-        raise PlatformError(40009, "invalid image size")
+        raise ErrcodeAnswer(40009, "invalid image size")
     if hashlib.md5(raw).hexdigest() != str(content.get("md5", "")).lower():
-        raise PlatformError(301019, "media md5 not match")
+        raise ErrcodeAnswer(301019, "media md5 not match")
 
 
 def _check_body(state: SandboxState, robot: Robot, body: dict[str, Any]) -> str:
     msgtype = body.get("msgtype")
     content = body.get(msgtype) if isinstance(msgtype, str) else None
     if msgtype not in ("text", "markdown", "markdown_v2", "image", "news", "file", "voice", "template_card"):
-        raise PlatformError(40008, "invalid message type")
+        raise ErrcodeAnswer(40008, "invalid message type")
     if not isinstance(content, dict):
-        raise PlatformError(40058, f"{msgtype} missing. invalid Request Parameter")
+        raise ErrcodeAnswer(40058, f"{msgtype} missing. invalid Request Parameter")
     if msgtype in LIMITS:
         text = content.get("content")
         if not isinstance(text, str) or not text:
-            raise PlatformError(44004, "empty content")
+            raise ErrcodeAnswer(44004, "empty content")
         if len(text.encode()) > LIMITS[msgtype]:
             raise _too_long(f"{msgtype}.content", LIMITS[msgtype])
         for field in ("mentioned_list", "mentioned_mobile_list"):
             if field in content and not isinstance(content[field], list):
-                raise PlatformError(40058, f"text.{field} must be a list. invalid Request Parameter")
+                raise ErrcodeAnswer(40058, f"text.{field} must be a list. invalid Request Parameter")
     elif msgtype == "image":
         _check_image(content)
     elif msgtype == "news":
         articles = content.get("articles")
         if not isinstance(articles, list) or not 1 <= len(articles) <= 8:
-            raise PlatformError(45008, "article size out of limit")
+            raise ErrcodeAnswer(45008, "article size out of limit")
         for i, article in enumerate(articles):
             if not (isinstance(article, dict) and article.get("title") and article.get("url")):
-                raise PlatformError(40058, f"news.articles[{i}] needs title and url. invalid Request Parameter")
+                raise ErrcodeAnswer(40058, f"news.articles[{i}] needs title and url. invalid Request Parameter")
     elif msgtype in ("file", "voice"):
         if state.media.find("wecom", content.get("media_id"), state.now(), f"robot:{robot.token}") is None:
-            raise PlatformError(40007, "invalid media_id")
+            raise ErrcodeAnswer(40007, "invalid media_id")
     elif msgtype == "template_card" and content.get("card_type") not in ("text_notice", "news_notice"):
-        raise PlatformError(40058, "template_card.card_type invalid. invalid Request Parameter")
+        raise ErrcodeAnswer(40058, "template_card.card_type invalid. invalid Request Parameter")
     return msgtype
 
 
@@ -88,7 +88,7 @@ def send(state: SandboxState, call: Call) -> dict[str, Any]:
     options = state.options
     if not state.robot_limits.hit(f"wecom:{robot.token}", state.now(), limit=options.robot_rate_limit,
                                   window=options.robot_window_seconds):
-        raise PlatformError(45009, "api freq out of limit")
+        raise ErrcodeAnswer(45009, "api freq out of limit")
     body = call.json_object()
     msgtype = _check_body(state, robot, body)
     state.deliveries.record(time=state.now(), platform="wecom", channel="robot", target=robot.token,

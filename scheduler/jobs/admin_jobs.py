@@ -2,18 +2,19 @@
 
 A job row is committed before its message is enqueued, so a broker outage at that moment leaves a queued row
 with ``enqueued_at`` unset (the REST call still answered 202); a message can also be lost later (a worker
-holding delayed messages killed). The sweep finds queued jobs never enqueued or long overdue, and running jobs
-past their lease, and enqueues them again; the runner's claim makes a duplicate harmless.
+holding delayed messages killed). The sweep (:meth:`Outbox.sweep <core.outbox.Outbox.sweep>`) finds queued jobs
+never enqueued or long overdue, and running jobs past their lease, and enqueues them again; the runner's claim
+makes a duplicate harmless.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 
 from core.job_kinds import TEMPLATES_SYNC
+from core.outboxes import JOBS
 from core.runtime import Runtime
 from core.tasks import Tasks
 from models.base import utcnow
@@ -53,26 +54,18 @@ def sync_wechat_templates(runtime: Runtime, tasks: Tasks) -> str | None:
 
 def stranded_jobs(runtime: Runtime) -> list[str]:
     """Ids of jobs that need their broker message again, oldest first."""
-    settings = runtime.settings.jobs
-    now = utcnow()
-    overdue = now - timedelta(seconds=settings.sweep_grace_seconds)
-    queued = Job.status == JobStatus.QUEUED.value
-    query = select(Job.id).where(or_(
-        and_(queued, Job.enqueued_at.is_(None)),
-        and_(queued, Job.enqueued_at < overdue, or_(Job.next_attempt_at.is_(None), Job.next_attempt_at < overdue)),
-        and_(Job.status == JobStatus.RUNNING.value, Job.lease_until < now),
-    )).order_by(Job.created_at).limit(BATCH)
-    with runtime.database.session() as session:
-        return list(session.scalars(query))
+    grace = runtime.settings.jobs.sweep_grace_seconds
+    with runtime.database.engine.connect() as connection:
+        return JOBS.stranded(connection, now=utcnow(), grace_seconds=grace, limit=BATCH)
 
 
 def sweep_jobs(runtime: Runtime, tasks: Tasks) -> int:
     """Enqueue every stranded job; returns how many were enqueued."""
-    sent = 0
-    for job_id in stranded_jobs(runtime):
-        if not _enqueue(runtime, tasks, job_id):
-            break
-        sent += 1
-    if sent:
-        log.info("job sweep enqueued %d stranded jobs", sent)
-    return sent
+    swept = JOBS.sweep(runtime.database.engine, tasks.run_job, limit=BATCH,
+                       grace_seconds=runtime.settings.jobs.sweep_grace_seconds)
+    if swept.error is not None:  # the broker is down: the next sweep tries again
+        log.warning("job sweep: broker unavailable (%s); %d left for the next sweep", swept.error,
+                    swept.found - swept.enqueued)
+    if swept.enqueued:
+        log.info("job sweep enqueued %d stranded jobs", swept.enqueued)
+    return swept.enqueued

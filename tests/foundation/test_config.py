@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from config import ConfigError, load_settings
+from config import ConfigError, Settings, load_settings, masked_dump
+from config.masking import mask
 from imbridge.cli import main
 
 SEED_BLOCK = """
@@ -97,6 +98,13 @@ def test_config_check_masks_every_secret(tmp_path, capsys, sqlite_url):
                    "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"):
         assert secret not in out
     assert "dingkey123" in out
+
+
+def test_config_check_and_api_answers_mask_alike():
+    """One mask: a secret shows a hint of four characters only when it is long enough (16+) to spare them."""
+    dumped = masked_dump(Settings(third={"wechat": {"app_secret": "0123456789abcdef0123", "token": "mytoken"}}))
+    assert dumped["third"]["wechat"]["app_secret"] == mask("0123456789abcdef0123") == "0123****"
+    assert dumped["third"]["wechat"]["token"] == mask("mytoken") == "****"
 
 
 def test_config_check_fails_on_unreachable_database(tmp_path, capsys):

@@ -167,7 +167,7 @@ def test_robot_messages_cannot_be_recalled(post, robots, worker, settled, app, k
 def test_budget_counts_age_too():
     from datetime import timedelta
 
-    from workers.notifications.backoff import RetryPolicy
+    from core.retry import RetryPolicy
     policy = RetryPolicy(base_seconds=1, max_seconds=8, max_attempts=10, max_age_seconds=60)
     now = utcnow()
     assert policy.give_up(2, now, now + timedelta(seconds=30)) is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from platforms.dingtalk import DingTalkClient, DingTalkRobot
-from platforms.transport import Transport
 from platforms.wecom import WeComClient, WeComRobot
 from tests.notifications.conftest import FAST
 from tests.notifications.media import PDF, PNG, inline
@@ -24,16 +23,14 @@ def notification_settings():
 def short_timeouts(runtime):
     """The runtime's platform clients, with a timeout shorter than the sandbox's held requests."""
     third, clients = runtime.settings.third, runtime.clients
-
-    def transport(platform: str, base: str) -> Transport:
-        return Transport(platform, base, timeout=CLIENT_TIMEOUT)
-
-    ding, wecom = third.ding_talk.api_base_url, third.wecom.api_base_url
+    ding, wecom, store = third.ding_talk, third.wecom, clients.token_store
     clients.__dict__.update(
-        dingtalk_robot=DingTalkRobot(ding, transport("dingtalk", ding)),
-        wecom_robot=WeComRobot(wecom, transport("wecom", wecom)),
-        dingtalk=DingTalkClient(third.ding_talk, clients.token_store, transport("dingtalk", ding)),
-        wecom=WeComClient(third.wecom, clients.token_store, transport("wecom", wecom)),
+        dingtalk_robot=DingTalkRobot(ding.api_base_url, timeout=CLIENT_TIMEOUT),
+        wecom_robot=WeComRobot(wecom.api_base_url, timeout=CLIENT_TIMEOUT),
+        dingtalk=DingTalkClient(ding.app_key, ding.app_secret, ding.agent_id, store, api_base_url=ding.api_base_url,
+                                timeout=CLIENT_TIMEOUT),
+        wecom=WeComClient(wecom.corp_id, wecom.corp_secret, wecom.agent_id, store, api_base_url=wecom.api_base_url,
+                          timeout=CLIENT_TIMEOUT),
     )
 
 

@@ -5,7 +5,6 @@ import time
 
 import pytest
 
-from config.settings import DingTalkSettings
 from platforms.dingtalk import DingTalkClient, DingTalkRobot
 from platforms.errors import PermanentError, RetryLaterError
 from platforms.tokens import MemoryTokenStore
@@ -19,11 +18,8 @@ TEXT = {"msgtype": "text", "text": {"content": "hi"}}
 
 def make(fake: FakePlatform, agent_id: int | None = 42) -> tuple[DingTalkClient, MemoryTokenStore]:
     fake.routes.setdefault(f"{BASE}/gettoken", TOKEN_ANSWER)
-    settings = DingTalkSettings(
-        app_key="dk1", app_secret="ds", agent_id=agent_id, api_base_url="https://api.test/prefix"
-    )
     store = MemoryTokenStore()
-    return DingTalkClient(settings, store, transport=fake.transport("dingtalk")), store
+    return DingTalkClient("dk1", "ds", agent_id, store, transport=fake.transport("dingtalk")), store
 
 
 def test_fetch_token():

@@ -6,9 +6,9 @@ from platforms.errors import (
     Outcome,
     PermanentError,
     PlatformError,
+    PlatformUnreachable,
     RetryLaterError,
     TokenExpiredError,
-    TransportError,
     classify_errcode,
     error_for,
 )
@@ -78,14 +78,14 @@ def test_error_for_refuses_success():
 
 
 def test_transport_error_is_a_retry_without_errcode():
-    error = TransportError("wecom", None, "timed out")
+    error = PlatformUnreachable("wecom", None, "timed out")
     assert isinstance(error, RetryLaterError) and isinstance(error, PlatformError)
     assert error.errcode is None and error.outcome is RETRY
 
 
 def test_errors_survive_pickling():
     # Dramatiq middlewares and result backends may serialise exceptions across processes.
-    for error in (error_for("dingtalk", 130101, "too fast"), TransportError("wechat", None, "HTTP 502")):
+    for error in (error_for("dingtalk", 130101, "too fast"), PlatformUnreachable("wechat", None, "HTTP 502")):
         copy = pickle.loads(pickle.dumps(error))
         assert type(copy) is type(error)
         assert (copy.errcode, copy.errmsg, copy.retry_after) == (error.errcode, error.errmsg, error.retry_after)

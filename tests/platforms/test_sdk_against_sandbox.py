@@ -39,6 +39,26 @@ def settings(sandbox):
     return settings
 
 
+def wechat_client(settings) -> WeChatClient:
+    w = settings.third.wechat
+    return WeChatClient(w.app_id, w.app_secret, MemoryTokenStore(), api_base_url=w.api_base_url)
+
+
+def applet_client(settings) -> WeChatAppletClient:
+    a = settings.third.wechat_applet
+    return WeChatAppletClient(a.app_id, a.app_secret, api_base_url=a.api_base_url)
+
+
+def wecom_client(settings) -> WeComClient:
+    w = settings.third.wecom
+    return WeComClient(w.corp_id, w.corp_secret, w.agent_id, MemoryTokenStore(), api_base_url=w.api_base_url)
+
+
+def dingtalk_client(settings) -> DingTalkClient:
+    d = settings.third.ding_talk
+    return DingTalkClient(d.app_key, d.app_secret, d.agent_id, MemoryTokenStore(), api_base_url=d.api_base_url)
+
+
 @pytest.fixture
 def journal(sandbox):
     control = sandbox[1]
@@ -55,7 +75,7 @@ def control(sandbox):
 
 
 def test_wechat_menu_round_trip(settings, journal):
-    client = WeChatClient(settings.third.wechat, MemoryTokenStore())
+    client = wechat_client(settings)
     buttons = [{"type": "click", "name": "今日歌曲", "key": "V1001_TODAY_MUSIC"},
                {"name": "菜单", "sub_button": [{"type": "view", "name": "搜索", "url": "https://example.com/"}]}]
     client.menu.create(buttons)
@@ -71,7 +91,7 @@ def test_wechat_menu_round_trip(settings, journal):
 
 
 def test_wechat_templates_list_send_and_delete(settings, journal):
-    client = WeChatClient(settings.third.wechat, MemoryTokenStore())
+    client = wechat_client(settings)
     templates = client.templates.list_private()
     assert templates and {"template_id", "title", "content", "example"} <= set(templates[0])
     template_id = templates[0]["template_id"]
@@ -90,7 +110,7 @@ def test_wechat_templates_list_send_and_delete(settings, journal):
 
 
 def test_wechat_media_material_and_qrcode(settings, journal):
-    client = WeChatClient(settings.third.wechat, MemoryTokenStore())
+    client = wechat_client(settings)
     media_id = client.media.upload("image", "a.png", PNG, "image/png")
     assert media_id
     upload = journal("/cgi-bin/media/upload")[0]
@@ -110,17 +130,17 @@ def test_wechat_media_material_and_qrcode(settings, journal):
 
 def test_applet_code_exchange(settings, control, journal):
     control.post("/wechat/jscodes", json={"code": "good-code", "openid": "o-applet"}).raise_for_status()
-    session = WeChatAppletClient(settings.third.wechat_applet).jscode2session("good-code")
+    session = applet_client(settings).jscode2session("good-code")
     assert session["openid"] == "o-applet"
     assert journal("/sns/jscode2session")[0]["query"]["grant_type"] == "authorization_code"
     with pytest.raises(PermanentError) as bad:
-        WeChatAppletClient(settings.third.wechat_applet).jscode2session("good-code")  # a code works once
+        applet_client(settings).jscode2session("good-code")  # a code works once
     assert bad.value.errcode == 40029
 
 
 def test_wecom_app_message_media_and_robot(settings, control, journal):
     control.post("/config", json={"wecom_invalid_users": ["ghost"]}).raise_for_status()
-    client = WeComClient(settings.third.wecom, MemoryTokenStore())
+    client = wecom_client(settings)
     result = client.messages.send({"touser": "alice|ghost", "msgtype": "text", "text": {"content": "hi"}})
     assert result["msgid"] and result["invaliduser"] == "ghost"
     send = journal("/cgi-bin/message/send")[0]
@@ -142,7 +162,7 @@ def test_wecom_app_message_media_and_robot(settings, control, journal):
 
 def test_dingtalk_work_notice_result_and_one_shot_media(settings, control, journal):
     control.post("/config", json={"dingtalk_forbidden_users": ["bob"]}).raise_for_status()
-    client = DingTalkClient(settings.third.ding_talk, MemoryTokenStore())
+    client = dingtalk_client(settings)
     task_id = client.work_notices.send({"msgtype": "text", "text": {"content": "hello"}}, userid_list=["al", "bob"])
     send = journal("/asyncsend_v2")[0]
     assert send["json"] == {"agent_id": demo.DINGTALK_AGENT_ID, "userid_list": "al,bob",

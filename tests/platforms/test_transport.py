@@ -3,9 +3,9 @@ import pytest
 
 from platforms.errors import (
     PermanentError,
+    PlatformUnreachable,
     RetryLaterError,
     TokenExpiredError,
-    TransportError,
 )
 from platforms.transport import Transport
 from tests.platforms.fakes import FakePlatform, json_body
@@ -103,7 +103,7 @@ def test_token_rejection_without_token_source_raises():
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_http_5xx_is_a_transport_error(status):
     fake = FakePlatform((status, {"errcode": 0}))
-    with pytest.raises(TransportError) as info:
+    with pytest.raises(PlatformUnreachable) as info:
         fake.transport("wechat").request("GET", "/p")
     assert info.value.errcode is None and str(status) in info.value.errmsg
 
@@ -115,7 +115,7 @@ def test_timeouts_and_connection_errors_are_transport_errors(exc):
     def fail(request):
         raise exc
 
-    with pytest.raises(TransportError):
+    with pytest.raises(PlatformUnreachable):
         FakePlatform(fail).transport("dingtalk").request("GET", "/p")
 
 

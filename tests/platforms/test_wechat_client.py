@@ -2,7 +2,6 @@ import json
 
 import pytest
 
-from config.settings import WeChatAppletSettings, WeChatSettings
 from platforms.errors import PermanentError, RetryLaterError
 from platforms.tokens import MemoryTokenStore
 from platforms.wechat import WeChatAppletClient, WeChatClient, qrcode_image_url
@@ -13,13 +12,9 @@ TOKEN_ANSWER = {"access_token": "AT", "expires_in": 7200}
 OK = {"errcode": 0, "errmsg": "ok"}
 
 
-def settings(**overrides) -> WeChatSettings:
-    return WeChatSettings(app_id="wx1", app_secret="s3cret", api_base_url="https://api.test/prefix", **overrides)
-
-
 def make(fake: FakePlatform, **overrides) -> tuple[WeChatClient, MemoryTokenStore]:
     store = MemoryTokenStore()
-    client = WeChatClient(settings(**overrides), store, transport=fake.transport("wechat"))
+    client = WeChatClient("wx1", "s3cret", store, transport=fake.transport("wechat"), **overrides)
     return client, store
 
 
@@ -61,7 +56,7 @@ def test_token_fetch_error_raises_once():
 
 
 def test_unconfigured_account_fails_permanently():
-    client = WeChatClient(WeChatSettings(), MemoryTokenStore(), transport=FakePlatform().transport("wechat"))
+    client = WeChatClient(None, None, MemoryTokenStore(), transport=FakePlatform().transport("wechat"))
     with pytest.raises(PermanentError, match="not configured"):
         client.fetch_token()
 
@@ -253,9 +248,8 @@ def test_expired_token_mid_session_is_refreshed_once():
     assert store.fetch_count == {"wechat:wx1": 2}
 
 
-def applet(fake: FakePlatform, **overrides) -> WeChatAppletClient:
-    s = WeChatAppletSettings(app_id="wxmini", app_secret="ms", api_base_url="https://api.test/prefix", **overrides)
-    return WeChatAppletClient(s, transport=fake.transport("wechat"))
+def applet(fake: FakePlatform) -> WeChatAppletClient:
+    return WeChatAppletClient("wxmini", "ms", transport=fake.transport("wechat"))
 
 
 def test_jscode2session_shape():

@@ -3,7 +3,6 @@ import hashlib
 
 import pytest
 
-from config.settings import WeComSettings
 from platforms.errors import PermanentError, RetryLaterError
 from platforms.tokens import MemoryTokenStore
 from platforms.wecom import WeComClient, WeComRobot, image_message
@@ -15,9 +14,8 @@ TOKEN_ANSWER = {"errcode": 0, "errmsg": "ok", "access_token": "WT", "expires_in"
 
 def make(fake: FakePlatform, agent_id: int | None = 1000002) -> tuple[WeComClient, MemoryTokenStore]:
     fake.routes.setdefault(f"{BASE}/cgi-bin/gettoken", TOKEN_ANSWER)
-    settings = WeComSettings(corp_id="ww1", corp_secret="cs", agent_id=agent_id, api_base_url="https://api.test/prefix")
     store = MemoryTokenStore()
-    return WeComClient(settings, store, transport=fake.transport("wecom")), store
+    return WeComClient("ww1", "cs", agent_id, store, transport=fake.transport("wecom")), store
 
 
 def test_fetch_token():

@@ -10,7 +10,7 @@ from models.deliveries import Delivery
 from sandbox import callbacks
 from tests.waiting import wait_for
 from tests.wechat_admin.test_templates import MESSAGES, delivery
-from workers.actors.inbound import REPORT_RETRY_SECONDS, apply_template_report
+from workers.actors.inbound import REPORT_RETRY, apply_template_report
 
 DATA = dict.fromkeys(("first", "keyword1", "keyword2", "remark"), "x")
 
@@ -63,7 +63,7 @@ def test_a_report_before_the_record_knows_its_msgid_is_applied_later(app, runtim
 
 
 def test_a_report_on_a_msgid_nobody_sent_changes_nothing_and_stops_asking(runtime, api, actor_context):
-    last = len(REPORT_RETRY_SECONDS) - 1
+    last = len(REPORT_RETRY.delays) - 1
     apply_template_report(actor_context, "999", "success", datetime.now(UTC).isoformat(), last)
     assert runtime.redis.hlen("imbridge-dramatiq:inbound.DQ.msgs") == 0
     assert api.get("/api/v1/notifications").json["total"] == 0

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DataError
 
 from core import tasks
 from core.inbox import REPLY, drain
+from core.retry import RetryPolicy
 from models.inbound import note_reply, store_inbound
 from models.notifications.reports import apply_template_report as apply_report
 from models.webhooks import pending_deliveries
@@ -28,9 +29,10 @@ log = logging.getLogger(__name__)
 
 #: When another drainer holds the inbox, look again after this long (milliseconds).
 BUSY_RETRY_MS = 500
-#: A template report whose delivery is not recorded yet is tried again after these delays (seconds); a msgid
-#: still unknown after the last is another system's send on the same account.
-REPORT_RETRY_SECONDS = (5, 60, 600)
+#: A template report whose delivery is not recorded yet is tried again after 5 s, 1 min and 10 min; a msgid
+#: still unknown after the last is another system's send on the same account. A fixed schedule, no jitter:
+#: reports are few, and spread by when they arrive.
+REPORT_RETRY = RetryPolicy.schedule(5, 60, 600)
 
 
 def record_inbound(context: ActorContext) -> None:
@@ -56,25 +58,32 @@ def record_inbound(context: ActorContext) -> None:
                     # One malformed entry must not block the inbox for every later one.
                     log.error("inbound entry dropped (%s): %.500s", exc, entry)
         for delivery_id in delivery_ids:
-            send_delivery(context.tasks, current.settings, delivery_id)
+            send_delivery(context.tasks, delivery_id)
         for msgid, status, reported_at in unmatched:
-            context.tasks.send(tasks.APPLY_TEMPLATE_REPORT, msgid, status, reported_at, 0,
-                               delay_seconds=REPORT_RETRY_SECONDS[0])
+            _report_later(context, msgid, status, reported_at, 0)
 
     if not drain(current.redis, store):
         context.tasks.send(tasks.RECORD_INBOUND, delay_seconds=BUSY_RETRY_MS / 1000)
 
 
 def apply_template_report(context: ActorContext, msgid: str, status: str, reported_at: str, tries: int) -> None:
-    """Apply a TEMPLATESENDJOBFINISH report that came before its delivery's record had the msgid."""
+    """Apply a TEMPLATESENDJOBFINISH report that came before its delivery's record had the msgid.
+
+    ``tries``: the retries made before this one (the first look, on the way in, is not one).
+    """
     with context.runtime.database.session() as session:
         if apply_report(session, msgid, status, datetime.fromisoformat(reported_at)):
             return
-    if tries + 1 < len(REPORT_RETRY_SECONDS):
-        context.tasks.send(tasks.APPLY_TEMPLATE_REPORT, msgid, status, reported_at, tries + 1,
-                           delay_seconds=REPORT_RETRY_SECONDS[tries + 1])
-    else:
+    if REPORT_RETRY.give_up(tries + 2):  # the first look and tries + 1 retries have failed
         log.info("template report for msgid %s (%s): no delivery of ours carries it", msgid, status)
+    else:
+        _report_later(context, msgid, status, reported_at, tries + 1)
+
+
+def _report_later(context: ActorContext, msgid: str, status: str, reported_at: str, tries: int) -> None:
+    """Enqueue retry number ``tries`` (0 first) of a report after the schedule's delay for it."""
+    context.tasks.send(tasks.APPLY_TEMPLATE_REPORT, msgid, status, reported_at, tries,
+                       delay_seconds=REPORT_RETRY.delay(tries + 1))
 
 
 def template_report(entry: dict[str, Any]) -> tuple[str, str, str] | None:

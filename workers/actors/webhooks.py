@@ -1,8 +1,9 @@
 """``deliver_webhook``: POST one inbound record to one subscriber, with bounded retries and back-off.
 
-The attempt count lives in the delivery row, so the bound holds however the message is redelivered; Dramatiq's
-retry middleware only provides the back-off (doubling from ``webhooks.min-backoff-ms``). A 2xx delivers; a 5xx,
-408/425/429 or no answer is retried until ``webhooks.max-attempts``; any other status fails at once.
+The attempt count lives in the delivery row, so the bound holds however the message is redelivered. A 2xx
+delivers; a 5xx, 408/425/429 or no answer is retried until ``webhooks.max-attempts``, after the back-off of
+:meth:`RetryPolicy.for_webhooks <core.retry.RetryPolicy.for_webhooks>` (doubling from ``webhooks.min-backoff-ms``),
+by enqueueing the delivery again; any other status fails at once.
 The subscriber is reached through the runtime's :class:`~core.egress.Egress`: only public addresses or
 those in ``webhooks.allow-networks``, no redirects, one deadline for the whole exchange.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 
-from config import Settings
+from core.retry import RetryPolicy
 from core.tasks import DELIVER_WEBHOOK, Tasks
 from models import Database
 from models.base import utcnow
@@ -26,22 +27,14 @@ from workers.webhooks import Attempt, post
 log = logging.getLogger(__name__)
 
 
-#: Retries of a delivery that failed before reaching the subscriber (database down, say).
+#: Dramatiq's retries of a delivery that failed before reaching the subscriber (database down, say).
 MAX_INTERNAL_RETRIES = 5
 
 
-class RetryDelivery(Exception):
-    """Raised to have Dramatiq retry the delivery after its back-off."""
-
-
-def _retry_when(retries: int, exc: BaseException) -> bool:
-    return isinstance(exc, RetryDelivery) or retries < MAX_INTERNAL_RETRIES
-
-
-def send_delivery(tasks: Tasks, settings: Settings, delivery_id: int) -> None:
-    """Enqueue a delivery with the configured back-off; retries are bounded by the row, not by Dramatiq."""
-    hooks = settings.webhooks
-    tasks.send(DELIVER_WEBHOOK, delivery_id, min_backoff=hooks.min_backoff_ms, max_backoff=hooks.max_backoff_ms)
+def send_delivery(tasks: Tasks, delivery_id: int, delay_seconds: float = 0.0) -> None:
+    """Enqueue a delivery (again after ``delay_seconds``); its retries are bounded by the row."""
+    delay = delay_seconds if delay_seconds > 0 else None  # a delay of 0 still takes the delay queue
+    tasks.send(DELIVER_WEBHOOK, delivery_id, delay_seconds=delay)
 
 
 def deliver_webhook(context: ActorContext, delivery_id: int) -> None:
@@ -66,28 +59,29 @@ def deliver_webhook(context: ActorContext, delivery_id: int) -> None:
         body = json.dumps(record.public(), ensure_ascii=False).encode()
 
     attempt = post(current.egress, url, body, secret, delivery_id, hooks.timeout_seconds)
-    if _settle(current.database, delivery_id, attempt, hooks.max_attempts):
-        raise RetryDelivery(f"delivery {delivery_id}: {attempt.error}")
+    retry_in = _settle(current.database, delivery_id, attempt, RetryPolicy.for_webhooks(hooks))
+    if retry_in is not None:
+        send_delivery(context.tasks, delivery_id, retry_in)
 
 
-def _settle(database: Database, delivery_id: int, attempt: Attempt, max_attempts: int) -> bool:
-    """Record the attempt; True when another one should follow."""
+def _settle(database: Database, delivery_id: int, attempt: Attempt, policy: RetryPolicy) -> float | None:
+    """Record the attempt; the seconds until the next one, or None when none should follow."""
     with database.session() as session:
         delivery = session.get(WebhookDelivery, delivery_id)
         if delivery is None:
-            return False
+            return None
         delivery.attempts += 1
         delivery.last_status, delivery.last_error = attempt.status, attempt.error
         delivery.last_attempt_at = utcnow()
         if attempt.delivered:
             delivery.state, delivery.delivered_at = DeliveryState.DELIVERED, delivery.last_attempt_at
-            return False
-        if attempt.retryable and delivery.attempts < max_attempts:
+            return None
+        if attempt.retryable and not policy.give_up(delivery.attempts):
             log.warning("webhook delivery %s attempt %s: %s; will retry", delivery_id, delivery.attempts,
                         attempt.error)
-            return True
+            return policy.delay(delivery.attempts)
         delivery.state = DeliveryState.FAILED
-        return False
+        return None
 
 
-ACTORS = [ActorDef(DELIVER_WEBHOOK, deliver_webhook, {"retry_when": _retry_when})]
+ACTORS = [ActorDef(DELIVER_WEBHOOK, deliver_webhook, {"max_retries": MAX_INTERNAL_RETRIES})]

@@ -1,10 +1,10 @@
 """Running one job: claim the row, run its kind, record the result, or schedule a retry.
 
 The same rules as notifications, from the same code: errors are classified by :mod:`platforms.errors` (the
-transport already refreshed a rejected token once), retries back off with :class:`RetryPolicy` within a budget
-of runs and of age, and error texts pass through the deliveries' redaction. A job is claimed with a conditional
-UPDATE plus a lease, so two copies of its broker message cannot both run it; nothing here enqueues: the
-:class:`RunOutcome` says when to come back, and the actor does it.
+transport already refreshed a rejected token once), retries back off with :class:`~core.retry.RetryPolicy`
+within a budget of runs and of age, and error texts pass through the deliveries' redaction. A job is claimed
+from the outbox (:mod:`core.outbox`: a conditional UPDATE plus a lease), so two copies of its broker message
+cannot both run it; nothing here enqueues: the :class:`RunOutcome` says when to come back, and the actor does it.
 """
 
 from __future__ import annotations
@@ -14,20 +14,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy.orm import Session
 
+from core.outbox import EARLY_TOLERANCE, Claim
+from core.outboxes import JOBS
+from core.retry import RetryPolicy
 from core.runtime import Runtime
 from models.base import as_utc, utcnow
 from models.jobs import Job, JobStatus
 from platforms.errors import Outcome, PlatformError
 from workers.jobs.kinds import JobKind, JobRefused
-from workers.notifications.backoff import RetryPolicy
 from workers.notifications.delivery import redact
 
 log = logging.getLogger("imbridge.jobs")
 
-#: A broker message arriving this much before the job's next attempt is put back to sleep.
-EARLY_TOLERANCE = timedelta(seconds=0.5)
+#: The columns a job's claim reads back.
+CLAIMED_COLUMNS = ("kind", "params", "attempts", "budget_started_at")
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,20 @@ class RunOutcome:
 
 
 @dataclass(frozen=True)
-class Claim:
-    id: str
+class Run:
+    """One run of a job: this worker's :class:`~core.outbox.Claim` on the row (status ``running``), and what the
+    run needs."""
+
+    claim: Claim
     kind: str
     params: dict[str, Any]
+    #: Runs started, this one included.
     attempts: int
     budget_started_at: datetime
-    lease_until: datetime
+
+    @property
+    def id(self) -> str:
+        return str(self.claim.id)
 
 
 class LeaseLost(Exception):
@@ -62,41 +71,40 @@ class JobRunner:
         self.kinds = kinds
         settings = runtime.settings.jobs
         self.lease = timedelta(seconds=settings.lease_seconds)
-        self.policy = RetryPolicy(settings.backoff_base_seconds, settings.backoff_max_seconds,
-                                  settings.max_attempts, settings.max_age_seconds)
+        self.policy = RetryPolicy.from_settings(settings)
 
     def run(self, job_id: str) -> RunOutcome:
-        claim = self._claim(job_id)
-        if isinstance(claim, RunOutcome):
-            return claim
-        kind = self.kinds[claim.kind]
+        run = self._claim(job_id)
+        if isinstance(run, RunOutcome):
+            return run
+        kind = self.kinds[run.kind]
         try:
-            answer = kind.call(self.runtime, claim.params)
+            answer = kind.call(self.runtime, run.params)
         except JobRefused as exc:
-            return self._fail(claim, kind, str(exc), None)
+            return self._fail(run, kind, str(exc), None)
         except PlatformError as exc:
             error = redact(str(exc), [])
             if exc.outcome is Outcome.PERMANENT:
-                return self._fail(claim, kind, error, exc.errcode)
-            return self._retry(claim, kind, error, exc.errcode, exc.retry_after)
+                return self._fail(run, kind, error, exc.errcode)
+            return self._retry(run, kind, error, exc.errcode, exc.retry_after)
         except Exception as exc:  # a bug or an outage of ours: retried within the budget, and logged loudly
-            log.exception("job %s (%s): unexpected error", claim.id, claim.kind)
-            return self._retry(claim, kind, f"internal error: {type(exc).__name__}: {exc}", None, None)
+            log.exception("job %s (%s): unexpected error", run.id, run.kind)
+            return self._retry(run, kind, f"internal error: {type(exc).__name__}: {exc}", None, None)
         try:
             with self.database.session() as session:
-                result = kind.record(session, claim.params, answer)
-                self._write(session, claim, status=JobStatus.SUCCEEDED.value, result=result, error=None,
+                result = kind.record(session, run.params, answer)
+                self._write(session, run, status=JobStatus.SUCCEEDED.value, result=result, error=None,
                             errcode=None, next_attempt_at=None, finished_at=utcnow())
         except LeaseLost:
             return RunOutcome("skipped", "lease lost before the outcome was recorded")
         except Exception as exc:
-            log.exception("job %s (%s): recording the outcome failed", claim.id, claim.kind)
-            return self._retry(claim, kind, f"internal error while recording: {type(exc).__name__}: {exc}", None,
+            log.exception("job %s (%s): recording the outcome failed", run.id, run.kind)
+            return self._retry(run, kind, f"internal error while recording: {type(exc).__name__}: {exc}", None,
                                None)
-        log.info("job %s (%s) succeeded", claim.id, claim.kind)
+        log.info("job %s (%s) succeeded", run.id, run.kind)
         return RunOutcome("succeeded")
 
-    def _claim(self, job_id: str) -> Claim | RunOutcome:
+    def _claim(self, job_id: str) -> Run | RunOutcome:
         now = utcnow()
         with self.database.session() as session:
             job = session.get(Job, job_id)
@@ -115,58 +123,48 @@ class JobRunner:
             if kind is None:
                 job.status, job.error, job.finished_at = JobStatus.FAILED.value, f"unknown job kind {job.kind}", now
                 return RunOutcome("failed", job.error)
-            lease_until = now + self.lease
-            claimable = (Job.status == JobStatus.QUEUED.value) | (
-                (Job.status == JobStatus.RUNNING.value) & (Job.lease_until < now))
-            won = session.execute(
-                update(Job).where(Job.id == job_id, claimable)
-                .values(status=JobStatus.RUNNING.value, lease_until=lease_until, attempts=Job.attempts + 1,
-                        started_at=now, updated_at=now)
-                .execution_options(synchronize_session=False)).rowcount
-            if not won:
+            claim = JOBS.claim(session.connection(), job_id, now=now, lease_until=now + self.lease,
+                               returning=CLAIMED_COLUMNS, values={"started_at": now}, count=("attempts",))
+            if claim is None:
                 return RunOutcome("skipped", "claimed by another worker")
-            params = dict(job.params or {})
+            row = claim.row
+            run = Run(claim, row.kind, dict(row.params or {}), row.attempts, as_utc(row.budget_started_at) or now)
             if kind.started is not None:
-                kind.started(session, params)
-            return Claim(job.id, job.kind, params, job.attempts + 1, as_utc(job.budget_started_at) or now,
-                         lease_until)
+                kind.started(session, run.params)
+            return run
 
-    def _retry(self, claim: Claim, kind: JobKind, error: str, errcode: int | None,
+    def _retry(self, run: Run, kind: JobKind, error: str, errcode: int | None,
                retry_after: float | None) -> RunOutcome:
         now = utcnow()
-        delay = self.policy.delay(claim.attempts, retry_after)
+        delay = self.policy.delay(run.attempts, retry_after)
         next_at = now + timedelta(seconds=delay)
-        reason = self.policy.give_up(claim.attempts, claim.budget_started_at, next_at)
+        reason = self.policy.give_up(run.attempts, run.budget_started_at, next_at)
         if reason:
-            return self._fail(claim, kind, f"{reason}; last: {error}", errcode)
+            return self._fail(run, kind, f"{reason}; last: {error}", errcode)
         try:
             with self.database.session() as session:
-                self._write(session, claim, status=JobStatus.QUEUED.value, error=error, errcode=errcode,
+                self._write(session, run, status=JobStatus.QUEUED.value, error=error, errcode=errcode,
                             next_attempt_at=next_at)
         except LeaseLost:
             return RunOutcome("skipped", "lease lost before the outcome was recorded")
-        log.info("job %s (%s) run %d: retrying in %.1f s (%s)", claim.id, claim.kind, claim.attempts, delay, error)
+        log.info("job %s (%s) run %d: retrying in %.1f s (%s)", run.id, run.kind, run.attempts, delay, error)
         return RunOutcome("retrying", error, retry_in=delay)
 
-    def _fail(self, claim: Claim, kind: JobKind, error: str, errcode: int | None) -> RunOutcome:
+    def _fail(self, run: Run, kind: JobKind, error: str, errcode: int | None) -> RunOutcome:
         try:
             with self.database.session() as session:
                 if kind.failed is not None:
-                    kind.failed(session, claim.params, error, errcode)
-                self._write(session, claim, status=JobStatus.FAILED.value, error=error, errcode=errcode,
+                    kind.failed(session, run.params, error, errcode)
+                self._write(session, run, status=JobStatus.FAILED.value, error=error, errcode=errcode,
                             next_attempt_at=None, finished_at=utcnow())
         except LeaseLost:
             return RunOutcome("skipped", "lease lost before the outcome was recorded")
-        log.info("job %s (%s) failed: %s", claim.id, claim.kind, error)
+        log.info("job %s (%s) failed: %s", run.id, run.kind, error)
         return RunOutcome("failed", error)
 
-    def _write(self, session: Any, claim: Claim, **values: Any) -> None:
+    def _write(self, session: Session, run: Run, **values: Any) -> None:
         """Write the outcome if this worker still holds the job; LeaseLost (rolling back) otherwise."""
-        won = session.execute(
-            update(Job).where(Job.id == claim.id, Job.status == JobStatus.RUNNING.value,
-                              Job.lease_until == claim.lease_until)
-            .values(**values, lease_until=None, updated_at=utcnow())
-            .execution_options(synchronize_session=False)).rowcount
-        if not won:
-            log.warning("job %s: lease lost before the outcome was recorded", claim.id)
-            raise LeaseLost(claim.id)
+        session.flush()  # the kind's own writes go first: statements run in the order they were made
+        if not JOBS.finish(session.connection(), run.claim, values):
+            log.warning("job %s: lease lost before the outcome was recorded", run.id)
+            raise LeaseLost(run.id)

@@ -1,38 +1,37 @@
 """Delivering one notification: claim the record, pace the send, send, record what happened.
 
 The state machine of :mod:`models.deliveries`, run by the ``deliver_notification`` actor. It is idempotent: a
-final record is never sent again, and a record is claimed with a conditional UPDATE (plus a lease) so two
-copies of the same broker message cannot both send. Nothing here enqueues: the :class:`Result` says when to
-come back, and the actor does it.
+final record is never sent again, and a record is claimed from the outbox (:mod:`core.outbox`: a conditional
+UPDATE plus a lease) so two copies of the same broker message cannot both send. Nothing here enqueues: the
+:class:`Result` says when to come back, and the actor does it.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert
+
+from core.outbox import Claim
+from core.outboxes import DELIVERIES
+from core.retry import RetryPolicy
 from core.runtime import Runtime
 from models.base import as_utc, utcnow
-from models.deliveries import PENDING_STATUSES, AttemptOutcome, Channel, Delivery, DeliveryStatus
+from models.deliveries import PENDING_STATUSES, AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus
 from models.robots import RobotCredentials
 from models.secretbox import SecretBox
 from platforms.errors import Outcome, PermanentError, PlatformError, RetryLaterError
-from workers.notifications import channels, records
-from workers.notifications.backoff import RetryPolicy
+from platforms.redaction import redact
+from workers.notifications import channels
 from workers.notifications.media import MediaResolver
 from workers.notifications.ratelimit import Decision, RateLimiter
 from workers.notifications.robots import RobotCache, RobotUnusable
 
 log = logging.getLogger("imbridge.notifications")
-
-#: A broker message arriving this much before the record's next attempt is put back to sleep.
-EARLY_TOLERANCE = timedelta(seconds=0.5)
-#: Query parameters whose values never reach a record or a log line.
-_SECRET_PARAM = re.compile(r"\b(access_token|key|sign|secret|appsecret|corpsecret)=[^&\s\"']+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,30 +47,36 @@ class Result:
     collect_result_in: float | None = None
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A record this worker holds (status ``sending``) until ``lease_until``."""
+#: The columns a delivery's claim reads back.
+CLAIMED_COLUMNS = ("channel", "payload", "robot_id", "robot_code", "attempts", "failed_attempts", "budget_started_at")
+_INSERT_ATTEMPT = insert(DeliveryAttempt.__table__)
 
-    id: str
+
+@dataclass(frozen=True)
+class Sending:
+    """A delivery on its way: this worker's :class:`~core.outbox.Claim` on the record (status ``sending``), and
+    what the send needs."""
+
+    claim: Claim
     channel: Channel
     payload: dict[str, Any]
     robot: RobotCredentials | None
     attempts: int
     failed_attempts: int
     budget_started_at: datetime
-    lease_until: datetime
-    previous_status: str
+
+    @property
+    def id(self) -> str:
+        return str(self.claim.id)
+
+    @property
+    def previous_status(self) -> str:
+        """The status the record is put back in when this send does not happen (paced, or paused)."""
+        return DeliveryStatus.RETRYING.value if self.attempts else DeliveryStatus.QUEUED.value
 
     @property
     def secrets(self) -> list[str]:
         return [s for s in (self.robot.token, self.robot.secret) if s] if self.robot else []
-
-
-
-def redact(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "****")
-    return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=***", text)
 
 
 class Deliverer:
@@ -94,48 +99,49 @@ class Deliverer:
         return self._box
 
     def deliver(self, delivery_id: str) -> Result:
-        claim = self._claim(delivery_id)
-        if isinstance(claim, Result):
-            return claim
+        sending = self._claim(delivery_id)
+        if isinstance(sending, Result):
+            return sending
         started = utcnow()
         clients = self.runtime.clients
         pacing = channels.Pacing()
         try:
-            corp_app = clients.wecom.app_key if claim.channel is Channel.WECOM_APP else ""
-            pacing = channels.pacing_for(claim.channel, claim.payload, claim.robot, self.settings, corp_app)
-            message = channels.prepare(claim.channel, claim.payload["message"], claim.robot, clients, self.media)
+            corp_app = clients.wecom.app_key if sending.channel is Channel.WECOM_APP else ""
+            pacing = channels.pacing_for(sending.channel, sending.payload, sending.robot, self.settings, corp_app)
+            message = channels.prepare(sending.channel, sending.payload["message"], sending.robot, clients, self.media)
             if pacing.needed:
-                decision = self.limiter.acquire(claim.id, pacing.limits, pacing.pauses)
+                decision = self.limiter.acquire(sending.id, pacing.limits, pacing.pauses)
                 if not decision.go:
-                    return self._wait(claim, decision)
+                    return self._wait(sending, decision)
             started = utcnow()
-            answer = channels.send(claim.channel, message, claim.payload, claim.robot, clients)
+            answer = channels.send(sending.channel, message, sending.payload, sending.robot, clients)
         except PlatformError as exc:
-            return self._failed(claim, started, exc, pacing)
+            return self._failed(sending, started, exc, pacing)
         except Exception as exc:  # a bug or an outage of ours: retried within the budget, and logged loudly
-            log.exception("delivery %s: unexpected error", claim.id)
+            log.exception("delivery %s: unexpected error", sending.id)
             error = RetryLaterError("imbridge", None, f"internal error: {type(exc).__name__}: {exc}")
-            return self._failed(claim, started, error, pacing)
-        return self._sent(claim, started, answer)
+            return self._failed(sending, started, error, pacing)
+        return self._sent(sending, started, answer)
 
-    def _claim(self, delivery_id: str) -> Claimed | Result:
+    def _claim(self, delivery_id: str) -> Sending | Result:
         """Take the record (status ``sending``, a lease) in one conditional UPDATE, or say why not."""
         now = utcnow()
         lease_until = now + timedelta(seconds=self.settings.lease_seconds)
         with self.database.engine.begin() as connection:
-            row = records.claim(connection, delivery_id, now, now + EARLY_TOLERANCE, lease_until)
-        if row is None:
+            claim = DELIVERIES.claim(connection, delivery_id, now=now, lease_until=lease_until,
+                                     returning=CLAIMED_COLUMNS)
+        if claim is None:
             return self._not_claimed(delivery_id, now)
-        previous = DeliveryStatus.RETRYING.value if row.attempts else DeliveryStatus.QUEUED.value
-        claim = Claimed(delivery_id, Channel(row.channel), row.payload, None, row.attempts, row.failed_attempts,
-                        as_utc(row.budget_started_at) or now, lease_until, previous)
-        if not claim.channel.is_robot:
-            return claim
+        row = claim.row
+        sending = Sending(claim, Channel(row.channel), row.payload, None, row.attempts, row.failed_attempts,
+                          as_utc(row.budget_started_at) or now)
+        if not sending.channel.is_robot:
+            return sending
         try:
-            return replace(claim, robot=self.robots.credentials(row.robot_id, row.robot_code))
+            return replace(sending, robot=self.robots.credentials(row.robot_id, row.robot_code))
         except RobotUnusable as exc:
-            self._finish(claim, {"status": DeliveryStatus.FAILED.value, "last_error": str(exc),
-                                 "finished_at": utcnow()})
+            self._finish(sending, {"status": DeliveryStatus.FAILED.value, "last_error": str(exc),
+                                   "finished_at": utcnow()})
             return Result("failed", str(exc))
 
     def _not_claimed(self, delivery_id: str, now: datetime) -> Result:
@@ -151,33 +157,34 @@ class Deliverer:
             return Result("waiting", "early", retry_in=(next_at - now).total_seconds())
         return Result("skipped", "being sent by another worker")
 
-    def _wait(self, claim: Claimed, decision: Decision) -> Result:
+    def _wait(self, sending: Sending, decision: Decision) -> Result:
         wait = decision.wait_seconds
-        self._finish(claim, {"status": claim.previous_status, "next_attempt_at": utcnow() + timedelta(seconds=wait)})
+        next_at = utcnow() + timedelta(seconds=wait)
+        self._finish(sending, {"status": sending.previous_status, "next_attempt_at": next_at})
         return Result("waiting", decision.reason, retry_in=wait)
 
-    def _sent(self, claim: Claimed, started: datetime, answer: dict[str, Any]) -> Result:
+    def _sent(self, sending: Sending, started: datetime, answer: dict[str, Any]) -> Result:
         now = utcnow()
-        attempt = {"delivery_id": claim.id, "number": claim.attempts + 1, "started_at": started, "finished_at": now,
+        attempt = {"delivery_id": sending.id, "number": sending.attempts + 1, "started_at": started, "finished_at": now,
                    "outcome": AttemptOutcome.SENT.value, "errcode": None, "errmsg": None}
         values = {"status": DeliveryStatus.SENT.value, "answer": answer, "errcode": None, "last_error": None,
                   "next_attempt_at": None, "sent_at": now, "finished_at": now}
-        if claim.channel is Channel.WECHAT_TEMPLATE and answer.get("msgid") is not None:
+        if sending.channel is Channel.WECHAT_TEMPLATE and answer.get("msgid") is not None:
             values["platform_msgid"] = str(answer["msgid"])  # what its TEMPLATESENDJOBFINISH report will name
-        self._finish(claim, values, attempt)
-        collect = self.settings.send_result_delay_seconds if claim.channel is Channel.DINGTALK_WORK else None
+        self._finish(sending, values, attempt)
+        collect = self.settings.send_result_delay_seconds if sending.channel is Channel.DINGTALK_WORK else None
         return Result("sent", collect_result_in=collect)
 
-    def _failed(self, claim: Claimed, started: datetime, exc: PlatformError, pacing: channels.Pacing) -> Result:
+    def _failed(self, sending: Sending, started: datetime, exc: PlatformError, pacing: channels.Pacing) -> Result:
         now = utcnow()
-        errmsg = redact(exc.errmsg or str(exc), claim.secrets)
+        errmsg = redact(exc.errmsg or str(exc), sending.secrets)
         throttled = isinstance(exc, RetryLaterError) and exc.retry_after is not None
         values: dict[str, Any] = {"errcode": exc.errcode, "last_error": errmsg}
         if exc.outcome is Outcome.PERMANENT or isinstance(exc, PermanentError):
             outcome, result = AttemptOutcome.FAILED, Result("failed", errmsg)
             values.update(status=DeliveryStatus.FAILED.value, finished_at=now)
         else:
-            failed = claim.failed_attempts + (0 if throttled else 1)
+            failed = sending.failed_attempts + (0 if throttled else 1)
             if throttled:
                 # A robot's penalty is the configured one (the platform's period); other throttles wait as told.
                 penalty = pacing.penalty_seconds if pacing.penalty_key else exc.retry_after or 0.0
@@ -187,7 +194,7 @@ class Deliverer:
             else:
                 delay = self.policy.delay(failed, exc.retry_after)
             next_at = now + timedelta(seconds=delay)
-            reason = self.policy.give_up(failed, claim.budget_started_at, next_at)
+            reason = self.policy.give_up(failed, sending.budget_started_at, next_at)
             outcome = AttemptOutcome.THROTTLED if throttled else AttemptOutcome.RETRY
             values["failed_attempts"] = failed
             if reason:
@@ -196,16 +203,18 @@ class Deliverer:
             else:
                 values.update(status=DeliveryStatus.RETRYING.value, next_attempt_at=next_at)
                 result = Result("retrying", errmsg, retry_in=delay)
-        attempt = {"delivery_id": claim.id, "number": claim.attempts + 1, "started_at": started, "finished_at": now,
+        attempt = {"delivery_id": sending.id, "number": sending.attempts + 1, "started_at": started, "finished_at": now,
                    "outcome": outcome.value, "errcode": exc.errcode, "errmsg": errmsg}
-        self._finish(claim, values, attempt)
-        log.info("delivery %s attempt %d: %s (%s)", claim.id, claim.attempts + 1, outcome.value, errmsg)
+        self._finish(sending, values, attempt)
+        log.info("delivery %s attempt %d: %s (%s)", sending.id, sending.attempts + 1, outcome.value, errmsg)
         return result
 
-    def _finish(self, claim: Claimed, values: dict[str, Any], attempt: dict[str, Any] | None = None) -> None:
-        """Write the outcome, if this worker still holds the record (its lease was not taken over)."""
-        values = {**values, "lease_until": None, "updated_at": utcnow()}
+    def _finish(self, sending: Sending, values: dict[str, Any], attempt: dict[str, Any] | None = None) -> None:
+        """Write the outcome (and the attempt made), if this worker still holds the record (its lease was not
+        taken over)."""
         with self.database.engine.begin() as connection:
-            won = records.finish(connection, claim.id, claim.lease_until, values, attempt)
+            won = DELIVERIES.finish(connection, sending.claim, values, count=("attempts",) if attempt else ())
+            if attempt is not None:
+                connection.execute(_INSERT_ATTEMPT, attempt)
         if not won:
-            log.warning("delivery %s: lease lost before the outcome was recorded", claim.id)
+            log.warning("delivery %s: lease lost before the outcome was recorded", sending.id)

@@ -8,16 +8,17 @@ content twice a day, for one, lands in "forbidden" although the send said ok), s
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import update
 
+from config.settings import NotificationsSettings
+from core.retry import RetryPolicy
 from core.runtime import Runtime
 from models.base import utcnow
 from models.deliveries import Channel, Delivery, DeliveryStatus
 from platforms.errors import Outcome, PlatformError
-from workers.notifications.backoff import RetryPolicy
 
 log = logging.getLogger("imbridge.notifications")
 
@@ -33,6 +34,11 @@ class FollowUp:
     outcome: str
     #: Come back after this many seconds (with the next check or try number).
     again_in: float | None = None
+
+
+def _policy(settings: NotificationsSettings, tries: int) -> RetryPolicy:
+    """The notifications' back-off, with a budget of ``tries`` (a follow-up is not bound by the send's age)."""
+    return replace(RetryPolicy.from_settings(settings), max_attempts=tries, max_age_seconds=None)
 
 
 def _update_answer(runtime: Runtime, delivery_id: str, changes: dict[str, Any], **values: Any) -> None:
@@ -62,8 +68,9 @@ def collect_send_result(runtime: Runtime, delivery_id: str, check: int) -> Follo
             return FollowUp("running", max(settings.send_result_delay_seconds, 1.0))
         result = notices.result(int(task_id))
     except PlatformError as exc:
-        if exc.outcome is not Outcome.PERMANENT and check < settings.send_result_checks:
-            return FollowUp("retrying", RetryPolicy.from_settings(settings).delay(check, exc.retry_after))
+        policy = _policy(settings, settings.send_result_checks)
+        if exc.outcome is not Outcome.PERMANENT and not policy.give_up(check):
+            return FollowUp("retrying", policy.delay(check, exc.retry_after))
         _update_answer(runtime, delivery_id, {"sendResultError": str(exc)})
         return FollowUp("failed")
     changes: dict[str, Any] = {"sendResult": result, "sendResultFinal": finished}
@@ -89,8 +96,8 @@ def recall(runtime: Runtime, delivery_id: str, attempt: int) -> FollowUp:
         else:
             return FollowUp("skipped")
     except PlatformError as exc:
-        if exc.outcome is not Outcome.PERMANENT and attempt < RECALL_TRIES:
-            policy = RetryPolicy.from_settings(runtime.settings.notifications)
+        policy = _policy(runtime.settings.notifications, RECALL_TRIES)
+        if exc.outcome is not Outcome.PERMANENT and not policy.give_up(attempt):
             return FollowUp("retrying", policy.delay(attempt, exc.retry_after))
         _update_answer(runtime, delivery_id, {"recallError": str(exc)}, recall_status="failed")
         log.info("recall of %s failed: %s", delivery_id, exc)

@@ -1,22 +1,35 @@
-"""Keep credentials out of logs.
+"""Keep credentials out of logs and records: one list of secret query parameters, two ways to apply it.
 
-The platforms put secrets in query strings (``access_token``, ``secret``, a robot's ``key``), and httpx
-logs every request URL at INFO. A filter on httpx's logger masks those parameters before any handler
-sees them; it is installed once, by the first :class:`~platforms.transport.Transport`.
+The platforms put secrets in query strings (``access_token``, ``secret``, a robot's ``key``, a robot's ``sign``),
+and they travel on: httpx logs every request URL at INFO, and an error's text may quote the URL it failed on.
+:func:`redact_url` masks a URL (a filter on httpx's logger applies it before any handler sees a record; it is
+installed once, by the first :class:`~platforms.transport.Transport`); :func:`redact` masks free text, such as
+an error message about to be recorded, and the caller's own secrets in it.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
+from collections.abc import Iterable
 
 import httpx
 
 #: Query parameters whose values are credentials (or, for ``js_code``, a single-use login code).
 SECRET_PARAMS = frozenset({"access_token", "secret", "appsecret", "corpsecret", "key", "sign", "js_code"})
 
+_SECRET_PARAM = re.compile(rf"\b({'|'.join(sorted(SECRET_PARAMS))})=[^&\s\"']+", re.IGNORECASE)
 _installed = False
 _install_lock = threading.Lock()
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every ``secrets`` value and every credential parameter's value (``key=...``) masked."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "****")
+    return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=***", text)
 
 
 def redact_url(url: httpx.URL | str) -> str:
