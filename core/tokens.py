@@ -41,7 +41,7 @@ LOCK_WAIT_SECONDS = 35.0
 #: The shortest TTL a token is stored with; below it the scheduler's next pass fetches again.
 MIN_TTL_SECONDS = 1
 
-logger = logging.getLogger("imbridge.tokens")
+log = logging.getLogger(f"imbridge.{__name__}")
 
 # Delete the key only if it still holds the token the caller used.
 _EXPIRE_IF_SCRIPT = """
@@ -137,7 +137,7 @@ class RedisTokenStore:
         pipe.hincrby(meta_key, "fetch_count", 1)
         pipe.hset(meta_key, mapping={"last_fetch_at": time.time(), "expires_in": grant.expires_in})
         pipe.execute()
-        logger.info("fetched a token for %s (expires_in %s)", app_key, grant.expires_in)
+        log.info("fetched a token for %s (expires_in %s)", app_key, grant.expires_in)
         return grant.access_token
 
     def _ttl_for(self, expires_in: int) -> int:
@@ -167,7 +167,7 @@ class RedisTokenStore:
                 lock.release()
             except LockError:
                 # Our fetch outlived the lock timeout; someone else may hold it now, which is fine.
-                logger.warning("token lock for %s expired before release", app_key)
+                log.warning("token lock for %s expired before release", app_key)
 
 
 def _text(value: bytes | str | None) -> str | None:

@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-log = logging.getLogger("imbridge.up")
+log = logging.getLogger(__name__)
 
 #: Seconds a child gets to exit after SIGTERM before its group is killed.
 STOP_GRACE_SECONDS = 8.0

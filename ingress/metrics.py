@@ -32,7 +32,7 @@ BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 REQUESTS = Counter("imbridge_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
 LATENCY = Histogram("imbridge_http_request_seconds", "Time to answer an HTTP request", ["route"], buckets=BUCKETS)
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 _BOUNDS = (*map(float, BUCKETS), float("inf"))
 

@@ -38,7 +38,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 #: kept alive than threads sending, each burst would open (and on HTTPS handshake) connections again.
 DEFAULT_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=50)
 
-logger = logging.getLogger("imbridge.platforms")
+log = logging.getLogger(f"imbridge.{__name__}")
 
 FileField = tuple[str, bytes, str]
 
@@ -172,7 +172,7 @@ class Transport:
         except (TypeError, ValueError):
             raise PermanentError(self.platform, None, f"{where}: errcode {errcode!r}") from None
         error: PlatformError = error_for(self.platform, code, str(body.get("errmsg", "")))
-        logger.info("%s %s failed: errcode %s (%s)", self.platform, where, code, error.outcome.value)
+        log.info("%s %s failed: errcode %s (%s)", self.platform, where, code, error.outcome.value)
         raise error
 
 

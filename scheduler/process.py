@@ -31,7 +31,7 @@ from scheduler.jobs.qr_pool import top_up_qr_pool
 from scheduler.jobs.tokens import refresh_tokens
 from scheduler.leader import LeaderLock
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: A job meeting one of these is skipped until its next run: an outage, not a bug (no traceback for each run).
 OUTAGES = (redis.RedisError, OperationalError)

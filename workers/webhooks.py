@@ -22,7 +22,7 @@ import httpx
 
 from core.egress import DestinationRefused, Egress
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: Statuses worth another attempt: the subscriber is down, overloaded or asks us to slow down.
 RETRY_STATUSES = frozenset({408, 425, 429})

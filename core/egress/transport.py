@@ -26,7 +26,7 @@ import httpx
 
 from core.egress.policy import DestinationPolicy
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: A resolver: ``(host, port)`` -> the addresses to try, in order (``socket.getaddrinfo`` by default).
 Resolve = Callable[[str, int], Sequence[str]]

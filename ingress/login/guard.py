@@ -11,7 +11,7 @@ import redis
 
 from ingress.errors import ApiError
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 
 @contextmanager

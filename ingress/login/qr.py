@@ -24,7 +24,7 @@ from ingress.login.guard import redis_available
 from ingress.login.watcher import StatusWatcher
 from ingress.ratelimit import ClientRateLimit, client_address
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: Seconds a client should wait before asking again when the pool is empty or no long-poll slot is free.
 POOL_RETRY_AFTER = "2"

@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 
 import redis
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: The subscriber thread stops after this many seconds without a waiting request.
 IDLE_SECONDS = 60.0

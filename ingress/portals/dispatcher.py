@@ -27,7 +27,7 @@ from platforms.errors import NonceReusedError
 from platforms.wechat import InboundMessage, Reply, parse_message, reply_to
 from platforms.wechat.replies import MusicReply, NewsReply, TextReply, VideoReply
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: Longest reply summary kept with the inbound record.
 SUMMARY_LENGTH = 255

@@ -30,7 +30,7 @@ from platforms.errors import (
     SignatureError,
 )
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: The query parameters the platforms send (``openid`` too, which we do not trust: the body says who).
 QUERY_NAMES = ("signature", "msg_signature", "timestamp", "nonce", "echostr", "encrypt_type")

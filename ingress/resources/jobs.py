@@ -22,7 +22,7 @@ from models import Database, Scope
 from models.base import utcnow
 from models.jobs import Job, JobStatus, job_view
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 JOB_ACCEPTED = {"type": "object", "required": ["jobId"],
                 "properties": {"jobId": {"type": "string"}, "status": {"type": "string"}}}

@@ -26,7 +26,7 @@ from models.deliveries import Channel, Delivery, DeliveryAttempt, DeliveryStatus
 from models.notifications import REQUEST_ADAPTER, IntakeRules, RequestInvalid, accept
 from models.notifications.views import delivery_view
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 _ACCEPTED = {"type": "object", "properties": {"id": {"type": "string"}, "status": {"type": "string"}}}
 _IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},

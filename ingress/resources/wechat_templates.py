@@ -30,7 +30,7 @@ from models.notifications.common import Code
 from models.notifications.wechat_template import TemplateMessage
 from models.wechat.templates import WeChatTemplate, wechat_template_view
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 
 class TemplateUpdate(BaseModel):

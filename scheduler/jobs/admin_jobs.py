@@ -20,7 +20,7 @@ from core.tasks import Tasks
 from models.base import utcnow
 from models.jobs import Job, JobStatus, create_job
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: At most this many jobs are enqueued per sweep (the oldest first); the next sweep takes the rest.
 BATCH = 200

@@ -16,7 +16,7 @@ from core.runtime import Runtime
 from core.tasks import Tasks
 from models.base import utcnow
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: At most this many records are enqueued per sweep (the oldest first); the next sweep takes the rest.
 BATCH = 500

@@ -13,7 +13,7 @@ from core.login import QrPool, request_mint
 from core.runtime import Runtime
 from core.tasks import Tasks
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 
 def top_up_qr_pool(runtime: Runtime, tasks: Tasks) -> dict[str, int]:

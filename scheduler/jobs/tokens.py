@@ -10,7 +10,7 @@ import logging
 
 from core.runtime import Runtime
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 
 def refresh_tokens(runtime: Runtime) -> dict[str, str]:

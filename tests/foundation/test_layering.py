@@ -20,9 +20,12 @@ OURS = frozenset({"config", "models", "platforms", "core", "workers", "scheduler
 FORBIDDEN = {
     "ingress": {"workers"},
     "scheduler": {"workers"},
-    "core": {"ingress", "scheduler", "workers"},
+    "core": {"ingress", "scheduler", "workers", "sandbox", "imbridge"},
+    "workers": {"ingress", "scheduler", "sandbox", "imbridge"},
     "config": OURS - {"config"},
     "models": OURS - {"models", "config"},
+    "platforms": OURS - {"platforms"},
+    "sandbox": OURS - {"sandbox", "config"},
 }
 
 
@@ -63,3 +66,26 @@ def test_the_check_sees_imports_in_functions_and_relative_ones(tmp_path: Path) -
     assert violations(tmp_path, "ingress", {"workers"}) == [
         "ingress/sub/late.py:2 imports workers.actors", "ingress/sub/late.py:3 imports workers"]
     assert list(imported_modules(tmp_path, package / "__init__.py")) == [(1, "ingress.x")]
+
+
+#: What every module's logger is called: its module's name under the one ``imbridge`` root, so one logging
+#: setting (``logging.getLogger("imbridge")``) governs them all.
+LOGGER_NAME = 'f"imbridge.{__name__}"'
+
+
+def loggers(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line, source of the name)`` of every ``logging.getLogger(<name>)`` bound at a module's top level."""
+    source = path.read_text(encoding="utf-8")
+    for node in ast.parse(source, str(path)).body:
+        call = node.value if isinstance(node, ast.Assign) else None
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "getLogger"
+                and call.args):
+            yield node.lineno, ast.get_source_segment(source, call.args[0]) or ""
+
+
+@pytest.mark.parametrize("package", sorted(OURS))
+def test_every_logger_is_named_by_its_module_under_the_imbridge_root(package: str) -> None:
+    expected = "__name__" if package == "imbridge" else LOGGER_NAME  # imbridge's own modules are under it already
+    wrong = [f"{path.relative_to(ROOT)}:{line} getLogger({name})" for path in sorted((ROOT / package).rglob("*.py"))
+             for line, name in loggers(path) if name != expected]
+    assert wrong == []

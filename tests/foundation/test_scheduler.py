@@ -108,9 +108,9 @@ def test_a_job_meeting_an_outage_logs_one_line_and_runs_again_next_time(make_set
     runtime = Runtime.from_settings(settings)
     try:
         guarded = skipped_during_outages(heartbeat)
-        with caplog.at_level("WARNING", logger="scheduler.process"):
+        with caplog.at_level("WARNING", logger="imbridge.scheduler.process"):
             assert guarded(runtime, "owner") is None
-        [record] = [r for r in caplog.records if r.name == "scheduler.process"]
+        [record] = [r for r in caplog.records if r.name == "imbridge.scheduler.process"]
         assert "heartbeat skipped until its next run" in record.getMessage() and record.exc_info is None
     finally:
         runtime.close()

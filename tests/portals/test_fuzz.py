@@ -33,9 +33,9 @@ PORTALS = (callbacks.WECHAT_PORTAL, callbacks.WECOM_PORTAL)
 @pytest.fixture(autouse=True)
 def no_unhandled_errors(caplog):
     """An exception the error handler caught (a tidy 500) is a failure too: it logs on ``ingress.errors``."""
-    with caplog.at_level(logging.ERROR, logger="ingress.errors"):
+    with caplog.at_level(logging.ERROR, logger="imbridge.ingress.errors"):
         yield
-    assert [r.getMessage() for r in caplog.records if r.name == "ingress.errors"] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "imbridge.ingress.errors"] == []
 
 
 def assert_civil(result) -> None:

@@ -25,7 +25,7 @@ from workers.actors.declaration import ActorDef
 from workers.actors.webhooks import send_delivery
 from workers.context import ActorContext
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: When another drainer holds the inbox, look again after this long (milliseconds).
 BUSY_RETRY_MS = 500

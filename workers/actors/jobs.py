@@ -11,7 +11,7 @@ from core.tasks import RUN_JOB
 from workers.actors.declaration import ActorDef
 from workers.context import ActorContext
 
-log = logging.getLogger("imbridge.jobs")
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: Exceptions of ours (database or Redis down before a job was claimed) are retried by Dramatiq this often.
 MAX_RETRIES = 5

@@ -18,7 +18,7 @@ from platforms.wechat import WeChatClient
 from workers.actors.declaration import ActorDef
 from workers.context import ActorContext
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: The scene of every login code is this plus its key (the portal's scene handler claims the prefix).
 LOGIN_SCENE_PREFIX = "login_"

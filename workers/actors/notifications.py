@@ -25,7 +25,7 @@ from workers.notifications.delivery import Result
 from workers.notifications.followup import collect_send_result as collect_step
 from workers.notifications.followup import recall as recall_step
 
-log = logging.getLogger("imbridge.notifications")
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: Exceptions of ours (database or Redis down before a record was claimed) are retried by Dramatiq this often.
 MAX_RETRIES = 5

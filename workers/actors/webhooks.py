@@ -24,7 +24,7 @@ from workers.actors.declaration import ActorDef
 from workers.context import ActorContext
 from workers.webhooks import Attempt, post
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 
 #: Dramatiq's retries of a delivery that failed before reaching the subscriber (database down, say).

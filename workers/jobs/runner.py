@@ -26,7 +26,7 @@ from platforms.errors import Outcome, PlatformError
 from workers.jobs.kinds import JobKind, JobRefused
 from workers.notifications.delivery import redact
 
-log = logging.getLogger("imbridge.jobs")
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: The columns a job's claim reads back.
 CLAIMED_COLUMNS = ("kind", "params", "attempts", "budget_started_at")

@@ -31,7 +31,7 @@ from workers.notifications.media import MediaResolver
 from workers.notifications.ratelimit import Decision, RateLimiter
 from workers.notifications.robots import RobotCache, RobotUnusable
 
-log = logging.getLogger("imbridge.notifications")
+log = logging.getLogger(f"imbridge.{__name__}")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from models.base import utcnow
 from models.deliveries import Channel, Delivery, DeliveryStatus
 from platforms.errors import Outcome, PlatformError
 
-log = logging.getLogger("imbridge.notifications")
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: getsendresult list -> our answer's name for it.
 RESULT_LISTS = {"invalid_user_id_list": "invalidUsers", "forbidden_user_id_list": "forbiddenUsers",

@@ -17,7 +17,7 @@ from core.login import QrSessions, ScanResult
 from ingress.portals.handler import HandlerContext, SceneHandler
 from platforms.wechat import InboundMessage, Reply, TextReply
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"imbridge.{__name__}")
 
 
 class LoginScene(SceneHandler):
