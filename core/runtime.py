@@ -8,8 +8,7 @@ one in a global.
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import redis
@@ -29,7 +28,6 @@ class Runtime:
     settings: Settings
     redis: redis.Redis
     database: Database
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:

@@ -78,9 +78,9 @@ def stamp_key(platform: str, app: str, timestamp: str, nonce: str) -> str:
     return STAMP_PREFIX + namespaced_key(platform, app, f"{timestamp}:{nonce}")
 
 
-class Claim:
-    """The outcome of :meth:`Ledger.claim`: ``first``, else what the key held; ``wake`` a drain if asked;
-    ``stamp_reused``: the ``(timestamp, nonce)`` came with another body, nothing was claimed."""
+class Seen:
+    """What the ledger had seen of a callback (:meth:`Ledger.claim`): ``first``, else what the key held; ``wake``
+    a drain if asked; ``stamp_reused``: the ``(timestamp, nonce)`` came with another body, nothing was claimed."""
 
     __slots__ = ("first", "held", "stamp_reused", "wake")
 
@@ -148,7 +148,7 @@ class Ledger:
         except NoScriptError:  # a new or flushed Redis: load it and run it by its source this once
             return self.execute("EVAL", script, len(keys), *keys, *args)
 
-    def claim(self, key: str, entry: dict[str, Any], stamp: str, digest: bytes, stamp_ttl: int) -> Claim:
+    def claim(self, key: str, entry: dict[str, Any], stamp: str, digest: bytes, stamp_ttl: int) -> Seen:
         """Bind ``stamp`` (see :func:`stamp_key`) to ``digest`` for ``stamp_ttl`` seconds unless it is bound
         already; if it is bound to ``digest``, claim ``key`` and, if first, put ``entry`` in the inbox.
         One round trip."""
@@ -160,7 +160,7 @@ class Ledger:
         except NoScriptError:  # a new or flushed Redis: load the script by running its source this once
             status, held, wake = self.execute("EVAL", _CLAIM, 4, full_key, INBOX_KEY, SIGNAL_KEY, stamp, pending,
                                               self.ttl_seconds, body, SIGNAL_TTL_MS, digest, stamp_ttl_arg)
-        return Claim(status, held, bool(wake))
+        return Seen(status, held, bool(wake))
 
     def claim_command(self, full_key: bytes, stamp: bytes, pending: bytes, entry: bytes, digest: bytes,
                       stamp_ttl: bytes) -> bytes:
