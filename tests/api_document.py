@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 import falcon
+import falcon.inspect
 import falcon.testing
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -31,17 +32,10 @@ def openapi_document() -> dict[str, Any]:
 
 
 def routed_operations() -> set[tuple[str, str]]:
-    """``(METHOD, template)`` of every responder the router dispatches to, templates in OpenAPI spelling."""
+    """``(METHOD, template)`` of every responder the app routes to (``falcon.inspect``, public), in OpenAPI spelling."""
     found: set[tuple[str, str]] = set()
-    stack = list(_app()._router._roots)
-    while stack:
-        node = stack.pop()
-        stack.extend(node.children)
-        if node.resource is None or not node.method_map:
-            continue
-        template = re.sub(r"\{(\w+):[^}]*\}", r"{\1}", node.uri_template)
-        for method in HTTP_METHODS:
-            responder = node.method_map.get(method)
-            if getattr(responder, "__self__", None) is node.resource:
-                found.add((method, template))
+    for route in falcon.inspect.inspect_routes(_app()):
+        template = re.sub(r"\{(\w+):[^}]*\}", r"{\1}", route.path)
+        found.update((method.method, template) for method in route.methods
+                     if not method.internal and method.method in HTTP_METHODS)
     return found
