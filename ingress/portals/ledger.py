@@ -64,6 +64,11 @@ if ARGV[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
 """ + append_lua(inbox=2, signal=3, entry=3, signal_ttl=4) + """return woke
 """
 
+#: Each script's SHA-1, the name ``EVALSHA`` runs it by.
+SCRIPT_SHA = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_CLAIM, _COMPLETE)}
+#: The claim's, which every callback runs (the hand-packed command carries it).
+CLAIM_SHA = SCRIPT_SHA[_CLAIM]
+
 
 def namespaced_key(platform: str, app: str, dedup_key: str) -> str:
     """``platform:app:key``, or ``platform:sha256:<hex of it>`` when long: the form stored in Redis and SQL."""
@@ -104,10 +109,8 @@ class Ledger:
         self.ttl_seconds = ttl_seconds
         self.wait_seconds = wait_seconds
         self._local = threading.local()
-        self._scripts = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_CLAIM, _COMPLETE)}
         # The claim, every callback's one round trip, is packed by hand: all but six of its arguments are fixed.
-        claim_sha = self._scripts[_CLAIM].encode()
-        self._claim_head = b"*13\r\n" + bulk(b"EVALSHA") + bulk(claim_sha) + bulk(b"4")
+        self._claim_head = b"*13\r\n" + bulk(b"EVALSHA") + bulk(CLAIM_SHA.encode()) + bulk(b"4")
         self._claim_keys = bulk(INBOX_KEY.encode()) + bulk(SIGNAL_KEY.encode())
         self._claim_ttl = bulk(str(ttl_seconds).encode())
         self._claim_signal_ttl = bulk(str(SIGNAL_TTL_MS).encode())
@@ -144,7 +147,7 @@ class Ledger:
 
     def _run(self, script: str, keys: list[str], args: list[Any]) -> Any:
         try:
-            return self.execute("EVALSHA", self._scripts[script], len(keys), *keys, *args)
+            return self.execute("EVALSHA", SCRIPT_SHA[script], len(keys), *keys, *args)
         except NoScriptError:  # a new or flushed Redis: load it and run it by its source this once
             return self.execute("EVAL", script, len(keys), *keys, *args)
 

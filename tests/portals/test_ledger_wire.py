@@ -69,7 +69,7 @@ def test_the_hand_packed_claim_is_the_command_the_generic_packer_makes(ledger):
     key, pending, entry = b"imbridge:portal:seen:wechat:wx1:123", b"\x00pending:1", '{"a":"é"}'.encode()
     stamp, digest = b"imbridge:portal:stamp:wechat:wx1:1700000000:42", bytes(range(32))
     assert ledger.claim_command(key, stamp, pending, entry, digest, b"301") == hiredis.pack_command((
-        "EVALSHA", ledger._scripts[ledger_module._CLAIM], 4, key, INBOX_KEY, SIGNAL_KEY, stamp, pending, 60, entry,
+        "EVALSHA", ledger_module.CLAIM_SHA, 4, key, INBOX_KEY, SIGNAL_KEY, stamp, pending, 60, entry,
         SIGNAL_TTL_MS, digest, 301))
 
 
