@@ -26,14 +26,19 @@ def alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
-@pytest.mark.timeout(90)
-def test_up_runs_everything_and_stops_without_orphans(tmp_path):
+def start_up(directory: Path) -> tuple[subprocess.Popen, str]:
+    """``imbridge up`` in ``directory`` with no config (demo mode), on free ports; its output piped. Its base URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMBRIDGE_") and k != "REDIS_URL"}
     env.update(IMBRIDGE_INGRESS__PORT=str(port), IMBRIDGE_SANDBOX__PORT=str(free_port()))
-    up = subprocess.Popen([sys.executable, "-m", "imbridge", "up"], cwd=tmp_path, env=env,
+    up = subprocess.Popen([sys.executable, "-m", "imbridge", "up"], cwd=directory, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    return up, f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.timeout(90)
+def test_up_runs_everything_and_stops_without_orphans(tmp_path):
+    up, base = start_up(tmp_path)
     try:
         ready = wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, 45, ignoring=httpx.HTTPError)
         assert ready
@@ -71,12 +76,7 @@ def test_up_keeps_var_to_its_owner_locks_valkey_and_prints_no_key_to_a_pipe(tmp_
     (var / "valkey").chmod(0o755)
     (var / "secret.key").write_text("an-earlier-generated-secret-key-0123456789")
     (var / "secret.key").chmod(0o644)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IMBRIDGE_") and k != "REDIS_URL"}
-    env.update(IMBRIDGE_INGRESS__PORT=str(port), IMBRIDGE_SANDBOX__PORT=str(free_port()))
-    up = subprocess.Popen([sys.executable, "-m", "imbridge", "up"], cwd=tmp_path, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    up, base = start_up(tmp_path)
     try:
         assert wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, 45, ignoring=httpx.HTTPError)
         key = (var / "demo-api-key").read_text().strip()
