@@ -90,7 +90,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/readyz", ReadyResource(runtime))
     app.add_route("/metrics", MetricsResource())
     app.add_route("/openapi.json", spec)
-    route("/api/v1/ping", PingCollection(tasks))
+    route("/api/v1/ping", PingCollection(runtime, tasks))
     route("/api/v1/ping/{ping_id}", PingItem(runtime))
     route("/api/v1/apikeys", ApiKeyCollection(runtime.database))
     route("/api/v1/apikeys/{key_id}", ApiKeyItem(runtime.database, on_revoke=keys.forget))
