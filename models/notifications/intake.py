@@ -29,6 +29,7 @@ from models.notifications.request import (
     REQUEST_ADAPTER,
     ProblemList,
     RobotRequest,
+    WeChatCustomRequest,
     WeChatTemplateRequest,
     WorkRequest,
     apply_template,
@@ -204,7 +205,7 @@ def _normalise(session: Session, channel: str, message: dict[str, Any], client_i
 def target_of(request: Any) -> str:
     if isinstance(request, RobotRequest):
         return request.robot
-    if isinstance(request, WeChatTemplateRequest):
+    if isinstance(request, WeChatTemplateRequest | WeChatCustomRequest):
         return request.message.touser
     to = request.to
     parts = [f"{name}:{','.join(map(str, values))}" for name, values in

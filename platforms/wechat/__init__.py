@@ -7,6 +7,7 @@
 
 from platforms.wechat.applet import AppletSession, WeChatAppletClient
 from platforms.wechat.client import WeChatClient
+from platforms.wechat.custom import CUSTOM_MSGTYPES, CustomerService
 from platforms.wechat.material import Material
 from platforms.wechat.menu import Menu
 from platforms.wechat.menu_rules import ButtonProblem, MenuInvalid, button_problems, validate_buttons
@@ -26,9 +27,11 @@ from platforms.wechat.replies import (
 from platforms.wechat.templates import Templates, template_keys
 
 __all__ = [
+    "CUSTOM_MSGTYPES",
     "AppletSession",
     "Article",
     "ButtonProblem",
+    "CustomerService",
     "ImageReply",
     "InboundMessage",
     "Material",

@@ -1,7 +1,7 @@
 """The fake WeChat Official Account API (``api.weixin.qq.com``), served under ``/wechat``."""
 
 from sandbox.endpoint import GET, POST, Route
-from sandbox.wechat import applet, media, menu, qrcode, templates, tokens
+from sandbox.wechat import applet, custom, media, menu, qrcode, templates, tokens
 
 ROUTES = [
     Route("/cgi-bin/token", tokens.classic_token, GET),
@@ -15,6 +15,8 @@ ROUTES = [
     Route("/cgi-bin/template/get_all_private_template", templates.get_all_private_template, GET),
     Route("/cgi-bin/template/del_private_template", templates.del_private_template, POST),
     Route("/cgi-bin/message/template/send", templates.send, POST),
+    Route("/cgi-bin/message/custom/send", custom.send, POST),
+    Route("/cgi-bin/message/custom/typing", custom.typing, POST),
     Route("/cgi-bin/media/upload", media.upload, POST),
     Route("/cgi-bin/material/add_material", media.add_material, POST),
     Route("/cgi-bin/material/del_material", media.del_material, POST),

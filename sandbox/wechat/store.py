@@ -53,3 +53,5 @@ class WeChatStore:
     #: (openid, client_msg_id) -> msgid: the platform sends a message once per pair.
     client_msg_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     next_msgid: int = 2_000_000_000
+    #: openid -> when the follower last wrote to the account (the customer-service window's start).
+    interactions: dict[str, float] = field(default_factory=dict)

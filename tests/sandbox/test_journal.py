@@ -36,6 +36,10 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str) -> list[tuple[st
         ("GET", "/wechat/cgi-bin/template/get_all_private_template", {"params": wt}),
         ("POST", "/wechat/cgi-bin/message/template/send", {"params": wt, "json": {
             "touser": "oA", "template_id": LOGIN_TEMPLATE_ID, "data": {"first": {"value": "x"}}}}),
+        ("POST", "/wechat/cgi-bin/message/custom/send", {"params": wt, "json": {
+            "touser": "oA", "msgtype": "text", "text": {"content": "x"}}}),
+        ("POST", "/wechat/cgi-bin/message/custom/typing", {"params": wt, "json": {
+            "touser": "oA", "command": "Typing"}}),
         ("POST", "/wechat/cgi-bin/template/del_private_template", {"params": wt, "json": {
             "template_id": LOGIN_TEMPLATE_ID}}),
         ("POST", "/wechat/cgi-bin/media/upload", {"params": {**wt, "type": "image"}, **image}),
