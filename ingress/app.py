@@ -44,6 +44,16 @@ from ingress.resources.robots import RobotCollection, RobotItem
 from ingress.resources.system import SystemStatusResource
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
+from ingress.resources.wechat_followers import (
+    FollowerCollection,
+    FollowerFetch,
+    FollowerItem,
+    FollowerRemark,
+    TagCollection,
+    TagItem,
+    TagMembership,
+    TagSync,
+)
 from ingress.resources.wechat_media import MediaCollection, MediaCounts, MediaItem, MediaSync
 from ingress.resources.wechat_menus import (
     MenuClear,
@@ -164,3 +174,12 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/media/counts", MediaCounts(database))
     route("/api/v1/wechat/media/sync", MediaSync(database, tasks))
     route("/api/v1/wechat/media/{record_id:id}", MediaItem(database, tasks))
+    route("/api/v1/wechat/followers", FollowerCollection(database))
+    route("/api/v1/wechat/followers/fetch", FollowerFetch(database, tasks))
+    route("/api/v1/wechat/followers/{openid}", FollowerItem(database))
+    route("/api/v1/wechat/followers/{openid}/remark", FollowerRemark(database, tasks))
+    route("/api/v1/wechat/tags", TagCollection(database, tasks))
+    route("/api/v1/wechat/tags/sync", TagSync(database, tasks))
+    route("/api/v1/wechat/tags/{tag_id:id}", TagItem(database, tasks))
+    route("/api/v1/wechat/tags/{tag_id:id}/members", TagMembership(database, tasks, add=True))
+    route("/api/v1/wechat/tags/{tag_id:id}/members/remove", TagMembership(database, tasks, add=False))

@@ -8,6 +8,7 @@
 from platforms.wechat.applet import AppletSession, WeChatAppletClient
 from platforms.wechat.client import WeChatClient
 from platforms.wechat.custom import CUSTOM_MSGTYPES, CustomerService
+from platforms.wechat.followers import Followers
 from platforms.wechat.material import Material
 from platforms.wechat.menu import Menu
 from platforms.wechat.menu_rules import ButtonProblem, MenuInvalid, button_problems, validate_buttons
@@ -32,6 +33,7 @@ __all__ = [
     "Article",
     "ButtonProblem",
     "CustomerService",
+    "Followers",
     "ImageReply",
     "InboundMessage",
     "Material",
