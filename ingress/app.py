@@ -17,6 +17,7 @@ from ingress.admin import install_admin
 from ingress.auth import ApiKeyAuth, Unrouted
 from ingress.bodies import BodyLimit
 from ingress.bounds import RowIdConverter
+from ingress.docs import install_docs
 from ingress.errors import install_error_handling
 from ingress.keepalive import CloseUnreadBodies
 from ingress.keycache import ApiKeyCache
@@ -131,6 +132,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/api/v1/users/{user_id:id}/bindings/{binding_id:id}", UserBinding(runtime.database))
     route("/api/v1/system/status", SystemStatusResource(runtime, tasks.broker))
     install_admin(app)
+    install_docs(app)
     app.add_sink(Unrouted(auth))
     return app
 

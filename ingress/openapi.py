@@ -1,7 +1,10 @@
 """``/openapi.json``: the API described from the resources themselves.
 
 Each resource may carry an ``openapi`` mapping of lower-case method to an OpenAPI operation object; a pydantic
-model (or ``TypeAdapter``) given as ``body`` or response ``schema`` is turned into JSON Schema here, in one place.
+model (or ``TypeAdapter``) given as ``body`` or response ``schema`` is turned into JSON Schema here, in one place,
+and ``example`` becomes the request body's example. Every operation gets an ``operationId`` and ``tags`` derived
+from its path (:func:`operation_id`, :func:`tag_of`) unless it declares its own, so generated clients have stable
+names and the reference at ``/docs`` groups operations.
 A schema's ``$defs`` move to ``components/schemas`` (a ``#/$defs/...`` reference would resolve against the
 document's root, where there is none), its references rewritten; ``query`` (a pydantic model) becomes the
 operation's query parameters.
@@ -90,12 +93,47 @@ def query_parameters(model: type[BaseModel], components: dict[str, Any]) -> list
             for name, field in schema.get("properties", {}).items()]
 
 
+#: Path prefixes and the tag their operations are grouped under (first match wins); others: their first segment.
+TAGS = [
+    ("/api/v1/wechat/", "wechat"), ("/api/v1/robots", "robots"), ("/api/v1/notification", "notifications"),
+    ("/api/v1/ping", "system"), ("/api/v1/system", "system"), ("/api/v1/apikeys", "api keys"),
+    ("/token/", "login (seed contract)"), ("/user/", "login (seed contract)"), ("/api/v1/users", "users"),
+    ("/wechat/portal", "portals"), ("/wecom/portal", "portals"), ("/demo/", "demo"),
+    ("/healthz", "system"), ("/readyz", "system"), ("/metrics", "system"), ("/openapi.json", "system"),
+    ("/docs", "system"), ("/admin", "system"),
+]
+
+
+def tag_of(path: str) -> str:
+    """The group an operation belongs to, from its path."""
+    for prefix, tag in TAGS:
+        if path.startswith(prefix):
+            return tag
+    return path.removeprefix("/api/v1").strip("/").split("/")[0] or "system"
+
+
+def operation_id(method: str, path: str) -> str:
+    """A stable camelCase name from the method and the path: ``GET /api/v1/notifications/{id}/attempts`` ->
+    ``getNotificationsByIdAttempts``."""
+    words = []
+    for part in path.removeprefix("/api/v1").strip("/").split("/"):
+        if part.startswith("{"):
+            words.append("ById")
+        else:
+            words += [word.capitalize() for word in re.split(r"[^A-Za-z0-9]+", part) if word]
+    return method.lower() + "".join(words)
+
+
 def _operation(raw: dict[str, Any], path: str, components: dict[str, Any]) -> dict[str, Any]:
     operation = dict(raw)
     body = operation.pop("body", None)
+    example = operation.pop("example", None)
     if body is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": hoist_defs(_json_schema(body), components)}}}
+        media: dict[str, Any] = {"schema": hoist_defs(_json_schema(body), components)}
+        if example is not None:
+            media["example"] = example
+        operation["requestBody"] = {"required": operation.pop("body_required", True),
+                                    "content": {"application/json": media}}
     query = operation.pop("query", None)
     if query is not None:
         operation["parameters"] = operation.get("parameters", []) + query_parameters(query, components)
@@ -145,8 +183,11 @@ class OpenApiSpec:
             # Falcon's field converters ({id:int}) are not part of an OpenAPI path template.
             entry = self.paths.setdefault(re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path), {})
             access = declared_access(resource)
+            template = re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path)
             for method, raw in operations.items():
                 entry[method] = _operation(raw, path, self.schemas)
+                entry[method].setdefault("operationId", operation_id(method, template))
+                entry[method].setdefault("tags", [tag_of(template)])
                 if not isinstance(access, Open):
                     entry[method].setdefault("security", [{"bearer": []}])
                 # Who may call the route: an API-key scope, or who it is open to (clients read it).

@@ -29,6 +29,7 @@ class ThirdBind:
     openapi: dict[str, Any] = {"post": {
         "summary": "Bind the WeChat account behind a scanned QR key or a mini-program code to the logged-in user",
         "security": [{"bearer": []}], "body": LoginRequest,
+        "example": {"loginType": "weChat", "authCode": "<qrCodeKey>"},
         "responses": {"201": "bound", "200": "already bound to this user", "401": "not logged in, or a bad code",
                       "409": "bound to another user, or the QR code was not scanned yet",
                       "429": "this client bound too often (login.bind-rate-limit); retry after Retry-After",

@@ -52,7 +52,7 @@ class TokenLogin:
     scope = Open.ANYONE
     openapi: dict[str, Any] = {"post": {
         "summary": "Log in with a scanned QR key (weChat) or a mini-program code (weChatApplet)",
-        "security": [], "body": LoginRequest,
+        "security": [], "body": LoginRequest, "example": {"loginType": "weChat", "authCode": "<qrCodeKey>"},
         "responses": {"200": ("a login token", _LOGIN_ANSWER), "401": "the code is unknown, expired or used",
                       "403": "the WeChat account is not bound to a user (or the user is disabled)",
                       "409": "the QR code was not scanned yet",

@@ -72,6 +72,10 @@ class PortalResource:
                 "responses": {"200": "the echostr, text/plain", "401": "bad signature or stale timestamp"}},
         "post": {"summary": "A message or event from the platform; answers a passive reply or 'success'",
                  "parameters": _QUERY, "security": [],
+                 "requestBody": {"required": True, "content": {"text/xml": {
+                     "schema": {"type": "string"},
+                     "example": "<xml><ToUserName><![CDATA[gh_123]]></ToUserName>"
+                                "<Encrypt><![CDATA[...]]></Encrypt></xml>"}}},
                  "responses": {"200": "text/xml reply (encrypted in safe mode) or 'success'",
                                "400": "malformed", "401": "bad signature, stale timestamp, plaintext refused "
                                                           "or a timestamp and nonce reused with another body"}},

@@ -34,6 +34,7 @@ class ApiKeyCollection:
     openapi = {
         "get": {"summary": "List API keys (never the keys themselves)"},
         "post": {"summary": "Create an API key; the answer holds the key, shown this once", "body": ApiKeyCreate,
+                 "example": {"name": "crm", "scope": "notify"},
                  "responses": {"201": "created", "409": "a live key already has this name"}},
     }
 

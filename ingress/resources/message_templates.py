@@ -80,6 +80,8 @@ class TemplateCollection:
     scope = Scope.ADMIN
     openapi = {"get": {"summary": "List message templates"},
                "post": {"summary": "Add a message template", "body": TemplateCreate,
+                        "example": {"code": "deploy", "name": "上线通知",
+                                    "content": "${app} 已上线 / is live (${who})"},
                         "responses": {"201": "created", "409": "the code is taken"}}}
 
     def __init__(self, database: Database) -> None:
@@ -106,7 +108,8 @@ class TemplateCollection:
 class TemplateItem:
     scope = Scope.ADMIN
     openapi = {"get": {"summary": "One message template"},
-               "patch": {"summary": "Change a message template; omitted fields stay", "body": TemplateUpdate},
+               "patch": {"summary": "Change a message template; omitted fields stay", "body": TemplateUpdate,
+                         "example": {"content": "${app} 已上线 / is live"}},
                "delete": {"summary": "Remove a message template", "responses": {"204": "removed"}}}
 
     def __init__(self, database: Database) -> None:
@@ -136,7 +139,7 @@ class TemplateItem:
 class TemplateRender:
     scope = Scope.NOTIFY
     openapi = {"post": {"summary": "Render a message template with variables (a preview; nothing is sent)",
-                        "body": RenderRequest,
+                        "body": RenderRequest, "example": {"variables": {"app": "crm", "who": "ci"}},
                         "responses": {"200": "the text", "422": "a variable is missing, or the text would be over "
                                                                 "notifications.max-template-output-bytes"}}}
 

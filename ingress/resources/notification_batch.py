@@ -81,6 +81,10 @@ class NotificationBatch:
             "summary": f"Accept 1 to {self.max_items} notifications at once: all validated, recorded and queued, "
                        "or none",
             "body": batch_schema(self.max_items),
+            "example": {"notifications": [
+                {"channel": "dingtalk_robot", "robot": "ops", "message": {"msgtype": "text", "text": {"content": "a"}}},
+                {"channel": "wecom_app", "to": {"users": ["zhangsan"]},
+                 "message": {"msgtype": "text", "text": {"content": "b"}}}]},
             "responses": {"202": ("accepted, in request order", {
                 "type": "object", "properties": {"notifications": {"type": "array", "items": _ACCEPTED_ITEM}}}),
                 "413": "more notifications than the batch limit",

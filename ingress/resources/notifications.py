@@ -116,6 +116,8 @@ class NotificationCollection:
     openapi = {
         "post": {"summary": "Accept a notification: validated, recorded, queued", "parameters": [_IDEMPOTENCY],
                  "body": REQUEST_ADAPTER,
+                 "example": {"channel": "dingtalk_robot", "robot": "ops",
+                             "message": {"msgtype": "text", "text": {"content": "部署完成 / deploy done"}}},
                  "responses": {"202": ("accepted", _ACCEPTED), "200": ("the first record of this Idempotency-Key",
                                                                        _ACCEPTED), "422": "invalid, every reason"}},
         "get": {"summary": "List notifications (filters: channel, status, robot, since, until; page, limit)",

@@ -112,12 +112,20 @@ class _RobotResource:
             raise ApiError(falcon.HTTP_503, f"robots are unavailable: {exc}", code="not_configured") from exc
 
 
+#: What an operator copies from each platform's robot settings (the URL's token or key, and DingTalk's signing secret).
+_EXAMPLES: dict[RobotPlatform, dict[str, str]] = {
+    RobotPlatform.DINGTALK: {"code": "ops", "name": "运维群", "accessToken": "<access_token from the webhook URL>",
+                             "secret": "SEC<signing secret>"},
+    RobotPlatform.WECOM: {"code": "ops", "name": "运维群", "key": "<key from the webhook URL>"},
+}
+
+
 class RobotCollection(_RobotResource):
     def __init__(self, database: Database, secret_key: str | None, platform: RobotPlatform) -> None:
         super().__init__(database, secret_key, platform)
         create = _MODELS[platform][0]
         self.openapi = {"get": {"summary": f"List {platform} robots (credentials masked)"},
-                        "post": {"summary": f"Add a {platform} robot", "body": create,
+                        "post": {"summary": f"Add a {platform} robot", "body": create, "example": _EXAMPLES[platform],
                                  "responses": {"201": "created", "409": "the code is taken"}}}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -147,7 +155,8 @@ class RobotItem(_RobotResource):
         super().__init__(database, secret_key, platform)
         update = _MODELS[platform][1]
         self.openapi = {"get": {"summary": f"One {platform} robot (credentials masked)"},
-                        "patch": {"summary": f"Change a {platform} robot; omitted fields stay", "body": update},
+                        "patch": {"summary": f"Change a {platform} robot; omitted fields stay", "body": update,
+                                  "example": {"enabled": False, "remark": "维护中 / under maintenance"}},
                         "delete": {"summary": f"Remove a {platform} robot", "responses": {"204": "removed"}}}
 
     def _get(self, session: Any, code: str) -> Robot:

@@ -165,7 +165,7 @@ def recent_job_failures(database: Database) -> list[dict[str, Any]]:
 class SystemStatusResource:
     scope = Scope.ADMIN
     openapi = {"get": {"summary": "Token status per app, queue depths, recent job failures, deliveries per minute "
-                                  "by status (query: minutes, default 60)",
+                                  "by status (query: minutes, default 60)", "query": StatusQuery,
                        "responses": {"200": ("the system's state now", SystemStatus)}}}
 
     def __init__(self, runtime: Runtime, broker: dramatiq.Broker) -> None:

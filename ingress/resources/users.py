@@ -88,6 +88,7 @@ class UserCollection(_UsersResource):
             {"name": "limit", "in": "query", "schema": {"type": "integer"}},
             {"name": "offset", "in": "query", "schema": {"type": "integer"}}]},
         "post": {"summary": "Create a user", "body": UserCreate,
+                 "example": {"username": "zhangsan", "displayName": "张三"},
                  "responses": {"201": "created", "409": "username taken"}},
     }
 
@@ -121,7 +122,8 @@ class UserItem(_UsersResource):
     openapi = {
         "get": {"summary": "One user, with its bindings"},
         "patch": {"summary": "Change a user: username, displayName, enabled (a disabled user's tokens stop "
-                             "working)", "body": UserUpdate},
+                             "working)", "body": UserUpdate,
+                  "example": {"displayName": "张三 (运维)", "enabled": True}},
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, user_id: int) -> None:
@@ -149,6 +151,7 @@ class UserBindings(_UsersResource):
         "get": {"summary": "A user's third-party bindings"},
         "post": {"summary": "Bind a WeChat openid (platform wechat or wechat_applet) to the user",
                  "body": BindingCreate,
+                 "example": {"platform": "wechat", "openid": "oDemoFollower000000000000001"},
                  "responses": {"201": "bound", "200": "already bound to this user", "409": "bound to another user"}},
     }
 

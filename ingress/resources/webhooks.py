@@ -134,6 +134,8 @@ class WebhookCollection(_WebhookResource):
     openapi = {
         "get": {"summary": "List webhook subscriptions (secrets masked)"},
         "post": {"summary": "Subscribe a URL to inbound traffic", "body": WebhookCreate,
+                 "example": {"name": "crm", "url": "https://crm.example.com/imbridge",
+                             "events": ["text", "event:subscribe"], "secret": "a-long-random-secret"},
                  "responses": {"201": "created; a generated secret is shown this once"}},
     }
 
@@ -164,7 +166,8 @@ class WebhookCollection(_WebhookResource):
 class WebhookItem(_WebhookResource):
     openapi = {
         "get": {"summary": "One webhook subscription (secret masked)"},
-        "patch": {"summary": "Change a subscription: name, url, events, secret, enabled", "body": WebhookUpdate},
+        "patch": {"summary": "Change a subscription: name, url, events, secret, enabled", "body": WebhookUpdate,
+                  "example": {"enabled": False}},
         "delete": {"summary": "Delete a subscription and its delivery records", "responses": {"204": "deleted"}},
     }
 

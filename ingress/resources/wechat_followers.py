@@ -95,7 +95,8 @@ class FollowerFetch:
     scope = Scope.ADMIN
     needs_platform = _NEEDS_WECHAT
     openapi = {"post": {"summary": "Fetch followers' data from WeChat (a job; user/info/batchget)",
-                        "body": FollowersFetch, "responses": _ACCEPTED}}
+                        "body": FollowersFetch, "responses": _ACCEPTED,
+                        "example": {"openids": ["oDemoFollower000000000000001"]}}}
 
     def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database, self.tasks = database, tasks
@@ -125,7 +126,7 @@ class FollowerRemark:
     scope = Scope.ADMIN
     needs_platform = _NEEDS_WECHAT
     openapi = {"post": {"summary": "Set a follower's remark (a job; at most 30 characters)", "body": Remark,
-                        "responses": _ACCEPTED}}
+                        "example": {"remark": "北京 VIP"}, "responses": _ACCEPTED}}
 
     def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database, self.tasks = database, tasks
@@ -141,7 +142,8 @@ class TagCollection:
     scope = Scope.ADMIN
     needs_platform = _NEEDS_WECHAT
     openapi = {"get": {"summary": "The account's tags, as last synced"},
-               "post": {"summary": "Create a tag (a job)", "body": TagCreate, "responses": _ACCEPTED}}
+               "post": {"summary": "Create a tag (a job)", "body": TagCreate, "example": {"name": "VIP客户"},
+                        "responses": _ACCEPTED}}
 
     def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database, self.tasks = database, tasks
@@ -200,7 +202,8 @@ class TagMembership:
     def __init__(self, database: Database, tasks: Tasks, *, add: bool) -> None:
         self.database, self.tasks, self.add = database, tasks, add
         self.openapi = {"post": {"summary": "Tag followers (a job)" if add else "Untag followers (a job)",
-                                 "body": TagMembers, "responses": _ACCEPTED}}
+                                 "body": TagMembers, "responses": _ACCEPTED,
+                                 "example": {"openids": ["oDemoFollower000000000000001"]}}}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tag_id: int) -> None:
         body = read_model(req, TagMembers)

@@ -25,6 +25,11 @@ from models.jobs import create_job
 from models.wechat.menus import WeChatMenu, diff_buttons, menu_view, published_menu
 from platforms.wechat import button_problems
 
+#: A draft as the API takes it: the platform's button JSON under ``buttons``.
+MENU_EXAMPLE = {"name": "spring", "buttons": [
+    {"type": "click", "name": "今日歌曲", "key": "V1001_TODAY_MUSIC"},
+    {"name": "菜单", "sub_button": [{"type": "view", "name": "搜索", "url": "https://www.example.com/"}]}]}
+
 
 class MenuCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -91,7 +96,8 @@ class MenuCollection:
     scope = Scope.ADMIN
     openapi = {"get": {"summary": "List menus (drafts and the published one)"},
                "post": {"summary": "Save a menu draft (buttons checked against every platform rule)",
-                        "body": MenuCreate, "responses": {"201": "saved", "422": "every problem of the menu"}}}
+                        "body": MenuCreate, "example": MENU_EXAMPLE,
+                        "responses": {"201": "saved", "422": "every problem of the menu"}}}
 
     def __init__(self, database: Database, max_body: int) -> None:
         self.database = database
@@ -115,9 +121,10 @@ class MenuCollection:
 class MenuItem:
     scope = Scope.ADMIN
     openapi = {"get": {"summary": "One menu"},
-               "put": {"summary": "Replace a draft", "body": MenuCreate,
+               "put": {"summary": "Replace a draft", "body": MenuCreate, "example": MENU_EXAMPLE,
                        "responses": {"200": "saved", "409": "the published menu", "422": "every problem"}},
                "patch": {"summary": "Change a draft; omitted fields stay", "body": MenuUpdate,
+                         "example": {"remark": "春季活动"},
                          "responses": {"200": "saved", "409": "the published menu", "422": "every problem"}},
                "delete": {"summary": "Delete a draft", "responses": {"204": "deleted", "409": "the published menu"}}}
 
@@ -211,7 +218,8 @@ class MenuImport:
     scope = Scope.ADMIN
     needs_platform = {"POST": "wechat"}
     openapi = {"post": {"summary": "Import the live menu (a job: menu/get) as a new published row; body optional: "
-                                   "{name}", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
+                                   "{name}", "body": ImportRequest, "body_required": False,
+                        "example": {"name": "imported"}, "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
     def __init__(self, database: Database, max_body: int, tasks: Tasks) -> None:
         self.database = database

@@ -51,7 +51,8 @@ def _get(session: Any, template_id: int) -> WeChatTemplate:
 
 class WeChatTemplateCollection:
     scope = Scope.ADMIN
-    openapi = {"get": {"summary": "List the synced private templates (filter: enabled)"}}
+    openapi = {"get": {"summary": "List the synced private templates (filter: enabled)", "parameters": [
+        {"name": "enabled", "in": "query", "required": False, "schema": {"type": "boolean"}}]}}
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -69,7 +70,9 @@ class WeChatTemplateItem:
     scope = Scope.ADMIN
     openapi = {"get": {"summary": "One synced template"},
                "patch": {"summary": "Change the local fields (code, name, enabled); omitted fields stay",
-                         "body": TemplateUpdate, "responses": {"200": "changed", "409": "the code is taken"}}}
+                         "body": TemplateUpdate,
+                         "example": {"code": "login", "enabled": True},
+                         "responses": {"200": "changed", "409": "the code is taken"}}}
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -127,6 +130,9 @@ class TemplateMessageCollection:
                    " {value, color}}, url?, miniprogram?{appid, pagepath}}; a wechat_template notification",
         "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
         "body": TemplateMessage,
+        "example": {"touser": "oDemoFollower000000000000001", "template_code": "login",
+                    "data": {"first": "登录提醒", "keyword1": "admin", "keyword2": "10:00",
+                             "remark": "如非本人操作请修改密码"}},
         "responses": {"202": "accepted: {id, status} (GET /api/v1/notifications/{id})",
                       "422": "invalid: unknown or missing data keys, unknown or disabled template"}}}
 

@@ -14,6 +14,7 @@ NOT_ADMIN: dict[str, str] = {
     "/metrics": "anyone",
     "/openapi.json": "anyone",
     "/admin": "anyone",
+    "/docs": "anyone",
     "/demo/qr-login": "anyone",
     "/demo/qr-login/qr.svg": "anyone",
     "/token/wechat/qr/applyQrCode": "anyone",
