@@ -108,13 +108,6 @@ class SeedEnvelope:
         resp.media = {"code": code.value, "msg": text, "data": None, "traceId": trace_id}
 
 
-def answer_schema(data: dict[str, Any], **extras: dict[str, Any]) -> dict[str, Any]:
-    """The OpenAPI schema of a success answer whose ``data`` is ``data``."""
-    return {"type": "object", "required": ["code", "msg", "data"], "properties": {
-        "code": {"type": "integer", "enum": [0]}, "msg": {"type": "string", "enum": ["success"]}, "data": data,
-        **extras}}
-
-
 #: The OpenAPI schema of a failure on the seed's paths (HTTP 200 for a 4xx-kind failure, else 500/503).
 FAILURE_SCHEMA: dict[str, Any] = {"type": "object", "required": ["code", "msg", "traceId"], "properties": {
     "code": {"type": "integer", "description": "non-zero; the table 'Failure codes' in the README"},
@@ -123,3 +116,11 @@ FAILURE_SCHEMA: dict[str, Any] = {"type": "object", "required": ["code", "msg", 
 #: The ``responses`` entry every seed path declares for its failures.
 FAILURES = {"default": ("a failure: HTTP 200 with a non-zero code (500/503 for a bug or an outage, "
                         "503 with Retry-After)", FAILURE_SCHEMA)}
+
+
+def answer_schema(data: dict[str, Any], **extras: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI schema of an HTTP 200 answer: success with ``data`` (and ``extras`` beside it), or a failure."""
+    success = {"type": "object", "required": ["code", "msg", "data"], "properties": {
+        "code": {"type": "integer", "enum": [0]}, "msg": {"type": "string", "enum": ["success"]}, "data": data,
+        **extras}}
+    return {"oneOf": [success, FAILURE_SCHEMA]}
