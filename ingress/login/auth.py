@@ -36,7 +36,8 @@ class LoginAuth:
         return token
 
     def user(self, req: falcon.Request) -> tuple[User, str]:
-        """The logged-in user and the token used; 401 when there is none, or the user was disabled."""
+        """The logged-in user and the token used; 401 (code 10004 on the seed's paths) when there is none, or
+        the user was disabled."""
         token = self.token(req)
         user_id = self.tokens.user_id(token)
         user = None

@@ -12,7 +12,8 @@ token sent, and answers success whether or not that token was still valid (as th
 revocation, RFC 7009, do), so a stale token can always be logged out of.
 
 Logins need no key, and a mini-program one costs a call to WeChat and a waiting thread: each client gets
-``login.login-rate-limit`` a window (429 with ``Retry-After`` beyond, counted before anything else is done).
+``login.login-rate-limit`` a window (beyond: a 429, answered as code 10106 with ``Retry-After``, counted before
+anything else is done).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from ingress.ratelimit import ClientRateLimit, client_address
 from models import Database
 from models.users import find_bound_user
 
-#: How the 403 for an unbound account names the ways to bind it.
+#: How the refusal of an unbound account names the ways to bind it (in the log, under the answer's traceId).
 BIND_FLOW = ("bind it first: a user logged in another way sends {loginType, authCode} to POST /user/third/bind "
              "(a scanned QR key stays usable for that until it expires), or an operator adds it with "
              "POST /api/v1/users/{id}/bindings")
