@@ -215,3 +215,19 @@ def test_bad_login_parameters_name_the_field(client):
     assert code(client.simulate_post("/token/login", json=["weChat"])) == Code.BAD_REQUEST_BODY
     xml = client.simulate_post("/token/login", body="<x/>", headers={"Content-Type": "text/xml"})
     assert code(xml) == Code.BAD_REQUEST_BODY
+
+
+def test_login_parameters_travel_in_the_query_string_a_form_or_json(client, runtime, admin, filled_pool):
+    create_user(client, admin, "hugo", ("wechat", OPENID))
+    sends = [
+        lambda key: {"params": {"loginType": "weChat", "authCode": key}},
+        lambda key: {"body": f"loginType=weChat&authCode={key}",
+                     "headers": {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}},
+        lambda key: {"json": {"clientCode": "weChat", "authCode": key}},  # the seed's QR-bind page's name
+    ]
+    for send in sends:
+        key = apply(client)["qrCodeKey"]
+        scan(client, runtime.settings, key)
+        result = client.simulate_post("/token/login", **send(key))
+        assert code(result) == 0 and result.json["user"]["username"] == "hugo"
+    assert code(client.simulate_get("/token/login")) == Code.METHOD_NOT_ALLOWED
