@@ -56,11 +56,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def load(url: str, method: str, path: str, requests: int, concurrency: int) -> tuple[float, Counter[int]]:
-    """Send ``requests`` requests from ``concurrency`` keep-alive clients; returns requests/second and statuses."""
+def outcome(response: httpx.Response) -> str:
+    """The HTTP status, and the seed envelope's code when it says the request failed (``"200 code 10106"``)."""
+    code = response.json().get("code") if response.headers.get("content-type", "").startswith("application/json") \
+        else None
+    return f"{response.status_code} code {code}" if code else str(response.status_code)
+
+
+def load(url: str, method: str, path: str, requests: int, concurrency: int) -> tuple[float, Counter[str]]:
+    """Send ``requests`` requests from ``concurrency`` keep-alive clients; returns requests/second and outcomes."""
     remaining = iter(range(requests))
     lock = threading.Lock()
-    statuses: Counter[int] = Counter()
+    statuses: Counter[str] = Counter()
 
     def client() -> None:
         with httpx.Client(base_url=url, timeout=30) as http:
@@ -68,7 +75,7 @@ def load(url: str, method: str, path: str, requests: int, concurrency: int) -> t
                 with lock:
                     if next(remaining, None) is None:
                         return
-                status = http.request(method, path).status_code
+                status = outcome(http.request(method, path))
                 with lock:
                     statuses[status] += 1
 
@@ -85,7 +92,7 @@ def wake_latency(url: str, settings: Settings, scans: int = 20) -> None:
     """How long after a scan is posted its held long-poll answers, against the scan's own round trip."""
     woken, round_trips = [], []
     for _ in range(scans):
-        key = httpx.post(f"{url}/token/wechat/qr/applyQrCode").json()["qrCodeKey"]
+        key = httpx.post(f"{url}/token/wechat/qr/applyQrCode").json()["data"]["qrCodeKey"]
         answered: list[float] = []
 
         def browser(key: str = key, answered: list[float] = answered) -> None:
@@ -185,7 +192,7 @@ def run(args: argparse.Namespace) -> None:
 
         before_creates, before_size = creates(), pool.size()
         health, apply = [], []
-        statuses: Counter[int] = Counter()
+        statuses: Counter[str] = Counter()
         for _ in range(args.rounds):
             health.append(load(url, "GET", "/healthz", args.requests, args.concurrency)[0])
             rate, answered = load(url, "POST", "/token/wechat/qr/applyQrCode", args.requests, args.concurrency)
@@ -194,7 +201,7 @@ def run(args: argparse.Namespace) -> None:
         while store.exists(MINTING_KEY):  # let a top-up the load triggered finish, to count what it minted
             time.sleep(0.1)
         during = creates() - before_creates
-        handed_out = statuses[200]
+        handed_out = statuses["200"]
         minted = pool.size() + handed_out - before_size
         print(f"load: {args.rounds} rounds x {args.requests} requests, {args.concurrency} concurrent clients, "
               f"{settings.ingress.workers} ingress processes x 32 threads")

@@ -331,15 +331,15 @@ class LoginSettings(_Section):
     applet_wait_seconds: float = Field(default=5.0, gt=0, le=30)
     #: Serve the demo page ``/demo/qr-login`` (in demo mode only: it drives the sandbox's fake phone).
     demo_page: bool = True
-    #: applyQrCode calls one client may make per ``apply-rate-window-seconds`` (0: unlimited); more answer 429
+    #: applyQrCode calls one client may make per ``apply-rate-window-seconds`` (0: unlimited); more answer code 10106
     #: with Retry-After. The pool is shared by every visitor: one client must not be able to drain it.
     apply_rate_limit: int = Field(default=10, ge=0)
     apply_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
-    #: ``/token/login`` calls one client may make per ``login-rate-window-seconds`` (0: unlimited); more answer 429
+    #: ``/token/login`` calls one client may make per ``login-rate-window-seconds`` (0: unlimited); more: code 10106
     #: with Retry-After. A mini-program login costs a jscode2session call and a thread waiting for its answer.
     login_rate_limit: int = Field(default=30, ge=0)
     login_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
-    #: ``/user/third/bind`` calls one client may make per ``bind-rate-window-seconds`` (0: unlimited); more: 429.
+    #: ``/user/third/bind`` calls one client may make per ``bind-rate-window-seconds`` (0: unlimited); more: code 10106.
     bind_rate_limit: int = Field(default=10, ge=0)
     bind_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
     #: Mini-program logins and binds one ingress process lets wait for WeChat's jscode2session answer at once;

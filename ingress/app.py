@@ -18,10 +18,11 @@ from ingress.auth import ApiKeyAuth, Unrouted
 from ingress.bodies import BodyLimit
 from ingress.bounds import RowIdConverter
 from ingress.docs import install_docs
-from ingress.errors import install_error_handling
+from ingress.errors import install_error_handling, serialize_error
 from ingress.keepalive import CloseUnreadBodies
 from ingress.keycache import ApiKeyCache
-from ingress.login import build_login
+from ingress.login import SEED_PATHS, build_login
+from ingress.login.envelope import SeedEnvelope
 from ingress.metrics import MetricsResource, RequestMetrics
 from ingress.nul import RefuseNul
 from ingress.openapi import OpenApiSpec
@@ -91,6 +92,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     app.req_options.strip_url_path_trailing_slash = True
     app.router_options.converters["id"] = RowIdConverter
     install_error_handling(app)
+    app.set_error_serializer(SeedEnvelope(SEED_PATHS, fallback=serialize_error))
     spec = OpenApiSpec("imbridge", "1")
 
     def route(path: str, resource: object, suffix: str | None = None) -> None:
@@ -118,14 +120,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/api/v1/webhooks/{webhook_id:id}/deliveries",
           WebhookDeliveries(runtime.database, settings.security.secret_key))
     login = build_login(settings, runtime, tasks)
-    route("/token/wechat/qr/applyQrCode", login.apply)
-    route("/token/wechat/qr/getStatus", login.status)
-    route("/token/login", login.login)
-    route("/token/logout", login.logout)
-    route("/user/third/bind", login.bind)
-    if login.demo_page and login.demo_qr:
-        route("/demo/qr-login", login.demo_page)
-        route("/demo/qr-login/qr.svg", login.demo_qr)
+    for path, resource in login.routes():
+        route(path, resource)
     route("/api/v1/users", UserCollection(runtime.database))
     route("/api/v1/users/{user_id:id}", UserItem(runtime.database))
     route("/api/v1/users/{user_id:id}/bindings", UserBindings(runtime.database))

@@ -7,11 +7,14 @@
   (:mod:`ingress.login.bind`);
 * :mod:`ingress.login.demo`: ``/demo/qr-login``.
 
+The five seed paths speak the seed's contract (:mod:`ingress.login.envelope`, :mod:`ingress.login.params`,
+:mod:`ingress.login.messages`), so the seed's own front end works against imbridge unchanged.
 The scan itself reaches the portal: :mod:`ingress.portals.handlers.login` marks the key.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from config import Settings
@@ -28,7 +31,11 @@ from ingress.login.tokens import LoginTokens
 from ingress.login.watcher import StatusWatcher
 from ingress.ratelimit import ClientRateLimit
 
-__all__ = ["Login", "build_login"]
+__all__ = ["SEED_PATHS", "Login", "build_login"]
+
+#: The seed's login paths: they answer in the seed's envelope (see :class:`ingress.login.envelope.SeedEnvelope`).
+SEED_PATHS = ("/token/wechat/qr/applyQrCode", "/token/wechat/qr/getStatus", "/token/login", "/token/logout",
+              "/user/third/bind")
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,13 @@ class Login:
     demo_page: DemoPage | None
     demo_qr: DemoQrImage | None
     watcher: StatusWatcher
+
+    def routes(self) -> Iterator[tuple[str, object]]:
+        """``(path, resource)`` of every login route: the seed's paths, then the demo page's when it is on."""
+        yield from zip(SEED_PATHS, (self.apply, self.status, self.login, self.logout, self.bind), strict=True)
+        if self.demo_page and self.demo_qr:
+            yield "/demo/qr-login", self.demo_page
+            yield "/demo/qr-login/qr.svg", self.demo_qr
 
 
 def build_login(settings: Settings, runtime: Runtime, tasks: Tasks) -> Login:

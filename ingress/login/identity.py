@@ -115,4 +115,4 @@ def _refusal(answer: ExchangeAnswer) -> ApiError:
     if answer.errcode == BLOCKED_USER:
         return ApiError(falcon.HTTP_403, f"WeChat refused this user's login ({said})", code="user_blocked")
     return ApiError(falcon.HTTP_401, f"WeChat refused the mini-program code ({said}): a wx.login code works once "
-                    "and for about 5 minutes; call wx.login again", code="invalid_auth_code")
+                    "and for about 5 minutes; call wx.login again", code="applet_code_refused")

@@ -4,6 +4,9 @@ Applying pops a pre-minted code from the pool (one Redis round trip, no call to 
 low gets a mint queued; an empty one makes the request queue a mint and wait for it, a bounded time, on the
 pool list itself; after that a 503 with ``Retry-After``. The status answers ``wait``, ``ok`` or ``expired``;
 with ``wait=N`` it is held until the status moves or N seconds pass (see :mod:`ingress.login.watcher`).
+
+Both answer in the seed's envelope (:mod:`ingress.login.envelope`): ``data`` is ``{qrCodeKey, qrCodeUrl,
+expireSeconds}`` (the seed's object plus the code's remaining life), and the bare status string.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.auth import Open
 from ingress.errors import ApiError
+from ingress.login.envelope import FAILURES, answer_schema, succeed
 from ingress.login.guard import redis_available
 from ingress.login.watcher import StatusWatcher
 from ingress.ratelimit import ClientRateLimit, client_address
@@ -32,11 +36,11 @@ BUSY_RETRY_AFTER = "1"
 #: A key's own end wakes its long-polls this long after its expiry (so they read ``expired``).
 EXPIRY_GRACE = 0.05
 
-_APPLY_ANSWER = {"type": "object", "required": ["qrCodeKey", "qrCodeUrl", "expireSeconds"], "properties": {
-    "qrCodeKey": {"type": "string"}, "qrCodeUrl": {"type": "string", "description": "what the QR code encodes"},
-    "expireSeconds": {"type": "integer", "description": "seconds the code (and key) has left"}}}
-_STATUS_ANSWER = {"type": "object", "required": ["status"],
-                  "properties": {"status": {"enum": [s.value for s in QrStatus]}}}
+_APPLY_ANSWER = answer_schema({
+    "type": "object", "required": ["qrCodeKey", "qrCodeUrl", "expireSeconds"], "properties": {
+        "qrCodeKey": {"type": "string"}, "qrCodeUrl": {"type": "string", "description": "what the QR code encodes"},
+        "expireSeconds": {"type": "integer", "description": "seconds the code (and key) has left"}}})
+_STATUS_ANSWER = answer_schema({"enum": [s.value for s in QrStatus]})
 
 
 class ApplyQrCode:
@@ -44,8 +48,10 @@ class ApplyQrCode:
     openapi: dict[str, Any] = {"post": {
         "summary": "A login QR code, at once: its key, what it encodes, and its remaining life",
         "security": [],
-        "responses": {"200": ("the code", _APPLY_ANSWER), "503": "no code ready; retry after Retry-After",
-                      "429": "this client asked too often (login.apply-rate-limit); retry after Retry-After"}}}
+        "responses": {"200": ("the code; a failure is a 200 with a non-zero code (too many requests from this "
+                              "client: 10106, with Retry-After; no Official Account configured: 10107)",
+                              _APPLY_ANSWER),
+                      "503": ("no code ready; retry after Retry-After", FAILURES["default"][1]), **FAILURES}}}
 
     def __init__(self, settings: Settings, runtime: Runtime, tasks: Tasks) -> None:
         self.settings = settings
@@ -70,8 +76,8 @@ class ApplyQrCode:
                                    headers={"Retry-After": POOL_RETRY_AFTER})
             elif taken.pool_size * 2 < self.config.pool_size:
                 self._mint(self.config.pool_size - taken.pool_size, required=False)
-        resp.media = {"qrCodeKey": taken.code.key, "qrCodeUrl": taken.code.url,
-                      "expireSeconds": int(taken.remaining_seconds)}
+        succeed(resp, {"qrCodeKey": taken.code.key, "qrCodeUrl": taken.code.url,
+                       "expireSeconds": int(taken.remaining_seconds)})
 
     def _mint(self, count: int, *, required: bool) -> None:
         """Queue a mint; only a request that needs it now fails when the broker cannot take it."""
@@ -94,7 +100,8 @@ class QrCodeStatus:
             {"name": "qrCodeKey", "in": "query", "required": True, "schema": {"type": "string"}},
             {"name": "wait", "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 0, "maximum": 25}}],
-        "responses": {"200": ("the status; Retry-After when the server could not hold the request", _STATUS_ANSWER)}}}
+        "responses": {"200": ("the status; Retry-After when the server could not hold the request", _STATUS_ANSWER),
+                      **FAILURES}}}
 
     def __init__(self, settings: Settings, runtime: Runtime, watcher: StatusWatcher) -> None:
         self.max_wait = settings.login.max_status_wait_seconds
@@ -104,7 +111,8 @@ class QrCodeStatus:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         key = req.get_param("qrCodeKey")
         if not key:
-            raise ApiError(falcon.HTTP_422, "qrCodeKey is required", code="validation_error")
+            raise ApiError(falcon.HTTP_422, "qrCodeKey is required", code="validation_error",
+                           details=[{"field": "qrCodeKey", "message": "required", "type": "missing"}])
         wait = self._wait(req)
         with redis_available():
             status = self.sessions.status(key)
@@ -114,7 +122,7 @@ class QrCodeStatus:
                         status = self._hold(key, wait)
                     else:
                         resp.set_header("Retry-After", BUSY_RETRY_AFTER)
-        resp.media = {"status": status.value}
+        succeed(resp, status.value)
 
     def _wait(self, req: falcon.Request) -> int:
         raw = req.get_param("wait")
@@ -126,7 +134,8 @@ class QrCodeStatus:
             wait = -1
         if not 0 <= wait <= self.max_wait:
             raise ApiError(falcon.HTTP_422, f"wait must be a whole number of seconds from 0 to {self.max_wait}",
-                           code="validation_error")
+                           code="validation_error",
+                           details=[{"field": "wait", "message": f"0 to {self.max_wait}", "type": "range"}])
         return wait
 
     def _hold(self, key: str, wait: int) -> QrStatus:

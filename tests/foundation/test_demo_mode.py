@@ -19,6 +19,7 @@ from core.runtime import Runtime
 from core.tasks import Tasks
 from imbridge.cli import main
 from ingress import create_app
+from ingress.login.messages import Code
 from models import Scope
 from models.api_clients import create_api_client
 from sandbox import callbacks
@@ -133,7 +134,8 @@ def test_an_unconfigured_official_account_refuses_template_messages_and_qr_login
             assert "third.wechat.app-id, third.wechat.app-secret" in refused.json["error"]["message"]
         assert client.simulate_get("/api/v1/jobs", headers=admin).json["total"] == 0  # no job was made
         assert client.simulate_get("/api/v1/wechat/templates", headers=admin).status_code == 200  # local rows
-        assert client.simulate_post("/token/wechat/qr/applyQrCode").status_code == 404
+        no_login = client.simulate_post("/token/wechat/qr/applyQrCode")
+        assert no_login.status_code == 200 and no_login.json["code"] == Code.NOT_CONFIGURED  # the seed's envelope
         no_mint = {"dropped": 0, "size": 0, "queued": 0}
         assert top_up_qr_pool(runtime, Tasks.from_settings(runtime.settings)) == no_mint  # no code minted for it
         assert set(runtime.clients.token_sources()) == {"dingtalk"}  # the scheduler refreshes its token only

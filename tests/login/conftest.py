@@ -121,21 +121,40 @@ def admin(runtime) -> dict[str, str]:
 
 # -- the browser's and the phone's side ------------------------------------------------------------------------
 
+def code(result: falcon.testing.Result) -> int:
+    """The seed envelope's ``code`` (0: success); a failure short of an outage is an HTTP 200 that names it."""
+    assert set(result.json) >= {"code", "msg", "data"}, result.text
+    if result.json["code"] != 0:
+        assert result.json["msg"] and result.json["traceId"], result.text
+        assert result.status_code in (200, 503), result.text
+    else:
+        assert result.status_code == 200, result.text
+    return result.json["code"]
+
+
+def data(result: falcon.testing.Result) -> Any:
+    """The ``data`` of a successful answer."""
+    assert code(result) == 0, result.text
+    return result.json["data"]
+
+
 def apply(client) -> dict[str, Any]:
-    result = client.simulate_post("/token/wechat/qr/applyQrCode")
-    assert result.status_code == 200, result.text
-    return result.json
+    return data(client.simulate_post("/token/wechat/qr/applyQrCode"))
 
 
 def status(client, key: str, wait: int | None = None) -> str:
     params = {"qrCodeKey": key} if wait is None else {"qrCodeKey": key, "wait": str(wait)}
-    result = client.simulate_get("/token/wechat/qr/getStatus", params=params)
-    assert result.status_code == 200, result.text
-    return result.json["status"]
+    return data(client.simulate_get("/token/wechat/qr/getStatus", params=params))
 
 
 def login(client, key: str, login_type: str = "weChat") -> falcon.testing.Result:
+    """imbridge's own pages' way: the parameters as JSON (the seed's client sends them in the query string)."""
     return client.simulate_post("/token/login", json={"loginType": login_type, "authCode": key})
+
+
+def token(result: falcon.testing.Result) -> dict[str, str]:
+    """The headers that carry the token a successful login answered, as the seed's client sends it."""
+    return {"AccessToken": data(result)}
 
 
 def scan(client, settings, key: str, openid: str = OPENID, *, existing: bool = False,

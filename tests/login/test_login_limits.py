@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from tests.login.conftest import create_user, login
+from ingress.login.messages import Code
+from tests.login.conftest import code, create_user, data, login
 from tests.login.test_applet_and_tokens import APPLET_OPENID, register_code
 from tests.waiting import wait_for
 
@@ -28,36 +29,35 @@ def applet_login(client, code: str, address: str = "203.0.113.7"):
 @pytest.mark.parametrize("login_overrides", [{"login_rate_limit": 3, "login_rate_window_seconds": 60}])
 def test_a_flood_of_logins_from_one_client_is_429_and_never_reaches_wechat(client, worker, sandbox):
     answers = [applet_login(client, f"code-flood-{n}") for n in range(6)]
-    assert [a.status_code for a in answers] == [403] * 3 + [429] * 3  # WeChat's accounts, bound to nobody
+    assert [code(a) for a in answers] == [Code.NOT_BOUND] * 3 + [Code.RATE_LIMITED] * 3  # accounts bound to nobody
     refused = answers[-1]
-    assert refused.json["error"]["code"] == "rate_limited"
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert f"{refused.headers['Retry-After']} 秒" in refused.json["msg"]
     assert exchanges(sandbox) == 3  # the refused ones asked WeChat nothing
     # Another client is served as before.
-    assert applet_login(client, "code-other", address="198.51.100.9").status_code == 403
+    assert code(applet_login(client, "code-other", address="198.51.100.9")) == Code.NOT_BOUND
     assert exchanges(sandbox) == 4
 
 
 @pytest.mark.parametrize("login_overrides", [{"login_rate_limit": 2, "login_rate_window_seconds": 60}])
 def test_qr_logins_count_too(client):
     answers = [login(client, f"guessed-key-{n}") for n in range(3)]
-    assert [a.status_code for a in answers] == [401, 401, 429]
+    assert [code(a) for a in answers] == [Code.QR_KEY_EXPIRED] * 2 + [Code.RATE_LIMITED]
 
 
 @pytest.mark.parametrize("login_overrides", [{"bind_rate_limit": 2, "bind_rate_window_seconds": 60}])
 def test_a_flood_of_binds_from_one_client_is_429_and_never_reaches_wechat(client, admin, worker, sandbox):
     create_user(client, admin, "ivy", ("wechat_applet", APPLET_OPENID))
     register_code(sandbox, "code-ivy", openid=APPLET_OPENID)
-    token = applet_login(client, "code-ivy").json["token"]
-    bearer = {"Authorization": f"Bearer {token}"}
+    bearer = {"Authorization": f"Bearer {data(applet_login(client, 'code-ivy'))}"}
 
     def bind(code: str):
         return client.simulate_post("/user/third/bind", headers=bearer, remote_addr="203.0.113.7",
                                     json={"loginType": "weChatApplet", "authCode": code})
 
     answers = [bind(f"code-bind-{n}") for n in range(4)]
-    assert [a.status_code for a in answers] == [201, 201, 429, 429]
-    assert answers[-1].json["error"]["code"] == "rate_limited" and "Retry-After" in answers[-1].headers
+    assert [code(a) for a in answers] == [0, 0, Code.RATE_LIMITED, Code.RATE_LIMITED]
+    assert "Retry-After" in answers[-1].headers
     assert exchanges(sandbox) == 1 + 2  # the login, then the two binds let through
 
 
@@ -71,12 +71,12 @@ def test_past_the_cap_of_waiting_logins_one_more_is_503_at_once(client, worker, 
     try:
         wait_for(lambda: sandbox.get("/faults").json()["faults"][0]["hits"] == 1)
         refused = applet_login(client, "code-next", address="198.51.100.9")
-        assert refused.status_code == 503 and refused.json["error"]["code"] == "busy"
+        assert refused.status_code == 503 and code(refused) == Code.TRY_AGAIN
         assert refused.headers["Retry-After"] == "1"
     finally:
         sandbox.delete(f"/faults/{rule['id']}")  # WeChat lets the held call go (a 504)
         waiting.join(timeout=30)
-    assert first and first[0].status_code == 503 and first[0].json["error"]["code"] == "platform_busy"
+    assert first and first[0].status_code == 503 and code(first[0]) == Code.TRY_AGAIN
     assert exchanges(sandbox) == 1  # the refused login was never queued
     # The place is free again once the first login has its answer.
-    assert applet_login(client, "code-later", address="198.51.100.9").status_code == 403
+    assert code(applet_login(client, "code-later", address="198.51.100.9")) == Code.NOT_BOUND

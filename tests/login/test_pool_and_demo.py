@@ -86,7 +86,7 @@ def test_the_watcher_wakes_the_waiters_of_a_key_only(redis_client):
 def test_the_demo_page_and_its_qr_image(client, filled_pool):
     page = client.simulate_get("/demo/qr-login")
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
-    assert "/token/wechat/qr/applyQrCode" in page.text and "wait=25" in page.text
+    assert "/token/wechat/qr/applyQrCode" in page.text and "wait: 25" in page.text
     assert "http" not in page.text.split("<script>")[1].replace("/token", "")  # no CDN, same origin only
     key = apply(client)["qrCodeKey"]
     image = client.simulate_get("/demo/qr-login/qr.svg", params={"key": key})

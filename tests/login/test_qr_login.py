@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.login.conftest import OPENID, STRANGER, apply, create_user, login, scan, status, wait_for
+from ingress.login.messages import Code
+from tests.login.conftest import OPENID, STRANGER, apply, code, create_user, login, scan, status, wait_for
 
 
 def qrcode_creates(sandbox) -> int:
@@ -22,31 +23,31 @@ def qrcode_creates(sandbox) -> int:
 def test_apply_hands_out_a_pooled_code_without_calling_wechat(client, runtime, filled_pool, sandbox, worker):
     worker.stop()  # nothing may mint behind the request's back: the request itself must not call WeChat
     minted = qrcode_creates(sandbox)
-    code = apply(client)
+    qr = apply(client)
     assert qrcode_creates(sandbox) == minted
-    assert set(code) == {"qrCodeKey", "qrCodeUrl", "expireSeconds"}
+    assert set(qr) == {"qrCodeKey", "qrCodeUrl", "expireSeconds"}
     config = runtime.settings.login
-    assert config.pool_min_remaining_seconds <= code["expireSeconds"] <= config.qr_lifetime_seconds
-    assert code["qrCodeUrl"].startswith("http://weixin.qq.com/q/")
+    assert config.pool_min_remaining_seconds <= qr["expireSeconds"] <= config.qr_lifetime_seconds
+    assert qr["qrCodeUrl"].startswith("http://weixin.qq.com/q/")
     assert filled_pool.size() == config.pool_size - 1
     # What the phone reads from that code is a live ticket for scene login_<key>.
-    tickets = sandbox.get("/wechat/qrcodes", params={"scene": f"login_{code['qrCodeKey']}"}).json()["qrcodes"]
-    assert [t["url"] for t in tickets] == [code["qrCodeUrl"]]
+    tickets = sandbox.get("/wechat/qrcodes", params={"scene": f"login_{qr['qrCodeKey']}"}).json()["qrcodes"]
+    assert [t["url"] for t in tickets] == [qr["qrCodeUrl"]]
     assert tickets[0]["action_name"] == "QR_STR_SCENE"
 
 
 def test_the_key_lives_exactly_as_long_as_its_code(client, runtime, filled_pool, sandbox):
-    code = apply(client)
-    ttl = runtime.redis.pttl(f"imbridge:qr:key:{code['qrCodeKey']}") / 1000
-    assert code["expireSeconds"] <= ttl <= code["expireSeconds"] + 1
+    qr = apply(client)
+    ttl = runtime.redis.pttl(f"imbridge:qr:key:{qr['qrCodeKey']}") / 1000
+    assert qr["expireSeconds"] <= ttl <= qr["expireSeconds"] + 1
     create = sandbox.get("/journal", params={"path": "/cgi-bin/qrcode/create"}).json()["entries"][0]
     assert create["json"]["expire_seconds"] == runtime.settings.login.qr_lifetime_seconds
 
 
 def test_an_empty_pool_mints_and_the_request_waits_for_it(client, runtime, pool, worker, sandbox):
     assert pool.size() == 0
-    code = apply(client)
-    assert code["expireSeconds"] > runtime.settings.login.pool_min_remaining_seconds
+    qr = apply(client)
+    assert qr["expireSeconds"] > runtime.settings.login.pool_min_remaining_seconds
     assert qrcode_creates(sandbox) >= 1
     wait_for(lambda: pool.size() == runtime.settings.login.pool_size - 1)  # the same mint refilled the pool
 
@@ -54,8 +55,7 @@ def test_an_empty_pool_mints_and_the_request_waits_for_it(client, runtime, pool,
 @pytest.mark.parametrize("login_overrides", [{"apply_wait_seconds": 0.3}])
 def test_an_empty_pool_and_no_worker_is_a_503_with_a_retry_hint(client, runtime, pool, sandbox):
     result = client.simulate_post("/token/wechat/qr/applyQrCode")
-    assert result.status_code == 503
-    assert result.json["error"]["code"] == "pool_empty"
+    assert result.status_code == 503 and code(result) == Code.TRY_AGAIN
     assert int(result.headers["Retry-After"]) >= 1
     assert qrcode_creates(sandbox) == 0
     # One mint is queued, however many requests find the pool empty.
@@ -67,21 +67,21 @@ def test_an_empty_pool_and_no_worker_is_a_503_with_a_retry_hint(client, runtime,
 def test_a_new_follower_scans_logs_in_and_the_key_is_used_up(client, runtime, admin, filled_pool, sandbox,
                                                                sandbox_url):
     user = create_user(client, admin, "alice", ("wechat", OPENID), displayName="Alice")
-    code = apply(client)
-    key = code["qrCodeKey"]
+    qr = apply(client)
+    key = qr["qrCodeKey"]
     assert status(client, key) == "wait"
     reply = scan(client, runtime.settings, key, sandbox_url=sandbox_url)
     assert reply["MsgType"] == "text" and reply["Content"] == runtime.settings.login.scan_reply_text
     assert status(client, key) == "ok"
 
     result = login(client, key)
-    assert result.status_code == 200, result.text
+    assert code(result) == 0
     assert result.json["user"] == {"id": user["id"], "username": "alice", "displayName": "Alice", "enabled": True}
     assert result.json["expiresIn"] == runtime.settings.login.token_ttl_seconds
-    assert len(result.json["token"]) >= 40
+    assert len(result.json["data"]) >= 40
 
     again = login(client, key)
-    assert again.status_code == 401 and again.json["error"]["code"] == "invalid_auth_code"
+    assert code(again) == Code.QR_KEY_EXPIRED
     assert status(client, key) == "expired"
 
 
@@ -91,7 +91,7 @@ def test_an_existing_follower_scan_is_recognised_too(client, runtime, admin, fil
     reply = scan(client, runtime.settings, key, existing=True)  # SCAN with EventKey login_<key>, no prefix
     assert reply["Content"] == runtime.settings.login.scan_reply_text
     assert status(client, key) == "ok"
-    assert login(client, key).status_code == 200
+    assert code(login(client, key)) == 0
 
 
 def test_the_inbound_record_names_the_login_scene(client, runtime, filled_pool, worker, admin):
@@ -140,8 +140,10 @@ def test_unknown_keys_are_expired_and_bad_waits_are_refused(client):
     assert status(client, "no-such-key-0000000000", wait=5) == "expired"  # nothing to wait for: at once
     for bad in ("26", "-1", "soon"):
         result = client.simulate_get("/token/wechat/qr/getStatus", params={"qrCodeKey": "k" * 22, "wait": bad})
-        assert result.status_code == 422, bad
-    assert client.simulate_get("/token/wechat/qr/getStatus").status_code == 422
+        assert code(result) == Code.INVALID_PARAMETER, bad
+        assert "wait" in result.json["msg"]
+    missing = client.simulate_get("/token/wechat/qr/getStatus")
+    assert code(missing) == Code.INVALID_PARAMETER and "qrCodeKey" in missing.json["msg"]
 
 
 @pytest.mark.parametrize("login_overrides", [{"qr_lifetime_seconds": 3, "pool_min_remaining_seconds": 1}])
@@ -154,29 +156,25 @@ def test_a_key_expires_with_its_code(client, runtime, admin, filled_pool):
     reply = scan(client, runtime.settings, key)
     assert reply["Content"] == runtime.settings.login.scan_expired_text
     assert status(client, key) == "expired"
-    result = login(client, key)
-    assert result.status_code == 401 and result.json["error"]["code"] == "invalid_auth_code"
+    assert code(login(client, key)) == Code.QR_KEY_EXPIRED
 
 
 def test_an_unbound_scanner_is_told_how_to_bind_and_the_key_survives(client, runtime, admin, filled_pool):
     key = apply(client)["qrCodeKey"]
     scan(client, runtime.settings, key, STRANGER)
     refused = login(client, key)
-    assert refused.status_code == 403
-    error = refused.json["error"]
-    assert error["code"] == "not_bound" and "/user/third/bind" in error["message"]
+    assert code(refused) == Code.NOT_BOUND and "绑定" in refused.json["msg"]
     assert status(client, key) == "ok"
     # Once an operator binds the account, the same scan logs in (once).
     user = create_user(client, admin, "dave", ("wechat", STRANGER))
     result = login(client, key)
-    assert result.status_code == 200 and result.json["user"]["id"] == user["id"]
-    assert login(client, key).status_code == 401
+    assert code(result) == 0 and result.json["user"]["id"] == user["id"]
+    assert code(login(client, key)) == Code.QR_KEY_EXPIRED
 
 
-def test_login_before_the_scan_is_a_409_and_changes_nothing(client, filled_pool):
+def test_login_before_the_scan_is_refused_and_changes_nothing(client, filled_pool):
     key = apply(client)["qrCodeKey"]
-    result = login(client, key)
-    assert result.status_code == 409 and result.json["error"]["code"] == "not_scanned"
+    assert code(login(client, key)) == Code.NOT_SCANNED
     assert status(client, key) == "wait"
 
 
@@ -187,7 +185,7 @@ def test_the_first_scan_stands(client, runtime, admin, filled_pool):
     second = scan(client, runtime.settings, key, STRANGER, existing=True)
     assert second["Content"] == runtime.settings.login.scan_expired_text
     result = login(client, key)
-    assert result.status_code == 200 and result.json["user"]["username"] == "erin"
+    assert code(result) == 0 and result.json["user"]["username"] == "erin"
 
 
 def test_two_logins_racing_with_one_key_give_one_token(client, runtime, admin, filled_pool):
@@ -195,21 +193,41 @@ def test_two_logins_racing_with_one_key_give_one_token(client, runtime, admin, f
     key = apply(client)["qrCodeKey"]
     scan(client, runtime.settings, key)
     with ThreadPoolExecutor(8) as threads:
-        codes = sorted(r.status_code for r in threads.map(lambda _: login(client, key), range(8)))
-    assert codes == [200] + [401] * 7
+        codes = sorted(code(r) for r in threads.map(lambda _: login(client, key), range(8)))
+    assert codes == [0] + [Code.QR_KEY_EXPIRED] * 7
 
 
 def test_a_disabled_user_cannot_log_in(client, runtime, admin, filled_pool):
     user = create_user(client, admin, "gina", ("wechat", OPENID), enabled=False)
     key = apply(client)["qrCodeKey"]
     scan(client, runtime.settings, key)
-    result = login(client, key)
-    assert result.status_code == 403 and result.json["error"]["code"] == "user_disabled"
+    assert code(login(client, key)) == Code.USER_DISABLED
     assert client.simulate_get(f"/api/v1/users/{user['id']}", headers=admin).json["enabled"] is False
 
 
-def test_bad_login_bodies_are_422(client):
-    for body in ({}, {"loginType": "password", "authCode": "x"}, {"loginType": "weChat", "authCode": ""}):
-        assert client.simulate_post("/token/login", json=body).status_code == 422
-    assert client.simulate_post("/token/login", body="{", headers={"Content-Type": "application/json"}) \
-        .status_code == 400
+def test_bad_login_parameters_name_the_field(client):
+    for body, field in (({}, "loginType"), ({"loginType": "password", "authCode": "x"}, "loginType"),
+                        ({"loginType": "weChat", "authCode": ""}, "authCode")):
+        result = client.simulate_post("/token/login", json=body)
+        assert code(result) == Code.INVALID_PARAMETER and field in result.json["msg"], body
+    broken = client.simulate_post("/token/login", body="{", headers={"Content-Type": "application/json"})
+    assert code(broken) == Code.BAD_REQUEST_BODY
+    assert code(client.simulate_post("/token/login", json=["weChat"])) == Code.BAD_REQUEST_BODY
+    xml = client.simulate_post("/token/login", body="<x/>", headers={"Content-Type": "text/xml"})
+    assert code(xml) == Code.BAD_REQUEST_BODY
+
+
+def test_login_parameters_travel_in_the_query_string_a_form_or_json(client, runtime, admin, filled_pool):
+    create_user(client, admin, "hugo", ("wechat", OPENID))
+    sends = [
+        lambda key: {"params": {"loginType": "weChat", "authCode": key}},
+        lambda key: {"body": f"loginType=weChat&authCode={key}",
+                     "headers": {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"}},
+        lambda key: {"json": {"clientCode": "weChat", "authCode": key}},  # the seed's QR-bind page's name
+    ]
+    for send in sends:
+        key = apply(client)["qrCodeKey"]
+        scan(client, runtime.settings, key)
+        result = client.simulate_post("/token/login", **send(key))
+        assert code(result) == 0 and result.json["user"]["username"] == "hugo"
+    assert code(client.simulate_get("/token/login")) == Code.METHOD_NOT_ALLOWED

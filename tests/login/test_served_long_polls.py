@@ -58,7 +58,7 @@ def test_200_long_polls_do_not_stop_the_ingress_answering(served_ingress, redis_
     now = pool.now()
     for n in range(30):  # pooled as if minted: this test is about the ingress, not about WeChat
         pool.add(PooledCode(f"served-key-{n:011d}", f"ticket{n}", f"http://weixin.qq.com/q/{n}", now + 300))
-    keys = [httpx.post(f"{url}/token/wechat/qr/applyQrCode").json()["qrCodeKey"] for _ in range(4)]
+    keys = [httpx.post(f"{url}/token/wechat/qr/applyQrCode").json()["data"]["qrCodeKey"] for _ in range(4)]
 
     stop = threading.Event()
     seen: Counter[str] = Counter()
@@ -70,7 +70,7 @@ def test_200_long_polls_do_not_stop_the_ingress_answering(served_ingress, redis_
         with httpx.Client(base_url=url, timeout=HOLD_SECONDS + 10) as http:
             while not stop.is_set():
                 response = http.get("/token/wechat/qr/getStatus", params={"qrCodeKey": key, "wait": HOLD_SECONDS})
-                status = response.json()["status"]
+                status = response.json()["data"]
                 with lock:
                     seen["held" if "Retry-After" not in response.headers else "answered at once"] += 1
                 if status != "wait":
@@ -88,7 +88,7 @@ def test_200_long_polls_do_not_stop_the_ingress_answering(served_ingress, redis_
     with httpx.Client(base_url=url, timeout=PROMPT_SECONDS) as other:
         for _ in range(20):
             assert other.get("/healthz").status_code == 200
-        assert other.post("/token/wechat/qr/applyQrCode").status_code == 200
+        assert other.post("/token/wechat/qr/applyQrCode").json()["code"] == 0
         assert other.get("/readyz").status_code == 200
 
     # A scan still reaches the held polls of that key at once, and the retrying ones at their next ask.

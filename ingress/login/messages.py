@@ -1,0 +1,106 @@
+"""What the seed's login paths tell a person when they fail: one numeric code each, its text in 简体中文 and English.
+
+The seed's front end shows ``msg`` as it is, so the text is for the person at the browser (the details a
+developer needs go to the log under the answer's ``traceId``). Chinese is the default, as in the seed; a
+request whose ``Accept-Language`` prefers English gets English. The numbers are part of the contract
+(README, "Failure codes"): the seed's own common codes where it has one, imbridge's login codes from 10101.
+
+Example::
+
+    message(Code.RATE_LIMITED, language("en-GB,en;q=0.9"), seconds=5)
+"""
+
+
+from __future__ import annotations
+
+import enum
+from typing import Literal
+
+Language = Literal["zh", "en"]
+
+#: The language of a request that names none imbridge speaks.
+DEFAULT_LANGUAGE: Language = "zh"
+
+
+class Code(enum.IntEnum):
+    """The ``code`` of an answer; 0 is success, anything else a failure the client shows ``msg`` for."""
+
+    SUCCESS = 0
+    #: The seed's catch-all failure (``CommonCode.FAIL_CODE``).
+    FAILED = 1
+    #: The seed's ``CommonErrorCode`` numbers.
+    SYSTEM_ERROR = 10001
+    NOT_LOGGED_IN = 10004
+    BAD_REQUEST_BODY = 10005
+    INVALID_PARAMETER = 10006
+    METHOD_NOT_ALLOWED = 10011
+    #: imbridge's login codes.
+    NOT_SCANNED = 10101
+    QR_KEY_EXPIRED = 10102
+    NOT_BOUND = 10103
+    USER_DISABLED = 10104
+    BOUND_ELSEWHERE = 10105
+    RATE_LIMITED = 10106
+    NOT_CONFIGURED = 10107
+    APPLET_CODE_REFUSED = 10108
+    USER_BLOCKED = 10109
+    TRY_AGAIN = 10110
+
+
+#: code -> (简体中文, English); ``{name}`` fields are filled in by :func:`message`.
+MESSAGES: dict[Code, tuple[str, str]] = {
+    Code.SUCCESS: ("success", "success"),
+    Code.FAILED: ("请求失败", "The request failed"),
+    Code.SYSTEM_ERROR: ("系统错误，请稍后重试", "System error; please try again later"),
+    Code.NOT_LOGGED_IN: ("未登录或登录已失效，请重新登录",
+                         "Not logged in, or the login has expired; please log in again"),
+    Code.BAD_REQUEST_BODY: ("请求内容无法解析：请用查询参数、表单或 JSON 传参",
+                            "The request body cannot be read: send parameters in the query string, a form or JSON"),
+    Code.INVALID_PARAMETER: ("参数缺失或无效：{fields}", "Missing or invalid parameter: {fields}"),
+    Code.METHOD_NOT_ALLOWED: ("不支持该请求方法", "This request method is not supported here"),
+    Code.NOT_SCANNED: ("二维码尚未扫描，请先用微信扫码",
+                       "The QR code has not been scanned yet; scan it with WeChat first"),
+    Code.QR_KEY_EXPIRED: ("二维码已过期或已使用，请重新获取二维码",
+                          "The QR code has expired or was used already; get a new one"),
+    Code.NOT_BOUND: ("该微信账号尚未绑定用户，请先绑定后再登录",
+                     "This WeChat account is not bound to any user; bind it first, then log in"),
+    Code.USER_DISABLED: ("该用户已被停用", "This user is disabled"),
+    Code.BOUND_ELSEWHERE: ("该微信账号已绑定其他用户", "This WeChat account is bound to another user"),
+    Code.RATE_LIMITED: ("操作过于频繁，请 {seconds} 秒后再试", "Too many requests; try again in {seconds} s"),
+    Code.NOT_CONFIGURED: ("未配置微信登录，请联系管理员", "WeChat login is not configured; ask the administrator"),
+    Code.APPLET_CODE_REFUSED: ("小程序登录凭证无效或已过期，请重新登录",
+                               "The mini-program login code is invalid or expired; log in again"),
+    Code.USER_BLOCKED: ("微信拒绝了该用户的登录", "WeChat refused this user's login"),
+    Code.TRY_AGAIN: ("服务繁忙，请稍后重试", "The service is busy; please try again shortly"),
+}
+
+
+def language(accept_language: str | None) -> Language:
+    """``en`` when the header ranks English above Chinese (or names English and not Chinese), else ``zh``."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate((accept_language or "").split(",")):
+        tag, _, params = item.partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        primary = tag.strip().lower().split("-", 1)[0]
+        if primary in ("zh", "en") and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE  # type: ignore[return-value]
+
+
+def message(code: Code, lang: Language, **fields: object) -> str:
+    """The text of ``code`` in ``lang``, its ``{name}`` fields filled in (a missing one reads ``?``)."""
+    zh, en = MESSAGES.get(code, MESSAGES[Code.FAILED])
+    template = en if lang == "en" else zh
+    return template.format_map(_Fields(fields))
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
