@@ -43,7 +43,7 @@ export default {
         { label: t("notifications.type"), render: (r) => [h("code", {}, r.msgType), r.event ? h("span", { class: "muted small" }, ` ${r.event}`) : null] },
         { label: t("inbound.from"), class: "wrap-anywhere", render: (r) => h("code", { class: "small" }, r.fromUser) },
         { label: t("inbound.content"), class: "inbound-content", render: (r) => h("div", { class: "inbound-text", title: summarize(r) }, summarize(r)) },
-        { label: t("inbound.handledBy"), class: "wrap-anywhere", render: (r) => r.handler },
+        { label: t("inbound.handledBy"), class: "wrap-anywhere", render: (r) => (r.handler ? h("code", { class: "small" }, r.handler) : null) },
       ], answer.items, { empty: t("inbound.empty"), onRow: detail }),
       pager({ page, limit: LIMIT, total: answer.total }, (p) => show(p).catch(toastError)));
       stamp.textContent = t("inbound.updated", { time: formatTime(new Date()) });

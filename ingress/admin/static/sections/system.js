@@ -111,7 +111,7 @@ export default {
         h("div", { class: "card" }, h("h2", {}, tr("system.perMinute")), deliveriesChart(status.deliveriesPerMinute)),
         h("div", { class: "grid" },
           h("div", {}, h("h2", {}, tr("system.queues")), table([
-            { label: tr("system.queue"), render: (q) => h("strong", {}, q.queue) },
+            { label: tr("system.queue"), render: (q) => h("code", {}, q.queue) },
             { label: tr("system.ready"), key: "ready", class: "num" },
             { label: tr("system.delayed"), key: "delayed", class: "num" },
             { label: tr("system.inProgress"), render: (q) => (q.inProgress === null ? tr("system.notAvailable") : String(q.inProgress)), class: "num" },
