@@ -149,7 +149,9 @@ def test_a_chinese_browser_gets_every_screen_in_chinese(make_page, imbridge, tmp
         page.goto(f"{imbridge.url}/admin#/{hash_path}")
         page.wait_for_selector(ready)
         page.wait_for_load_state("networkidle")
-        shoot(page, tmp_path, f"zh-{hash_path.split('/')[0]}{'-detail' if hash_path.count('/') and 'new' not in hash_path else ''}")
+        name = "notifications-detail" if hash_path.startswith("notifications/") and not hash_path.endswith("new") \
+            else hash_path.replace("/", "-")
+        shoot(page, tmp_path, f"zh-{name}")
         found = leftovers(page, data)
         if found:
             problems[hash_path] = found

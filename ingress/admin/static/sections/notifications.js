@@ -218,7 +218,7 @@ async function detailView(root, ctx, id) {
             : d.status === "sent" ? h("p", { class: "muted" }, t("notifications.nothingBeyondSuccess"))
               : !lastFailure ? h("p", { class: "muted" }, t("notifications.noAnswerYet")) : null,
           d.problems ? [h("h3", {}, t("notifications.problems")), h("ul", { class: "form-error" }, d.problems.map((p) => h("li", {}, `${p.field}: ${p.message}`)))] : null)),
-      h("div", { class: "card" }, h("h2", {}, t("notifications.attempts")),
+      h("div", { class: "card" }, h("h2", {}, t("notifications.attemptsHeading")),
         table([
           { label: "#", key: "number", class: "num" },
           { label: t("notifications.started"), class: "nowrap", render: (a) => fmtTime(a.startedAt) },
