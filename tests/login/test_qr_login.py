@@ -160,7 +160,10 @@ def test_a_key_expires_with_its_code(client, runtime, admin, filled_pool):
 
 def test_an_unbound_scanner_is_told_how_to_bind_and_the_key_survives(client, runtime, admin, filled_pool):
     key = apply(client)["qrCodeKey"]
-    scan(client, runtime.settings, key, STRANGER)
+    reply = scan(client, runtime.settings, key, STRANGER)
+    # The phone hears what the browser will: not "confirmed", but that nobody is bound to this account.
+    assert reply["Content"] == runtime.settings.login.scan_unbound_text
+    assert "尚未绑定" in reply["Content"] and "not bound" in reply["Content"]
     refused = login(client, key)
     assert refused.status_code == 403
     error = refused.json["error"]
