@@ -70,6 +70,7 @@ def leftovers(page, data_words: set[str]) -> list[str]:
     """The visible texts with an English word that is neither allowed nor the demo's data."""
     found = []
     for text in page.evaluate(VISIBLE_TEXT):
+        text = re.sub(r"(https?://|/)[\w./?=&%#:-]+", " ", text)  # URLs and paths are addresses, not words
         # Tokens with digits are ids (imb_80fc8a319abc, oDemoFollower0001): data, whatever the language.
         words = {w.lower().strip("_") for w in re.findall(r"[A-Za-z][A-Za-z_0-9]*", text)
                  if len(w) > 1 and not re.search(r"\d", w)}
