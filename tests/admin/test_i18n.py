@@ -41,6 +41,8 @@ ALLOWED = {
     "text", "image", "voice", "video", "shortvideo", "location", "link", "event", "click", "subscribe",
     "news", "file", "textcard", "mpnews", "template_card", "markdown_v2", "actioncard", "feedcard", "action_card",
     "oa", "template", "wechat", "wecom", "crm", "pages", "index", "data", "deploy",
+    # a menu button's attributes as WeChat names them (the problem list's paths end in them)
+    "name", "type", "sub_button", "pagepath",
     # units and number words of the page's own formats
     "min", "kb", "mb",
 }
@@ -157,6 +159,13 @@ def test_a_chinese_browser_gets_every_screen_in_chinese(make_page, imbridge, tmp
         if found:
             problems[hash_path] = found
     assert problems == {}, f"English left on the Chinese screens: {problems}"
+
+    # A new menu draft breaks rules until it is filled in: the problems are listed in Chinese too.
+    page.goto(f"{imbridge.url}/admin#/wechat-menus")
+    page.click("#section-wechat-menus .menu-drafts button.primary")
+    expect(page.locator("#section-wechat-menus .menu-problems li").first).to_be_visible()
+    shoot(page, tmp_path, "zh-wechat-menus-draft")
+    assert leftovers(page, data) == [], "the menu rules' problems are in Chinese"
 
     # Dates and times the Chinese way: 2026-12-06 04:05:06, 24-hour.
     page.goto(f"{imbridge.url}/admin#/notifications")

@@ -2,6 +2,37 @@
 // button's fields, and every problem at its place (live as typed, or the API's 422 until the next edit).
 import { api, fill, h, t } from "../app.js";
 
+/**
+ * The menu rules' messages (menu-rules.js and the API's 422 details say them alike, in English) in the page's
+ * language: each known sentence -> its catalogue key, its numbers and names as parameters; others as they are.
+ */
+const RULE_MESSAGES = [
+  [/^a menu is a list of buttons$/, "menuRule.list", []],
+  [/^a menu has 1 to (\d+) top-level buttons, not (\d+)$/, "menuRule.topCount", ["max", "n"]],
+  [/^a button is an object$/, "menuRule.object", []],
+  [/^sub_button is a list of buttons$/, "menuRule.subList", []],
+  [/^at most (\d+) sub-buttons, not (\d+)$/, "menuRule.subCount", ["max", "n"]],
+  [/^sub-buttons cannot have sub-buttons$/, "menuRule.nested", []],
+  [/^not a button attribute$/, "menuRule.unknownAttribute", []],
+  [/^a button needs a name$/, "menuRule.needsName", []],
+  [/^at most (\d+) bytes \(UTF-8\), not (\d+)$/, "menuRule.bytes", ["max", "n"]],
+  [/^must be a string$/, "menuRule.string", []],
+  [/^a button without sub-buttons needs a type$/, "menuRule.needsType", []],
+  [/^unknown type (.+); one of (.+)$/, "menuRule.unknownType", ["type", "types"]],
+  [/^a (\w+) button needs (\w+)$/, "menuRule.needsAttribute", ["type", "attribute"]],
+];
+
+export function ruleMessage(message) {
+  for (const [pattern, key, names] of RULE_MESSAGES) {
+    const match = pattern.exec(message);
+    if (match) return t(key, Object.fromEntries(names.map((name, i) => [name, match[i + 1]])));
+  }
+  return message;
+}
+
+/** The draft's own fields, as the problem list names them. */
+const FORM_FIELDS = { name: t("menuEditor.draftName"), remark: t("robots.remark") };
+
 /** describePath's words in the page's language. */
 export const PATH_WORDS = { menu: t("menuEditor.theMenu"), button: (n) => t("menuEditor.buttonN", { n }), sub: (n) => t("menuEditor.subN", { n }) };
 import {
@@ -53,10 +84,9 @@ export class MenuEditor {
 
   /** Every problem shown: the API's last 422 until the next edit, else the live rules (and a missing name). */
   problems() {
-    if (this.serverError) return this.serverError.fieldErrors;
-    const found = buttonProblems(this.draft.buttons);
-    if (!this.draft.name.trim()) found.push({ field: "name", message: t("menuEditor.needsName") });
-    return found;
+    const found = this.serverError ? [...this.serverError.fieldErrors] : buttonProblems(this.draft.buttons);
+    if (!this.serverError && !this.draft.name.trim()) found.push({ field: "name", message: t("menuEditor.needsName") });
+    return found.map((problem) => ({ ...problem, message: ruleMessage(problem.message) }));
   }
 
   /** Show the API's 422 (an ApiError) in the same places as the live problems. */
@@ -201,7 +231,8 @@ export class MenuEditor {
       const path = problem.field.replace(/^buttons\.?/, "");
       const onButton = /^\d/.test(path);
       const target = onButton ? path.split(".").filter((part) => /^\d+$/.test(part)).slice(0, 2).map(Number) : null;
-      const label = path === "" ? t("menuEditor.menu") : onButton ? describePath(problem.field, this.draft.buttons, PATH_WORDS) : problem.field;
+      const label = path === "" ? t("menuEditor.menu") : onButton ? describePath(problem.field, this.draft.buttons, PATH_WORDS)
+        : FORM_FIELDS[problem.field] || problem.field;
       return h("li", {}, target ? h("button", { type: "button", class: "link", onclick: () => this.select(target) }, label)
         : h("strong", {}, label), `: ${problem.message}`);
     });
