@@ -62,6 +62,7 @@ export function localeSelect(h) {
 /** Fill the static page's elements marked data-i18n (text), data-i18n-placeholder, data-i18n-title. */
 export function translateDocument(root = document) {
   document.documentElement.lang = locale;
+  document.title = `imbridge ${t("shell.admin")}`;
   for (const element of root.querySelectorAll("[data-i18n]")) element.textContent = t(element.dataset.i18n);
   for (const element of root.querySelectorAll("[data-i18n-placeholder]")) element.placeholder = t(element.dataset.i18nPlaceholder);
   for (const element of root.querySelectorAll("[data-i18n-aria-label]")) element.setAttribute("aria-label", t(element.dataset.i18nAriaLabel));
