@@ -321,10 +321,17 @@ class LoginSettings(_Section):
     #: Long-polls one ingress process holds at once; more answer at once (with Retry-After), because a held
     #: poll occupies one of the process's 32 threads and the others must stay free for everything else.
     long_poll_slots: int = Field(default=16, ge=0, le=1000)
-    #: Reply to the scan of a login code, in the WeChat chat.
-    scan_reply_text: str = "Login confirmed: you can return to your browser."
+    #: Reply to the scan of a login code, in the WeChat chat (Chinese and English: the follower's language is
+    #: unknown).
+    scan_reply_text: str = "登录已确认，请回到浏览器。\nLogin confirmed: you can return to your browser."
     #: Reply to the scan of a code that expired or was used already.
-    scan_expired_text: str = "This login code has expired or was used; refresh the page for a new one."
+    scan_expired_text: str = ("二维码已过期或已使用，请刷新页面获取新的二维码。\n"
+                              "This login code has expired or was used; refresh the page for a new one.")
+    #: Reply to the scan of someone no user is bound to: the browser's login is refused until an operator binds
+    #: the account (POST /user/third/bind or the admin API); then the same scan logs in.
+    scan_unbound_text: str = ("此微信号尚未绑定任何用户，登录被拒绝。请联系管理员绑定后再试。\n"
+                              "This WeChat account is not bound to any user, so the login is refused; "
+                              "ask an administrator to bind it, then try again.")
     #: How long a login token is valid.
     token_ttl_seconds: int = Field(default=7200, ge=60)
     #: How long a mini-program login waits for the worker's jscode2session answer.

@@ -161,7 +161,10 @@ def test_a_key_expires_with_its_code(client, runtime, admin, filled_pool):
 
 def test_an_unbound_scanner_is_told_how_to_bind_and_the_key_survives(client, runtime, admin, filled_pool):
     key = apply(client)["qrCodeKey"]
-    scan(client, runtime.settings, key, STRANGER)
+    reply = scan(client, runtime.settings, key, STRANGER)
+    # The phone hears what the browser will: not "confirmed", but that nobody is bound to this account.
+    assert reply["Content"] == runtime.settings.login.scan_unbound_text
+    assert "尚未绑定" in reply["Content"] and "not bound" in reply["Content"]
     refused = login(client, key)
     assert code(refused) == Code.NOT_BOUND and "绑定" in refused.json["msg"]
     assert status(client, key) == "ok"
