@@ -7,7 +7,8 @@ import {
 
 const FINAL = new Set(["sent", "failed", "dead"]);
 const STATUSES = ["queued", "sending", "retrying", "sent", "failed", "dead"];
-const CHANNELS = Object.fromEntries(["dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template"]
+const CHANNELS = Object.fromEntries(["dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template",
+  "wechat_custom"]
   .map((channel) => [channel, t(`channel.${channel}`)]));
 
 // A 1x1 PNG, so that the media examples are valid as they stand.
@@ -68,6 +69,13 @@ export const MESSAGE_TYPES = {
   },
   wechat_template: {
     template: { touser: "oDemoFollower000000000000001", template_code: "deploy", url: URL_EXAMPLE, data: { first: { value: EX.isLive } } },
+  },
+  // Customer-service messages: only to a follower who wrote within 48 hours (else WeChat answers 45015).
+  wechat_custom: {
+    text: { touser: "oDemoFollower000000000000001", msgtype: "text", text: { content: EX.isLive } },
+    image: { touser: "oDemoFollower000000000000001", msgtype: "image", image: IMAGE },
+    news: { touser: "oDemoFollower000000000000001", msgtype: "news", news: { articles: [{ title: EX.releaseNotes, description: "crm 2.4", url: URL_EXAMPLE }] } },
+    msgmenu: { touser: "oDemoFollower000000000000001", msgtype: "msgmenu", msgmenu: { head_content: EX.deployAsk, list: [{ id: "1", content: EX.readyToGo }] } },
   },
 };
 
@@ -289,7 +297,7 @@ async function composeView(root, ctx) {
       fields.push({ name: "message", label: t("compose.messageJson"), type: "json", rows: 12, value: shape, required: true,
         help: t("compose.messageJsonHelp") });
     }
-    if (channel !== "wechat_template") {
+    if (channel !== "wechat_template" && channel !== "wechat_custom") {
       fields.push({ name: "template.code", label: t("compose.template"), placeholder: "deploy", help: t("compose.templateHelp"), aliases: ["template"] },
         { name: "template.variables", label: t("compose.templateVariables"), type: "json", rows: 3, placeholder: '{"app": "crm"}', when: (v) => Boolean(v["template.code"]) });
     }
