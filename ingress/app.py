@@ -27,6 +27,7 @@ from ingress.openapi import OpenApiSpec
 from ingress.platform_gate import PlatformGate
 from ingress.portals import build_portals
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
+from ingress.resources.blob_content import BlobContent
 from ingress.resources.blobs import BlobCollection, BlobItem
 from ingress.resources.health import HealthResource, ReadyResource
 from ingress.resources.inbound import InboundCollection, InboundItem
@@ -141,6 +142,7 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime,
           TemplateRender(database, runtime.settings.notifications.max_template_output_bytes))
     route("/api/v1/blobs", BlobCollection(database, runtime.settings.ingress.max_body_bytes))
     route("/api/v1/blobs/{blob_id}", BlobItem(database))
+    route("/api/v1/blobs/{blob_id}/content", BlobContent(database))
 
 
 def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks: Tasks) -> None:
