@@ -5,6 +5,7 @@ JSON in, JSON out; a bad request answers 400 with falcon's ``{"title", "descript
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import falcon
@@ -13,6 +14,7 @@ from sandbox.robots import Robot
 from sandbox.state import SandboxState
 from sandbox.wechat.applet import openid_for
 from sandbox.wechat.qrcode import live_ticket
+from sandbox.wechat.seeds import CONSOLE_MENU
 from sandbox.wechat.store import JsCode
 
 
@@ -202,6 +204,26 @@ class JsCodes(_Resource):
         resp.media = {"code": code, "expires_at": expires}
 
 
+class ConsoleMenu(_Resource):
+    """POST ``{button: [...]}`` (``get_current_selfmenu_info`` shape; empty: :data:`CONSOLE_MENU`) plays an
+    operator publishing a menu in the mp.weixin.qq.com console: ``menu/get`` then answers 46003. DELETE: none."""
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        buttons = _body(req).get("button", CONSOLE_MENU)
+        if not isinstance(buttons, list) or not all(isinstance(b, dict) for b in buttons):
+            raise falcon.HTTPBadRequest(description="button must be a list of objects")
+        with self.state.lock:
+            self.state.wechat.menu = None
+            self.state.wechat.console_menu = copy.deepcopy(buttons)
+        resp.status = falcon.HTTP_201
+        resp.media = {"button": buttons}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response) -> None:
+        with self.state.lock:
+            self.state.wechat.console_menu = None
+        resp.media = {"ok": True}
+
+
 def add_control_routes(app: falcon.App, state: SandboxState, prefix: str = "/_sandbox") -> None:
     app.add_route(f"{prefix}/health", Health(state))
     app.add_route(f"{prefix}/config", Config(state))
@@ -218,3 +240,4 @@ def add_control_routes(app: falcon.App, state: SandboxState, prefix: str = "/_sa
     app.add_route(f"{prefix}/wechat/qrcodes", QrCodes(state))
     app.add_route(f"{prefix}/wechat/templates", Templates(state))
     app.add_route(f"{prefix}/wechat/jscodes", JsCodes(state))
+    app.add_route(f"{prefix}/wechat/console-menu", ConsoleMenu(state))

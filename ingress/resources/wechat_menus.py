@@ -210,8 +210,10 @@ class PublishedMenu:
 class MenuImport:
     scope = Scope.ADMIN
     needs_platform = {"POST": "wechat"}
-    openapi = {"post": {"summary": "Import the live menu (a job: menu/get) as a new published row; body optional: "
-                                   "{name}", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
+    openapi = {"post": {"summary": "Import the live menu (a job: menu/get, or for a menu made in the "
+                                   "console get_current_selfmenu_info, converted; see result.review) as a new "
+                                   "published row; body optional: {name}",
+                        "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
     def __init__(self, database: Database, max_body: int, tasks: Tasks) -> None:
         self.database = database

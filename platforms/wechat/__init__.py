@@ -23,12 +23,14 @@ from platforms.wechat.replies import (
     VoiceReply,
     reply_to,
 )
+from platforms.wechat.selfmenu import ConvertedMenu, selfmenu_as_menu
 from platforms.wechat.templates import Templates, template_keys
 
 __all__ = [
     "AppletSession",
     "Article",
     "ButtonProblem",
+    "ConvertedMenu",
     "ImageReply",
     "InboundMessage",
     "Material",
@@ -48,6 +50,7 @@ __all__ = [
     "parse_message",
     "qrcode_image_url",
     "reply_to",
+    "selfmenu_as_menu",
     "template_keys",
     "validate_buttons",
 ]
