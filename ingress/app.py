@@ -45,7 +45,14 @@ from ingress.resources.robots import RobotCollection, RobotItem
 from ingress.resources.system import SystemStatusResource
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
-from ingress.resources.wechat_media import MediaCollection, MediaCounts, MediaItem, MediaSync
+from ingress.resources.wechat_media import (
+    MaterialFetch,
+    MediaCollection,
+    MediaCounts,
+    MediaFetch,
+    MediaItem,
+    MediaSync,
+)
 from ingress.resources.wechat_menus import (
     MenuClear,
     MenuCollection,
@@ -165,4 +172,6 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/media", MediaCollection(database, limits.media_max_body_bytes, tasks))
     route("/api/v1/wechat/media/counts", MediaCounts(database))
     route("/api/v1/wechat/media/sync", MediaSync(database, tasks))
+    route("/api/v1/wechat/media/fetch", MaterialFetch(database, tasks))
     route("/api/v1/wechat/media/{record_id:id}", MediaItem(database, tasks))
+    route("/api/v1/wechat/media/{record_id:id}/fetch", MediaFetch(database, tasks))

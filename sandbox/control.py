@@ -13,6 +13,7 @@ import falcon
 from sandbox.robots import Robot
 from sandbox.state import SandboxState
 from sandbox.wechat.applet import openid_for
+from sandbox.wechat.media import add_news_material
 from sandbox.wechat.qrcode import live_ticket
 from sandbox.wechat.seeds import CONSOLE_MENU
 from sandbox.wechat.store import JsCode
@@ -224,6 +225,19 @@ class ConsoleMenu(_Resource):
         resp.media = {"ok": True}
 
 
+class NewsMaterial(_Resource):
+    """POST ``{news_item: [{title, content, ...}]}``: a news material as if made in the console; its media_id."""
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        articles = _body(req).get("news_item")
+        if not isinstance(articles, list) or not articles or not all(isinstance(a, dict) for a in articles):
+            raise falcon.HTTPBadRequest(description="news_item must be a non-empty list of objects")
+        with self.state.lock:
+            media_id = add_news_material(self.state, articles)
+        resp.status = falcon.HTTP_201
+        resp.media = {"media_id": media_id}
+
+
 def add_control_routes(app: falcon.App, state: SandboxState, prefix: str = "/_sandbox") -> None:
     app.add_route(f"{prefix}/health", Health(state))
     app.add_route(f"{prefix}/config", Config(state))
@@ -241,3 +255,4 @@ def add_control_routes(app: falcon.App, state: SandboxState, prefix: str = "/_sa
     app.add_route(f"{prefix}/wechat/templates", Templates(state))
     app.add_route(f"{prefix}/wechat/jscodes", JsCodes(state))
     app.add_route(f"{prefix}/wechat/console-menu", ConsoleMenu(state))
+    app.add_route(f"{prefix}/wechat/news-material", NewsMaterial(state))

@@ -7,7 +7,7 @@
 
 from platforms.wechat.applet import AppletSession, WeChatAppletClient
 from platforms.wechat.client import WeChatClient
-from platforms.wechat.material import Material
+from platforms.wechat.material import FetchedMaterial, Material
 from platforms.wechat.menu import Menu
 from platforms.wechat.menu_rules import ButtonProblem, MenuInvalid, button_problems, validate_buttons
 from platforms.wechat.messages import InboundMessage, parse_message
@@ -31,6 +31,7 @@ __all__ = [
     "Article",
     "ButtonProblem",
     "ConvertedMenu",
+    "FetchedMaterial",
     "ImageReply",
     "InboundMessage",
     "Material",

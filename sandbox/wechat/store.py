@@ -17,6 +17,10 @@ class Material:
     update_time: int
     url: str | None = None
     description: dict[str, Any] | None = None
+    #: The file as uploaded (image, voice, video, thumb) and its type; a news material's articles instead.
+    content: bytes | None = None
+    content_type: str | None = None
+    news_item: list[dict[str, Any]] | None = None
 
 
 @dataclass
