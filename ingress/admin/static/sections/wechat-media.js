@@ -2,6 +2,7 @@
 import {
   api, badge, confirmDialog, fill, fmtTime, Form, h, pagedTable, pageHead, toast, toastError, watchJob,
 } from "../app.js";
+import { previewCell } from "../wechat/media-content.js";
 import { KINDS, acceptFor, formatBytes, guessKind } from "../wechat/media-kinds.js";
 
 export default {
@@ -127,6 +128,7 @@ export default {
       load: (page, limit) => api("GET", "wechat/media", undefined, { query: { ...filter, page, limit }, signal: ctx.signal }),
       empty: "No media of this kind yet.",
       columns: [
+        { label: "", class: "preview-cell", render: (m) => previewCell(m, { progress, signal: ctx.signal, reload: () => list.reload() }) },
         { label: "Name", render: (m) => h("div", {}, h("strong", {}, m.name || "—"), m.title ? h("div", { class: "muted small" }, m.title) : null) },
         { label: "Kind", render: (m) => [m.type, " ", h("span", { class: "muted small" }, m.permanent ? "permanent" : "temporary")] },
         { label: "Status", render: (m) => [badge(m.status), m.lastError ? h("div", { class: "job-error small" }, m.errcode ? `${m.errcode}: ${m.lastError}` : m.lastError) : null] },
