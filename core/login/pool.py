@@ -37,13 +37,13 @@ POOL_KEY = "imbridge:qr:pool"
 MINTING_KEY = "imbridge:qr:minting"
 #: A mint lost on the way (worker killed) stops blocking new ones after this long.
 MINTING_TTL_SECONDS = 30
-#: Applies (served or not) by time, for the demand count.
+#: Applies (served or not) by time, for the demand count (kept for the demand window only).
 APPLIES_KEY = "imbridge:qr:applies"
 #: Codes minted, by time, for the idle budget.
 MINTED_KEY = "imbridge:qr:minted"
 #: On-demand mint slots in use (member: slot token, score: when it lapses if never released).
 ON_DEMAND_KEY = "imbridge:qr:on-demand"
-#: The ledgers keep this much history (the idle budget looks back one hour).
+#: The mint ledger keeps this much history (the idle budget looks back one hour).
 LEDGER_SECONDS = 3600
 #: A slot whose request died lapses after this long.
 ON_DEMAND_SLOT_SECONDS = 30
@@ -184,7 +184,7 @@ class QrPool:
         raw, remaining, size, recent = self._take(
             keys=[POOL_KEY, APPLIES_KEY],
             args=[self._now_arg(), self.min_remaining_seconds, SESSION_PREFIX, self.key_lifetime_seconds,
-                  LEDGER_SECONDS, self.demand_window_seconds])
+                  self.demand_window_seconds, self.demand_window_seconds])
         if not raw:
             return Missed(int(recent))
         return TakenCode(PooledCode.from_json(raw), float(remaining), int(size), int(recent))
