@@ -53,6 +53,11 @@ class Download:
     content_type: str
 
 
+def _is_page(response: httpx.Response) -> bool:
+    """An HTML page (a gateway's error page) is never the file asked for."""
+    return response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower() == "text/html"
+
+
 def _is_json(response: httpx.Response) -> bool:
     """JSON by its declared type, or (WeChat sometimes says text/plain) by its first byte."""
     declared = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
@@ -178,7 +183,7 @@ class Transport:
             raise PlatformUnreachable(self.platform, None, f"{method} {path}: timed out ({exc})") from exc
         except httpx.TransportError as exc:
             raise PlatformUnreachable(self.platform, None, f"{method} {path}: {exc!r}") from exc
-        if binary_ok and response.status_code < 400 and not _is_json(response):
+        if binary_ok and response.status_code < 400 and not _is_json(response) and not _is_page(response):
             return Download(response.content, response.headers.get("Content-Type") or "application/octet-stream")
         return self._parse(method, path, response)
 
