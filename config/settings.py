@@ -268,6 +268,9 @@ class PortalSettings(_Section):
     echo_text: bool = False
     #: Menu ``click`` buttons and the text each answers (a list: config keys are folded, EventKeys are not).
     click_replies: list[ClickReply] = Field(default_factory=list)
+    #: Modules holding your own handlers, imported by the ingress and every worker at start (besides installed
+    #: distributions' ``imbridge.handlers`` entry points). One that fails to import is logged and skipped.
+    handler_modules: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _plaintext_either_allowed_or_refused(self) -> PortalSettings:

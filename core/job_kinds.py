@@ -17,3 +17,16 @@ MEDIA_DELETE = "wechat.media.delete"
 MEDIA_SYNC = "wechat.media.sync"
 #: Fetch a permanent material (get_material): a file into the blob store, a video's link or news articles.
 MEDIA_FETCH = "wechat.media.fetch"
+#: Fetch followers' data (``user/info/batchget``) into the local followers table.
+FOLLOWERS_FETCH = "wechat.followers.fetch"
+#: Set a follower's remark.
+FOLLOWERS_REMARK = "wechat.followers.remark"
+#: Make the local tag table what the account lists.
+TAGS_SYNC = "wechat.tags.sync"
+#: Create a tag.
+TAGS_CREATE = "wechat.tags.create"
+#: Delete a tag (its followers lose it).
+TAGS_DELETE = "wechat.tags.delete"
+#: Put followers under a tag, or take them out.
+TAGS_TAG = "wechat.tags.tag"
+TAGS_UNTAG = "wechat.tags.untag"

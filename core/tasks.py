@@ -54,10 +54,13 @@ COLLECT_SEND_RESULT = Task("notifications", "collect_send_result")
 RECALL_NOTIFICATION = Task("notifications", "recall_notification")
 #: ``run_job(job_id)``: one run of an admin job (kinds in :mod:`core.job_kinds`).
 RUN_JOB = Task("jobs", "run_job")
+#: ``run_follow_up(name, payload)``: a portal handler's follow-up (see :mod:`core.follow_ups`).
+RUN_FOLLOW_UP = Task("followups", "run_follow_up")
 
 #: Every task imbridge's workers run.
 TASKS = (PING, RECORD_INBOUND, APPLY_TEMPLATE_REPORT, DELIVER_WEBHOOK, MINT_LOGIN_CODES, EXCHANGE_APPLET_CODE,
-         SUBMIT_NOTIFICATION, DELIVER_NOTIFICATION, COLLECT_SEND_RESULT, RECALL_NOTIFICATION, RUN_JOB)
+         SUBMIT_NOTIFICATION, DELIVER_NOTIFICATION, COLLECT_SEND_RESULT, RECALL_NOTIFICATION, RUN_JOB,
+         RUN_FOLLOW_UP)
 
 
 class Tasks:
@@ -136,6 +139,9 @@ class Tasks:
 
     def run_job(self, job_id: str) -> None:
         self.send(RUN_JOB, job_id)
+
+    def run_follow_up(self, name: str, payload: dict[str, Any]) -> None:
+        self.send(RUN_FOLLOW_UP, name, payload)
 
     def mint_login_codes(self, count: int, deadline: float | None = None) -> None:
         """A top-up of ``count`` codes, or (with ``deadline``, epoch seconds) an on-demand mint for one request."""

@@ -79,19 +79,33 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_apikey(args: argparse.Namespace) -> int:
     from models import Database, Scope
-    from models.api_clients import create_api_client, revoke_api_client
+    from models.api_clients import NameTaken, create_api_client, list_api_clients, revoke_api_client
 
     database = Database.from_settings(_settings(args))
     with database.session() as session:
         if args.apikey_command == "create":
-            client, key = create_api_client(session, args.name, Scope(args.scope))
+            try:
+                client, key = create_api_client(session, args.name, Scope(args.scope))
+            except NameTaken as taken:
+                print(f"imbridge apikey create: {taken}", file=sys.stderr)
+                return 1
             print(f"API key for '{client.name}' (scope {client.scope}); shown once, store it now:")
             print(key)
+        elif args.apikey_command == "list":
+            print(f"{'ID':>4}  {'NAME':<24} {'SCOPE':<7} {'KEY ID':<13} {'CREATED':<17} {'LAST USED':<17} STATE")
+            for client in list_api_clients(session):
+                print(f"{client.id:>4}  {client.name:<24} {client.scope:<7} {client.key_id:<13} "
+                      f"{_minute(client.created_at):<17} {_minute(client.last_used_at):<17} "
+                      f"{'revoked' if client.revoked else 'live'}")
         elif args.apikey_command == "revoke":
             count = revoke_api_client(session, args.name)
             print(f"revoked {count} key(s)")
             return 0 if count else 1
     return 0
+
+
+def _minute(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
 def cmd_send(args: argparse.Namespace) -> int:
@@ -112,9 +126,23 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return check_settings(_settings(args, demo_by_default=True))  # as `imbridge up` would run
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("imbridge")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="imbridge", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--config", help=f"YAML config file (default: ${CONFIG_ENV})")
+    parser = argparse.ArgumentParser(
+        prog="imbridge", description="imbridge: one command for every part of the system.",
+        epilog="Any setting can also come from the environment as IMBRIDGE_<SECTION>__<KEY> "
+               "(for example IMBRIDGE_REDIS__URL=redis://host:6379/0 or IMBRIDGE_INGRESS__PORT=8080); "
+               "the environment wins over the file.")
+    parser.add_argument("--version", action="version", version=f"imbridge {_version()}")
+    parser.add_argument("--config", help=f"YAML config file (default: ${CONFIG_ENV}, else none)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser("up", help="run everything on embedded defaults")
@@ -122,12 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(handler=cmd_up)
 
     ingress = commands.add_parser("ingress", help="serve the HTTP ingress")
-    ingress.add_argument("--port", type=int)
+    ingress.add_argument("--port", type=int, help="listen on this port (default: ingress.port, 8000)")
     ingress.set_defaults(handler=cmd_ingress)
 
     worker = commands.add_parser("worker", help="run Dramatiq workers")
-    worker.add_argument("--processes", type=int, default=2)
-    worker.add_argument("--threads", type=int, default=8)
+    worker.add_argument("--processes", type=int, default=2, help="worker processes (default 2)")
+    worker.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
     worker.add_argument("--shutdown-timeout", type=int, default=10, help="seconds to finish running jobs")
     worker.set_defaults(handler=cmd_worker)
 
@@ -146,11 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     apikey = commands.add_parser("apikey", help="manage API keys")
     apikey_commands = apikey.add_subparsers(dest="apikey_command", required=True, metavar="ACTION")
     create = apikey_commands.add_parser("create", help="create a key (printed once)")
-    create.add_argument("--name", required=True)
-    create.add_argument("--scope", choices=["notify", "admin"], required=True)
+    create.add_argument("--name", required=True, help="who uses the key (unique among live keys)")
+    create.add_argument("--scope", choices=["notify", "admin"], required=True,
+                        help="notify: send notifications; admin: everything")
+    apikey_commands.add_parser("list", help="list keys (never the keys themselves), live and revoked")
     revoke = apikey_commands.add_parser(
         "revoke", help="revoke every key of a name (or an id); running ingresses refuse it within 5 s")
-    revoke.add_argument("name")
+    revoke.add_argument("name", help="the key's name, or its numeric id from `apikey list`")
     apikey.set_defaults(handler=cmd_apikey)
 
     send = commands.add_parser("send", help="enqueue a notification from the shell")

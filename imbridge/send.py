@@ -28,7 +28,7 @@ WAIT_SECONDS = 60.0
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.description = __doc__.split("\n\n")[0]
+    parser.description = __doc__.split("\n\n")[0].replace("``", "")
     parser.add_argument("--channel", choices=[c.value for c in Channel])
     parser.add_argument("--robot", help="robot code (robot channels)")
     parser.add_argument("--to-users", help="comma-separated user ids (work channels)")

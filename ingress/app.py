@@ -45,6 +45,16 @@ from ingress.resources.robots import RobotCollection, RobotItem
 from ingress.resources.system import SystemStatusResource
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
+from ingress.resources.wechat_followers import (
+    FollowerCollection,
+    FollowerFetch,
+    FollowerItem,
+    FollowerRemark,
+    TagCollection,
+    TagItem,
+    TagMembership,
+    TagSync,
+)
 from ingress.resources.wechat_media import (
     MaterialFetch,
     MediaCollection,
@@ -98,7 +108,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/readyz", ReadyResource(runtime))
     app.add_route("/metrics", MetricsResource())
     app.add_route("/openapi.json", spec)
-    route("/api/v1/ping", PingCollection(tasks))
+    route("/api/v1/ping", PingCollection(runtime, tasks))
     route("/api/v1/ping/{ping_id}", PingItem(runtime))
     route("/api/v1/apikeys", ApiKeyCollection(runtime.database))
     route("/api/v1/apikeys/{key_id}", ApiKeyItem(runtime.database, on_revoke=keys.forget))
@@ -175,3 +185,12 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/media/fetch", MaterialFetch(database, tasks))
     route("/api/v1/wechat/media/{record_id:id}", MediaItem(database, tasks))
     route("/api/v1/wechat/media/{record_id:id}/fetch", MediaFetch(database, tasks))
+    route("/api/v1/wechat/followers", FollowerCollection(database))
+    route("/api/v1/wechat/followers/fetch", FollowerFetch(database, tasks))
+    route("/api/v1/wechat/followers/{openid}", FollowerItem(database))
+    route("/api/v1/wechat/followers/{openid}/remark", FollowerRemark(database, tasks))
+    route("/api/v1/wechat/tags", TagCollection(database, tasks))
+    route("/api/v1/wechat/tags/sync", TagSync(database, tasks))
+    route("/api/v1/wechat/tags/{tag_id:id}", TagItem(database, tasks))
+    route("/api/v1/wechat/tags/{tag_id:id}/members", TagMembership(database, tasks, add=True))
+    route("/api/v1/wechat/tags/{tag_id:id}/members/remove", TagMembership(database, tasks, add=False))

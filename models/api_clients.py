@@ -53,8 +53,18 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class NameTaken(ValueError):
+    """A live key already has this name: a second one would make ``revoke NAME`` take both."""
+
+
 def create_api_client(session: Session, name: str, scope: Scope) -> tuple[ApiClient, str]:
-    """Create a client; returns it with the plaintext key, which is never stored."""
+    """Create a client; returns it with the plaintext key, which is never stored.
+
+    Raises ``NameTaken`` when a live (unrevoked) key has the same name.
+    """
+    live = select(ApiClient.id).where(ApiClient.name == name, ApiClient.revoked_at.is_(None))
+    if session.scalars(live).first() is not None:
+        raise NameTaken(f"a live API key is already named {name!r}; revoke it first or choose another name")
     key_id = secrets.token_hex(6)
     key = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
     client = ApiClient(name=name, scope=scope.value, key_id=key_id, key_hash=_digest(key))
@@ -76,6 +86,11 @@ def authenticate(session: Session, key: str) -> ApiClient | None:
     if last is None or now - (last if last.tzinfo else last.replace(tzinfo=now.tzinfo)) > LAST_USED_RESOLUTION:
         client.last_used_at = now
     return client
+
+
+def list_api_clients(session: Session) -> list[ApiClient]:
+    """Every client, live and revoked, oldest first."""
+    return list(session.scalars(select(ApiClient).order_by(ApiClient.id)))
 
 
 def revoke_api_client(session: Session, name_or_id: str) -> int:

@@ -31,6 +31,8 @@ class Channel(enum.StrEnum):
     WECOM_APP = "wecom_app"
     #: WeChat Official Account template message (message/template/send) to one follower.
     WECHAT_TEMPLATE = "wechat_template"
+    #: WeChat Official Account customer-service message (message/custom/send), within 48 h of the follower's last.
+    WECHAT_CUSTOM = "wechat_custom"
 
     @property
     def is_robot(self) -> bool:
@@ -38,7 +40,7 @@ class Channel(enum.StrEnum):
 
     @property
     def platform(self) -> str:
-        if self is Channel.WECHAT_TEMPLATE:
+        if self in (Channel.WECHAT_TEMPLATE, Channel.WECHAT_CUSTOM):
             return "wechat"
         return "dingtalk" if self in (Channel.DINGTALK_ROBOT, Channel.DINGTALK_WORK) else "wecom"
 

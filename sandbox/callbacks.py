@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import secrets
 import time
@@ -145,13 +146,25 @@ def scan(ingress_url: str, settings: Settings, key: str, openid: str = DEMO_OPEN
     if ticket is None and sandbox_url:
         ticket = find_ticket(sandbox_url, f"login_{key}", client)
     fields = scan_fields(settings, key, openid, existing=existing, ticket=ticket)
+    if sandbox_url:
+        tell_sandbox_of_interaction(sandbox_url, openid, client)
     return post_wechat_event(ingress_url, settings, fields, safe, client=client)
 
 
 def say(ingress_url: str, settings: Settings, text: str, openid: str = DEMO_OPENID, *, safe: bool = True,
-        client: httpx.Client | None = None) -> httpx.Response:
-    """A follower sends ``text`` to the account."""
+        sandbox_url: str | None = None, client: httpx.Client | None = None) -> httpx.Response:
+    """A follower sends ``text`` to the account (and, with ``sandbox_url``, the fake WeChat learns they wrote,
+    so the account may answer with customer-service messages for 48 hours)."""
+    if sandbox_url:
+        tell_sandbox_of_interaction(sandbox_url, openid, client)
     return post_wechat_event(ingress_url, settings, text_fields(settings, text, openid), safe, client=client)
+
+
+def tell_sandbox_of_interaction(sandbox_url: str, openid: str, client: httpx.Client | None = None) -> None:
+    """Open ``openid``'s customer-service window in the sandbox; a sandbox that is not running is no error."""
+    url = f"{sandbox_url.rstrip('/')}/_sandbox/wechat/interactions"
+    with contextlib.suppress(httpx.HTTPError):
+        (client or httpx).post(url, json={"openid": openid}, timeout=5)
 
 
 def verify_wechat(ingress_url: str, settings: Settings, *, client: httpx.Client | None = None) -> tuple[bool, str]:

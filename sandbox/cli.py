@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             response = callbacks.wecom_say(ingress, settings, args.text, args.openid or callbacks.DEMO_WECOM_USER)
         else:
             response = callbacks.say(ingress, settings, args.text, args.openid or callbacks.DEMO_OPENID,
-                                     safe=not args.plain)
+                                     safe=not args.plain, sandbox_url=settings.sandbox_url)
     except httpx.HTTPError as exc:
         print(f"cannot reach the ingress at {ingress}: {exc}", file=sys.stderr)
         return 2

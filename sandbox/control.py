@@ -13,6 +13,7 @@ import falcon
 from sandbox.robots import Robot
 from sandbox.state import SandboxState
 from sandbox.wechat.applet import openid_for
+from sandbox.wechat.custom import note_interaction
 from sandbox.wechat.media import add_news_material
 from sandbox.wechat.qrcode import live_ticket
 from sandbox.wechat.seeds import CONSOLE_MENU
@@ -238,6 +239,22 @@ class NewsMaterial(_Resource):
         resp.media = {"media_id": media_id}
 
 
+class Interactions(_Resource):
+    """POST ``{openid, at?}``: the follower wrote to the account (now, or at ``at`` on the sandbox clock), which
+    opens its 48-hour customer-service window."""
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = _body(req)
+        openid, at = body.get("openid"), body.get("at")
+        if not isinstance(openid, str) or not openid:
+            raise falcon.HTTPBadRequest(description="openid is required")
+        if at is not None and (isinstance(at, bool) or not isinstance(at, int | float)):
+            raise falcon.HTTPBadRequest(description="at is a number of seconds on the sandbox clock")
+        with self.state.lock:
+            note_interaction(self.state, openid, at)
+            resp.media = {"openid": openid, "at": self.state.wechat.interactions[openid]}
+
+
 def add_control_routes(app: falcon.App, state: SandboxState, prefix: str = "/_sandbox") -> None:
     app.add_route(f"{prefix}/health", Health(state))
     app.add_route(f"{prefix}/config", Config(state))
@@ -256,3 +273,4 @@ def add_control_routes(app: falcon.App, state: SandboxState, prefix: str = "/_sa
     app.add_route(f"{prefix}/wechat/jscodes", JsCodes(state))
     app.add_route(f"{prefix}/wechat/console-menu", ConsoleMenu(state))
     app.add_route(f"{prefix}/wechat/news-material", NewsMaterial(state))
+    app.add_route(f"{prefix}/wechat/interactions", Interactions(state))

@@ -18,6 +18,7 @@ import dramatiq
 
 from config import Settings
 from core.broker import broker_from_settings
+from core.plugins import load_plugins
 from core.runtime import Runtime
 from core.tasks import Tasks
 from workers.actors import declare_actors
@@ -57,6 +58,7 @@ class RuntimeBoot(dramatiq.Middleware):
     def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         with self._lock:
             if self._context is None:
+                load_plugins(self.settings.portal.handler_modules)  # their follow-ups run here
                 runtime = self.runtime or Runtime.from_settings(self.settings)
                 self._context = ActorContext(runtime, Tasks(broker))
             self._workers += 1

@@ -40,7 +40,7 @@ def build_portals(settings: Settings, runtime: Runtime, tasks: Tasks) -> Portals
     portal = settings.portal
     ledger = Ledger(runtime.redis.connection_pool, portal.replay_window_seconds + DEDUP_MARGIN_SECONDS,
                     portal.retry_wait_seconds)
-    dispatcher = Dispatcher(runtime, Router.from_registry(settings), ledger, tasks.record_inbound)
+    dispatcher = Dispatcher(runtime, Router.from_registry(settings), ledger, tasks.record_inbound, tasks)
 
     wechat_callback, wecom_settings = _wechat_callback(settings), settings.third.wecom
     wechat = wecom = None

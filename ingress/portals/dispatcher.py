@@ -19,6 +19,7 @@ import redis
 
 from core.inbox import inbound_entry, reply_note
 from core.runtime import Runtime
+from core.tasks import Tasks
 from ingress.portals.handler import Handler, HandlerContext
 from ingress.portals.ledger import Ledger, namespaced_key, stamp_key
 from ingress.portals.router import Router
@@ -46,13 +47,16 @@ class Dispatcher:
     """Turns verified callbacks into replies; shared by every portal of the process.
 
     :param wake: enqueues a drain of the inbox (``record_inbound``), called when a claim took the signal.
+    :param tasks: what handlers hand follow-ups to (:meth:`HandlerContext.follow_up`).
     """
 
-    def __init__(self, runtime: Runtime, router: Router, ledger: Ledger, wake: Callable[[], None]) -> None:
+    def __init__(self, runtime: Runtime, router: Router, ledger: Ledger, wake: Callable[[], None],
+                 tasks: Tasks | None = None) -> None:
         self.runtime = runtime
         self.router = router
         self.ledger = ledger
         self.wake = wake
+        self.tasks = tasks
 
     def dispatch(self, endpoint: PortalEndpoint, opened: OpenedCallback,
                  received_at: float | None = None) -> str | None:
@@ -81,7 +85,7 @@ class Dispatcher:
             # Checked again here, apart from the callback's own gate: what a handler grants rests on it.
             verified = opened.encrypted or endpoint.callback.accepts_plaintext
             reply_xml, summary = self._run(handler, message, HandlerContext(
-                endpoint.platform, endpoint.app, self.runtime, verified=verified))
+                endpoint.platform, endpoint.app, self.runtime, verified=verified, tasks=self.tasks))
             if summary is not None:
                 try:
                     wake = self.ledger.complete(key, reply_xml, reply_note(key, summary)) or wake

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from platforms.wechat import InboundMessage, Reply
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from config import Settings
     from core.runtime import Runtime
+    from core.tasks import Tasks
 
 T = TypeVar("T")
 
@@ -82,6 +83,7 @@ class HandlerContext:
     app: str
     runtime: Runtime
     verified: bool = False
+    tasks: Tasks | None = None
 
     @property
     def settings(self) -> Settings:
@@ -90,6 +92,16 @@ class HandlerContext:
     @property
     def redis(self) -> redis.Redis:
         return self.runtime.redis
+
+    def follow_up(self, name: str, **payload: Any) -> None:
+        """Hand the follow-up registered as ``name`` (:func:`core.follow_ups.follow_up`) to a worker, with
+        ``payload`` (JSON values): the way to do anything slow or any platform call after answering.
+
+        :raises RuntimeError: this context cannot enqueue (a handler run outside a portal, e.g. in a unit test).
+        """
+        if self.tasks is None:
+            raise RuntimeError("this handler context has no task interface to enqueue a follow-up on")
+        self.tasks.run_follow_up(name, payload)
 
 
 class Handler:
@@ -108,17 +120,21 @@ class Handler:
     events: ClassVar[tuple[str, ...]] = ()
     event_key_prefix: ClassVar[str | None] = None
     event_key_pattern: ClassVar[str | None] = None
+    #: A regex searched (``re.search``) in a text message's ``Content``; setting it implies ``msg_types = ("text",)``.
+    content_pattern: ClassVar[str | None] = None
     #: Higher runs first; ties keep definition order.
     priority: ClassVar[int] = 0
     #: Tried only after every ordinary handler declined.
     fallback: ClassVar[bool] = False
 
     _key_regex: ClassVar[re.Pattern[str] | None] = None
+    _content_regex: ClassVar[re.Pattern[str] | None] = None
 
     def __init_subclass__(cls, *, register: bool = True, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         cls.events = tuple(event.lower() for event in cls.events)
         cls._key_regex = re.compile(cls.event_key_pattern) if cls.event_key_pattern else None
+        cls._content_regex = re.compile(cls.content_pattern) if cls.content_pattern else None
         if register:
             HANDLERS.add(cls)
 
@@ -135,6 +151,9 @@ class Handler:
         if self.msg_types and message.msg_type not in self.msg_types:
             return False
         if self.events and (not message.is_event or (message.event or "").lower() not in self.events):
+            return False
+        if self._content_regex is not None and (
+                message.msg_type != "text" or self._content_regex.search(message.fields.get("Content", "")) is None):
             return False
         key = message.event_key or ""
         if self.event_key_prefix is not None and not key.startswith(self.event_key_prefix):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from ingress.bodies import read_model
 from ingress.errors import ApiError
 from models import ApiClient, Database, Scope
-from models.api_clients import create_api_client
+from models.api_clients import NameTaken, create_api_client, list_api_clients
 from models.base import utcnow
 
 
@@ -34,7 +34,7 @@ class ApiKeyCollection:
     openapi = {
         "get": {"summary": "List API keys (never the keys themselves)"},
         "post": {"summary": "Create an API key; the answer holds the key, shown this once", "body": ApiKeyCreate,
-                 "responses": {"201": "created"}},
+                 "responses": {"201": "created", "409": "a live key already has this name"}},
     }
 
     def __init__(self, database: Database) -> None:
@@ -42,13 +42,15 @@ class ApiKeyCollection:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         with self.database.session() as session:
-            clients = session.query(ApiClient).order_by(ApiClient.id).all()
-            resp.media = {"items": [_public(c) for c in clients]}
+            resp.media = {"items": [_public(c) for c in list_api_clients(session)]}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_model(req, ApiKeyCreate)
         with self.database.session() as session:
-            client, key = create_api_client(session, body.name, body.scope)
+            try:
+                client, key = create_api_client(session, body.name, body.scope)
+            except NameTaken as taken:
+                raise ApiError(falcon.HTTP_409, str(taken), code="name_taken", details=[{"field": "name"}]) from None
             resp.media = {**_public(client), "key": key}
         resp.status = falcon.HTTP_201
 

@@ -13,6 +13,7 @@ from ingress.bodies import parse_model
 from ingress.bounds import MAX_ROW_ID
 from ingress.errors import ApiError
 from models import Database, InboundRecord, Scope
+from models.wechat.followers import follower_view, followers_by_openid, tag_names
 
 #: Page size when none is asked for, and the largest allowed.
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
@@ -59,6 +60,19 @@ _QUERY_PARAMS = [
 ]
 
 
+def with_followers(session: Any, rows: list[InboundRecord]) -> list[dict[str, Any]]:
+    """The records' public views; a WeChat sender fetched before (``/api/v1/wechat/followers``) adds ``follower``."""
+    followers = followers_by_openid(session, [row.from_user for row in rows if row.platform == "wechat"])
+    names = tag_names(session) if followers else {}
+    views = []
+    for row in rows:
+        view = row.public()
+        follower = followers.get(row.from_user) if row.platform == "wechat" else None
+        view["follower"] = follower_view(follower, names) if follower is not None else None
+        views.append(view)
+    return views
+
+
 class InboundCollection:
     scope = Scope.ADMIN
     openapi = {"get": {"summary": "Search inbound messages and events, newest first", "parameters": _QUERY_PARAMS}}
@@ -92,7 +106,7 @@ class InboundCollection:
             rows = session.scalars(select(InboundRecord).where(*conditions)
                                    .order_by(InboundRecord.received_at.desc(), InboundRecord.id.desc())
                                    .limit(query.limit).offset(query.offset)).all()
-            resp.media = {"items": [row.public() for row in rows], "total": total, "limit": query.limit,
+            resp.media = {"items": with_followers(session, rows), "total": total, "limit": query.limit,
                           "offset": query.offset}
 
 
@@ -108,4 +122,4 @@ class InboundItem:
             record = session.get(InboundRecord, inbound_id)
             if record is None:
                 raise ApiError(falcon.HTTP_404, f"no inbound message with id {inbound_id}", code="not_found")
-            resp.media = record.public()
+            [resp.media] = with_followers(session, [record])

@@ -17,6 +17,7 @@ CHANNEL_NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     Channel.DINGTALK_WORK: ("ding_talk", ("app_key", "app_secret", "agent_id")),
     Channel.WECOM_APP: ("wecom", ("corp_id", "corp_secret", "agent_id")),
     Channel.WECHAT_TEMPLATE: ("wechat", ("app_id", "app_secret")),
+    Channel.WECHAT_CUSTOM: ("wechat", ("app_id", "app_secret")),
 }
 
 

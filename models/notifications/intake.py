@@ -25,10 +25,12 @@ from models.deliveries import Channel, Delivery, DeliveryStatus, new_delivery_id
 from models.message_templates import MAX_OUTPUT_BYTES, find_template
 from models.notifications.availability import channel_problems
 from models.notifications.common import MEDIA_KEYS, MediaRef, inline_image_md5
+from models.notifications.reply_to import resolve_reply_to
 from models.notifications.request import (
     REQUEST_ADAPTER,
     ProblemList,
     RobotRequest,
+    WeChatCustomRequest,
     WeChatTemplateRequest,
     WorkRequest,
     apply_template,
@@ -126,6 +128,9 @@ def validate(session: Session, data: Any, rules: IntakeRules,
     """
     if not isinstance(data, dict):
         raise RequestInvalid([problem("body", "a JSON object is expected", "type_error")])
+    data, problems = resolve_reply_to(session, data)
+    if problems:
+        raise RequestInvalid(problems)
     problems = channel_problems(rules.third, data.get("channel"))
     if "template" in data:  # rendering fills the message in place: on a copy, the caller's data stays as it was
         data = copy.deepcopy(data)
@@ -204,7 +209,7 @@ def _normalise(session: Session, channel: str, message: dict[str, Any], client_i
 def target_of(request: Any) -> str:
     if isinstance(request, RobotRequest):
         return request.robot
-    if isinstance(request, WeChatTemplateRequest):
+    if isinstance(request, WeChatTemplateRequest | WeChatCustomRequest):
         return request.message.touser
     to = request.to
     parts = [f"{name}:{','.join(map(str, values))}" for name, values in

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter
 
 from models.message_templates import MAX_OUTPUT_BYTES, MessageTemplate, TemplateError, TemplateTooLarge, render
-from models.notifications import dingtalk_robot, dingtalk_work, wechat_template, wecom_app, wecom_robot
+from models.notifications import dingtalk_robot, dingtalk_work, wechat_custom, wechat_template, wecom_app, wecom_robot
 from models.notifications.common import Body, Code, TemplateUse
 
 ProblemList = list[dict[str, str]]
@@ -56,8 +56,14 @@ class WeChatTemplateRequest(_Request):
     message: wechat_template.TemplateMessage
 
 
+class WeChatCustomRequest(_Request):
+    channel: Literal["wechat_custom"]
+    message: wechat_custom.WeChatCustomMessage
+
+
 NotificationRequest = Annotated[
-    DingTalkRobotRequest | WeComRobotRequest | DingTalkWorkRequest | WeComAppRequest | WeChatTemplateRequest,
+    DingTalkRobotRequest | WeComRobotRequest | DingTalkWorkRequest | WeComAppRequest | WeChatTemplateRequest
+    | WeChatCustomRequest,
     Field(discriminator="channel"),
 ]
 RobotRequest = DingTalkRobotRequest | WeComRobotRequest
@@ -72,6 +78,7 @@ TEXT_FIELDS: dict[str, dict[str, str]] = {
     "dingtalk_work": dingtalk_work.TEXT_FIELDS,
     "wecom_app": wecom_app.TEXT_FIELDS,
     "wechat_template": {},
+    "wechat_custom": wechat_custom.TEXT_FIELDS,
 }
 
 

@@ -7,6 +7,8 @@
 
 from platforms.wechat.applet import AppletSession, WeChatAppletClient
 from platforms.wechat.client import WeChatClient
+from platforms.wechat.custom import CUSTOM_MSGTYPES, CustomerService
+from platforms.wechat.followers import Followers
 from platforms.wechat.material import FetchedMaterial, Material
 from platforms.wechat.menu import Menu
 from platforms.wechat.menu_rules import ButtonProblem, MenuInvalid, button_problems, validate_buttons
@@ -27,11 +29,14 @@ from platforms.wechat.selfmenu import ConvertedMenu, selfmenu_as_menu
 from platforms.wechat.templates import Templates, template_keys
 
 __all__ = [
+    "CUSTOM_MSGTYPES",
     "AppletSession",
     "Article",
     "ButtonProblem",
     "ConvertedMenu",
+    "CustomerService",
     "FetchedMaterial",
+    "Followers",
     "ImageReply",
     "InboundMessage",
     "Material",

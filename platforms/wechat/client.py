@@ -11,6 +11,8 @@ from platforms.client import AppClient
 from platforms.media import Media
 from platforms.tokens import TokenGrant, TokenStore
 from platforms.transport import DEFAULT_TIMEOUT, Transport
+from platforms.wechat.custom import CustomerService
+from platforms.wechat.followers import Followers
 from platforms.wechat.material import Material
 from platforms.wechat.menu import Menu
 from platforms.wechat.qrcode import QRCodes
@@ -62,6 +64,8 @@ class WeChatClient(AppClient):
                            id_fields=("media_id", "thumb_media_id"))
         self.material = Material(self.transport, self.token)
         self.qrcode = QRCodes(self.transport, self.token)
+        self.custom = CustomerService(self.transport, self.token)
+        self.followers = Followers(self.transport, self.token)
 
     def fetch_token(self, force_refresh: bool = False) -> TokenGrant:
         """Ask the platform for a token (the store calls this; call it directly only to refresh).

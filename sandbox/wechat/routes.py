@@ -1,7 +1,7 @@
 """The fake WeChat Official Account API (``api.weixin.qq.com``), served under ``/wechat``."""
 
 from sandbox.endpoint import GET, POST, Route
-from sandbox.wechat import applet, media, menu, qrcode, templates, tokens
+from sandbox.wechat import applet, custom, followers, media, menu, qrcode, templates, tokens
 
 ROUTES = [
     Route("/cgi-bin/token", tokens.classic_token, GET),
@@ -15,6 +15,17 @@ ROUTES = [
     Route("/cgi-bin/template/get_all_private_template", templates.get_all_private_template, GET),
     Route("/cgi-bin/template/del_private_template", templates.del_private_template, POST),
     Route("/cgi-bin/message/template/send", templates.send, POST),
+    Route("/cgi-bin/message/custom/send", custom.send, POST),
+    Route("/cgi-bin/message/custom/typing", custom.typing, POST),
+    Route("/cgi-bin/user/info", followers.info, GET),
+    Route("/cgi-bin/user/info/batchget", followers.batch_info, POST),
+    Route("/cgi-bin/user/info/updateremark", followers.update_remark, POST),
+    Route("/cgi-bin/tags/get", followers.get_tags, GET),
+    Route("/cgi-bin/tags/create", followers.create_tag, POST),
+    Route("/cgi-bin/tags/update", followers.update_tag, POST),
+    Route("/cgi-bin/tags/delete", followers.delete_tag, POST),
+    Route("/cgi-bin/tags/members/batchtagging", followers.batch_tagging, POST),
+    Route("/cgi-bin/tags/members/batchuntagging", followers.batch_untagging, POST),
     Route("/cgi-bin/media/upload", media.upload, POST),
     Route("/cgi-bin/material/add_material", media.add_material, POST),
     Route("/cgi-bin/material/del_material", media.del_material, POST),

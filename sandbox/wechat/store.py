@@ -59,3 +59,10 @@ class WeChatStore:
     #: (openid, client_msg_id) -> msgid: the platform sends a message once per pair.
     client_msg_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     next_msgid: int = 2_000_000_000
+    #: openid -> when the follower last wrote to the account (the customer-service window's start).
+    interactions: dict[str, float] = field(default_factory=dict)
+    #: openid -> the remark the account gave the follower.
+    remarks: dict[str, str] = field(default_factory=dict)
+    #: The account's own tags (id -> name; WeChat's reserved 0-2 are not stored) and each tag's members.
+    tags: dict[int, str] = field(default_factory=dict)
+    tag_members: dict[int, set[str]] = field(default_factory=dict)

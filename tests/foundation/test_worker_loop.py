@@ -39,6 +39,19 @@ def test_ping_posted_to_the_api_is_handled_by_a_worker(runtime):
         assert status
 
 
+def test_a_ping_that_was_never_queued_is_not_found_while_a_queued_one_waits(runtime):
+    """Reading back an id nobody queued says so (404); one queued but not yet handled says ``queued``."""
+    with runtime.database.session() as session:
+        _, key = create_api_client(session, "t", Scope.NOTIFY)
+    client = falcon.testing.TestClient(create_app(runtime.settings, runtime))
+    headers = {"Authorization": f"Bearer {key}"}
+    unknown = client.simulate_get(f"/api/v1/ping/{uuid.uuid4().hex}", headers=headers)
+    assert unknown.status_code == 404
+    assert unknown.json["error"]["code"] == "not_found"
+    ping_id = client.simulate_post("/api/v1/ping", headers=headers).json["id"]  # no worker runs: it stays queued
+    waiting = client.simulate_get(f"/api/v1/ping/{ping_id}", headers=headers)
+    assert (waiting.status_code, waiting.json["status"]) == (200, "queued")
+
 
 def test_the_worker_builds_its_runtime_when_it_boots_not_when_it_is_imported(make_settings, sqlite_url):
     """A worker module connects nothing at import: the runtime is built when the worker boots (each Dramatiq

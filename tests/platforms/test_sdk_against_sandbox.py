@@ -109,6 +109,20 @@ def test_wechat_templates_list_send_and_delete(settings, journal):
     assert unknown.value.errcode == 40037
 
 
+def test_wechat_customer_service_messages_and_typing_within_the_48_hour_window(settings, control, journal):
+    client = wechat_client(settings)
+    with pytest.raises(PermanentError) as closed:  # the follower never wrote: no window
+        client.custom.typing("oWriter")
+    assert closed.value.errcode == 45015
+    control.post("/wechat/interactions", json={"openid": "oWriter"}).raise_for_status()
+    client.custom.typing("oWriter")
+    client.custom.send({"touser": "oWriter", "msgtype": "text", "text": {"content": "稍等 / one moment"}})
+    client.custom.typing("oWriter", typing=False)
+    assert [e["json"]["command"] for e in journal("/message/custom/typing")] == ["Typing", "Typing", "CancelTyping"]
+    [send] = journal("/message/custom/send")
+    assert send["json"] == {"touser": "oWriter", "msgtype": "text", "text": {"content": "稍等 / one moment"}}
+
+
 def test_wechat_media_material_and_qrcode(settings, journal):
     client = wechat_client(settings)
     media_id = client.media.upload("image", "a.png", PNG, "image/png")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import httpx
 import pytest
@@ -79,6 +80,8 @@ def test_scan_posts_to_the_portal_with_the_sandbox_ticket_and_reads_the_reply(se
         seen.append(request)
         if request.url.path == "/_sandbox/wechat/qrcodes":
             return httpx.Response(200, json={"qrcodes": [{"ticket": "TICKET+/="}]})
+        if request.url.path == "/_sandbox/wechat/interactions":  # the scan opens the customer-service window
+            return httpx.Response(200, json={})
         params = request.url.params
         xml = wechat.decrypt_message(request.content, params["msg_signature"], params["timestamp"],
                                      params["nonce"])
@@ -91,6 +94,8 @@ def test_scan_posts_to_the_portal_with_the_sandbox_ticket_and_reads_the_reply(se
         response = callbacks.scan("http://ingress", settings, "k9", "oScanner", existing=True,
                                   sandbox_url="http://sandbox", client=client)
     assert seen[-1].url.path == "/wechat/portal" and seen[-1].url.params["openid"] == "oScanner"
+    assert [json.loads(r.content) for r in seen if r.url.path == "/_sandbox/wechat/interactions"] == [
+        {"openid": "oScanner"}]
     assert callbacks.read_reply(response, settings) == {
         "ToUserName": "oScanner", "FromUserName": callbacks.original_id(settings), "CreateTime": "1",
         "MsgType": "text", "Content": "TICKET+/="}

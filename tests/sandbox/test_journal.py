@@ -36,6 +36,21 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str) -> list[tuple[st
         ("GET", "/wechat/cgi-bin/template/get_all_private_template", {"params": wt}),
         ("POST", "/wechat/cgi-bin/message/template/send", {"params": wt, "json": {
             "touser": "oA", "template_id": LOGIN_TEMPLATE_ID, "data": {"first": {"value": "x"}}}}),
+        ("POST", "/wechat/cgi-bin/message/custom/send", {"params": wt, "json": {
+            "touser": "oA", "msgtype": "text", "text": {"content": "x"}}}),
+        ("POST", "/wechat/cgi-bin/message/custom/typing", {"params": wt, "json": {
+            "touser": "oA", "command": "Typing"}}),
+        ("GET", "/wechat/cgi-bin/user/info", {"params": {**wt, "openid": "oA", "lang": "zh_CN"}}),
+        ("POST", "/wechat/cgi-bin/user/info/batchget", {"params": wt, "json": {"user_list": [{"openid": "oA"}]}}),
+        ("POST", "/wechat/cgi-bin/user/info/updateremark", {"params": wt, "json": {"openid": "oA", "remark": "VIP"}}),
+        ("POST", "/wechat/cgi-bin/tags/create", {"params": wt, "json": {"tag": {"name": "VIP"}}}),
+        ("GET", "/wechat/cgi-bin/tags/get", {"params": wt}),
+        ("POST", "/wechat/cgi-bin/tags/update", {"params": wt, "json": {"tag": {"id": 100, "name": "VIP2"}}}),
+        ("POST", "/wechat/cgi-bin/tags/members/batchtagging", {"params": wt, "json": {
+            "openid_list": ["oA"], "tagid": 100}}),
+        ("POST", "/wechat/cgi-bin/tags/members/batchuntagging", {"params": wt, "json": {
+            "openid_list": ["oA"], "tagid": 100}}),
+        ("POST", "/wechat/cgi-bin/tags/delete", {"params": wt, "json": {"tag": {"id": 100}}}),
         ("POST", "/wechat/cgi-bin/template/del_private_template", {"params": wt, "json": {
             "template_id": LOGIN_TEMPLATE_ID}}),
         ("POST", "/wechat/cgi-bin/media/upload", {"params": {**wt, "type": "image"}, **image}),

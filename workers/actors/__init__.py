@@ -12,13 +12,13 @@ from typing import Any
 
 import dramatiq
 
-from workers.actors import inbound, jobs, login, notifications, ping, webhooks
+from workers.actors import follow_ups, inbound, jobs, login, notifications, ping, webhooks
 from workers.actors.declaration import ActorDef, declare
 from workers.context import ActorContext
 
 #: Every actor, each under its task's name.
 ACTORS: list[ActorDef] = [*ping.ACTORS, *inbound.ACTORS, *webhooks.ACTORS, *login.ACTORS, *notifications.ACTORS,
-                          *jobs.ACTORS]
+                          *jobs.ACTORS, *follow_ups.ACTORS]
 
 
 def declare_actors(broker: dramatiq.Broker, context: Callable[[], ActorContext]) -> dict[str, dramatiq.Actor[Any, Any]]:

@@ -83,6 +83,8 @@ def prepare(channel: Channel, message: dict[str, Any], robot: RobotCredentials |
         return media.with_media_ids(message, robot_upload, f"wecom_robot:{credential_digest(key)}")
     if channel is Channel.DINGTALK_WORK:
         return media.with_media_ids(message, clients.dingtalk.media.upload, None)
+    if channel is Channel.WECHAT_CUSTOM:
+        return media.with_media_ids(message, clients.wechat.media.upload, clients.wechat.app_key, thumb_kind="thumb")
     return media.with_media_ids(message, clients.wecom.media.upload, f"wecom_app:{clients.wecom.app_key}")
 
 
@@ -102,6 +104,9 @@ def send(channel: Channel, message: dict[str, Any], payload: dict[str, Any], rob
             message["touser"], message["template_id"], message["data"], url=message.get("url"),
             miniprogram=message.get("miniprogram"), client_msg_id=message.get("client_msg_id"))
         return {"msgid": msgid}
+    if channel is Channel.WECHAT_CUSTOM:
+        clients.wechat.custom.send(message)
+        return {}
     to = payload.get("to", {})
     if channel is Channel.DINGTALK_WORK:
         task_id = clients.dingtalk.work_notices.send(

@@ -50,15 +50,18 @@ class MediaResolver:
             content = blob.content
         return content, ref.get("filename") or "file", ref.get("contentType") or "application/octet-stream"
 
-    def with_media_ids(self, message: dict[str, Any], upload: Uploader, cache_scope: str | None) -> dict[str, Any]:
+    def with_media_ids(self, message: dict[str, Any], upload: Uploader, cache_scope: str | None,
+                       thumb_kind: str | None = None) -> dict[str, Any]:
         """A copy of ``message`` where every ``media``/``thumb_media`` reference became a ``*media_id``.
 
         :param upload: ``(kind, filename, content, content_type) -> media_id``.
         :param cache_scope: where a reusable id may be remembered (None: never, as for DingTalk).
+        :param thumb_kind: the kind a ``thumb_media`` is uploaded as (WeChat's ``thumb``); None: the message's.
         """
-        kind = MEDIA_KIND.get(message.get("msgtype", ""), "file")
+        message_kind = MEDIA_KIND.get(message.get("msgtype", ""), "file")
 
-        def resolve(ref: dict[str, Any]) -> str:
+        def resolve(ref: dict[str, Any], thumb: bool) -> str:
+            kind = thumb_kind if thumb and thumb_kind else message_kind
             cache_key = f"imbridge:notify:media:{cache_scope}:{kind}:{ref['blobId']}" if cache_scope else None
             if cache_key:
                 cached = self.redis.get(cache_key)
@@ -79,7 +82,7 @@ class MediaResolver:
         return {**message, "image": image}
 
 
-def _replace(value: Any, resolve: Callable[[dict[str, Any]], str]) -> Any:
+def _replace(value: Any, resolve: Callable[[dict[str, Any], bool], str]) -> Any:
     if isinstance(value, list):
         return [_replace(item, resolve) for item in value]
     if not isinstance(value, dict):
@@ -87,9 +90,9 @@ def _replace(value: Any, resolve: Callable[[dict[str, Any]], str]) -> Any:
     result = {}
     for key, item in value.items():
         if key == "media" and isinstance(item, dict) and "blobId" in item:
-            result["media_id"] = resolve(item)
+            result["media_id"] = resolve(item, False)
         elif key == "thumb_media" and isinstance(item, dict) and "blobId" in item:
-            result["thumb_media_id"] = resolve(item)
+            result["thumb_media_id"] = resolve(item, True)
         else:
             result[key] = _replace(item, resolve)
     return result

@@ -1,0 +1,1 @@
+"""An example imbridge handler plugin (see ``handlers``)."""

@@ -1,0 +1,82 @@
+"""Followers (用户管理): who follows the account, their remarks and tags.
+
+Since 2021 WeChat no longer returns nicknames or avatars here: ``user/info`` answers ``subscribe``, ``openid``,
+``language``, ``subscribe_time``, ``unionid`` (with an open-platform binding), ``remark``, ``tagid_list``,
+``subscribe_scene`` and the QR scene a follower came through. ``subscribe: 0`` means "not (or no longer) a
+follower", and then nothing else is returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from platforms.tokens import TokenSource
+from platforms.transport import Transport
+
+#: At most this many openids per ``user/info/batchget``.
+BATCH_INFO_LIMIT = 100
+#: At most this many openids per ``tags/members/batchtagging`` / ``batchuntagging``.
+BATCH_TAGGING_LIMIT = 50
+#: Longest remark and tag name, in characters.
+MAX_REMARK_LENGTH = 30
+MAX_TAG_NAME_LENGTH = 30
+
+
+class Followers:
+    """``/cgi-bin/user/info*`` and ``/cgi-bin/tags/*``."""
+
+    def __init__(self, transport: Transport, token: TokenSource) -> None:
+        self._transport = transport
+        self._token = token
+
+    def info(self, openid: str, lang: str = "zh_CN") -> dict[str, Any]:
+        """One follower's data (``subscribe: 0`` and little else for someone who does not follow)."""
+        return self._transport.request("GET", "/cgi-bin/user/info", params={"openid": openid, "lang": lang},
+                                       token=self._token)
+
+    def batch_info(self, openids: Iterable[str], lang: str = "zh_CN") -> list[dict[str, Any]]:
+        """Many followers' data, in chunks of :data:`BATCH_INFO_LIMIT`, in the order given."""
+        wanted = list(dict.fromkeys(openids))
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), BATCH_INFO_LIMIT):
+            chunk = [{"openid": openid, "lang": lang} for openid in wanted[start:start + BATCH_INFO_LIMIT]]
+            body = self._transport.request("POST", "/cgi-bin/user/info/batchget", json={"user_list": chunk},
+                                           token=self._token)
+            found += list(body.get("user_info_list") or [])
+        return found
+
+    def update_remark(self, openid: str, remark: str) -> None:
+        self._transport.request("POST", "/cgi-bin/user/info/updateremark", json={"openid": openid, "remark": remark},
+                                token=self._token)
+
+    def tags(self) -> list[dict[str, Any]]:
+        """The account's tags: ``[{id, name, count}]`` (ids 0-2 are WeChat's own and cannot be changed)."""
+        body = self._transport.request("GET", "/cgi-bin/tags/get", token=self._token)
+        return list(body.get("tags") or [])
+
+    def create_tag(self, name: str) -> dict[str, Any]:
+        """A new tag: ``{id, name}``."""
+        body = self._transport.request("POST", "/cgi-bin/tags/create", json={"tag": {"name": name}},
+                                       token=self._token)
+        return dict(body["tag"])
+
+    def rename_tag(self, tag_id: int, name: str) -> None:
+        self._transport.request("POST", "/cgi-bin/tags/update", json={"tag": {"id": tag_id, "name": name}},
+                                token=self._token)
+
+    def delete_tag(self, tag_id: int) -> None:
+        self._transport.request("POST", "/cgi-bin/tags/delete", json={"tag": {"id": tag_id}}, token=self._token)
+
+    def tag(self, tag_id: int, openids: Iterable[str]) -> None:
+        """Put ``openids`` under the tag, in chunks of :data:`BATCH_TAGGING_LIMIT`."""
+        self._members("/cgi-bin/tags/members/batchtagging", tag_id, openids)
+
+    def untag(self, tag_id: int, openids: Iterable[str]) -> None:
+        self._members("/cgi-bin/tags/members/batchuntagging", tag_id, openids)
+
+    def _members(self, path: str, tag_id: int, openids: Iterable[str]) -> None:
+        wanted = list(dict.fromkeys(openids))
+        for start in range(0, len(wanted), BATCH_TAGGING_LIMIT):
+            self._transport.request("POST", path, token=self._token,
+                                    json={"openid_list": wanted[start:start + BATCH_TAGGING_LIMIT], "tagid": tag_id})
