@@ -55,8 +55,10 @@ def test_the_pool_grows_with_the_apply_rate(runtime, tasks, pool, client, worker
         assert client.simulate_post(APPLY, remote_addr=f"198.51.100.{n}").status_code == 200
     wait_for(lambda: not runtime.redis.exists(MINTING_KEY))
     checked = top_up_qr_pool(runtime, tasks)
-    assert checked["target"] == 6
-    wait_for(lambda: pool.size() == 6 and not runtime.redis.exists(MINTING_KEY))
+    assert checked["target"] == 6, checked
+    # The target is reached (an on-demand mint whose request a top-up served may add one more), never pool-size.
+    wait_for(lambda: pool.size() >= 6 and not runtime.redis.exists(MINTING_KEY))
+    assert pool.size() <= runtime.settings.login.pool_size
 
 
 def test_apply_does_not_wait_for_wechat_while_the_pool_holds_a_code(runtime, client, pool, sandbox):
@@ -94,5 +96,5 @@ def test_an_on_demand_mint_that_outlived_its_request_is_skipped(runtime, tasks, 
     tasks.mint_login_codes(1, time.time() - 1)
     tasks.mint_login_codes(1)  # a top-up behind it, to know the queue has been worked through
     wait_for(lambda: pool.size() == 1)
-    worker.join()
+    wait_for(lambda: runtime.redis.hlen("imbridge-dramatiq:login.msgs") == 0)  # both acknowledged
     assert qrcode_creates(sandbox) == 1
