@@ -29,6 +29,7 @@ from ingress.openapi import OpenApiSpec
 from ingress.platform_gate import PlatformGate
 from ingress.portals import build_portals
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
+from ingress.resources.blob_content import BlobContent
 from ingress.resources.blobs import BlobCollection, BlobItem
 from ingress.resources.health import HealthResource, ReadyResource
 from ingress.resources.inbound import InboundCollection, InboundItem
@@ -56,7 +57,14 @@ from ingress.resources.wechat_followers import (
     TagMembership,
     TagSync,
 )
-from ingress.resources.wechat_media import MediaCollection, MediaCounts, MediaItem, MediaSync
+from ingress.resources.wechat_media import (
+    MaterialFetch,
+    MediaCollection,
+    MediaCounts,
+    MediaFetch,
+    MediaItem,
+    MediaSync,
+)
 from ingress.resources.wechat_menus import (
     MenuClear,
     MenuCollection,
@@ -149,6 +157,7 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime,
           TemplateRender(database, runtime.settings.notifications.max_template_output_bytes))
     route("/api/v1/blobs", BlobCollection(database, runtime.settings.ingress.max_body_bytes))
     route("/api/v1/blobs/{blob_id}", BlobItem(database))
+    route("/api/v1/blobs/{blob_id}/content", BlobContent(database))
 
 
 def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks: Tasks) -> None:
@@ -171,7 +180,9 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/media", MediaCollection(database, limits.media_max_body_bytes, tasks))
     route("/api/v1/wechat/media/counts", MediaCounts(database))
     route("/api/v1/wechat/media/sync", MediaSync(database, tasks))
+    route("/api/v1/wechat/media/fetch", MaterialFetch(database, tasks))
     route("/api/v1/wechat/media/{record_id:id}", MediaItem(database, tasks))
+    route("/api/v1/wechat/media/{record_id:id}/fetch", MediaFetch(database, tasks))
     route("/api/v1/wechat/followers", FollowerCollection(database))
     route("/api/v1/wechat/followers/fetch", FollowerFetch(database, tasks))
     route("/api/v1/wechat/followers/{openid}", FollowerItem(database))

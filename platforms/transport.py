@@ -1,6 +1,7 @@
 """The one way out to a platform API.
 
-Every client call goes through :meth:`Transport.request`, so the rules live in one place:
+Every client call goes through :meth:`Transport.request` (or :meth:`Transport.download` for an endpoint that may
+answer a file), so the rules live in one place:
 
 * the access token is added as the ``access_token`` query parameter;
 * success is ``errcode == 0`` or no errcode at all, never "HTTP 200";
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -41,6 +43,25 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=50)
 log = logging.getLogger(f"imbridge.{__name__}")
 
 FileField = tuple[str, bytes, str]
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file a platform answered with instead of JSON: its bytes and the type it declared."""
+
+    content: bytes
+    content_type: str
+
+
+def _is_page(response: httpx.Response) -> bool:
+    """An HTML page (a gateway's error page) is never the file asked for."""
+    return response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower() == "text/html"
+
+
+def _is_json(response: httpx.Response) -> bool:
+    """JSON by its declared type, or (WeChat sometimes says text/plain) by its first byte."""
+    declared = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    return declared in ("application/json", "text/json", "text/plain") or response.content[:1] == b"{"
 
 
 class Transport:
@@ -100,6 +121,20 @@ class Transport:
         # Exactly one retry: a second rejection propagates instead of looping.
         return self._send(method, path, params, json, data, files, token.get())
 
+    def download(self, method: str, path: str, *, json: Any = None, token: TokenSource | None = None
+                 ) -> Download | dict[str, Any]:
+        """Like :meth:`request` for endpoints that answer either bytes or JSON (``material/get_material``,
+        ``media/get``): a non-JSON success is a :class:`Download`; a JSON answer is judged as :meth:`request`
+        judges it (an errcode raises), and returned."""
+        if token is None:
+            return self._send(method, path, None, json, None, None, None, True)
+        used = token.get()
+        try:
+            return self._send(method, path, None, json, None, None, used, True)
+        except TokenExpiredError:
+            token.invalidate(used)
+        return self._send(method, path, None, json, None, None, token.get(), True)
+
     def close(self) -> None:
         """Close the connection pool, if this transport created it."""
         if self._owns_client:
@@ -123,7 +158,8 @@ class Transport:
         data: dict[str, Any] | None,
         files: dict[str, FileField] | None,
         access_token: str | None,
-    ) -> dict[str, Any]:
+        binary_ok: bool = False,
+    ) -> Any:
         query = {k: v for k, v in (params or {}).items() if v is not None}
         if access_token is not None:
             query["access_token"] = access_token
@@ -147,6 +183,8 @@ class Transport:
             raise PlatformUnreachable(self.platform, None, f"{method} {path}: timed out ({exc})") from exc
         except httpx.TransportError as exc:
             raise PlatformUnreachable(self.platform, None, f"{method} {path}: {exc!r}") from exc
+        if binary_ok and response.status_code < 400 and not _is_json(response) and not _is_page(response):
+            return Download(response.content, response.headers.get("Content-Type") or "application/octet-stream")
         return self._parse(method, path, response)
 
     def _parse(self, method: str, path: str, response: httpx.Response) -> dict[str, Any]:

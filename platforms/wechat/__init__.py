@@ -9,7 +9,7 @@ from platforms.wechat.applet import AppletSession, WeChatAppletClient
 from platforms.wechat.client import WeChatClient
 from platforms.wechat.custom import CUSTOM_MSGTYPES, CustomerService
 from platforms.wechat.followers import Followers
-from platforms.wechat.material import Material
+from platforms.wechat.material import FetchedMaterial, Material
 from platforms.wechat.menu import Menu
 from platforms.wechat.menu_rules import ButtonProblem, MenuInvalid, button_problems, validate_buttons
 from platforms.wechat.messages import InboundMessage, parse_message
@@ -25,6 +25,7 @@ from platforms.wechat.replies import (
     VoiceReply,
     reply_to,
 )
+from platforms.wechat.selfmenu import ConvertedMenu, selfmenu_as_menu
 from platforms.wechat.templates import Templates, template_keys
 
 __all__ = [
@@ -32,7 +33,9 @@ __all__ = [
     "AppletSession",
     "Article",
     "ButtonProblem",
+    "ConvertedMenu",
     "CustomerService",
+    "FetchedMaterial",
     "Followers",
     "ImageReply",
     "InboundMessage",
@@ -53,6 +56,7 @@ __all__ = [
     "parse_message",
     "qrcode_image_url",
     "reply_to",
+    "selfmenu_as_menu",
     "template_keys",
     "validate_buttons",
 ]

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from platforms.tokens import TokenSource
-from platforms.transport import Transport
+from platforms.transport import Download, Transport
 
 MATERIAL_KINDS = frozenset({"image", "voice", "video", "thumb"})
 BATCHGET_KINDS = frozenset({"image", "voice", "video", "news"})
 #: The platform's page size limit for ``batchget_material``.
 MAX_BATCH = 20
+
+
+@dataclass(frozen=True)
+class FetchedMaterial:
+    """What ``get_material`` answered: an image, voice or thumb's bytes (``content``, ``content_type``), or for a
+    video ``{title, description, down_url}`` and for news ``{news_item: [...]}`` in ``info``."""
+
+    content: bytes | None = None
+    content_type: str | None = None
+    info: dict[str, Any] = field(default_factory=dict)
 
 
 class Material:
@@ -51,6 +62,16 @@ class Material:
             token=self._token,
         )
         return {k: v for k, v in body.items() if k not in ("errcode", "errmsg")}
+
+    def get(self, media_id: str) -> FetchedMaterial:
+        """One permanent material (``get_material``): the file itself, or a video's link, or news articles."""
+        if not media_id:
+            raise ValueError("media_id is required")
+        answer = self._transport.download("POST", "/cgi-bin/material/get_material", json={"media_id": media_id},
+                                          token=self._token)
+        if isinstance(answer, Download):
+            return FetchedMaterial(answer.content, answer.content_type)
+        return FetchedMaterial(info={k: v for k, v in answer.items() if k not in ("errcode", "errmsg")})
 
     def delete(self, media_id: str) -> None:
         self._transport.request(

@@ -159,3 +159,27 @@ def test_httpx_request_log_masks_credentials(caplog):
     assert "ROBOT-KEY" not in text and "access_token=t1" not in text
     assert "key=%2A%2A%2A" in text or "key=***" in text
     assert "n=1" in text
+
+
+def test_download_returns_a_file_answer_and_judges_a_json_one():
+    image = b"\x89PNG\r\n\x1a\n" + bytes(16)
+    fake = FakePlatform(
+        lambda request: httpx.Response(200, content=image, headers={"Content-Type": "image/png"}),
+        {"title": "t", "description": "d", "down_url": "http://x"},
+        (200, {"errcode": 40007, "errmsg": "invalid media_id"}),
+        lambda request: httpx.Response(200, text='{"errcode": 40007, "errmsg": "invalid"}',
+                                       headers={"Content-Type": "text/plain"}),
+        lambda request: httpx.Response(200, content=b"<html>busy</html>", headers={"Content-Type": "text/html"}),
+        lambda request: httpx.Response(502, content=b"<html>bad gateway</html>", headers={"Content-Type": "text/html"}))
+    transport = fake.transport("wechat")
+    got = transport.download("POST", "/cgi-bin/material/get_material", json={"media_id": "m"}, token=Tokens())
+    assert got.content == image and got.content_type == "image/png"
+    assert transport.download("POST", "/p", json={})["down_url"] == "http://x"
+    for _ in range(2):  # an errcode is an error, whatever type it was declared with
+        with pytest.raises(PermanentError) as raised:
+            transport.download("POST", "/p", json={})
+        assert raised.value.errcode == 40007
+    with pytest.raises(PermanentError):  # an error page is never taken for the file
+        transport.download("POST", "/p", json={})
+    with pytest.raises(PlatformUnreachable):
+        transport.download("POST", "/p", json={})

@@ -33,6 +33,7 @@ NOT_ADMIN: dict[str, str] = {
     "/api/v1/notification-templates/{code}/render": "notify",
     "/api/v1/blobs": "notify",
     "/api/v1/blobs/{blob_id}": "notify",
+    "/api/v1/blobs/{blob_id}/content": "notify",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workers.jobs import wechat_followers, wechat_media, wechat_menus, wechat_templates
+from workers.jobs import wechat_followers, wechat_media, wechat_media_fetch, wechat_menus, wechat_templates
 from workers.jobs.kinds import JobKind
 
 #: kind name -> kind.
@@ -10,5 +10,6 @@ KINDS: dict[str, JobKind] = {kind.name: kind for kind in [
     wechat_templates.SYNC,
     *wechat_menus.KINDS,
     *wechat_media.KINDS,
+    *wechat_media_fetch.KINDS,
     *wechat_followers.KINDS,
 ]}

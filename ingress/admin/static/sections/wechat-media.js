@@ -2,6 +2,7 @@
 import {
   api, badge, confirmDialog, fill, fmtTime, Form, h, pagedTable, pageHead, t, toast, toastError, watchJob,
 } from "../app.js";
+import { previewCell } from "../wechat/media-content.js";
 import { KINDS, acceptFor, formatBytes, guessKind } from "../wechat/media-kinds.js";
 
 export default {
@@ -127,6 +128,7 @@ export default {
       load: (page, limit) => api("GET", "wechat/media", undefined, { query: { ...filter, page, limit }, signal: ctx.signal }),
       empty: t("media.empty"),
       columns: [
+        { label: "", class: "preview-cell", render: (m) => previewCell(m, { progress, signal: ctx.signal, reload: () => list.reload() }) },
         { label: t("robots.name"), render: (m) => h("div", {}, h("strong", {}, m.name || "—"), m.title ? h("div", { class: "muted small" }, m.title) : null) },
         { label: t("media.kind"), render: (m) => [t(`media.kind.${m.type}`), " ", h("span", { class: "muted small" }, m.permanent ? t("media.permanent") : t("media.temporary"))] },
         { label: t("notifications.status"), render: (m) => [badge(m.status), m.lastError ? h("div", { class: "job-error small" }, m.errcode ? `${m.errcode}: ${m.lastError}` : m.lastError) : null] },
