@@ -241,7 +241,8 @@ class MaterialFetch:
     needs_platform = {"POST": "wechat"}
     openapi = {"post": {"summary": "Fetch any permanent material by its platform mediaId (a job: get_material), "
                                    "news included; the result as for /api/v1/wechat/media/{id}/fetch",
-                        "body": FetchRequest, "responses": {"202": ("queued", JOB_ACCEPTED)}}}
+                        "body": FetchRequest, "example": {"mediaId": "<a permanent material's media_id>"},
+                        "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
     def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database = database

@@ -10,6 +10,7 @@ import pytest
 
 from core.login import PoolDemand, PooledCode
 from core.login.pool import MINTING_KEY
+from ingress.login.messages import Code
 from scheduler.jobs.qr_pool import top_up_qr_pool
 from tests.login.conftest import wait_for
 
@@ -64,8 +65,8 @@ def test_the_pool_grows_with_the_apply_rate(runtime, tasks, pool, client, worker
 def test_apply_does_not_wait_for_wechat_while_the_pool_holds_a_code(runtime, client, pool, sandbox):
     pool.add(PooledCode("pooled-key-00000000000", "t", "http://weixin.qq.com/q/p", pool.now() + 3000))
     result = client.simulate_post(APPLY)  # no worker runs: only a pooled code can answer
-    assert result.status_code == 200 and result.json["qrCodeKey"] == "pooled-key-00000000000"
-    assert result.json["expireSeconds"] <= runtime.settings.login.qr_lifetime_seconds
+    assert result.status_code == 200 and result.json["data"]["qrCodeKey"] == "pooled-key-00000000000"
+    assert result.json["data"]["expireSeconds"] <= runtime.settings.login.qr_lifetime_seconds
     assert qrcode_creates(sandbox) == 0
 
 
@@ -74,7 +75,7 @@ def test_beyond_the_on_demand_slots_a_burst_is_told_busy_at_once(runtime, client
     held = [pool.claim_on_demand_slot(2), pool.claim_on_demand_slot(2)]  # two requests already wait for mints
     assert all(held)
     result = client.simulate_post(APPLY)
-    assert result.status_code == 503 and result.json["error"]["code"] == "busy"
+    assert result.status_code == 503 and result.json["code"] == Code.TRY_AGAIN  # the seed's envelope
     assert result.headers["Retry-After"] == "1"
     assert runtime.redis.llen("imbridge-dramatiq:login") == 1  # the top-up only: no mint queued for it
     pool.release_on_demand_slot(held[0])
@@ -87,7 +88,7 @@ def test_a_burst_on_an_empty_pool_is_served_by_minting_on_demand(runtime, client
     with ThreadPoolExecutor(6) as workers:
         answers = list(workers.map(lambda n: client.simulate_post(APPLY), range(6)))
     assert [a.status_code for a in answers] == [200] * 6
-    assert len({a.json["qrCodeKey"] for a in answers}) == 6
+    assert len({a.json["data"]["qrCodeKey"] for a in answers}) == 6
     wait_for(lambda: not runtime.redis.exists(MINTING_KEY))
     assert qrcode_creates(sandbox) <= runtime.settings.login.pool_size + 6  # bounded by the pool's maximum
 
