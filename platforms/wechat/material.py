@@ -49,6 +49,7 @@ class Material:
             data=data,
             files={"media": (filename, content, content_type)},
             token=self._token,
+            success=("media_id",),
         )
         return {k: v for k, v in body.items() if k not in ("errcode", "errmsg")}
 
@@ -70,8 +71,10 @@ class Material:
             "/cgi-bin/material/batchget_material",
             json={"type": kind, "offset": offset, "count": count},
             token=self._token,
+            success=("total_count", "item"),
         )
 
     def count(self) -> dict[str, Any]:
         """``{voice_count, video_count, image_count, news_count}``."""
-        return self._transport.request("GET", "/cgi-bin/material/get_materialcount", token=self._token)
+        return self._transport.request("GET", "/cgi-bin/material/get_materialcount", token=self._token,
+                                       success=("voice_count", "video_count", "image_count", "news_count"))

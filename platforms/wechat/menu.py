@@ -30,7 +30,7 @@ class Menu:
     def get(self) -> dict[str, Any] | None:
         """The menu as configured through the API, or None when there is none (errcode 46003)."""
         try:
-            return self._transport.request("GET", "/cgi-bin/menu/get", token=self._token)
+            return self._transport.request("GET", "/cgi-bin/menu/get", token=self._token, success=("menu",))
         except PermanentError as exc:
             if exc.errcode == NO_MENU:
                 return None
@@ -38,7 +38,8 @@ class Menu:
 
     def get_current_selfmenu_info(self) -> dict[str, Any]:
         """The menu in effect, whether set through the API or the admin console."""
-        return self._transport.request("GET", "/cgi-bin/get_current_selfmenu_info", token=self._token)
+        return self._transport.request("GET", "/cgi-bin/get_current_selfmenu_info", token=self._token,
+                                       success=("is_menu_open", "selfmenu_info"))
 
     def delete(self) -> None:
         """Remove the menu (and any conditional menus)."""
