@@ -186,9 +186,11 @@ class Deliverer:
         else:
             failed = sending.failed_attempts + (0 if throttled else 1)
             if throttled:
-                # A robot's penalty is the configured one (the platform's period); other throttles wait as told.
-                penalty = pacing.penalty_seconds if pacing.penalty_key else exc.retry_after or 0.0
-                if pacing.penalty_key:
+                # A robot's own rate-limit code (130101, 45009) pauses the robot for the configured penalty (the
+                # platform's period); other throttles (a gateway's flow control, HTTP 429) wait as told.
+                robot_penalty = pacing.penalty_key is not None and exc.errcode is not None
+                penalty = pacing.penalty_seconds if robot_penalty else exc.retry_after or 0.0
+                if robot_penalty and pacing.penalty_key:
                     self.limiter.pause(pacing.penalty_key, penalty)
                 delay = penalty * (1 + random.uniform(0, 0.1))
             else:
