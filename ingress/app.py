@@ -133,8 +133,8 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime,
     route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime, tasks))
     route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime, tasks))
     for platform in RobotPlatform:
-        route(f"/api/v1/robots/{platform}", RobotCollection(database, secret_key, platform))
-        route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform))
+        route(f"/api/v1/robots/{platform}", RobotCollection(database, secret_key, platform, runtime.redis))
+        route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform, runtime.redis))
     route("/api/v1/notification-templates", TemplateCollection(database))
     route("/api/v1/notification-templates/{code}", TemplateItem(database))
     route("/api/v1/notification-templates/{code}/render",

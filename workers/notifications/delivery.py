@@ -89,7 +89,7 @@ class Deliverer:
         self.policy = RetryPolicy.from_settings(self.settings)
         self.limiter = RateLimiter(runtime.redis, self.settings.rate_margin_seconds)
         self.media = MediaResolver(runtime.database, runtime.redis)
-        self.robots = RobotCache(runtime.database, lambda: self.box)
+        self.robots = RobotCache(runtime.database, lambda: self.box, runtime.redis)
         self._box: SecretBox | None = None
 
     @property
