@@ -14,6 +14,7 @@ from config import Settings
 from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.admin import install_admin
+from ingress.alert_metrics import QuotaAlertCollector
 from ingress.auth import ApiKeyAuth, Unrouted
 from ingress.bodies import BodyLimit
 from ingress.bounds import RowIdConverter
@@ -88,7 +89,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
 
     route("/healthz", HealthResource())
     route("/readyz", ReadyResource(runtime))
-    app.add_route("/metrics", MetricsResource())
+    app.add_route("/metrics", MetricsResource(QuotaAlertCollector(runtime.redis)))
     app.add_route("/openapi.json", spec)
     route("/api/v1/ping", PingCollection(tasks))
     route("/api/v1/ping/{ping_id}", PingItem(runtime))

@@ -45,6 +45,8 @@ class Result:
     retry_in: float | None = None
     #: DingTalk work notifications: read the send result after this many seconds.
     collect_result_in: float | None = None
+    #: The platform said the account's quota is spent (``alert.quota``): the actor raises the alert.
+    alert: PlatformError | None = None
 
 
 #: The columns a delivery's claim reads back.
@@ -209,7 +211,7 @@ class Deliverer:
                    "outcome": outcome.value, "errcode": exc.errcode, "errmsg": errmsg}
         self._finish(sending, values, attempt)
         log.info("delivery %s attempt %d: %s (%s)", sending.id, sending.attempts + 1, outcome.value, errmsg)
-        return result
+        return replace(result, alert=exc) if exc.quota else result
 
     def _finish(self, sending: Sending, values: dict[str, Any], attempt: dict[str, Any] | None = None) -> None:
         """Write the outcome (and the attempt made), if this worker still holds the record (its lease was not

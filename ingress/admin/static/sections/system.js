@@ -1,5 +1,6 @@
-// System: token health per app, queue depths, recent job failures and deliveries per minute by status, from
-// GET /api/v1/system/status; refreshed every few seconds while shown.
+// System: alerts in force (a banner per spent platform quota, in 简体中文 and English), token health per app, queue
+// depths, recent job failures and deliveries per minute by status, from GET /api/v1/system/status; refreshed every
+// few seconds while shown.
 import { api, badge, fmtAge, fmtTime, h, pageHead, svg, table, toastError, watchJob } from "../app.js";
 
 const REFRESH_MS = 10000;
@@ -27,6 +28,14 @@ function tokenCard(t) {
       h("dt", {}, "Fetches"), h("dd", { class: "token-fetches" }, String(t.fetchCount)),
       h("dt", {}, "Errors"), h("dd", {}, String(t.errorCount)),
       t.lastError ? [h("dt", {}, "Last error"), h("dd", { class: "job-error" }, `${t.lastError} (${fmtTime(t.lastErrorAt)})`)] : null));
+}
+
+/** A spent quota: both languages' messages, as the API words them (the API keeps the one catalogue). */
+function alertBanner(a) {
+  return h("div", { class: "alert-banner", role: "alert", dataset: { kind: a.kind, platform: a.platform } },
+    h("strong", { lang: "zh-CN" }, a.message["zh-CN"]),
+    h("span", { lang: "en" }, a.message.en),
+    a.errmsg ? h("span", { class: "muted small" }, a.errmsg) : null);
 }
 
 /** Stacked bars of deliveries per minute by status, as inline SVG. */
@@ -104,6 +113,7 @@ export default {
       stamp.textContent = `as of ${fmtTime(status.generatedAt)}`;
       const failures = status.recentJobFailures;
       body.replaceChildren(
+        ...(status.alerts || []).map(alertBanner),
         h("h2", {}, "Access tokens"),
         status.tokens.length ? h("div", { class: "grid tokens" }, status.tokens.map(tokenCard))
           : h("p", { class: "empty muted" }, "No platform app is configured."),
