@@ -95,11 +95,11 @@ ROBOT = "/dingtalk/robot/send"
 
 def test_flow_control_fault_answers_the_gateway_throttle_without_an_errcode(client):
     add_fault(client, pattern=ROBOT, kind="flow_control", wait=2, times=1)
-    answer = client.simulate_post(ROBOT, params={"access_token": "anything"}, json={"msgtype": "text"})
+    answer = client.simulate_post(ROBOT, params={"access_token": "fault-test-robot-token"}, json={"msgtype": "text"})
     assert answer.status_code == 200
     assert answer.json["status"] == 1111 and answer.json["wait"] == 2 and answer.json["punish"] == "deny"
     assert "errcode" not in answer.json
-    assert "errcode" in client.simulate_post(ROBOT, params={"access_token": "anything"}, json={}).json
+    assert "errcode" in client.simulate_post(ROBOT, params={"access_token": "fault-test-robot-token"}, json={}).json
 
 
 def test_page_fault_answers_html_with_http_200(client):
