@@ -14,6 +14,7 @@ from config import Settings
 from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.admin import install_admin
+from ingress.alert_metrics import QuotaAlertCollector
 from ingress.auth import ApiKeyAuth, Unrouted
 from ingress.bodies import BodyLimit
 from ingress.bounds import RowIdConverter
@@ -109,7 +110,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
 
     route("/healthz", HealthResource())
     route("/readyz", ReadyResource(runtime))
-    app.add_route("/metrics", MetricsResource())
+    app.add_route("/metrics", MetricsResource(QuotaAlertCollector(runtime.redis)))
     app.add_route("/openapi.json", spec)
     route("/api/v1/ping", PingCollection(runtime, tasks))
     route("/api/v1/ping/{ping_id}", PingItem(runtime))
@@ -149,8 +150,8 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime,
     route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime, tasks))
     route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime, tasks))
     for platform in RobotPlatform:
-        route(f"/api/v1/robots/{platform}", RobotCollection(database, secret_key, platform))
-        route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform))
+        route(f"/api/v1/robots/{platform}", RobotCollection(database, secret_key, platform, runtime.redis))
+        route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform, runtime.redis))
     route("/api/v1/notification-templates", TemplateCollection(database))
     route("/api/v1/notification-templates/{code}", TemplateItem(database))
     route("/api/v1/notification-templates/{code}/render",

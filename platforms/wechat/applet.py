@@ -71,6 +71,7 @@ class WeChatAppletClient(PlatformClient):
                 "js_code": code,
                 "grant_type": "authorization_code",
             },
+            success=("openid",),
         )
         if not body.get("openid") or "session_key" not in body:
             raise PermanentError(self.platform, None, "jscode2session answered without openid/session_key")

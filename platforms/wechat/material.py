@@ -60,6 +60,7 @@ class Material:
             data=data,
             files={"media": (filename, content, content_type)},
             token=self._token,
+            success=("media_id",),
         )
         return {k: v for k, v in body.items() if k not in ("errcode", "errmsg")}
 
@@ -68,7 +69,7 @@ class Material:
         if not media_id:
             raise ValueError("media_id is required")
         answer = self._transport.download("POST", "/cgi-bin/material/get_material", json={"media_id": media_id},
-                                          token=self._token)
+                                          token=self._token, success=("down_url", "news_item"))
         if isinstance(answer, Download):
             return FetchedMaterial(answer.content, answer.content_type)
         return FetchedMaterial(info={k: v for k, v in answer.items() if k not in ("errcode", "errmsg")})
@@ -91,8 +92,10 @@ class Material:
             "/cgi-bin/material/batchget_material",
             json={"type": kind, "offset": offset, "count": count},
             token=self._token,
+            success=("total_count", "item"),
         )
 
     def count(self) -> dict[str, Any]:
         """``{voice_count, video_count, image_count, news_count}``."""
-        return self._transport.request("GET", "/cgi-bin/material/get_materialcount", token=self._token)
+        return self._transport.request("GET", "/cgi-bin/material/get_materialcount", token=self._token,
+                                       success=("voice_count", "video_count", "image_count", "news_count"))

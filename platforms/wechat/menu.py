@@ -31,7 +31,7 @@ class Menu:
     def get(self) -> dict[str, Any] | None:
         """The menu as configured through the API, or None when there is none (errcode 46003)."""
         try:
-            return self._transport.request("GET", "/cgi-bin/menu/get", token=self._token)
+            return self._transport.request("GET", "/cgi-bin/menu/get", token=self._token, success=("menu",))
         except PermanentError as exc:
             if exc.errcode == NO_MENU:
                 return None
@@ -39,7 +39,8 @@ class Menu:
 
     def get_current_selfmenu_info(self) -> dict[str, Any]:
         """The menu in effect, whether set through the API or the admin console (its own shape)."""
-        return self._transport.request("GET", "/cgi-bin/get_current_selfmenu_info", token=self._token)
+        return self._transport.request("GET", "/cgi-bin/get_current_selfmenu_info", token=self._token,
+                                       success=("is_menu_open", "selfmenu_info"))
 
     def get_in_effect(self) -> ConvertedMenu:
         """The menu in effect in the ``menu/get`` shape: ``menu/get``, or when that answers 46003 (a menu made in

@@ -20,6 +20,7 @@ from models.base import utcnow
 from models.deliveries import Delivery, DeliveryStatus
 from models.notifications import IntakeRules, RequestInvalid, accept
 from workers.actors.declaration import ActorDef
+from workers.alerts import announce_quota
 from workers.context import ActorContext
 from workers.notifications.delivery import Result
 from workers.notifications.followup import collect_send_result as collect_step
@@ -44,6 +45,8 @@ def follow(context: ActorContext, delivery_id: str, result: Result) -> Result:
         _later(context, DELIVER_NOTIFICATION, result.retry_in, delivery_id)
     if result.collect_result_in is not None:
         _later(context, COLLECT_SEND_RESULT, result.collect_result_in, delivery_id, 1)
+    if result.alert is not None:
+        announce_quota(context, result.alert)
     return result
 
 

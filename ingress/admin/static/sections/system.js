@@ -1,7 +1,8 @@
-// System: token health per app, queue depths, recent job failures and deliveries per minute by status, from
-// GET /api/v1/system/status; refreshed every few seconds while shown.
+// System: alerts in force (a banner per spent platform quota), token health per app, queue depths, recent job
+// failures and deliveries per minute by status, from GET /api/v1/system/status; refreshed every few seconds while
+// shown.
 import { api, badge, fmtAge, fmtTime, h, pageHead, statusLabel, svg, t as tr, table, toastError, watchJob } from "../app.js";
-import { formatHourMinute } from "../i18n.js";
+import { formatHourMinute, locale } from "../i18n.js";
 
 const REFRESH_MS = 10000;
 /** Bar colours by delivery status (the order they stack in, bottom up). */
@@ -28,6 +29,13 @@ function tokenCard(t) {
       h("dt", {}, tr("system.fetches")), h("dd", { class: "token-fetches" }, String(t.fetchCount)),
       h("dt", {}, tr("system.errors")), h("dd", {}, String(t.errorCount)),
       t.lastError ? [h("dt", {}, tr("notifications.lastError")), h("dd", { class: "job-error" }, `${t.lastError} (${fmtTime(t.lastErrorAt)})`)] : null));
+}
+
+/** A spent quota, in the page's language as the API words it (the API keeps the one catalogue). */
+function alertBanner(a) {
+  return h("div", { class: "alert-banner", role: "alert", lang: locale, dataset: { kind: a.kind, platform: a.platform } },
+    h("strong", {}, a.message[locale] || a.message.en),
+    a.errmsg ? h("span", { class: "muted small" }, a.errmsg) : null);
 }
 
 /** Stacked bars of deliveries per minute by status, as inline SVG. */
@@ -105,6 +113,7 @@ export default {
       stamp.textContent = tr("system.asOf", { time: fmtTime(status.generatedAt) });
       const failures = status.recentJobFailures;
       body.replaceChildren(
+        ...(status.alerts || []).map(alertBanner),
         h("h2", {}, tr("system.tokens")),
         status.tokens.length ? h("div", { class: "grid tokens" }, status.tokens.map(tokenCard))
           : h("p", { class: "empty muted" }, tr("system.noApp")),
