@@ -231,12 +231,12 @@ def test_download_returns_a_file_answer_and_judges_a_json_one():
     transport = fake.transport("wechat")
     got = transport.download("POST", "/cgi-bin/material/get_material", json={"media_id": "m"}, token=Tokens())
     assert got.content == image and got.content_type == "image/png"
-    assert transport.download("POST", "/p", json={})["down_url"] == "http://x"
+    assert transport.download("POST", "/p", json={}, success=("down_url",))["down_url"] == "http://x"
     for _ in range(2):  # an errcode is an error, whatever type it was declared with
         with pytest.raises(PermanentError) as raised:
             transport.download("POST", "/p", json={})
         assert raised.value.errcode == 40007
-    with pytest.raises(PermanentError):  # an error page is never taken for the file
+    with pytest.raises(UnexpectedAnswer):  # an error page is never taken for the file: retried, not kept
         transport.download("POST", "/p", json={})
     with pytest.raises(PlatformUnreachable):
         transport.download("POST", "/p", json={})
