@@ -35,6 +35,7 @@ from ingress.resources.inbound import InboundCollection, InboundItem
 from ingress.resources.jobs import JobCollection, JobItem, JobRetry
 from ingress.resources.message_templates import TemplateCollection, TemplateItem, TemplateRender
 from ingress.resources.notification_batch import NotificationBatch
+from ingress.resources.notification_groups import NotificationGroupItem, NotificationGroups
 from ingress.resources.notifications import (
     NotificationCollection,
     NotificationItem,
@@ -137,6 +138,8 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime,
     database, secret_key = runtime.database, runtime.settings.security.secret_key
     route("/api/v1/notifications", NotificationCollection(runtime, tasks))
     route("/api/v1/notifications/batch", NotificationBatch(runtime, tasks))
+    route("/api/v1/notification-groups", NotificationGroups(runtime, tasks))
+    route("/api/v1/notification-groups/{group_id}", NotificationGroupItem(runtime))
     route("/api/v1/notifications/{delivery_id}", NotificationItem(runtime))
     route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime, tasks))
     route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime, tasks))
