@@ -30,6 +30,7 @@ from ingress.platform_gate import PlatformGate
 from ingress.portals import build_portals
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
 from ingress.resources.blobs import BlobCollection, BlobItem
+from ingress.resources.callbacks import CallbackCollection, CallbackItem
 from ingress.resources.health import HealthResource, ReadyResource
 from ingress.resources.inbound import InboundCollection, InboundItem
 from ingress.resources.jobs import JobCollection, JobItem, JobRetry
@@ -117,6 +118,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/api/v1/inbound/{inbound_id:id}", InboundItem(runtime.database))
     destinations = settings.webhooks.allow_networks
     route("/api/v1/webhooks", WebhookCollection(runtime.database, settings.security.secret_key, destinations))
+    route("/api/v1/callbacks", CallbackCollection(runtime.database, settings.security.secret_key, destinations))
+    route("/api/v1/callbacks/{callback_id:id}", CallbackItem(runtime.database, settings.security.secret_key,
+                                                              destinations))
     route("/api/v1/webhooks/{webhook_id:id}", WebhookItem(runtime.database, settings.security.secret_key, destinations))
     route("/api/v1/webhooks/{webhook_id:id}/deliveries",
           WebhookDeliveries(runtime.database, settings.security.secret_key))

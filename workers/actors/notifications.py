@@ -17,9 +17,10 @@ from typing import Any
 
 from core.tasks import COLLECT_SEND_RESULT, DELIVER_NOTIFICATION, RECALL_NOTIFICATION, SUBMIT_NOTIFICATION, Task
 from models.base import utcnow
-from models.deliveries import Delivery, DeliveryStatus
+from models.deliveries import FINAL_STATUSES, Delivery, DeliveryStatus
 from models.notifications import IntakeRules, RequestInvalid, accept
 from workers.actors.declaration import ActorDef
+from workers.actors.webhooks import send_outcome
 from workers.context import ActorContext
 from workers.notifications.delivery import Result
 from workers.notifications.followup import collect_send_result as collect_step
@@ -40,6 +41,11 @@ def _later(context: ActorContext, task: Task, seconds: float, *args: Any) -> Non
 
 def follow(context: ActorContext, delivery_id: str, result: Result) -> Result:
     log.debug("delivery %s: %s %s", delivery_id, result.outcome, result.detail)
+    if result.outcome in FINAL_STATUSES:
+        try:
+            send_outcome(context, delivery_id, result.outcome)
+        except Exception:  # the outcome is recorded; a callback lost to an outage must not resend the message
+            log.exception("delivery %s: outcome callbacks not enqueued", delivery_id)
     if result.retry_in is not None:
         _later(context, DELIVER_NOTIFICATION, result.retry_in, delivery_id)
     if result.collect_result_in is not None:
