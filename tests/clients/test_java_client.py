@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+
+from models.webhooks import new_secret
+from workers.webhooks import sign_standard
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "clients" / "java" / "src" / "main" / "java"
@@ -28,8 +32,13 @@ def classes(tmp_path_factory) -> Path:
 
 
 def test_the_java_client_sends_waits_batches_fans_out_and_reports_errors(classes, imbridge):
-    ran = subprocess.run(["java", "-cp", str(classes), "ClientCheck", imbridge.url, imbridge.notify_key],
-                         capture_output=True, text=True, timeout=240)
+    secret = new_secret()
+    body = json.dumps({"type": "notification.sent", "status": "sent"}).encode()
+    stamp = str(int(time.time()))
+    signature = sign_standard(secret, "wd_1", stamp, body)  # as the worker signs an outcome callback
+    ran = subprocess.run(["java", "-cp", str(classes), "ClientCheck", imbridge.url, imbridge.notify_key, secret,
+                          "wd_1", stamp, signature], input=body.decode(), capture_output=True, text=True,
+                         timeout=240)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     seen = json.loads(ran.stdout.strip().splitlines()[-1])
     assert seen["sent"] == "sent" and seen["hasKey"] is True
@@ -39,3 +48,4 @@ def test_the_java_client_sends_waits_batches_fans_out_and_reports_errors(classes
     assert {"robot", "message.text.content"} <= set(seen["error"]["fields"])
     assert seen["batch"] == ["sent", "sent"]
     assert seen["group"] == "sent"
+    assert (seen["callback"], seen["tampered"]) == ("sent", "refused")

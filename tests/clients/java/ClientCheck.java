@@ -1,3 +1,4 @@
+import io.imbridge.client.Callbacks;
 import io.imbridge.client.ImbridgeClient;
 import io.imbridge.client.ImbridgeClient.Accepted;
 import io.imbridge.client.ImbridgeException;
@@ -14,6 +15,19 @@ public class ClientCheck {
     public static void main(String[] args) {
         ImbridgeClient imbridge = new ImbridgeClient(args[0], args[1]);
         Map<String, Object> seen = new LinkedHashMap<>();
+
+        // args[2..5]: a callback as imbridge signs it (secret, webhook-id, webhook-timestamp, signature), body on stdin
+        byte[] body = readStdin();
+        Map<String, String> headers = Map.of("Webhook-Id", args[3], "Webhook-Timestamp", args[4],
+                "Webhook-Signature", args[5]);
+        seen.put("callback", Callbacks.verify(args[2], headers, body).get("status"));
+        try {
+            Callbacks.verify(args[2], headers, new String(body, java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("sent", "dead").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            seen.put("tampered", "accepted");
+        } catch (SecurityException e) {
+            seen.put("tampered", "refused");
+        }
 
         Accepted accepted = imbridge.send(Notification.dingtalkRobot("demo-dingtalk").markdown("部署", "**crm** 已上线"));
         Map<String, Object> record = imbridge.waitFor(accepted.id(), Duration.ofSeconds(60));
@@ -47,5 +61,13 @@ public class ClientCheck {
                 Map.of("format", "text", "text", "disk 91% full"), null);
         seen.put("group", imbridge.waitForGroup((String) group.get("id"), Duration.ofSeconds(60)).get("status"));
         System.out.println(Json.write(seen));
+    }
+
+    private static byte[] readStdin() {
+        try {
+            return System.in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
