@@ -173,3 +173,21 @@ def test_the_migrations_make_the_tables_the_models_describe(database_url):
     finally:
         database.dispose()
     assert [d for d in differences if "webhook" in str(d) or "group" in str(d)] == []
+
+
+def test_an_operators_webhook_hears_every_clients_outcomes_and_invalid_producer_messages(app, keys, robots, worker,
+                                                                                        receiver, tasks):
+    import uuid
+
+    from workers.producer import send_notification
+
+    created = app.simulate_post("/api/v1/webhooks", headers=bearer(keys["admin"]), json={
+        "name": "ops", "url": receiver.url, "events": ["outcome:failed", "outcome:sent"]})
+    assert created.status_code == 201, created.text
+    sent = app.simulate_post("/api/v1/notifications", json=ROBOT, headers=bearer(keys["other"])).json["id"]
+    invalid = send_notification(tasks.broker, {"channel": "wecom_robot", "robot": "nope", "message": {}},
+                                str(uuid.uuid4()))
+    wait_for(lambda: len(receiver.received) == 2, 20)
+    outcomes = {b["id"]: b for b in (standard_verify(created.json["secret"], h, body) for h, body in receiver.received)}
+    assert outcomes[sent]["status"] == "sent"
+    assert outcomes[invalid]["status"] == "failed" and outcomes[invalid]["lastError"].startswith("invalid request")

@@ -69,8 +69,13 @@ def submit_notification(context: ActorContext, request: dict[str, Any]) -> None:
                    source="broker", enqueued_at=utcnow())
         except RequestInvalid as exc:
             log.warning("producer notification %s is invalid: %s", delivery_id, exc)
-            _record_invalid(session, delivery_id, data, exc)
-            return
+            recorded = _record_invalid(session, delivery_id, data, exc)
+        else:
+            recorded = None
+    if recorded is not None:
+        if recorded:
+            send_outcome(context, delivery_id, DeliveryStatus.FAILED.value)
+        return
     follow(context, delivery_id, context.deliverer.deliver(delivery_id))
 
 
@@ -81,9 +86,10 @@ def _valid_id(value: Any) -> str:
         return str(uuid.uuid4())
 
 
-def _record_invalid(session: Any, delivery_id: str, data: dict[str, Any], exc: RequestInvalid) -> None:
+def _record_invalid(session: Any, delivery_id: str, data: dict[str, Any], exc: RequestInvalid) -> bool:
+    """Record an invalid producer request as ``failed``; False when its id was recorded before."""
     if session.get(Delivery, delivery_id) is not None:
-        return
+        return False
     channel = data.get("channel") if isinstance(data.get("channel"), str) else "unknown"
     message = data.get("message") if isinstance(data.get("message"), dict) else {}
     now = utcnow()
@@ -92,6 +98,8 @@ def _record_invalid(session: Any, delivery_id: str, data: dict[str, Any], exc: R
         msgtype=str(message.get("msgtype") or "unknown")[:32], payload={"problems": exc.problems},
         status=DeliveryStatus.FAILED.value, last_error=f"invalid request: {exc}"[:2000], source="broker",
         enqueued_at=now, finished_at=now))
+    session.flush()
+    return True
 
 
 def collect_send_result(context: ActorContext, delivery_id: str, check: int = 1) -> None:
