@@ -10,7 +10,8 @@
 
 The common ``message`` is plain ``text`` or ``markdown``, shaped here for each channel (DingTalk's markdown has a
 title, WeCom's does not); a target with a ``message`` of its own keeps it. A ``template`` fills the text of every
-target's message. A WeChat template message has no text to share: such a target brings its own message.
+target's message. A WeChat message (template or customer-service) names its follower inside the message: such a
+target brings its own message.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from models.notifications.request import ProblemList, problem
 
 #: The most targets one fan-out request may name.
 MAX_TARGETS = 50
+#: Channels whose targets bring their own message (it names the follower; a template message has no text).
+OWN_MESSAGE = ("wechat_template", "wechat_custom")
 #: The title DingTalk shows in the chat list when the message has none of its own.
 DEFAULT_TITLE = "imbridge"
 
@@ -41,7 +44,7 @@ class Target(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    channel: Literal["dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template"]
+    channel: Literal["dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template", "wechat_custom"]
     robot: Code | None = None
     to: dict[str, Any] | None = None
     message: dict[str, Any] | None = None
@@ -89,15 +92,15 @@ def expand(data: Any) -> tuple[list[dict[str, Any] | None], ProblemList]:
             request["to"] = target.to
         if target.message is not None:
             request["message"] = target.message
-        elif target.channel == "wechat_template" or group.message is None:
-            why = ("a WeChat template message has no shared text: give this target its own message"
-                   if target.channel == "wechat_template" else "give the group a message, or this target its own")
+        elif target.channel in OWN_MESSAGE or group.message is None:
+            why = ("a WeChat message names its follower: give this target its own message"
+                   if target.channel in OWN_MESSAGE else "give the group a message, or this target its own")
             problems.append(problem(f"targets.{index}.message", why))
             requests.append(None)
             continue
         else:
             request["message"] = shaped(target.channel, group.message)
-        if group.template is not None and target.channel != "wechat_template":
+        if group.template is not None and target.channel not in OWN_MESSAGE:
             request["template"] = group.template.model_dump(exclude_none=True)
         requests.append(request)
     if group.message is not None and group.message.text is None and group.template is None:

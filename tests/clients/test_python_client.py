@@ -22,6 +22,7 @@ from imbridge_client import (
     dingtalk_robot,
     dingtalk_work,
     verify_callback,
+    wechat_custom,
     wechat_template,
     wecom_app,
     wecom_robot,
@@ -29,6 +30,7 @@ from imbridge_client import (
 
 from tests.waiting import wait_for
 
+FOLLOWER = "oClientFollower000000000001"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
@@ -73,6 +75,22 @@ def test_every_builder_makes_a_request_the_server_accepts(client):
     assert [a.status for a in accepted] == ["queued"] * len(notifications)
     outcomes = {a.id: client.wait(a.id, timeout=60)["status"] for a in accepted}
     assert set(outcomes.values()) == {"sent"}, [client.get(i) for i, s in outcomes.items() if s != "sent"]
+
+
+def test_wechat_customer_service_builders_reach_a_follower_who_wrote(client, imbridge):
+    control = f"{imbridge.sandbox}/_sandbox"
+    now = httpx.get(f"{control}/clock").json()["now"]
+    httpx.post(f"{control}/wechat/interactions", json={"openid": FOLLOWER, "at": now}).raise_for_status()
+    follower = wechat_custom(FOLLOWER)
+    accepted = client.send_batch([
+        follower.text("您好，订单已发货"), follower.image(Media.from_bytes(PNG, "dot.png", "image/png")),
+        follower.news(Article("Shipped", "https://example.com/o/1")),
+        follower.msgmenu([("101", "满意"), ("102", "不满意")], head="这次服务如何？"),
+    ])
+    assert [client.wait(a.id, timeout=60)["status"] for a in accepted] == ["sent"] * 4
+    group = client.send_group([dingtalk_robot("demo-dingtalk"), follower.text("your own words, follower")],
+                              Message.text_only("order 1 shipped"))
+    assert client.wait_group(group["id"], timeout=60)["status"] == "sent"
 
 
 def test_a_send_carries_an_idempotency_key_so_a_repeat_sends_once(client):

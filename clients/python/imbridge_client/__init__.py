@@ -16,10 +16,14 @@ from imbridge_client.messages import (
     Media,
     MpArticle,
     Notification,
+    ReplyTo,
+    WeChatCustom,
     WeComApp,
     WeComRobot,
     dingtalk_robot,
     dingtalk_work,
+    reply_to,
+    wechat_custom,
     wechat_template,
     wecom_app,
     wecom_robot,
@@ -29,7 +33,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FINAL_STATUSES", "OUTCOMES", "Accepted", "ApiError", "Article", "Client", "DingTalkRobot", "DingTalkWork",
-    "ImbridgeError", "Media", "Message", "MpArticle", "Notification", "SignatureInvalid", "WaitTimeout", "WeComApp",
-    "WeComRobot", "dingtalk_robot", "dingtalk_work", "new_key", "standard_secret", "verify_callback",
-    "wechat_template", "wecom_app", "wecom_robot",
+    "ImbridgeError", "Media", "Message", "MpArticle", "Notification", "ReplyTo", "SignatureInvalid", "WaitTimeout",
+    "WeChatCustom", "WeComApp", "WeComRobot", "dingtalk_robot", "dingtalk_work", "new_key", "reply_to",
+    "standard_secret", "verify_callback", "wechat_custom", "wechat_template", "wecom_app", "wecom_robot",
 ]

@@ -79,6 +79,8 @@ class Notification:
     robot: str | None = None
     to: JSON | None = None
     template: JSON | None = None
+    #: An inbound message's id to answer (``replyTo``): the channel and recipient come from it.
+    reply_to: int | None = None
 
     def with_template(self, code: str, variables: Mapping[str, Any] | None = None, *,
                       field: str | None = None) -> Notification:
@@ -90,6 +92,8 @@ class Notification:
 
     def target(self) -> JSON:
         """Where it goes, as a fan-out target (``channel`` plus ``robot`` or ``to``)."""
+        if self.reply_to is not None:
+            return {"replyTo": self.reply_to}
         target: JSON = {"channel": self.channel}
         if self.robot is not None:
             target["robot"] = self.robot
@@ -374,3 +378,77 @@ def wechat_template(touser: str, data: Mapping[str, Any], *, template_code: str 
     if miniprogram:
         message["miniprogram"] = _drop_none({"appid": miniprogram[0], "pagepath": miniprogram[1]})
     return Notification("wechat_template", message)
+
+
+@dataclass(frozen=True)
+class WeChatCustom:
+    """A WeChat customer-service message to one follower (``touser``: the openid), within 48 hours of the
+    follower's last message; thumbnails and media as :class:`Media`."""
+
+    touser: str
+
+    def _n(self, message: JSON) -> Notification:
+        return Notification("wechat_custom", {"touser": self.touser, **message})
+
+    @staticmethod
+    def _thumb(thumb: Media) -> JSON:
+        return {"thumb_media_id": thumb.media_id} if thumb.media_id is not None else {"thumb_media": thumb.ref()}
+
+    def text(self, content: str) -> Notification:
+        return self._n({"msgtype": "text", "text": {"content": content}})
+
+    def image(self, image: Media) -> Notification:
+        return self._n({"msgtype": "image", "image": image.body()})
+
+    def voice(self, voice: Media) -> Notification:
+        return self._n({"msgtype": "voice", "voice": voice.body()})
+
+    def video(self, video: Media, thumb: Media, title: str | None = None,
+              description: str | None = None) -> Notification:
+        return self._n({"msgtype": "video", "video": _drop_none(
+            {**video.body(), **self._thumb(thumb), "title": title, "description": description})})
+
+    def music(self, music_url: str, hq_music_url: str, thumb: Media, title: str | None = None,
+              description: str | None = None) -> Notification:
+        return self._n({"msgtype": "music", "music": _drop_none(
+            {"musicurl": music_url, "hqmusicurl": hq_music_url, **self._thumb(thumb), "title": title,
+             "description": description})})
+
+    def news(self, article: Article) -> Notification:
+        """One article (WeChat sends one per customer-service news message)."""
+        return self._n({"msgtype": "news", "news": {"articles": [article.json()]}})
+
+    def mpnews(self, media_id: str) -> Notification:
+        return self._n({"msgtype": "mpnews", "mpnews": {"media_id": media_id}})
+
+    def msgmenu(self, items: Sequence[tuple[str, str]], head: str | None = None,
+                tail: str | None = None) -> Notification:
+        """A menu the follower taps: ``items`` are ``(id, text)``."""
+        return self._n({"msgtype": "msgmenu", "msgmenu": _drop_none(
+            {"head_content": head, "list": [{"id": i, "content": c} for i, c in items], "tail_content": tail})})
+
+    def miniprogrampage(self, title: str, appid: str, pagepath: str, thumb: Media) -> Notification:
+        return self._n({"msgtype": "miniprogrampage", "miniprogrampage": {
+            "title": title, "appid": appid, "pagepath": pagepath, **self._thumb(thumb)}})
+
+
+@dataclass(frozen=True)
+class ReplyTo:
+    """An answer to an inbound message (``GET /api/v1/inbound``): a WeChat follower gets a customer-service
+    message, a WeCom member an app message; the message without its recipient."""
+
+    inbound_id: int
+
+    def text(self, content: str) -> Notification:
+        return self.message({"msgtype": "text", "text": {"content": content}})
+
+    def message(self, message: Mapping[str, Any]) -> Notification:
+        return Notification("", dict(message), reply_to=self.inbound_id)
+
+
+def wechat_custom(touser: str) -> WeChatCustom:
+    return WeChatCustom(touser)
+
+
+def reply_to(inbound_id: int) -> ReplyTo:
+    return ReplyTo(inbound_id)
