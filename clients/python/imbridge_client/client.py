@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
@@ -62,8 +62,15 @@ class Message:
                 if v is not None}
 
 
-#: A channel builder (``dingtalk_robot("ops")``), a :class:`Notification` with its own message, or the JSON.
-Target = Notification | Mapping[str, Any] | Any
+@runtime_checkable
+class Destination(Protocol):
+    """A channel builder (``dingtalk_robot("ops")``, ``wecom_app(users=[...])``): knows where, not what."""
+
+    def target(self) -> JSON: ...
+
+
+#: A fan-out target: a channel builder, a :class:`Notification` bringing its own message, or the JSON itself.
+Target = Destination | Notification | Mapping[str, Any]
 
 
 def _target(target: Target) -> JSON:
@@ -71,7 +78,7 @@ def _target(target: Target) -> JSON:
         return {**target.target(), "message": target.message}
     if isinstance(target, Mapping):
         return dict(target)
-    if callable(getattr(target, "target", None)):
+    if isinstance(target, Destination):
         return target.target()
     raise TypeError(f"not a fan-out target: {target!r}")
 
