@@ -56,6 +56,8 @@ class CallbackCollection(_CallbackResource):
         "get": {"summary": "This API key's outcome callbacks (secrets masked)"},
         "post": {"summary": "Have this API key's notification outcomes (sent, failed, dead) POSTed to a URL, "
                             "signed the Standard Webhooks way", "body": CallbackCreate,
+                 "example": {"name": "crm", "url": "https://crm.example.com/imbridge/outcomes",
+                             "outcomes": ["failed", "dead"]},
                  "responses": {"201": "created; a generated secret is shown this once"}},
     }
 

@@ -65,6 +65,10 @@ class NotificationGroups:
         self.openapi = {"post": {
             "summary": "Send one message to several targets (fan-out): one group, one record per target",
             "parameters": [IDEMPOTENCY_PARAMETER], "body": GroupRequest,
+            "example": {"targets": [{"channel": "dingtalk_robot", "robot": "ops"},
+                                    {"channel": "wecom_robot", "robot": "ops"},
+                                    {"channel": "wecom_app", "to": {"users": ["zhangsan"]}}],
+                        "message": {"format": "markdown", "title": "Deploy", "text": "**crm** 已上线 / is live"}},
             "responses": {"202": ("accepted: the group", _GROUP), "200": ("the first group of this Idempotency-Key",
                                                                          _GROUP),
                           "422": "a target is invalid; every problem, nothing recorded"}}}
