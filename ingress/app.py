@@ -32,11 +32,13 @@ from ingress.portals import build_portals
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
 from ingress.resources.blob_content import BlobContent
 from ingress.resources.blobs import BlobCollection, BlobItem
+from ingress.resources.callbacks import CallbackCollection, CallbackItem
 from ingress.resources.health import HealthResource, ReadyResource
 from ingress.resources.inbound import InboundCollection, InboundItem
 from ingress.resources.jobs import JobCollection, JobItem, JobRetry
 from ingress.resources.message_templates import TemplateCollection, TemplateItem, TemplateRender
 from ingress.resources.notification_batch import NotificationBatch
+from ingress.resources.notification_groups import NotificationGroupItem, NotificationGroups
 from ingress.resources.notifications import (
     NotificationCollection,
     NotificationItem,
@@ -125,6 +127,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/api/v1/inbound/{inbound_id:id}", InboundItem(runtime.database))
     destinations = settings.webhooks.allow_networks
     route("/api/v1/webhooks", WebhookCollection(runtime.database, settings.security.secret_key, destinations))
+    route("/api/v1/callbacks", CallbackCollection(runtime.database, settings.security.secret_key, destinations))
+    route("/api/v1/callbacks/{callback_id:id}", CallbackItem(runtime.database, settings.security.secret_key,
+                                                              destinations))
     route("/api/v1/webhooks/{webhook_id:id}", WebhookItem(runtime.database, settings.security.secret_key, destinations))
     route("/api/v1/webhooks/{webhook_id:id}/deliveries",
           WebhookDeliveries(runtime.database, settings.security.secret_key))
@@ -146,6 +151,8 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime,
     database, secret_key = runtime.database, runtime.settings.security.secret_key
     route("/api/v1/notifications", NotificationCollection(runtime, tasks))
     route("/api/v1/notifications/batch", NotificationBatch(runtime, tasks))
+    route("/api/v1/notification-groups", NotificationGroups(runtime, tasks))
+    route("/api/v1/notification-groups/{group_id}", NotificationGroupItem(runtime))
     route("/api/v1/notifications/{delivery_id}", NotificationItem(runtime))
     route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime, tasks))
     route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime, tasks))

@@ -1,5 +1,6 @@
 // Notifications: the delivery log (filters, pages), one delivery's attempts and the platform's answers, retry and
-// recall, and a compose form for every channel and message type (the message in the platform's own shape).
+// recall, a compose form for every channel and message type (the message in the platform's own shape), and a
+// fan-out form: one message to several targets.
 import {
   api, ApiError, badge, clear, confirmDialog, fill, Form, fmtTime, h, pagedTable, pageHead, poll, pretty, statusLabel, t,
   table, toast, toastError,
@@ -327,12 +328,50 @@ async function composeView(root, ctx) {
   build();
   root.append(
     pageHead(t("compose.heading"), { help: t("compose.help"),
-      actions: [h("button", { type: "button", onclick: () => ctx.navigate("#/notifications") }, t("notifications.back"))] }),
+      actions: [h("button", { type: "button", id: "fan-out", onclick: () => ctx.navigate("#/notifications/fan-out") }, t("fanOut.open")),
+        h("button", { type: "button", onclick: () => ctx.navigate("#/notifications") }, t("notifications.back"))] }),
     h("div", { class: "card" },
       h("div", { class: "form-fields compose-head" },
         h("label", { class: "field" }, h("span", { class: "label" }, t("notifications.channel")), channelSelect),
         h("label", { class: "field" }, h("span", { class: "label" }, t("compose.msgtype")), typeSelect)),
       h("hr", { class: "sep" }), formBox),
+    tracking);
+}
+
+// ------------------------------------------------------------------------------------------------ fan-out
+
+/** One message to several targets at once: one group, one notification per target, each followed. */
+async function fanOutView(root, ctx) {
+  const robots = { dingtalk: await robotCodes("dingtalk", ctx.signal), wecom: await robotCodes("wecom", ctx.signal) };
+  const tracking = h("div", { class: "tracking" });
+  const codes = (list) => list.map((r) => r.value).join(", ") || "ops";
+  const form = new Form({
+    fields: [
+      { name: "dingtalkRobots", label: t("fanOut.dingtalkRobots"), type: "list", placeholder: codes(robots.dingtalk), help: t("fanOut.robotsHelp") },
+      { name: "wecomRobots", label: t("fanOut.wecomRobots"), type: "list", placeholder: codes(robots.wecom), help: t("fanOut.robotsHelp") },
+      { name: "dingtalkUsers", label: t("fanOut.dingtalkUsers"), type: "list", placeholder: "manager01, user02", help: t("compose.usersHelp") },
+      { name: "wecomUsers", label: t("fanOut.wecomUsers"), type: "list", placeholder: "zhangsan, lisi", help: t("compose.usersHelp") },
+      { name: "message.format", label: t("fanOut.format"), type: "select", options: [{ value: "text", label: "text" }, { value: "markdown", label: "markdown" }] },
+      { name: "message.title", label: t("fanOut.title"), placeholder: "Deploy", when: (v) => v["message.format"] === "markdown" },
+      { name: "message.text", label: t("compose.text"), type: "textarea", rows: 4, required: true, placeholder: "**crm** is live" },
+    ],
+    submitLabel: t("fanOut.send"),
+    onSubmit: async (values) => {
+      const targets = [
+        ...(values.dingtalkRobots || []).map((robot) => ({ channel: "dingtalk_robot", robot })),
+        ...(values.wecomRobots || []).map((robot) => ({ channel: "wecom_robot", robot })),
+        ...(values.dingtalkUsers?.length ? [{ channel: "dingtalk_work", to: { users: values.dingtalkUsers } }] : []),
+        ...(values.wecomUsers?.length ? [{ channel: "wecom_app", to: { users: values.wecomUsers } }] : []),
+      ];
+      const group = await api("POST", "notification-groups", { targets, message: values.message });
+      tracking.replaceChildren(h("p", { id: "fan-out-group", dataset: { group: group.id } }, t("fanOut.group", { id: group.id.slice(0, 8), n: group.size })));
+      for (const n of group.notifications) trackDelivery(n.id, tracking, { signal: ctx.signal });
+    },
+  });
+  root.append(
+    pageHead(t("fanOut.heading"), { help: t("fanOut.help"),
+      actions: [h("button", { type: "button", onclick: () => ctx.navigate("#/notifications/new") }, t("fanOut.back"))] }),
+    h("div", { class: "card" }, form.element),
     tracking);
 }
 
@@ -344,6 +383,7 @@ export default {
     const [first] = ctx.params;
     clear(root);
     if (first === "new") return composeView(root, ctx);
+    if (first === "fan-out") return fanOutView(root, ctx);
     if (first) return detailView(root, ctx, first);
     return listView(root, ctx);
   },
