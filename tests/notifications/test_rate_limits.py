@@ -128,7 +128,8 @@ def test_100_messages_from_4_worker_processes_never_exceed_20_in_any_window(runt
     sends = journal(control, "/robot/send")
     assert [e["response"]["errcode"] for e in sends] == [0] * 100  # not one 130101
     assert most_in_any_window([e["time"] for e in sends], WINDOW) <= 20
-    assert len(ids) == 100
+    assert sorted(e["json"]["text"]["content"] for e in sends) == sorted(f"message {i}" for i in range(100))
+    assert len(set(ids)) == 100  # one record per request
 
 
 @REDIS_ONLY
