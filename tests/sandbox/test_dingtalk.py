@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from config import demo
-from platforms.dingtalk.sign import robot_sign
 from sandbox import SandboxOptions
 from tests.sandbox.conftest import errcode, last_entry, multipart
+from tests.wire_witness import dingtalk_robot_sign
 
 NOTICE = "/dingtalk/topapi/message/corpconversation"
 
@@ -123,7 +123,7 @@ def robot_send(client, body, *, token=demo.DINGTALK_ROBOT_TOKEN, timestamp=None,
 
 def signed(client, state, body, secret=demo.DINGTALK_ROBOT_SECRET, skew_ms=0):
     timestamp = state.clock.now_ms() + skew_ms
-    return robot_send(client, body, timestamp=timestamp, sign=robot_sign(secret, timestamp))
+    return robot_send(client, body, timestamp=timestamp, sign=dingtalk_robot_sign(secret, timestamp))
 
 
 TEXT = {"msgtype": "text", "text": {"content": "build ok"}, "at": {"atMobiles": [], "isAtAll": False}}
@@ -146,7 +146,7 @@ def test_robot_unknown_token_and_content_type(client, state):
     plain = client.simulate_post("/dingtalk/robot/send", body='{"msgtype":"text","text":{"content":"x"}}',
                                  headers={"Content-Type": "text/plain"},
                                  params={"access_token": demo.DINGTALK_ROBOT_TOKEN, "timestamp": str(timestamp),
-                                         "sign": robot_sign(demo.DINGTALK_ROBOT_SECRET, timestamp)})
+                                         "sign": dingtalk_robot_sign(demo.DINGTALK_ROBOT_SECRET, timestamp)})
     assert errcode(plain) == 43004
 
 
