@@ -165,6 +165,27 @@ def test_events_dedup_on_sender_time_event_and_key(probe, client, runtime):
     assert [m.event_key for m in probe.seen] == ["A", "B", "A"]
 
 
+def test_two_messages_differing_only_in_msgid_in_the_same_second_are_both_handled(probe, client, runtime):
+    """Same sender, same second, same text: only the MsgId tells them apart, and it must."""
+    settings = runtime.settings
+    first = {**text(settings, "好的"), "CreateTime": int(time.time()), "MsgId": 5_000_001}
+    second = {**first, "MsgId": 5_000_002}
+    replies = [reply_of(post_wechat(client, settings, fields), settings) for fields in (first, second, first)]
+    assert [m.msg_id for m in probe.seen] == ["5000001", "5000002"]  # the third post is the first one again
+    assert replies[0] == replies[2] and replies[1] is not None
+
+
+def test_two_events_differing_only_in_the_sender_are_both_handled(probe, client, runtime):
+    """Two followers press the same menu button in the same second: two clicks, not one."""
+    settings = runtime.settings
+    click = {"ToUserName": callbacks.original_id(settings), "FromUserName": OPENID, "CreateTime": int(time.time()),
+             "MsgType": "event", "Event": "CLICK", "EventKey": "MENU_1"}
+    other = {**click, "FromUserName": "oReplay00000000000000000002"}
+    for fields in (click, other, other):
+        assert post_wechat(client, settings, fields).status_code == 200
+    assert [m.from_user for m in probe.seen] == [OPENID, "oReplay00000000000000000002"]
+
+
 def test_the_same_msgid_on_wechat_and_wecom_are_different_messages(probe, client, runtime):
     settings = runtime.settings
     post_wechat(client, settings, text(settings, "w", msg_id=7))
