@@ -89,7 +89,7 @@ def test_a_pause_holds_every_send_until_it_ends(redis_client):
     assert redis_client.zcard("test:rate:p") == 0  # no slot taken while paused
 
 
-WINDOW = 3.0
+WINDOW = 1.5
 #: The limits live in Redis, whatever the database: the slow end-to-end checks run on SQLite only.
 REDIS_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
