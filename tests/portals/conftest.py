@@ -9,19 +9,15 @@ from typing import Any
 
 import falcon.testing
 import pytest
-from dramatiq import Worker
 
 from core.runtime import Runtime
 from ingress import create_app
 from ingress.portals.handler import HANDLERS, Handler, HandlerContext
-from models import Scope
-from models.api_clients import create_api_client
 from platforms.wechat import InboundMessage, Reply, TextReply
 from platforms.xml import render_xml
 from sandbox import callbacks
 from tests import wire_witness
 from tests.waiting import wait_for  # noqa: F401 - the suite's tests import it from here
-from tests.worker_support import running_worker
 
 
 class Probe(Handler, register=False):
@@ -92,20 +88,6 @@ def runtime(portal_settings, sections) -> Iterator[Runtime]:
 @pytest.fixture
 def client(runtime) -> falcon.testing.TestClient:
     return falcon.testing.TestClient(create_app(runtime.settings, runtime))
-
-
-@pytest.fixture
-def admin(runtime) -> dict[str, str]:
-    with runtime.database.session() as session:
-        _, key = create_api_client(session, "admin", Scope.ADMIN)
-    return {"Authorization": f"Bearer {key}"}
-
-
-@pytest.fixture
-def worker(runtime) -> Iterator[Worker]:
-    """An in-process Dramatiq worker on the test's Redis, running the test's runtime."""
-    with running_worker(runtime, threads=2) as worker:
-        yield worker
 
 
 # -- the platform's side -----------------------------------------------------------------------------------
