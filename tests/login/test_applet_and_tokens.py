@@ -6,14 +6,9 @@ import logging
 
 import pytest
 
+from tests.login.applet import APPLET_OPENID, register_code
 from tests.login.conftest import OPENID, STRANGER, apply, create_user, login, scan
 from tests.worker_support import running_worker
-
-APPLET_OPENID = "oAppletUser000000000000000001"
-
-
-def register_code(sandbox, code: str, **answer) -> None:
-    sandbox.post("/wechat/jscodes", json={"code": code, **answer}).raise_for_status()
 
 
 def test_a_good_mini_program_code_logs_in_its_bound_user(client, admin, worker, sandbox):

@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
+from tests.login.applet import APPLET_OPENID, register_code
 from tests.login.conftest import create_user, login
-from tests.login.test_applet_and_tokens import APPLET_OPENID, register_code
 from tests.waiting import wait_for
 
 EXCHANGE = "/sns/jscode2session"

@@ -7,24 +7,14 @@ import pytest
 from config import demo
 from sandbox import SandboxOptions
 from tests.sandbox.conftest import errcode, last_entry, multipart
+from tests.sandbox.dingtalk_calls import NOTICE, notice, topapi
 from tests.wire_witness import dingtalk_robot_sign
-
-NOTICE = "/dingtalk/topapi/message/corpconversation"
 
 
 @pytest.fixture
 def options() -> SandboxOptions:
     return SandboxOptions(robot_rate_limit=3, robot_window_seconds=60, dingtalk_robot_penalty_seconds=120,
                           dingtalk_invalid_users=["ghost"], dingtalk_forbidden_users=["muted"])
-
-
-def notice(settings, users="alice,bob", **msg):
-    return {"agent_id": settings.third.ding_talk.agent_id, "userid_list": users,
-            "msg": msg or {"msgtype": "text", "text": {"content": "hello"}}}
-
-
-def topapi(client, path, token, body):
-    return client.simulate_post(f"{NOTICE}/{path}", params={"access_token": token}, json=body)
 
 
 def test_gettoken_shape_same_token_renewed(client, settings, state):
