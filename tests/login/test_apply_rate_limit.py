@@ -9,7 +9,7 @@ import pytest
 
 from core.login import PooledCode
 from ingress import create_app
-from tests.login.conftest import wait_for
+from tests.waiting import wait_for
 
 APPLY = "/token/wechat/qr/applyQrCode"
 

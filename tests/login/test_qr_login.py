@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.login.conftest import OPENID, STRANGER, apply, create_user, login, scan, status, wait_for
+from tests.login.conftest import OPENID, STRANGER, apply, create_user, login, scan, status
+from tests.waiting import wait_for
 
 
 def qrcode_creates(sandbox) -> int:

@@ -153,7 +153,7 @@ def test_dingtalk_send_result_is_read_back_and_failed_recipients_recorded(post, 
     accepted = post({"channel": "dingtalk_work", "to": {"users": ["u1", "boss", "gone", "nobody"]},
                      "message": {"msgtype": "text", "text": {"content": "read me"}}})
     assert settled(accepted.json["id"])["status"] == "sent"
-    from tests.notifications.conftest import wait_for
+    from tests.waiting import wait_for
     answer = wait_for(lambda: (a := record(accepted.json["id"])["answer"]).get("sendResult") is not None and a)
     assert answer["forbiddenUsers"] == ["boss"]
     assert answer["failedUsers"] == ["gone"]

@@ -6,8 +6,9 @@ import pytest
 
 from config import demo
 from models.base import utcnow
-from tests.notifications.conftest import FAST, wait_for
+from tests.notifications.conftest import FAST
 from tests.sandbox_support import journal
+from tests.waiting import wait_for
 from tests.worker_support import running_worker, wait_until_idle
 from workers.actors.notifications import deliver_notification
 from workers.notifications.channels import PAUSE_KEY, credential_digest

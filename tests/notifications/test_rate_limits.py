@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.notifications.conftest import SECRET_KEY, wait_for
+from tests.notifications.conftest import SECRET_KEY
 from tests.sandbox_support import journal
-from tests.waiting import stop_group
+from tests.waiting import stop_group, wait_for
 from workers.notifications.ratelimit import Limit, RateLimiter
 
 ROOT = Path(__file__).resolve().parents[2]

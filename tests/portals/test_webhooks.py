@@ -18,7 +18,8 @@ from models.api_clients import create_api_client
 from models.secretbox import SecretBox
 from models.webhooks import SECRET_PURPOSE, filter_matches
 from sandbox import callbacks
-from tests.portals.conftest import post_wechat, wait_for
+from tests.portals.conftest import post_wechat
+from tests.waiting import wait_for
 from tests.webhook_subscriber import Subscriber
 from tests.worker_support import running_worker, wait_until_idle
 
