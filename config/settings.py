@@ -140,6 +140,8 @@ class IngressSettings(_Section):
     client_ip_header: str = ""
     #: Most notifications one ``POST /api/v1/notifications/batch`` may carry (413 beyond).
     max_batch_notifications: int = Field(default=100, ge=1, le=1000)
+    #: How long a starting ingress waits for its port to be freed (a predecessor shutting down) before it exits.
+    port_wait_seconds: float = Field(default=5.0, ge=0, le=120)
 
 
 class SandboxSettings(_Section):

@@ -65,7 +65,8 @@ class IngressServer(BaseApplication):
         super().__init__()
 
     def run(self) -> None:
-        ensure_port_free(self.settings.ingress.host, self.settings.ingress.port)
+        ensure_port_free(self.settings.ingress.host, self.settings.ingress.port,
+                         self.settings.ingress.port_wait_seconds)
         super().run()
 
     def load_config(self) -> None:

@@ -70,7 +70,8 @@ class SchedulerProcess:
         self._stopping = threading.Event()
         self._scheduler: BlockingScheduler | None = None
 
-    def _build(self) -> BlockingScheduler:
+    def build(self) -> BlockingScheduler:
+        """A scheduler with every job this deployment runs, not started (``run`` starts one while it leads)."""
         settings, runtime, tasks = self.runtime.settings, self.runtime, self.tasks
         scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1})
         scheduler.add_job(self._renew, "interval", seconds=self.renew_every, id="leader-renew")
@@ -120,7 +121,7 @@ class SchedulerProcess:
                 continue
             self._renewed_at = time.monotonic()
             log.info("scheduler %s leads", self.lock.owner)
-            self._scheduler = self._build()
+            self._scheduler = self.build()
             self._scheduler.start()  # blocks until shutdown
             self._scheduler = None
         with contextlib.suppress(redis.RedisError):  # the lock expires on its own

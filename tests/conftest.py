@@ -165,3 +165,41 @@ def actor_context(runtime, tasks):
     from workers.context import ActorContext
 
     return ActorContext(runtime, tasks)
+
+
+# -- fixtures every suite shares; each suite's conftest provides ``runtime`` (its deployment) ---------------------
+
+@pytest.fixture
+def worker_threads() -> int:
+    """Threads of the ``worker`` fixture's Dramatiq worker; override in a suite's conftest or a module."""
+    return 2
+
+
+@pytest.fixture
+def worker(runtime, worker_threads: int):
+    """An in-process Dramatiq worker on the test's Redis, running the test's ``runtime``."""
+    from tests.worker_support import running_worker
+
+    with running_worker(runtime, threads=worker_threads) as running:
+        yield running
+
+
+@pytest.fixture
+def keys(runtime) -> dict[str, str]:
+    """API keys on the test's ``runtime``: ``admin``; ``notify`` (client "crm") and ``other`` (client "erp")."""
+    from models import Scope
+    from models.api_clients import create_api_client
+
+    with runtime.database.session() as session:
+        _, admin = create_api_client(session, "admin", Scope.ADMIN)
+        _, notify = create_api_client(session, "crm", Scope.NOTIFY)
+        _, other = create_api_client(session, "erp", Scope.NOTIFY)
+    return {"admin": admin, "notify": notify, "other": other}
+
+
+@pytest.fixture
+def admin(keys) -> dict[str, str]:
+    """The headers of the admin key of ``keys``."""
+    from tests.keys import bearer
+
+    return bearer(keys["admin"])

@@ -23,3 +23,26 @@ def descendants(pid: int) -> set[int]:
             found.add(child)
             stack.append(child)
     return found
+
+
+def own_tcp_ports() -> set[int]:
+    """The local ports of this process's TCP sockets (``/proc/self/fd`` matched to ``/proc/net/tcp{,6}``)."""
+    inodes = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = fd.readlink().name
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports

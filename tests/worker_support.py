@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,3 +23,22 @@ def running_worker(runtime: Runtime, threads: int = 2, timeout_ms: int = 50) -> 
     finally:
         worker.stop()
         broker.close()
+
+
+def wait_until_idle(runtime: Runtime, timeout: float = 20.0) -> None:
+    """Until no queue of ``runtime``'s broker holds a message: neither waiting, delayed, nor taken and not yet
+    acknowledged (Redis counts all three). After it, "nothing more happens" can be asserted without a sleep.
+
+    Joined twice over every queue: a task finishing on one queue may have sent one to a queue already joined.
+    """
+    from core.tasks import Tasks
+
+    tasks = Tasks.from_settings(runtime.settings)
+    deadline = time.monotonic() + timeout
+    try:
+        for _ in range(2):
+            for queue in sorted(tasks.broker.get_declared_queues()):
+                left_ms = max(1, int((deadline - time.monotonic()) * 1000))
+                tasks.broker.join(queue, interval=20, timeout=left_ms)
+    finally:
+        tasks.close()

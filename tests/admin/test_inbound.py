@@ -4,14 +4,14 @@ subscription is created (its secret shown once, then masked) and its delivery of
 from __future__ import annotations
 
 import secrets
-import time
 
 import httpx
 from playwright.sync_api import expect
 
 from sandbox import callbacks
-from tests.portals.test_webhooks import Subscriber
 from tests.sandbox_support import demo_settings
+from tests.waiting import wait_for
+from tests.webhook_subscriber import Subscriber
 
 INBOUND = "#section-inbound"
 WEBHOOKS = "#section-webhooks"
@@ -22,13 +22,8 @@ def say(imbridge, text: str) -> None:
     is stored (by a worker, from the portal's inbox)."""
     answer = callbacks.say(imbridge.url, demo_settings(), text)
     assert answer.status_code == 200, answer.text
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        found = httpx.get(f"{imbridge.url}/api/v1/inbound", params={"q": text}, headers=imbridge.headers).json()
-        if found["total"]:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{text!r} was not recorded")
+    wait_for(lambda: httpx.get(f"{imbridge.url}/api/v1/inbound", params={"q": text},
+                               headers=imbridge.headers).json()["total"])
 
 
 def test_a_message_from_the_sandbox_is_listed_searched_and_shown(page, imbridge, screenshot):
@@ -77,9 +72,7 @@ def test_a_webhook_is_created_masked_edited_and_its_deliveries_listed(page, imbr
         assert generated not in page.content(), "the secret is shown once, then only masked"
 
         say(imbridge, "a message for the webhook")
-        deadline = time.monotonic() + 15
-        while not subscriber.received and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for(lambda: subscriber.received)
         assert b"a message for the webhook" in subscriber.received[0][1]
         row.locator("button:has-text('Deliveries')").click()
         page.wait_for_selector(f"{WEBHOOKS} h1:has-text('crm')")

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from platforms.wechat import button_problems
 from platforms.wechat.menu_rules import REQUIRED_ATTRIBUTES
-from tests.platforms import test_wechat_menu_rules as server_rules
+from tests.menu_rule_cases import LIMIT_CASES, leaf
 
 
 def cases() -> list:
-    [limits] = [m for m in server_rules.test_each_limit.pytestmark if m.name == "parametrize"]
-    found = [buttons for buttons, _ in limits.args[1]]
+    found = [buttons for buttons, _ in LIMIT_CASES]
     for kind in REQUIRED_ATTRIBUTES:
-        found += [[server_rules.leaf(kind), {"name": "m", "sub_button": [server_rules.leaf(kind)]}],
+        found += [[leaf(kind), {"name": "m", "sub_button": [leaf(kind)]}],
                   [{"type": kind, "name": "b"}], [{"name": "m", "sub_button": [{"type": kind, "name": "一" * 21}]}]]
-    found += [[server_rules.leaf("click", "x" * 17), {"type": "click", "name": "k"}, {"type": "nope", "name": "n"},
+    found += [[leaf("click", "x" * 17), {"type": "click", "name": "k"}, {"type": "nope", "name": "n"},
                {"name": "m", "sub_button": [{"type": "miniprogram", "name": "x" * 61}] * 6}],
               [{"type": 5, "name": "b"}], [{"type": {"a": [1, True]}, "name": "b"}],
               [{"type": None, "name": "b", "key": None}], "x", None,

@@ -3,10 +3,10 @@ tree), and an invalid menu whose problems show next to their fields, live and fr
 
 from __future__ import annotations
 
-import time
-
 import httpx
 from playwright.sync_api import expect
+
+from tests.waiting import wait_for
 
 MENU = "#section-wechat-menus"
 #: How the page joins the parts of a button's path (a single right-pointing angle quote).
@@ -95,10 +95,7 @@ def publish_by_api(imbridge, buttons: list) -> None:
     api = httpx.Client(base_url=f"{imbridge.url}/api/v1", headers=imbridge.headers, timeout=10)
     menu = api.post("/wechat/menus", json={"name": "from a script", "buttons": buttons}).json()
     job_id = api.post(f"/wechat/menus/{menu['id']}/publish").json()["jobId"]
-    deadline = time.monotonic() + 15
-    while api.get(f"/jobs/{job_id}").json()["status"] != "succeeded":
-        assert time.monotonic() < deadline, "the publish job did not finish"
-        time.sleep(0.1)
+    wait_for(lambda: api.get(f"/jobs/{job_id}").json()["status"] == "succeeded")
 
 
 def test_the_live_menu_is_imported_then_cleared(page, imbridge, screenshot):

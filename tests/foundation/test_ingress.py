@@ -9,6 +9,7 @@ from core.runtime import Runtime
 from ingress import create_app
 from models import Scope
 from models.api_clients import create_api_client, revoke_api_client
+from tests.keys import bearer
 
 
 @pytest.fixture
@@ -31,10 +32,6 @@ def keys(runtime):
         _, revoked = create_api_client(session, "gone", Scope.ADMIN)
         revoke_api_client(session, "gone")
     return {"admin": admin, "notify": notify, "revoked": revoked}
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 def assert_json_error(result, status: int, code: str | None = None) -> None:

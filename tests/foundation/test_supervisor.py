@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 from imbridge import supervisor as supervisor_module
 from imbridge.supervisor import Child, Supervisor
+from tests.waiting import wait_for
 
 
 def test_a_child_that_keeps_crashing_is_reported_and_stops_everything(capsys, monkeypatch):
@@ -38,11 +38,7 @@ def parent_script(pid_file: Path, then: str = "time.sleep(60)") -> str:
 
 
 def grandchild_pid(pid_file: Path) -> int:
-    deadline = time.monotonic() + 10
-    while not pid_file.exists() or not pid_file.read_text():
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    return int(pid_file.read_text())
+    return int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), timeout=10))
 
 
 def gone(pid: int) -> bool:
@@ -56,8 +52,7 @@ def test_stop_kills_grandchildren_too(tmp_path):
     supervisor.start()
     grandchild = grandchild_pid(pid_file)
     supervisor.stop()
-    time.sleep(0.2)
-    assert gone(grandchild)
+    wait_for(lambda: gone(grandchild), timeout=5)
 
 
 def test_a_crashed_childs_leftovers_are_killed_before_it_is_restarted(tmp_path, monkeypatch):
@@ -70,7 +65,6 @@ def test_a_crashed_childs_leftovers_are_killed_before_it_is_restarted(tmp_path, 
     try:
         grandchild = grandchild_pid(pid_file)
         assert supervisor.watch(interval=0.05) == 1  # it crashed (and, with no restarts allowed, ends the watch)
-        time.sleep(0.2)
-        assert gone(grandchild)
+        wait_for(lambda: gone(grandchild), timeout=5)
     finally:
         supervisor.stop()

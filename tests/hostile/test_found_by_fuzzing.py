@@ -105,12 +105,8 @@ def test_json_nested_deeply_but_parseable_is_a_4xx(api):
 
 def test_a_nul_however_the_query_spells_it_is_a_400_and_a_lookalike_is_not(api):
     """The NUL check scans the raw query once: every spelling that decodes to a NUL is caught, and only those."""
-    from ingress.nul import _query_may_hold_nul
-
     for query in ("a=%00", "a=b&c%00=d", "x=1&y=\x00", "q=caf%C3%A9%00"):
-        assert _query_may_hold_nul(query)
         result = api.simulate_get("/api/v1/users", query_string=query)
         assert result.status_code == 400 and "NUL" in result.json["error"]["message"], query
     for query in ("a=%2500", "a=%C0%80", "a=%u0000", "a=0&b=00%0"):
-        assert not _query_may_hold_nul(query)
         assert api.simulate_get("/api/v1/users", query_string=query).status_code != 400, query

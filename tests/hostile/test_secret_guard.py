@@ -115,7 +115,7 @@ def test_the_registry_learns_what_the_sandbox_issues(guard):
     from sandbox.journal import Journal
     from sandbox.tokens import TokenRegistry
 
-    token = TokenRegistry(Clock())._new("wecom", "corp", "app", 7200)
+    token, _ = TokenRegistry(Clock()).issue_classic("wecom", "corp", 7200, 0)
     assert guard.scanner.secrets[token] == "platform access token (sandbox-issued)"
     session_key, robot_key = canary(), canary()
     Journal().record({"path": "/sns/jscode2session", "query": {}, "response": {"session_key": session_key}})

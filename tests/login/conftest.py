@@ -10,19 +10,15 @@ from typing import Any
 import falcon.testing
 import httpx
 import pytest
-from dramatiq import Worker
 
 from config import load_settings
 from core.login import QrPool
 from core.runtime import Runtime
 from ingress import create_app
-from models import Scope
-from models.api_clients import create_api_client
 from sandbox import callbacks
 from sandbox.server import serve_in_thread
 from scheduler.jobs.qr_pool import top_up_qr_pool
 from tests.waiting import wait_for
-from tests.worker_support import running_worker
 
 OPENID = "oLoginFollower00000000000001"
 STRANGER = "oLoginStranger00000000000001"
@@ -92,13 +88,6 @@ def client(app) -> falcon.testing.TestClient:
 
 
 @pytest.fixture
-def worker(runtime) -> Iterator[Worker]:
-    """An in-process Dramatiq worker on the test's Redis, running the test's runtime."""
-    with running_worker(runtime, threads=2) as worker:
-        yield worker
-
-
-@pytest.fixture
 def pool(runtime) -> QrPool:
     return QrPool.from_settings(runtime.redis, runtime.settings.login)
 
@@ -110,13 +99,6 @@ def filled_pool(runtime, tasks, pool, worker, sandbox) -> QrPool:
     wait_for(lambda: pool.size() >= runtime.settings.login.pool_size and not runtime.redis.exists(
         "imbridge:qr:minting"))
     return pool
-
-
-@pytest.fixture
-def admin(runtime) -> dict[str, str]:
-    with runtime.database.session() as session:
-        _, key = create_api_client(session, "admin", Scope.ADMIN)
-    return {"Authorization": f"Bearer {key}"}
 
 
 # -- the browser's and the phone's side ------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import pytest
 from core.login import PooledCode
 from ingress import create_app
 from ingress.login.messages import Code
-from tests.login.conftest import code, wait_for
+from tests.login.conftest import code
+from tests.waiting import wait_for
 
 APPLY = "/token/wechat/qr/applyQrCode"
 

@@ -10,8 +10,8 @@ import threading
 import pytest
 
 from ingress.login.messages import Code
+from tests.login.applet import APPLET_OPENID, register_code
 from tests.login.conftest import code, create_user, data, login
-from tests.login.test_applet_and_tokens import APPLET_OPENID, register_code
 from tests.waiting import wait_for
 
 EXCHANGE = "/sns/jscode2session"

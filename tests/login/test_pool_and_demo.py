@@ -11,7 +11,8 @@ from core.login import PooledCode
 from core.login.pool import MINTING_KEY, POOL_KEY
 from ingress.login.watcher import StatusWatcher
 from scheduler.jobs.qr_pool import top_up_qr_pool
-from tests.login.conftest import apply, wait_for
+from tests.login.conftest import apply
+from tests.waiting import wait_for
 
 
 def test_the_scheduler_tops_the_pool_up_through_one_mint(runtime, tasks, pool, worker, sandbox):

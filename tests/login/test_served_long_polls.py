@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from config import load_settings
 from core.login import PooledCode, QrPool
 from sandbox import callbacks
 from tests.conftest import free_port
-from tests.waiting import stop_group, wait_until_up
+from tests.waiting import stop_group, wait_for, wait_until_up
 
 BROWSERS = 200
 #: Each long-poll asks to be held this long; everything else must answer far sooner.
@@ -83,7 +82,7 @@ def test_200_long_polls_do_not_stop_the_ingress_answering(served_ingress, redis_
     browsers = [threading.Thread(target=browser, args=(n,), daemon=True) for n in range(BROWSERS)]
     for thread in browsers:
         thread.start()
-    time.sleep(2)  # every browser has asked at least once; the slots are full
+    wait_for(lambda: sum(seen.values()) >= BROWSERS)  # every browser has been answered once: the slots are full
 
     with httpx.Client(base_url=url, timeout=PROMPT_SECONDS) as other:
         for _ in range(20):
@@ -91,17 +90,20 @@ def test_200_long_polls_do_not_stop_the_ingress_answering(served_ingress, redis_
         assert other.post("/token/wechat/qr/applyQrCode").json()["code"] == 0
         assert other.get("/readyz").status_code == 200
 
-    # A scan still reaches the held polls of that key at once, and the retrying ones at their next ask.
-    scanned_at = time.monotonic()
+    # A scan still reaches the held polls of that key, and the retrying ones at their next ask: all of them
+    # well before a held poll's own wait would have ended.
     reply = callbacks.read_reply(callbacks.scan(url, settings, keys[0], existing=True), settings)
     # (nobody is bound to the demo follower here: the phone is told so; the key is "ok" all the same)
     assert reply is not None and reply["Content"] == settings.login.scan_unbound_text
-    deadline = scanned_at + PROMPT_SECONDS
     expected = {n for n in range(BROWSERS) if n % len(keys) == 0}
-    while time.monotonic() < deadline and not expected <= finished.keys():
-        time.sleep(0.05)
-    stop.set()
-    assert expected <= finished.keys() and {finished[n] for n in expected} == {"ok"}
+    try:
+        wait_for(lambda: expected <= finished.keys(), timeout=HOLD_SECONDS - 5)
+    except AssertionError:
+        missing = len(expected - finished.keys())
+        raise AssertionError(f"{missing} of {len(expected)} browsers of the scanned key unanswered ({seen})") from None
+    finally:
+        stop.set()
+    assert {finished[n] for n in expected} == {"ok"}
     assert seen["held"] >= 1 and seen["answered at once"] >= 1
     for key in keys[1:]:  # release the polls still held
         callbacks.scan(url, settings, key, existing=True)

@@ -12,18 +12,15 @@ from typing import Any
 import falcon.testing
 import httpx
 import pytest
-from dramatiq import Worker
 
 from config import demo
 from core.runtime import Runtime
 from ingress import create_app
-from models import Scope
-from models.api_clients import create_api_client
 from models.robots import Robot, seal_credentials
 from models.secretbox import SecretBox
+from tests.keys import bearer
 from tests.sandbox_support import reset, served_sandbox
 from tests.waiting import wait_for
-from tests.worker_support import running_worker
 
 SECRET_KEY = "test-secret-key-for-notifications"
 #: Fast retries for tests: the budget is the same shape, only shorter.
@@ -63,19 +60,6 @@ def app(runtime) -> falcon.testing.TestClient:
 
 
 @pytest.fixture
-def keys(runtime) -> dict[str, str]:
-    with runtime.database.session() as session:
-        _, admin = create_api_client(session, "admin", Scope.ADMIN)
-        _, notify = create_api_client(session, "crm", Scope.NOTIFY)
-        _, other = create_api_client(session, "erp", Scope.NOTIFY)
-    return {"admin": admin, "notify": notify, "other": other}
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
-
-
-@pytest.fixture
 def robots(runtime) -> dict[str, str]:
     """The sandbox's demo robots, as operators would add them: codes ``ding`` (signed) and ``wecom``."""
     box = SecretBox(SECRET_KEY)
@@ -89,10 +73,9 @@ def robots(runtime) -> dict[str, str]:
 
 
 @pytest.fixture
-def worker(runtime) -> Iterator[Worker]:
-    """An in-process Dramatiq worker on the test's Redis, running the test's runtime."""
-    with running_worker(runtime, threads=4) as worker:
-        yield worker
+def worker_threads() -> int:
+    """The shared ``worker`` fixture (tests/conftest.py) runs four threads here."""
+    return 4
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import pytest
 
 from config import demo
 from models.base import utcnow
-from tests.notifications.conftest import FAST, wait_for
+from tests.notifications.conftest import FAST
 from tests.sandbox_support import journal
-from tests.worker_support import running_worker
+from tests.waiting import wait_for
+from tests.worker_support import running_worker, wait_until_idle
 from workers.actors.notifications import deliver_notification
 from workers.notifications.channels import PAUSE_KEY, credential_digest
 
@@ -99,14 +100,13 @@ def test_130101_pauses_the_robot_and_throttled_attempts_do_not_spend_the_budget(
     assert all(r["failedAttempts"] == 0 for r in records)
 
 
-def test_a_sent_record_is_never_sent_again(post, robots, tasks, actor_context, worker, settled, control):
+def test_a_sent_record_is_never_sent_again(post, robots, tasks, actor_context, worker, settled, control, runtime):
     delivery_id = post(ROBOT).json["id"]
     settled(delivery_id)
     deliver_notification(actor_context, delivery_id)
     for _ in range(3):
         tasks.deliver_notification(delivery_id)
-    import time
-    time.sleep(0.5)
+    wait_until_idle(runtime)
     assert len(journal(control, "/robot/send")) == 1
 
 

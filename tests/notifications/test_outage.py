@@ -14,8 +14,9 @@ from itertools import pairwise
 import pytest
 
 from core.retry import RetryPolicy
-from tests.notifications.conftest import FAST, wait_for
+from tests.notifications.conftest import FAST
 from tests.sandbox_support import journal
+from tests.waiting import wait_for
 
 SEND_PATHS = ("/dingtalk/robot/send", "/wecom/cgi-bin/webhook/send", "/wecom/cgi-bin/message/send")
 POLICY = RetryPolicy(base_seconds=0.2, max_seconds=1.0, max_attempts=30)

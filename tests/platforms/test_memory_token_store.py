@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from platforms.tokens import MemoryTokenStore, StoreTokenSource, TokenGrant, TokenSource, TokenStore
+from platforms.tokens import MemoryTokenStore, StoreTokenSource, TokenGrant
 
 
 class Clock:
@@ -27,12 +27,6 @@ class Fetcher:
             n = self.calls
         time.sleep(self.delay)
         return TokenGrant(f"token-{n}", self.expires_in)
-
-
-def test_satisfies_the_protocols():
-    store = MemoryTokenStore()
-    assert isinstance(store, TokenStore)
-    assert isinstance(StoreTokenSource(store, "k", Fetcher()), TokenSource)
 
 
 def test_caches_until_margin_before_expiry():

@@ -10,12 +10,13 @@ import httpx
 import pytest
 
 from config import demo, load_settings
-from platforms.dingtalk import DingTalkClient, DingTalkRobot, robot_sign
+from platforms.dingtalk import DingTalkClient, DingTalkRobot
 from platforms.errors import PermanentError, RetryLaterError
 from platforms.tokens import MemoryTokenStore
 from platforms.wechat import WeChatAppletClient, WeChatClient
 from platforms.wecom import WeComClient, WeComRobot, image_message
 from sandbox.server import serve_in_thread
+from tests.wire_witness import dingtalk_robot_sign
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -198,7 +199,7 @@ def test_dingtalk_robot_signed_and_rate_limited(settings, control, journal):
     sent = journal("/robot/send")[0]
     timestamp = int(sent["query"]["timestamp"])
     assert abs(timestamp - time.time() * 1000) < 60_000
-    assert sent["query"]["sign"] == robot_sign(demo.DINGTALK_ROBOT_SECRET, timestamp)
+    assert sent["query"]["sign"] == dingtalk_robot_sign(demo.DINGTALK_ROBOT_SECRET, timestamp)
     assert sent["json"] == body
     with pytest.raises(RetryLaterError) as throttled:
         robot.send(demo.DINGTALK_ROBOT_TOKEN, body, secret=demo.DINGTALK_ROBOT_SECRET)

@@ -204,7 +204,8 @@ def test_owned_client_is_closed_shared_client_is_not():
     assert not shared.is_closed
     with Transport("wechat", "https://api.test") as owned:
         pass
-    assert owned._client.is_closed
+    with pytest.raises(RuntimeError, match="closed"):  # httpx refuses before any network
+        owned.request("GET", "/p")
 
 
 def test_httpx_request_log_masks_credentials(caplog):

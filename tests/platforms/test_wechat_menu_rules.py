@@ -11,13 +11,7 @@ from platforms.wechat import MenuInvalid, button_problems, validate_buttons
 from platforms.wechat.media_rules import MB, media_problems
 from platforms.wechat.menu_rules import REQUIRED_ATTRIBUTES
 from sandbox.app import create_app
-
-VALUES = {"key": "K1", "url": "https://example.com/", "appid": "wxapp", "pagepath": "pages/index",
-          "media_id": "M1", "article_id": "A1"}
-
-
-def leaf(kind: str, name: str = "b", **extra: str) -> dict:
-    return {"type": kind, "name": name, **{a: VALUES[a] for a in REQUIRED_ATTRIBUTES[kind]}, **extra}
+from tests.menu_rule_cases import LIMIT_CASES, leaf
 
 
 def fields(buttons) -> list[str]:
@@ -41,34 +35,8 @@ def test_each_type_without_its_attributes_names_every_missing_one(kind):
         f"0.sub_button.0.{a}" for a in required]
 
 
-@pytest.mark.parametrize(("buttons", "expected"), [
-    ([leaf("click", "x" * 16)], []),
-    ([leaf("click", "x" * 17)], ["0.name"]),
-    ([leaf("click", "一二三四五")], []),                       # 15 bytes
-    ([leaf("click", "一二三四五六")], ["0.name"]),             # 18 bytes
-    ([{"name": "x" * 17, "sub_button": [leaf("click")]}], ["0.name"]),
-    ([{"name": "m", "sub_button": [leaf("click", "x" * 60)]}], []),
-    ([{"name": "m", "sub_button": [leaf("click", "x" * 61)]}], ["0.sub_button.0.name"]),
-    ([leaf("click", key="k" * 128)], []),
-    ([leaf("click", key="k" * 129)], ["0.key"]),
-    ([leaf("view", url="u" * 1024)], []),
-    ([leaf("view", url="u" * 1025)], ["0.url"]),
-    ([leaf("click")] * 3, []),
-    ([leaf("click")] * 4, [""]),
-    ([], [""]),
-    ([{"name": "m", "sub_button": [leaf("click")] * 5}], []),
-    ([{"name": "m", "sub_button": [leaf("click")] * 6}], ["0.sub_button"]),
-    ([{"name": "m", "sub_button": []}], ["0.type"]),
-    ([{"name": "", "type": "click", "key": "k"}], ["0.name"]),
-    ([{"type": "click", "key": "k"}], ["0.name"]),
-    ([leaf("click", colour="red")], ["0.colour"]),
-    ([leaf("click", key=7)], ["0.key"]),
-    (["click"], ["0"]),
-    ([{"type": ["click"], "name": "b"}], ["0.type", "0.type"]),
-    ({"button": []}, [""]),
-    ([{"name": "m", "sub_button": "x"}], ["0.sub_button", "0.type"]),
-    ([{"name": "m", "sub_button": [{**leaf("click"), "sub_button": [leaf("click")]}]}], ["0.sub_button.0.sub_button"]),
-])
+@pytest.mark.parametrize(("buttons", "expected"), LIMIT_CASES)
+
 def test_each_limit(buttons, expected):
     assert fields(buttons) == expected
 

@@ -9,18 +9,15 @@ from typing import Any
 
 import falcon.testing
 import pytest
-from dramatiq import Worker
 
 from core.runtime import Runtime
 from ingress import create_app
 from ingress.portals.handler import HANDLERS, Handler, HandlerContext
-from models import Scope
-from models.api_clients import create_api_client
 from platforms.wechat import InboundMessage, Reply, TextReply
 from platforms.xml import render_xml
 from sandbox import callbacks
+from tests import wire_witness
 from tests.waiting import wait_for  # noqa: F401 - the suite's tests import it from here
-from tests.worker_support import running_worker
 
 
 class Probe(Handler, register=False):
@@ -93,20 +90,6 @@ def client(runtime) -> falcon.testing.TestClient:
     return falcon.testing.TestClient(create_app(runtime.settings, runtime))
 
 
-@pytest.fixture
-def admin(runtime) -> dict[str, str]:
-    with runtime.database.session() as session:
-        _, key = create_api_client(session, "admin", Scope.ADMIN)
-    return {"Authorization": f"Bearer {key}"}
-
-
-@pytest.fixture
-def worker(runtime) -> Iterator[Worker]:
-    """An in-process Dramatiq worker on the test's Redis, running the test's runtime."""
-    with running_worker(runtime, threads=2) as worker:
-        yield worker
-
-
 # -- the platform's side -----------------------------------------------------------------------------------
 
 def wechat_request(settings, fields: Mapping[str, Any], *, safe: bool, timestamp: str | None = None,
@@ -142,6 +125,16 @@ def post_wecom(client, settings, fields: Mapping[str, Any], **stamp: Any):
 
 
 def reply_of(result, settings, platform: str = "wechat") -> dict[str, str] | None:
-    """The passive reply's fields, decrypted and signature-checked when encrypted (None: no reply)."""
+    """The passive reply's fields, decrypted and signature-checked when encrypted (None: no reply).
+
+    An encrypted reply is opened twice: by the sandbox (as WeChat would) and by the tests' own witness
+    (:mod:`tests.wire_witness`), which must read the same fields.
+    """
     assert result.status_code == 200, result.text
-    return callbacks.read_reply(result, settings, platform)
+    fields = callbacks.read_reply(result, settings, platform)
+    if fields is not None and "<Encrypt>" in result.text:
+        account = settings.third.wechat if platform == "wechat" else settings.third.wecom
+        receive_id = account.app_id if platform == "wechat" else account.corp_id
+        witnessed = wire_witness.open_encrypted_reply(result.text, account.token, account.encoding_aes_key, receive_id)
+        assert witnessed == fields, (witnessed, fields)
+    return fields

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from sandbox import callbacks
+from tests.portals.bad_callbacks import refused, signed_plain, signed_safe, text_fields
 from tests.portals.conftest import PLAINTEXT_ALLOWED, post, wechat_request
 
 OPENID = "oAttacker000000000000000001"
@@ -25,36 +26,6 @@ MALFORMED_BODIES = {
     "wrong-root": "<message><MsgType>text</MsgType></message>",
     "binary": "\x00\x01\x02",
 }
-
-
-def text_fields(settings, **override) -> dict:
-    fields = {"ToUserName": callbacks.original_id(settings), "FromUserName": OPENID,
-              "CreateTime": int(time.time()), "MsgType": "text", "Content": "hi", "MsgId": 42}
-    fields.update(override)
-    return {k: v for k, v in fields.items() if v is not None}
-
-
-def signed_plain(settings, body: str) -> callbacks.CallbackRequest:
-    """A plaintext-mode request with a valid signature around an arbitrary body."""
-    request = callbacks.build_wechat_callback(settings, text_fields(settings), safe=False)
-    return callbacks.CallbackRequest(request.params, body)
-
-
-def signed_safe(settings, inner_xml: str) -> callbacks.CallbackRequest:
-    """A safe-mode request whose encrypted (and correctly signed) plaintext is ``inner_xml``."""
-    crypto = callbacks.wechat_crypto(settings)
-    timestamp, nonce = str(int(time.time())), "77"
-    body, msg_signature = crypto.encrypt_message(inner_xml, timestamp, nonce)
-    return callbacks.CallbackRequest({"signature": crypto.signature(timestamp, nonce), "timestamp": timestamp,
-                                      "nonce": nonce, "encrypt_type": "aes", "msg_signature": msg_signature}, body)
-
-
-def refused(result, status: int, code: str | None = None) -> None:
-    assert result.status_code == status, result.text
-    assert "Traceback" not in result.text
-    assert result.json["error"]["message"]
-    if code:
-        assert result.json["error"]["code"] == code
 
 
 # -- signatures ----------------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import pytest
 from models import InboundRecord, Scope
 from models.api_clients import create_api_client
 from sandbox import callbacks
-from tests.portals.conftest import PLAINTEXT_ALLOWED, post_wechat, post_wecom, wait_for
+from tests.portals.conftest import PLAINTEXT_ALLOWED, post_wechat, post_wecom
+from tests.waiting import wait_for
 
 OPENID = "oRecords00000000000000000001"
 

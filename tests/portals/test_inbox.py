@@ -13,7 +13,8 @@ from core.runtime import Runtime
 from ingress import create_app
 from models import InboundRecord
 from sandbox import callbacks
-from tests.portals.conftest import post_wechat, wait_for
+from tests.portals.conftest import post_wechat
+from tests.waiting import wait_for
 from tests.worker_support import running_worker
 
 

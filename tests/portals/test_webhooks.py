@@ -5,54 +5,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import falcon.testing
 import pytest
 
 from core.runtime import Runtime
 from ingress import create_app
-from models import WebhookDelivery, WebhookSubscription
+from models import InboundRecord, WebhookDelivery, WebhookSubscription
 from models.api_clients import create_api_client
 from models.secretbox import SecretBox
 from models.webhooks import SECRET_PURPOSE, filter_matches
 from sandbox import callbacks
-from tests.portals.conftest import post_wechat, wait_for
-from tests.worker_support import running_worker
+from tests.portals.conftest import post_wechat
+from tests.waiting import wait_for
+from tests.webhook_subscriber import Subscriber
+from tests.worker_support import running_worker, wait_until_idle
 
 SECRET = "a-very-secret-signing-key-0001"
-
-
-class Subscriber:
-    """A local HTTP server answering the statuses it is told to, in order, and keeping what it received."""
-
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses = statuses
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        subscriber = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                subscriber.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                status = subscriber.statuses.pop(0) if len(subscriber.statuses) > 1 else subscriber.statuses[0]
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/inbound"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -97,6 +68,11 @@ def _deployment(portal_settings, **webhooks) -> Iterator:
 def text(settings, content: str, msg_id: int) -> dict:
     return {"ToUserName": callbacks.original_id(settings), "FromUserName": "oHook0001", "CreateTime": int(time.time()),
             "MsgType": "text", "Content": content, "MsgId": msg_id}
+
+
+def inbound_records(runtime) -> list[InboundRecord]:
+    with runtime.database.session() as session:
+        return list(session.query(InboundRecord).order_by(InboundRecord.id))
 
 
 def deliveries(runtime) -> list[WebhookDelivery]:
@@ -227,7 +203,7 @@ def test_retries_are_bounded_then_the_delivery_fails(hooked, subscriber):
                          json={"name": "down", "url": server.url, "events": ["*"], "secret": SECRET})
     post_wechat(client, runtime.settings, text(runtime.settings, "x", 8002))
     wait_for(lambda: [d.state for d in deliveries(runtime)] == ["failed"])
-    time.sleep(0.3)  # nothing more arrives after the bound
+    wait_until_idle(runtime)  # and nothing more arrives after the bound
     delivery = deliveries(runtime)[0]
     assert (delivery.attempts, delivery.last_status, len(server.received)) == (3, 503, 3)
 
@@ -279,8 +255,6 @@ def test_disabled_subscriptions_get_nothing(hooked, subscriber):
     client.simulate_post("/api/v1/webhooks", headers=admin, json={
         "name": "off", "url": server.url, "events": ["*"], "secret": SECRET, "enabled": False})
     post_wechat(client, runtime.settings, text(runtime.settings, "x", 8005))
-    from tests.portals.test_inbound_records import records
-
-    wait_for(lambda: records(runtime))
-    time.sleep(0.2)
+    wait_for(lambda: inbound_records(runtime))
+    wait_until_idle(runtime)
     assert deliveries(runtime) == [] and server.received == []

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from sandbox import callbacks
+from tests import wire_witness
 from tests.portals.conftest import PLAINTEXT_ACCOUNT, PLAINTEXT_ONLY, post, post_wechat, reply_of, wechat_request
 
 OPENID = "oFollower0000000000000000001"
@@ -134,3 +135,38 @@ def test_the_portal_needs_no_api_key_and_is_in_the_openapi_document(client):
     assert {"get", "post"} <= set(document["paths"]["/wecom/portal"])
     assert "/api/v1/inbound" in document["paths"]
     assert "/api/v1/webhooks" in document["paths"]
+
+
+def test_a_callback_signed_and_encrypted_by_the_published_scheme_is_answered_in_it(probe, client, runtime):
+    """WeChat's side written without the sandbox or the SDK (``tests.wire_witness``): the portal must read it,
+    and its reply must open with the same independent code."""
+    wechat = runtime.settings.third.wechat
+    timestamp, nonce = str(int(time.time())), "8837161"
+    fields = message(runtime.settings, "text", Content="independent 独立")
+    xml = "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
+    encrypted = wire_witness.wechat_encrypt(wechat.encoding_aes_key, wechat.app_id, xml)
+    body = (f"<xml><ToUserName><![CDATA[{fields['ToUserName']}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
+    params = {"signature": wire_witness.wechat_signature(wechat.token, timestamp, nonce), "timestamp": timestamp,
+              "nonce": nonce, "openid": OPENID, "encrypt_type": "aes",
+              "msg_signature": wire_witness.wechat_signature(wechat.token, timestamp, nonce, encrypted)}
+    result = client.simulate_post("/wechat/portal", params=params, body=body, headers={"Content-Type": "text/xml"})
+    assert result.status_code == 200, result.text
+    reply = wire_witness.open_encrypted_reply(result.text, wechat.token, wechat.encoding_aes_key, wechat.app_id)
+    assert (reply["ToUserName"], reply["FromUserName"]) == (OPENID, fields["ToUserName"])
+    assert (reply["MsgType"], reply["Content"]) == ("text", "TextMessage:text:")
+    assert probe.seen[0].content == "independent 独立"
+
+
+def test_a_callback_whose_msg_signature_is_of_the_published_scheme_but_another_token_is_refused(client, runtime):
+    wechat = runtime.settings.third.wechat
+    timestamp, nonce = str(int(time.time())), "8837162"
+    fields = message(runtime.settings, "text", Content="forged")
+    xml = "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
+    encrypted = wire_witness.wechat_encrypt(wechat.encoding_aes_key, wechat.app_id, xml)
+    body = f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+    params = {"signature": wire_witness.wechat_signature(wechat.token, timestamp, nonce), "timestamp": timestamp,
+              "nonce": nonce, "encrypt_type": "aes",
+              "msg_signature": wire_witness.wechat_signature("not-the-token", timestamp, nonce, encrypted)}
+    result = client.simulate_post("/wechat/portal", params=params, body=body, headers={"Content-Type": "text/xml"})
+    assert result.status_code == 401, result.text

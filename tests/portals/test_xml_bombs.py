@@ -15,8 +15,8 @@ from platforms import xml as platform_xml
 from platforms.errors import MessageFormatError
 from platforms.xml import parse_xml
 from sandbox import callbacks
+from tests.portals.bad_callbacks import refused, signed_plain, signed_safe
 from tests.portals.conftest import PLAINTEXT_ALLOWED, post
-from tests.portals.test_bad_input import refused, signed_plain, signed_safe
 
 
 def laughs(levels: int) -> str:

@@ -5,26 +5,16 @@ from __future__ import annotations
 import pytest
 
 from config import demo
-from platforms.dingtalk.sign import robot_sign
 from sandbox import SandboxOptions
 from tests.sandbox.conftest import errcode, last_entry, multipart
-
-NOTICE = "/dingtalk/topapi/message/corpconversation"
+from tests.sandbox.dingtalk_calls import NOTICE, notice, topapi
+from tests.wire_witness import dingtalk_robot_sign
 
 
 @pytest.fixture
 def options() -> SandboxOptions:
     return SandboxOptions(robot_rate_limit=3, robot_window_seconds=60, dingtalk_robot_penalty_seconds=120,
                           dingtalk_invalid_users=["ghost"], dingtalk_forbidden_users=["muted"])
-
-
-def notice(settings, users="alice,bob", **msg):
-    return {"agent_id": settings.third.ding_talk.agent_id, "userid_list": users,
-            "msg": msg or {"msgtype": "text", "text": {"content": "hello"}}}
-
-
-def topapi(client, path, token, body):
-    return client.simulate_post(f"{NOTICE}/{path}", params={"access_token": token}, json=body)
 
 
 def test_gettoken_shape_same_token_renewed(client, settings, state):
@@ -123,7 +113,7 @@ def robot_send(client, body, *, token=demo.DINGTALK_ROBOT_TOKEN, timestamp=None,
 
 def signed(client, state, body, secret=demo.DINGTALK_ROBOT_SECRET, skew_ms=0):
     timestamp = state.clock.now_ms() + skew_ms
-    return robot_send(client, body, timestamp=timestamp, sign=robot_sign(secret, timestamp))
+    return robot_send(client, body, timestamp=timestamp, sign=dingtalk_robot_sign(secret, timestamp))
 
 
 TEXT = {"msgtype": "text", "text": {"content": "build ok"}, "at": {"atMobiles": [], "isAtAll": False}}
@@ -146,7 +136,7 @@ def test_robot_unknown_token_and_content_type(client, state):
     plain = client.simulate_post("/dingtalk/robot/send", body='{"msgtype":"text","text":{"content":"x"}}',
                                  headers={"Content-Type": "text/plain"},
                                  params={"access_token": demo.DINGTALK_ROBOT_TOKEN, "timestamp": str(timestamp),
-                                         "sign": robot_sign(demo.DINGTALK_ROBOT_SECRET, timestamp)})
+                                         "sign": dingtalk_robot_sign(demo.DINGTALK_ROBOT_SECRET, timestamp)})
     assert errcode(plain) == 43004
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from config import demo
-from platforms.dingtalk.sign import robot_sign
 from sandbox.app import PLATFORM_ROUTES
 from sandbox.wechat.seeds import LOGIN_TEMPLATE_ID
 from tests.sandbox.conftest import multipart
+from tests.wire_witness import dingtalk_robot_sign
 
 JPEG = b"\xff\xd8\xff\xe0 fake jpeg"
 
@@ -80,7 +80,7 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str) -> list[tuple[st
         ("POST", "/dingtalk/media/upload", {"params": {**dt, "type": "image"}, **image}),
         ("POST", "/dingtalk/robot/send", {"params": {
             "access_token": demo.DINGTALK_ROBOT_TOKEN, "timestamp": str(stamp),
-            "sign": robot_sign(demo.DINGTALK_ROBOT_SECRET, stamp)}, "json": {
+            "sign": dingtalk_robot_sign(demo.DINGTALK_ROBOT_SECRET, stamp)}, "json": {
             "msgtype": "text", "text": {"content": "x"}}}),
     ]
 

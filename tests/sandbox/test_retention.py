@@ -7,7 +7,7 @@ from sandbox.dingtalk.store import DingTalkStore, NotificationTask
 from sandbox.ratelimit import SWEEP_EVERY, SlidingWindowLimiter
 from sandbox.wecom.store import WeComStore
 from tests.sandbox.conftest import fetch_dingtalk_token
-from tests.sandbox.test_dingtalk import notice, topapi
+from tests.sandbox.dingtalk_calls import notice, topapi
 
 
 def test_wecom_forgets_the_oldest_messages_past_its_limit_and_all_after_a_day():

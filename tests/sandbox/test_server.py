@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -14,6 +13,7 @@ import httpx
 from sandbox import SandboxState
 from sandbox.server import gunicorn_options, serve_in_thread
 from tests.conftest import free_port
+from tests.waiting import wait_for, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,8 +40,7 @@ def test_a_held_request_does_not_block_others_and_stop_lets_it_go(settings):
                                                                    timeout=60).status_code))
     thread.start()
     try:
-        while not state.faults.rules()[0].hits:
-            time.sleep(0.01)
+        wait_for(lambda: state.faults.rules()[0].hits, interval=0.01)
         assert httpx.get(f"{url}/_sandbox/health").json()["ok"] is True
         assert thread.is_alive()
     finally:
@@ -65,16 +64,8 @@ def test_imbridge_sandbox_serve_runs_gunicorn(tmp_path):
     process = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        for _ in range(200):
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.stdout.read().decode()
-                time.sleep(0.05)
-        else:
-            raise AssertionError("sandbox did not come up")
-        assert health.json()["ok"] is True
+        wait_until_up(f"http://127.0.0.1:{port}", process, path="/_sandbox/health")
+        assert httpx.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=5).json()["ok"] is True
     finally:
         process.terminate()
         process.wait(timeout=10)

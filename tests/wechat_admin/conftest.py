@@ -11,15 +11,12 @@ from typing import Any
 import falcon.testing
 import httpx
 import pytest
-from dramatiq import Worker
 
 from core.runtime import Runtime
 from ingress import create_app
-from models import Scope
-from models.api_clients import create_api_client
-from tests.notifications.conftest import wait_for
+from tests.keys import bearer
 from tests.sandbox_support import reset, served_sandbox
-from tests.worker_support import running_worker
+from tests.waiting import wait_for
 
 SECRET_KEY = "test-secret-key-for-wechat-admin"
 #: Fast retries for tests: the budget is the same shape, only shorter.
@@ -57,18 +54,6 @@ def runtime(make_settings, database_url, sandbox, control, redis_client, job_set
 @pytest.fixture
 def app(runtime) -> falcon.testing.TestClient:
     return falcon.testing.TestClient(create_app(runtime.settings, runtime))
-
-
-@pytest.fixture
-def keys(runtime) -> dict[str, str]:
-    with runtime.database.session() as session:
-        _, admin = create_api_client(session, "admin", Scope.ADMIN)
-        _, notify = create_api_client(session, "crm", Scope.NOTIFY)
-    return {"admin": admin, "notify": notify}
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 class Api:
@@ -127,10 +112,9 @@ def notify_api(app, keys) -> Api:
 
 
 @pytest.fixture
-def worker(runtime) -> Iterator[Worker]:
-    """An in-process Dramatiq worker on the test's Redis, running the test's runtime."""
-    with running_worker(runtime, threads=4) as worker:
-        yield worker
+def worker_threads() -> int:
+    """The shared ``worker`` fixture (tests/conftest.py) runs four threads here."""
+    return 4
 
 
 def queued_messages(runtime: Runtime) -> int:

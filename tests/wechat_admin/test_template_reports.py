@@ -9,7 +9,7 @@ import pytest
 from models.deliveries import Delivery
 from sandbox import callbacks
 from tests.waiting import wait_for
-from tests.wechat_admin.test_templates import MESSAGES, delivery
+from tests.wechat_admin.template_messages import MESSAGES, delivery
 from workers.actors.inbound import REPORT_RETRY, apply_template_report
 
 DATA = dict.fromkeys(("first", "keyword1", "keyword2", "remark"), "x")

@@ -9,6 +9,7 @@ from sandbox.wechat.seeds import APPROVAL_TEMPLATE_ID, LOGIN_TEMPLATE_ID, SHIPPE
 from scheduler.jobs.admin_jobs import sync_wechat_templates
 from tests.sandbox_support import journal
 from tests.wechat_admin.conftest import job_count, queued_messages
+from tests.wechat_admin.template_messages import MESSAGES, delivery
 
 SYNC = "/api/v1/wechat/templates/sync"
 
@@ -86,18 +87,6 @@ def test_the_scheduler_starts_one_sync_at_a_time(runtime, tasks, api, request):
 
 
 # --- template messages ---------------------------------------------------------------------------------------
-
-MESSAGES = "/api/v1/wechat/template-messages"
-
-
-def delivery(api, delivery_id: str) -> dict:
-    from tests.notifications.conftest import wait_for
-
-    def final():
-        record = api.get(f"/api/v1/notifications/{delivery_id}").json
-        return record if record["status"] in ("sent", "failed", "dead") else None
-    return wait_for(final)
-
 
 def test_template_message_is_sent_by_code_and_records_the_msgid(api, login_template, control):
     body = {"touser": "oFollower1", "template_code": "login", "url": "https://example.com/login",

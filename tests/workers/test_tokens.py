@@ -10,7 +10,7 @@ import redis
 
 from core.tokens import RedisTokenStore
 from platforms.errors import PermanentError, RetryLaterError
-from platforms.tokens import StoreTokenSource, TokenGrant, TokenStore
+from platforms.tokens import StoreTokenSource, TokenGrant
 from tests.platforms.fakes import FakePlatform
 
 APP = "wechat:wx-test"
@@ -39,10 +39,6 @@ class Fetcher:
 @pytest.fixture
 def store(redis_client: redis.Redis) -> RedisTokenStore:
     return RedisTokenStore(redis_client, margin_seconds=300)
-
-
-def test_is_a_token_store(store):
-    assert isinstance(store, TokenStore)
 
 
 def test_caches_under_the_documented_key_with_ttl_short_of_expiry(store, redis_client):
