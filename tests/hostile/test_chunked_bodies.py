@@ -104,7 +104,7 @@ def test_a_chunked_portal_callback_over_the_limit_is_refused_as_a_sized_one_is(a
     assert json.loads(answer)["error"]["code"] == sized.json["error"]["code"]
 
 
-# -- through gunicorn ------------------------------------------------------------------------------------------
+# -- through the served ingress (granian) ------------------------------------------------------------------------------
 
 def _pieces(data: bytes, size: int = 1000):
     """An iterator body: httpx sends it chunked, without a Content-Length."""
