@@ -197,11 +197,13 @@ def _journal_secrets(entry: dict[str, Any]) -> Iterable[tuple[str, str]]:
 
 def _is_ingress(app: Any) -> bool:
     """Our ingress, not the sandbox (whose answers carry tokens by design): it serves our OpenAPI document."""
-    from ingress.openapi import OpenApiSpec
+    import falcon
+    import falcon.inspect
 
-    router = getattr(app, "_router", None)
-    found = router.find("/openapi.json") if router is not None else None
-    return bool(found) and isinstance(found[0], OpenApiSpec)
+    if not isinstance(app, falcon.App):
+        return False
+    return any(route.path == "/openapi.json" and route.class_name == "OpenApiSpec"
+               for route in falcon.inspect.inspect_routes(app))
 
 
 def _settings_secrets(settings: Any) -> Iterable[tuple[str, str]]:

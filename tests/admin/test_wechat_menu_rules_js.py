@@ -9,8 +9,7 @@ from tests.platforms import test_wechat_menu_rules as server_rules
 
 
 def cases() -> list:
-    [limits] = [m for m in server_rules.test_each_limit.pytestmark if m.name == "parametrize"]
-    found = [buttons for buttons, _ in limits.args[1]]
+    found = [buttons for buttons, _ in server_rules.LIMIT_CASES]
     for kind in REQUIRED_ATTRIBUTES:
         found += [[server_rules.leaf(kind), {"name": "m", "sub_button": [server_rules.leaf(kind)]}],
                   [{"type": kind, "name": "b"}], [{"name": "m", "sub_button": [{"type": kind, "name": "一" * 21}]}]]

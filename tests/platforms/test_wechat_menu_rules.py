@@ -41,7 +41,8 @@ def test_each_type_without_its_attributes_names_every_missing_one(kind):
         f"0.sub_button.0.{a}" for a in required]
 
 
-@pytest.mark.parametrize(("buttons", "expected"), [
+#: Each limit at its bound and one past it (the page's rules are judged on the same cases).
+LIMIT_CASES = [
     ([leaf("click", "x" * 16)], []),
     ([leaf("click", "x" * 17)], ["0.name"]),
     ([leaf("click", "一二三四五")], []),                       # 15 bytes
@@ -68,7 +69,10 @@ def test_each_type_without_its_attributes_names_every_missing_one(kind):
     ({"button": []}, [""]),
     ([{"name": "m", "sub_button": "x"}], ["0.sub_button", "0.type"]),
     ([{"name": "m", "sub_button": [{**leaf("click"), "sub_button": [leaf("click")]}]}], ["0.sub_button.0.sub_button"]),
-])
+]
+
+
+@pytest.mark.parametrize(("buttons", "expected"), LIMIT_CASES)
 def test_each_limit(buttons, expected):
     assert fields(buttons) == expected
 
