@@ -22,6 +22,7 @@ from ingress.keepalive import CloseUnreadBodies
 from ingress.keycache import ApiKeyCache
 from ingress.login import build_login
 from ingress.metrics import MetricsResource, RequestMetrics
+from ingress.metrics_state import StateCollector
 from ingress.nul import RefuseNul
 from ingress.openapi import OpenApiSpec
 from ingress.platform_gate import PlatformGate
@@ -88,7 +89,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
 
     route("/healthz", HealthResource())
     route("/readyz", ReadyResource(runtime))
-    app.add_route("/metrics", MetricsResource())
+    app.add_route("/metrics", MetricsResource(StateCollector(runtime, tasks.broker)))
     app.add_route("/openapi.json", spec)
     route("/api/v1/ping", PingCollection(tasks))
     route("/api/v1/ping/{ping_id}", PingItem(runtime))

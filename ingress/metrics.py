@@ -14,6 +14,7 @@ import time
 
 import falcon
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client.registry import Collector
 
 from core.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS
 from ingress.auth import Open
@@ -46,13 +47,23 @@ class RequestMetrics:
 
 
 class MetricsResource:
+    """``/metrics``: every process's counts (see the module's doc), and ``state`` (queues, tokens) read now."""
+
     scope = Open.ANYONE
+
+    def __init__(self, state: Collector | None = None) -> None:
+        self.state = state
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
-            resp.data = generate_latest(registry)
+            text = generate_latest(registry)
         else:
-            resp.data = generate_latest(REGISTRY)
+            text = generate_latest(REGISTRY)
+        if self.state is not None:
+            state = CollectorRegistry()
+            state.register(self.state)
+            text += generate_latest(state)
+        resp.data = text
         resp.content_type = CONTENT_TYPE_LATEST

@@ -23,15 +23,14 @@ from __future__ import annotations
 import errno
 import functools
 import os
-import shutil
 import socket
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from config import Settings
+from core.metrics_dir import use_metrics_dir
 
 #: A WSGI application.
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
@@ -144,23 +143,8 @@ def ensure_port_free(host: str, port: int, wait_seconds: float = PORT_WAIT_SECON
         time.sleep(0.25)
 
 
-def prepare_metrics_dir(settings: Settings) -> Path:
-    """An empty multiprocess directory for this ingress's metrics, named in ``PROMETHEUS_MULTIPROC_DIR``.
-
-    prometheus_client picks its storage when it is first imported: the variable must be set before, in this
-    process, which the worker processes are forked from.
-    """
-    if "prometheus_client" in sys.modules:
-        raise RuntimeError("prometheus_client was imported before PROMETHEUS_MULTIPROC_DIR was set: "
-                           "/metrics would count only the process that answers it")
-    metrics_dir = settings.var_dir.resolve() / "metrics" / f"ingress-{settings.ingress.port}"
-    shutil.rmtree(metrics_dir, ignore_errors=True)
-    metrics_dir.mkdir(mode=0o700, parents=True)
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    return metrics_dir
-
-
 def serve(settings: Settings) -> None:
     ensure_port_free(settings.ingress.host, settings.ingress.port)
-    prepare_metrics_dir(settings)
+    # Before the worker processes are forked (they import prometheus_client as they build the app).
+    use_metrics_dir(settings.var_dir, f"ingress-{settings.ingress.port}")
     build_server(settings).serve(target_loader=functools.partial(load_app, settings))

@@ -16,6 +16,7 @@ import falcon
 
 from config import Settings
 from core.login import QrPool, QrSessions, QrStatus, request_mint
+from core.metrics import QR_CODES_SERVED
 from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.auth import Open
@@ -70,6 +71,7 @@ class ApplyQrCode:
                                    headers={"Retry-After": POOL_RETRY_AFTER})
             elif taken.pool_size * 2 < self.config.pool_size:
                 self._mint(self.config.pool_size - taken.pool_size, required=False)
+        QR_CODES_SERVED.inc()
         resp.media = {"qrCodeKey": taken.code.key, "qrCodeUrl": taken.code.url,
                       "expireSeconds": int(taken.remaining_seconds)}
 

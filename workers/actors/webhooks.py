@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 
+from core.metrics import WEBHOOK_DELIVERIES
 from core.retry import RetryPolicy
 from core.tasks import DELIVER_WEBHOOK, Tasks
 from models import Database
@@ -59,6 +60,7 @@ def deliver_webhook(context: ActorContext, delivery_id: int) -> None:
         body = json.dumps(record.public(), ensure_ascii=False).encode()
 
     attempt = post(current.egress, url, body, secret, delivery_id, hooks.timeout_seconds)
+    WEBHOOK_DELIVERIES.labels("delivered" if attempt.delivered else "failed").inc()
     retry_in = _settle(current.database, delivery_id, attempt, RetryPolicy.for_webhooks(hooks))
     if retry_in is not None:
         send_delivery(context.tasks, delivery_id, retry_in)
