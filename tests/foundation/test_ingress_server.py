@@ -235,13 +235,23 @@ def test_a_stop_lets_the_request_in_flight_finish(served) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         request = post("/token/login", body)
         sock.sendall(request[:-10])  # the app is reading the body
-        wait_for(lambda: held_by_any(process.pid, port))
+        wait_for(lambda: held_by_any(process.pid, port) and unread_on(port) == 0)  # the server took what came
         os.killpg(process.pid, signal.SIGTERM)
         wait_for(lambda: not sockets_on(port, "0A"))  # no new connections: the stop has begun
         sock.sendall(request[-10:])
         status, _ = exchange(sock, b"")
         assert status.startswith(b"HTTP/1.1 4"), status
     assert process.wait(timeout=30) == 0
+
+
+def unread_on(port: int) -> int:
+    """Bytes received and not read yet on the accepted connections of ``port`` (/proc/net/tcp's rx_queue)."""
+    unread = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":
+            unread += int(fields[4].split(":")[1], 16)
+    return unread
 
 
 def held_by_any(pid: int, port: int) -> bool:
