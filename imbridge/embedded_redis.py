@@ -80,6 +80,11 @@ class EmbeddedRedis:
         return f"redis://{USERNAME}:{self.password}@127.0.0.1:{self.port}/0"
 
     @property
+    def keeper_pid(self) -> int | None:
+        """The keeper process's id: SIGTERM to it stops the server gracefully."""
+        return self._keeper.pid if self._keeper is not None else None
+
+    @property
     def pid(self) -> int | None:
         """The server process's id (not its keeper's)."""
         return self._pid
