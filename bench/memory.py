@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench._support.harness import free_port, tree, wait_until  # noqa: E402
+from bench._support.harness import answers, free_port, tree, wait_until  # noqa: E402
 
 #: Which processes are production's (``up`` also runs the sandbox and the embedded Valkey, which it is not).
 PRODUCTION = ("ingress", "worker", "scheduler")
@@ -60,23 +60,27 @@ def role(pid: int, up_pid: int) -> str:
     if "imbridge.embedded_redis" in words:
         return "valkey keeper"
     if "-m" in words and "imbridge" in words:
-        command = words[words.index("imbridge") + 1] if words.index("imbridge") + 1 < len(words) else "?"
-        return command
-    return "child"  # a forked worker process (granian's, dramatiq's): named after its leader below
+        return words[words.index("imbridge") + 1] if words.index("imbridge") + 1 < len(words) else "?"
+    return "child"
+
+
+def parent_of(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def snapshot(up_pid: int) -> list[tuple[str, int, int]]:
-    """(role, pid, PSS KiB) for every process of the tree; forked children named '<leader> process'."""
+    """(role, pid, PSS KiB) for every process of the tree; a process forked by another of its role (granian's and
+    Dramatiq's worker processes) is '<role> process'."""
+    roles = {pid: role(pid, up_pid) for pid in tree(up_pid)}
     rows = []
-    leader = ""
-    for pid in tree(up_pid):
-        name = role(pid, up_pid)
-        if name == "child":
-            name = f"{leader} process"
-        else:
-            leader = name
+    for pid, name in roles.items():
+        if roles.get(parent_of(pid)) == name or name == "child":
+            name = f"{roles.get(parent_of(pid), '?')} process"
         rows.append((name, pid, pss_kib(pid)))
-    return rows
+    return sorted(rows)
 
 
 def notify(base: str, key: str, count: int) -> None:
@@ -151,7 +155,7 @@ def main() -> int:
                               stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until(lambda: httpx.get(f"{base}/readyz", timeout=2).status_code == 200, 120, "imbridge up")
+            wait_until(lambda: answers(f"{base}/readyz"), 120, "imbridge up")
             time.sleep(args.idle_seconds)  # (a reading, not a wait for an event: the processes settle)
             idle = table("idle", snapshot(up.pid))
             key = (var / "demo-api-key").read_text().strip()

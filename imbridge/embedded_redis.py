@@ -25,8 +25,6 @@ import threading
 import time
 from pathlib import Path
 
-import redis
-
 from imbridge.var_dir import PRIVATE_UMASK, make_private, write_private
 
 #: How long to wait for the server to answer after starting it.
@@ -97,6 +95,8 @@ class EmbeddedRedis:
         self._keeper = subprocess.Popen(
             [sys.executable, "-m", "imbridge.embedded_redis", str(self.data_dir), str(self.port)],
             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, umask=PRIVATE_UMASK)
+        import redis  # (here: the keeper process, which runs this module, does without it)
+
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5, socket_timeout=5)
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         try:
