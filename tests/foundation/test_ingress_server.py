@@ -19,7 +19,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from ingress.server import PORT_WAIT_SECONDS, ensure_port_free
+from ingress.server import PORT_WAIT_SECONDS, ensure_port_free, forget_dead_processes
 from tests.conftest import free_port
 from tests.processes import descendants
 from tests.waiting import stop_group, wait_for, wait_until_up
@@ -257,3 +257,14 @@ def unread_on(port: int) -> int:
 def held_by_any(pid: int, port: int) -> bool:
     accepted = sockets_on(port, "01")
     return any(held_by(worker, accepted) for worker in descendants(pid))
+
+
+def test_a_starting_worker_marks_the_processes_gone_from_the_metrics_dir_dead(tmp_path, monkeypatch) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid, own_pid = int(gone.stdout), os.getpid()
+    for name in (f"counter_{dead_pid}.db", f"gauge_livesum_{dead_pid}.db", f"counter_{own_pid}.db", "notes.txt"):
+        (tmp_path / name).write_bytes(b"")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    marked: list[int] = []
+    forget_dead_processes(marked.append)
+    assert marked == [dead_pid]
