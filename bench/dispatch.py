@@ -213,8 +213,8 @@ def main() -> None:
                   f"[{cpu}]  ({plain / noop:.3f} of no-op)", flush=True)
             batched, cpu = measured(processes, n, lambda: notification_rate(ingress, key, n, args.clients, database,
                                                                             client, batch=BATCH))
-            print(f"  in batches of {BATCH}    {batched:8.0f} msg/s   {batched / bare:.2f} of the bare send (goal >= 0.8)"
-                  f"   [{cpu}]  ({batched / noop:.3f} of no-op)", flush=True)
+            print(f"  in batches of {BATCH}    {batched:8.0f} msg/s   {batched / bare:.2f} of the bare send "
+                  f"(goal >= 0.8)   [{cpu}]  ({batched / noop:.3f} of no-op)", flush=True)
             control.post("/faults", json={"pattern": "/dingtalk/robot/send", "kind": "latency",
                                           "latency_ms": args.latency_ms}).raise_for_status()
             slow, cpu = measured(processes, n, lambda: notification_rate(ingress, key, n, args.clients, database,
