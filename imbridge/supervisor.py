@@ -78,7 +78,7 @@ class Supervisor:
                 now = time.monotonic()
                 child.restarts = [t for t in child.restarts if now - t < RESTART_WINDOW_SECONDS] + [now]
                 print(f"imbridge up: {child.name} exited with code {code}", file=sys.stderr, flush=True)
-                # What the crashed leader leaves behind (gunicorn's or dramatiq's workers) must not serve on beside
+                # What the crashed leader leaves behind (granian's or dramatiq's workers) must not serve on beside
                 # its successor, nor hold its port.
                 child.signal_group(signal.SIGKILL)
                 if len(child.restarts) > MAX_RESTARTS:
