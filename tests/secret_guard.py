@@ -22,6 +22,7 @@ not ours: skipped.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import hashlib
@@ -202,8 +203,17 @@ def _is_ingress(app: Any) -> bool:
 
     if not isinstance(app, falcon.App):
         return False
-    return any(route.path == "/openapi.json" and route.class_name == "OpenApiSpec"
-               for route in falcon.inspect.inspect_routes(app))
+    for known, answer in _RECENT_APPS:
+        if known is app:
+            return answer
+    answer = any(route.path == "/openapi.json" and route.class_name == "OpenApiSpec"
+                 for route in falcon.inspect.inspect_routes(app))  # (slow: it reads each resource's source)
+    _RECENT_APPS.appendleft((app, answer))
+    return answer
+
+
+#: The last apps told apart (an app's routes do not change once it serves); a few only, so none is kept long.
+_RECENT_APPS: collections.deque = collections.deque(maxlen=4)
 
 
 def _settings_secrets(settings: Any) -> Iterable[tuple[str, str]]:
