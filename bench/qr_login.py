@@ -1,7 +1,7 @@
 """applyQrCode under load: no platform call in the request path, and its throughput as a ratio to ``/healthz``.
 
-Runs the real ingress (gunicorn, ``ingress.workers`` processes x 32 threads) as a subprocess, a Dramatiq worker in
-this process (the minting actor) and the sandbox as WeChat. The pool is filled first; then rounds of
+Runs the real ingress (granian, ``ingress.workers`` processes x ``ingress.threads`` threads) as a subprocess, a
+Dramatiq worker in this process (the minting actor) and the sandbox as WeChat. The pool is filled first; then rounds of
 ``/healthz`` and ``applyQrCode`` alternate at the same concurrency on the same server. The sandbox journal
 counts ``qrcode/create`` during the load and the pool's bookkeeping counts the codes the actor minted in the
 same window: every create is the actor's, none is a request's.

@@ -131,7 +131,10 @@ class IngressSettings(_Section):
     port: int = Field(default=8000, ge=1, le=65535)
     #: Largest request body accepted anywhere (413 beyond).
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    #: Worker processes; each serves on its own socket and its own interpreter.
     workers: int = Field(default=2, ge=1)
+    #: Threads per worker process that run the app (a request waiting on Redis or the database holds one).
+    threads: int = Field(default=32, ge=1, le=1024)
     #: Largest request body on the media upload routes only (413 beyond). File bytes past WeChat's largest
     #: limit (10 MB) are counted, not kept, so a file too large for its type is a 422 that says its size.
     media_max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)

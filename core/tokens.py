@@ -27,6 +27,7 @@ from typing import Any
 import redis
 from redis.exceptions import LockError
 
+from core.metrics import TOKEN_REFRESHES
 from platforms.errors import RetryLaterError
 from platforms.tokens import DEFAULT_MARGIN_SECONDS, TokenGrant
 
@@ -127,6 +128,7 @@ class RedisTokenStore:
         try:
             grant = fetch()
         except Exception as exc:
+            TOKEN_REFRESHES.labels(*platform_and_app(app_key), "error").inc()
             self.redis.hset(
                 meta_key, mapping={"last_error": f"{type(exc).__name__}: {exc}", "last_error_at": time.time()}
             )
@@ -137,6 +139,7 @@ class RedisTokenStore:
         pipe.hincrby(meta_key, "fetch_count", 1)
         pipe.hset(meta_key, mapping={"last_fetch_at": time.time(), "expires_in": grant.expires_in})
         pipe.execute()
+        TOKEN_REFRESHES.labels(*platform_and_app(app_key), "fetched").inc()
         log.info("fetched a token for %s (expires_in %s)", app_key, grant.expires_in)
         return grant.access_token
 
@@ -174,3 +177,9 @@ def _text(value: bytes | str | None) -> str | None:
     if value is None:
         return None
     return value.decode() if isinstance(value, bytes) else value
+
+
+def platform_and_app(app_key: str) -> tuple[str, str]:
+    """``wechat:wx123`` as ``("wechat", "wx123")`` (a WeCom key keeps its agent: ``wecom``, ``corp:agent``)."""
+    platform, _, app = app_key.partition(":")
+    return (platform, app) if app else ("", platform)

@@ -44,17 +44,28 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
 
-    _settings(args)  # fail here, clearly, rather than in every worker process
+    settings = _settings(args)  # fail here, clearly, rather than in every worker process
+    from core.metrics_dir import serve_metrics, use_metrics_dir
+
+    use_metrics_dir(settings.var_dir, f"worker-{os.getpid()}")  # before dramatiq forks its worker processes
+    if args.metrics_port:
+        serve_metrics(args.metrics_port, args.metrics_host)
     argv = ["workers.main:broker", "--processes", str(args.processes), "--threads", str(args.threads),
             "--worker-shutdown-timeout", str(args.shutdown_timeout * 1000)]
     return dramatiq_main(make_argument_parser().parse_args(argv)) or 0
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
+    from core.metrics_dir import serve_metrics, use_metrics_dir
+
+    settings = _settings(args)
+    use_metrics_dir(settings.var_dir, f"scheduler-{os.getpid()}")
+    if args.metrics_port:
+        serve_metrics(args.metrics_port, args.metrics_host)
     from core.runtime import Runtime
     from scheduler.process import run_scheduler
 
-    run_scheduler(Runtime.from_settings(_settings(args)))
+    run_scheduler(Runtime.from_settings(settings))
     return 0
 
 
@@ -139,6 +150,13 @@ def _version() -> str:
         return "(not installed)"
 
 
+def _metrics_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--metrics-port", type=int, default=0,
+                        help="serve this process's Prometheus metrics on this port (default: off; under "
+                             "`imbridge up` the ingress's /metrics shows them)")
+    parser.add_argument("--metrics-host", default="127.0.0.1", help="address for --metrics-port")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imbridge", description="imbridge: one command for every part of the system.",
@@ -161,9 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--processes", type=int, default=2, help="worker processes (default 2)")
     worker.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
     worker.add_argument("--shutdown-timeout", type=int, default=10, help="seconds to finish running jobs")
+    _metrics_options(worker)
     worker.set_defaults(handler=cmd_worker)
 
-    commands.add_parser("scheduler", help="run the scheduler").set_defaults(handler=cmd_scheduler)
+    scheduler = commands.add_parser("scheduler", help="run the scheduler")
+    _metrics_options(scheduler)
+    scheduler.set_defaults(handler=cmd_scheduler)
     commands.add_parser("migrate", help="migrate the database").set_defaults(handler=cmd_migrate)
 
     sandbox = commands.add_parser("sandbox", help="the fake platforms: serve, or play the platform")

@@ -1,22 +1,32 @@
 """Child processes for ``imbridge up``: start, watch, restart once in a while, stop without orphans.
 
-Each child runs in its own session (process group), so stopping it signals the whole group: gunicorn's and
+Each child runs in its own session (process group), so stopping it signals the whole group: granian's and
 dramatiq's own worker processes included. SIGTERM first, SIGKILL after a grace period.
+
+``imbridge up`` prepares everything and then becomes this module (``exec``, the same pid), handing it a
+:class:`Plan`: what to start, with what environment, what to print, and the embedded Valkey's keeper to stop last.
+It imports only the standard library, so the one process that stays up to watch the others stays small.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+#: Under var/: the plan ``up`` hands over (read and deleted at once: the environment in it holds the Redis URL).
+PLAN_FILE = "up-plan.json"
+#: Seconds the embedded Valkey's keeper gets to stop the server (an AOF fsync) before it is killed.
+KEEPER_GRACE_SECONDS = 15.0
 #: Seconds a child gets to exit after SIGTERM before its group is killed.
 STOP_GRACE_SECONDS = 8.0
 #: A child that crashes more often than this within ``RESTART_WINDOW_SECONDS`` takes ``up`` down with it.
@@ -68,7 +78,7 @@ class Supervisor:
                 now = time.monotonic()
                 child.restarts = [t for t in child.restarts if now - t < RESTART_WINDOW_SECONDS] + [now]
                 print(f"imbridge up: {child.name} exited with code {code}", file=sys.stderr, flush=True)
-                # What the crashed leader leaves behind (gunicorn's or dramatiq's workers) must not serve on beside
+                # What the crashed leader leaves behind (granian's or dramatiq's workers) must not serve on beside
                 # its successor, nor hold its port.
                 child.signal_group(signal.SIGKILL)
                 if len(child.restarts) > MAX_RESTARTS:
@@ -93,3 +103,71 @@ class Supervisor:
             # Whatever the leader did, nothing of its group may outlive us.
             child.signal_group(signal.SIGKILL)
             child.process.wait()
+
+
+@dataclass
+class Plan:
+    """What ``up`` prepared: the children (name, argv) in start order, their environment, the banner to print once
+    they are started, and what to stop and remove at the end."""
+
+    children: list[tuple[str, list[str]]]
+    env: dict[str, str]
+    banner: str
+    warnings: list[str]
+    keeper_pid: int | None
+    leftovers: list[str]
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def load(cls, path: Path) -> Plan:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        path.unlink()
+        data["children"] = [(name, argv) for name, argv in data["children"]]
+        return cls(**data)
+
+
+def stop_keeper(pid: int) -> None:
+    """SIGTERM to the embedded Valkey's keeper (our child since before the exec), SIGKILL after the grace."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + KEEPER_GRACE_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if done:
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def run(plan: Plan) -> int:
+    supervisor = Supervisor([Child(name, argv) for name, argv in plan.children], plan.env)
+    signal.signal(signal.SIGTERM, supervisor.request_stop)
+    signal.signal(signal.SIGINT, supervisor.request_stop)
+    code = 1
+    try:
+        supervisor.start()
+        print(plan.banner, flush=True)
+        for warning in plan.warnings:
+            print(warning, file=sys.stderr, flush=True)
+        code = supervisor.watch()
+    finally:
+        supervisor.stop()
+        if plan.keeper_pid is not None:
+            stop_keeper(plan.keeper_pid)
+        for leftover in plan.leftovers:
+            Path(leftover).unlink(missing_ok=True)
+        print("imbridge up: stopped", flush=True)
+    return code
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sys.exit(run(Plan.load(Path(sys.argv[1]))))

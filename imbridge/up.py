@@ -1,4 +1,9 @@
-"""``imbridge up``: the whole system on embedded defaults, in one command."""
+"""``imbridge up``: the whole system on embedded defaults, in one command.
+
+This process does the preparation (settings, the embedded Valkey, migrations, the demo's key and robots), which
+needs most of the code base, and then replaces itself (``exec``, the same pid) with :mod:`imbridge.supervisor`,
+which imports only the standard library: the process that stays up to watch the others holds little memory.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,11 @@ import sys
 from config import Settings
 from config.loader import ensure_secret_key
 from config.masking import mask_url
+from core.metrics_dir import MULTIPROC_ENV, fresh_metrics_dir
 from imbridge.checks import demo_warnings, platform_summary
 from imbridge.demo_robots import ensure_demo_robots
 from imbridge.embedded_redis import EmbeddedRedis
-from imbridge.supervisor import Child, Supervisor
+from imbridge.supervisor import PLAN_FILE, Plan
 from imbridge.var_dir import RUNNING_DEMO_FILE, RUNNING_REDIS_URL_FILE, make_private, write_private
 from models import Database, Scope
 from models.api_clients import create_api_client
@@ -62,6 +68,9 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
     ensure_secret_key(settings)
     env = dict(os.environ)
     env["IMBRIDGE_VAR_DIR"] = str(settings.var_dir)
+    # One metrics directory for every child: the ingress's /metrics shows the workers' and scheduler's numbers.
+    env[MULTIPROC_ENV] = str(fresh_metrics_dir(settings.var_dir.resolve() / "metrics" / "up"))
+    os.environ.pop(MULTIPROC_ENV, None)  # (fresh_metrics_dir names it here too; up itself counts nothing)
     demo_note = settings.var_dir / RUNNING_DEMO_FILE
     demo_note.unlink(missing_ok=True)  # (a crashed predecessor's)
     if settings.demo:
@@ -77,18 +86,18 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
         env["IMBRIDGE_REDIS__URL"] = embedded.url
 
     python = [sys.executable, "-m", "imbridge"]
-    children = []
+    children: list[tuple[str, list[str]]] = []
     if with_sandbox and settings.sandbox.enabled is not False and _uses_sandbox(settings):
-        children.append(Child("sandbox", [*python, "sandbox"]))
+        children.append(("sandbox", [*python, "sandbox"]))
     children += [
-        Child("ingress", [*python, "ingress"]),
-        Child("worker", [*python, "worker", "--processes", "1", "--threads", "8"]),
-        Child("scheduler", [*python, "scheduler"]),
+        ("ingress", [*python, "ingress"]),
+        ("worker", [*python, "worker", "--processes", "1", "--threads", "8"]),
+        ("scheduler", [*python, "scheduler"]),
     ]
-    supervisor = Supervisor(children, env)
-    signal.signal(signal.SIGTERM, supervisor.request_stop)
-    signal.signal(signal.SIGINT, supervisor.request_stop)
-    code = 1
+    stop_requested: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda signum, _frame: stop_requested.append(signum))
+    handed_over = False
     try:
         database = Database.from_settings(settings)
         upgrade(database)
@@ -100,20 +109,38 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
         database.dispose()
         if settings.demo:  # `imbridge send` from another shell in this directory sends to the demo's channels
             write_private(demo_note, "the imbridge up of this directory runs the demo\n")
-        supervisor.start()
-        _print_banner(settings, key, sandbox=children[0].name == "sandbox", embedded=embedded)
-        code = supervisor.watch()
-    finally:
-        supervisor.stop()
+        leftovers = [str(demo_note)]
         if embedded is not None:
-            embedded.stop()
-            (settings.var_dir / RUNNING_REDIS_URL_FILE).unlink(missing_ok=True)
-        demo_note.unlink(missing_ok=True)
-        print("imbridge up: stopped", flush=True)
-    return code
+            leftovers.append(str(settings.var_dir / RUNNING_REDIS_URL_FILE))
+        plan = Plan(children=children, env=env, banner=_banner(settings, key, sandbox=children[0][0] == "sandbox",
+                                                                 embedded=embedded),
+                    warnings=[f"imbridge up: warning: {warning}" for warning in demo_warnings(settings)],
+                    keeper_pid=embedded.keeper_pid if embedded is not None else None, leftovers=leftovers)
+        if stop_requested:
+            return 0
+        plan_path = settings.var_dir.resolve() / PLAN_FILE
+        write_private(plan_path, plan.dumps())
+        handed_over = True
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, [sys.executable, "-m", "imbridge.supervisor", str(plan_path)])
+    finally:
+        if not handed_over:
+            if embedded is not None:
+                embedded.stop()
+                (settings.var_dir / RUNNING_REDIS_URL_FILE).unlink(missing_ok=True)
+            demo_note.unlink(missing_ok=True)
+            print("imbridge up: stopped", flush=True)
+    return 1  # (not reached: exec does not return)
 
 
 def _print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: EmbeddedRedis | None) -> None:
+    print(_banner(settings, key, sandbox=sandbox, embedded=embedded), flush=True)
+    for warning in demo_warnings(settings):
+        print(f"imbridge up: warning: {warning}", file=sys.stderr, flush=True)
+
+
+def _banner(settings: Settings, key: str, *, sandbox: bool, embedded: EmbeddedRedis | None) -> str:
     ingress = f"http://{settings.ingress.host}:{settings.ingress.port}"
     key_path = settings.var_dir / DEMO_API_KEY_FILE
     # Where stdout is kept (journald, a container's log, a file), the key would be kept with it: shown on a
@@ -146,6 +173,4 @@ def _print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: Embe
             f"  QR login    {ingress}/demo/qr-login   (then: imbridge sandbox scan --key <key shown on the page>)",
         ]
     lines += ["Ctrl-C stops everything.", ""]
-    print("\n".join(lines), flush=True)
-    for warning in demo_warnings(settings):
-        print(f"imbridge up: warning: {warning}", file=sys.stderr, flush=True)
+    return "\n".join(lines)

@@ -25,6 +25,7 @@ from ingress.keycache import ApiKeyCache
 from ingress.login import SEED_PATHS, build_login
 from ingress.login.envelope import SeedEnvelope
 from ingress.metrics import MetricsResource, RequestMetrics
+from ingress.metrics_state import StateCollector
 from ingress.nul import RefuseNul
 from ingress.openapi import OpenApiSpec
 from ingress.platform_gate import PlatformGate
@@ -112,7 +113,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
 
     route("/healthz", HealthResource())
     route("/readyz", ReadyResource(runtime))
-    app.add_route("/metrics", MetricsResource(QuotaAlertCollector(runtime.redis)))
+    app.add_route("/metrics", MetricsResource(QuotaAlertCollector(runtime.redis),
+                                              StateCollector(runtime, tasks.broker)))
     app.add_route("/openapi.json", spec)
     route("/api/v1/ping", PingCollection(runtime, tasks))
     route("/api/v1/ping/{ping_id}", PingItem(runtime))

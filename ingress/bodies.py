@@ -32,8 +32,8 @@ class BodyLimit:
     A chunked body (``Transfer-Encoding: chunked``, no ``Content-Length``) is read here, up to the same limit,
     and handed on as if it had come with its length, so every resource reads bodies one way (falcon's
     ``bounded_stream`` would read such a body as empty). That needs a server that ends the input at the last
-    chunk (``wsgi.input_terminated``: gunicorn, which ``imbridge ingress`` runs); on any other server a chunked
-    body is refused with 411 rather than read as empty or read without end.
+    chunk (``wsgi.input_terminated``: ``imbridge ingress`` says so for granian, see :mod:`ingress.server`); on
+    any other server a chunked body is refused with 411 rather than read as empty or read without end.
     """
 
     def __init__(self, max_bytes: int) -> None:

@@ -1,104 +1,119 @@
-"""Serve the ingress with gunicorn (threads, a few processes): ``imbridge ingress``.
+"""Serve the ingress with granian (a compiled HTTP server; WSGI, threads, a few processes): ``imbridge ingress``.
 
-On Linux each worker process listens on a socket of its own (``SO_REUSEPORT``), and the kernel spreads new
-connections over them (by a hash of each connection). On one shared socket, whichever process wakes first
-accepts, and under keep-alive traffic (a proxy's pooled connections, a platform's) one process often ends up
-with nearly all of them: its interpreter lock then caps the whole ingress at one core while the others idle
-(measured with 16 connections and 2 processes: splits of 16/0 and 14/2 were common, and halved the
-throughput).
+granian parses HTTP in Rust (hyper) and calls the Falcon app on a pool of Python threads per worker process: the
+pure-Python HTTP handling gunicorn did cost half a portal callback. What the ingress relies on, each tested in
+``tests/foundation/test_ingress_server.py``:
+
+- On Linux each worker process listens on a socket of its own (``SO_REUSEPORT``) and the kernel spreads new
+  connections over them; on one shared socket, under keep-alive traffic, one process often ends up with nearly
+  all of them, and its interpreter lock caps the ingress at one core.
+- A response carrying ``Connection: close`` (the app says so when it left a request body unread,
+  :mod:`ingress.keepalive`) closes the connection after it: hyper honours the header as given.
+- A worker that dies is replaced (``respawn_failed_workers``); SIGTERM or SIGINT stops the workers, each given
+  :data:`GRACE_SECONDS` to finish what it serves.
+- The request body is streamed to the app as it reads it, so the app's body limits refuse before the bytes are
+  held; a chunked body reaches the app decoded and ends at its last chunk (:func:`input_terminated`).
+
+granian is pinned below its next minor version in ``pyproject.toml``: the per-worker sockets, the
+``Connection: close`` handling and the chunked input are its behaviour, not its documented API.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import os
-import shutil
 import socket
-import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
-
 from config import Settings
+from core.metrics_dir import use_metrics_dir
 
 #: A WSGI application.
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
 
-
-def _forget_worker_metrics(server: Any, worker: Any) -> None:
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)
-
-
 #: How long a port still held (by a predecessor shutting down) is waited for before giving up.
 PORT_WAIT_SECONDS = 5.0
+#: Seconds a worker process gets after SIGTERM to finish the requests it serves before it is killed.
+GRACE_SECONDS = 5
+#: Seconds a connection may take to send a request's headers.
+HEADER_READ_TIMEOUT_SECONDS = 30
 
 
-def _say_where(server: Any) -> None:
-    # gunicorn's own "Listening at:" line is empty when the workers bind (there is no shared socket).
-    if server.cfg.reuse_port:
-        server.log.info("Serving http://%s: each worker process accepts on its own socket", server.cfg.bind[0])
+def load_app(settings: Settings, target: str = "") -> WsgiApp:
+    """The app, built in each worker process (granian calls this after starting the process)."""
+    from prometheus_client import multiprocess
+
+    forget_dead_processes(multiprocess.mark_process_dead)
+    from ingress.app import create_app
+
+    return input_terminated(create_app(settings))
 
 
-class IngressServer(BaseApplication):
-    def __init__(self, settings: Settings, options: dict[str, Any] | None = None) -> None:
-        self.settings = settings
-        self.options = {
-            "bind": f"{settings.ingress.host}:{settings.ingress.port}",
-            "workers": settings.ingress.workers,
-            "worker_class": "gthread",
-            "threads": 32,
-            "timeout": 60,
-            "graceful_timeout": 5,
-            "accesslog": None,
-            "limit_request_line": 8190,
-            "child_exit": _forget_worker_metrics,
-            "when_ready": _say_where,
-            "control_socket_disable": True,
-            # Linux balances connections over SO_REUSEPORT sockets; the BSDs and macOS give them all to one.
-            "reuse_port": sys.platform == "linux",
-            **(options or {}),
-        }
-        super().__init__()
+def input_terminated(app: WsgiApp) -> WsgiApp:
+    """The app, told that the request body ends where the request does (``wsgi.input_terminated``).
 
-    def run(self) -> None:
-        ensure_port_free(self.settings.ingress.host, self.settings.ingress.port,
-                         self.settings.ingress.port_wait_seconds)
-        super().run()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):  # type: ignore[no-untyped-def]
-        from ingress.app import create_app
-
-        return closing_when_asked(create_app(self.settings))
-
-
-def closing_when_asked(app: WsgiApp) -> WsgiApp:
-    """The app's ``Connection: close`` made gunicorn's own.
-
-    gunicorn drops an application's hop-by-hop headers (PEP 3333 reserves them to the server) and keeps the
-    connection open; the app says ``close`` when it left a request body unread (:mod:`ingress.keepalive`), which
-    gunicorn would read away only up to 64 KiB before closing a connection it announced as kept alive. The
-    response gunicorn hands the app as ``start_response`` has a public ``force_close()`` for exactly this.
+    granian's ``wsgi.input`` reads a chunked body decoded and returns ``b""`` after its last chunk (hyper reads
+    the framing), but does not say so in the environ; :mod:`ingress.bodies` reads chunked bodies only on a
+    server that does.
     """
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            if any(name.lower() == "connection" and value.lower() == "close" for name, value in headers):
-                force_close = getattr(getattr(start_response, "__self__", None), "force_close", None)
-                if force_close is not None:
-                    force_close()
-            return start_response(status, headers, exc_info)
-
-        return app(environ, start)
+        environ["wsgi.input_terminated"] = True
+        return app(environ, start_response)
 
     return serve
+
+
+def forget_dead_processes(mark_dead: Callable[[int], None]) -> None:
+    """Mark every process whose metric files are in the multiprocess directory but which has exited as dead.
+
+    A worker that crashed (and was replaced) leaves its files; its counters still count (they are the totals
+    of what it did), but its live gauges must go. Each new worker process does this as it starts.
+    """
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    pids = set()
+    for path in Path(directory).glob("*.db"):
+        pid = path.stem.rpartition("_")[2]
+        if pid.isdigit():
+            pids.add(int(pid))
+    for pid in pids - {os.getpid()}:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            mark_dead(pid)
+        except PermissionError:  # alive, someone else's (a reused pid)
+            pass
+
+
+def build_server(settings: Settings) -> Any:
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    ingress = settings.ingress
+    return Server(
+        "ingress.app:create_app",  # (a name for granian's logs and process titles: the app comes from load_app)
+        address=ingress.host,
+        port=ingress.port,
+        interface=Interfaces.WSGI,
+        workers=ingress.workers,
+        blocking_threads=ingress.threads,
+        # (backpressure, the connections a process serves at once, stays granian's: the backlog over the workers.
+        # Keep-alive connections count while idle: 200 browsers long-polling must not lock /healthz out.)
+        http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_SECONDS * 1000, keep_alive=True),
+        respawn_failed_workers=True,
+        workers_kill_timeout=GRACE_SECONDS,
+        log_level=LogLevels.info,
+        log_access=False,
+    )
 
 
 def ensure_port_free(host: str, port: int, wait_seconds: float = PORT_WAIT_SECONDS) -> None:
@@ -106,7 +121,7 @@ def ensure_port_free(host: str, port: int, wait_seconds: float = PORT_WAIT_SECON
 
     With ``SO_REUSEPORT`` a second ingress on the same port would bind without complaint and quietly take
     half the connections; a bind without the option fails on any listener there, so it tells. A predecessor
-    still shutting down is given a few seconds, as gunicorn's own bind does.
+    still shutting down is given a few seconds.
     """
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
@@ -129,8 +144,7 @@ def ensure_port_free(host: str, port: int, wait_seconds: float = PORT_WAIT_SECON
 
 
 def serve(settings: Settings) -> None:
-    metrics_dir = settings.var_dir.resolve() / "metrics" / f"ingress-{settings.ingress.port}"
-    shutil.rmtree(metrics_dir, ignore_errors=True)
-    metrics_dir.mkdir(mode=0o700, parents=True)
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    IngressServer(settings).run()
+    ensure_port_free(settings.ingress.host, settings.ingress.port, settings.ingress.port_wait_seconds)
+    # Before the worker processes are forked (they import prometheus_client as they build the app).
+    use_metrics_dir(settings.var_dir, f"ingress-{settings.ingress.port}")
+    build_server(settings).serve(target_loader=functools.partial(load_app, settings))

@@ -4,7 +4,7 @@ For development, tests, benchmarks and the demo. Public surface:
 
 * :func:`create_app` - the falcon app (``falcon.testing.TestClient(create_app(settings))`` in tests);
 * :class:`SandboxState` and :class:`SandboxOptions` - what it remembers and the knobs;
-* :func:`serve` (gunicorn) and :func:`serve_in_thread` (tests) in :mod:`sandbox.server`;
+* :func:`serve` (granian) and :func:`serve_in_thread` (tests) in :mod:`sandbox.server`;
 * :mod:`sandbox.callbacks` - the other direction: the platforms posting callbacks to our ingress;
 * :mod:`sandbox.crypto` - the platforms' signatures and safe-mode crypto, written apart from the SDK's.
 """

@@ -1,4 +1,4 @@
-"""Running the sandbox: under gunicorn for ``imbridge sandbox`` / ``imbridge up``, in a thread for tests.
+"""Running the sandbox: under granian for ``imbridge sandbox`` / ``imbridge up``, in a thread for tests.
 
 One process on purpose: the fake platforms' state (tokens, robots' rate windows, one-shot media ids) must be the
 same for every request, as it is on the real platforms. Many threads, because injected latency and timeouts
@@ -13,52 +13,37 @@ from collections.abc import Callable
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from gunicorn.app.base import BaseApplication
-
 from config import Settings
 from sandbox.app import create_app
 from sandbox.state import SandboxState
 
-#: Threads of the one gthread worker: enough for a benchmark's concurrency plus requests held by faults.
+#: Threads of the one worker process: enough for a benchmark's concurrency plus requests held by faults.
 THREADS = 64
 
 
-class SandboxApplication(BaseApplication):  # type: ignore[misc]
-    """gunicorn, configured in code: one gthread worker, :data:`THREADS` threads."""
+def server_options(settings: Settings, threads: int = THREADS) -> dict[str, Any]:
+    """granian's settings: one worker process (one state), :data:`THREADS` threads, no worker timeout (a request
+    held by a "timeout" fault must not get the process killed)."""
+    from granian.constants import HTTPModes, Interfaces
+    from granian.log import LogLevels
 
-    def __init__(self, app: Any, options: dict[str, Any]) -> None:
-        self._app = app
-        self._options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Any:
-        return self._app
+    return {"address": settings.sandbox.host, "port": settings.sandbox.port, "interface": Interfaces.WSGI,
+            "workers": 1, "blocking_threads": threads, "http": HTTPModes.http1, "workers_kill_timeout": 5,
+            "log_level": LogLevels.warning, "log_access": False}
 
 
-def gunicorn_options(settings: Settings, threads: int = THREADS) -> dict[str, Any]:
-    return {
-        "bind": f"{settings.sandbox.host}:{settings.sandbox.port}",
-        "workers": 1,
-        "worker_class": "gthread",
-        "threads": threads,
-        # A request held by a "timeout" fault must not get the worker killed.
-        "timeout": 120,
-        "graceful_timeout": 5,
-        "keepalive": 5,
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "warning",
-        "proc_name": "imbridge-sandbox",
-    }
+def _load(app: Any, target: str = "") -> Any:
+    return app
 
 
 def serve(settings: Settings, state: SandboxState | None = None) -> None:
     """Serve the sandbox on ``settings.sandbox.host:port`` until stopped (SIGINT/SIGTERM)."""
-    SandboxApplication(create_app(settings, state), gunicorn_options(settings)).run()
+    import functools
+
+    from granian.server import Server
+
+    app = create_app(settings, state)  # built here, before the worker process is forked from this one
+    Server("sandbox.app:create_app", **server_options(settings)).serve(target_loader=functools.partial(_load, app))
 
 
 class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):

@@ -1,6 +1,6 @@
 """Everything the fake platforms remember, behind one lock.
 
-The sandbox runs as one process with many threads (gunicorn's gthread worker), so injected latency on one
+The sandbox runs as one process with many threads (granian's WSGI threads), so injected latency on one
 request does not hold up the others. Handlers are short and never block, so they simply run under
 :attr:`SandboxState.lock`; sleeping for injected latency or timeouts happens outside it.
 """

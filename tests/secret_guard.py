@@ -22,6 +22,7 @@ not ours: skipped.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import hashlib
@@ -197,11 +198,22 @@ def _journal_secrets(entry: dict[str, Any]) -> Iterable[tuple[str, str]]:
 
 def _is_ingress(app: Any) -> bool:
     """Our ingress, not the sandbox (whose answers carry tokens by design): it serves our OpenAPI document."""
-    from ingress.openapi import OpenApiSpec
+    import falcon
+    import falcon.inspect
 
-    router = getattr(app, "_router", None)
-    found = router.find("/openapi.json") if router is not None else None
-    return bool(found) and isinstance(found[0], OpenApiSpec)
+    if not isinstance(app, falcon.App):
+        return False
+    for known, answer in _RECENT_APPS:
+        if known is app:
+            return answer
+    answer = any(route.path == "/openapi.json" and route.class_name == "OpenApiSpec"
+                 for route in falcon.inspect.inspect_routes(app))  # (slow: it reads each resource's source)
+    _RECENT_APPS.appendleft((app, answer))
+    return answer
+
+
+#: The last apps told apart (an app's routes do not change once it serves); a few only, so none is kept long.
+_RECENT_APPS: collections.deque = collections.deque(maxlen=4)
 
 
 def _settings_secrets(settings: Any) -> Iterable[tuple[str, str]]:

@@ -21,6 +21,7 @@ import falcon
 from config import Settings
 from core.login import QrPool, QrSessions, QrStatus
 from core.login.dispense import BrokerUnavailable, CodeUnavailable, PoolBusy, dispense
+from core.metrics import QR_CODES_SERVED
 from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.auth import Open
@@ -81,6 +82,7 @@ class ApplyQrCode:
             except CodeUnavailable as exc:
                 raise ApiError(falcon.HTTP_503, "no login QR code is ready yet; retry shortly", code=exc.code,
                                headers={"Retry-After": POOL_RETRY_AFTER}) from exc
+        QR_CODES_SERVED.inc()
         succeed(resp, {"qrCodeKey": taken.code.key, "qrCodeUrl": taken.code.url,
                        "expireSeconds": int(taken.remaining_seconds)})
 

@@ -7,7 +7,7 @@ A request registers its event *before* re-reading the status, so a scan landing 
 after (re)subscribing, the thread wakes everybody to re-read once, which covers anything published while it
 was not listening. The thread starts with the first long-poll and ends after a quiet minute.
 
-A held request still occupies one of the ingress process's threads (gunicorn gthread: 32 per process), so
+A held request still occupies one of the ingress process's threads (``ingress.threads`` per process, 32 by default), so
 only ``slots`` long-polls are held at once; the rest answer at once with ``Retry-After`` and the client asks
 again. Whatever the number of browsers, the other threads stay free for everything else.
 """

@@ -18,6 +18,7 @@ from typing import Any
 import redis
 
 from core.inbox import inbound_entry, reply_note
+from core.metrics import PORTAL_CALLBACKS
 from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.portals.handler import Handler, HandlerContext
@@ -77,7 +78,9 @@ class Dispatcher:
         if claim.stamp_reused:
             raise NonceReusedError("this timestamp and nonce came before with another body")
         if not claim.first:
+            PORTAL_CALLBACKS.labels(endpoint.platform, "duplicate").inc()
             return self.ledger.earlier_reply(key, claim.held)
+        PORTAL_CALLBACKS.labels(endpoint.platform, "accepted").inc()
         wake = claim.wake
         try:
             if handler is None:

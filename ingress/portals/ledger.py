@@ -17,8 +17,8 @@ the pair with another body (a plaintext body no signature covers, replayed under
 with nothing claimed or queued. The binding costs no round trip of its own.
 
 Each request thread talks to Redis over its own connection, made by the runtime's connection pool (so the same
-server, TLS and credentials) and then driven at the wire (:mod:`ingress.portals.wire`): no pool checkout, no
-lock, no readiness poll, none of the client's per-command layers, which cost more than the round trip's own work.
+server, TLS and credentials) and driven by its own send and read calls (:mod:`ingress.portals.wire`): no pool
+checkout, no lock, none of the client's per-command layers, which cost more than the round trip's own work.
 A connection that broke is reconnected once, at once.
 """
 
@@ -30,13 +30,12 @@ import threading
 import time
 from typing import Any
 
-import hiredis
 import orjson
 import redis
 from redis.exceptions import NoScriptError
 
 from core.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS, append_lua
-from ingress.portals.wire import Link, bulk
+from ingress.portals.wire import Link
 
 #: Start of the value a claim holds until a reply is stored; then the claim time in milliseconds.
 PENDING = b"\x00pending:"
@@ -66,7 +65,7 @@ if ARGV[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
 
 #: Each script's SHA-1, the name ``EVALSHA`` runs it by.
 SCRIPT_SHA = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_CLAIM, _COMPLETE)}
-#: The claim's, which every callback runs (the hand-packed command carries it).
+#: The claim's, which every callback runs.
 CLAIM_SHA = SCRIPT_SHA[_CLAIM]
 
 
@@ -109,11 +108,6 @@ class Ledger:
         self.ttl_seconds = ttl_seconds
         self.wait_seconds = wait_seconds
         self._local = threading.local()
-        # The claim, every callback's one round trip, is packed by hand: all but six of its arguments are fixed.
-        self._claim_head = b"*13\r\n" + bulk(b"EVALSHA") + bulk(CLAIM_SHA.encode()) + bulk(b"4")
-        self._claim_keys = bulk(INBOX_KEY.encode()) + bulk(SIGNAL_KEY.encode())
-        self._claim_ttl = bulk(str(ttl_seconds).encode())
-        self._claim_signal_ttl = bulk(str(SIGNAL_TTL_MS).encode())
 
     def _link(self) -> Link:
         """This thread's own connection (connected on first use, and again after it failed)."""
@@ -121,15 +115,11 @@ class Ledger:
         if link is None:
             connection = self.connections.make_connection()
             connection.socket_timeout = connection.socket_connect_timeout = SOCKET_TIMEOUT
-            link = self._local.link = Link(connection, SOCKET_TIMEOUT)
+            link = self._local.link = Link(connection)
         return link
 
     def execute(self, *command: Any) -> Any:
-        """One command on this thread's connection; see :meth:`execute_packed`."""
-        return self.execute_packed(hiredis.pack_command(command))
-
-    def execute_packed(self, command: bytes) -> Any:
-        """One command in its wire form; a connection error is retried once on a new connection.
+        """One command on this thread's connection; a connection error is retried once on a new connection.
 
         Usually the connection went stale (Redis restarted since this thread's last request). Should the first
         try have run after all, the second finds the claim taken and answers like a redelivery: the message is
@@ -137,12 +127,12 @@ class Ledger:
         on its own retry.
         """
         try:
-            return self._link().call_packed(command)
+            return self._link().call(*command)
         except redis.ConnectionError:  # (redis.TimeoutError is not one)
             self._local.link = None
-            return self._link().call_packed(command)
+            return self._link().call(*command)
         except redis.TimeoutError:
-            self._local.link = None  # the link closed itself: a late reply must not answer the next command
+            self._local.link = None  # redis-py closed it: a late reply must not answer the next command
             raise
 
     def _run(self, script: str, keys: list[str], args: list[Any]) -> Any:
@@ -156,21 +146,9 @@ class Ledger:
         already; if it is bound to ``digest``, claim ``key`` and, if first, put ``entry`` in the inbox.
         One round trip."""
         pending = PENDING + str(int(time.time() * 1000)).encode()
-        full_key, body, stamp_ttl_arg = (self.prefix + key).encode(), _dumps(entry), str(stamp_ttl).encode()
-        try:
-            status, held, wake = self.execute_packed(
-                self.claim_command(full_key, stamp.encode(), pending, body, digest, stamp_ttl_arg))
-        except NoScriptError:  # a new or flushed Redis: load the script by running its source this once
-            status, held, wake = self.execute("EVAL", _CLAIM, 4, full_key, INBOX_KEY, SIGNAL_KEY, stamp, pending,
-                                              self.ttl_seconds, body, SIGNAL_TTL_MS, digest, stamp_ttl_arg)
+        status, held, wake = self._run(_CLAIM, [self.prefix + key, INBOX_KEY, SIGNAL_KEY, stamp],
+                                       [pending, self.ttl_seconds, _dumps(entry), SIGNAL_TTL_MS, digest, stamp_ttl])
         return Seen(status, held, bool(wake))
-
-    def claim_command(self, full_key: bytes, stamp: bytes, pending: bytes, entry: bytes, digest: bytes,
-                      stamp_ttl: bytes) -> bytes:
-        """``EVALSHA <claim> 4 <key> <inbox> <signal> <stamp> <pending> <ttl> <entry> <signal ttl> <digest>
-        <stamp ttl>``, packed."""
-        return b"".join((self._claim_head, bulk(full_key), self._claim_keys, bulk(stamp), bulk(pending),
-                         self._claim_ttl, bulk(entry), self._claim_signal_ttl, bulk(digest), bulk(stamp_ttl)))
 
     def complete(self, key: str, reply_xml: str | None, note: dict[str, Any]) -> bool:
         """Store the reply for redeliveries and note it in the inbox; True: wake a drain."""

@@ -17,6 +17,7 @@ from typing import Any
 import falcon
 import redis
 
+from core.metrics import PORTAL_CALLBACKS
 from ingress.auth import Open
 from ingress.errors import ApiError
 from ingress.portals.dispatcher import Dispatcher, PortalEndpoint
@@ -132,8 +133,10 @@ class PortalResource:
             opened = endpoint.callback.open(self._query(req), body)
             reply_xml = self.dispatcher.dispatch(endpoint, opened, received_at)
         except ProtocolError as exc:
+            PORTAL_CALLBACKS.labels(endpoint.platform, "refused").inc()
             raise _refusal(exc) from None
         except redis.RedisError as exc:
+            PORTAL_CALLBACKS.labels(endpoint.platform, "unavailable").inc()
             log.error("portal %s: Redis unavailable: %s", self.name, exc)
             raise ApiError(falcon.HTTP_503, "the dedup store is unavailable; retry shortly",
                            code="redis_unavailable", headers={"Retry-After": "1"}) from None

@@ -1,8 +1,11 @@
-"""``imbridge ingress`` as served: connections spread over its worker processes; a taken port is refused."""
+"""``imbridge ingress`` as served (granian): connections spread over its worker processes, a taken port refused, a
+crashed worker replaced, a stop that lets a request in flight finish, ``Connection: close`` honoured, and
+``/metrics`` counting every worker process."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,9 +14,11 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
-from ingress.server import ensure_port_free
+from ingress.server import ensure_port_free, forget_dead_processes
 from tests.conftest import free_port
 from tests.processes import descendants
 from tests.waiting import stop_group, wait_for, wait_until_up
@@ -39,7 +44,8 @@ def served(tmp_path: Path, redis_url: str, sqlite_url: str) -> Iterator[tuple[su
         wait_until_up(f"http://127.0.0.1:{port}", process)
         yield process, port, env
     finally:
-        stop_group(process)
+        if process.poll() is None:  # (a test may have stopped it)
+            stop_group(process)
 
 
 def sockets_on(port: int, state: str) -> set[str]:
@@ -166,7 +172,98 @@ def test_a_body_read_in_full_keeps_the_connection(served) -> None:
     _, port, _ = served
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         status, headers = exchange(sock, post("/token/login", b'{"loginType": "weChat", "authCode": "nope"}'))
-        # A refusal in the seed's envelope: HTTP 200 with a non-zero code.
-        assert status.startswith(b"HTTP/1.1 200") and headers[b"connection"] == b"keep-alive"
+        # A refusal in the seed's envelope (HTTP 200 with a non-zero code); HTTP/1.1 keeps the connection unless a
+        # side says close.
+        assert status.startswith(b"HTTP/1.1 200") and headers.get(b"connection", b"keep-alive") == b"keep-alive"
         status, _ = exchange(sock, b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
         assert status.startswith(b"HTTP/1.1 200")
+
+
+def open_on_both_workers(process: subprocess.Popen, port: int) -> tuple[list[socket.socket], Counter]:
+    """Keep-alive connections until each of the two worker processes holds some: (the connections, held per pid)."""
+    wait_for(lambda: len(sockets_on(port, "0A")) == 2)
+    clients: list[socket.socket] = []
+    for _ in range(CONNECTIONS):
+        clients.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        status, _ = exchange(clients[-1], b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert status.startswith(b"HTTP/1.1 200")
+    accepted = sockets_on(port, "01")
+    held = Counter({pid: len(held_by(pid, accepted)) for pid in descendants(process.pid)})
+    assert len(held) == 2 and min(held.values()) > 0, held
+    return clients, held
+
+
+def healthz_count(port: int) -> float:
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+               if sample.name == "imbridge_http_requests_total" and sample.labels.get("route") == "/healthz")
+
+
+def test_metrics_count_the_requests_of_every_worker_process(served) -> None:
+    process, port, _ = served
+    clients, _ = open_on_both_workers(process, port)
+    try:
+        for client in clients:  # a second request on each: both processes answer some
+            status, _ = exchange(client, b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+            assert status.startswith(b"HTTP/1.1 200")
+    finally:
+        for client in clients:
+            client.close()
+    before = 1  # wait_until_up's own request
+    # Whichever process answers /metrics, it counts what both answered (one process's alone would be about half).
+    for _ in range(4):
+        assert healthz_count(port) == before + 2 * CONNECTIONS
+
+
+def test_a_crashed_worker_process_is_replaced(served) -> None:
+    process, port, _ = served
+    wait_for(lambda: len(sockets_on(port, "0A")) == 2)
+    first, second = sorted(descendants(process.pid))
+    os.kill(first, 9)
+    wait_for(lambda: len(descendants(process.pid) - {first, second}) == 1 and len(sockets_on(port, "0A")) == 2,
+             timeout=30)
+    assert second in descendants(process.pid) and process.poll() is None
+    for _ in range(8):  # new connections, spread over both sockets: every one answered
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10,
+                         headers={"Connection": "close"}).status_code == 200
+
+
+def test_a_stop_lets_the_request_in_flight_finish(served) -> None:
+    process, port, _ = served
+    body = b'{"loginType": "weChat", "authCode": "nope"}'
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        request = post("/token/login", body)
+        sock.sendall(request[:-10])  # the app is reading the body
+        wait_for(lambda: held_by_any(process.pid, port) and unread_on(port) == 0)  # the server took what came
+        os.killpg(process.pid, signal.SIGTERM)
+        wait_for(lambda: not sockets_on(port, "0A"))  # no new connections: the stop has begun
+        sock.sendall(request[-10:])
+        status, _ = exchange(sock, b"")
+        assert status.startswith(b"HTTP/1.1 200"), status  # answered (in the seed's envelope), not cut off
+    assert process.wait(timeout=30) == 0
+
+
+def unread_on(port: int) -> int:
+    """Bytes received and not read yet on the accepted connections of ``port`` (/proc/net/tcp's rx_queue)."""
+    unread = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":
+            unread += int(fields[4].split(":")[1], 16)
+    return unread
+
+
+def held_by_any(pid: int, port: int) -> bool:
+    accepted = sockets_on(port, "01")
+    return any(held_by(worker, accepted) for worker in descendants(pid))
+
+
+def test_a_starting_worker_marks_the_processes_gone_from_the_metrics_dir_dead(tmp_path, monkeypatch) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid, own_pid = int(gone.stdout), os.getpid()
+    for name in (f"counter_{dead_pid}.db", f"gauge_livesum_{dead_pid}.db", f"counter_{own_pid}.db", "notes.txt"):
+        (tmp_path / name).write_bytes(b"")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    marked: list[int] = []
+    forget_dead_processes(marked.append)
+    assert marked == [dead_pid]

@@ -56,7 +56,7 @@ def test_stop_kills_grandchildren_too(tmp_path):
 
 
 def test_a_crashed_childs_leftovers_are_killed_before_it_is_restarted(tmp_path, monkeypatch):
-    # A gunicorn arbiter killed outright leaves its workers listening on the port its successor needs.
+    # A server's leader killed outright leaves its workers listening on the port its successor needs.
     monkeypatch.setattr(supervisor_module, "MAX_RESTARTS", 0)
     pid_file = tmp_path / "grandchild.pid"
     crasher = Child("crasher", [sys.executable, "-c", parent_script(pid_file, "time.sleep(0.5); sys.exit(9)")])

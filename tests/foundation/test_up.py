@@ -91,12 +91,19 @@ def test_up_keeps_var_to_its_owner_locks_valkey_and_prints_no_key_to_a_pipe(tmp_
 
         password = (var / "valkey" / "password").read_text().strip()
         url = (var / "redis-url").read_text().strip()
-        assert url.startswith(f"redis://:{password}@127.0.0.1:")
-        with pytest.raises(redis.AuthenticationError):
-            redis.Redis(port=int(url.rsplit(":", 1)[1].split("/")[0]), socket_timeout=5).ping()
+        assert url.startswith(f"redis://imbridge:{password}@127.0.0.1:")
+        with pytest.raises(redis.exceptions.NoPermissionError):  # only PING without the password
+            redis.Redis(port=int(url.rsplit(":", 1)[1].split("/")[0]), socket_timeout=5).get("x")
         assert redis.Redis.from_url(url, socket_timeout=5).ping()
         # Demo mode reached the children: the ingress serves the WeCom portal with the demo's credentials.
         assert httpx.get(f"{base}/wecom/portal").json()["error"]["code"] != "not_configured"
+        # One metrics directory for every child: the ingress's /metrics counts what the worker process sent.
+        sent = httpx.post(f"{base}/api/v1/notifications", headers={"Authorization": f"Bearer {key}"},
+                          json={"channel": "dingtalk_work", "to": {"users": ["manager01"]},
+                                "message": {"msgtype": "text", "text": {"content": "counted"}}})
+        assert sent.status_code == 202, sent.text
+        assert wait_for(lambda: 'imbridge_notifications_total{channel="dingtalk_work",status="sent"} 1.0'
+                        in httpx.get(f"{base}/metrics").text, 60)
     finally:
         up.send_signal(signal.SIGTERM)
         output, _ = up.communicate(timeout=30)

@@ -1,7 +1,7 @@
 """Chunked request bodies (``Transfer-Encoding: chunked``, no ``Content-Length``) are read like sized ones,
 bounded by the same limits, on REST and portals alike; a server that cannot end such a body is answered 411.
 
-In-process, the WSGI environ is what gunicorn hands over for a chunked request (the chunks already decoded,
+In-process, the WSGI environ is what a server hands over for a chunked request (the chunks already decoded,
 ``wsgi.input_terminated`` set); one test runs the real ``imbridge ingress`` and sends real chunked requests.
 """
 
@@ -104,7 +104,7 @@ def test_a_chunked_portal_callback_over_the_limit_is_refused_as_a_sized_one_is(a
     assert json.loads(answer)["error"]["code"] == sized.json["error"]["code"]
 
 
-# -- through gunicorn ------------------------------------------------------------------------------------------
+# -- through the served ingress (granian) ------------------------------------------------------------------------------
 
 def _pieces(data: bytes, size: int = 1000):
     """An iterator body: httpx sends it chunked, without a Content-Length."""

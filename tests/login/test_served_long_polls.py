@@ -1,4 +1,4 @@
-"""The real ingress (gunicorn, gthread) under 200 concurrent long-polls keeps answering everything else.
+"""The real ingress (granian, WSGI threads) under 200 concurrent long-polls keeps answering everything else.
 
 A held long-poll occupies one of its process's 32 threads, so the ingress holds only ``login.long-poll-slots``
 of them per process and answers the rest at once with ``Retry-After``; the browsers (threads here) ask again

@@ -36,7 +36,6 @@ def test_each_type_without_its_attributes_names_every_missing_one(kind):
 
 
 @pytest.mark.parametrize(("buttons", "expected"), LIMIT_CASES)
-
 def test_each_limit(buttons, expected):
     assert fields(buttons) == expected
 

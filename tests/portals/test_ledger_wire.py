@@ -1,5 +1,5 @@
-"""The ledger's own Redis connection, driven at the wire: replies, error replies, timeouts and broken connections
-behave as they did through redis-py, and a connection is never left answering the wrong command."""
+"""The ledger's own Redis connection per thread: replies, error replies, timeouts and broken connections behave as
+through redis-py's client, and a connection is never left answering the wrong command."""
 
 from __future__ import annotations
 
@@ -59,18 +59,6 @@ def test_no_redis_is_a_connection_error():
     ledger = Ledger(redis.ConnectionPool.from_url("redis://127.0.0.1:1/0"), 60, 1.0)
     with pytest.raises(redis.ConnectionError):
         ledger.execute("PING")
-
-
-def test_the_hand_packed_claim_is_the_command_the_generic_packer_makes(ledger):
-    import hiredis
-
-    from core.inbox import INBOX_KEY, SIGNAL_KEY, SIGNAL_TTL_MS
-
-    key, pending, entry = b"imbridge:portal:seen:wechat:wx1:123", b"\x00pending:1", '{"a":"é"}'.encode()
-    stamp, digest = b"imbridge:portal:stamp:wechat:wx1:1700000000:42", bytes(range(32))
-    assert ledger.claim_command(key, stamp, pending, entry, digest, b"301") == hiredis.pack_command((
-        "EVALSHA", ledger_module.CLAIM_SHA, 4, key, INBOX_KEY, SIGNAL_KEY, stamp, pending, 60, entry,
-        SIGNAL_TTL_MS, digest, 301))
 
 
 def test_the_portals_use_the_redis_of_the_runtime_they_are_given(portal_settings, redis_client):

@@ -1,4 +1,4 @@
-"""Serving: the threaded test server and the gunicorn process behind ``imbridge sandbox``."""
+"""Serving: the threaded test server and the granian process behind ``imbridge sandbox``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from sandbox import SandboxState
-from sandbox.server import gunicorn_options, serve_in_thread
+from sandbox.server import serve_in_thread, server_options
 from tests.conftest import free_port
 from tests.waiting import wait_for, wait_until_up
 
@@ -49,13 +49,13 @@ def test_a_held_request_does_not_block_others_and_stop_lets_it_go(settings):
     assert held == [504]
 
 
-def test_gunicorn_options_one_gthread_worker(settings):
-    options = gunicorn_options(settings)
-    assert options["workers"] == 1 and options["worker_class"] == "gthread" and options["threads"] >= 32
-    assert options["bind"] == f"{settings.sandbox.host}:{settings.sandbox.port}"
+def test_server_options_one_worker_process_many_threads(settings):
+    options = server_options(settings)
+    assert options["workers"] == 1 and options["blocking_threads"] >= 32
+    assert (options["address"], options["port"]) == (settings.sandbox.host, settings.sandbox.port)
 
 
-def test_imbridge_sandbox_serve_runs_gunicorn(tmp_path):
+def test_imbridge_sandbox_serve_runs_granian(tmp_path):
     port = free_port()
     env = {**os.environ, "IMBRIDGE_SANDBOX__PORT": str(port), "PYTHONPATH": str(ROOT)}
     script = ("import argparse, config; from sandbox import cli; p = argparse.ArgumentParser(); "

@@ -13,6 +13,7 @@ import time
 
 from core import tasks
 from core.login import AppletExchanges, ExchangeAnswer, PooledCode, QrPool
+from core.metrics import QR_CODES_MINTED
 from platforms.errors import PermanentError, PlatformError, RetryLaterError
 from platforms.wechat import WeChatClient
 from workers.actors.declaration import ActorDef
@@ -40,6 +41,7 @@ def mint_code(client: WeChatClient, pool: QrPool, lifetime_seconds: int) -> Pool
     if not answer.get("url"):
         raise PermanentError("wechat", None, "qrcode/create answered without the code's url")
     life = min(lifetime_seconds, int(answer.get("expire_seconds") or lifetime_seconds))
+    QR_CODES_MINTED.inc()
     return PooledCode(key, answer["ticket"], answer["url"], started + life)
 
 

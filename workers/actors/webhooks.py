@@ -17,6 +17,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.metrics import WEBHOOK_DELIVERIES
 from core.retry import RetryPolicy
 from core.tasks import DELIVER_WEBHOOK, Tasks
 from models import Database
@@ -64,6 +65,7 @@ def deliver_webhook(context: ActorContext, delivery_id: int) -> None:
         url = subscription.url
 
     attempt = post(current.egress, url, body, secret, delivery_id, hooks.timeout_seconds)
+    WEBHOOK_DELIVERIES.labels("delivered" if attempt.delivered else "failed").inc()
     retry_in = _settle(current.database, delivery_id, attempt, RetryPolicy.for_webhooks(hooks))
     if retry_in is not None:
         send_delivery(context.tasks, delivery_id, retry_in)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from core.metrics import NOTIFICATION_ATTEMPTS, NOTIFICATION_DELIVERY_SECONDS, NOTIFICATIONS
 from core.outbox import Claim
 from core.outboxes import DELIVERIES
 from core.retry import RetryPolicy
@@ -222,3 +223,13 @@ class Deliverer:
                 connection.execute(_INSERT_ATTEMPT, attempt)
         if not won:
             log.warning("delivery %s: lease lost before the outcome was recorded", sending.id)
+            return
+        channel = sending.channel.value
+        if attempt is not None:
+            NOTIFICATION_ATTEMPTS.labels(channel, attempt["outcome"]).inc()
+        finished = values.get("finished_at")
+        if finished is not None:
+            status = values["status"]
+            NOTIFICATIONS.labels(channel, status).inc()
+            NOTIFICATION_DELIVERY_SECONDS.labels(channel, status).observe(
+                max(0.0, (finished - sending.budget_started_at).total_seconds()))
