@@ -18,10 +18,18 @@ from config import ConfigError, Settings, load_settings
 from config.loader import CONFIG_ENV
 from imbridge.var_dir import PRIVATE_UMASK
 
+#: Commands that serve (and so log) until stopped: they log as ``logging`` in the settings says.
+SERVING_COMMANDS = frozenset({"up", "ingress", "worker", "scheduler"})
+
 
 def _settings(args: argparse.Namespace, *, demo_by_default: bool = False) -> Settings:
     """The settings; ``demo_by_default``: demo mode when no config file is named and ``sandbox.enabled`` unsaid."""
-    return load_settings(args.config, demo_by_default=demo_by_default)
+    settings = load_settings(args.config, demo_by_default=demo_by_default)
+    if args.command in SERVING_COMMANDS:
+        from core.logs import configure_logging
+
+        configure_logging(settings.logging)
+    return settings
 
 
 def cmd_up(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
+from core.log_context import log_ids
 from core.tasks import Task
 
 if TYPE_CHECKING:
@@ -19,11 +20,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ActorDef:
-    """One actor: the task it runs, its function ``fn(context, *args)``, and Dramatiq's options for it."""
+    """One actor: the task it runs, its function ``fn(context, *args)``, and Dramatiq's options for it.
+
+    ``ids(*args)`` names the record a message is about (``{"delivery": args[0]}``): every line logged while
+    it runs carries that id (:mod:`core.log_context`).
+    """
 
     task: Task
     fn: Callable[..., None]
     options: Mapping[str, Any] = field(default_factory=dict)
+    ids: Callable[..., Mapping[str, object]] | None = None
 
 
 def declare(broker: dramatiq.Broker, definitions: Iterable[ActorDef],
@@ -32,14 +38,20 @@ def declare(broker: dramatiq.Broker, definitions: Iterable[ActorDef],
     actors = {}
     for definition in definitions:
         actors[definition.task.actor] = dramatiq.actor(
-            _with_context(definition.fn, context), broker=broker, actor_name=definition.task.actor,
+            _with_context(definition, context), broker=broker, actor_name=definition.task.actor,
             queue_name=definition.task.queue, **definition.options)
     return actors
 
 
-def _with_context(fn: Callable[..., None], context: Callable[[], ActorContext]) -> Callable[..., None]:
+def _with_context(definition: ActorDef, context: Callable[[], ActorContext]) -> Callable[..., None]:
+    fn, ids = definition.fn, definition.ids
+
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> None:
-        fn(context(), *args, **kwargs)
+        if ids is None:
+            fn(context(), *args, **kwargs)
+            return
+        with log_ids(**ids(*args, **kwargs)):
+            fn(context(), *args, **kwargs)
 
     return run
