@@ -82,6 +82,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     database = Database.from_settings(settings)
     upgrade(database)
     print(f"database at revision {', '.join(sorted(current_revisions(database)))}")
+    from models.sqlite_space import enable_incremental_vacuum
+
+    if enable_incremental_vacuum(database):  # an older SQLite file: once, so retention can give space back
+        print("SQLite file switched to incremental vacuum")
     return 0
 
 

@@ -1,0 +1,65 @@
+"""Giving the space of deleted rows back to the file system, on SQLite.
+
+SQLite keeps freed pages for reuse; the file only shrinks by a vacuum. A full ``VACUUM`` rewrites the whole file
+under an exclusive lock (seconds to minutes on a large database: intake would stall), so databases run with
+``auto_vacuum=INCREMENTAL`` (set on every new file, :mod:`models.db`) and the retention prune frees pages in small
+``PRAGMA incremental_vacuum(N)`` steps, each a short write transaction. A database created before that setting
+is converted once by :func:`enable_incremental_vacuum` (``imbridge migrate`` does it: one ``VACUUM``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from models.db import Database
+
+#: ``PRAGMA auto_vacuum`` value of incremental mode.
+INCREMENTAL = 2
+#: Pages (4 KiB each by default) freed per step: a few milliseconds of the write lock.
+PAGES_PER_STEP = 256
+
+
+def _pragma(database: Database, name: str) -> int:
+    with database.engine.connect() as connection:
+        return int(connection.exec_driver_sql(f"PRAGMA {name}").scalar() or 0)
+
+
+def is_sqlite(database: Database) -> bool:
+    return database.engine.dialect.name == "sqlite"
+
+
+def enable_incremental_vacuum(database: Database) -> bool:
+    """Switch an older SQLite file to incremental vacuum (one full ``VACUUM``); whether it was switched now."""
+    if not is_sqlite(database) or _pragma(database, "auto_vacuum") == INCREMENTAL:
+        return False
+    with database.engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA auto_vacuum=INCREMENTAL")
+        raw.execute("VACUUM")
+    return _pragma(database, "auto_vacuum") == INCREMENTAL
+
+
+def free_pages(database: Database) -> int:
+    """Pages SQLite holds free inside the file (0 elsewhere)."""
+    return _pragma(database, "freelist_count") if is_sqlite(database) else 0
+
+
+def give_back_space(database: Database, *, pages_per_step: int = PAGES_PER_STEP, pause_seconds: float = 0.0) -> int:
+    """Return the file's free pages to the file system in small steps; how many pages were returned.
+
+    A no-op on PostgreSQL (its autovacuum does this) and on a SQLite file not in incremental mode.
+    """
+    if not is_sqlite(database) or _pragma(database, "auto_vacuum") != INCREMENTAL:
+        return 0
+    returned, before = 0, None
+    while (free := free_pages(database)) > 0 and free != before:  # (a step that frees nothing ends it)
+        before, step = free, min(free, pages_per_step)
+        with database.session(immediate=True) as session:
+            raw = session.connection().connection.driver_connection
+            assert raw is not None
+            raw.execute(f"PRAGMA incremental_vacuum({step})").fetchall()  # each row of the pragma is one page
+        returned += step
+        if pause_seconds:
+            time.sleep(pause_seconds)
+    return returned
