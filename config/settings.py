@@ -393,7 +393,7 @@ class RetentionSettings(_Section):
     #: How often the scheduler prunes.
     check_seconds: float = Field(default=3600.0, gt=0)
     #: Rows deleted per statement: each is a short transaction, so intake never waits long for the write lock.
-    batch_size: int = Field(default=500, ge=1, le=100_000)
+    batch_size: int = Field(default=200, ge=1, le=100_000)
     #: Pause between batches (seconds), leaving the database to the intake.
     batch_pause_seconds: float = Field(default=0.05, ge=0)
 

@@ -90,7 +90,8 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
 
     __table_args__ = (UniqueConstraint("subscription_id", "inbound_id"),
-                      Index("ix_webhook_deliveries_created_at", "created_at"))
+                      Index("ix_webhook_deliveries_created_at", "created_at"),
+                      Index("ix_webhook_deliveries_inbound_id", "inbound_id"))
 
 
 def pending_deliveries(session: Session, record: InboundRecord) -> list[int]:
