@@ -5,6 +5,7 @@
     imbridge apikey create --name NAME --scope notify|admin
     imbridge send --channel dingtalk_robot --robot CODE --text "..."
     imbridge config check
+    imbridge healthcheck [--dependencies]
 """
 
 from __future__ import annotations
@@ -33,9 +34,14 @@ def _settings(args: argparse.Namespace, *, demo_by_default: bool = False) -> Set
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    from imbridge.embedded_redis import EmbeddedServerMissing
     from imbridge.up import run_up
 
-    return run_up(_settings(args, demo_by_default=True), with_sandbox=not args.no_sandbox)
+    try:
+        return run_up(_settings(args, demo_by_default=True), with_sandbox=not args.no_sandbox)
+    except EmbeddedServerMissing as exc:
+        print(f"imbridge up: {exc}", file=sys.stderr)
+        return 2
 
 
 def cmd_ingress(args: argparse.Namespace) -> int:
@@ -138,6 +144,12 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return check_settings(_settings(args, demo_by_default=True))  # as `imbridge up` would run
 
 
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    from imbridge.healthcheck import run
+
+    return run(_settings(args), url=args.url, dependencies=args.dependencies)
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -200,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     configure_send(send)
     send.set_defaults(handler=cmd_send)
+
+    health = commands.add_parser("healthcheck", help="exit 0 when this part works (for a container engine)")
+    health.add_argument("--url", help="the ingress's readiness URL (default: http://127.0.0.1:<ingress.port>/readyz)")
+    health.add_argument("--dependencies", action="store_true",
+                        help="a worker or scheduler: check that Redis and the database answer instead")
+    health.set_defaults(handler=cmd_healthcheck)
 
     config = commands.add_parser("config", help="inspect the configuration")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")

