@@ -10,7 +10,7 @@ retention job (``prune_old_records``) over the records. Printed: records pruned 
 alone and during the prune and their ratio, and the database file's size before and after (SQLite gives the space
 back).
 
-    python bench/retention.py [--records 1000000] [--requests 3000] [--rate 100] [--batch-size 200] [--pause 0.05]
+    python bench/retention.py [--records 1000000] [--requests 3000] [--rate 50] [--batch-size 200] [--pause 0.05]
 
 Redis: ``$REDIS_URL`` (flushed: give it a database of its own), else an embedded server. ``$DATABASE_URL``
 (PostgreSQL) runs it on a private schema there instead of SQLite.
@@ -145,7 +145,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=1_000_000, help="old records to prune")
     parser.add_argument("--requests", type=int, default=3000, help="baseline intake requests")
-    parser.add_argument("--rate", type=float, default=100, help="intake requests a second")
+    parser.add_argument("--rate", type=float, default=50, help="intake requests a second")
     parser.add_argument("--batch-size", type=int, default=200, help="retention.batch-size")
     parser.add_argument("--pause", type=float, default=0.05, help="retention.batch-pause-seconds")
     args = parser.parse_args()
