@@ -34,6 +34,16 @@ def log_ids(**ids: object) -> Iterator[None]:
         _ids.reset(token)
 
 
+def bind_ids(**ids: object) -> None:
+    """Every line logged from here on in this thread (until :func:`clear_ids`) carries ``ids``: for code whose
+    start and end are two calls (a Dramatiq middleware's before and after hooks), not one block."""
+    _ids.set({k: str(v) for k, v in ids.items() if v is not None})
+
+
+def clear_ids() -> None:
+    _ids.set(_NONE)
+
+
 def current_ids() -> Mapping[str, str]:
     """The ids bound here and now."""
     return _ids.get()

@@ -4,6 +4,7 @@ processes, JSON lines); levels per logger and the text format come from the sett
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -116,3 +117,49 @@ def test_text_lines_end_with_the_ids_they_are_about():
     assert lines[0].endswith("imbridge.x: inner delivery=d-2 job=job-1")
     assert lines[1].endswith("imbridge.x: outer job=job-1")
     assert lines[2].endswith("imbridge.x: none")
+
+
+def test_dramatiqs_own_lines_about_a_message_carry_its_ids():
+    """A failure Dramatiq logs itself (outside the actor's call) names the delivery too; the next message's lines
+    carry none of it."""
+    import dramatiq
+    from dramatiq.brokers.stub import StubBroker
+
+    from core.log_context import LogIds
+    from core.tasks import Task
+    from workers.actors.declaration import ActorDef
+    from workers.log_ids import add_message_log_ids
+
+    broker = StubBroker()
+    broker.emit_after("process_boot")
+    seen: list[dict] = []
+
+    def boom(delivery_id: str) -> None:
+        raise RuntimeError("the platform exploded")
+
+    def quiet() -> None:
+        logging.getLogger("imbridge.test").warning("no id here")
+
+    dramatiq.actor(boom, broker=broker, actor_name="boom", queue_name="q", max_retries=0)
+    dramatiq.actor(quiet, broker=broker, actor_name="quiet", queue_name="q", max_retries=0)
+    add_message_log_ids(broker, [ActorDef(Task("q", "boom"), boom, {}, lambda d, *_, **__: {"delivery": d})])
+    handler = logging.Handler(logging.WARNING)
+    handler.addFilter(LogIds())
+    handler.emit = lambda record: seen.append({"message": record.getMessage(), "ids": record.ids})  # type: ignore
+    for name in ("dramatiq", "imbridge.test"):
+        logging.getLogger(name).addHandler(handler)
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        broker.actors["boom"].send("d-42")
+        broker.join("q", fail_fast=False)
+        broker.actors["quiet"].send()
+        broker.join("q", fail_fast=False)
+        worker.join()
+    finally:
+        worker.stop()
+        for name in ("dramatiq", "imbridge.test"):
+            logging.getLogger(name).removeHandler(handler)
+    failed = [line for line in seen if "Failed to process message" in line["message"]]
+    assert failed and all(line["ids"] == " delivery=d-42" for line in failed)
+    assert [line["ids"] for line in seen if line["message"] == "no id here"] == [""]

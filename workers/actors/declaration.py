@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import dramatiq
 
-from core.log_context import log_ids
 from core.tasks import Task
 
 if TYPE_CHECKING:
@@ -23,7 +22,7 @@ class ActorDef:
     """One actor: the task it runs, its function ``fn(context, *args)``, and Dramatiq's options for it.
 
     ``ids(*args)`` names the record a message is about (``{"delivery": args[0]}``): every line logged while
-    it runs carries that id (:mod:`core.log_context`).
+    it is processed carries that id (:class:`workers.log_ids.MessageLogIds`).
     """
 
     task: Task
@@ -38,20 +37,14 @@ def declare(broker: dramatiq.Broker, definitions: Iterable[ActorDef],
     actors = {}
     for definition in definitions:
         actors[definition.task.actor] = dramatiq.actor(
-            _with_context(definition, context), broker=broker, actor_name=definition.task.actor,
+            _with_context(definition.fn, context), broker=broker, actor_name=definition.task.actor,
             queue_name=definition.task.queue, **definition.options)
     return actors
 
 
-def _with_context(definition: ActorDef, context: Callable[[], ActorContext]) -> Callable[..., None]:
-    fn, ids = definition.fn, definition.ids
-
+def _with_context(fn: Callable[..., None], context: Callable[[], ActorContext]) -> Callable[..., None]:
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> None:
-        if ids is None:
-            fn(context(), *args, **kwargs)
-            return
-        with log_ids(**ids(*args, **kwargs)):
-            fn(context(), *args, **kwargs)
+        fn(context(), *args, **kwargs)
 
     return run
