@@ -64,8 +64,10 @@ def problems_with(settings: Settings) -> list[str]:
     """What loading could not see: placeholders, unknown environment variables, the database and Redis."""
     from models import Database
 
-    problems = [f"{key}: a placeholder, not a real value: set the value from the platform's console (or remove "
-                "the key to turn the platform off)" for key in placeholder_keys(settings)]
+    problems = [f"{key}: a placeholder, not a real value" for key in placeholder_keys(settings)]
+    if problems:
+        problems.append("(set each placeholder to the value in the platform's console, or delete the platform's "
+                        "block to turn it off)")
     problems += unknown_environment(os.environ)
     try:
         database = Database.from_settings(settings)
