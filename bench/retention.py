@@ -22,6 +22,7 @@ import argparse
 import io
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -149,12 +150,19 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=200, help="retention.batch-size")
     parser.add_argument("--pause", type=float, default=0.05, help="retention.batch-pause-seconds")
     args = parser.parse_args()
+    var = Path(tempfile.mkdtemp(prefix="imbridge-bench-"))
+    try:
+        measure(args, var)
+    finally:
+        shutil.rmtree(var, ignore_errors=True)  # a million records: hundreds of megabytes
+
+
+def measure(args: argparse.Namespace, var: Path) -> None:
     import redis
 
     from config import load_settings
     from ingress import create_app
 
-    var = Path(tempfile.mkdtemp(prefix="imbridge-bench-"))
     with redis_url(os.environ.get("REDIS_URL"), var) as r_url, database_url(os.environ.get("DATABASE_URL"),
                                                                             var) as db_url:
         key = prepare_database(db_url, SECRET_KEY)
