@@ -15,8 +15,8 @@ from models.db import Database
 
 #: ``PRAGMA auto_vacuum`` value of incremental mode.
 INCREMENTAL = 2
-#: Pages (4 KiB each by default) freed per step: a few milliseconds of the write lock.
-PAGES_PER_STEP = 256
+#: Pages (4 KiB each by default) freed per step: 4 MiB, some 25 ms of the write lock on a 2-core machine.
+PAGES_PER_STEP = 1024
 
 
 def _pragma(database: Database, name: str) -> int:
@@ -48,18 +48,22 @@ def free_pages(database: Database) -> int:
 def give_back_space(database: Database, *, pages_per_step: int = PAGES_PER_STEP, pause_seconds: float = 0.0) -> int:
     """Return the file's free pages to the file system in small steps; how many pages were returned.
 
-    A no-op on PostgreSQL (its autovacuum does this) and on a SQLite file not in incremental mode.
+    Each step is one ``PRAGMA incremental_vacuum(N)`` statement, its own short write transaction; after it, the
+    database is left alone at least as long as the step held it (and ``pause_seconds``). A no-op on PostgreSQL
+    (its autovacuum does this) and on a SQLite file not in incremental mode.
     """
     if not is_sqlite(database) or _pragma(database, "auto_vacuum") != INCREMENTAL:
         return 0
     returned, before = 0, None
-    while (free := free_pages(database)) > 0 and free != before:  # (a step that frees nothing ends it)
-        before, step = free, min(free, pages_per_step)
-        with database.session(immediate=True) as session:
-            raw = session.connection().connection.driver_connection
-            assert raw is not None
-            raw.execute(f"PRAGMA incremental_vacuum({step})").fetchall()  # each row of the pragma is one page
-        returned += step
-        if pause_seconds:
-            time.sleep(pause_seconds)
+    with database.engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        while (free := free_pages(database)) > 0 and free != before:  # (a step that frees nothing ends it)
+            before = free
+            started = time.monotonic()
+            # The pragma frees one page per step of its statement; executescript runs it to the end (execute()
+            # would step it once: one page).
+            raw.executescript(f"PRAGMA incremental_vacuum({min(free, pages_per_step)});")
+            time.sleep(max(pause_seconds, time.monotonic() - started))
+            returned += before - free_pages(database)
     return returned
