@@ -45,6 +45,18 @@ def free_pages(database: Database) -> int:
     return _pragma(database, "freelist_count") if is_sqlite(database) else 0
 
 
+def checkpoint(database: Database) -> None:
+    """Copy the write-ahead log into the database file now, from this connection, without waiting for anyone.
+
+    SQLite checkpoints in whichever commit crosses the log's size threshold: after a prune batch that is most
+    likely the ingress's next commit, which then pays for writing the prune's pages. A writer that fills the log
+    quickly (the prune) checkpoints itself (``PASSIVE``: no lock is waited for, readers and writers go on).
+    """
+    if is_sqlite(database):
+        with database.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
 def give_back_space(database: Database, *, pages_per_step: int = PAGES_PER_STEP, pause_seconds: float = 0.0) -> int:
     """Return the file's free pages to the file system in small steps; how many pages were returned.
 

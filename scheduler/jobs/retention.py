@@ -14,7 +14,7 @@ from datetime import timedelta
 from core.runtime import Runtime
 from models.base import utcnow
 from models.retention import PRUNABLE, prune_batch
-from models.sqlite_space import give_back_space
+from models.sqlite_space import checkpoint, give_back_space
 
 log = logging.getLogger(f"imbridge.{__name__}")
 
@@ -33,6 +33,7 @@ def prune_old_records(runtime: Runtime) -> dict[str, int]:
         while True:
             count = prune_batch(database, prunable, older_than, config.batch_size)
             total += count
+            checkpoint(database)  # the prune's pages are written out by the prune, not by the next intake
             if count < config.batch_size:
                 break
             if config.batch_pause_seconds:
