@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from config import demo
+from config.known_keys import unknown_key, unknown_sections
 from config.settings import Settings
 
 #: Environment variable naming the config file when ``--config`` is not given.
@@ -56,6 +57,8 @@ def read_config_file(path: str | os.PathLike[str] | None) -> dict[str, Any]:
 
 
 def _describe(error: dict[str, Any]) -> str:
+    if error["type"] == "extra_forbidden":
+        return unknown_key(error["loc"])
     where = ".".join(str(p).replace("_", "-") for p in error["loc"])
     message = error["msg"].removeprefix("Value error, ")
     return f"{where}: {message}"
@@ -75,10 +78,13 @@ def load_settings(path: str | os.PathLike[str] | None = None, *, demo_by_default
     """
     data = read_config_file(path)
     data.update(overrides)
+    unknown = unknown_sections(data)
     try:
         settings = Settings(**data)
     except ValidationError as exc:
-        raise ConfigError([_describe(e) for e in exc.errors()]) from exc
+        raise ConfigError(unknown + [_describe(e) for e in exc.errors()]) from exc
+    if unknown:
+        raise ConfigError(unknown)
     if demo_by_default and settings.sandbox.enabled is None and not config_file_named(path):
         settings.sandbox.enabled = True
     if not settings.security.secret_key:

@@ -381,6 +381,55 @@ class LoginSettings(_Section):
         return self
 
 
+class LoggingSettings(_Section):
+    """What every process logs, and how: the level per logger and the line format."""
+
+    #: The level of every ``imbridge.*`` logger (and the root's) unless ``levels`` says otherwise.
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    #: Levels per logger name, e.g. ``{"imbridge.workers": "DEBUG", "dramatiq": "WARNING"}``.
+    levels: dict[str, Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]] = Field(default_factory=dict)
+    #: ``text``: one readable line; ``json``: one JSON object a line (for a log pipeline), ids as fields.
+    format: Literal["text", "json"] = "text"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _upper_each(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): v.upper() if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+
+class RetentionSettings(_Section):
+    """How long finished records are kept; the scheduler prunes older ones in small batches."""
+
+    #: The age past which every kind below is pruned unless its own key says otherwise; None: keep forever.
+    days: float | None = Field(default=30.0, gt=0)
+    #: Notifications (deliveries) no longer in flight, with their attempts; None: ``days``.
+    deliveries_days: float | None = Field(default=None, gt=0)
+    #: Inbound messages and events recorded from the portals; None: ``days``.
+    inbound_days: float | None = Field(default=None, gt=0)
+    #: Webhook deliveries that succeeded or failed for good; None: ``days``.
+    webhook_deliveries_days: float | None = Field(default=None, gt=0)
+    #: Admin jobs that succeeded or failed; None: ``days``.
+    jobs_days: float | None = Field(default=None, gt=0)
+    #: How often the scheduler prunes.
+    check_seconds: float = Field(default=3600.0, gt=0)
+    #: Rows deleted per statement: each is a short transaction, so intake never waits long for the write lock.
+    batch_size: int = Field(default=200, ge=1, le=100_000)
+    #: Pause between batches (seconds), leaving the database to the intake.
+    batch_pause_seconds: float = Field(default=0.05, ge=0)
+
+    def age_days(self, kind: str) -> float | None:
+        """The retention of ``kind`` (``deliveries``, ``inbound``, ``webhook_deliveries``, ``jobs``)."""
+        own = getattr(self, f"{kind}_days")
+        return own if own is not None else self.days
+
+
 class Settings(BaseSettings):
     """Everything an imbridge process needs to know."""
 
@@ -403,6 +452,8 @@ class Settings(BaseSettings):
     portal: PortalSettings = Field(default_factory=PortalSettings)
     webhooks: WebhooksSettings = Field(default_factory=WebhooksSettings)
     login: LoginSettings = Field(default_factory=LoginSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     var_dir: Path = DEFAULT_VAR_DIR
 
     @classmethod

@@ -2,35 +2,83 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from urllib.parse import urlsplit
 
 import yaml
 
 from config import Settings, masked_dump
+from config.known_keys import unknown_environment
+from config.placeholders import placeholder_keys
 from config.platforms import PlatformState, statuses
 
 #: The ingress hosts demo mode is meant for: the public demo credentials sign callbacks only a local user can send.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1"})
 
 
+#: The schemes redis-py connects with.
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+#: Where a URL without a port connects.
+DEFAULT_PORTS = {"redis": 6379, "rediss": 6379, "postgresql": 5432, "postgres": 5432, "amqp": 5672}
+
+
+def connection_reason(exc: BaseException, url: str) -> str:
+    """Why a connection failed, as an operator reads it: ``connection refused to 127.0.0.1:6390``.
+
+    The driver's exception wraps the socket error; its ``strerror`` and the URL's address say it best.
+    """
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.strerror:
+            parts = urlsplit(url)
+            port = parts.port or DEFAULT_PORTS.get(parts.scheme.split("+")[0], "")
+            where = f"{parts.hostname}:{port}" if parts.hostname else parts.path
+            return f"{cause.strerror[0].lower()}{cause.strerror[1:]} to {where}"
+        if isinstance(cause, TimeoutError):
+            return f"timed out connecting to {urlsplit(url).netloc.rpartition('@')[2]}"
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{text} ({type(exc).__name__})" if text else type(exc).__name__
+
+
+def redis_problem(url: str) -> str | None:
+    """Why Redis at ``url`` cannot be used, or None when it answers PING."""
+    import redis
+
+    scheme = urlsplit(url).scheme
+    if scheme not in REDIS_SCHEMES:
+        return f"invalid URL scheme {scheme or '(none)'} (expected {', '.join(s + '://' for s in REDIS_SCHEMES)})"
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except Exception as exc:  # every driver error means the same to an operator: say which
+        return f"cannot connect: {connection_reason(exc, url)}"
+    return None
+
+
 def problems_with(settings: Settings) -> list[str]:
-    """What loading could not see: reachability of the database and Redis."""
+    """What loading could not see: placeholders, unknown environment variables, the database and Redis."""
     from models import Database
 
-    problems = []
+    problems = [f"{key}: a placeholder, not a real value" for key in placeholder_keys(settings)]
+    if problems:
+        problems.append("(set each placeholder to the value in the platform's console, or delete the platform's "
+                        "block to turn it off)")
+    problems += unknown_environment(os.environ)
     try:
         database = Database.from_settings(settings)
         database.ping()
         database.dispose()
     except Exception as exc:  # every driver error means the same to an operator
-        problems.append(f"database.url: cannot connect ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
+        problems.append(f"database.url: cannot connect ({connection_reason(exc, settings.database_url)})")
     if settings.redis.url:
-        import redis
-
-        try:
-            redis.Redis.from_url(settings.redis.url, socket_connect_timeout=3).ping()
-        except Exception as exc:
-            problems.append(f"redis.url: cannot connect ({type(exc).__name__})")
+        problem = redis_problem(settings.redis.url)
+        if problem:
+            problems.append(f"redis.url: {problem}")
     return problems
 
 

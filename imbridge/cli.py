@@ -5,6 +5,7 @@
     imbridge apikey create --name NAME --scope notify|admin
     imbridge send --channel dingtalk_robot --robot CODE --text "..."
     imbridge config check
+    imbridge healthcheck [--dependencies]
 """
 
 from __future__ import annotations
@@ -18,16 +19,29 @@ from config import ConfigError, Settings, load_settings
 from config.loader import CONFIG_ENV
 from imbridge.var_dir import PRIVATE_UMASK
 
+#: Commands that serve (and so log) until stopped: they log as ``logging`` in the settings says.
+SERVING_COMMANDS = frozenset({"up", "ingress", "worker", "scheduler"})
+
 
 def _settings(args: argparse.Namespace, *, demo_by_default: bool = False) -> Settings:
     """The settings; ``demo_by_default``: demo mode when no config file is named and ``sandbox.enabled`` unsaid."""
-    return load_settings(args.config, demo_by_default=demo_by_default)
+    settings = load_settings(args.config, demo_by_default=demo_by_default)
+    if args.command in SERVING_COMMANDS:
+        from core.logs import configure_logging
+
+        configure_logging(settings.logging)
+    return settings
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    from imbridge.embedded_redis import EmbeddedServerMissing
     from imbridge.up import run_up
 
-    return run_up(_settings(args, demo_by_default=True), with_sandbox=not args.no_sandbox)
+    try:
+        return run_up(_settings(args, demo_by_default=True), with_sandbox=not args.no_sandbox)
+    except EmbeddedServerMissing as exc:
+        print(f"imbridge up: {exc}", file=sys.stderr)
+        return 2
 
 
 def cmd_ingress(args: argparse.Namespace) -> int:
@@ -85,6 +99,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     database = Database.from_settings(settings)
     upgrade(database)
     print(f"database at revision {', '.join(sorted(current_revisions(database)))}")
+    from models.sqlite_space import enable_incremental_vacuum
+
+    if enable_incremental_vacuum(database):  # an older SQLite file: once, so retention can give space back
+        print("SQLite file switched to incremental vacuum")
     return 0
 
 
@@ -139,6 +157,12 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     from imbridge.checks import check_settings
 
     return check_settings(_settings(args, demo_by_default=True))  # as `imbridge up` would run
+
+
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    from imbridge.healthcheck import run
+
+    return run(_settings(args), url=args.url, dependencies=args.dependencies)
 
 
 def _version() -> str:
@@ -213,6 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     configure_send(send)
     send.set_defaults(handler=cmd_send)
+
+    health = commands.add_parser("healthcheck", help="exit 0 when this part works (for a container engine)")
+    health.add_argument("--url", help="the ingress's readiness URL (default: http://127.0.0.1:<ingress.port>/readyz)")
+    health.add_argument("--dependencies", action="store_true",
+                        help="a worker or scheduler: check that Redis and the database answer instead")
+    health.set_defaults(handler=cmd_healthcheck)
 
     config = commands.add_parser("config", help="inspect the configuration")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")

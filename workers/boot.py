@@ -21,8 +21,9 @@ from core.broker import broker_from_settings
 from core.plugins import load_plugins
 from core.runtime import Runtime
 from core.tasks import Tasks
-from workers.actors import declare_actors
+from workers.actors import ACTORS, declare_actors
 from workers.context import ActorContext
+from workers.log_ids import add_message_log_ids
 
 
 class RuntimeBoot(dramatiq.Middleware):
@@ -82,4 +83,5 @@ def worker_broker(settings: Settings, runtime: Runtime | None = None) -> dramati
     boot = RuntimeBoot(settings, runtime)
     broker.add_middleware(boot)
     declare_actors(broker, lambda: boot.context)
+    add_message_log_ids(broker, ACTORS)
     return broker

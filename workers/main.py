@@ -5,11 +5,10 @@ the broker and declares the actors; the runtime (Redis, database) is built when 
 (:class:`workers.boot.RuntimeBoot`).
 """
 
-import logging
-
 from config import load_settings
+from core.logs import configure_logging
 from workers.boot import worker_broker
 
-logging.getLogger("httpx").setLevel(logging.WARNING)
-
-broker = worker_broker(load_settings())
+_settings = load_settings()
+configure_logging(_settings.logging)  # Dramatiq set up its own stderr handler; ours replaces it
+broker = worker_broker(_settings)

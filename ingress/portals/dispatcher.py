@@ -18,6 +18,7 @@ from typing import Any
 import redis
 
 from core.inbox import inbound_entry, reply_note
+from core.log_context import log_ids
 from core.metrics import PORTAL_CALLBACKS
 from core.runtime import Runtime
 from core.tasks import Tasks
@@ -83,17 +84,21 @@ class Dispatcher:
         PORTAL_CALLBACKS.labels(endpoint.platform, "accepted").inc()
         wake = claim.wake
         try:
+            with log_ids(inbound=key):
+                log.debug("callback %s %s recorded for %s", message.msg_type, message.event or "",
+                          handler.name if handler else "no handler")
             if handler is None:
                 return None
             # Checked again here, apart from the callback's own gate: what a handler grants rests on it.
             verified = opened.encrypted or endpoint.callback.accepts_plaintext
-            reply_xml, summary = self._run(handler, message, HandlerContext(
-                endpoint.platform, endpoint.app, self.runtime, verified=verified, tasks=self.tasks))
-            if summary is not None:
-                try:
-                    wake = self.ledger.complete(key, reply_xml, reply_note(key, summary)) or wake
-                except redis.RedisError as exc:  # the handler ran: its reply still goes out
-                    log.error("could not store the reply of %s: %s", key, exc)
+            with log_ids(inbound=key):
+                reply_xml, summary = self._run(handler, message, HandlerContext(
+                    endpoint.platform, endpoint.app, self.runtime, verified=verified, tasks=self.tasks))
+                if summary is not None:
+                    try:
+                        wake = self.ledger.complete(key, reply_xml, reply_note(key, summary)) or wake
+                    except redis.RedisError as exc:  # the handler ran: its reply still goes out
+                        log.error("could not store the reply: %s", exc)
             return reply_xml
         finally:
             if wake:

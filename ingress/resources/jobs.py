@@ -15,6 +15,7 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select, update
 
+from core.log_context import log_ids
 from core.tasks import Tasks
 from ingress.bounds import MAX_PAGE
 from ingress.errors import ApiError, unprocessable, validation_details
@@ -32,12 +33,15 @@ def enqueue_job(database: Database, tasks: Tasks, job_id: str) -> None:
     """Hand a committed job to the broker; if it is down, the job waits for the sweep (never lost)."""
     with database.session() as session:
         session.execute(update(Job).where(Job.id == job_id).values(enqueued_at=utcnow()))
-    try:
-        tasks.run_job(job_id)
-    except Exception as exc:  # redis/pika errors differ; the row is safe either way
-        log.warning("broker unavailable for job %s (%s); left to the sweep", job_id, exc)
-        with database.session() as session:
-            session.execute(update(Job).where(Job.id == job_id).values(enqueued_at=None))
+    with log_ids(job=job_id):
+        try:
+            tasks.run_job(job_id)
+        except Exception as exc:  # redis/pika errors differ; the row is safe either way
+            log.warning("job accepted; broker unavailable (%s): left to the sweep", exc)
+            with database.session() as session:
+                session.execute(update(Job).where(Job.id == job_id).values(enqueued_at=None))
+            return
+        log.info("job accepted and queued")
 
 
 def job_accepted(resp: falcon.Response, job_id: str, **extra: Any) -> None:

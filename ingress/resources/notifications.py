@@ -15,6 +15,7 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, or_, select, update
 
+from core.log_context import log_ids
 from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.bodies import read_json
@@ -75,10 +76,15 @@ def enqueue_or_leave(database: Database, tasks: Tasks, delivery_ids: list[str]) 
     try:
         tasks.deliver_notifications(delivery_ids)
     except Exception as exc:  # the broker is down: the records wait for the outbox sweep
-        log.warning("broker unavailable for %s (%d records; %s); left to the outbox sweep", delivery_ids[0],
-                    len(delivery_ids), exc)
+        for delivery_id in delivery_ids:
+            with log_ids(delivery=delivery_id):
+                log.warning("notification accepted; broker unavailable (%s): left to the outbox sweep", exc)
         with database.session() as session:
             session.execute(update(Delivery).where(Delivery.id.in_(delivery_ids)).values(enqueued_at=None))
+        return
+    for delivery_id in delivery_ids:
+        with log_ids(delivery=delivery_id):
+            log.info("notification accepted and queued")
 
 
 def _own(req: falcon.Request, query: Any) -> Any:
@@ -207,7 +213,8 @@ class NotificationRetry:
         try:
             self.tasks.deliver_notification(delivery_id)
         except Exception as exc:
-            log.warning("broker unavailable for retry of %s (%s); left to the outbox sweep", delivery_id, exc)
+            with log_ids(delivery=delivery_id):
+                log.warning("broker unavailable for the retry (%s); left to the outbox sweep", exc)
             with self.database.session() as session:
                 session.execute(update(Delivery).where(Delivery.id == delivery_id).values(enqueued_at=None))
         resp.status = falcon.HTTP_202

@@ -14,6 +14,7 @@ import logging
 from sqlalchemy import select, update
 
 from core.job_kinds import TEMPLATES_SYNC
+from core.log_context import log_ids
 from core.outboxes import JOBS
 from core.runtime import Runtime
 from core.tasks import Tasks
@@ -30,7 +31,8 @@ def _enqueue(runtime: Runtime, tasks: Tasks, job_id: str) -> bool:
     try:
         tasks.run_job(job_id)
     except Exception as exc:  # the broker is down: the next sweep tries again
-        log.warning("broker unavailable for job %s (%s); left for the next sweep", job_id, exc)
+        with log_ids(job=job_id):
+            log.warning("broker unavailable for the job (%s); left for the next sweep", exc)
         return False
     with runtime.database.session() as session:
         session.execute(update(Job).where(Job.id == job_id).values(enqueued_at=utcnow()))
@@ -61,7 +63,13 @@ def stranded_jobs(runtime: Runtime) -> list[str]:
 
 def sweep_jobs(runtime: Runtime, tasks: Tasks) -> int:
     """Enqueue every stranded job; returns how many were enqueued."""
-    swept = JOBS.sweep(runtime.database.engine, tasks.run_job, limit=BATCH,
+
+    def enqueue(job_id: str) -> None:
+        with log_ids(job=job_id):
+            tasks.run_job(job_id)
+            log.info("job sweep: job queued again (its broker message was missing or overdue)")
+
+    swept = JOBS.sweep(runtime.database.engine, enqueue, limit=BATCH,
                        grace_seconds=runtime.settings.jobs.sweep_grace_seconds)
     if swept.error is not None:  # the broker is down: the next sweep tries again
         log.warning("job sweep: broker unavailable (%s); %d left for the next sweep", swept.error,

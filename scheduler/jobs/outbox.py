@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from core.log_context import log_ids
 from core.outboxes import DELIVERIES
 from core.runtime import Runtime
 from core.tasks import Tasks
@@ -32,8 +33,13 @@ def stranded(runtime: Runtime) -> list[str]:
 def sweep_outbox(runtime: Runtime, tasks: Tasks) -> int:
     """Enqueue every stranded delivery; returns how many were enqueued."""
     grace = runtime.settings.notifications.outbox_grace_seconds
-    swept = DELIVERIES.sweep(runtime.database.engine, tasks.deliver_notification,
-                             grace_seconds=grace, limit=BATCH)
+
+    def enqueue(delivery_id: str) -> None:
+        with log_ids(delivery=delivery_id):
+            tasks.deliver_notification(delivery_id)
+            log.info("outbox sweep: delivery queued again (its broker message was missing or overdue)")
+
+    swept = DELIVERIES.sweep(runtime.database.engine, enqueue, grace_seconds=grace, limit=BATCH)
     if swept.error is not None:  # the broker is still down: the next sweep tries again
         log.warning("outbox sweep: broker unavailable (%s); %d left for the next sweep", swept.error,
                     swept.found - swept.enqueued)

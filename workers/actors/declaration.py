@@ -19,11 +19,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ActorDef:
-    """One actor: the task it runs, its function ``fn(context, *args)``, and Dramatiq's options for it."""
+    """One actor: the task it runs, its function ``fn(context, *args)``, and Dramatiq's options for it.
+
+    ``ids(*args)`` names the record a message is about (``{"delivery": args[0]}``): every line logged while
+    it is processed carries that id (:class:`workers.log_ids.MessageLogIds`).
+    """
 
     task: Task
     fn: Callable[..., None]
     options: Mapping[str, Any] = field(default_factory=dict)
+    ids: Callable[..., Mapping[str, object]] | None = None
 
 
 def declare(broker: dramatiq.Broker, definitions: Iterable[ActorDef],

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DataError
 
 from core import tasks
 from core.inbox import REPLY, drain
+from core.log_context import log_ids
 from core.retry import RetryPolicy
 from models.inbound import note_reply, store_inbound
 from models.notifications.reports import Applied
@@ -46,11 +47,12 @@ def record_inbound(context: ActorContext) -> None:
         with current.database.session(immediate=True) as session:  # one transaction a batch, never "locked"
             for entry in entries:
                 try:
-                    with session.begin_nested():
+                    with log_ids(inbound=entry.get("dedup_key")), session.begin_nested():
                         if entry.get("kind") == REPLY:
                             note_reply(session, entry["dedup_key"], entry.get("reply"))
                             continue
                         delivery_ids += pending_deliveries(session, store_inbound(session, entry))
+                        log.debug("inbound %s %s stored", entry.get("msg_type"), entry.get("event") or "")
                         report = template_report(entry)
                         if report:
                             applied = apply_report(session, report[0], report[1], datetime.fromisoformat(report[2]))
@@ -60,7 +62,8 @@ def record_inbound(context: ActorContext) -> None:
                                 delivery_ids += _failed_outcome(session, applied)
                 except (KeyError, TypeError, ValueError, DataError) as exc:
                     # One malformed entry must not block the inbox for every later one.
-                    log.error("inbound entry dropped (%s): %.500s", exc, entry)
+                    with log_ids(inbound=entry.get("dedup_key") if isinstance(entry, dict) else None):
+                        log.error("inbound entry dropped (%s): %.500s", exc, entry)
         for delivery_id in delivery_ids:
             send_delivery(context.tasks, delivery_id)
         for msgid, status, reported_at in unmatched:

@@ -30,4 +30,4 @@ def run_job(context: ActorContext, job_id: str) -> None:
             log.warning("could not enqueue job %s again (%s); the sweep will", job_id, exc)
 
 
-ACTORS = [ActorDef(RUN_JOB, run_job, {"max_retries": MAX_RETRIES})]
+ACTORS = [ActorDef(RUN_JOB, run_job, {"max_retries": MAX_RETRIES}, lambda job_id, *_, **__: {"job": job_id})]

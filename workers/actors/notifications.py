@@ -119,9 +119,17 @@ def recall_notification(context: ActorContext, delivery_id: str, attempt: int = 
         _later(context, RECALL_NOTIFICATION, step.again_in, delivery_id, attempt + 1)
 
 
-ACTORS = [ActorDef(task, fn, {"max_retries": MAX_RETRIES}) for task, fn in (
-    (DELIVER_NOTIFICATION, deliver_notification),
-    (SUBMIT_NOTIFICATION, submit_notification),
-    (COLLECT_SEND_RESULT, collect_send_result),
-    (RECALL_NOTIFICATION, recall_notification),
+def _delivery(delivery_id: object, *_: object, **__: object) -> dict[str, object]:
+    return {"delivery": delivery_id}
+
+
+def _submitted(request: object, *_: object, **__: object) -> dict[str, object]:
+    return {"delivery": request.get("id") if isinstance(request, dict) else None}
+
+
+ACTORS = [ActorDef(task, fn, {"max_retries": MAX_RETRIES}, ids) for task, fn, ids in (
+    (DELIVER_NOTIFICATION, deliver_notification, _delivery),
+    (SUBMIT_NOTIFICATION, submit_notification, _submitted),
+    (COLLECT_SEND_RESULT, collect_send_result, _delivery),
+    (RECALL_NOTIFICATION, recall_notification, _delivery),
 )]

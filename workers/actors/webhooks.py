@@ -111,4 +111,5 @@ def _settle(database: Database, delivery_id: int, attempt: Attempt, policy: Retr
         return None
 
 
-ACTORS = [ActorDef(DELIVER_WEBHOOK, deliver_webhook, {"max_retries": MAX_INTERNAL_RETRIES})]
+ACTORS = [ActorDef(DELIVER_WEBHOOK, deliver_webhook, {"max_retries": MAX_INTERNAL_RETRIES},
+                   lambda delivery_id, *_, **__: {"webhook_delivery": delivery_id})]
