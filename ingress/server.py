@@ -44,9 +44,13 @@ HEADER_READ_TIMEOUT_SECONDS = 30
 
 
 def load_app(settings: Settings, target: str = "") -> WsgiApp:
-    """The app, built in each worker process (granian calls this after starting the process)."""
+    """The app, built in each worker process (granian calls this after starting the process, which may be
+    spawned rather than forked: the process's logging is set up here, not inherited)."""
     from prometheus_client import multiprocess
 
+    from core.logs import configure_logging
+
+    configure_logging(settings.logging)
     forget_dead_processes(multiprocess.mark_process_dead)
     from ingress.app import create_app
 
