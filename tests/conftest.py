@@ -149,6 +149,31 @@ def make_settings(tmp_path, redis_url: str):
     return build
 
 
+# -- the sandbox as the platforms: one way of serving it for every suite (tests/sandbox_support.py) ---------------
+
+@pytest.fixture(scope="module")
+def sandbox():
+    """The sandbox, served in a thread for the module: a :class:`~tests.sandbox_support.ServedSandbox` (``url``,
+    ``control``, ``section`` for a deployment's ``sandbox:`` settings). Tests reset it through ``control``."""
+    from tests.sandbox_support import served_sandbox
+
+    with served_sandbox() as served:
+        yield served
+
+
+@pytest.fixture
+def sandbox_url(sandbox) -> str:
+    return sandbox.url
+
+
+@pytest.fixture
+def control(sandbox):
+    """The sandbox's control API (``/_sandbox``), reset for this test: journal, tokens, faults and clock empty."""
+    from tests.sandbox_support import reset
+
+    return reset(sandbox.control)
+
+
 @pytest.fixture
 def tasks(runtime):
     """The task interface on the broker of the suite's ``runtime`` (what the ingress and the scheduler use)."""
