@@ -101,7 +101,7 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
         if settings.demo:  # `imbridge send` from another shell in this directory sends to the demo's channels
             write_private(demo_note, "the imbridge up of this directory runs the demo\n")
         supervisor.start()
-        _print_banner(settings, key, sandbox=children[0].name == "sandbox", embedded=embedded)
+        print_banner(settings, key, sandbox=children[0].name == "sandbox", embedded=embedded)
         code = supervisor.watch()
     finally:
         supervisor.stop()
@@ -113,7 +113,9 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
     return code
 
 
-def _print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: EmbeddedRedis | None) -> None:
+def print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: EmbeddedRedis | None) -> None:
+    """What ``up`` tells whoever started it: the addresses and where the admin key is (the key itself only on a
+    terminal, never into a log)."""
     ingress = f"http://{settings.ingress.host}:{settings.ingress.port}"
     key_path = settings.var_dir / DEMO_API_KEY_FILE
     # Where stdout is kept (journald, a container's log, a file), the key would be kept with it: shown on a

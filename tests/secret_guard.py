@@ -196,12 +196,13 @@ def _journal_secrets(entry: dict[str, Any]) -> Iterable[tuple[str, str]]:
 
 
 def _is_ingress(app: Any) -> bool:
-    """Our ingress, not the sandbox (whose answers carry tokens by design): it serves our OpenAPI document."""
-    from ingress.openapi import OpenApiSpec
+    """Our ingress, not the sandbox (whose answers carry tokens by design): the one app that routes ``{id:id}``
+    fields with our converter (read through Falcon's public ``router_options``; a route walk with
+    ``falcon.inspect`` would cost a second per request)."""
+    from ingress.bounds import RowIdConverter
 
-    router = getattr(app, "_router", None)
-    found = router.find("/openapi.json") if router is not None else None
-    return bool(found) and isinstance(found[0], OpenApiSpec)
+    options = getattr(app, "router_options", None)
+    return options is not None and options.converters.get("id") is RowIdConverter
 
 
 def _settings_secrets(settings: Any) -> Iterable[tuple[str, str]]:
@@ -300,13 +301,15 @@ class SecretGuard:
 
         def issuing(original):
             @functools.wraps(original)
-            def _new(*args, **kwargs):
-                token = original(*args, **kwargs)
+            def issue(*args, **kwargs):
+                token, expires_in = original(*args, **kwargs)
                 register("platform access token (sandbox-issued)", token)
-                return token
-            return _new
+                return token, expires_in
+            return issue
 
-        self._patch(sandbox.tokens.TokenRegistry, "_new", issuing)
+        # Every way the sandbox hands out a token (each answers ``(token, expires_in)``).
+        for name in ("issue_classic", "issue_stable", "force_refresh_stable", "issue_reusable"):
+            self._patch(sandbox.tokens.TokenRegistry, name, issuing)
 
         def journaling(original):
             @functools.wraps(original)

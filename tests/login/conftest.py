@@ -54,13 +54,8 @@ def runtime(login_settings, login_overrides, sections) -> Iterator[Runtime]:
 
 
 @pytest.fixture
-def app(runtime):
-    return create_app(runtime.settings, runtime)
-
-
-@pytest.fixture
-def client(app) -> falcon.testing.TestClient:
-    return falcon.testing.TestClient(app)
+def client(runtime) -> falcon.testing.TestClient:
+    return falcon.testing.TestClient(create_app(runtime.settings, runtime))
 
 
 @pytest.fixture
