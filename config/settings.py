@@ -107,6 +107,16 @@ class ThirdSettings(_Section):
     wechat_applet: WeChatAppletSettings = Field(default_factory=WeChatAppletSettings)
 
 
+class PlatformsSettings(_Section):
+    """How long our clients wait on the platforms' APIs (every platform of ``third``, robots included)."""
+
+    #: Longest wait for each step of a platform call once connected: sending the request, each read of the answer,
+    #: a free pooled connection. A call held longer fails as unreachable and is retried like a 5xx.
+    timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    #: Longest wait for a new connection to a platform API.
+    connect_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+
+
 class RedisSettings(_Section):
     #: None means "start the embedded Valkey server" under ``imbridge up``.
     url: str | None = None
@@ -438,6 +448,7 @@ class Settings(BaseSettings):
     )
 
     third: ThirdSettings = Field(default_factory=ThirdSettings)
+    platforms: PlatformsSettings = Field(default_factory=PlatformsSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+import httpx
 import redis
 
 from config import Settings
@@ -24,35 +25,40 @@ class PlatformClients:
     def __init__(self, settings: Settings, redis_client: redis.Redis, token_margin_seconds: int = 300) -> None:
         self.settings = settings
         self.token_store = RedisTokenStore(redis_client, margin_seconds=token_margin_seconds)
+        waits = settings.platforms
+        #: Every client's timeout (``platforms.timeout-seconds``, ``platforms.connect-timeout-seconds``).
+        self.timeout = httpx.Timeout(waits.timeout_seconds, connect=waits.connect_timeout_seconds)
 
     @cached_property
     def wechat(self) -> WeChatClient:
         s = self.settings.third.wechat
         return WeChatClient(s.app_id, s.app_secret, self.token_store, api_base_url=s.api_base_url,
-                            token_mode=s.token_mode)
+                            token_mode=s.token_mode, timeout=self.timeout)
 
     @cached_property
     def wechat_applet(self) -> WeChatAppletClient:
         s = self.settings.third.wechat_applet
-        return WeChatAppletClient(s.app_id, s.app_secret, api_base_url=s.api_base_url)
+        return WeChatAppletClient(s.app_id, s.app_secret, api_base_url=s.api_base_url, timeout=self.timeout)
 
     @cached_property
     def wecom(self) -> WeComClient:
         s = self.settings.third.wecom
-        return WeComClient(s.corp_id, s.corp_secret, s.agent_id, self.token_store, api_base_url=s.api_base_url)
+        return WeComClient(s.corp_id, s.corp_secret, s.agent_id, self.token_store, api_base_url=s.api_base_url,
+                           timeout=self.timeout)
 
     @cached_property
     def dingtalk(self) -> DingTalkClient:
         s = self.settings.third.ding_talk
-        return DingTalkClient(s.app_key, s.app_secret, s.agent_id, self.token_store, api_base_url=s.api_base_url)
+        return DingTalkClient(s.app_key, s.app_secret, s.agent_id, self.token_store, api_base_url=s.api_base_url,
+                              timeout=self.timeout)
 
     @cached_property
     def dingtalk_robot(self) -> DingTalkRobot:
-        return DingTalkRobot(self.settings.third.ding_talk.api_base_url)
+        return DingTalkRobot(self.settings.third.ding_talk.api_base_url, timeout=self.timeout)
 
     @cached_property
     def wecom_robot(self) -> WeComRobot:
-        return WeComRobot(self.settings.third.wecom.api_base_url)
+        return WeComRobot(self.settings.third.wecom.api_base_url, timeout=self.timeout)
 
     def token_sources(self) -> dict[str, StoreTokenSource]:
         """The token slot of every configured app (what the scheduler keeps fresh)."""

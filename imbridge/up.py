@@ -134,7 +134,9 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
     return 1  # (not reached: exec does not return)
 
 
-def _print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: EmbeddedRedis | None) -> None:
+def print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: EmbeddedRedis | None) -> None:
+    """What ``up`` tells whoever started it: the addresses and where the admin key is (the key itself only on a
+    terminal, never into a log)."""
     print(_banner(settings, key, sandbox=sandbox, embedded=embedded), flush=True)
     for warning in demo_warnings(settings):
         print(f"imbridge up: warning: {warning}", file=sys.stderr, flush=True)

@@ -1,7 +1,24 @@
-"""Shared fixtures: a real Redis and a real database for every suite.
+"""Shared fixtures: a real Redis, a real database and the sandbox for every suite.
 
 Redis: ``$REDIS_URL`` when set, else an embedded Valkey server started once per session.
 Database: SQLite in a temporary directory; ``$DATABASE_URL`` (PostgreSQL) adds a second run of database tests.
+Sandbox: ``sandbox`` serves it in a thread once per module (``tests/sandbox_support.py``); ``control`` is its
+control API reset for the test, ``sandbox_url`` its address. ``tests/sandbox`` (the sandbox's own suite) is the
+exception: there ``client`` is the sandbox's app in process, and ``test_server.py`` starts its server entry points.
+
+What the common names mean (each suite's conftest builds them for its deployment):
+
+* ``runtime`` - always a :class:`core.runtime.Runtime`: the deployment under test (its settings, Redis, database,
+  platform clients). Suites differ only in the settings: ``notifications`` and ``wechat_admin`` point it at the
+  sandbox with fast retry budgets (override ``notification_settings`` / ``job_settings`` / ``platform_settings``
+  in a module); ``login`` adds a small QR pool (``login_overrides``, ``sections``); ``portals`` adds callback
+  settings (``sections``); foundation modules build a bare one.
+* ``client`` - a ``falcon.testing.TestClient`` on the ingress of ``runtime`` (``login``, ``portals``,
+  ``foundation``). In ``tests/sandbox`` it is the sandbox's app instead (see above).
+* ``app`` - in ``notifications`` and ``wechat_admin`` (and their ``post``/``api`` helpers) the same
+  ``TestClient`` as ``client`` elsewhere, under its older name (200-odd uses); in
+  ``hostile/test_chunked_bodies.py`` the ``falcon.App`` with its key and settings, sent raw chunked bodies.
+* ``worker``, ``keys``, ``admin``, ``tasks``, ``actor_context`` - defined once below, on the suite's ``runtime``.
 """
 
 from __future__ import annotations
@@ -147,6 +164,31 @@ def make_settings(tmp_path, redis_url: str):
         return load_settings(None, **overrides)
 
     return build
+
+
+# -- the sandbox as the platforms: one way of serving it for every suite (tests/sandbox_support.py) ---------------
+
+@pytest.fixture(scope="module")
+def sandbox():
+    """The sandbox, served in a thread for the module: a :class:`~tests.sandbox_support.ServedSandbox` (``url``,
+    ``control``, ``section`` for a deployment's ``sandbox:`` settings). Tests reset it through ``control``."""
+    from tests.sandbox_support import served_sandbox
+
+    with served_sandbox() as served:
+        yield served
+
+
+@pytest.fixture
+def sandbox_url(sandbox) -> str:
+    return sandbox.url
+
+
+@pytest.fixture
+def control(sandbox):
+    """The sandbox's control API (``/_sandbox``), reset for this test: journal, tokens, faults and clock empty."""
+    from tests.sandbox_support import reset
+
+    return reset(sandbox.control)
 
 
 @pytest.fixture

@@ -1,16 +1,35 @@
-"""The sandbox as test suites use it: served once per module, reset per test, its journal read by path."""
+"""The sandbox as test suites use it: served in a thread once per module, reset per test, its journal read by path.
+
+The one way suites serve the sandbox: :func:`served_sandbox`, behind the ``sandbox`` / ``control`` /
+``sandbox_url`` fixtures of ``tests/conftest.py``. Only the sandbox's own suite serves it otherwise: in process
+(``tests/sandbox/conftest.py``) and through its server entry points (``tests/sandbox/test_server.py``).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
 
 from config import Settings, load_settings
 from sandbox.server import serve_in_thread
+
+
+class ServedSandbox(NamedTuple):
+    """A sandbox served over HTTP: its base URL and a client of its control API (``/_sandbox``)."""
+
+    url: str
+    control: httpx.Client
+
+    @property
+    def section(self) -> dict[str, Any]:
+        """The ``sandbox:`` settings of a deployment whose platforms are this sandbox (demo mode)."""
+        host, port = self.url.removeprefix("http://").split(":")
+        return {"enabled": True, "host": host, "port": int(port)}
 
 
 def demo_settings() -> Settings:
@@ -21,16 +40,19 @@ def demo_settings() -> Settings:
         return load_settings(None, sandbox={"enabled": True})
 
 
-def served_sandbox() -> Iterator[tuple[str, httpx.Client]]:
-    """A sandbox in a thread: its URL and a client for its control API."""
+@contextmanager
+def served_sandbox() -> Iterator[ServedSandbox]:
+    """A sandbox in a thread on a free port, stopped (held requests let go) on leaving."""
     url, stop = serve_in_thread(demo_settings(), port=0)
-    control = httpx.Client(base_url=f"{url}/_sandbox")
-    yield url, control
-    control.close()
-    stop()
+    try:
+        with httpx.Client(base_url=f"{url}/_sandbox", timeout=10) as control:
+            yield ServedSandbox(url, control)
+    finally:
+        stop()
 
 
 def reset(control: httpx.Client) -> httpx.Client:
+    """Forget everything: journal, tokens, faults, configuration, clock."""
     control.post("/reset").raise_for_status()
     return control
 

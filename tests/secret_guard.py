@@ -22,7 +22,6 @@ not ours: skipped.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import functools
 import hashlib
@@ -197,23 +196,13 @@ def _journal_secrets(entry: dict[str, Any]) -> Iterable[tuple[str, str]]:
 
 
 def _is_ingress(app: Any) -> bool:
-    """Our ingress, not the sandbox (whose answers carry tokens by design): it serves our OpenAPI document."""
-    import falcon
-    import falcon.inspect
+    """Our ingress, not the sandbox (whose answers carry tokens by design): the one app that routes ``{id:id}``
+    fields with our converter (read through Falcon's public ``router_options``; a route walk with
+    ``falcon.inspect`` would cost a second per request)."""
+    from ingress.bounds import RowIdConverter
 
-    if not isinstance(app, falcon.App):
-        return False
-    for known, answer in _RECENT_APPS:
-        if known is app:
-            return answer
-    answer = any(route.path == "/openapi.json" and route.class_name == "OpenApiSpec"
-                 for route in falcon.inspect.inspect_routes(app))  # (slow: it reads each resource's source)
-    _RECENT_APPS.appendleft((app, answer))
-    return answer
-
-
-#: The last apps told apart (an app's routes do not change once it serves); a few only, so none is kept long.
-_RECENT_APPS: collections.deque = collections.deque(maxlen=4)
+    options = getattr(app, "router_options", None)
+    return options is not None and options.converters.get("id") is RowIdConverter
 
 
 def _settings_secrets(settings: Any) -> Iterable[tuple[str, str]]:
@@ -312,13 +301,15 @@ class SecretGuard:
 
         def issuing(original):
             @functools.wraps(original)
-            def _new(*args, **kwargs):
-                token = original(*args, **kwargs)
+            def issue(*args, **kwargs):
+                token, expires_in = original(*args, **kwargs)
                 register("platform access token (sandbox-issued)", token)
-                return token
-            return _new
+                return token, expires_in
+            return issue
 
-        self._patch(sandbox.tokens.TokenRegistry, "_new", issuing)
+        # Every way the sandbox hands out a token (each answers ``(token, expires_in)``).
+        for name in ("issue_classic", "issue_stable", "force_refresh_stable", "issue_reusable"):
+            self._patch(sandbox.tokens.TokenRegistry, name, issuing)
 
         def journaling(original):
             @functools.wraps(original)

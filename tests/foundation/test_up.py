@@ -115,11 +115,11 @@ def test_up_keeps_var_to_its_owner_locks_valkey_and_prints_no_key_to_a_pipe(tmp_
 
 @pytest.mark.parametrize("terminal", [True, False])
 def test_the_banner_shows_the_admin_key_on_a_terminal_only(make_settings, sqlite_url, capsys, monkeypatch, terminal):
-    from imbridge.up import _print_banner
+    from imbridge.up import print_banner
 
     settings = make_settings(sqlite_url)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: terminal)
-    _print_banner(settings, "the-demo-admin-key-0123456789", sandbox=False, embedded=None)
+    print_banner(settings, "the-demo-admin-key-0123456789", sandbox=False, embedded=None)
     out = capsys.readouterr().out
     assert ("the-demo-admin-key-0123456789" in out) is terminal
     assert str(settings.var_dir / "demo-api-key") in out

@@ -5,5 +5,5 @@ from __future__ import annotations
 APPLET_OPENID = "oAppletUser000000000000000001"
 
 
-def register_code(sandbox, code: str, **answer) -> None:
-    sandbox.post("/wechat/jscodes", json={"code": code, **answer}).raise_for_status()
+def register_code(control, code: str, **answer) -> None:
+    control.post("/wechat/jscodes", json={"code": code, **answer}).raise_for_status()

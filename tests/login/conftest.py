@@ -1,22 +1,19 @@
 """Login fixtures: the real ingress app, a real Redis and database, an in-process Dramatiq worker, and the
-sandbox (served on a free port) as WeChat. ``sandbox.callbacks`` plays the phone that scans."""
+sandbox (tests/conftest.py's ``sandbox``, reset for each test through ``control``) as WeChat.
+``sandbox.callbacks`` plays the phone that scans."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import falcon.testing
-import httpx
 import pytest
 
-from config import load_settings
 from core.login import QrPool
 from core.runtime import Runtime
 from ingress import create_app
 from sandbox import callbacks
-from sandbox.server import serve_in_thread
 from scheduler.jobs.qr_pool import top_up_qr_pool
 from tests.waiting import wait_for
 
@@ -24,34 +21,13 @@ OPENID = "oLoginFollower00000000000001"
 STRANGER = "oLoginStranger00000000000001"
 
 
-@pytest.fixture(scope="session")
-def sandbox_url() -> Iterator[str]:
-    """One sandbox for the session, knowing the demo apps whatever an earlier test left in the environment."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [name for name in os.environ if name.startswith("IMBRIDGE_")]:
-            patch.delenv(name)
-        settings = load_settings(None, sandbox={"enabled": True})
-    url, stop = serve_in_thread(settings, port=0)
-    yield url
-    stop()
-
-
 @pytest.fixture
-def sandbox(sandbox_url: str) -> Iterator[httpx.Client]:
-    """The sandbox's control API, reset for this test."""
-    with httpx.Client(base_url=f"{sandbox_url}/_sandbox", timeout=10) as control:
-        control.post("/reset").raise_for_status()
-        yield control
-
-
-@pytest.fixture
-def login_settings(make_settings, database_url, redis_client, sandbox_url):
+def login_settings(make_settings, database_url, redis_client, sandbox, control):
     """Settings of a deployment whose WeChat is the sandbox; tests pass ``login={...}`` to change the login part."""
 
     def build(**sections: Any):
-        host, port = sandbox_url.removeprefix("http://").split(":")
         sections.setdefault("security", {"secret_key": "login-tests-secret-key"})
-        sections.setdefault("sandbox", {"host": host, "port": int(port)})
+        sections.setdefault("sandbox", sandbox.section)
         login = {"pool_size": 3, "pool_min_size": 3, "apply_wait_seconds": 2.0, **sections.pop("login", {})}
         return make_settings(database_url, login=login, **sections)
 
@@ -78,13 +54,8 @@ def runtime(login_settings, login_overrides, sections) -> Iterator[Runtime]:
 
 
 @pytest.fixture
-def app(runtime):
-    return create_app(runtime.settings, runtime)
-
-
-@pytest.fixture
-def client(app) -> falcon.testing.TestClient:
-    return falcon.testing.TestClient(app)
+def client(runtime) -> falcon.testing.TestClient:
+    return falcon.testing.TestClient(create_app(runtime.settings, runtime))
 
 
 @pytest.fixture
@@ -93,7 +64,7 @@ def pool(runtime) -> QrPool:
 
 
 @pytest.fixture
-def filled_pool(runtime, tasks, pool, worker, sandbox) -> QrPool:
+def filled_pool(runtime, tasks, pool, worker, control) -> QrPool:
     """The pool topped up by the scheduler's job and the worker, as a running deployment keeps it."""
     top_up_qr_pool(runtime, tasks)
     wait_for(lambda: pool.size() >= runtime.settings.login.pool_size and not runtime.redis.exists(

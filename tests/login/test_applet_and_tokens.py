@@ -12,46 +12,46 @@ from tests.login.conftest import OPENID, STRANGER, apply, code, create_user, dat
 from tests.worker_support import running_worker
 
 
-def test_a_good_mini_program_code_logs_in_its_bound_user(client, admin, worker, sandbox):
+def test_a_good_mini_program_code_logs_in_its_bound_user(client, admin, worker, control):
     user = create_user(client, admin, "amy", ("wechat_applet", APPLET_OPENID))
-    register_code(sandbox, "code-good-1", openid=APPLET_OPENID)
+    register_code(control, "code-good-1", openid=APPLET_OPENID)
     result = login(client, "code-good-1", "weChatApplet")
     assert code(result) == 0
     assert result.json["user"]["id"] == user["id"]
-    exchanges = sandbox.get("/journal", params={"path": "/sns/jscode2session"}).json()["entries"]
+    exchanges = control.get("/journal", params={"path": "/sns/jscode2session"}).json()["entries"]
     assert len(exchanges) == 1  # by the worker; the ingress calls no platform
 
 
-def test_a_bad_mini_program_code_is_refused_clearly(client, admin, worker, sandbox, caplog):
+def test_a_bad_mini_program_code_is_refused_clearly(client, admin, worker, control, caplog):
     caplog.set_level(logging.INFO, "imbridge")
     create_user(client, admin, "ben", ("wechat_applet", APPLET_OPENID))
-    register_code(sandbox, "code-once", openid=APPLET_OPENID)
+    register_code(control, "code-once", openid=APPLET_OPENID)
     assert code(login(client, "code-once", "weChatApplet")) == 0
     reused = login(client, "code-once", "weChatApplet")  # a wx.login code works once
     assert code(reused) == Code.APPLET_CODE_REFUSED and "40029" in caplog.text  # the detail: in the log
     assert reused.json["traceId"] in caplog.text
-    register_code(sandbox, "code-risky", errcode=40226)
+    register_code(control, "code-risky", errcode=40226)
     assert code(login(client, "code-risky", "weChatApplet")) == Code.USER_BLOCKED
 
 
-def test_a_mini_program_user_is_found_by_unionid(client, admin, runtime, worker, sandbox):
+def test_a_mini_program_user_is_found_by_unionid(client, admin, runtime, worker, control):
     user = create_user(client, admin, "cleo")
     bound = client.simulate_post(f"/api/v1/users/{user['id']}/bindings", headers=admin,
                                  json={"platform": "wechat", "openid": OPENID, "unionid": "uUnion1"})
     assert bound.status_code == 201
-    register_code(sandbox, "code-union", openid=APPLET_OPENID, unionid="uUnion1")
+    register_code(control, "code-union", openid=APPLET_OPENID, unionid="uUnion1")
     result = login(client, "code-union", "weChatApplet")
     assert code(result) == 0 and result.json["user"]["id"] == user["id"]
 
 
-def test_an_unbound_mini_program_user_gets_the_bind_flow(client, worker, sandbox):
-    register_code(sandbox, "code-stranger", openid=STRANGER)
+def test_an_unbound_mini_program_user_gets_the_bind_flow(client, worker, control):
+    register_code(control, "code-stranger", openid=STRANGER)
     result = login(client, "code-stranger", "weChatApplet")
     assert code(result) == Code.NOT_BOUND and "绑定" in result.json["msg"]
 
 
 @pytest.mark.parametrize("login_overrides", [{"applet_wait_seconds": 0.3}])
-def test_no_worker_means_a_bounded_wait_then_a_503(client, runtime, sandbox, caplog):
+def test_no_worker_means_a_bounded_wait_then_a_503(client, runtime, control, caplog):
     result = login(client, "code-unanswered", "weChatApplet")
     assert result.status_code == 503 and code(result) == Code.TRY_AGAIN
     assert "Retry-After" in result.headers
@@ -59,15 +59,15 @@ def test_no_worker_means_a_bounded_wait_then_a_503(client, runtime, sandbox, cap
     with running_worker(runtime, threads=1) as late:
         late.join()  # until the queue is empty and the message handled
     assert [r.levelname for r in caplog.records if r.name == "imbridge.workers.actors.login"] == ["WARNING"]
-    assert sandbox.get("/journal", params={"path": "/sns/jscode2session"}).json()["entries"] == []
+    assert control.get("/journal", params={"path": "/sns/jscode2session"}).json()["entries"] == []
 
 
-def test_the_session_key_is_never_stored_or_logged(client, admin, runtime, worker, sandbox, caplog):
+def test_the_session_key_is_never_stored_or_logged(client, admin, runtime, worker, control, caplog):
     caplog.set_level(logging.DEBUG)
     create_user(client, admin, "dora", ("wechat_applet", APPLET_OPENID))
-    register_code(sandbox, "code-secret", openid=APPLET_OPENID)
+    register_code(control, "code-secret", openid=APPLET_OPENID)
     assert code(login(client, "code-secret", "weChatApplet")) == 0
-    answer = sandbox.get("/journal", params={"path": "/sns/jscode2session"}).json()["entries"][0]["response"]
+    answer = control.get("/journal", params={"path": "/sns/jscode2session"}).json()["entries"][0]["response"]
     session_key = answer["session_key"]
     assert session_key
     stored = b"".join(runtime.redis.dump(key) or b"" for key in runtime.redis.scan_iter("*"))

@@ -15,7 +15,7 @@ from tests.login.conftest import apply
 from tests.waiting import wait_for
 
 
-def test_the_scheduler_tops_the_pool_up_through_one_mint(runtime, tasks, pool, worker, sandbox):
+def test_the_scheduler_tops_the_pool_up_through_one_mint(runtime, tasks, pool, worker, control):
     first = top_up_qr_pool(runtime, tasks)
     assert first["queued"] == runtime.settings.login.pool_size
     assert top_up_qr_pool(runtime, tasks)["queued"] == 0  # one mint at a time
@@ -37,7 +37,7 @@ def test_the_scheduler_drops_codes_close_to_their_end(runtime, tasks, pool):
     assert [json.loads(raw)["key"] for raw in runtime.redis.lrange(POOL_KEY, 0, -1)] == [fresh.key]
 
 
-def test_a_worn_code_is_never_handed_out(client, runtime, pool, sandbox):
+def test_a_worn_code_is_never_handed_out(client, runtime, pool, control):
     now = pool.now()
     margin = runtime.settings.login.pool_min_remaining_seconds
     pool.add(PooledCode("worn-key-0000000000000", "t", "http://weixin.qq.com/q/w", now + margin - 5))

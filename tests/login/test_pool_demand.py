@@ -17,8 +17,8 @@ from tests.login.conftest import wait_for
 APPLY = "/token/wechat/qr/applyQrCode"
 
 
-def qrcode_creates(sandbox) -> int:
-    return len(sandbox.get("/journal", params={"path": "/cgi-bin/qrcode/create"}).json()["entries"])
+def qrcode_creates(control) -> int:
+    return len(control.get("/journal", params={"path": "/cgi-bin/qrcode/create"}).json()["entries"])
 
 
 def test_the_target_follows_recent_applies_within_its_bounds():
@@ -34,7 +34,7 @@ IDLE = {"pool_size": 10, "pool_min_size": 1, "pool_idle_codes_per_hour": 2}
 
 
 @pytest.mark.parametrize("login_overrides", [IDLE])
-def test_an_idle_pool_keeps_one_code_and_mints_no_more_than_its_hourly_budget(runtime, tasks, pool, worker, sandbox):
+def test_an_idle_pool_keeps_one_code_and_mints_no_more_than_its_hourly_budget(runtime, tasks, pool, worker, control):
     assert top_up_qr_pool(runtime, tasks)["queued"] == 1  # nobody applied: the minimum, not pool-size
     wait_for(lambda: pool.size() == 1 and not runtime.redis.exists(MINTING_KEY))
     assert top_up_qr_pool(runtime, tasks)["queued"] == 0
@@ -45,11 +45,11 @@ def test_an_idle_pool_keeps_one_code_and_mints_no_more_than_its_hourly_budget(ru
     wait_for(lambda: pool.size() == 1 and not runtime.redis.exists(MINTING_KEY))
     runtime.redis.delete("imbridge:qr:pool")
     assert top_up_qr_pool(runtime, tasks)["queued"] == 0  # empty, but 2 codes were minted this hour already
-    assert qrcode_creates(sandbox) == 2
+    assert qrcode_creates(control) == 2
 
 
 @pytest.mark.parametrize("login_overrides", [IDLE])
-def test_the_pool_grows_with_the_apply_rate(runtime, tasks, pool, client, worker, sandbox):
+def test_the_pool_grows_with_the_apply_rate(runtime, tasks, pool, client, worker, control):
     top_up_qr_pool(runtime, tasks)
     wait_for(lambda: pool.size() == 1 and not runtime.redis.exists(MINTING_KEY))
     for n in range(6):
@@ -62,16 +62,16 @@ def test_the_pool_grows_with_the_apply_rate(runtime, tasks, pool, client, worker
     assert pool.size() <= runtime.settings.login.pool_size
 
 
-def test_apply_does_not_wait_for_wechat_while_the_pool_holds_a_code(runtime, client, pool, sandbox):
+def test_apply_does_not_wait_for_wechat_while_the_pool_holds_a_code(runtime, client, pool, control):
     pool.add(PooledCode("pooled-key-00000000000", "t", "http://weixin.qq.com/q/p", pool.now() + 3000))
     result = client.simulate_post(APPLY)  # no worker runs: only a pooled code can answer
     assert result.status_code == 200 and result.json["data"]["qrCodeKey"] == "pooled-key-00000000000"
     assert result.json["data"]["expireSeconds"] <= runtime.settings.login.qr_lifetime_seconds
-    assert qrcode_creates(sandbox) == 0
+    assert qrcode_creates(control) == 0
 
 
 @pytest.mark.parametrize("login_overrides", [{"pool_max_concurrent_mints": 2, "apply_wait_seconds": 3.0}])
-def test_beyond_the_on_demand_slots_a_burst_is_told_busy_at_once(runtime, client, pool, sandbox):
+def test_beyond_the_on_demand_slots_a_burst_is_told_busy_at_once(runtime, client, pool, control):
     held = [pool.claim_on_demand_slot(2), pool.claim_on_demand_slot(2)]  # two requests already wait for mints
     assert all(held)
     result = client.simulate_post(APPLY)
@@ -84,18 +84,18 @@ def test_beyond_the_on_demand_slots_a_burst_is_told_busy_at_once(runtime, client
 
 @pytest.mark.parametrize("login_overrides", [{"pool_size": 10, "pool_min_size": 0, "pool_max_concurrent_mints": 8,
                                              "apply_rate_limit": 0}])
-def test_a_burst_on_an_empty_pool_is_served_by_minting_on_demand(runtime, client, pool, worker, sandbox):
+def test_a_burst_on_an_empty_pool_is_served_by_minting_on_demand(runtime, client, pool, worker, control):
     with ThreadPoolExecutor(6) as workers:
         answers = list(workers.map(lambda n: client.simulate_post(APPLY), range(6)))
     assert [a.status_code for a in answers] == [200] * 6
     assert len({a.json["data"]["qrCodeKey"] for a in answers}) == 6
     wait_for(lambda: not runtime.redis.exists(MINTING_KEY))
-    assert qrcode_creates(sandbox) <= runtime.settings.login.pool_size + 6  # bounded by the pool's maximum
+    assert qrcode_creates(control) <= runtime.settings.login.pool_size + 6  # bounded by the pool's maximum
 
 
-def test_an_on_demand_mint_that_outlived_its_request_is_skipped(runtime, tasks, pool, worker, sandbox):
+def test_an_on_demand_mint_that_outlived_its_request_is_skipped(runtime, tasks, pool, worker, control):
     tasks.mint_login_codes(1, time.time() - 1)
     tasks.mint_login_codes(1)  # a top-up behind it, to know the queue has been worked through
     wait_for(lambda: pool.size() == 1)
     wait_for(lambda: runtime.redis.hlen("imbridge-dramatiq:login.msgs") == 0)  # both acknowledged
-    assert qrcode_creates(sandbox) == 1
+    assert qrcode_creates(control) == 1

@@ -17,50 +17,50 @@ from tests.login.conftest import OPENID, STRANGER, apply, code, create_user, log
 from tests.waiting import wait_for
 
 
-def qrcode_creates(sandbox) -> int:
-    return len(sandbox.get("/journal", params={"path": "/cgi-bin/qrcode/create"}).json()["entries"])
+def qrcode_creates(control) -> int:
+    return len(control.get("/journal", params={"path": "/cgi-bin/qrcode/create"}).json()["entries"])
 
 
-def test_apply_hands_out_a_pooled_code_without_calling_wechat(client, runtime, filled_pool, sandbox, worker):
+def test_apply_hands_out_a_pooled_code_without_calling_wechat(client, runtime, filled_pool, control, worker):
     worker.stop()  # nothing may mint behind the request's back: the request itself must not call WeChat
-    minted = qrcode_creates(sandbox)
+    minted = qrcode_creates(control)
     qr = apply(client)
-    assert qrcode_creates(sandbox) == minted
+    assert qrcode_creates(control) == minted
     assert set(qr) == {"qrCodeKey", "qrCodeUrl", "expireSeconds"}
     config = runtime.settings.login
     assert config.pool_min_remaining_seconds <= qr["expireSeconds"] <= config.qr_lifetime_seconds
     assert qr["qrCodeUrl"].startswith("http://weixin.qq.com/q/")
     assert filled_pool.size() == config.pool_size - 1
     # What the phone reads from that code is a live ticket for scene login_<key>.
-    tickets = sandbox.get("/wechat/qrcodes", params={"scene": f"login_{qr['qrCodeKey']}"}).json()["qrcodes"]
+    tickets = control.get("/wechat/qrcodes", params={"scene": f"login_{qr['qrCodeKey']}"}).json()["qrcodes"]
     assert [t["url"] for t in tickets] == [qr["qrCodeUrl"]]
     assert tickets[0]["action_name"] == "QR_STR_SCENE"
 
 
-def test_the_key_lives_as_long_as_the_answer_says_and_never_past_its_code(client, runtime, filled_pool, sandbox):
+def test_the_key_lives_as_long_as_the_answer_says_and_never_past_its_code(client, runtime, filled_pool, control):
     qr = apply(client)
     ttl = runtime.redis.pttl(f"imbridge:qr:key:{qr['qrCodeKey']}") / 1000
     assert qr["expireSeconds"] - 1 <= ttl <= qr["expireSeconds"] + 1
-    create = sandbox.get("/journal", params={"path": "/cgi-bin/qrcode/create"}).json()["entries"][0]
+    create = control.get("/journal", params={"path": "/cgi-bin/qrcode/create"}).json()["entries"][0]
     assert create["json"]["expire_seconds"] == runtime.settings.login.pool_code_lifetime_seconds
     assert qr["expireSeconds"] <= runtime.settings.login.qr_lifetime_seconds  # the key: a login's minutes
 
 
-def test_an_empty_pool_mints_and_the_request_waits_for_it(client, runtime, pool, worker, sandbox):
+def test_an_empty_pool_mints_and_the_request_waits_for_it(client, runtime, pool, worker, control):
     assert pool.size() == 0
     qr = apply(client)
     assert qr["expireSeconds"] > runtime.settings.login.pool_min_remaining_seconds
-    assert qrcode_creates(sandbox) >= 1
+    assert qrcode_creates(control) >= 1
     # The request also queued a top-up: the pool is back at its target (here pool-min-size = pool-size).
     wait_for(lambda: pool.size() == runtime.settings.login.pool_size)
 
 
 @pytest.mark.parametrize("login_overrides", [{"apply_wait_seconds": 0.3}])
-def test_an_empty_pool_and_no_worker_is_a_503_with_a_retry_hint(client, runtime, pool, sandbox):
+def test_an_empty_pool_and_no_worker_is_a_503_with_a_retry_hint(client, runtime, pool, control):
     result = client.simulate_post("/token/wechat/qr/applyQrCode")
     assert result.status_code == 503 and code(result) == Code.TRY_AGAIN
     assert int(result.headers["Retry-After"]) >= 1
-    assert qrcode_creates(sandbox) == 0
+    assert qrcode_creates(control) == 0
     # One top-up is queued, however many requests find the pool empty, plus one on-demand mint per request
     # (each skipped by the worker once its request has given up).
     for _ in range(3):
@@ -68,7 +68,7 @@ def test_an_empty_pool_and_no_worker_is_a_503_with_a_retry_hint(client, runtime,
     assert runtime.redis.llen("imbridge-dramatiq:login") == 1 + 4
 
 
-def test_a_new_follower_scans_logs_in_and_the_key_is_used_up(client, runtime, admin, filled_pool, sandbox,
+def test_a_new_follower_scans_logs_in_and_the_key_is_used_up(client, runtime, admin, filled_pool, control,
                                                                sandbox_url):
     user = create_user(client, admin, "alice", ("wechat", OPENID), displayName="Alice")
     qr = apply(client)

@@ -136,12 +136,12 @@ class SeedFrontEnd:
 
 
 @pytest.fixture
-def phone(client, runtime, sandbox) -> Callable[[str], Callable[[str], None]]:
+def phone(client, runtime, control) -> Callable[[str], Callable[[str], None]]:
     """``phone(openid)(qrCodeUrl)``: that WeChat follower scans the code the page shows."""
 
     def of(openid: str) -> Callable[[str], None]:
         def scan(qr_code_url: str) -> None:
-            tickets = sandbox.get("/wechat/qrcodes").json()["qrcodes"]
+            tickets = control.get("/wechat/qrcodes").json()["qrcodes"]
             ticket = next(t for t in tickets if t["url"] == qr_code_url)
             key = ticket["scene"].removeprefix("login_")
             fields = callbacks.scan_fields(runtime.settings, key, openid, existing=True, ticket=ticket["ticket"])

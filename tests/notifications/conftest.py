@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import falcon.testing
-import httpx
 import pytest
 
 from config import demo
@@ -19,23 +18,12 @@ from ingress import create_app
 from models.robots import Robot, seal_credentials
 from models.secretbox import SecretBox
 from tests.keys import bearer
-from tests.sandbox_support import reset, served_sandbox
 from tests.waiting import wait_for
 
 SECRET_KEY = "test-secret-key-for-notifications"
 #: Fast retries for tests: the budget is the same shape, only shorter.
 FAST = {"backoff_base_seconds": 0.05, "backoff_max_seconds": 0.3, "rate_margin_seconds": 0.3,
         "outbox_grace_seconds": 1.0, "send_result_delay_seconds": 0.0}
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[tuple[str, httpx.Client]]:
-    yield from served_sandbox()
-
-
-@pytest.fixture
-def control(sandbox) -> httpx.Client:
-    return reset(sandbox[1])
 
 
 @pytest.fixture
@@ -45,10 +33,17 @@ def notification_settings() -> dict[str, Any]:
 
 
 @pytest.fixture
-def runtime(make_settings, database_url, sandbox, control, redis_client, notification_settings) -> Iterator[Runtime]:
-    host, port = sandbox[0].removeprefix("http://").split(":")
-    settings = make_settings(database_url, sandbox={"host": host, "port": int(port)},
-                             security={"secret_key": SECRET_KEY}, notifications=notification_settings)
+def platform_settings() -> dict[str, Any]:
+    """The ``platforms:`` section (our clients' timeouts); override in a module to shorten them."""
+    return {}
+
+
+@pytest.fixture
+def runtime(make_settings, database_url, sandbox, control, redis_client, notification_settings,
+            platform_settings) -> Iterator[Runtime]:
+    settings = make_settings(database_url, sandbox=sandbox.section,
+                             security={"secret_key": SECRET_KEY}, notifications=notification_settings,
+                             platforms=platform_settings)
     runtime = Runtime.from_settings(settings)
     yield runtime
     runtime.close()

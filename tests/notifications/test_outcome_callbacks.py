@@ -65,8 +65,7 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def runtime(make_settings, database_url, sandbox, control, redis_client) -> Iterator[Runtime]:
-    host, port = sandbox[0].removeprefix("http://").split(":")
-    settings = make_settings(database_url, sandbox={"host": host, "port": int(port)},
+    settings = make_settings(database_url, sandbox=sandbox.section,
                              security={"secret_key": SECRET_KEY}, notifications=dict(FAST),
                              webhooks={"allow_networks": ["127.0.0.0/8"], "min_backoff_ms": 50})
     runtime = Runtime.from_settings(settings)

@@ -27,8 +27,7 @@ WECOM_ROBOT = {"channel": "wecom_robot", "robot": "wecom", "message": TEXT}
 @pytest.fixture
 def runtime(make_settings, database_url, sandbox, control, redis_client, notification_settings) -> Iterator[Runtime]:
     """The suite's runtime, allowed to post webhooks to 127.0.0.1 (where the test's subscriber listens)."""
-    host, port = sandbox[0].removeprefix("http://").split(":")
-    settings = make_settings(database_url, sandbox={"host": host, "port": int(port)},
+    settings = make_settings(database_url, sandbox=sandbox.section,
                              security={"secret_key": SECRET_KEY}, notifications=notification_settings,
                              webhooks={"allow_networks": ["127.0.0.1/32"], "min_backoff_ms": 10})
     runtime = Runtime.from_settings(settings)

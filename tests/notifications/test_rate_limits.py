@@ -99,7 +99,7 @@ REDIS_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_100_messages_from_4_worker_processes_never_exceed_20_in_any_window(runtime, robots, post, control,
                                                                            database_url, redis_url, sandbox, tmp_path):
     control.post("/config", json={"robot_window_seconds": WINDOW}).raise_for_status()
-    host, port = sandbox[0].removeprefix("http://").split(":")
+    host, port = sandbox.section["host"], str(sandbox.section["port"])
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("IMBRIDGE_")},
            "PYTHONPATH": str(ROOT), "IMBRIDGE_REDIS__URL": redis_url, "IMBRIDGE_DATABASE__URL": database_url,
            "IMBRIDGE_SANDBOX__ENABLED": "true", "IMBRIDGE_SANDBOX__HOST": host, "IMBRIDGE_SANDBOX__PORT": port,

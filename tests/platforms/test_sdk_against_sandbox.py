@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import time
 
-import httpx
 import pytest
 
 from config import demo, load_settings
@@ -15,7 +15,7 @@ from platforms.errors import PermanentError, RetryLaterError
 from platforms.tokens import MemoryTokenStore
 from platforms.wechat import WeChatAppletClient, WeChatClient
 from platforms.wecom import WeComClient, WeComRobot, image_message
-from sandbox.server import serve_in_thread
+from tests import sandbox_support
 from tests.wire_witness import dingtalk_robot_sign
 
 PNG = base64.b64decode(
@@ -23,21 +23,10 @@ PNG = base64.b64decode(
 )
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    settings = load_settings(None, sandbox={"enabled": True})
-    url, stop = serve_in_thread(settings, port=0)
-    host, port = url.removeprefix("http://").split(":")
-    settings = load_settings(None, sandbox={"enabled": True, "host": host, "port": int(port)})
-    yield settings, httpx.Client(base_url=f"{url}/_sandbox")
-    stop()
-
-
 @pytest.fixture
-def settings(sandbox):
-    settings, control = sandbox
-    control.post("/reset").raise_for_status()
-    return settings
+def settings(sandbox, control):
+    """The demo apps' settings, their APIs served by the (reset) sandbox."""
+    return load_settings(None, sandbox=sandbox.section)
 
 
 def wechat_client(settings) -> WeChatClient:
@@ -61,18 +50,8 @@ def dingtalk_client(settings) -> DingTalkClient:
 
 
 @pytest.fixture
-def journal(sandbox):
-    control = sandbox[1]
-
-    def entries(path: str) -> list[dict]:
-        return control.get("/journal", params={"path": path}).json()["entries"]
-
-    return entries
-
-
-@pytest.fixture
-def control(sandbox):
-    return sandbox[1]
+def journal(control):
+    return functools.partial(sandbox_support.journal, control)
 
 
 def test_wechat_menu_round_trip(settings, journal):

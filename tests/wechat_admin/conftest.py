@@ -15,23 +15,12 @@ import pytest
 from core.runtime import Runtime
 from ingress import create_app
 from tests.keys import bearer
-from tests.sandbox_support import reset, served_sandbox
 from tests.waiting import wait_for
 
 SECRET_KEY = "test-secret-key-for-wechat-admin"
 #: Fast retries for tests: the budget is the same shape, only shorter.
 FAST_JOBS = {"backoff_base_seconds": 0.05, "backoff_max_seconds": 0.2, "sweep_grace_seconds": 1.0}
 FAST_NOTIFICATIONS = {"backoff_base_seconds": 0.05, "backoff_max_seconds": 0.3, "outbox_grace_seconds": 1.0}
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[tuple[str, httpx.Client]]:
-    yield from served_sandbox()
-
-
-@pytest.fixture
-def control(sandbox) -> httpx.Client:
-    return reset(sandbox[1])
 
 
 @pytest.fixture
@@ -42,8 +31,7 @@ def job_settings() -> dict[str, Any]:
 
 @pytest.fixture
 def runtime(make_settings, database_url, sandbox, control, redis_client, job_settings) -> Iterator[Runtime]:
-    host, port = sandbox[0].removeprefix("http://").split(":")
-    settings = make_settings(database_url, sandbox={"host": host, "port": int(port)},
+    settings = make_settings(database_url, sandbox=sandbox.section,
                              security={"secret_key": SECRET_KEY}, jobs=job_settings,
                              notifications=FAST_NOTIFICATIONS)
     runtime = Runtime.from_settings(settings)

@@ -12,33 +12,21 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-import httpx
 import pytest
 import redis
 
 from config import load_settings
 from core.clients import PlatformClients
-from sandbox.server import serve_in_thread
 
 DEPLOYMENTS, THREADS, ROUNDS = 4, 8, 3
 #: Further than any token lives in the sandbox (its default lifetime is WeChat's 7200 s).
 PAST_EXPIRY_SECONDS = 7300
 
 
-@pytest.fixture
-def sandbox_url(redis_url):
-    url, stop = serve_in_thread(load_settings(None, redis={"url": redis_url}, sandbox={"enabled": True}), port=0)
-    yield url
-    stop()
-
-
 @pytest.mark.parametrize("mode", ["classic", "stable"])
-def test_many_callers_share_one_fetch_per_expiry(sandbox_url, redis_url, redis_client, mode):
-    host, port = sandbox_url.removeprefix("http://").split(":")
+def test_many_callers_share_one_fetch_per_expiry(sandbox, control, redis_url, redis_client, mode):
     settings = load_settings(None, redis={"url": redis_url}, third={"wechat": {"token_mode": mode}},
-                             sandbox={"enabled": True, "host": host, "port": int(port)})
-    control = httpx.Client(base_url=f"{sandbox_url}/_sandbox", timeout=10)
-    control.post("/reset").raise_for_status()
+                             sandbox=sandbox.section)
     control.post("/config", json={"classic_grace_seconds": 0, "stable_overlap_seconds": 1}).raise_for_status()
     connections = [redis.Redis.from_url(redis_url) for _ in range(DEPLOYMENTS)]
     deployments = [PlatformClients(settings, connection, token_margin_seconds=0) for connection in connections]
@@ -76,7 +64,6 @@ def test_many_callers_share_one_fetch_per_expiry(sandbox_url, redis_url, redis_c
             connection.close()
     path = "/cgi-bin/token" if mode == "classic" else "/cgi-bin/stable_token"
     fetches = len(control.get("/journal", params={"path": path, "platform": "wechat"}).json()["entries"])
-    control.close()
     assert outcomes == {"ok": DEPLOYMENTS * THREADS * ROUNDS}, outcomes
     # The first fetch, then one per expiry (rounds 2 and 3 each start on an expired token): never one per caller.
     assert fetches == ROUNDS, fetches
