@@ -66,6 +66,12 @@ from ingress.resources.wechat_menus import (
     MenuPublish,
     PublishedMenu,
 )
+from ingress.resources.wechat_subscribe import (
+    SubscribeMessageCollection,
+    SubscribeTemplateCollection,
+    SubscribeTemplateItem,
+    SubscribeTemplateSync,
+)
 from ingress.resources.wechat_templates import (
     TemplateMessageCollection,
     WeChatTemplateCollection,
@@ -161,6 +167,11 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/templates/sync", WeChatTemplateSync(database, tasks))
     route("/api/v1/wechat/templates/{template_id:id}", WeChatTemplateItem(database))
     route("/api/v1/wechat/template-messages", TemplateMessageCollection(runtime, tasks))
+    route("/api/v1/wechat/subscribe-templates", SubscribeTemplateCollection(database))
+    route("/api/v1/wechat/subscribe-templates/sync", SubscribeTemplateSync(database, tasks))
+    route("/api/v1/wechat/subscribe-templates/{template_id:id}", SubscribeTemplateItem(database))
+    route("/api/v1/wechat/subscribe-messages", SubscribeMessageCollection(runtime, tasks, "wechat_subscribe"))
+    route("/api/v1/wechat/applet-subscribe-messages", SubscribeMessageCollection(runtime, tasks, "applet_subscribe"))
     route("/api/v1/wechat/menus", MenuCollection(database, limits.max_body_bytes))
     route("/api/v1/wechat/menus/published", PublishedMenu(database))
     route("/api/v1/wechat/menus/import", MenuImport(database, limits.max_body_bytes, tasks))
