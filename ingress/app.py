@@ -56,6 +56,13 @@ from ingress.resources.wechat_followers import (
     TagMembership,
     TagSync,
 )
+from ingress.resources.wechat_mass import (
+    MassSendCollection,
+    MassSendConfirm,
+    MassSendDeleteArticles,
+    MassSendItem,
+    MassSendStatus,
+)
 from ingress.resources.wechat_media import MediaCollection, MediaCounts, MediaItem, MediaSync
 from ingress.resources.wechat_menus import (
     MenuClear,
@@ -172,6 +179,11 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/subscribe-templates/{template_id:id}", SubscribeTemplateItem(database))
     route("/api/v1/wechat/subscribe-messages", SubscribeMessageCollection(runtime, tasks, "wechat_subscribe"))
     route("/api/v1/wechat/applet-subscribe-messages", SubscribeMessageCollection(runtime, tasks, "applet_subscribe"))
+    route("/api/v1/wechat/mass-sends", MassSendCollection(database))
+    route("/api/v1/wechat/mass-sends/{mass_id:id}", MassSendItem(database))
+    route("/api/v1/wechat/mass-sends/{mass_id:id}/confirm", MassSendConfirm(database, tasks))
+    route("/api/v1/wechat/mass-sends/{mass_id:id}/status", MassSendStatus(database, tasks))
+    route("/api/v1/wechat/mass-sends/{mass_id:id}/delete-articles", MassSendDeleteArticles(database, tasks))
     route("/api/v1/wechat/menus", MenuCollection(database, limits.max_body_bytes))
     route("/api/v1/wechat/menus/published", PublishedMenu(database))
     route("/api/v1/wechat/menus/import", MenuImport(database, limits.max_body_bytes, tasks))

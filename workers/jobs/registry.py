@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from workers.jobs import wechat_followers, wechat_media, wechat_menus, wechat_subscribe_templates, wechat_templates
+from workers.jobs import (
+    wechat_followers,
+    wechat_mass,
+    wechat_media,
+    wechat_menus,
+    wechat_subscribe_templates,
+    wechat_templates,
+)
 from workers.jobs.kinds import JobKind
 
 #: kind name -> kind.
@@ -12,4 +19,5 @@ KINDS: dict[str, JobKind] = {kind.name: kind for kind in [
     *wechat_menus.KINDS,
     *wechat_media.KINDS,
     *wechat_followers.KINDS,
+    *wechat_mass.KINDS,
 ]}
