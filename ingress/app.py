@@ -46,6 +46,7 @@ from ingress.resources.robots import RobotCollection, RobotItem
 from ingress.resources.system import SystemStatusResource
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
+from ingress.resources.wechat_articles import ArticleCollection, ArticleSync
 from ingress.resources.wechat_followers import (
     FollowerCollection,
     FollowerFetch,
@@ -179,6 +180,8 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/subscribe-templates/{template_id:id}", SubscribeTemplateItem(database))
     route("/api/v1/wechat/subscribe-messages", SubscribeMessageCollection(runtime, tasks, "wechat_subscribe"))
     route("/api/v1/wechat/applet-subscribe-messages", SubscribeMessageCollection(runtime, tasks, "applet_subscribe"))
+    route("/api/v1/wechat/articles", ArticleCollection(database))
+    route("/api/v1/wechat/articles/sync", ArticleSync(database, tasks))
     route("/api/v1/wechat/mass-sends", MassSendCollection(database))
     route("/api/v1/wechat/mass-sends/{mass_id:id}", MassSendItem(database))
     route("/api/v1/wechat/mass-sends/{mass_id:id}/confirm", MassSendConfirm(database, tasks))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workers.jobs import (
+    wechat_articles,
     wechat_followers,
     wechat_mass,
     wechat_media,
@@ -16,6 +17,7 @@ from workers.jobs.kinds import JobKind
 KINDS: dict[str, JobKind] = {kind.name: kind for kind in [
     wechat_templates.SYNC,
     wechat_subscribe_templates.SYNC,
+    wechat_articles.SYNC,
     *wechat_menus.KINDS,
     *wechat_media.KINDS,
     *wechat_followers.KINDS,
