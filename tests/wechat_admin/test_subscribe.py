@@ -112,3 +112,14 @@ def test_unknown_and_missing_keys_and_the_other_accounts_template_are_422(api, s
     wrong_field = api.post(APPLET_MESSAGES, {"touser": "o1", "template_code": "order", "data": ORDER,
                                              "miniprogram": {"appid": "wx", "pagepath": "p"}, "lang": "fr"})
     assert {d["field"] for d in wrong_field.json["error"]["details"]} == {"miniprogram", "lang"}
+
+
+def test_the_scheduler_keeps_the_mini_programs_token_in_its_own_slot(runtime, control):
+    from scheduler.jobs.tokens import refresh_tokens
+
+    assert refresh_tokens(runtime)["wechat_applet"] == "ok"
+    applet = runtime.clients.token_store.peek(f"wechat_applet:{demo.WECHAT_APPLET_APP_ID}")
+    official = runtime.clients.token_store.peek(f"wechat:{demo.WECHAT_APP_ID}")
+    assert applet and official and applet != official
+    fetched = {e["json"]["appid"] for e in journal(control, "/cgi-bin/stable_token")}
+    assert fetched == {demo.WECHAT_APP_ID, demo.WECHAT_APPLET_APP_ID}
