@@ -34,3 +34,19 @@ def test_bad_queries_are_422_naming_the_field(api):
                           ({"colour": "x"}, "colour")):
         refused = api.get(ARTICLES, params=params)
         assert refused.status_code == 422 and refused.json["error"]["details"][0]["field"] == field
+
+
+def test_the_migrations_mirror_the_models_of_this_issue(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from models import Base, Database
+
+    database = Database(database_url)
+    try:
+        with database.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        database.dispose()
+    tables = ("wechat_subscribe_templates", "wechat_mass_sends", "wechat_articles")
+    assert [d for d in differences if any(table in str(d) for table in tables)] == []
