@@ -5,11 +5,12 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test bench lint clean
 
-$(STAMP): pyproject.toml examples/hours-plugin/pyproject.toml
+$(STAMP): pyproject.toml examples/hours-plugin/pyproject.toml clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	$(VENV)/bin/pip install -q -e examples/hours-plugin  # the example handler plugin, exercised by the tests
+	$(VENV)/bin/pip install -q -e clients/python  # the producers' client, tested against a running imbridge
 	touch $(STAMP)
 
 run: $(STAMP)

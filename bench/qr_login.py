@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> None:
     overrides = {"redis": {"url": args.redis_url}, "database": {"url": database_url}, "var_dir": str(var_dir),
                  "sandbox": {"enabled": True, "port": sandbox_port}, "ingress": {"port": port},
                  "security": {"secret_key": "bench-secret"},
-                 "login": {"pool_size": pool_size, "apply_rate_limit": BENCH_RATE_LIMIT}}
+                 "login": {"pool_size": pool_size, "pool_min_size": pool_size, "apply_rate_limit": BENCH_RATE_LIMIT}}
     settings = load_settings(None, **overrides)
     store = redis.Redis.from_url(args.redis_url)
     for key in [POOL_KEY, MINTING_KEY, f"{REDIS_NAMESPACE}:login", *store.scan_iter("imbridge:qr:key:*")]:
@@ -170,6 +170,7 @@ def run(args: argparse.Namespace) -> None:
            "IMBRIDGE_SANDBOX__ENABLED": "true", "IMBRIDGE_SANDBOX__PORT": str(sandbox_port),
            "IMBRIDGE_INGRESS__PORT": str(port),
            "IMBRIDGE_SECURITY__SECRET_KEY": "bench-secret", "IMBRIDGE_LOGIN__POOL_SIZE": str(pool_size),
+           "IMBRIDGE_LOGIN__POOL_MIN_SIZE": str(pool_size),
            "IMBRIDGE_LOGIN__APPLY_RATE_LIMIT": str(BENCH_RATE_LIMIT)}
     url = f"http://127.0.0.1:{port}"
     runtime, tasks = Runtime.from_settings(settings), Tasks.from_settings(settings)
@@ -180,7 +181,7 @@ def run(args: argparse.Namespace) -> None:
     ingress = start_ingress(env, url)
     control = httpx.Client(base_url=f"{sandbox_url}/_sandbox", timeout=30)
     try:
-        pool = QrPool(store, settings.login.pool_min_remaining_seconds)
+        pool = QrPool.from_settings(store, settings.login)
         started = time.perf_counter()
         top_up_qr_pool(runtime, tasks)
         while pool.size() < pool_size:

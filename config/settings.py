@@ -306,10 +306,23 @@ class WebhooksSettings(_Section):
 class LoginSettings(_Section):
     """QR-code and mini-program login (``/token/...``, ``/user/third/bind``) and the pool of QR codes."""
 
-    #: How long a login QR code (and so its key) lives; WeChat allows up to 30 days, a login needs minutes.
+    #: How long a handed-out login key lives (at most its code's remaining life): a login needs minutes.
     qr_lifetime_seconds: int = Field(default=300, ge=2, le=2_592_000)
-    #: Codes kept minted ahead, so applyQrCode never waits for WeChat.
+    #: The life asked of WeChat for a pooled code (up to 30 days). A long life lets an idle pool keep a code
+    #: ready for about one ``qrcode/create`` an hour; the key handed out still lives ``qr-lifetime-seconds``.
+    pool_code_lifetime_seconds: int = Field(default=3600, ge=2, le=2_592_000)
+    #: The most codes kept minted ahead, reached under demand (the pool's target is the number of applies
+    #: in the last ``pool-demand-window-seconds``, between ``pool-min-size`` and this).
     pool_size: int = Field(default=20, ge=1, le=10_000)
+    #: Codes kept ready while nobody applies (0: none; the first visitor waits for an on-demand mint).
+    pool_min_size: int = Field(default=1, ge=0, le=10_000)
+    #: The pool's target is the number of applyQrCode calls seen in this many seconds.
+    pool_demand_window_seconds: float = Field(default=300.0, gt=0, le=86_400)
+    #: With no apply in the window, top-ups mint at most this many codes in any hour.
+    pool_idle_codes_per_hour: int = Field(default=12, ge=0, le=100_000)
+    #: Requests that found the pool empty and wait for a code minted for them, at once across every ingress;
+    #: more answer 503 ``busy`` with Retry-After at once (a burst must not queue unbounded WeChat calls).
+    pool_max_concurrent_mints: int = Field(default=4, ge=0, le=1000)
     #: A pooled code with less life left than this is dropped: the user needs time to scan it.
     pool_min_remaining_seconds: int = Field(default=120, ge=1)
     #: How often the scheduler drops worn codes and tops the pool up.
@@ -321,10 +334,17 @@ class LoginSettings(_Section):
     #: Long-polls one ingress process holds at once; more answer at once (with Retry-After), because a held
     #: poll occupies one of the process's 32 threads and the others must stay free for everything else.
     long_poll_slots: int = Field(default=16, ge=0, le=1000)
-    #: Reply to the scan of a login code, in the WeChat chat.
-    scan_reply_text: str = "Login confirmed: you can return to your browser."
+    #: Reply to the scan of a login code, in the WeChat chat (Chinese and English: the follower's language is
+    #: unknown).
+    scan_reply_text: str = "登录已确认，请回到浏览器。\nLogin confirmed: you can return to your browser."
     #: Reply to the scan of a code that expired or was used already.
-    scan_expired_text: str = "This login code has expired or was used; refresh the page for a new one."
+    scan_expired_text: str = ("二维码已过期或已使用，请刷新页面获取新的二维码。\n"
+                              "This login code has expired or was used; refresh the page for a new one.")
+    #: Reply to the scan of someone no user is bound to: the browser's login is refused until an operator binds
+    #: the account (POST /user/third/bind or the admin API); then the same scan logs in.
+    scan_unbound_text: str = ("此微信号尚未绑定任何用户，登录被拒绝。请联系管理员绑定后再试。\n"
+                              "This WeChat account is not bound to any user, so the login is refused; "
+                              "ask an administrator to bind it, then try again.")
     #: How long a login token is valid.
     token_ttl_seconds: int = Field(default=7200, ge=60)
     #: How long a mini-program login waits for the worker's jscode2session answer.
@@ -349,8 +369,10 @@ class LoginSettings(_Section):
 
     @model_validator(mode="after")
     def _pool_codes_outlive_their_margin(self) -> LoginSettings:
-        if self.pool_min_remaining_seconds >= self.qr_lifetime_seconds:
-            raise ValueError("pool-min-remaining-seconds must be below qr-lifetime-seconds")
+        if self.pool_min_remaining_seconds >= self.pool_code_lifetime_seconds:
+            raise ValueError("pool-min-remaining-seconds must be below pool-code-lifetime-seconds")
+        if self.pool_min_size > self.pool_size:
+            raise ValueError("pool-min-size must not exceed pool-size")
         return self
 
 

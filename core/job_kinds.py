@@ -15,6 +15,8 @@ MEDIA_UPLOAD = "wechat.media.upload"
 MEDIA_DELETE = "wechat.media.delete"
 #: Make the local permanent media rows match the platform's materials.
 MEDIA_SYNC = "wechat.media.sync"
+#: Fetch a permanent material (get_material): a file into the blob store, a video's link or news articles.
+MEDIA_FETCH = "wechat.media.fetch"
 #: Fetch followers' data (``user/info/batchget``) into the local followers table.
 FOLLOWERS_FETCH = "wechat.followers.fetch"
 #: Set a follower's remark.

@@ -40,7 +40,7 @@ RECORD_INBOUND = Task("inbound", "record_inbound")
 APPLY_TEMPLATE_REPORT = Task("inbound", "apply_template_report")
 #: ``deliver_webhook(delivery_id)``: POST one inbound record to one subscriber.
 DELIVER_WEBHOOK = Task("webhooks", "deliver_webhook")
-#: ``mint_login_codes(count)``: fill the QR-login pool (see :func:`core.login.request_mint`).
+#: ``mint_login_codes(count[, deadline])``: fill the QR-login pool (see :func:`core.login.request_mint`).
 MINT_LOGIN_CODES = Task("login", "mint_login_codes")
 #: ``exchange_applet_code(exchange_id, code, deadline)``: a mini-program login's ``jscode2session``.
 EXCHANGE_APPLET_CODE = Task("login", "exchange_applet_code")
@@ -143,8 +143,12 @@ class Tasks:
     def run_follow_up(self, name: str, payload: dict[str, Any]) -> None:
         self.send(RUN_FOLLOW_UP, name, payload)
 
-    def mint_login_codes(self, count: int) -> None:
-        self.send(MINT_LOGIN_CODES, count)
+    def mint_login_codes(self, count: int, deadline: float | None = None) -> None:
+        """A top-up of ``count`` codes, or (with ``deadline``, epoch seconds) an on-demand mint for one request."""
+        if deadline is None:
+            self.send(MINT_LOGIN_CODES, count)
+        else:
+            self.send(MINT_LOGIN_CODES, count, deadline)
 
     def exchange_applet_code(self, exchange_id: str, code: str, deadline: float) -> None:
         self.send(EXCHANGE_APPLET_CODE, exchange_id, code, deadline)

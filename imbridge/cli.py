@@ -109,6 +109,10 @@ def _minute(moment) -> str:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
+    from imbridge import send_remote
+
+    if send_remote.wanted(args):
+        return send_remote.run(args)
     from imbridge.send import run
     from imbridge.var_dir import RUNNING_DEMO_FILE
 
@@ -184,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     apikey.set_defaults(handler=cmd_apikey)
 
     send = commands.add_parser("send", help="enqueue a notification from the shell")
-    from imbridge.send import configure_parser as configure_send
+    from imbridge.send_args import configure_parser as configure_send
 
     configure_send(send)
     send.set_defaults(handler=cmd_send)

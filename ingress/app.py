@@ -14,6 +14,7 @@ from config import Settings
 from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.admin import install_admin
+from ingress.alert_metrics import QuotaAlertCollector
 from ingress.auth import ApiKeyAuth, Unrouted
 from ingress.bodies import BodyLimit
 from ingress.bounds import RowIdConverter
@@ -29,12 +30,15 @@ from ingress.openapi import OpenApiSpec
 from ingress.platform_gate import PlatformGate
 from ingress.portals import build_portals
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
+from ingress.resources.blob_content import BlobContent
 from ingress.resources.blobs import BlobCollection, BlobItem
+from ingress.resources.callbacks import CallbackCollection, CallbackItem
 from ingress.resources.health import HealthResource, ReadyResource
 from ingress.resources.inbound import InboundCollection, InboundItem
 from ingress.resources.jobs import JobCollection, JobItem, JobRetry
 from ingress.resources.message_templates import TemplateCollection, TemplateItem, TemplateRender
 from ingress.resources.notification_batch import NotificationBatch
+from ingress.resources.notification_groups import NotificationGroupItem, NotificationGroups
 from ingress.resources.notifications import (
     NotificationCollection,
     NotificationItem,
@@ -64,7 +68,14 @@ from ingress.resources.wechat_mass import (
     MassSendItem,
     MassSendStatus,
 )
-from ingress.resources.wechat_media import MediaCollection, MediaCounts, MediaItem, MediaSync
+from ingress.resources.wechat_media import (
+    MaterialFetch,
+    MediaCollection,
+    MediaCounts,
+    MediaFetch,
+    MediaItem,
+    MediaSync,
+)
 from ingress.resources.wechat_menus import (
     MenuClear,
     MenuCollection,
@@ -115,7 +126,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
 
     route("/healthz", HealthResource())
     route("/readyz", ReadyResource(runtime))
-    app.add_route("/metrics", MetricsResource())
+    app.add_route("/metrics", MetricsResource(QuotaAlertCollector(runtime.redis)))
     app.add_route("/openapi.json", spec)
     route("/api/v1/ping", PingCollection(runtime, tasks))
     route("/api/v1/ping/{ping_id}", PingItem(runtime))
@@ -130,6 +141,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/api/v1/inbound/{inbound_id:id}", InboundItem(runtime.database))
     destinations = settings.webhooks.allow_networks
     route("/api/v1/webhooks", WebhookCollection(runtime.database, settings.security.secret_key, destinations))
+    route("/api/v1/callbacks", CallbackCollection(runtime.database, settings.security.secret_key, destinations))
+    route("/api/v1/callbacks/{callback_id:id}", CallbackItem(runtime.database, settings.security.secret_key,
+                                                              destinations))
     route("/api/v1/webhooks/{webhook_id:id}", WebhookItem(runtime.database, settings.security.secret_key, destinations))
     route("/api/v1/webhooks/{webhook_id:id}/deliveries",
           WebhookDeliveries(runtime.database, settings.security.secret_key))
@@ -151,18 +165,21 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime,
     database, secret_key = runtime.database, runtime.settings.security.secret_key
     route("/api/v1/notifications", NotificationCollection(runtime, tasks))
     route("/api/v1/notifications/batch", NotificationBatch(runtime, tasks))
+    route("/api/v1/notification-groups", NotificationGroups(runtime, tasks))
+    route("/api/v1/notification-groups/{group_id}", NotificationGroupItem(runtime))
     route("/api/v1/notifications/{delivery_id}", NotificationItem(runtime))
     route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime, tasks))
     route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime, tasks))
     for platform in RobotPlatform:
-        route(f"/api/v1/robots/{platform}", RobotCollection(database, secret_key, platform))
-        route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform))
+        route(f"/api/v1/robots/{platform}", RobotCollection(database, secret_key, platform, runtime.redis))
+        route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform, runtime.redis))
     route("/api/v1/notification-templates", TemplateCollection(database))
     route("/api/v1/notification-templates/{code}", TemplateItem(database))
     route("/api/v1/notification-templates/{code}/render",
           TemplateRender(database, runtime.settings.notifications.max_template_output_bytes))
     route("/api/v1/blobs", BlobCollection(database, runtime.settings.ingress.max_body_bytes))
     route("/api/v1/blobs/{blob_id}", BlobItem(database))
+    route("/api/v1/blobs/{blob_id}/content", BlobContent(database))
 
 
 def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks: Tasks) -> None:
@@ -197,7 +214,9 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/media", MediaCollection(database, limits.media_max_body_bytes, tasks))
     route("/api/v1/wechat/media/counts", MediaCounts(database))
     route("/api/v1/wechat/media/sync", MediaSync(database, tasks))
+    route("/api/v1/wechat/media/fetch", MaterialFetch(database, tasks))
     route("/api/v1/wechat/media/{record_id:id}", MediaItem(database, tasks))
+    route("/api/v1/wechat/media/{record_id:id}/fetch", MediaFetch(database, tasks))
     route("/api/v1/wechat/followers", FollowerCollection(database))
     route("/api/v1/wechat/followers/fetch", FollowerFetch(database, tasks))
     route("/api/v1/wechat/followers/{openid}", FollowerItem(database))

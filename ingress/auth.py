@@ -69,7 +69,8 @@ class ApiKeyAuth:
         client = self.authenticate(req)
         if not Scope(client.scope).allows(required):
             raise ApiError(falcon.HTTP_403, f"this key's scope is '{client.scope}'; this needs '{required}'",
-                           code="forbidden")
+                           code="forbidden", message_id="forbidden.scope",
+                           params={"scope": client.scope, "required": required})
 
     def authenticate(self, req: falcon.Request) -> ApiClient:
         """The live client behind the request's key (also on ``req.context.api_client``), else a 401."""
@@ -77,11 +78,11 @@ class ApiKeyAuth:
         key = bearer_key(req)
         if key is None:
             raise ApiError(falcon.HTTP_401, "send an API key as 'Authorization: Bearer <key>'",
-                           code="unauthorized", headers=challenge)
+                           code="unauthorized", headers=challenge, message_id="unauthorized.no_key")
         client = self.keys.lookup(key)
         if client is None:
             raise ApiError(falcon.HTTP_401, "the API key is unknown or revoked", code="unauthorized",
-                           headers=challenge)
+                           headers=challenge, message_id="unauthorized.unknown_key")
         req.context.api_client = client
         return client
 
@@ -94,4 +95,4 @@ class Unrouted:
 
     def __call__(self, req: falcon.Request, resp: falcon.Response, **params: str) -> None:
         self.auth.authenticate(req)
-        raise ApiError(falcon.HTTP_404, "there is no such route", code="not_found")
+        raise ApiError(falcon.HTTP_404, "there is no such route", code="not_found", message_id="not_found.route")

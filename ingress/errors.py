@@ -4,6 +4,10 @@ Falcon's own errors (404, 405, 413...) pass through the same serializer; anythin
 with no trace in the body (the trace goes to the log), because a 5xx is a bug we must see, not the client.
 A store that cannot answer right now (the database locked, down or out of connections; Redis down) is not a
 bug but a moment: 503 with ``Retry-After``, whichever route met it.
+
+The message speaks the request's ``Accept-Language`` (ingress/i18n.py: English unless zh is asked for); the code
+never changes with the language. An error names its catalogue entry with ``message_id`` (default: its code) and
+the values of the entry's placeholders with ``params``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from ingress.i18n import DEFAULT, negotiate, translate
+
 log = logging.getLogger(f"imbridge.{__name__}")
 
 
@@ -26,16 +32,36 @@ def _code_for(status: str) -> str:
 
 
 class ApiError(falcon.HTTPError):
-    """An HTTP error with a machine-readable code and optional details."""
+    """An HTTP error with a machine-readable code and optional details.
+
+    ``message`` is the English text; ``message_id`` and ``params`` name its translations in ingress/i18n.py.
+    """
 
     def __init__(self, status: str, message: str, *, code: str | None = None, details: Any = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, message_id: str | None = None,
+                 params: dict[str, Any] | None = None) -> None:
         super().__init__(status, title=code or _code_for(status), description=message, headers=headers)
         self.details = details
+        self.message_id = message_id
+        self.params = params or {}
 
 
-def unprocessable(message: str, details: Any = None) -> ApiError:
-    return ApiError(falcon.HTTP_422, message, code="validation_error", details=details)
+#: The 422s' usual sentences -> their catalogue entries (the details, field by field, stay as they are).
+VALIDATION_MESSAGES = {
+    "the request is not valid": "validation_error.request",
+    "the query is not valid": "validation_error.query",
+    "the notification is not valid": "validation_error.notification",
+    "the batch is not valid": "validation_error.batch",
+    "the batch is not valid; nothing was recorded": "validation_error.batch_nothing_recorded",
+    "the menu is not valid": "validation_error.menu",
+    "the upload is not valid": "validation_error.upload",
+    "the template message is not valid": "validation_error.template_message",
+}
+
+
+def unprocessable(message: str, details: Any = None, *, message_id: str | None = None) -> ApiError:
+    return ApiError(falcon.HTTP_422, message, code="validation_error", details=details,
+                    message_id=message_id or VALIDATION_MESSAGES.get(message))
 
 
 def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
@@ -46,11 +72,23 @@ def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def localised_message(exc: falcon.HTTPError, code: str, english: str, locale: str) -> str:
+    """The error's message in ``locale``: its own entry, else its code's generic one, else the English."""
+    if locale == DEFAULT:
+        return english
+    params = {"detail": english, **getattr(exc, "params", {})}
+    message_id = getattr(exc, "message_id", None)
+    found = translate(message_id, locale, params) if message_id else None
+    return found or translate(code, locale, params) or english
+
+
 def serialize_error(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError) -> None:
-    error: dict[str, Any] = {
-        "code": exc.title if isinstance(exc, ApiError) else _code_for(exc.status),
-        "message": exc.description or exc.status.split(" ", 1)[1],
-    }
+    code = exc.title if isinstance(exc, ApiError) else _code_for(exc.status)
+    locale = negotiate(req.get_header("Accept-Language"))
+    english = exc.description or exc.status.split(" ", 1)[1]
+    error: dict[str, Any] = {"code": code, "message": localised_message(exc, code, english, locale)}
+    resp.set_header("Content-Language", locale)
+    resp.append_header("Vary", "Accept-Language")
     details = getattr(exc, "details", None)
     if details is not None:
         error["details"] = details

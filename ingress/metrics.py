@@ -21,6 +21,7 @@ from typing import Any
 
 import falcon
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client.registry import Collector
 
 from ingress.auth import Open
 
@@ -150,7 +151,15 @@ _flusher = _Flusher()
 
 
 class MetricsResource:
+    """``/metrics``: the process-aggregated metrics, then ``collectors`` (read at each scrape, from shared state)."""
+
     scope = Open.ANYONE
+
+    def __init__(self, *collectors: Collector) -> None:
+        self._scraped = CollectorRegistry(auto_describe=False)
+        for collector in collectors:
+            self._scraped.register(collector)
+
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         _flusher.flush_all()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -159,4 +168,5 @@ class MetricsResource:
             resp.data = generate_latest(registry)
         else:
             resp.data = generate_latest()
+        resp.data += generate_latest(self._scraped)
         resp.content_type = CONTENT_TYPE_LATEST

@@ -64,4 +64,6 @@ class ClientRateLimit:
             retry_after = max(1, math.ceil(int(ttl_ms) / 1000))
             raise ApiError(falcon.HTTP_429, f"too many requests from {client}: at most {self.count} every "
                            f"{self.window_ms // 1000} s; retry after {retry_after} s", code="rate_limited",
+                           params={"client": client, "count": self.count, "seconds": self.window_ms // 1000,
+                                   "retry_after": retry_after},
                            headers={"Retry-After": str(retry_after)})

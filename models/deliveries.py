@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, OutboxColumns
+from models.base import Base, OutboxColumns, utcnow
 
 
 class Channel(enum.StrEnum):
@@ -117,6 +117,8 @@ class Delivery(OutboxColumns, Base):
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     #: ``requested``, ``recalled`` or ``failed`` once someone asked to withdraw it.
     recall_status: Mapped[str | None] = mapped_column(String(16), default=None)
+    #: The fan-out group this record is one target of (:class:`NotificationGroup`), if any.
+    group_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
 
     attempt_rows: Mapped[list[DeliveryAttempt]] = relationship(
         back_populates="delivery", order_by="DeliveryAttempt.number", cascade="all, delete-orphan",
@@ -128,6 +130,31 @@ class Delivery(OutboxColumns, Base):
 
     def __repr__(self) -> str:
         return f"Delivery({self.id}, {self.channel}, {self.status})"
+
+
+class NotificationGroup(Base):
+    """One fan-out request: a message to several targets, one delivery record each (``deliveries.group_id``)."""
+
+    __tablename__ = "notification_groups"
+    __table_args__ = (
+        UniqueConstraint("client_id", "idempotency_key", name="uq_notification_groups_client_id_idempotency_key"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_delivery_id)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id", ondelete="SET NULL"), default=None)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    #: How many targets (records) the group has.
+    size: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def group_status(statuses: list[str]) -> str:
+    """A group's overall status from its records': ``pending`` while any is not final, then ``sent`` (all sent),
+    ``failed`` (none sent) or ``partial``."""
+    if not statuses or any(DeliveryStatus(s) not in FINAL_STATUSES for s in statuses):
+        return "pending"
+    sent = sum(1 for s in statuses if s == DeliveryStatus.SENT)
+    return "sent" if sent == len(statuses) else "failed" if sent == 0 else "partial"
 
 
 class DeliveryAttempt(Base):

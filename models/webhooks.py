@@ -9,14 +9,21 @@ Event filter entries:
 * ``*`` everything;
 * a message type: ``text``, ``image``, ``voice``, ``video``, ``shortvideo``, ``location``, ``link``;
   ``event`` means every event;
-* ``event:<name>``: one event, case-insensitive (``event:subscribe``, ``event:SCAN``, ``event:click``).
+* ``event:<name>``: one event, case-insensitive (``event:subscribe``, ``event:SCAN``, ``event:click``);
+* ``outcome:sent``, ``outcome:failed``, ``outcome:dead``: a notification's final status (outcome callbacks).
+  ``*`` does not select outcomes: a subscriber to inbound traffic gets no other kind of body unasked.
+
+A subscription with a ``client_id`` is an API client's own outcome callback: it hears of that client's
+notifications only. One without (an operator's) hears of every notification its filter selects.
 """
 
 from __future__ import annotations
 
+import base64
 import enum
 import json
 import re
+import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -29,7 +36,15 @@ from models.inbound import InboundRecord
 #: Subscription secrets are sealed with ``SecretBox(secret_key, purpose=SECRET_PURPOSE)``.
 SECRET_PURPOSE = "webhooks"
 #: What a filter entry may look like.
-FILTER_PATTERN = re.compile(r"^(\*|[a-z_]{1,32}|event:[A-Za-z0-9_]{1,64})$")
+FILTER_PATTERN = re.compile(r"^(\*|[a-z_]{1,32}|event:[A-Za-z0-9_]{1,64}|outcome:(sent|failed|dead))$")
+#: The notification statuses a subscription may hear of.
+OUTCOMES = ("sent", "failed", "dead")
+
+
+def new_secret() -> str:
+    """A generated signing secret, in the Standard Webhooks form (``whsec_`` + base64 of 32 random bytes), so
+    ready-made verifiers take it as it is."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 class DeliveryState(enum.StrEnum):
@@ -49,6 +64,8 @@ class WebhookSubscription(Base):
     #: The HMAC secret, sealed with ``SecretBox(purpose="webhooks")``.
     secret_sealed: Mapped[str] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The API client whose own outcome callback this is (it hears of its notifications only); None: an operator's.
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id", ondelete="CASCADE"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -63,6 +80,10 @@ class WebhookSubscription(Base):
     def wants(self, msg_type: str, event: str | None) -> bool:
         """Whether this subscription's filter selects a message of ``msg_type`` (and ``event``)."""
         return filter_matches(self.events, msg_type, event)
+
+    def wants_outcome(self, status: str, client_id: int | None) -> bool:
+        """Whether this subscription hears of a notification (of ``client_id``) reaching ``status``."""
+        return f"outcome:{status}" in self.events and self.client_id in (None, client_id)
 
 
 def filter_matches(entries: Iterable[str], msg_type: str, event: str | None) -> bool:
@@ -79,7 +100,12 @@ class WebhookDelivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
-    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id", ondelete="CASCADE"))
+    #: The inbound record posted; None for a notification's outcome.
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id", ondelete="CASCADE"),
+                                                   default=None)
+    #: The notification (delivery record id) whose outcome is posted, and that outcome.
+    notification_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), default=None)
     state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: The last HTTP status the subscriber answered (None: no answer, see ``last_error``).
@@ -104,3 +130,15 @@ def pending_deliveries(session: Session, record: InboundRecord) -> list[int]:
         existing[subscription_id] = delivery
     session.flush()
     return [d.id for d in existing.values() if d.state == DeliveryState.PENDING and d.attempts == 0]
+
+
+def outcome_deliveries(session: Session, notification_id: str, status: str, client_id: int | None) -> list[int]:
+    """Create a delivery of a notification's final ``status`` for every enabled subscription that wants it."""
+    if status not in OUTCOMES:
+        return []
+    subscriptions = session.scalars(select(WebhookSubscription).where(WebhookSubscription.enabled.is_(True))).all()
+    deliveries = [WebhookDelivery(subscription_id=s.id, notification_id=notification_id, outcome=status)
+                  for s in subscriptions if s.wants_outcome(status, client_id)]
+    session.add_all(deliveries)
+    session.flush()
+    return [d.id for d in deliveries]

@@ -9,6 +9,7 @@ the platform.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 
 class Outcome(enum.Enum):
@@ -25,30 +26,66 @@ class Outcome(enum.Enum):
 
 _OK, _REFRESH, _RETRY, _PERMANENT = Outcome.OK, Outcome.REFRESH_TOKEN, Outcome.RETRY_LATER, Outcome.PERMANENT
 
-#: WeChat Official Account (and mini-program) codes. 45009 is a *daily* quota: fail, do not hammer.
+# Each code with the meaning its platform's global error-code page gives it (WeChat: 全局返回码说明 /
+# "Global Return Code"; WeCom: 全局错误码; DingTalk: 服务端API错误码), and our decision.
+
+#: WeChat Official Account (and mini-program) codes.
 WECHAT_ERRCODES: dict[int, Outcome] = {
-    0: _OK,
-    40001: _REFRESH, 40014: _REFRESH, 42001: _REFRESH,
-    -1: _RETRY, 45011: _RETRY,
-    40164: _PERMANENT, 40013: _PERMANENT, 40125: _PERMANENT, 43004: _PERMANENT, 40037: _PERMANENT,
-    47003: _PERMANENT, 45009: _PERMANENT, 46003: _PERMANENT, 40029: _PERMANENT, 40226: _PERMANENT,
-}  # fmt: skip
+    0: _OK,          # 请求成功 / request succeeded
+    40001: _REFRESH,  # 获取 access_token 时 AppSecret 错误, 或者 access_token 无效 / invalid credential
+    40014: _REFRESH,  # 不合法的 access_token / invalid access_token
+    42001: _REFRESH,  # access_token 超时 / access_token expired
+    -1: _RETRY,      # 系统繁忙, 此时请开发者稍候再试 / system busy, try again later
+    45011: _RETRY,   # API 调用太频繁, 请稍候再试 / API minute-quota reached, try again later
+    40164: _PERMANENT,  # 调用接口的 IP 地址不在白名单中 / caller IP not in the allow-list
+    40013: _PERMANENT,  # 不合法的 AppID / invalid appid
+    40125: _PERMANENT,  # 无效的 appsecret / invalid appsecret
+    43004: _PERMANENT,  # 需要接收者关注 / the recipient must follow the account
+    40037: _PERMANENT,  # 不合法的 template_id / invalid template_id
+    47003: _PERMANENT,  # 参数值不符合限制要求 (模板数据) / argument invalid (template data)
+    45009: _PERMANENT,  # 接口调用超过限制 (日调用量) / reach max api daily quota limit: a QUOTA, alerted
+    46003: _PERMANENT,  # 不存在的菜单数据 / menu does not exist
+    40029: _PERMANENT,  # 不合法或已过期的 code / invalid or expired code (jscode2session)
+    40226: _PERMANENT,  # 高风险等级用户, 小程序登录拦截 / high-risk user, login blocked
+}
 
-#: WeCom codes. 45009 here is the group robot's per-minute limit, so it is worth a retry.
+#: WeCom codes. 45009 depends on the endpoint: see :data:`ENDPOINT_RULES`.
 WECOM_ERRCODES: dict[int, Outcome] = {
-    0: _OK,
-    40001: _REFRESH, 40014: _REFRESH, 42001: _REFRESH,
-    -1: _RETRY, 45009: _RETRY, 45033: _RETRY,
-    60020: _PERMANENT, 40056: _PERMANENT, 81013: _PERMANENT, 82001: _PERMANENT, 93000: _PERMANENT,
-}  # fmt: skip
+    0: _OK,          # 请求成功 / request succeeded
+    40001: _REFRESH,  # 不合法的 secret 参数 / invalid secret (answered for a stale token too)
+    40014: _REFRESH,  # 不合法的 access_token / invalid access_token
+    42001: _REFRESH,  # access_token 已过期 / access_token expired
+    -1: _RETRY,      # 系统繁忙, 建议稍候重试, 不超过 3 次 / system busy, retry (at most 3 times)
+    45009: _RETRY,   # 接口调用超过限制 / api freq out of limit (app: daily send cap; robot: 20 a minute)
+    45033: _RETRY,   # 接口并发调用超过限制 / too many concurrent calls
+    60020: _PERMANENT,  # 不安全的访问 IP / caller IP not in the app's trusted IPs
+    40056: _PERMANENT,  # 不合法的 agentid / invalid agentid
+    81013: _PERMANENT,  # UserID、部门ID、标签ID 全部非法或无权限 / every recipient invalid or out of scope
+    82001: _PERMANENT,  # 指定的成员/部门/标签参数无权限 / no permission for the recipients named
+    93000: _PERMANENT,  # 机器人 webhook 地址不合法 / invalid robot webhook key
+}
 
-#: DingTalk codes. 130101 (robot "send too fast") throttles for minutes; 90020 is a monthly quota.
+#: DingTalk codes.
 DINGTALK_ERRCODES: dict[int, Outcome] = {
-    0: _OK,
-    40014: _REFRESH, 42001: _REFRESH, 40001: _REFRESH, 33001: _REFRESH,
-    -1: _RETRY, 90002: _RETRY, 90019: _RETRY, 130101: _RETRY,
-    310000: _PERMANENT, 300001: _PERMANENT, 300005: _PERMANENT, 460101: _PERMANENT, 90020: _PERMANENT,
-}  # fmt: skip
+    0: _OK,          # 请求成功 / request succeeded
+    40014: _REFRESH,  # 不合法的 access_token / invalid access_token
+    42001: _REFRESH,  # access_token 已过期 / access_token expired
+    40001: _REFRESH,  # 获取 access_token 时 Secret 错误, 或者 access_token 无效 / bad secret or token
+    33001: _REFRESH,  # 无效的企业 ID (请确认 access_token 是否正确) / invalid corp id: check the token
+    -1: _RETRY,      # 系统繁忙, 稍后重试 1 次, 最多 3 次 / system busy, retry at most 3 times
+    90002: _RETRY,   # 所有企业调用该接口超过最高频率, 限流 / the API's global rate limit, throttled
+    90019: _RETRY,   # 应用对授权企业调用接口超过限流 (每秒) / this app's per-second limit for the org
+    130101: _RETRY,  # send too fast, exceed 20 times per minute: 机器人限流 10 分钟 / robot throttled 10 min
+    # 143103/143104: work notifications over the per-minute limit, "retry later" (from PLATFORMS.md; the
+    # global page does not list them, the work-notification page's error table does).
+    143103: _RETRY,  # 调用太频繁, 请稍后重试 / calling too fast, retry later
+    143104: _RETRY,  # 调用太频繁, 请稍后重试 / calling too fast, retry later
+    310000: _PERMANENT,  # 机器人安全设置不匹配 (sign/keyword/ip) / robot security setting mismatch
+    300001: _PERMANENT,  # 机器人 token 为空或不存在 / robot token missing or unknown
+    300005: _PERMANENT,  # 机器人 token 不存在 / robot token does not exist
+    460101: _PERMANENT,  # 消息长度超过限制 / message too long
+    90020: _PERMANENT,  # 企业本月 API 调用量已超过限制 / the org's monthly API quota is used up: alerted
+}
 
 ERRCODE_TABLES: dict[str, dict[int, Outcome]] = {
     "wechat": WECHAT_ERRCODES,
@@ -57,26 +94,74 @@ ERRCODE_TABLES: dict[str, dict[int, Outcome]] = {
 }
 
 #: The shortest sensible wait (seconds) for codes that mean "you are rate limited for a while".
+#: WeCom blocks a per-hour limit for 60 minutes and a per-day one until the next day; an app's 45009 on
+#: ``message/send`` is its daily send cap (账号上限数*200 人次/天) or the hourly API cap, so it waits an hour
+#: (a daily block is outlasted by the next tries, within the budget's age).
 RETRY_AFTER: dict[str, dict[int, float]] = {
-    "wecom": {45009: 60.0},
-    "dingtalk": {130101: 60.0},
+    "wecom": {45009: 3600.0},
+    "dingtalk": {130101: 60.0, 143103: 60.0, 143104: 60.0},
 }
 
 
-def classify_errcode(platform: str, errcode: int) -> Outcome:
-    """Map a platform's errcode to an :class:`Outcome`; unknown codes are :attr:`Outcome.PERMANENT`."""
+@dataclass(frozen=True)
+class EndpointRule:
+    """What a code means on one endpoint when it means something else there than elsewhere."""
+
+    outcome: Outcome
+    retry_after: float | None = None
+    quota: str | None = None
+
+
+#: ``(platform, path prefix) -> {errcode: rule}``: the same code names another limit on another endpoint.
+ENDPOINT_RULES: dict[tuple[str, str], dict[int, EndpointRule]] = {
+    # The group robot: 20 messages a minute per robot; WeCom blocks a per-minute limit for 60 s.
+    ("wecom", "/cgi-bin/webhook/"): {45009: EndpointRule(_RETRY, 60.0)},
+}
+
+#: Quotas: once spent, nothing on the account gets through for the rest of the window (``day`` or ``month``),
+#: so an operator must hear of it (a metric, the admin banner, a webhook event).
+QUOTA_CODES: dict[str, dict[int, str]] = {
+    "wechat": {45009: "day"},
+    "wecom": {45009: "day"},
+    "dingtalk": {90020: "month"},
+}
+
+
+def _endpoint_rule(platform: str, errcode: int, path: str) -> EndpointRule | None:
+    for (rule_platform, prefix), rules in ENDPOINT_RULES.items():
+        if rule_platform == platform and path.startswith(prefix) and errcode in rules:
+            return rules[errcode]
+    return None
+
+
+def classify_errcode(platform: str, errcode: int, path: str = "") -> Outcome:
+    """Map a platform's errcode (answered on ``path``) to an :class:`Outcome`; unknown codes are permanent."""
     try:
         table = ERRCODE_TABLES[platform]
     except KeyError:
         raise ValueError(f"unknown platform {platform!r}") from None
-    return table.get(errcode, Outcome.PERMANENT)
+    rule = _endpoint_rule(platform, errcode, path)
+    return rule.outcome if rule else table.get(errcode, Outcome.PERMANENT)
 
 
-def retry_after_for(platform: str, errcode: int | None) -> float | None:
+def retry_after_for(platform: str, errcode: int | None, path: str = "") -> float | None:
     """How long to wait before retrying ``errcode``, when the platform's rules say so."""
     if errcode is None:
         return None
+    rule = _endpoint_rule(platform, errcode, path)
+    if rule is not None:
+        return rule.retry_after
     return RETRY_AFTER.get(platform, {}).get(errcode)
+
+
+def quota_for(platform: str, errcode: int | None, path: str = "") -> str | None:
+    """The window (``day``, ``month``) of the quota ``errcode`` says is spent, or None."""
+    if errcode is None:
+        return None
+    rule = _endpoint_rule(platform, errcode, path)
+    if rule is not None:
+        return rule.quota
+    return QUOTA_CODES.get(platform, {}).get(errcode)
 
 
 class PlatformError(Exception):
@@ -86,16 +171,19 @@ class PlatformError(Exception):
     :param errcode: the platform's code, or None when the failure happened below it (HTTP, network).
     :param errmsg: the platform's message, or a description of the transport failure.
     :param retry_after: seconds to wait before retrying, when the platform's rules say so.
+    :param quota: ``day`` or ``month`` when the answer says the account's API quota for that window is spent.
     """
 
     outcome: Outcome = Outcome.PERMANENT
 
-    def __init__(self, platform: str, errcode: int | None, errmsg: str, retry_after: float | None = None) -> None:
-        super().__init__(platform, errcode, errmsg, retry_after)
+    def __init__(self, platform: str, errcode: int | None, errmsg: str, retry_after: float | None = None,
+                 quota: str | None = None) -> None:
+        super().__init__(platform, errcode, errmsg, retry_after, quota)
         self.platform = platform
         self.errcode = errcode
         self.errmsg = errmsg
         self.retry_after = retry_after
+        self.quota = quota
 
     def __str__(self) -> str:
         code = "" if self.errcode is None else f" errcode {self.errcode}"
@@ -124,7 +212,20 @@ class PlatformUnreachable(RetryLaterError):
     """The request never got a platform answer: timeout, connection error (httpx's ``TransportError``, kept as
     the ``__cause__``) or HTTP 5xx."""
 
-    def __init__(self, platform: str, errcode: None = None, errmsg: str = "", retry_after: float | None = None) -> None:
+    def __init__(self, platform: str, errcode: None = None, errmsg: str = "", retry_after: float | None = None,
+                 quota: None = None) -> None:
+        super().__init__(platform, None, errmsg, retry_after)
+
+
+class UnexpectedAnswer(RetryLaterError):
+    """An answer in none of the endpoint's documented shapes: JSON without ``errcode``, a non-numeric errcode, an
+    HTML page, a JSON list. Not a success (a robot message answered so was never delivered) and not understood,
+    so it is retried with back-off; the answer's start (redacted) is in ``errmsg``, so the attempt keeps it.
+    DingTalk's gateway answers flow control this way, HTTP 200 ``{"status": 1111, "wait": 5, "punish": "deny"}``:
+    its ``wait`` is the ``retry_after``."""
+
+    def __init__(self, platform: str, errcode: None = None, errmsg: str = "", retry_after: float | None = None,
+                 quota: None = None) -> None:
         super().__init__(platform, None, errmsg, retry_after)
 
 
@@ -135,13 +236,13 @@ _ERROR_CLASSES: dict[Outcome, type[PlatformError]] = {
 }
 
 
-def error_for(platform: str, errcode: int, errmsg: str) -> PlatformError:
-    """Build the exception for a failed answer, with its class chosen by :func:`classify_errcode`."""
-    outcome = classify_errcode(platform, errcode)
+def error_for(platform: str, errcode: int, errmsg: str, path: str = "") -> PlatformError:
+    """Build the exception for a failed answer on ``path``, with its class chosen by :func:`classify_errcode`."""
+    outcome = classify_errcode(platform, errcode, path)
     if outcome is Outcome.OK:
         raise ValueError(f"errcode {errcode} is a success on {platform}, not an error")
     cls = _ERROR_CLASSES[outcome]
-    return cls(platform, errcode, errmsg, retry_after_for(platform, errcode))
+    return cls(platform, errcode, errmsg, retry_after_for(platform, errcode, path), quota_for(platform, errcode, path))
 
 
 class ProtocolError(Exception):

@@ -65,6 +65,7 @@ def upload_media(
         params={**(params or {}), "type": kind},
         files={"media": (filename, content, content_type)},
         token=token,
+        success=id_fields,
     )
     media_id = next((body[field] for field in id_fields if body.get(field)), None)
     if not media_id:

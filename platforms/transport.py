@@ -1,11 +1,16 @@
 """The one way out to a platform API.
 
-Every client call goes through :meth:`Transport.request`, so the rules live in one place:
+Every client call goes through :meth:`Transport.request` (or :meth:`Transport.download` for an endpoint that may
+answer a file), so the rules live in one place:
 
 * the access token is added as the ``access_token`` query parameter;
-* success is ``errcode == 0`` or no errcode at all, never "HTTP 200";
+* success is ``errcode == 0``, or the success shape the endpoint documents (a body without errcode that
+  carries one of the fields the caller names in ``success``), never "HTTP 200" and never "some JSON";
+* any other answer (JSON without errcode, DingTalk's gateway flow control ``{"status": 1111, "wait": 5}``, an
+  HTML page at HTTP 200) is :class:`~platforms.errors.UnexpectedAnswer`: retried, its ``wait`` honoured, its
+  start (redacted) kept in the message;
 * HTTP 5xx, timeouts and connection errors become :class:`~platforms.errors.PlatformUnreachable`;
-* errcodes are turned into exceptions by :func:`~platforms.errors.error_for`;
+* errcodes are turned into exceptions by :func:`~platforms.errors.error_for` (per endpoint);
 * a rejected token is invalidated, a fresh one fetched and the call retried **once**.
 
 Tests hand the transport an ``httpx.Client`` built on ``httpx.MockTransport``; the sandbox is reached by
@@ -16,6 +21,8 @@ from __future__ import annotations
 
 import json as jsonlib
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -26,9 +33,10 @@ from platforms.errors import (
     PlatformUnreachable,
     RetryLaterError,
     TokenExpiredError,
+    UnexpectedAnswer,
     error_for,
 )
-from platforms.redaction import install_httpx_redaction
+from platforms.redaction import install_httpx_redaction, redact
 from platforms.tokens import TokenSource
 
 #: Platforms answer in well under a second; a slow answer is better retried than waited for.
@@ -38,9 +46,33 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 #: kept alive than threads sending, each burst would open (and on HTTPS handshake) connections again.
 DEFAULT_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=50)
 
+#: How much of an unexpected answer is kept (in the error, so on the delivery attempt).
+ANSWER_EXCERPT_CHARS = 500
+#: A flow-control ``wait`` longer than this is taken as this (a typo on their side must not park a send for days).
+MAX_WAIT_SECONDS = 3600.0
+
 log = logging.getLogger(f"imbridge.{__name__}")
 
 FileField = tuple[str, bytes, str]
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file a platform answered with instead of JSON: its bytes and the type it declared."""
+
+    content: bytes
+    content_type: str
+
+
+def _is_page(response: httpx.Response) -> bool:
+    """An HTML page (a gateway's error page) is never the file asked for."""
+    return response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower() == "text/html"
+
+
+def _is_json(response: httpx.Response) -> bool:
+    """JSON by its declared type, or (WeChat sometimes says text/plain) by its first byte."""
+    declared = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    return declared in ("application/json", "text/json", "text/plain") or response.content[:1] == b"{"
 
 
 class Transport:
@@ -82,23 +114,38 @@ class Transport:
         data: dict[str, Any] | None = None,
         files: dict[str, FileField] | None = None,
         token: TokenSource | None = None,
+        success: Sequence[str] = (),
     ) -> dict[str, Any]:
         """Call ``path`` and return the JSON body of a successful answer.
 
+        :param success: fields of the endpoint's documented success shape when it answers without ``errcode``
+            (``("access_token",)`` for WeChat's token); a body without errcode and without any of them is an
+            :class:`UnexpectedAnswer`.
+        :raises UnexpectedAnswer: (a :class:`RetryLaterError`) an answer in no documented shape.
         :raises TokenExpiredError: the token was rejected again after one refresh.
         :raises RetryLaterError: the platform asked us to back off (:class:`PlatformUnreachable` for
             network failures and HTTP 5xx).
         :raises PermanentError: anything else, including unknown errcodes.
         """
+        return self._call((method, path, params, json, data, files, tuple(success)), token)
+
+    def download(self, method: str, path: str, *, json: Any = None, token: TokenSource | None = None,
+                 success: Sequence[str] = ()) -> Download | dict[str, Any]:
+        """Like :meth:`request` for endpoints that answer either bytes or JSON (``material/get_material``,
+        ``media/get``): a non-JSON success is a :class:`Download`; a JSON answer is judged as :meth:`request`
+        judges it (an errcode raises, ``success`` names its documented shape), and returned."""
+        return self._call((method, path, None, json, None, None, tuple(success)), token, binary_ok=True)
+
+    def _call(self, call: tuple[Any, ...], token: TokenSource | None, binary_ok: bool = False) -> Any:
         if token is None:
-            return self._send(method, path, params, json, data, files, None)
+            return self._send(*call, None, binary_ok)
         used = token.get()
         try:
-            return self._send(method, path, params, json, data, files, used)
+            return self._send(*call, used, binary_ok)
         except TokenExpiredError:
             token.invalidate(used)
         # Exactly one retry: a second rejection propagates instead of looping.
-        return self._send(method, path, params, json, data, files, token.get())
+        return self._send(*call, token.get(), binary_ok)
 
     def close(self) -> None:
         """Close the connection pool, if this transport created it."""
@@ -122,8 +169,10 @@ class Transport:
         json: Any,
         data: dict[str, Any] | None,
         files: dict[str, FileField] | None,
+        success: tuple[str, ...],
         access_token: str | None,
-    ) -> dict[str, Any]:
+        binary_ok: bool = False,
+    ) -> Any:
         query = {k: v for k, v in (params or {}).items() if v is not None}
         if access_token is not None:
             query["access_token"] = access_token
@@ -147,9 +196,12 @@ class Transport:
             raise PlatformUnreachable(self.platform, None, f"{method} {path}: timed out ({exc})") from exc
         except httpx.TransportError as exc:
             raise PlatformUnreachable(self.platform, None, f"{method} {path}: {exc!r}") from exc
-        return self._parse(method, path, response)
+        if binary_ok and response.status_code < 400 and not _is_json(response) and not _is_page(response):
+            return Download(response.content, response.headers.get("Content-Type") or "application/octet-stream")
+        return self._parse(method, path, response, success, access_token)
 
-    def _parse(self, method: str, path: str, response: httpx.Response) -> dict[str, Any]:
+    def _parse(self, method: str, path: str, response: httpx.Response, success: tuple[str, ...],
+               access_token: str | None) -> dict[str, Any]:
         where = f"{method} {path}"
         status = response.status_code
         if status >= 500:
@@ -160,20 +212,51 @@ class Transport:
             body = response.json()
         except ValueError:
             body = None
+        if status >= 400 and not (isinstance(body, dict) and body.get("errcode") not in (None, 0, "0")):
+            # The request itself was refused (a wrong path, a gateway's 403): retrying the same cannot help.
+            raise PermanentError(self.platform, None, f"{where}: HTTP {status}: {_excerpt(response, access_token)}")
         if not isinstance(body, dict):
-            raise PermanentError(self.platform, None, f"{where}: HTTP {status}, not a JSON object")
+            raise self._unexpected(where, response, access_token)
         errcode = body.get("errcode")
-        if errcode in (None, 0, "0"):
-            if status < 400:
+        if errcode is None:
+            if any(field in body for field in success):
                 return body
-            raise PermanentError(self.platform, None, f"{where}: HTTP {status}")
+            raise self._unexpected(where, response, access_token, _wait(body))
         try:
             code = int(errcode)
         except (TypeError, ValueError):
-            raise PermanentError(self.platform, None, f"{where}: errcode {errcode!r}") from None
-        error: PlatformError = error_for(self.platform, code, str(body.get("errmsg", "")))
+            raise self._unexpected(where, response, access_token) from None
+        if code == 0:
+            return body
+        error: PlatformError = error_for(self.platform, code, str(body.get("errmsg", "")), path)
         log.info("%s %s failed: errcode %s (%s)", self.platform, where, code, error.outcome.value)
         raise error
+
+    def _unexpected(self, where: str, response: httpx.Response, access_token: str | None,
+                    wait: float | None = None) -> UnexpectedAnswer:
+        excerpt = _excerpt(response, access_token)
+        log.warning("%s %s: unexpected answer (HTTP %s): %s", self.platform, where, response.status_code, excerpt)
+        return UnexpectedAnswer(self.platform, None,
+                                f"{where}: unexpected answer (HTTP {response.status_code}): {excerpt}", wait)
+
+
+def _excerpt(response: httpx.Response, access_token: str | None) -> str:
+    """The answer's start on one line, credentials masked."""
+    text = " ".join(response.text[: ANSWER_EXCERPT_CHARS * 2].split())
+    text = redact(text, [access_token] if access_token else [])
+    return text[:ANSWER_EXCERPT_CHARS] + ("..." if len(text) > ANSWER_EXCERPT_CHARS else "")
+
+
+def _wait(body: dict[str, Any]) -> float | None:
+    """The ``wait`` (seconds) of a flow-control answer, when it names a sensible one."""
+    wait = body.get("wait")
+    if isinstance(wait, bool) or not isinstance(wait, int | float | str):
+        return None
+    try:
+        seconds = float(wait)
+    except ValueError:
+        return None
+    return min(seconds, MAX_WAIT_SECONDS) if seconds > 0 else None
 
 
 def _retry_after(response: httpx.Response) -> float | None:

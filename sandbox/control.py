@@ -5,6 +5,7 @@ JSON in, JSON out; a bad request answers 400 with falcon's ``{"title", "descript
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import falcon
@@ -13,7 +14,9 @@ from sandbox.robots import Robot
 from sandbox.state import SandboxState
 from sandbox.wechat.applet import openid_for
 from sandbox.wechat.custom import note_interaction
+from sandbox.wechat.media import add_news_material
 from sandbox.wechat.qrcode import live_ticket
+from sandbox.wechat.seeds import CONSOLE_MENU
 from sandbox.wechat.store import JsCode
 
 
@@ -203,6 +206,39 @@ class JsCodes(_Resource):
         resp.media = {"code": code, "expires_at": expires}
 
 
+class ConsoleMenu(_Resource):
+    """POST ``{button: [...]}`` (``get_current_selfmenu_info`` shape; empty: :data:`CONSOLE_MENU`) plays an
+    operator publishing a menu in the mp.weixin.qq.com console: ``menu/get`` then answers 46003. DELETE: none."""
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        buttons = _body(req).get("button", CONSOLE_MENU)
+        if not isinstance(buttons, list) or not all(isinstance(b, dict) for b in buttons):
+            raise falcon.HTTPBadRequest(description="button must be a list of objects")
+        with self.state.lock:
+            self.state.wechat.menu = None
+            self.state.wechat.console_menu = copy.deepcopy(buttons)
+        resp.status = falcon.HTTP_201
+        resp.media = {"button": buttons}
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response) -> None:
+        with self.state.lock:
+            self.state.wechat.console_menu = None
+        resp.media = {"ok": True}
+
+
+class NewsMaterial(_Resource):
+    """POST ``{news_item: [{title, content, ...}]}``: a news material as if made in the console; its media_id."""
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        articles = _body(req).get("news_item")
+        if not isinstance(articles, list) or not articles or not all(isinstance(a, dict) for a in articles):
+            raise falcon.HTTPBadRequest(description="news_item must be a non-empty list of objects")
+        with self.state.lock:
+            media_id = add_news_material(self.state, articles)
+        resp.status = falcon.HTTP_201
+        resp.media = {"media_id": media_id}
+
+
 class Interactions(_Resource):
     """POST ``{openid, at?}``: the follower wrote to the account (now, or at ``at`` on the sandbox clock), which
     opens its 48-hour customer-service window."""
@@ -235,4 +271,6 @@ def add_control_routes(app: falcon.App, state: SandboxState, prefix: str = "/_sa
     app.add_route(f"{prefix}/wechat/qrcodes", QrCodes(state))
     app.add_route(f"{prefix}/wechat/templates", Templates(state))
     app.add_route(f"{prefix}/wechat/jscodes", JsCodes(state))
+    app.add_route(f"{prefix}/wechat/console-menu", ConsoleMenu(state))
+    app.add_route(f"{prefix}/wechat/news-material", NewsMaterial(state))
     app.add_route(f"{prefix}/wechat/interactions", Interactions(state))

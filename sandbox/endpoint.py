@@ -24,6 +24,12 @@ _GATEWAY_PAGE = (
     "<center><h1>{status}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
 
+#: What a gateway in front of the platform answers (HTTP 200) when it throttles or wants a login.
+_THROTTLE_PAGE = (
+    "<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\"><title>访问被拒绝 / Access denied</title></head>\r\n"
+    "<body><h1>您的访问过于频繁, 请稍后再试</h1><p>Too many requests, please try again later.</p></body></html>\r\n"
+)
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -106,6 +112,14 @@ class Endpoint:
             resp.status = 504
             resp.content_type = falcon.MEDIA_HTML
             resp.text = _GATEWAY_PAGE.format(status="504 Gateway Time-out")
+        elif rule.kind == "flow_control":
+            resp.media = {"status": 1111, "wait": rule.wait, "source": "x5", "punish": "deny",
+                          "uuid": f"sandbox-{rule.id}-{rule.hits}"}
+        elif rule.kind == "page":
+            resp.content_type = falcon.MEDIA_HTML
+            resp.text = _THROTTLE_PAGE
+        elif rule.kind == "body":
+            resp.media = rule.body
         elif rule.kind == "http":
             resp.status = rule.status
             resp.content_type = falcon.MEDIA_HTML

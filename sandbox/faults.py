@@ -7,7 +7,11 @@ a rate (the chance that a matching request is hit):
 * ``errcode`` - answer HTTP 200 ``{"errcode": -1, "errmsg": "system error"}`` (or any ``errcode``/``errmsg``);
 * ``http`` - answer HTTP ``status`` (503 by default) with a gateway's HTML page;
 * ``timeout`` - hold the request ``hold_seconds`` (30 by default), longer than any client waits, then 504.
-  Held requests are let go at once by a reset or by removing the rule, so a test never waits them out.
+  Held requests are let go at once by a reset or by removing the rule, so a test never waits them out;
+* ``flow_control`` - DingTalk's gateway throttling: HTTP 200 ``{"status": 1111, "wait": wait, "punish": "deny"}``
+  (``wait`` 5 by default), no errcode;
+* ``page`` - HTTP 200 with an HTML page (a proxy's login or error page, or the gateway's throttle page);
+* ``body`` - HTTP 200 with any JSON ``body`` (an answer in no documented shape).
 
 ``times`` limits how often a rule fires (``1``: only the next matching request), which makes a fault
 deterministic when ``rate`` is 1.
@@ -22,11 +26,12 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-FaultKind = Literal["latency", "errcode", "http", "timeout"]
+FaultKind = Literal["latency", "errcode", "http", "timeout", "flow_control", "page", "body"]
+KINDS = ("latency", "errcode", "http", "timeout", "flow_control", "page", "body")
 
 #: Accepted spellings of a kind.
 _KIND_ALIASES = {"busy": "errcode", "system_busy": "errcode", "http_error": "http", "5xx": "http",
-                 "hold": "timeout"}
+                 "hold": "timeout", "throttle": "flow_control", "html": "page"}
 
 
 @dataclass
@@ -40,6 +45,10 @@ class FaultRule:
     errmsg: str = "system error"
     status: int = 503
     hold_seconds: float = 30.0
+    #: ``flow_control``: the ``wait`` (seconds) the gateway names.
+    wait: float = 5
+    #: ``body``: the JSON answered.
+    body: Any = None
     times: int | None = None
     hits: int = 0
 
@@ -72,8 +81,8 @@ class FaultInjector:
         """Add a rule from its JSON spec (``ValueError`` when it makes no sense)."""
         spec = dict(spec)
         kind = _KIND_ALIASES.get(spec.get("kind", ""), spec.get("kind"))
-        if kind not in ("latency", "errcode", "http", "timeout"):
-            raise ValueError("kind must be latency, errcode, http or timeout")
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}")
         if not isinstance(spec.get("pattern"), str) or not spec["pattern"]:
             raise ValueError("pattern (a glob on the request path) is required")
         known = set(FaultRule.__dataclass_fields__) - {"id", "hits", "kind"}
@@ -86,6 +95,8 @@ class FaultInjector:
             raise ValueError("rate must be between 0 and 1")
         if kind == "http" and not 400 <= int(rule.status) <= 599:
             raise ValueError("status must be an HTTP error status")
+        if kind == "body" and rule.body is None:
+            raise ValueError("a body fault needs the JSON body to answer")
         with self._lock:
             rule.id = next(self._ids)
             self._rules[rule.id] = rule

@@ -354,7 +354,8 @@ class SecretGuard:
                 if _is_ingress(app):
                     route = re.sub(r"/\d+(?=/|$)", "/{id}", path)
                     exempt = EXEMPT.get((method.upper(), path), set())
-                    scanner.capture(result.text, f"the response to {method.upper()} {route}", exempt)
+                    body = result.content.decode(result.encoding or "utf-8", "replace")  # bytes served too
+                    scanner.capture(body, f"the response to {method.upper()} {route}", exempt)
                 return result
             return simulate_request
 

@@ -1,17 +1,30 @@
 """Posting to a webhook subscriber: the signed request, and what its answer means.
 
-The body is the inbound record's JSON. Receivers verify::
+The body is the inbound record's JSON, or a notification's outcome. Every request is signed twice, so that
+receivers written for either scheme verify it:
 
+* `Standard Webhooks <https://www.standardwebhooks.com>`_, for ready-made verifiers::
+
+    webhook-id: wd_<delivery id>            (the same on every retry: dedupe on it)
+    webhook-timestamp: 1700000000
+    webhook-signature: v1,<base64 HMAC-SHA256(key, f"{id}.{timestamp}.{body}")>
+
+  The key is the secret's bytes after base64-decoding when it is a ``whsec_...`` secret (generated secrets
+  are), else the secret's UTF-8 bytes (hand it to a library as ``"whsec_" + base64(secret)``).
+* imbridge's first scheme, kept for the receivers that check it::
+
+    X-Imbridge-Delivery: <delivery id>
     X-Imbridge-Timestamp: 1700000000
-    X-Imbridge-Signature: sha256=<hex HMAC-SHA256(secret, f"{timestamp}.{body}")>
+    X-Imbridge-Signature: sha256=<hex HMAC-SHA256(secret as UTF-8, f"{timestamp}.{body}")>
 
-The timestamp is inside the MAC, so a captured request cannot be replayed later with a fresh timestamp;
-receivers should refuse timestamps more than a few minutes old and dedupe on ``X-Imbridge-Delivery``
-(delivery is at least once).
+The timestamp is inside both MACs, so a captured request cannot be replayed later with a fresh timestamp;
+receivers should refuse timestamps more than a few minutes old and dedupe on the id (delivery is at least once).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import logging
@@ -42,6 +55,26 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
+#: The prefix of a Standard Webhooks secret (base64 after it).
+STANDARD_PREFIX = "whsec_"
+
+
+def standard_key(secret: str) -> bytes:
+    """The Standard Webhooks HMAC key of ``secret``: base64-decoded after ``whsec_``, else its UTF-8 bytes."""
+    if secret.startswith(STANDARD_PREFIX):
+        try:
+            return base64.b64decode(secret[len(STANDARD_PREFIX):], validate=True)
+        except (binascii.Error, ValueError):
+            pass  # a hand-made secret that only looks like one: its bytes, as for any other
+    return secret.encode()
+
+
+def sign_standard(secret: str, message_id: str, timestamp: str, body: bytes) -> str:
+    """The ``webhook-signature`` value (Standard Webhooks, version 1)."""
+    mac = hmac.new(standard_key(secret), f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256)
+    return "v1," + base64.b64encode(mac.digest()).decode()
+
+
 @dataclass(frozen=True)
 class Attempt:
     """The outcome of one POST: ``status`` when the subscriber answered, ``error`` when it did not.
@@ -68,7 +101,11 @@ class Attempt:
 def post(egress: Egress, url: str, body: bytes, secret: str, delivery_id: int, timeout: float) -> Attempt:
     """POST ``body`` to ``url``, the whole exchange within ``timeout`` seconds, through ``egress``'s policy."""
     timestamp = str(int(time.time()))
+    message_id = f"wd_{delivery_id}"
     headers = {
+        "webhook-id": message_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": sign_standard(secret, message_id, timestamp, body),
         "Content-Type": "application/json",
         "Accept-Encoding": "identity",
         "User-Agent": USER_AGENT,

@@ -16,6 +16,8 @@ from __future__ import annotations
 import enum
 from typing import Literal
 
+from ingress.i18n import negotiate
+
 Language = Literal["zh", "en"]
 
 #: The language of a request that names none imbridge speaks.
@@ -76,22 +78,9 @@ MESSAGES: dict[Code, tuple[str, str]] = {
 
 
 def language(accept_language: str | None) -> Language:
-    """``en`` when the header ranks English above Chinese (or names English and not Chinese), else ``zh``."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, item in enumerate((accept_language or "").split(",")):
-        tag, _, params = item.partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        primary = tag.strip().lower().split("-", 1)[0]
-        if primary in ("zh", "en") and quality > 0:
-            ranked.append((-quality, position, primary))
-    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE  # type: ignore[return-value]
+    """``en`` when the header ranks English above Chinese (or names English and not Chinese), else ``zh``: the
+    seed's paths speak Chinese first (the API elsewhere defaults to English, see :mod:`ingress.i18n`)."""
+    return "en" if negotiate(accept_language, ("zh-CN", "en"), default="zh-CN") == "en" else "zh"
 
 
 def message(code: Code, lang: Language, **fields: object) -> str:

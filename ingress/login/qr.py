@@ -1,9 +1,10 @@
 """``POST /token/wechat/qr/applyQrCode`` and ``GET /token/wechat/qr/getStatus``: the browser's half of QR login.
 
-Applying pops a pre-minted code from the pool (one Redis round trip, no call to WeChat). A pool that runs
-low gets a mint queued; an empty one makes the request queue a mint and wait for it, a bounded time, on the
-pool list itself; after that a 503 with ``Retry-After``. The status answers ``wait``, ``ok`` or ``expired``;
-with ``wait=N`` it is held until the status moves or N seconds pass (see :mod:`ingress.login.watcher`).
+Applying pops a pre-minted code from the pool (one Redis round trip, no call to WeChat); an empty pool makes
+the request wait, a bounded time, for a code minted on demand (see :mod:`core.login.dispense`); after that,
+or when too many are minted on demand at once, a 503 with ``Retry-After``. The status answers ``wait``,
+``ok`` or ``expired``; with ``wait=N`` it is held until the status moves or N seconds pass
+(see :mod:`ingress.login.watcher`).
 
 Both answer in the seed's envelope (:mod:`ingress.login.envelope`): ``data`` is ``{qrCodeKey, qrCodeUrl,
 expireSeconds}`` (the seed's object plus the code's remaining life), and the bare status string.
@@ -18,7 +19,8 @@ from typing import Any
 import falcon
 
 from config import Settings
-from core.login import QrPool, QrSessions, QrStatus, request_mint
+from core.login import QrPool, QrSessions, QrStatus
+from core.login.dispense import BrokerUnavailable, CodeUnavailable, PoolBusy, dispense
 from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.auth import Open
@@ -51,13 +53,14 @@ class ApplyQrCode:
         "responses": {"200": ("the code; a failure is a 200 with a non-zero code (too many requests from this "
                               "client: 10106, with Retry-After; no Official Account configured: 10107)",
                               _APPLY_ANSWER),
-                      "503": ("no code ready; retry after Retry-After", FAILURES["default"][1]), **FAILURES}}}
+                      "503": ("no code ready, or too many being minted (busy); retry after Retry-After",
+                              FAILURES["default"][1]), **FAILURES}}}
 
     def __init__(self, settings: Settings, runtime: Runtime, tasks: Tasks) -> None:
         self.settings = settings
         self.tasks = tasks
         self.config = settings.login
-        self.pool = QrPool(runtime.redis, self.config.pool_min_remaining_seconds)
+        self.pool = QrPool.from_settings(runtime.redis, self.config)
         self.rate_limit = ClientRateLimit(runtime.redis, "qr-apply", self.config.apply_rate_limit,
                                           self.config.apply_rate_window_seconds)
 
@@ -67,27 +70,19 @@ class ApplyQrCode:
                            "app-secret", code="not_configured")
         with redis_available():
             self.rate_limit.check(client_address(req, self.settings.ingress.client_ip_header))
-            taken = self.pool.take()
-            if taken is None:
-                self._mint(self.config.pool_size, required=True)
-                taken = self.pool.wait_take(self.config.apply_wait_seconds)
-                if taken is None:
-                    raise ApiError(falcon.HTTP_503, "no login QR code is ready yet; retry shortly", code="pool_empty",
-                                   headers={"Retry-After": POOL_RETRY_AFTER})
-            elif taken.pool_size * 2 < self.config.pool_size:
-                self._mint(self.config.pool_size - taken.pool_size, required=False)
+            try:
+                taken = dispense(self.pool, self.tasks, self.config)
+            except BrokerUnavailable as exc:
+                raise ApiError(falcon.HTTP_503, "the message broker is unavailable; retry shortly",
+                               code=exc.code, headers={"Retry-After": "5"}) from exc
+            except PoolBusy as exc:
+                raise ApiError(falcon.HTTP_503, "too many login codes are being made right now; retry shortly",
+                               code=exc.code, headers={"Retry-After": BUSY_RETRY_AFTER}) from exc
+            except CodeUnavailable as exc:
+                raise ApiError(falcon.HTTP_503, "no login QR code is ready yet; retry shortly", code=exc.code,
+                               headers={"Retry-After": POOL_RETRY_AFTER}) from exc
         succeed(resp, {"qrCodeKey": taken.code.key, "qrCodeUrl": taken.code.url,
                        "expireSeconds": int(taken.remaining_seconds)})
-
-    def _mint(self, count: int, *, required: bool) -> None:
-        """Queue a mint; only a request that needs it now fails when the broker cannot take it."""
-        try:
-            request_mint(self.pool, self.tasks, count)
-        except Exception as exc:  # redis/pika connection errors differ; all mean "broker unavailable"
-            if required:
-                raise ApiError(falcon.HTTP_503, "the message broker is unavailable; retry shortly",
-                               code="broker_unavailable", headers={"Retry-After": "5"}) from exc
-            log.warning("QR pool low and the broker refused a mint: %s", exc)
 
 
 class QrCodeStatus:

@@ -43,7 +43,8 @@ def viewer(req: falcon.Request) -> Viewer:
     return Viewer(client.id, admin=client.scope == Scope.ADMIN)
 
 
-def _find(session: Any, req: falcon.Request, blob_id: str) -> BlobUpload:
+def find_visible_upload(session: Any, req: falcon.Request, blob_id: str) -> BlobUpload:
+    """The upload of ``blob_id`` the caller's key sees, else a 404 (the same for not yours and none)."""
     upload = find_upload(session, blob_id, viewer(req))
     if upload is None:
         raise ApiError(falcon.HTTP_404, f"no stored file {blob_id}", code="not_found")
@@ -105,9 +106,9 @@ class BlobItem:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, blob_id: str) -> None:
         with self.database.session() as session:
-            resp.media = blob_view(_find(session, req, blob_id))
+            resp.media = blob_view(find_visible_upload(session, req, blob_id))
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, blob_id: str) -> None:
         with self.database.session() as session:
-            session.delete(_find(session, req, blob_id))
+            session.delete(find_visible_upload(session, req, blob_id))
         resp.status = falcon.HTTP_204

@@ -59,7 +59,7 @@ def _items(data: Any, max_items: int) -> list[Any]:
         raise unprocessable("the batch is not valid", problems)
     if len(items) > max_items:
         raise ApiError(falcon.HTTP_413, f"{len(items)} notifications in one batch; at most {max_items}",
-                       code="batch_too_large")
+                       code="batch_too_large", params={"count": len(items), "max_items": max_items})
     return items
 
 

@@ -29,7 +29,7 @@ from models.notifications.views import delivery_view
 log = logging.getLogger(f"imbridge.{__name__}")
 
 _ACCEPTED = {"type": "object", "properties": {"id": {"type": "string"}, "status": {"type": "string"}}}
-_IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
+IDEMPOTENCY_PARAMETER = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
                 "description": "A repeat with the same key (per API key) returns the first record, sends once."}
 
 
@@ -56,7 +56,8 @@ def idempotency_key_problem(key: object, field: str) -> dict[str, str] | None:
     return {"field": field, "type": "value_error", "message": "1 to 200 printable ASCII characters"}
 
 
-def _idempotency_key(req: falcon.Request) -> str | None:
+def idempotency_key_header(req: falcon.Request) -> str | None:
+    """The request's ``Idempotency-Key`` header (None without one); a 422 when it cannot be one."""
     key = req.get_header("Idempotency-Key")
     if key is None:
         return None
@@ -94,7 +95,7 @@ def submit(database: Database, tasks: Tasks, rules: IntakeRules, req: falcon.Req
     problem (an app channel whose platform is off names the keys to set). A broker that cannot take the message
     leaves the record to the scheduler's outbox sweep.
     """
-    key = _idempotency_key(req)
+    key = idempotency_key_header(req)
     with database.session() as session:
         try:
             accepted = accept(session, data, rules, client_id=req.context.api_client.id, idempotency_key=key,
@@ -114,7 +115,7 @@ def submit(database: Database, tasks: Tasks, rules: IntakeRules, req: falcon.Req
 class NotificationCollection:
     scope = Scope.NOTIFY
     openapi = {
-        "post": {"summary": "Accept a notification: validated, recorded, queued", "parameters": [_IDEMPOTENCY],
+        "post": {"summary": "Accept a notification: validated, recorded, queued", "parameters": [IDEMPOTENCY_PARAMETER],
                  "body": REQUEST_ADAPTER,
                  "example": {"channel": "dingtalk_robot", "robot": "ops",
                              "message": {"msgtype": "text", "text": {"content": "部署完成 / deploy done"}}},

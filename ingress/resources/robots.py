@@ -1,7 +1,9 @@
 """``/api/v1/robots/dingtalk`` and ``/api/v1/robots/wecom``: operators manage group robots (admin scope).
 
 Credentials go in once and never come back out: answers show them masked (``demo****``), and they are stored
-sealed with the secret key.
+sealed with the secret key. The whole webhook URL copied from the platform's console is accepted where the
+credential belongs and reduced to it (:mod:`platforms.robot_urls`); a URL of another host is a 422. After each
+change the robot's version is bumped (:mod:`core.robot_versions`), so every worker uses it on its next send.
 """
 
 from __future__ import annotations
@@ -9,17 +11,20 @@ from __future__ import annotations
 from typing import Any
 
 import falcon
+import redis
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from config.masking import mask
+from core import robot_versions
 from ingress.bodies import read_model
 from ingress.errors import ApiError
 from models import Database, Scope
 from models.notifications.common import Code
 from models.robots import Robot, RobotPlatform, find_robot, seal_credentials
 from models.secretbox import SecretBox, SecretKeyMissing, SecretUnreadable
+from platforms.robot_urls import credential_from
 
 
 def _check_sign_secret(value: str | None) -> str | None:
@@ -27,6 +32,20 @@ def _check_sign_secret(value: str | None) -> str | None:
     if value and not value.startswith("SEC"):
         raise ValueError("a DingTalk sign secret starts with SEC")
     return value or None
+
+
+def _dingtalk_token(value: str | None) -> str | None:
+    return None if value is None else _non_empty(credential_from("dingtalk", value))
+
+
+def _wecom_key(value: str | None) -> str | None:
+    return None if value is None else _non_empty(credential_from("wecom", value))
+
+
+def _non_empty(value: str) -> str:
+    if not value:
+        raise ValueError("must not be blank")
+    return value
 
 
 class _RobotFields(BaseModel):
@@ -40,30 +59,36 @@ class _RobotFields(BaseModel):
 class DingTalkRobotCreate(_RobotFields):
     code: Code
     name: str = Field(min_length=1, max_length=100)
-    #: The ``access_token`` of the robot's webhook URL.
-    accessToken: str = Field(min_length=1, max_length=500)
+    #: The ``access_token`` of the robot's webhook URL, or the whole URL (reduced to its access_token).
+    accessToken: str = Field(min_length=1, max_length=1000)
     #: The signing secret (``SEC...``), when the robot has "加签" security.
     secret: str | None = Field(default=None, max_length=500)
 
     _sec = field_validator("secret")(classmethod(lambda cls, v: _check_sign_secret(v)))
+    _token = field_validator("accessToken")(classmethod(lambda cls, v: _dingtalk_token(v)))
 
 
 class DingTalkRobotUpdate(_RobotFields):
-    accessToken: str | None = Field(default=None, min_length=1, max_length=500)
+    accessToken: str | None = Field(default=None, min_length=1, max_length=1000)
     secret: str | None = Field(default=None, max_length=500)
 
     _sec = field_validator("secret")(classmethod(lambda cls, v: _check_sign_secret(v)))
+    _token = field_validator("accessToken")(classmethod(lambda cls, v: _dingtalk_token(v)))
 
 
 class WeComRobotCreate(_RobotFields):
     code: Code
     name: str = Field(min_length=1, max_length=100)
-    #: The ``key`` of the robot's webhook URL.
-    key: str = Field(min_length=1, max_length=500)
+    #: The ``key`` of the robot's webhook URL, or the whole URL (reduced to its key).
+    key: str = Field(min_length=1, max_length=1000)
+
+    _key = field_validator("key")(classmethod(lambda cls, v: _wecom_key(v)))
 
 
 class WeComRobotUpdate(_RobotFields):
-    key: str | None = Field(default=None, min_length=1, max_length=500)
+    key: str | None = Field(default=None, min_length=1, max_length=1000)
+
+    _key = field_validator("key")(classmethod(lambda cls, v: _wecom_key(v)))
 
 
 _MODELS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
@@ -99,10 +124,17 @@ def _credentials(body: BaseModel) -> tuple[str | None, Any]:
 class _RobotResource:
     scope = Scope.ADMIN
 
-    def __init__(self, database: Database, secret_key: str | None, platform: RobotPlatform) -> None:
+    def __init__(self, database: Database, secret_key: str | None, platform: RobotPlatform,
+                 redis_client: redis.Redis | None = None) -> None:
         self.database = database
         self.secret_key = secret_key
         self.platform = platform
+        self.redis = redis_client
+
+    def _changed(self, robot_id: int) -> None:
+        """Tell the workers (after the commit): their cached copy of the robot is stale."""
+        if self.redis is not None:
+            robot_versions.bump(self.redis, robot_id)
 
     @property
     def box(self) -> SecretBox:
@@ -121,8 +153,9 @@ _EXAMPLES: dict[RobotPlatform, dict[str, str]] = {
 
 
 class RobotCollection(_RobotResource):
-    def __init__(self, database: Database, secret_key: str | None, platform: RobotPlatform) -> None:
-        super().__init__(database, secret_key, platform)
+    def __init__(self, database: Database, secret_key: str | None, platform: RobotPlatform,
+                 redis_client: redis.Redis | None = None) -> None:
+        super().__init__(database, secret_key, platform, redis_client)
         create = _MODELS[platform][0]
         self.openapi = {"get": {"summary": f"List {platform} robots (credentials masked)"},
                         "post": {"summary": f"Add a {platform} robot", "body": create, "example": _EXAMPLES[platform],
@@ -151,8 +184,9 @@ class RobotCollection(_RobotResource):
 
 
 class RobotItem(_RobotResource):
-    def __init__(self, database: Database, secret_key: str | None, platform: RobotPlatform) -> None:
-        super().__init__(database, secret_key, platform)
+    def __init__(self, database: Database, secret_key: str | None, platform: RobotPlatform,
+                 redis_client: redis.Redis | None = None) -> None:
+        super().__init__(database, secret_key, platform, redis_client)
         update = _MODELS[platform][1]
         self.openapi = {"get": {"summary": f"One {platform} robot (credentials masked)"},
                         "patch": {"summary": f"Change a {platform} robot; omitted fields stay", "body": update,
@@ -180,8 +214,13 @@ class RobotItem(_RobotResource):
             seal_credentials(robot, self.box, token, secret)
             session.flush()
             resp.media = robot_view(robot, self.box)
+            robot_id = robot.id
+        self._changed(robot_id)
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, code: str) -> None:
         with self.database.session() as session:
-            session.delete(self._get(session, code))
+            robot = self._get(session, code)
+            robot_id = robot.id
+            session.delete(robot)
+        self._changed(robot_id)
         resp.status = falcon.HTTP_204

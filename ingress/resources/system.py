@@ -1,7 +1,8 @@
 """``/api/v1/system/status`` (admin): what the admin page's System screen shows, in one read.
 
 Token health per configured app (from the token store's bookkeeping), the broker's queue depths, the latest
-failed jobs, and deliveries per minute by status over the last hour (counted in SQL, by creation minute).
+failed jobs, deliveries per minute by status over the last hour (counted in SQL, by creation minute), and the
+alerts in force (a platform's API quota spent: :mod:`core.alerts`), which the screen shows as a banner.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import redis
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 
+from core.alerts import active_quota_alerts
 from core.runtime import Runtime
 from ingress.errors import ApiError, unprocessable, validation_details
 from models import Database, Scope
@@ -56,10 +58,22 @@ class MinuteCount(BaseModel):
     counts: dict[str, int] = Field(description="deliveries created in that minute, by their status now")
 
 
+class Alert(BaseModel):
+    kind: str = Field(description="quota_exhausted")
+    platform: str
+    errcode: int | None
+    errmsg: str
+    window: str = Field(description="day | month: the quota that is spent")
+    since: datetime
+    until: datetime = Field(description="when the platform gives the quota back")
+    message: dict[str, str] = Field(description="what the banner says, by language (zh-CN, en)")
+
+
 class SystemStatus(BaseModel):
     model_config = ConfigDict(json_schema_extra={"description": "token health, queue depths, failures, throughput"})
 
     generatedAt: datetime
+    alerts: list[Alert]
     tokens: list[TokenStatus]
     queues: list[QueueDepth]
     recentJobFailures: list[dict[str, Any]]
@@ -164,8 +178,8 @@ def recent_job_failures(database: Database) -> list[dict[str, Any]]:
 
 class SystemStatusResource:
     scope = Scope.ADMIN
-    openapi = {"get": {"summary": "Token status per app, queue depths, recent job failures, deliveries per minute "
-                                  "by status (query: minutes, default 60)", "query": StatusQuery,
+    openapi = {"get": {"summary": "Alerts in force, token status per app, queue depths, recent job failures, "
+                                  "deliveries per minute by status (query: minutes, default 60)", "query": StatusQuery,
                        "responses": {"200": ("the system's state now", SystemStatus)}}}
 
     def __init__(self, runtime: Runtime, broker: dramatiq.Broker) -> None:
@@ -180,10 +194,11 @@ class SystemStatusResource:
         database = self.runtime.database
         try:
             tokens, queues = token_status(self.runtime), queue_depths(self.broker)
+            alerts = [Alert.model_validate(a.view()) for a in active_quota_alerts(self.runtime.redis)]
         except redis.RedisError as exc:
             raise ApiError(falcon.HTTP_503, f"Redis is unavailable: {type(exc).__name__}", code="unavailable",
                            headers={"Retry-After": "5"}) from exc
-        status = SystemStatus(generatedAt=utcnow(), tokens=tokens, queues=queues,
+        status = SystemStatus(generatedAt=utcnow(), alerts=alerts, tokens=tokens, queues=queues,
                               recentJobFailures=recent_job_failures(database),
                               deliveriesPerMinute=deliveries_per_minute(database, params.minutes),
                               windowMinutes=params.minutes)

@@ -71,7 +71,8 @@ def _with_bindings(session: Any, user: User) -> dict[str, Any]:
 
 
 def _taken(username: str) -> ApiError:
-    return ApiError(falcon.HTTP_409, f"the username '{username}' is taken", code="username_taken")
+    return ApiError(falcon.HTTP_409, f"the username '{username}' is taken", code="username_taken",
+                    params={"username": username})
 
 
 class _UsersResource:

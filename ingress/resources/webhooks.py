@@ -9,7 +9,6 @@ A URL whose host is an address (or ``localhost``) the egress policy refuses is r
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,14 +24,14 @@ from ingress.errors import ApiError, unprocessable
 from models import Database, Scope, WebhookDelivery, WebhookSubscription
 from models.base import as_utc
 from models.secretbox import SecretBox
-from models.webhooks import FILTER_PATTERN, SECRET_PURPOSE, DeliveryState
+from models.webhooks import FILTER_PATTERN, SECRET_PURPOSE, DeliveryState, new_secret
 
 #: What every answer shows instead of the secret.
 MASK = "********"
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 
 
-def _check_url(value: str | None) -> str | None:
+def check_url(value: str | None) -> str | None:
     if value is None:
         return None
     parts = urlsplit(value)
@@ -61,7 +60,7 @@ class WebhookCreate(BaseModel):
                                description="HMAC key; omitted: one is generated and shown once")
     enabled: bool = True
 
-    _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
+    _url = field_validator("url")(classmethod(lambda cls, v: check_url(v)))
     _events = field_validator("events")(classmethod(lambda cls, v: _check_events(v)))
 
 
@@ -74,7 +73,7 @@ class WebhookUpdate(BaseModel):
     secret: str | None = Field(default=None, min_length=16, max_length=256)
     enabled: bool | None = None
 
-    _url = field_validator("url")(classmethod(lambda cls, v: _check_url(v)))
+    _url = field_validator("url")(classmethod(lambda cls, v: check_url(v)))
     _events = field_validator("events")(classmethod(lambda cls, v: _check_events(v)))
 
 
@@ -82,7 +81,7 @@ def _iso(value: Any) -> str | None:
     return as_utc(value).isoformat() if value is not None else None
 
 
-def _public(subscription: WebhookSubscription) -> dict[str, Any]:
+def subscription_view(subscription: WebhookSubscription) -> dict[str, Any]:
     return {
         "id": subscription.id, "name": subscription.name, "url": subscription.url, "events": subscription.events,
         "enabled": subscription.enabled, "secret": MASK, "createdAt": _iso(subscription.created_at),
@@ -99,7 +98,7 @@ def _delivery(delivery: WebhookDelivery) -> dict[str, Any]:
     }
 
 
-class _WebhookResource:
+class WebhookResource:
     scope = Scope.ADMIN
 
     def __init__(self, database: Database, secret_key: str | None,
@@ -130,7 +129,7 @@ class _WebhookResource:
         return subscription
 
 
-class WebhookCollection(_WebhookResource):
+class WebhookCollection(WebhookResource):
     openapi = {
         "get": {"summary": "List webhook subscriptions (secrets masked)"},
         "post": {"summary": "Subscribe a URL to inbound traffic", "body": WebhookCreate,
@@ -142,28 +141,28 @@ class WebhookCollection(_WebhookResource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         with self.database.session() as session:
             rows = session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id)).all()
-            resp.media = {"items": [_public(row) for row in rows]}
+            resp.media = {"items": [subscription_view(row) for row in rows]}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_model(req, WebhookCreate)
         self._check_destination(body.url)
         box = self._box()
         generated = body.secret is None
-        secret = body.secret or secrets.token_urlsafe(32)
+        secret = body.secret or new_secret()
         with self.database.session() as session:
             subscription = WebhookSubscription(name=body.name, url=body.url, secret_sealed=box.seal(secret),
                                                enabled=body.enabled)
             subscription.events = body.events
             session.add(subscription)
             session.flush()
-            answer = _public(subscription)
+            answer = subscription_view(subscription)
         if generated:
             answer["secret"] = secret
         resp.status = falcon.HTTP_201
         resp.media = answer
 
 
-class WebhookItem(_WebhookResource):
+class WebhookItem(WebhookResource):
     openapi = {
         "get": {"summary": "One webhook subscription (secret masked)"},
         "patch": {"summary": "Change a subscription: name, url, events, secret, enabled", "body": WebhookUpdate,
@@ -173,7 +172,7 @@ class WebhookItem(_WebhookResource):
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, webhook_id: int) -> None:
         with self.database.session() as session:
-            resp.media = _public(self._get(session, webhook_id))
+            resp.media = subscription_view(self._get(session, webhook_id))
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, webhook_id: int) -> None:
         body = read_model(req, WebhookUpdate)
@@ -193,7 +192,7 @@ class WebhookItem(_WebhookResource):
             if sealed:
                 subscription.secret_sealed = sealed
             session.flush()
-            resp.media = _public(subscription)
+            resp.media = subscription_view(subscription)
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, webhook_id: int) -> None:
         with self.database.session() as session:
@@ -203,7 +202,7 @@ class WebhookItem(_WebhookResource):
         resp.status = falcon.HTTP_204
 
 
-class WebhookDeliveries(_WebhookResource):
+class WebhookDeliveries(WebhookResource):
     openapi = {"get": {"summary": "A subscription's deliveries, newest first (filter: state; paged)",
                        "parameters": [
                            {"name": "state", "in": "query", "schema": {"enum": [s.value for s in DeliveryState]}},

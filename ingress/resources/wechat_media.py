@@ -18,12 +18,13 @@ from sqlalchemy import func, select
 
 from core import job_kinds
 from core.tasks import Tasks
+from ingress.bodies import read_model
 from ingress.bounds import MAX_PAGE
 from ingress.errors import ApiError, unprocessable, validation_details
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from ingress.uploads import UploadForm, read_upload
 from models import Database, Scope
-from models.blobs import put_blob
+from models.blobs import put_upload
 from models.jobs import Job, JobStatus, create_job
 from models.wechat.media import MediaStatus, WeChatMedia, media_view
 from platforms.wechat.media_rules import MAX_MEDIA_BYTES, PERMANENT_RULES, media_problems
@@ -151,10 +152,11 @@ class MediaCollection:
         permanent = bool(is_permanent(form))
         content_type = _content_type(file.filename, file.content_type)
         with self.database.session() as session:
-            blob = put_blob(session, file.content, file.filename, content_type)
+            # Owner-less: every admin key may view it (``/api/v1/blobs/{id}/content``, the list's thumbnails).
+            upload = put_upload(session, file.content, file.filename, content_type, None)
             row = WeChatMedia(permanent=permanent, type=form.fields["type"].strip(), name=file.filename,
                               title=form.fields.get("title"), introduction=form.fields.get("introduction"),
-                              blob_id=blob.id, size=file.size, content_type=content_type,
+                              blob_id=upload.blob_id, size=file.size, content_type=content_type,
                               status=MediaStatus.UPLOADING.value, source="upload")
             session.add(row)
             session.flush()
@@ -199,6 +201,57 @@ class MediaItem:
         if job_id is None:
             resp.status = falcon.HTTP_204
             return
+        enqueue_job(self.database, self.tasks, job_id)
+        job_accepted(resp, job_id)
+
+
+class MediaFetch:
+    scope = Scope.ADMIN
+    needs_platform = {"POST": "wechat"}
+    openapi = {"post": {"summary": "Fetch a permanent material's content (a job: get_material). An image, voice or "
+                                   "thumb is stored: the result's contentUrl (GET /api/v1/blobs/{blobId}/content) "
+                                   "serves it; a video's result holds {title, description, down_url}, news its "
+                                   "news_item", "responses": {"202": ("queued", JOB_ACCEPTED),
+                                                              "409": "not a material on the platform (yet)"}}}
+
+    def __init__(self, database: Database, tasks: Tasks) -> None:
+        self.database = database
+        self.tasks = tasks
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, record_id: int) -> None:
+        with self.database.session() as session:
+            media = _get(session, record_id)
+            if not (media.permanent and media.media_id):
+                raise ApiError(falcon.HTTP_409, f"media record {record_id} is not a permanent material on the "
+                                                "platform (temporary, or not uploaded yet)", code="conflict")
+            job_id = create_job(session, job_kinds.MEDIA_FETCH, {"mediaId": record_id}).id
+        enqueue_job(self.database, self.tasks, job_id)
+        job_accepted(resp, job_id)
+
+
+class FetchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: A platform media_id (news material has no local row: a menu's media_id button, a sync's listing).
+    mediaId: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_=-]+$")
+
+
+class MaterialFetch:
+    scope = Scope.ADMIN
+    needs_platform = {"POST": "wechat"}
+    openapi = {"post": {"summary": "Fetch any permanent material by its platform mediaId (a job: get_material), "
+                                   "news included; the result as for /api/v1/wechat/media/{id}/fetch",
+                        "body": FetchRequest, "example": {"mediaId": "<a permanent material's media_id>"},
+                        "responses": {"202": ("queued", JOB_ACCEPTED)}}}
+
+    def __init__(self, database: Database, tasks: Tasks) -> None:
+        self.database = database
+        self.tasks = tasks
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = read_model(req, FetchRequest)
+        with self.database.session() as session:
+            job_id = create_job(session, job_kinds.MEDIA_FETCH, {"platformMediaId": body.mediaId}).id
         enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)
 

@@ -217,9 +217,11 @@ class PublishedMenu:
 class MenuImport:
     scope = Scope.ADMIN
     needs_platform = {"POST": "wechat"}
-    openapi = {"post": {"summary": "Import the live menu (a job: menu/get) as a new published row; body optional: "
-                                   "{name}", "body": ImportRequest, "body_required": False,
-                        "example": {"name": "imported"}, "responses": {"202": ("queued", JOB_ACCEPTED)}}}
+    openapi = {"post": {"summary": "Import the live menu (a job: menu/get, or for a menu made in the "
+                                   "console get_current_selfmenu_info, converted; see result.review) as a new "
+                                   "published row; body optional: {name}", "body": ImportRequest,
+                        "body_required": False, "example": {"name": "imported"},
+                        "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
     def __init__(self, database: Database, max_body: int, tasks: Tasks) -> None:
         self.database = database

@@ -10,6 +10,7 @@ where operators look for them, with WeChat's reason as its error.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,14 +21,24 @@ from models.deliveries import Channel, Delivery, DeliveryStatus
 SUCCESS = "success"
 
 
-def apply_template_report(session: Session, msgid: str, status: str, reported_at: datetime) -> bool:
-    """Record WeChat's report on the template message ``msgid``; False if no record of ours carries it (yet)."""
+class Applied(NamedTuple):
+    """The record a report was applied to; ``failed_now``: the report turned it from ``sent`` into ``failed``
+    (an outcome its callbacks hear of)."""
+
+    delivery_id: str
+    client_id: int | None
+    failed_now: bool
+
+
+def apply_template_report(session: Session, msgid: str, status: str, reported_at: datetime) -> Applied | None:
+    """Record WeChat's report on the template message ``msgid``; None if no record of ours carries it (yet)."""
     delivery = session.scalars(select(Delivery).where(
         Delivery.platform_msgid == msgid, Delivery.channel == Channel.WECHAT_TEMPLATE.value)).first()
     if delivery is None:
-        return False
+        return None
     delivery.answer = {**(delivery.answer or {}), "jobStatus": status, "jobReportedAt": reported_at.isoformat()}
-    if status != SUCCESS and delivery.status == DeliveryStatus.SENT.value:
+    failed_now = status != SUCCESS and delivery.status == DeliveryStatus.SENT.value
+    if failed_now:
         delivery.status = DeliveryStatus.FAILED.value
         delivery.last_error = f"WeChat reported after the send: {status}"
-    return True
+    return Applied(delivery.id, delivery.client_id, failed_now)

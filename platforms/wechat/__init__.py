@@ -11,7 +11,7 @@ from platforms.wechat.client import WeChatClient
 from platforms.wechat.custom import CUSTOM_MSGTYPES, CustomerService
 from platforms.wechat.followers import Followers
 from platforms.wechat.mass import CLIENTMSGID_EXISTS, MASS_MSGTYPES, MassSends
-from platforms.wechat.material import Material
+from platforms.wechat.material import FetchedMaterial, Material
 from platforms.wechat.menu import Menu
 from platforms.wechat.menu_rules import ButtonProblem, MenuInvalid, button_problems, validate_buttons
 from platforms.wechat.messages import InboundMessage, parse_message
@@ -28,6 +28,7 @@ from platforms.wechat.replies import (
     VoiceReply,
     reply_to,
 )
+from platforms.wechat.selfmenu import ConvertedMenu, selfmenu_as_menu
 from platforms.wechat.subscribe import SubscribeMessages, subscribe_keys
 from platforms.wechat.templates import Templates, template_keys
 
@@ -38,7 +39,9 @@ __all__ = [
     "AppletSession",
     "Article",
     "ButtonProblem",
+    "ConvertedMenu",
     "CustomerService",
+    "FetchedMaterial",
     "Followers",
     "ImageReply",
     "InboundMessage",
@@ -62,6 +65,7 @@ __all__ = [
     "parse_message",
     "qrcode_image_url",
     "reply_to",
+    "selfmenu_as_menu",
     "subscribe_keys",
     "template_keys",
     "validate_buttons",

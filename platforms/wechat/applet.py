@@ -70,7 +70,8 @@ class WeChatAppletClient(AppClient):
             raise not_configured(self.platform, "wechat-applet app_id/app_secret")
         payload = {"grant_type": "client_credential", "appid": self.app_id, "secret": self._app_secret,
                    "force_refresh": force_refresh}
-        return grant_from(self.platform, self.transport.request("POST", "/cgi-bin/stable_token", json=payload))
+        return grant_from(self.platform, self.transport.request("POST", "/cgi-bin/stable_token", json=payload,
+                                                                 success=("access_token",)))
 
     def jscode2session(self, code: str) -> AppletSession:
         """Exchange a login code (single use, about 5 minutes) for ``{openid, session_key, unionid?}``.
@@ -89,6 +90,7 @@ class WeChatAppletClient(AppClient):
                 "js_code": code,
                 "grant_type": "authorization_code",
             },
+            success=("openid",),
         )
         if not body.get("openid") or "session_key" not in body:
             raise PermanentError(self.platform, None, "jscode2session answered without openid/session_key")

@@ -84,7 +84,7 @@ class WeChatClient(AppClient):
             raise not_configured(self.platform, "wechat app_id/app_secret")
         if self.token_mode == "classic":
             params = {"grant_type": "client_credential", "appid": self.app_id, "secret": self._app_secret}
-            body = self.transport.request("GET", "/cgi-bin/token", params=params)
+            body = self.transport.request("GET", "/cgi-bin/token", params=params, success=("access_token",))
         else:
             payload = {
                 "grant_type": "client_credential",
@@ -92,5 +92,5 @@ class WeChatClient(AppClient):
                 "secret": self._app_secret,
                 "force_refresh": force_refresh,
             }
-            body = self.transport.request("POST", "/cgi-bin/stable_token", json=payload)
+            body = self.transport.request("POST", "/cgi-bin/stable_token", json=payload, success=("access_token",))
         return grant_from(self.platform, body)

@@ -44,7 +44,7 @@ class MassSends:
     def get(self, msg_id: int) -> dict[str, Any]:
         """``{msg_id, msg_status}`` (``SEND_SUCCESS``, ``SENDING``, ``SEND_FAIL``, ``DELETE``)."""
         return self._transport.request("POST", "/cgi-bin/message/mass/get", json={"msg_id": msg_id},
-                                       token=self._token)
+                                       token=self._token, success=("msg_status",))
 
     def delete(self, msg_id: int, article_idx: int = 0) -> None:
         """Hide a sent mpnews/mpvideo (``article_idx`` 0: every article); the messages themselves stay sent."""

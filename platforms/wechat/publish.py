@@ -29,5 +29,5 @@ class Publications:
     def _page(self, path: str, offset: int, count: int, no_content: bool) -> dict[str, Any]:
         if not 1 <= count <= MAX_PAGE:
             raise ValueError(f"count must be 1..{MAX_PAGE}")
-        return self._transport.request("POST", path, token=self._token,
+        return self._transport.request("POST", path, token=self._token, success=("total_count", "item"),
                                        json={"offset": offset, "count": count, "no_content": 1 if no_content else 0})

@@ -41,6 +41,7 @@ class QRCodes:
                 "action_info": {"scene": {"scene_str": scene_str}},
             },
             token=self._token,
+            success=("ticket",),
         )
         if not body.get("ticket"):
             raise PermanentError("wechat", None, "qrcode/create answered without a ticket")

@@ -37,7 +37,7 @@ class SubscribeMessages:
 
     def templates(self) -> list[dict[str, Any]]:
         """The account's templates: ``priTmplId, title, content, example, type`` (2 one-off, 3 long-term)."""
-        body = self._transport.request("GET", "/wxaapi/newtmpl/gettemplate", token=self._token)
+        body = self._transport.request("GET", "/wxaapi/newtmpl/gettemplate", token=self._token, success=("data",))
         return list(body.get("data") or [])
 
     def send(self, message: dict[str, Any]) -> None:

@@ -30,7 +30,8 @@ class Templates:
 
     def list_private(self) -> list[dict[str, Any]]:
         """The account's templates: ``template_id, title, primary_industry, deputy_industry, content, example``."""
-        body = self._transport.request("GET", "/cgi-bin/template/get_all_private_template", token=self._token)
+        body = self._transport.request("GET", "/cgi-bin/template/get_all_private_template", token=self._token,
+                                      success=("template_list",))
         return list(body.get("template_list") or [])
 
     def delete(self, template_id: str) -> None:

@@ -7,11 +7,14 @@ introduction; only image material has a ``url``; get_materialcount has no errcod
 
 from __future__ import annotations
 
+import copy
 import json
+import mimetypes
 import secrets
 from typing import Any
 
 from sandbox.call import Call
+from sandbox.endpoint import Answer
 from sandbox.errors import ErrcodeAnswer
 from sandbox.state import SandboxState
 from sandbox.uploads import MB, UploadErrors, checked_upload, rules
@@ -54,12 +57,43 @@ def add_material(state: SandboxState, call: Call) -> dict[str, Any]:
     media_id = secrets.token_urlsafe(32)
     url = f"http://mmbiz.qpic.cn/mmbiz_jpg/{secrets.token_urlsafe(24)}/0?wx_fmt=jpeg"
     material = Material(media_id, str(media_type), file.filename or media_id, int(state.now()),
-                        url if media_type == "image" else None, description)
+                        url if media_type == "image" else None, description, file.data,
+                        _file_type(file.filename, file.content_type))
     state.wechat.materials[media_id] = material
     answer: dict[str, Any] = {"media_id": media_id}
     if material.url:
         answer["url"] = material.url
     return answer
+
+
+def _file_type(filename: str | None, declared: str | None) -> str:
+    if declared and declared not in ("application/octet-stream", "text/plain"):
+        return declared
+    return mimetypes.guess_type(filename or "")[0] or "application/octet-stream"
+
+
+def get_material(state: SandboxState, call: Call) -> dict[str, Any] | Answer:
+    """An image, voice or thumb is answered as the file itself; a video as ``{title, description, down_url}``;
+    news as ``{news_item: [...]}``; an unknown id is 40007."""
+    require_token(state, call)
+    material = state.wechat.materials.get(call.json_object().get("media_id"))
+    if material is None:
+        raise ErrcodeAnswer(40007, "invalid media_id")
+    if material.type == "news":
+        return {"news_item": copy.deepcopy(material.news_item or [])}
+    if material.type == "video":
+        description = material.description or {}
+        return {"title": description.get("title", ""), "description": description.get("introduction", ""),
+                "down_url": f"http://mp.weixin.qq.com/mp/video/download?vid={material.media_id}"}
+    return Answer(material.content or b"", material.content_type or "application/octet-stream")
+
+
+def add_news_material(state: SandboxState, articles: list[dict[str, Any]]) -> str:
+    """A news material as if made in the console (the sandbox's control API); its media_id."""
+    media_id = secrets.token_urlsafe(32)
+    state.wechat.materials[media_id] = Material(media_id, "news", articles[0].get("title", media_id) if articles
+                                                else media_id, int(state.now()), news_item=copy.deepcopy(articles))
+    return media_id
 
 
 def del_material(state: SandboxState, call: Call) -> dict[str, Any]:

@@ -82,10 +82,12 @@ def validate_menu(body: dict[str, Any]) -> list[dict[str, Any]]:
 def create(state: SandboxState, call: Call) -> dict[str, Any]:
     require_token(state, call)
     state.wechat.menu = validate_menu(call.json_object())
+    state.wechat.console_menu = None  # the API's menu is the one in effect from now on
     return {"errcode": 0, "errmsg": "ok"}
 
 
 def get(state: SandboxState, call: Call) -> dict[str, Any]:
+    """Only a menu set through the API: a console-made one answers 46003 here, as on the platform."""
     require_token(state, call)
     if not state.wechat.menu:
         raise ErrcodeAnswer(46003, "menu no exist")
@@ -95,6 +97,7 @@ def get(state: SandboxState, call: Call) -> dict[str, Any]:
 def delete(state: SandboxState, call: Call) -> dict[str, Any]:
     require_token(state, call)
     state.wechat.menu = None
+    state.wechat.console_menu = None
     return {"errcode": 0, "errmsg": "ok"}
 
 
@@ -109,6 +112,10 @@ def _selfmenu_button(button: dict[str, Any]) -> dict[str, Any]:
 
 
 def current_selfmenu_info(state: SandboxState, call: Call) -> dict[str, Any]:
+    """The menu in effect: the API's (converted to this view's shape), else the console's as it was made."""
     require_token(state, call)
-    buttons = [_selfmenu_button(b) for b in state.wechat.menu or []]
-    return {"is_menu_open": 1, "selfmenu_info": {"button": buttons}}
+    if state.wechat.menu:
+        buttons = [_selfmenu_button(b) for b in state.wechat.menu]
+    else:
+        buttons = copy.deepcopy(state.wechat.console_menu or [])
+    return {"is_menu_open": 1 if buttons else 0, "selfmenu_info": {"button": buttons}}

@@ -38,6 +38,7 @@ ROUTES = [
     Route("/cgi-bin/media/upload", media.upload, POST),
     Route("/cgi-bin/material/add_material", media.add_material, POST),
     Route("/cgi-bin/material/del_material", media.del_material, POST),
+    Route("/cgi-bin/material/get_material", media.get_material, POST),
     Route("/cgi-bin/material/batchget_material", media.batchget_material, POST),
     Route("/cgi-bin/material/get_materialcount", media.get_materialcount, GET),
     Route("/sns/jscode2session", applet.jscode2session, GET),

@@ -41,6 +41,21 @@ DEMO_TEMPLATES: list[dict[str, Any]] = [
     },
 ]
 
+#: A menu as the mp.weixin.qq.com console makes it, in ``get_current_selfmenu_info``'s shape (``menu/get``
+#: answers 46003 for it): every console button type, with ``value`` meaning what the platform's docs say.
+CONSOLE_MENU: list[dict[str, Any]] = [
+    {"type": "text", "name": "联系我们", "value": "客服电话 400-000-0000"},
+    {"name": "资料", "sub_button": {"list": [
+        {"type": "view", "name": "官网", "url": "https://www.example.com/"},
+        {"type": "news", "name": "最新文章", "value": "KQb_w_Tiz-nSdVLoTV35Psmty8hGBulGhEdbb9SKs-o",
+         "news_info": {"list": [{"title": "第一篇", "author": "imbridge", "digest": "摘要", "show_cover": 1,
+                                 "cover_url": "http://mmbiz.qpic.cn/cover/0", "content_url": "http://mp.weixin.qq.com/s/x",
+                                 "source_url": ""}]}},
+        {"type": "img", "name": "海报", "value": "temporary-media-id-3-days-only"},
+        {"type": "video", "name": "介绍视频", "value": "http://mp.weixin.qq.com/mp/video?vid=demo"},
+    ]}},
+]
+
 #: The demo account's subscription templates (``gettemplate``'s shape; type 2: one-off, 3: long-term).
 SUBSCRIBE_TEMPLATE_ID = "bDmywsp2oEHjwAadTGKkUHpC0RgBVKbWKsFkrKaMQsk"
 DEMO_SUBSCRIBE_TEMPLATES: list[dict[str, Any]] = [

@@ -23,6 +23,10 @@ class Material:
     update_time: int
     url: str | None = None
     description: dict[str, Any] | None = None
+    #: The file as uploaded (image, voice, video, thumb) and its type; a news material's articles instead.
+    content: bytes | None = None
+    content_type: str | None = None
+    news_item: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -50,6 +54,8 @@ class JsCode:
 @dataclass
 class WeChatStore:
     menu: list[dict[str, Any]] | None = None
+    #: A menu made in the admin console (``get_current_selfmenu_info`` shape); an API menu replaces it.
+    console_menu: list[dict[str, Any]] | None = None
     templates: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {t["template_id"]: copy.deepcopy(t) for t in DEMO_TEMPLATES})
     materials: dict[str, Material] = field(default_factory=dict)

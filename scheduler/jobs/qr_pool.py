@@ -1,30 +1,39 @@
-"""The QR-code pool's upkeep: drop codes close to their end, and queue a mint when the pool runs low.
+"""The QR-code pool's upkeep: drop codes close to their end, and queue a mint when the pool is below its target.
 
 Handed-out keys need no sweep: each expires in Redis with its QR code. Pooled codes have no expiry of their
 own (they sit in a list), so this job removes those with less than ``login.pool-min-remaining-seconds``
-left, then asks a worker to mint what is missing up to ``login.pool-size``.
+left, then asks a worker to mint what is missing up to the pool's target: the applies of the last
+``login.pool-demand-window-seconds`` between ``pool-min-size`` and ``pool-size``, and with nobody applying no
+more than ``pool-idle-codes-per-hour`` codes an hour (see :mod:`core.login.demand`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from core.login import QrPool, request_mint
+from core.login.demand import IDLE_BUDGET_SECONDS, PoolDemand
 from core.runtime import Runtime
 from core.tasks import Tasks
 
 log = logging.getLogger(f"imbridge.{__name__}")
 
 
-def top_up_qr_pool(runtime: Runtime, tasks: Tasks) -> dict[str, int]:
-    """Drop worn codes and queue a mint for the shortfall; returns what it saw and did."""
+def top_up_qr_pool(runtime: Runtime, tasks: Tasks, clock: Callable[[], float] | None = None) -> dict[str, int]:
+    """Drop worn codes and queue a mint for the shortfall; returns what it saw and did.
+
+    :param clock: the pool's clock (None: the Redis server's); a bench passes a simulated one.
+    """
     if not runtime.settings.third.wechat.configured:
-        return {"dropped": 0, "size": 0, "queued": 0}
+        return {"dropped": 0, "size": 0, "queued": 0, "target": 0}
     config = runtime.settings.login
-    pool = QrPool(runtime.redis, config.pool_min_remaining_seconds)
+    pool = QrPool.from_settings(runtime.redis, config, clock)
+    demand = PoolDemand.from_settings(config)
     dropped = pool.prune()
     size = pool.size()
-    shortfall = config.pool_size - size
+    applies = pool.recent_applies()
+    shortfall = demand.shortfall(size, applies, pool.minted_since(IDLE_BUDGET_SECONDS))
     queued = 0
     if shortfall > 0:
         try:
@@ -33,4 +42,4 @@ def top_up_qr_pool(runtime: Runtime, tasks: Tasks) -> dict[str, int]:
             log.warning("QR pool: cannot queue a mint: %s", exc)
     if dropped:
         log.info("QR pool: dropped %d worn codes, %d left, %d queued", dropped, size, queued)
-    return {"dropped": dropped, "size": size, "queued": queued}
+    return {"dropped": dropped, "size": size, "queued": queued, "target": demand.target(applies)}

@@ -89,8 +89,9 @@ def browser(imbridge: RunningImbridge) -> Iterator[object]:
 
 @pytest.fixture
 def anonymous_page(browser, imbridge: RunningImbridge) -> Iterator[object]:
-    """A fresh browser context on the admin page, not logged in; page errors fail the test."""
-    context = browser.new_context(viewport={"width": 1360, "height": 860})
+    """A fresh browser context on the admin page, not logged in, in English (the page follows the browser's
+    language; tests/admin/test_i18n.py covers 简体中文); page errors fail the test."""
+    context = browser.new_context(viewport={"width": 1360, "height": 860}, locale="en-US")
     context.set_default_timeout(UI_TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []

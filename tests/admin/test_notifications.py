@@ -60,3 +60,19 @@ def test_a_failed_notification_can_be_retried(page, imbridge):
     page.click("#retry")
     expect(page.locator("#section-notifications table tbody tr")).to_have_count(2)
     expect(page.locator("#detail-status")).to_contain_text("failed")
+
+
+def test_a_failed_delivery_shows_its_failed_attempt_and_the_platform_error(page, imbridge, screenshot):
+    api = httpx.Client(base_url=imbridge.url, headers=imbridge.headers)
+    api.post("/api/v1/robots/wecom", json={"code": "refused", "name": "Refused robot", "key": "no-such-key-either"})
+    accepted = api.post("/api/v1/notifications", json={"channel": "wecom_robot", "robot": "refused",
+                                                       "message": {"msgtype": "text", "text": {"content": "hi"}}})
+    page.goto(page.url.split("#")[0] + f"#/notifications/{accepted.json()['id']}")
+    expect(page.locator("#detail-status")).to_contain_text("failed")
+    # A permanent refusal is a failed attempt too (the record's failedAttempts counts only retryable ones).
+    expect(page.locator("#detail-attempts")).to_have_text("1 (1 failed)")
+    answer = page.locator("#platform-answer")
+    expect(answer).to_contain_text("Attempt 1 failed: errcode 93000")
+    expect(answer).to_contain_text("invalid webhook url")
+    expect(answer).not_to_contain_text("Nothing beyond success")
+    screenshot("notifications-failed-detail")

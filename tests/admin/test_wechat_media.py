@@ -45,6 +45,10 @@ def test_a_dropped_image_is_uploaded_and_listed(page, imbridge, screenshot):
     row = page.locator(f"{MEDIA} tr", has_text="banner.png").first
     row.locator(".badge-ready").wait_for()
     assert "image" in row.inner_text() and "permanent" in row.inner_text()
+    # Its thumbnail: the stored bytes, fetched with the page's key (an <img src> alone could not send it).
+    thumb = row.locator("img.media-thumb")
+    thumb.wait_for()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth === 8", arg=thumb.element_handle())
     page.click(f"{MEDIA} .tabs button[data-kind=voice]")
     page.wait_for_selector(f"{MEDIA} .empty")
     page.click(f"{MEDIA} .tabs button[data-kind=image]")

@@ -56,6 +56,16 @@ def test_a_package_imports_only_the_layers_below_it(package: str) -> None:
     assert violations(ROOT, package, set(FORBIDDEN[package])) == []
 
 
+def test_the_clients_import_nothing_of_the_server() -> None:
+    """Each client is its own distribution, installed into producers' environments: none of our packages."""
+    found = []
+    for path in sorted((ROOT / "clients").rglob("*.py")):
+        found += [f"{path.relative_to(ROOT)}:{line} imports {module}" for line, module in imported_modules(ROOT, path)
+                  if module.split(".")[0] in OURS]
+    assert list((ROOT / "clients").rglob("*.py")), "the Python client is there"
+    assert found == []
+
+
 def test_the_check_sees_imports_in_functions_and_relative_ones(tmp_path: Path) -> None:
     """The checker itself: a late import inside a function and a relative one are both found."""
     package = tmp_path / "ingress" / "sub"

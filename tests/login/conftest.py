@@ -56,7 +56,7 @@ def login_settings(make_settings, database_url, redis_client, sandbox_url):
         host, port = sandbox_url.removeprefix("http://").split(":")
         sections.setdefault("security", {"secret_key": "login-tests-secret-key"})
         sections.setdefault("sandbox", {"host": host, "port": int(port)})
-        login = {"pool_size": 3, "apply_wait_seconds": 2.0, **sections.pop("login", {})}
+        login = {"pool_size": 3, "pool_min_size": 3, "apply_wait_seconds": 2.0, **sections.pop("login", {})}
         return make_settings(database_url, login=login, **sections)
 
     return build
@@ -100,7 +100,7 @@ def worker(runtime) -> Iterator[Worker]:
 
 @pytest.fixture
 def pool(runtime) -> QrPool:
-    return QrPool(runtime.redis, runtime.settings.login.pool_min_remaining_seconds)
+    return QrPool.from_settings(runtime.redis, runtime.settings.login)
 
 
 @pytest.fixture

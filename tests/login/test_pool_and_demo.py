@@ -19,7 +19,8 @@ def test_the_scheduler_tops_the_pool_up_through_one_mint(runtime, tasks, pool, w
     assert first["queued"] == runtime.settings.login.pool_size
     assert top_up_qr_pool(runtime, tasks)["queued"] == 0  # one mint at a time
     wait_for(lambda: pool.size() == runtime.settings.login.pool_size and not runtime.redis.exists(MINTING_KEY))
-    assert top_up_qr_pool(runtime, tasks) == {"dropped": 0, "size": runtime.settings.login.pool_size, "queued": 0}
+    size = runtime.settings.login.pool_size
+    assert top_up_qr_pool(runtime, tasks) == {"dropped": 0, "size": size, "queued": 0, "target": size}
 
 
 def test_the_scheduler_drops_codes_close_to_their_end(runtime, tasks, pool):
@@ -31,7 +32,7 @@ def test_the_scheduler_drops_codes_close_to_their_end(runtime, tasks, pool):
         pool.add(code)
     runtime.redis.rpush(POOL_KEY, "not json")
     runtime.redis.set(MINTING_KEY, "1")  # a mint is under way: nothing more is queued
-    assert top_up_qr_pool(runtime, tasks) == {"dropped": 2, "size": 1, "queued": 0}
+    assert top_up_qr_pool(runtime, tasks) == {"dropped": 2, "size": 1, "queued": 0, "target": 3}
     assert [json.loads(raw)["key"] for raw in runtime.redis.lrange(POOL_KEY, 0, -1)] == [fresh.key]
 
 

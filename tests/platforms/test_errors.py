@@ -9,6 +9,7 @@ from platforms.errors import (
     PlatformUnreachable,
     RetryLaterError,
     TokenExpiredError,
+    UnexpectedAnswer,
     classify_errcode,
     error_for,
 )
@@ -27,7 +28,7 @@ CASES = [
     *[("wecom", c, PERMANENT) for c in (60020, 40056, 81013, 82001, 93000)],
     ("dingtalk", 0, OK),
     *[("dingtalk", c, REFRESH) for c in (40014, 42001, 40001, 33001)],
-    *[("dingtalk", c, RETRY) for c in (-1, 90002, 90019, 130101)],
+    *[("dingtalk", c, RETRY) for c in (-1, 90002, 90019, 130101, 143103, 143104)],
     *[("dingtalk", c, PERMANENT) for c in (310000, 300001, 300005, 460101, 90020)],
 ]
 
@@ -67,9 +68,35 @@ def test_error_for_picks_the_class_of_the_outcome(platform, errcode, cls):
 
 def test_rate_limit_codes_carry_retry_after():
     assert error_for("dingtalk", 130101, "send too fast").retry_after >= 60
-    assert error_for("wecom", 45009, "api freq out of limit").retry_after == pytest.approx(60, abs=5)
     assert error_for("wechat", -1, "system busy").retry_after is None
     assert error_for("dingtalk", -1, "busy").retry_after is None
+
+
+def test_work_notification_limits_back_off_for_a_minute():
+    for code in (143103, 143104):
+        error = error_for("dingtalk", code, "calling too fast, retry later", "/topapi/message/corpconversation/x")
+        assert isinstance(error, RetryLaterError) and error.retry_after == 60
+
+
+def test_wecom_45009_is_a_minute_for_the_robot_and_a_long_cap_for_the_app():
+    robot = error_for("wecom", 45009, "api freq out of limit", "/cgi-bin/webhook/send")
+    app = error_for("wecom", 45009, "api freq out of limit", "/cgi-bin/message/send")
+    assert isinstance(robot, RetryLaterError) and robot.retry_after == 60 and robot.quota is None
+    assert isinstance(app, RetryLaterError) and app.retry_after >= 3600 and app.quota == "day"
+
+
+@pytest.mark.parametrize(("platform", "errcode", "window", "cls"), [
+    ("wechat", 45009, "day", PermanentError),
+    ("dingtalk", 90020, "month", PermanentError),
+])
+def test_spent_quotas_fail_and_name_their_window(platform, errcode, window, cls):
+    error = error_for(platform, errcode, "quota", "/p")
+    assert type(error) is cls and error.quota == window
+
+
+def test_other_codes_name_no_quota():
+    assert error_for("wechat", 45011, "too fast").quota is None
+    assert error_for("dingtalk", 130101, "too fast").quota is None
 
 
 def test_error_for_refuses_success():
@@ -85,10 +112,12 @@ def test_transport_error_is_a_retry_without_errcode():
 
 def test_errors_survive_pickling():
     # Dramatiq middlewares and result backends may serialise exceptions across processes.
-    for error in (error_for("dingtalk", 130101, "too fast"), PlatformUnreachable("wechat", None, "HTTP 502")):
+    for error in (error_for("dingtalk", 130101, "too fast"), PlatformUnreachable("wechat", None, "HTTP 502"),
+                  error_for("dingtalk", 90020, "monthly quota"), UnexpectedAnswer("dingtalk", None, "1111", 5.0)):
         copy = pickle.loads(pickle.dumps(error))
         assert type(copy) is type(error)
-        assert (copy.errcode, copy.errmsg, copy.retry_after) == (error.errcode, error.errmsg, error.retry_after)
+        assert ((copy.errcode, copy.errmsg, copy.retry_after, copy.quota)
+                == (error.errcode, error.errmsg, error.retry_after, error.quota))
 
 
 def test_message_names_platform_and_code():

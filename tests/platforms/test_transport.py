@@ -6,6 +6,7 @@ from platforms.errors import (
     PlatformUnreachable,
     RetryLaterError,
     TokenExpiredError,
+    UnexpectedAnswer,
 )
 from platforms.transport import Transport
 from tests.platforms.fakes import FakePlatform, json_body
@@ -40,9 +41,50 @@ def test_adds_access_token_and_returns_body():
     assert str(request.url) == "https://api.test/prefix/cgi-bin/menu/get?x=1&access_token=t1"
 
 
-def test_absent_errcode_is_success():
+def test_absent_errcode_is_success_in_the_documented_shape():
     fake = FakePlatform({"access_token": "abc", "expires_in": 7200})
-    assert fake.transport("wechat").request("GET", "/cgi-bin/token")["access_token"] == "abc"
+    body = fake.transport("wechat").request("GET", "/cgi-bin/token", success=("access_token",))
+    assert body["access_token"] == "abc"
+
+
+@pytest.mark.parametrize("body", [{}, {"expires_in": 7200}, {"ok": True}, {"status": 0}],
+                         ids=["empty", "other-fields", "ok-true", "status-0"])
+def test_json_without_errcode_nor_success_fields_is_an_unexpected_answer(body):
+    fake = FakePlatform(body)
+    with pytest.raises(UnexpectedAnswer) as info:
+        fake.transport("dingtalk").request("POST", "/robot/send", json={}, success=())
+    assert isinstance(info.value, RetryLaterError)
+    assert "unexpected answer (HTTP 200)" in info.value.errmsg
+
+
+def test_gateway_flow_control_is_retried_after_its_wait_with_the_body_kept():
+    fake = FakePlatform({"status": 1111, "wait": 5, "source": "x5", "punish": "deny", "uuid": "u-1"})
+    with pytest.raises(UnexpectedAnswer) as info:
+        fake.transport("dingtalk").request("POST", "/robot/send", params={"access_token": "ROBOT"}, json={})
+    assert info.value.retry_after == 5
+    assert '"status":1111' in info.value.errmsg and '"punish":"deny"' in info.value.errmsg
+
+
+@pytest.mark.parametrize(("wait", "expected"), [(0, None), (-3, None), ("soon", None), (True, None),
+                                                 ("7", 7.0), (10**9, 3600.0)])
+def test_only_a_sensible_wait_is_honoured(wait, expected):
+    fake = FakePlatform({"status": 1111, "wait": wait})
+    with pytest.raises(UnexpectedAnswer) as info:
+        fake.transport("dingtalk").request("POST", "/robot/send", json={})
+    assert info.value.retry_after == expected
+
+
+def test_unexpected_answer_keeps_a_short_redacted_excerpt():
+    page = "<html>" + "x" * 5000 + " see /robot/send?access_token=SECRET-TOKEN&x=1 </html>"
+    html = "<html><body>login at https://proxy/?access_token=T0KEN-IN-PAGE</body></html>"
+    fake = FakePlatform(lambda r: httpx.Response(200, text=page), lambda r: httpx.Response(200, text=html))
+    transport = fake.transport("wechat")
+    with pytest.raises(UnexpectedAnswer) as long_info:
+        transport.request("GET", "/p")
+    with pytest.raises(UnexpectedAnswer) as page_info:
+        transport.request("GET", "/p", token=Tokens())
+    assert len(long_info.value.errmsg) < 700 and long_info.value.errmsg.endswith("...")
+    assert "T0KEN-IN-PAGE" not in page_info.value.errmsg and "access_token=***" in page_info.value.errmsg
 
 
 def test_json_is_sent_as_utf8_without_escapes():
@@ -131,14 +173,29 @@ def test_http_429_is_retry_later_with_retry_after():
     [
         httpx.Response(200, text="<html>proxy login</html>"),
         httpx.Response(200, json=[1, 2]),
-        httpx.Response(404, json={"message": "not found"}),
         httpx.Response(200, json={"errcode": "weird"}),
+        httpx.Response(200, text=""),
     ],
-    ids=["html", "json-list", "404", "non-numeric-errcode"],
+    ids=["html", "json-list", "non-numeric-errcode", "empty"],
 )
-def test_unexpected_answers_are_permanent(response):
-    with pytest.raises(PermanentError):
-        FakePlatform(lambda r: response).transport("wechat").request("GET", "/p")
+def test_answers_in_no_documented_shape_are_retried(response):
+    with pytest.raises(UnexpectedAnswer):
+        FakePlatform(lambda r: response).transport("wechat").request("GET", "/p", success=("menu",))
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(404, json={"message": "not found"}),
+        httpx.Response(403, text="<html>forbidden</html>"),
+        httpx.Response(400, json={"errcode": 0}),
+    ],
+    ids=["404", "403-html", "400-with-errcode-0"],
+)
+def test_refused_requests_are_permanent(response):
+    with pytest.raises(PermanentError) as info:
+        FakePlatform(lambda r: response).transport("wechat").request("GET", "/p", success=("menu",))
+    assert f"HTTP {response.status_code}" in info.value.errmsg
 
 
 def test_owned_client_is_closed_shared_client_is_not():
@@ -159,3 +216,27 @@ def test_httpx_request_log_masks_credentials(caplog):
     assert "ROBOT-KEY" not in text and "access_token=t1" not in text
     assert "key=%2A%2A%2A" in text or "key=***" in text
     assert "n=1" in text
+
+
+def test_download_returns_a_file_answer_and_judges_a_json_one():
+    image = b"\x89PNG\r\n\x1a\n" + bytes(16)
+    fake = FakePlatform(
+        lambda request: httpx.Response(200, content=image, headers={"Content-Type": "image/png"}),
+        {"title": "t", "description": "d", "down_url": "http://x"},
+        (200, {"errcode": 40007, "errmsg": "invalid media_id"}),
+        lambda request: httpx.Response(200, text='{"errcode": 40007, "errmsg": "invalid"}',
+                                       headers={"Content-Type": "text/plain"}),
+        lambda request: httpx.Response(200, content=b"<html>busy</html>", headers={"Content-Type": "text/html"}),
+        lambda request: httpx.Response(502, content=b"<html>bad gateway</html>", headers={"Content-Type": "text/html"}))
+    transport = fake.transport("wechat")
+    got = transport.download("POST", "/cgi-bin/material/get_material", json={"media_id": "m"}, token=Tokens())
+    assert got.content == image and got.content_type == "image/png"
+    assert transport.download("POST", "/p", json={}, success=("down_url",))["down_url"] == "http://x"
+    for _ in range(2):  # an errcode is an error, whatever type it was declared with
+        with pytest.raises(PermanentError) as raised:
+            transport.download("POST", "/p", json={})
+        assert raised.value.errcode == 40007
+    with pytest.raises(UnexpectedAnswer):  # an error page is never taken for the file: retried, not kept
+        transport.download("POST", "/p", json={})
+    with pytest.raises(PlatformUnreachable):
+        transport.download("POST", "/p", json={})

@@ -240,7 +240,7 @@ def test_qrcode_image_url_encodes_ticket():
 def test_expired_token_mid_session_is_refreshed_once():
     fake = FakePlatform(
         {"errcode": 40001, "errmsg": "invalid credential"},
-        {"msgid": 5},
+        {"errcode": 0, "errmsg": "ok", "msgid": 5},
         routes={f"{BASE}/cgi-bin/stable_token": TOKEN_ANSWER},
     )
     client, store = make(fake)

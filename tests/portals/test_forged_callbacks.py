@@ -18,6 +18,7 @@ import pytest
 from config import ConfigError
 from core.runtime import Runtime
 from ingress import create_app
+from platforms.crypto import CallbackSigner
 from sandbox import callbacks
 from tests.portals.conftest import PLAINTEXT_ACCOUNT, PLAINTEXT_ALLOWED, PLAINTEXT_ONLY, post, reply_of
 
@@ -116,6 +117,40 @@ def test_an_account_without_an_aes_key_refuses_safe_mode(nothing_processed, clie
     result = post(client, callbacks.WECHAT_PORTAL,
                   callbacks.CallbackRequest(query, "<xml><ToUserName>x</ToUserName><Encrypt>QUJD</Encrypt></xml>"))
     assert (result.status_code, result.json["error"]["code"]) == (400, "undecryptable")
+
+
+@PLAINTEXT_ONLY
+@pytest.mark.parametrize("forgery", ["other-token", "no-signature", "stale", "signature-of-another-nonce"])
+def test_plaintext_mode_still_checks_the_signature(forgery, nothing_processed, client, runtime):
+    settings = runtime.settings
+    now = int(time.time())
+    stamp, nonce = str(now - 3600 if forgery == "stale" else now), "9"
+    signer = callbacks.wechat_signer(settings)
+    signature = {"other-token": CallbackSigner("not-the-token").signature(stamp, nonce), "no-signature": "",
+                 "stale": signer.signature(stamp, nonce),
+                 "signature-of-another-nonce": signer.signature(stamp, "10")}[forgery]
+    query = {"signature": signature, "timestamp": stamp, "nonce": nonce}
+    result = post(client, callbacks.WECHAT_PORTAL, callbacks.CallbackRequest(query, callbacks.render_xml(
+        text(settings, "forged"))))
+    assert result.status_code in (400, 401), result.text
+    echo = client.simulate_get(callbacks.WECHAT_PORTAL, params={**query, "echostr": "5927782489442352469"})
+    assert echo.status_code in (400, 401) and "5927782489442352469" not in echo.text
+
+
+def test_an_empty_aes_key_in_the_config_is_plaintext_mode(portal_settings):
+    """``encoding-aes-key: ""`` (the seed's block with the field left blank) is an account without a key."""
+    account = {"third": {"wechat": {**PLAINTEXT_ACCOUNT["third"]["wechat"], "encoding_aes_key": ""}}}
+    settings = portal_settings(**account)
+    runtime = Runtime.from_settings(settings)
+    try:
+        client = falcon.testing.TestClient(create_app(settings, runtime))
+        stamp, nonce = str(int(time.time())), "11"
+        echo = client.simulate_get(callbacks.WECHAT_PORTAL, params={
+            "signature": callbacks.wechat_signer(settings).signature(stamp, nonce), "timestamp": stamp,
+            "nonce": nonce, "echostr": "1234567890"})
+        assert (echo.status_code, echo.text) == (200, "1234567890")
+    finally:
+        runtime.close()
 
 
 def test_require_encryption_keeps_its_meaning_for_an_account_without_a_key(portal_settings):

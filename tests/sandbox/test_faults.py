@@ -88,3 +88,29 @@ def test_faults_from_the_constructor_side(settings, state):
 
     state.faults.add({"pattern": "/wecom/*", "kind": "busy"})
     assert TestClient(create_app(settings, state)).simulate_get("/wecom/cgi-bin/gettoken").json["errcode"] == -1
+
+
+ROBOT = "/dingtalk/robot/send"
+
+
+def test_flow_control_fault_answers_the_gateway_throttle_without_an_errcode(client):
+    add_fault(client, pattern=ROBOT, kind="flow_control", wait=2, times=1)
+    answer = client.simulate_post(ROBOT, params={"access_token": "fault-test-robot-token"}, json={"msgtype": "text"})
+    assert answer.status_code == 200
+    assert answer.json["status"] == 1111 and answer.json["wait"] == 2 and answer.json["punish"] == "deny"
+    assert "errcode" not in answer.json
+    assert "errcode" in client.simulate_post(ROBOT, params={"access_token": "fault-test-robot-token"}, json={}).json
+
+
+def test_page_fault_answers_html_with_http_200(client):
+    add_fault(client, pattern="/wecom/*", kind="html")
+    answer = client.simulate_get("/wecom/cgi-bin/gettoken")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+    assert "<html>" in answer.text and "errcode" not in answer.text
+
+
+def test_body_fault_answers_any_json(client):
+    add_fault(client, pattern="/wechat/*", kind="body", body={"ok": True})
+    answer = client.simulate_get("/wechat/cgi-bin/token")
+    assert answer.status_code == 200 and answer.json == {"ok": True}
+    assert client.simulate_post("/_sandbox/faults", json={"pattern": "/x", "kind": "body"}).status_code == 400

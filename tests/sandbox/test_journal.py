@@ -71,6 +71,7 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str) -> list[tuple[st
         ("POST", "/wechat/cgi-bin/material/batchget_material", {"params": wt, "json": {
             "type": "image", "offset": 0, "count": 5}}),
         ("GET", "/wechat/cgi-bin/material/get_materialcount", {"params": wt}),
+        ("POST", "/wechat/cgi-bin/material/get_material", {"params": wt, "json": {"media_id": "gone"}}),
         ("POST", "/wechat/cgi-bin/material/del_material", {"params": wt, "json": {"media_id": "gone"}}),
         ("GET", "/wechat/sns/jscode2session", {"params": {"appid": a.app_id, "secret": a.app_secret,
                                                           "js_code": "c", "grant_type": "authorization_code"}}),

@@ -7,7 +7,7 @@ import json
 import pytest
 from falcon.testing import TestClient
 
-from sandbox.wechat.seeds import APPROVAL_TEMPLATE_ID, LOGIN_TEMPLATE_ID
+from sandbox.wechat.seeds import APPROVAL_TEMPLATE_ID, CONSOLE_MENU, LOGIN_TEMPLATE_ID
 from tests.sandbox.conftest import errcode, last_entry, multipart
 
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
@@ -67,6 +67,21 @@ def test_menu_create_get_selfmenu_delete(client, token):
     assert errcode(get(client, "/cgi-bin/menu/delete", token)) == 0
     assert errcode(get(client, "/cgi-bin/menu/get", token)) == 46003
     assert last_entry(client, "menu/create")["json"] == MENU
+    closed = get(client, "/cgi-bin/get_current_selfmenu_info", token).json
+    assert closed == {"is_menu_open": 0, "selfmenu_info": {"button": []}}
+
+
+def test_a_console_made_menu_is_46003_on_menu_get_and_shown_by_selfmenu(client, token):
+    made = client.simulate_post("/_sandbox/wechat/console-menu", json={})
+    assert made.status_code == 201 and made.json["button"] == CONSOLE_MENU
+    assert errcode(get(client, "/cgi-bin/menu/get", token)) == 46003
+    self_menu = get(client, "/cgi-bin/get_current_selfmenu_info", token).json
+    assert self_menu == {"is_menu_open": 1, "selfmenu_info": {"button": CONSOLE_MENU}}
+    # A menu made through the API replaces the console's, as on the platform.
+    assert post(client, "/cgi-bin/menu/create", token, MENU).json["errcode"] == 0
+    button = get(client, "/cgi-bin/get_current_selfmenu_info", token).json["selfmenu_info"]["button"]
+    assert button[0]["name"] == MENU["button"][0]["name"]
+    assert client.simulate_post("/_sandbox/wechat/console-menu", json={"button": "x"}).status_code == 400
 
 
 @pytest.mark.parametrize(("menu", "code"), [

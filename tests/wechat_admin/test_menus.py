@@ -179,6 +179,30 @@ def test_import_without_a_live_menu_publishes_nothing(api, worker):
     assert api.get(f"{MENUS}/published").status_code == 404
 
 
+def test_a_menu_made_in_the_console_is_imported_through_selfmenu_info(api, worker, control):
+    made = control.post("/wechat/console-menu", json={})
+    assert made.status_code == 201
+    job = api.run("post", f"{MENUS}/import", {"name": "console"})
+    assert job["status"] == "succeeded", job
+    [get] = journal(control, "menu/get")
+    assert get["response"]["errcode"] == 46003
+    assert len(journal(control, "get_current_selfmenu_info")) == 1
+    imported = api.get(f"{MENUS}/{job['result']['menuId']}").json
+    assert imported["published"] and imported["buttons"] == [
+        {"type": "click", "name": "联系我们", "key": "SELFMENU_TEXT_0"},
+        {"name": "资料", "sub_button": [
+            {"type": "view", "name": "官网", "url": "https://www.example.com/"},
+            {"type": "media_id", "name": "最新文章", "media_id": "KQb_w_Tiz-nSdVLoTV35Psmty8hGBulGhEdbb9SKs-o"},
+            {"type": "click", "name": "海报", "key": "SELFMENU_IMG_1_2"},
+            {"type": "view", "name": "介绍视频", "url": "http://mp.weixin.qq.com/mp/video?vid=demo"}]}]
+    review = {item["path"]: item for item in job["result"]["review"]}
+    assert set(review) == {"0", "1.2", "1.3"}
+    assert review["0"]["value"] == "客服电话 400-000-0000" and review["0"]["becameKey"] == "SELFMENU_TEXT_0"
+    # The imported menu is a valid draft: publishing it makes it the API's menu (menu/get answers it now).
+    publish(api, imported["id"])
+    assert api.run("post", f"{MENUS}/import")["result"]["buttons"] == 2
+
+
 def test_clear_deletes_the_live_menu_and_unpublishes(api, worker, control):
     menu = api.post(MENUS, {"name": "live", "buttons": [BUTTONS_BY_TYPE["click"]]}).json
     publish(api, menu["id"])

@@ -67,3 +67,24 @@ def test_a_report_on_a_msgid_nobody_sent_changes_nothing_and_stops_asking(runtim
     apply_template_report(actor_context, "999", "success", datetime.now(UTC).isoformat(), last)
     assert runtime.redis.hlen("imbridge-dramatiq:inbound.DQ.msgs") == 0
     assert api.get("/api/v1/notifications").json["total"] == 0
+
+
+def test_a_report_that_fails_a_sent_record_is_an_outcome_callbacks_hear_of(runtime, api, actor_context):
+    from sqlalchemy import select
+
+    from models import WebhookDelivery, WebhookSubscription
+
+    with runtime.database.session() as session:
+        wants = WebhookSubscription(name="ops", url="https://ops.example/outcomes", secret_sealed="-")
+        wants.events = ["outcome:failed"]
+        deaf = WebhookSubscription(name="crm", url="https://crm.example/outcomes", secret_sealed="-")
+        deaf.events = ["outcome:sent", "*"]
+        late = Delivery(channel="wechat_template", target="oFollower1", msgtype="template", payload={"message": {}},
+                        status="sent", answer={"msgid": "2000000002"}, platform_msgid="2000000002")
+        session.add_all([wants, deaf, late])
+    apply_template_report(actor_context, "2000000002", "failed:user block", datetime.now(UTC).isoformat(), 0)
+    apply_template_report(actor_context, "2000000002", "failed:user block", datetime.now(UTC).isoformat(), 0)
+    with runtime.database.session() as session:
+        posted = session.execute(select(WebhookDelivery.subscription_id, WebhookDelivery.notification_id,
+                                        WebhookDelivery.outcome)).all()
+    assert posted == [(wants.id, late.id, "failed")], "once, to the subscription that asked for failures only"

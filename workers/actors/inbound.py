@@ -18,8 +18,9 @@ from core import tasks
 from core.inbox import REPLY, drain
 from core.retry import RetryPolicy
 from models.inbound import note_reply, store_inbound
+from models.notifications.reports import Applied
 from models.notifications.reports import apply_template_report as apply_report
-from models.webhooks import pending_deliveries
+from models.webhooks import outcome_deliveries, pending_deliveries
 from models.wechat.mass_sends import apply_mass_report
 from platforms.errors import MessageFormatError
 from platforms.wechat import parse_message
@@ -54,9 +55,12 @@ def record_inbound(context: ActorContext) -> None:
                             continue
                         delivery_ids += pending_deliveries(session, store_inbound(session, entry))
                         report = template_report(entry)
-                        if report and not apply_report(session, report[0], report[1],
-                                                       datetime.fromisoformat(report[2])):
-                            unmatched.append(report)
+                        if report:
+                            applied = apply_report(session, report[0], report[1], datetime.fromisoformat(report[2]))
+                            if applied is None:
+                                unmatched.append(report)
+                            else:
+                                delivery_ids += _failed_outcome(session, applied)
                         mass = mass_report(entry)
                         if mass and not apply_mass_report(session, *mass):
                             log.info("mass-send report for msg_id %s: no mass send of ours", mass[0].get("MsgID"))
@@ -78,12 +82,23 @@ def apply_template_report(context: ActorContext, msgid: str, status: str, report
     ``tries``: the retries made before this one (the first look, on the way in, is not one).
     """
     with context.runtime.database.session() as session:
-        if apply_report(session, msgid, status, datetime.fromisoformat(reported_at)):
-            return
+        applied = apply_report(session, msgid, status, datetime.fromisoformat(reported_at))
+        callbacks = _failed_outcome(session, applied) if applied is not None else []
+    for delivery_id in callbacks:
+        send_delivery(context.tasks, delivery_id)
+    if applied is not None:
+        return
     if REPORT_RETRY.give_up(tries + 2):  # the first look and tries + 1 retries have failed
         log.info("template report for msgid %s (%s): no delivery of ours carries it", msgid, status)
     else:
         _report_later(context, msgid, status, reported_at, tries + 1)
+
+
+def _failed_outcome(session: Any, applied: Applied) -> list[int]:
+    """The webhook deliveries telling a report's ``failed`` to the callbacks that want it (none unless it failed)."""
+    if not applied.failed_now:
+        return []
+    return outcome_deliveries(session, applied.delivery_id, "failed", applied.client_id)
 
 
 def _report_later(context: ActorContext, msgid: str, status: str, reported_at: str, tries: int) -> None:

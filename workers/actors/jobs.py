@@ -9,6 +9,7 @@ import logging
 
 from core.tasks import RUN_JOB
 from workers.actors.declaration import ActorDef
+from workers.alerts import announce_quota
 from workers.context import ActorContext
 
 log = logging.getLogger(f"imbridge.{__name__}")
@@ -20,6 +21,8 @@ MAX_RETRIES = 5
 def run_job(context: ActorContext, job_id: str) -> None:
     """Run an accepted job (or schedule it for later); a finished job is left alone."""
     outcome = context.jobs.run(job_id)
+    if outcome.alert is not None:
+        announce_quota(context, outcome.alert)
     if outcome.retry_in is not None:
         try:
             context.tasks.send(RUN_JOB, job_id, delay_seconds=outcome.retry_in)

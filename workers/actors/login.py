@@ -1,8 +1,8 @@
 """Login's platform calls: minting pooled QR codes, and exchanging mini-program codes.
 
 Both run in workers because the ingress never calls a platform. ``mint_login_codes`` is queued by the
-scheduler's top-up and by an ``applyQrCode`` that found the pool empty; ``exchange_applet_code`` by a
-``weChatApplet`` login, which waits for the answer on a Redis list.
+scheduler's top-up, by an ``applyQrCode`` that found the pool low, and (one code) by one that found it empty;
+``exchange_applet_code`` by a ``weChatApplet`` login, which waits for the answer on a Redis list.
 """
 
 from __future__ import annotations
@@ -43,21 +43,28 @@ def mint_code(client: WeChatClient, pool: QrPool, lifetime_seconds: int) -> Pool
     return PooledCode(key, answer["ticket"], answer["url"], started + life)
 
 
-def mint_login_codes(context: ActorContext, count: int) -> None:
+def mint_login_codes(context: ActorContext, count: int, deadline: float | None = None) -> None:
     """Mint up to ``count`` codes into the pool, stopping once it holds ``login.pool-size``.
 
     Each code is pushed as soon as it exists, so a request waiting on the empty pool gets the first one.
+    A top-up (no ``deadline``) releases the one-top-up-at-a-time marker when it ends. An on-demand mint
+    (one code for a request that found the pool empty) carries its request's ``deadline`` (epoch seconds)
+    and is skipped once that has passed, so mints queued while no worker ran do not all reach WeChat later.
     """
     current = context.runtime
     config = current.settings.login
-    pool = QrPool(current.redis, config.pool_min_remaining_seconds)
+    if deadline is not None and time.time() > deadline:
+        log.info("on-demand QR mint arrived after its request gave up; skipped")
+        return
+    pool = QrPool.from_settings(current.redis, config)
     try:
         for _ in range(max(1, count)):
             if pool.size() >= config.pool_size:
                 break
-            pool.add(mint_code(current.clients.wechat, pool, config.qr_lifetime_seconds))
+            pool.add(mint_code(current.clients.wechat, pool, config.pool_code_lifetime_seconds))
     finally:
-        pool.minting_done()
+        if deadline is None:
+            pool.minting_done()
 
 
 def exchange_applet_code(context: ActorContext, exchange_id: str, code: str, deadline: float) -> None:

@@ -17,9 +17,11 @@ from typing import Any
 
 from core.tasks import COLLECT_SEND_RESULT, DELIVER_NOTIFICATION, RECALL_NOTIFICATION, SUBMIT_NOTIFICATION, Task
 from models.base import utcnow
-from models.deliveries import Delivery, DeliveryStatus
+from models.deliveries import FINAL_STATUSES, Delivery, DeliveryStatus
 from models.notifications import IntakeRules, RequestInvalid, accept
 from workers.actors.declaration import ActorDef
+from workers.actors.webhooks import send_outcome
+from workers.alerts import announce_quota
 from workers.context import ActorContext
 from workers.notifications.delivery import Result
 from workers.notifications.followup import collect_send_result as collect_step
@@ -40,10 +42,17 @@ def _later(context: ActorContext, task: Task, seconds: float, *args: Any) -> Non
 
 def follow(context: ActorContext, delivery_id: str, result: Result) -> Result:
     log.debug("delivery %s: %s %s", delivery_id, result.outcome, result.detail)
+    if result.outcome in FINAL_STATUSES:
+        try:
+            send_outcome(context, delivery_id, result.outcome)
+        except Exception:  # the outcome is recorded; a callback lost to an outage must not resend the message
+            log.exception("delivery %s: outcome callbacks not enqueued", delivery_id)
     if result.retry_in is not None:
         _later(context, DELIVER_NOTIFICATION, result.retry_in, delivery_id)
     if result.collect_result_in is not None:
         _later(context, COLLECT_SEND_RESULT, result.collect_result_in, delivery_id, 1)
+    if result.alert is not None:
+        announce_quota(context, result.alert)
     return result
 
 
@@ -63,8 +72,13 @@ def submit_notification(context: ActorContext, request: dict[str, Any]) -> None:
                    source="broker", enqueued_at=utcnow())
         except RequestInvalid as exc:
             log.warning("producer notification %s is invalid: %s", delivery_id, exc)
-            _record_invalid(session, delivery_id, data, exc)
-            return
+            recorded = _record_invalid(session, delivery_id, data, exc)
+        else:
+            recorded = None
+    if recorded is not None:
+        if recorded:
+            send_outcome(context, delivery_id, DeliveryStatus.FAILED.value)
+        return
     follow(context, delivery_id, context.deliverer.deliver(delivery_id))
 
 
@@ -75,9 +89,10 @@ def _valid_id(value: Any) -> str:
         return str(uuid.uuid4())
 
 
-def _record_invalid(session: Any, delivery_id: str, data: dict[str, Any], exc: RequestInvalid) -> None:
+def _record_invalid(session: Any, delivery_id: str, data: dict[str, Any], exc: RequestInvalid) -> bool:
+    """Record an invalid producer request as ``failed``; False when its id was recorded before."""
     if session.get(Delivery, delivery_id) is not None:
-        return
+        return False
     channel = data.get("channel") if isinstance(data.get("channel"), str) else "unknown"
     message = data.get("message") if isinstance(data.get("message"), dict) else {}
     now = utcnow()
@@ -86,6 +101,8 @@ def _record_invalid(session: Any, delivery_id: str, data: dict[str, Any], exc: R
         msgtype=str(message.get("msgtype") or "unknown")[:32], payload={"problems": exc.problems},
         status=DeliveryStatus.FAILED.value, last_error=f"invalid request: {exc}"[:2000], source="broker",
         enqueued_at=now, finished_at=now))
+    session.flush()
+    return True
 
 
 def collect_send_result(context: ActorContext, delivery_id: str, check: int = 1) -> None:

@@ -1,4 +1,5 @@
-"""``deliver_webhook``: POST one inbound record to one subscriber, with bounded retries and back-off.
+"""``deliver_webhook``: POST one inbound record (or a notification's outcome) to one subscriber, with bounded
+retries and back-off.
 
 The attempt count lives in the delivery row, so the bound holds however the message is redelivered. A 2xx
 delivers; a 5xx, 408/425/429 or no answer is retried until ``webhooks.max-attempts``, after the back-off of
@@ -13,13 +14,18 @@ from __future__ import annotations
 import json
 import logging
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from core.retry import RetryPolicy
 from core.tasks import DELIVER_WEBHOOK, Tasks
 from models import Database
 from models.base import utcnow
+from models.deliveries import Delivery
 from models.inbound import InboundRecord
+from models.notifications.views import outcome_view
 from models.secretbox import SecretBox, SecretKeyMissing, SecretUnreadable
-from models.webhooks import SECRET_PURPOSE, DeliveryState, WebhookDelivery, WebhookSubscription
+from models.webhooks import SECRET_PURPOSE, DeliveryState, WebhookDelivery, WebhookSubscription, outcome_deliveries
 from workers.actors.declaration import ActorDef
 from workers.context import ActorContext
 from workers.webhooks import Attempt, post
@@ -45,8 +51,8 @@ def deliver_webhook(context: ActorContext, delivery_id: int) -> None:
         if delivery is None or delivery.state != DeliveryState.PENDING:
             return
         subscription = session.get(WebhookSubscription, delivery.subscription_id)
-        record = session.get(InboundRecord, delivery.inbound_id)
-        if subscription is None or record is None or not subscription.enabled:
+        body = _body(session, delivery)
+        if subscription is None or body is None or not subscription.enabled:
             delivery.state, delivery.last_error = DeliveryState.FAILED, "subscription disabled or deleted"
             return
         try:
@@ -56,12 +62,31 @@ def deliver_webhook(context: ActorContext, delivery_id: int) -> None:
             delivery.state, delivery.last_error = DeliveryState.FAILED, str(exc)
             return
         url = subscription.url
-        body = json.dumps(record.public(), ensure_ascii=False).encode()
 
     attempt = post(current.egress, url, body, secret, delivery_id, hooks.timeout_seconds)
     retry_in = _settle(current.database, delivery_id, attempt, RetryPolicy.for_webhooks(hooks))
     if retry_in is not None:
         send_delivery(context.tasks, delivery_id, retry_in)
+
+
+def _body(session: Session, delivery: WebhookDelivery) -> bytes | None:
+    """What the delivery posts: the inbound record, or the notification's outcome; None when that is gone."""
+    if delivery.inbound_id is not None:
+        record = session.get(InboundRecord, delivery.inbound_id)
+        return json.dumps(record.public(), ensure_ascii=False).encode() if record is not None else None
+    notification = session.get(Delivery, delivery.notification_id) if delivery.notification_id else None
+    if notification is None or delivery.outcome is None:
+        return None
+    return json.dumps(outcome_view(notification, delivery.outcome), ensure_ascii=False).encode()
+
+
+def send_outcome(context: ActorContext, notification_id: str, status: str) -> None:
+    """Post a notification's final ``status`` to the subscriptions that want it (its client's and operators')."""
+    with context.runtime.database.session() as session:
+        client_id = session.scalar(select(Delivery.client_id).where(Delivery.id == notification_id))
+        delivery_ids = outcome_deliveries(session, notification_id, status, client_id)
+    for delivery_id in delivery_ids:
+        send_delivery(context.tasks, delivery_id)
 
 
 def _settle(database: Database, delivery_id: int, attempt: Attempt, policy: RetryPolicy) -> float | None:

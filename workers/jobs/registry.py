@@ -7,6 +7,7 @@ from workers.jobs import (
     wechat_followers,
     wechat_mass,
     wechat_media,
+    wechat_media_fetch,
     wechat_menus,
     wechat_subscribe_templates,
     wechat_templates,
@@ -20,6 +21,7 @@ KINDS: dict[str, JobKind] = {kind.name: kind for kind in [
     wechat_articles.SYNC,
     *wechat_menus.KINDS,
     *wechat_media.KINDS,
+    *wechat_media_fetch.KINDS,
     *wechat_followers.KINDS,
     *wechat_mass.KINDS,
 ]}

@@ -10,7 +10,7 @@ cannot both run it; nothing here enqueues: the :class:`RunOutcome` says when to 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,6 +39,8 @@ class RunOutcome:
     outcome: str
     detail: str = ""
     retry_in: float | None = None
+    #: The platform said the account's quota is spent (``alert.quota``): the actor raises the alert.
+    alert: PlatformError | None = None
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,10 @@ class JobRunner:
         except PlatformError as exc:
             error = redact(str(exc), [])
             if exc.outcome is Outcome.PERMANENT:
-                return self._fail(run, kind, error, exc.errcode)
-            return self._retry(run, kind, error, exc.errcode, exc.retry_after)
+                outcome = self._fail(run, kind, error, exc.errcode)
+            else:
+                outcome = self._retry(run, kind, error, exc.errcode, exc.retry_after)
+            return replace(outcome, alert=exc) if exc.quota else outcome
         except Exception as exc:  # a bug or an outage of ours: retried within the budget, and logged loudly
             log.exception("job %s (%s): unexpected error", run.id, run.kind)
             return self._retry(run, kind, f"internal error: {type(exc).__name__}: {exc}", None, None)

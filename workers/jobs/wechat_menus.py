@@ -61,11 +61,15 @@ def normalise_live(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return result
 
 
-def import_call(runtime: Runtime, params: Params) -> dict[str, Any] | None:
-    return runtime.clients.wechat.menu.get()
+def import_call(runtime: Runtime, params: Params) -> dict[str, Any]:
+    """``menu/get``, falling back to ``get_current_selfmenu_info`` for a menu made in the console (46003)."""
+    converted = runtime.clients.wechat.menu.get_in_effect()
+    return {"live": converted.live, "review": converted.review}
 
 
-def import_record(session: Session, params: Params, live: dict[str, Any] | None) -> dict[str, Any]:
+def import_record(session: Session, params: Params, found: dict[str, Any] | None) -> dict[str, Any]:
+    live = (found or {}).get("live")
+    review = (found or {}).get("review") or []
     buttons = ((live or {}).get("menu") or {}).get("button") or []
     if not buttons:
         unpublish_all(session)
@@ -75,8 +79,11 @@ def import_record(session: Session, params: Params, live: dict[str, Any] | None)
     session.add(menu)
     session.flush()
     mark_published(session, menu)
-    return {"menuId": menu.id, "buttons": len(buttons),
-            "conditionalMenus": len((live or {}).get("conditionalmenu") or [])}
+    result = {"menuId": menu.id, "buttons": len(buttons),
+              "conditionalMenus": len((live or {}).get("conditionalmenu") or [])}
+    if review:  # made in the console: buttons with no API equivalent became click buttons to wire up
+        result["review"] = review
+    return result
 
 
 def clear_call(runtime: Runtime, params: Params) -> None:

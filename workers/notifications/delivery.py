@@ -45,6 +45,8 @@ class Result:
     retry_in: float | None = None
     #: DingTalk work notifications: read the send result after this many seconds.
     collect_result_in: float | None = None
+    #: The platform said the account's quota is spent (``alert.quota``): the actor raises the alert.
+    alert: PlatformError | None = None
 
 
 #: The columns a delivery's claim reads back.
@@ -89,7 +91,7 @@ class Deliverer:
         self.policy = RetryPolicy.from_settings(self.settings)
         self.limiter = RateLimiter(runtime.redis, self.settings.rate_margin_seconds)
         self.media = MediaResolver(runtime.database, runtime.redis)
-        self.robots = RobotCache(runtime.database, lambda: self.box)
+        self.robots = RobotCache(runtime.database, lambda: self.box, runtime.redis)
         self._box: SecretBox | None = None
 
     @property
@@ -186,9 +188,11 @@ class Deliverer:
         else:
             failed = sending.failed_attempts + (0 if throttled else 1)
             if throttled:
-                # A robot's penalty is the configured one (the platform's period); other throttles wait as told.
-                penalty = pacing.penalty_seconds if pacing.penalty_key else exc.retry_after or 0.0
-                if pacing.penalty_key:
+                # A robot's own rate-limit code (130101, 45009) pauses the robot for the configured penalty (the
+                # platform's period); other throttles (a gateway's flow control, HTTP 429) wait as told.
+                robot_penalty = pacing.penalty_key is not None and exc.errcode is not None
+                penalty = pacing.penalty_seconds if robot_penalty else exc.retry_after or 0.0
+                if robot_penalty and pacing.penalty_key:
                     self.limiter.pause(pacing.penalty_key, penalty)
                 delay = penalty * (1 + random.uniform(0, 0.1))
             else:
@@ -207,7 +211,7 @@ class Deliverer:
                    "outcome": outcome.value, "errcode": exc.errcode, "errmsg": errmsg}
         self._finish(sending, values, attempt)
         log.info("delivery %s attempt %d: %s (%s)", sending.id, sending.attempts + 1, outcome.value, errmsg)
-        return result
+        return replace(result, alert=exc) if exc.quota else result
 
     def _finish(self, sending: Sending, values: dict[str, Any], attempt: dict[str, Any] | None = None) -> None:
         """Write the outcome (and the attempt made), if this worker still holds the record (its lease was not

@@ -6,7 +6,11 @@
 // (`#/notifications/<id>` -> ["<id>"]), `signal` aborts when the operator leaves the section.
 //
 // Exports for sections: api / ApiError, h (DOM builder), Form, table, pager, pagedTable, watchJob, poll, toast,
-// toastError, modal, confirmDialog, badge, fmtTime, fmtAge, navigate, fill, svg, pretty, pageHead.
+// toastError, modal, confirmDialog, badge, fmtTime, fmtAge, navigate, fill, svg, pretty, pageHead, t (i18n.js).
+
+import { formatDateTime, locale, localeSelect, t, translateDocument } from "./i18n.js";
+
+export { t };
 
 // Loaded in start(), so that sections may import this module without a cycle at load time.
 let sections = [];
@@ -49,7 +53,7 @@ export async function api(method, path, body, options = {}) {
   for (const [name, value] of Object.entries(options.query || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
   }
-  const headers = { Accept: "application/json", ...(options.headers || {}) };
+  const headers = { Accept: "application/json", "Accept-Language": locale, ...(options.headers || {}) };
   const key = options.key ?? apiKey();
   if (key) headers.Authorization = `Bearer ${key}`;
   let payload;
@@ -64,7 +68,7 @@ export async function api(method, path, body, options = {}) {
     response = await fetch(url, { method, headers, body: payload, signal: options.signal });
   } catch (err) {
     if (err.name === "AbortError") throw err;
-    throw new ApiError(0, { error: { code: "network_error", message: `the ingress did not answer (${err.message})` } });
+    throw new ApiError(0, { error: { code: "network_error", message: t("api.noAnswer", { detail: err.message }) } });
   }
   const text = await response.text();
   let data = null;
@@ -78,7 +82,7 @@ export async function api(method, path, body, options = {}) {
   if (!response.ok) {
     const error = new ApiError(response.status,
       data && typeof data === "object" ? data : { error: { message: text || response.statusText } });
-    if (response.status === 401 && options.key === undefined) signOut(`Signed out: ${error.message}`);
+    if (response.status === 401 && options.key === undefined) signOut(t("login.signedOutBecause", { message: error.message }));
     throw error;
   }
   return data;
@@ -135,29 +139,36 @@ export function fill(element, ...children) {
   return element;
 }
 
-/** A status pill; its colour follows the word (sent/succeeded green, failed/dead red, ...). */
+/** A status pill; its colour follows the word (sent/succeeded green, failed/dead red, ...), its text the locale's. */
 export function badge(status) {
-  return h("span", { class: `badge badge-${String(status ?? "none").toLowerCase()}` }, status ?? "—");
+  return h("span", { class: `badge badge-${String(status ?? "none").toLowerCase()}`, dataset: { status: status ?? "" } },
+    status === null || status === undefined ? "—" : statusLabel(status));
 }
 
-const pad = (n) => String(n).padStart(2, "0");
+/** A status word in the page's language (`status.<word>` in the catalogue); unknown words as they are. */
+export function statusLabel(status) {
+  const key = `status.${status}`;
+  const text = t(key);
+  return text === key ? String(status) : text;
+}
 
-/** "2026-11-28 13:20:55" in the browser's time zone (the API's times are UTC ISO strings). */
+/** "2026-11-28 13:20:55" (zh-CN) or "Nov 28, 2026, 13:20:55" (en), in the browser's time zone (the API's times are
+ * UTC ISO strings). */
 export function fmtTime(iso) {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return formatDateTime(d);
 }
 
-/** "3 s", "4 min", "2 h 5 min", "3 d": a duration in seconds, for people. */
+/** "3 s", "4 min", "2 h 5 min", "3 d" (zh-CN "3 秒", ...): a duration in seconds, for people. */
 export function fmtAge(seconds) {
   if (seconds === null || seconds === undefined) return "—";
   const s = Math.round(Math.abs(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-  return `${Math.floor(s / 86400)} d`;
+  if (s < 60) return t("age.seconds", { n: s });
+  if (s < 3600) return t("age.minutes", { n: Math.floor(s / 60) });
+  if (s < 86400) return t("age.hoursMinutes", { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
+  return t("age.days", { n: Math.floor(s / 86400) });
 }
 
 export function pretty(value) {
@@ -170,7 +181,7 @@ export function pretty(value) {
 export function toast(message, kind = "info", timeout = 5000) {
   const item = h("div", { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : "status" },
     h("span", { class: "toast-text" }, message),
-    h("button", { class: "toast-close", type: "button", "aria-label": "close", onclick: () => item.remove() }, "×"));
+    h("button", { class: "toast-close", type: "button", "aria-label": t("common.close"), onclick: () => item.remove() }, "×"));
   document.getElementById("toasts").append(item);
   if (kind !== "error" && timeout) setTimeout(() => item.remove(), timeout);
   return item;
@@ -189,7 +200,7 @@ export function toastError(err, prefix = "") {
 export function modal(title, content, { wide = false } = {}) {
   const dialog = h("dialog", { class: `modal${wide ? " modal-wide" : ""}` },
     h("header", { class: "modal-head" }, h("h2", {}, title),
-      h("button", { type: "button", class: "link", "aria-label": "close", onclick: () => dialog.close() }, "×")),
+      h("button", { type: "button", class: "link", "aria-label": t("common.close"), onclick: () => dialog.close() }, "×")),
     h("div", { class: "modal-body" }, content));
   document.body.append(dialog);
   const closed = new Promise((resolve) => dialog.addEventListener("close", () => { dialog.remove(); resolve(dialog.returnValue); }));
@@ -198,12 +209,12 @@ export function modal(title, content, { wide = false } = {}) {
 }
 
 /** Ask before doing something that cannot be undone; resolves true or false. */
-export function confirmDialog(question, { confirm = "Confirm", danger = true } = {}) {
+export function confirmDialog(question, { confirm = t("common.confirm"), danger = true } = {}) {
   return new Promise((resolve) => {
-    const handle = modal("Please confirm", [
+    const handle = modal(t("common.pleaseConfirm"), [
       h("p", {}, question),
       h("div", { class: "actions" },
-        h("button", { type: "button", onclick: () => handle.close("no") }, "Cancel"),
+        h("button", { type: "button", onclick: () => handle.close("no") }, t("common.cancel")),
         h("button", { type: "button", class: danger ? "danger" : "primary", onclick: () => handle.close("yes") }, confirm)),
     ]);
     handle.closed.then((value) => resolve(value === "yes"));
@@ -240,7 +251,7 @@ function getPath(source, path) {
  * `onSubmit(values, form)` may return a promise; while it runs the submit button is disabled.
  */
 export class Form {
-  constructor({ fields, submitLabel = "Save", onSubmit, values = {}, cancel, className = "", extraActions = [] }) {
+  constructor({ fields, submitLabel = t("common.save"), onSubmit, values = {}, cancel, className = "", extraActions = [] }) {
     this.fields = fields;
     this.onSubmit = onSubmit;
     this.inputs = new Map();
@@ -250,7 +261,7 @@ export class Form {
       h("div", { class: "form-fields" }, fields.map((field) => this.renderField(field, getPath(values, field.name) ?? field.value))),
       this.general,
       h("div", { class: "actions" },
-        cancel ? h("button", { type: "button", onclick: cancel }, "Cancel") : null, extraActions, this.submitButton));
+        cancel ? h("button", { type: "button", onclick: cancel }, t("common.cancel")) : null, extraActions, this.submitButton));
     this.element.addEventListener("input", () => this.applyConditions());
     this.element.addEventListener("change", () => this.applyConditions());
     this.applyConditions();
@@ -284,7 +295,7 @@ export class Form {
     const wrapper = type === "hidden" ? h("div", { hidden: true }, input) : h("label", {
       class: `field field-${type}${field.wide ? " field-wide" : ""}`, for: id, dataset: { field: field.name } },
       type === "checkbox" ? h("span", { class: "check" }, input, h("span", { class: "label" }, field.label)) : [
-        h("span", { class: "label" }, field.label, field.required ? h("span", { class: "req", title: "required" }, " *") : null),
+        h("span", { class: "label" }, field.label, field.required ? h("span", { class: "req", title: t("form.required") }, " *") : null),
         input],
       field.help ? h("span", { class: "help" }, field.help) : null, error);
     this.inputs.set(field.name, { field, input, error, wrapper });
@@ -317,7 +328,7 @@ export class Form {
       else if (type === "json") {
         if (!input.value.trim()) value = undefined;
         else {
-          try { value = JSON.parse(input.value); } catch (err) { problems.push({ field: name, message: `not valid JSON: ${err.message}` }); continue; }
+          try { value = JSON.parse(input.value); } catch (err) { problems.push({ field: name, message: t("form.badJson", { detail: err.message }) }); continue; }
         }
       } else if (type === "number") value = input.value === "" ? undefined : Number(input.value);
       else if (type === "list") {
@@ -328,7 +339,7 @@ export class Form {
       if (value === undefined && field.keepEmpty) value = type === "list" ? [] : "";
       if (value !== undefined) setPath(result, name, value);
     }
-    if (problems.length) throw Object.assign(new Error("please correct the marked fields"), { fieldErrors: problems, local: true });
+    if (problems.length) throw Object.assign(new Error(t("form.correctMarked")), { fieldErrors: problems, local: true });
     return result;
   }
 
@@ -398,7 +409,7 @@ export class Form {
 /**
  * A table: `columns` = [{label, key?, render?(row), class?}], `rows` objects. `onRow(row)` makes rows clickable.
  */
-export function table(columns, rows, { empty = "Nothing here yet.", onRow } = {}) {
+export function table(columns, rows, { empty = t("table.empty"), onRow } = {}) {
   if (!rows.length) return h("p", { class: "empty muted" }, empty);
   return h("div", { class: "table-wrap" }, h("table", { class: "table" },
     h("thead", {}, h("tr", {}, columns.map((c) => h("th", { class: c.class }, c.label)))),
@@ -414,9 +425,9 @@ export function table(columns, rows, { empty = "Nothing here yet.", onRow } = {}
 export function pager({ page, limit, total }, onPage) {
   const pages = Math.max(1, Math.ceil((total || 0) / limit));
   return h("div", { class: "pager" },
-    h("button", { type: "button", disabled: page <= 1, onclick: () => onPage(page - 1) }, "‹ Previous"),
-    h("span", { class: "muted" }, `page ${page} of ${pages} · ${total ?? 0} item${total === 1 ? "" : "s"}`),
-    h("button", { type: "button", disabled: page >= pages, onclick: () => onPage(page + 1) }, "Next ›"));
+    h("button", { type: "button", disabled: page <= 1, onclick: () => onPage(page - 1) }, t("pager.previous")),
+    h("span", { class: "muted" }, t(total === 1 ? "pager.statusOne" : "pager.status", { page, pages, total: total ?? 0 })),
+    h("button", { type: "button", disabled: page >= pages, onclick: () => onPage(page + 1) }, t("pager.next")));
 }
 
 /**
@@ -462,7 +473,7 @@ export async function poll(fetchState, isFinal, { interval = 700, timeout = 1200
     const state = await fetchState();
     onUpdate?.(state);
     if (isFinal(state)) return state;
-    if (Date.now() - started > timeout) throw new Error("still not finished; look again later");
+    if (Date.now() - started > timeout) throw new Error(t("poll.timeout"));
     await sleep(interval, signal);
   }
 }
@@ -473,7 +484,7 @@ const JOB_FINAL = new Set(["succeeded", "failed"]);
  * Follow `/api/v1/jobs/{id}` until it is final, showing its progress in `container` (a status line with the
  * state, attempts and the platform's error). Resolves with the final job; toasts its outcome.
  */
-export async function watchJob(jobId, { container, label = "Job", signal, interval = 600 } = {}) {
+export async function watchJob(jobId, { container, label = t("job.label"), signal, interval = 600 } = {}) {
   const box = h("div", { class: "job-progress", dataset: { job: jobId } });
   container?.append(box);
   const show = (job) => {
@@ -482,15 +493,15 @@ export async function watchJob(jobId, { container, label = "Job", signal, interv
     fill(box,
       final ? null : h("span", { class: "spinner", "aria-hidden": "true" }),
       h("span", {}, `${label}: `), badge(job.status),
-      job.attempts > 1 ? h("span", { class: "muted" }, ` attempt ${job.attempts}`) : null,
+      job.attempts > 1 ? h("span", { class: "muted" }, ` ${t("job.attempt", { n: job.attempts })}`) : null,
       job.error ? h("span", { class: "job-error" }, ` ${job.errcode ? `errcode ${job.errcode}: ` : ""}${job.error}`) : null,
-      job.status === "queued" && job.nextAttemptAt ? h("span", { class: "muted" }, ` next try ${fmtTime(job.nextAttemptAt)}`) : null);
+      job.status === "queued" && job.nextAttemptAt ? h("span", { class: "muted" }, ` ${t("job.nextTry", { time: fmtTime(job.nextAttemptAt) })}`) : null);
   };
   show({ status: "queued", attempts: 0 });
   const job = await poll(() => api("GET", `jobs/${encodeURIComponent(jobId)}`, undefined, { signal }), (j) => JOB_FINAL.has(j.status),
     { interval, signal, onUpdate: show });
-  if (job.status === "succeeded") toast(`${label} done`, "success");
-  else toast(`${label} failed: ${job.error || job.status}`, "error");
+  if (job.status === "succeeded") toast(t("job.done", { label }), "success");
+  else toast(t("job.failed", { label, error: job.error || statusLabel(job.status) }), "error");
   return job;
 }
 
@@ -547,8 +558,10 @@ async function route() {
   controller?.abort();
   controller = new AbortController();
   cleanup = null;
+  // A dialog belongs to the view it was opened on: Back (or any other route change) closes it.
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   renderNav(section.id);
-  document.title = `${section.title} · imbridge admin`;
+  document.title = t("shell.documentTitle", { title: section.title });
   const main = document.getElementById("main");
   const root = h("div", { class: "section", id: `section-${section.id}`, dataset: { section: section.id } });
   main.replaceChildren(root);
@@ -558,7 +571,7 @@ async function route() {
   } catch (err) {
     if (err?.name === "AbortError") return;
     console.error(err);
-    root.append(h("div", { class: "card form-error" }, `This section failed to load: ${err.message}`));
+    root.append(h("div", { class: "card form-error" }, t("shell.sectionFailed", { message: err.message })));
     toastError(err);
   }
 }
@@ -597,7 +610,7 @@ async function signIn(event) {
   form.querySelector(".field").classList.remove("invalid");
   const key = input.value.trim();
   if (!key) {
-    fieldError.textContent = "enter an API key";
+    fieldError.textContent = t("login.enterKey");
     form.querySelector(".field").classList.add("invalid");
     return;
   }
@@ -611,7 +624,7 @@ async function signIn(event) {
     showShell();
   } catch (err) {
     fieldError.textContent = err instanceof ApiError && err.status === 403
-      ? `${err.message} (the admin page needs an admin key)` : err.message;
+      ? t("login.needsAdmin", { message: err.message }) : err.message;
     form.querySelector(".field").classList.add("invalid");
   } finally {
     button.disabled = false;
@@ -619,9 +632,12 @@ async function signIn(event) {
 }
 
 async function start() {
+  translateDocument();
+  document.getElementById("login-locale").replaceWith(localeSelect(h));
+  document.getElementById("shell-locale").replaceWith(localeSelect(h));
   ({ default: sections } = await import("./sections/index.js"));
   document.getElementById("login-form").addEventListener("submit", signIn);
-  document.getElementById("logout").addEventListener("click", () => signOut("Signed out."));
+  document.getElementById("logout").addEventListener("click", () => signOut(t("login.signedOut")));
   window.addEventListener("hashchange", () => { if (apiKey()) route(); });
   if (apiKey()) showShell();
   else showLogin();

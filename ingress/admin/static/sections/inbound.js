@@ -1,8 +1,9 @@
 // Messages & events: what the portals received (WeChat and WeCom callbacks), searchable, each in full.
 import {
-  api, fill, fmtTime, Form, h, modal, pageHead, pager, pretty, table, toastError,
+  api, fill, fmtTime, Form, h, modal, pageHead, pager, pretty, t, table, toastError,
 } from "../app.js";
 import { summarize } from "../inbound/summary.js";
+import { formatTime } from "../i18n.js";
 
 // How often the list looks for new traffic while the first page is shown (ms).
 const REFRESH_MS = 5000;
@@ -11,21 +12,21 @@ const MSG_TYPES = ["", "text", "image", "voice", "video", "shortvideo", "locatio
 
 function detail(record) {
   const kv = [
-    ["Received", fmtTime(record.receivedAt)], ["Sent by the platform", fmtTime(record.createTime)],
-    ["Platform / app", `${record.platform} · ${record.app}`], ["Type", record.event ? `${record.msgType} · ${record.event}` : record.msgType],
-    ["Event key", record.eventKey], ["From", record.fromUser], ["To", record.toUser], ["MsgId", record.msgId],
-    ["Encrypted", record.encrypted ? "yes (safe mode)" : "no"], ["Handled by", record.handler], ["Reply", record.reply],
+    [t("inbound.received"), fmtTime(record.receivedAt)], [t("inbound.sentByPlatform"), fmtTime(record.createTime)],
+    [t("inbound.platformApp"), `${record.platform} · ${record.app}`], [t("notifications.type"), record.event ? `${record.msgType} · ${record.event}` : record.msgType],
+    [t("inbound.eventKey"), record.eventKey], [t("inbound.from"), record.fromUser], [t("inbound.to"), record.toUser], ["MsgId", record.msgId],
+    [t("inbound.encrypted"), record.encrypted ? t("inbound.safeMode") : t("common.no")], [t("inbound.handledBy"), record.handler], [t("inbound.reply"), record.reply],
   ].filter(([, value]) => value !== null && value !== undefined && value !== "");
-  modal(`Inbound #${record.id}`, [
+  modal(t("inbound.detailTitle", { id: record.id }), [
     h("dl", { class: "kv" }, kv.map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)])),
-    h("h3", {}, "Every field the platform sent"), pretty(record.fields),
+    h("h3", {}, t("inbound.everyField")), pretty(record.fields),
   ], { wide: true });
 }
 
 export default {
   id: "inbound",
-  title: "Messages & events",
-  group: "Inbound",
+  title: t("nav.inbound"),
+  group: t("nav.groupInbound"),
   async render(root, ctx) {
     let filter = {};
     let page = 1;
@@ -37,30 +38,31 @@ export default {
         { query: { ...filter, limit: LIMIT, offset: (wanted - 1) * LIMIT }, signal: ctx.signal });
       page = wanted;
       fill(list, table([
-        { label: "Received", render: (r) => h("span", { class: "nowrap" }, fmtTime(r.receivedAt)) },
-        { label: "Platform", key: "platform" },
-        { label: "Type", render: (r) => [h("code", {}, r.msgType), r.event ? h("span", { class: "muted small" }, ` ${r.event}`) : null] },
-        { label: "From", render: (r) => h("code", { class: "small" }, r.fromUser) },
-        { label: "Content", render: (r) => h("div", { class: "inbound-text", title: summarize(r) }, summarize(r)) },
-        { label: "Handled by", render: (r) => r.handler },
-      ], answer.items, { empty: "Nothing received yet (or nothing matches).", onRow: detail }),
+        { label: t("inbound.received"), render: (r) => h("span", { class: "nowrap" }, fmtTime(r.receivedAt)) },
+        { label: t("inbound.platform"), key: "platform" },
+        { label: t("notifications.type"), render: (r) => [h("code", {}, r.msgType), r.event ? h("span", { class: "muted small" }, ` ${r.event}`) : null] },
+        { label: t("inbound.from"), class: "wrap-anywhere", render: (r) => h("code", { class: "small" }, r.fromUser) },
+        { label: t("inbound.content"), class: "inbound-content", render: (r) => h("div", { class: "inbound-text", title: summarize(r) }, summarize(r)) },
+        { label: t("inbound.handledBy"), class: "wrap-anywhere", render: (r) => (r.handler ? h("code", { class: "small" }, r.handler) : null) },
+      ], answer.items, { empty: t("inbound.empty"), onRow: detail }),
       pager({ page, limit: LIMIT, total: answer.total }, (p) => show(p).catch(toastError)));
-      stamp.textContent = `updated ${new Date().toLocaleTimeString(undefined, { hour12: false })}`;
+      stamp.textContent = t("inbound.updated", { time: formatTime(new Date()) });
     }
 
     const form = new Form({
       className: "filters-form",
       fields: [
-        { name: "q", label: "Search", placeholder: "text in any field", wide: true },
-        { name: "platform", label: "Platform", type: "select", options: [{ value: "", label: "any" }, "wechat", "wecom"] },
-        { name: "msgType", label: "Type", type: "select", options: MSG_TYPES.map((t) => ({ value: t, label: t || "any" })) },
-        { name: "event", label: "Event", placeholder: "CLICK, subscribe…" },
-        { name: "fromUser", label: "From", placeholder: "openid, userid" },
-        { name: "since", label: "Since", type: "datetime" },
-        { name: "until", label: "Until", type: "datetime" },
+        { name: "q", label: t("inbound.search"), placeholder: t("inbound.searchPlaceholder"), wide: true },
+        { name: "platform", label: t("inbound.platform"), type: "select", options: [{ value: "", label: t("common.any") },
+          { value: "wechat", label: t("platform.wechat") }, { value: "wecom", label: t("platform.wecom") }] },
+        { name: "msgType", label: t("notifications.type"), type: "select", options: MSG_TYPES.map((type) => ({ value: type, label: type || t("common.any") })) },
+        { name: "event", label: t("inbound.event"), placeholder: "CLICK, subscribe…" },
+        { name: "fromUser", label: t("inbound.from"), placeholder: "openid, userid" },
+        { name: "since", label: t("filters.since"), type: "datetime" },
+        { name: "until", label: t("filters.until"), type: "datetime" },
       ],
-      submitLabel: "Search",
-      extraActions: [h("button", { type: "button", onclick: () => { form.element.reset(); form.clearErrors(); filter = {}; show(1).catch(toastError); } }, "Reset")],
+      submitLabel: t("inbound.searchButton"),
+      extraActions: [h("button", { type: "button", onclick: () => { form.element.reset(); form.clearErrors(); filter = {}; show(1).catch(toastError); } }, t("inbound.reset"))],
       onSubmit: async (values) => {
         const previous = filter;
         filter = values;
@@ -73,9 +75,9 @@ export default {
       },
     });
 
-    root.append(pageHead("Messages & events", {
-      help: "What followers and members sent, and the events the platforms reported, newest first. Click a row for every field.",
-      actions: [stamp, h("button", { type: "button", onclick: () => show().catch(toastError) }, "Refresh")] }),
+    root.append(pageHead(t("nav.inbound"), {
+      help: t("inbound.help"),
+      actions: [stamp, h("button", { type: "button", onclick: () => show().catch(toastError) }, t("common.refresh"))] }),
     h("div", { class: "card" }, form.element), list);
     await show(1);
     if (ctx.params[0]) {

@@ -1,6 +1,8 @@
-// System: token health per app, queue depths, recent job failures and deliveries per minute by status, from
-// GET /api/v1/system/status; refreshed every few seconds while shown.
-import { api, badge, fmtAge, fmtTime, h, pageHead, svg, table, toastError, watchJob } from "../app.js";
+// System: alerts in force (a banner per spent platform quota), token health per app, queue depths, recent job
+// failures and deliveries per minute by status, from GET /api/v1/system/status; refreshed every few seconds while
+// shown.
+import { api, badge, fmtAge, fmtTime, h, pageHead, statusLabel, svg, t as tr, table, toastError, watchJob } from "../app.js";
+import { formatHourMinute, locale } from "../i18n.js";
 
 const REFRESH_MS = 10000;
 /** Bar colours by delivery status (the order they stack in, bottom up). */
@@ -21,12 +23,19 @@ function tokenCard(t) {
     h("div", { class: "row" }, h("h2", {}, t.app), h("span", { class: "spacer" }), badge(state)),
     h("p", { class: "muted small" }, h("code", {}, t.appKey)),
     h("dl", { class: "kv" },
-      h("dt", {}, "Age"), h("dd", { class: "token-age" }, t.ageSeconds === null ? "never fetched" : fmtAge(t.ageSeconds)),
-      h("dt", {}, "Cached for"), h("dd", {}, t.expiresInSeconds === null ? "—" : fmtAge(t.expiresInSeconds)),
-      h("dt", {}, "Next refresh"), h("dd", {}, t.refreshInSeconds ? `in ${fmtAge(t.refreshInSeconds)}` : "at the scheduler's next check"),
-      h("dt", {}, "Fetches"), h("dd", { class: "token-fetches" }, String(t.fetchCount)),
-      h("dt", {}, "Errors"), h("dd", {}, String(t.errorCount)),
-      t.lastError ? [h("dt", {}, "Last error"), h("dd", { class: "job-error" }, `${t.lastError} (${fmtTime(t.lastErrorAt)})`)] : null));
+      h("dt", {}, tr("system.age")), h("dd", { class: "token-age" }, t.ageSeconds === null ? tr("system.neverFetched") : fmtAge(t.ageSeconds)),
+      h("dt", {}, tr("system.cachedFor")), h("dd", {}, t.expiresInSeconds === null ? "—" : fmtAge(t.expiresInSeconds)),
+      h("dt", {}, tr("system.nextRefresh")), h("dd", {}, t.refreshInSeconds ? tr("system.inAge", { age: fmtAge(t.refreshInSeconds) }) : tr("system.nextCheck")),
+      h("dt", {}, tr("system.fetches")), h("dd", { class: "token-fetches" }, String(t.fetchCount)),
+      h("dt", {}, tr("system.errors")), h("dd", {}, String(t.errorCount)),
+      t.lastError ? [h("dt", {}, tr("notifications.lastError")), h("dd", { class: "job-error" }, `${t.lastError} (${fmtTime(t.lastErrorAt)})`)] : null));
+}
+
+/** A spent quota, in the page's language as the API words it (the API keeps the one catalogue). */
+function alertBanner(a) {
+  return h("div", { class: "alert-banner", role: "alert", lang: locale, dataset: { kind: a.kind, platform: a.platform } },
+    h("strong", {}, a.message[locale] || a.message.en),
+    a.errmsg ? h("span", { class: "muted small" }, a.errmsg) : null);
 }
 
 /** Stacked bars of deliveries per minute by status, as inline SVG. */
@@ -52,21 +61,21 @@ export function deliveriesChart(minutes) {
       if (!count) continue;
       parts.push(svg("rect", { x: x + barW * 0.12, width: Math.max(1, barW * 0.76), y: y(base + count), height: y(base) - y(base + count),
         fill: colour, "data-status": status, "data-minute": m.minute },
-      svg("title", {}, `${fmtTime(m.minute)}: ${count} ${status}`)));
+      svg("title", {}, `${fmtTime(m.minute)}: ${count} ${statusLabel(status)}`)));
       base += count;
     }
     const every = Math.max(1, Math.round(minutes.length / 8));
     if (i % every === 0) {
-      const label = new Date(m.minute).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hour12: false });
+      const label = formatHourMinute(new Date(m.minute));
       parts.push(svg("text", { x: x + barW / 2, y: height - 6, "text-anchor": "middle" }, label));
     }
   });
   const total = totals.reduce((a, b) => a + b, 0);
   return h("div", { class: "chart-box" },
     svg("svg", { class: "chart", id: "deliveries-chart", viewBox: `0 0 ${width} ${height}`, role: "img",
-      "aria-label": `deliveries per minute by status, ${total} in ${minutes.length} minutes` }, parts),
-    h("div", { class: "legend" }, STATUS_COLOURS.map(([status, colour]) => h("span", {}, h("i", { style: { background: colour } }), status)),
-      h("span", { class: "muted" }, `${total} deliveries in the last ${minutes.length} minutes`)));
+      "aria-label": tr("system.chartLabel", { total, minutes: minutes.length }) }, parts),
+    h("div", { class: "legend" }, STATUS_COLOURS.map(([status, colour]) => h("span", {}, h("i", { style: { background: colour } }), statusLabel(status))),
+      h("span", { class: "muted" }, tr("system.chartTotal", { total, minutes: minutes.length }))));
 }
 
 function niceStep(peak) {
@@ -77,13 +86,13 @@ function niceStep(peak) {
 
 export default {
   id: "system",
-  title: "Status",
-  group: "System",
+  title: tr("nav.status"),
+  group: tr("nav.groupSystem"),
   async render(root, ctx) {
     const body = h("div", {});
     const stamp = h("span", { class: "muted small" });
-    root.append(pageHead("System status", { help: "Access tokens, queues, failed jobs and delivery throughput. Refreshes every 10 s.",
-      actions: [stamp, h("button", { type: "button", onclick: () => load() }, "Refresh")] }), body);
+    root.append(pageHead(tr("system.heading"), { help: tr("system.help"),
+      actions: [stamp, h("button", { type: "button", onclick: () => load() }, tr("common.refresh"))] }), body);
 
     async function retry(job, cell) {
       try {
@@ -101,30 +110,31 @@ export default {
         if (err.name !== "AbortError") toastError(err);
         return;
       }
-      stamp.textContent = `as of ${fmtTime(status.generatedAt)}`;
+      stamp.textContent = tr("system.asOf", { time: fmtTime(status.generatedAt) });
       const failures = status.recentJobFailures;
       body.replaceChildren(
-        h("h2", {}, "Access tokens"),
+        ...(status.alerts || []).map(alertBanner),
+        h("h2", {}, tr("system.tokens")),
         status.tokens.length ? h("div", { class: "grid tokens" }, status.tokens.map(tokenCard))
-          : h("p", { class: "empty muted" }, "No platform app is configured."),
-        h("div", { class: "card" }, h("h2", {}, "Deliveries per minute"), deliveriesChart(status.deliveriesPerMinute)),
+          : h("p", { class: "empty muted" }, tr("system.noApp")),
+        h("div", { class: "card" }, h("h2", {}, tr("system.perMinute")), deliveriesChart(status.deliveriesPerMinute)),
         h("div", { class: "grid" },
-          h("div", {}, h("h2", {}, "Queues"), table([
-            { label: "Queue", render: (q) => h("strong", {}, q.queue) },
-            { label: "Ready", key: "ready", class: "num" },
-            { label: "Delayed", key: "delayed", class: "num" },
-            { label: "In progress", render: (q) => (q.inProgress === null ? "n/a" : String(q.inProgress)), class: "num" },
-            { label: "Dead letters", render: (q) => (q.dead ? h("span", { class: "job-error" }, String(q.dead)) : "0"), class: "num" },
-          ], status.queues, { empty: "No queue declared." })),
-          h("div", {}, h("h2", {}, "Recent job failures"), table([
-            { label: "Finished", render: (j) => fmtTime(j.finishedAt) },
-            { label: "Job", render: (j) => h("code", {}, j.kind) },
-            { label: "Error", render: (j) => h("span", { class: "job-error" }, `${j.errcode ? `errcode ${j.errcode}: ` : ""}${j.error || ""}`) },
+          h("div", {}, h("h2", {}, tr("system.queues")), table([
+            { label: tr("system.queue"), render: (q) => h("code", {}, q.queue) },
+            { label: tr("system.ready"), key: "ready", class: "num" },
+            { label: tr("system.delayed"), key: "delayed", class: "num" },
+            { label: tr("system.inProgress"), render: (q) => (q.inProgress === null ? tr("system.notAvailable") : String(q.inProgress)), class: "num" },
+            { label: tr("system.deadLetters"), render: (q) => (q.dead ? h("span", { class: "job-error" }, String(q.dead)) : "0"), class: "num" },
+          ], status.queues, { empty: tr("system.noQueue") })),
+          h("div", {}, h("h2", {}, tr("system.jobFailures")), table([
+            { label: tr("notifications.finished"), class: "nowrap", render: (j) => fmtTime(j.finishedAt) },
+            { label: tr("system.job"), render: (j) => h("code", {}, j.kind) },
+            { label: tr("system.error"), render: (j) => h("span", { class: "job-error" }, `${j.errcode ? `errcode ${j.errcode}: ` : ""}${j.error || ""}`) },
             { label: "", class: "actions-cell", render: (j) => {
-              const cell = h("div", {}, h("button", { type: "button", class: "small", onclick: () => retry(j, cell) }, "Retry"));
+              const cell = h("div", {}, h("button", { type: "button", class: "small", onclick: () => retry(j, cell) }, tr("notifications.retry")));
               return cell;
             } },
-          ], failures, { empty: "No failed jobs." }))));
+          ], failures, { empty: tr("system.noFailures") }))));
     }
 
     await load();

@@ -1,25 +1,26 @@
 // WeChat media: upload (drag and drop or a file picker; the upload is a job), list by kind, delete, sync.
 import {
-  api, badge, confirmDialog, fill, fmtTime, Form, h, pagedTable, pageHead, toast, toastError, watchJob,
+  api, badge, confirmDialog, fill, fmtTime, Form, h, pagedTable, pageHead, t, toast, toastError, watchJob,
 } from "../app.js";
+import { previewCell } from "../wechat/media-content.js";
 import { KINDS, acceptFor, formatBytes, guessKind } from "../wechat/media-kinds.js";
 
 export default {
   id: "wechat-media",
-  title: "Media",
-  group: "WeChat",
+  title: t("nav.media"),
+  group: t("platform.wechat"),
   async render(root, ctx) {
     const filter = { type: ctx.query.type || "", permanent: ctx.query.permanent || "" };
     const progress = h("div", { class: "progress-area" });
     const uploadArea = h("div", { class: "upload-area" });
     const tabs = h("div", { class: "tabs", role: "tablist" });
-    const syncButton = h("button", { type: "button", onclick: sync }, "Sync from WeChat");
+    const syncButton = h("button", { type: "button", onclick: sync }, t("wechat.sync"));
     const fileInput = h("input", { type: "file", name: "file", hidden: true, accept: acceptFor(null),
       onchange: () => { if (fileInput.files[0]) chosen(fileInput.files[0]); } });
     const dropzone = h("div", { class: "dropzone", id: "media-dropzone" },
-      h("div", { class: "dropzone-title" }, "Drop an image, voice or video file here"),
-      h("p", { class: "muted" }, "or ", h("button", { type: "button", class: "link", onclick: () => fileInput.click() }, "choose a file"),
-        " · images up to 10 MB (bmp, png, jpeg, jpg, gif), voice 2 MB, video 10 MB (mp4), thumbnails 64 KB (jpg)"),
+      h("div", { class: "dropzone-title" }, t("media.drop")),
+      h("p", { class: "muted" }, `${t("media.or")} `, h("button", { type: "button", class: "link", onclick: () => fileInput.click() }, t("media.choose")),
+        ` · ${t("media.limits")}`),
       fileInput, uploadArea);
     for (const name of ["dragenter", "dragover"]) {
       dropzone.addEventListener(name, (event) => { event.preventDefault(); dropzone.classList.add("dragging"); });
@@ -38,13 +39,13 @@ export default {
       previewUrl = file.type.startsWith("image/") ? URL.createObjectURL(file) : null;
       const form = new Form({
         fields: [
-          { name: "media", label: "File", readonly: true, value: `${file.name} (${formatBytes(file.size)})` },
-          { name: "type", label: "Kind", type: "select", options: KINDS, value: guessKind(file.name) || "image" },
-          { name: "permanent", label: "Permanent material (temporary media expire after 3 days)", type: "checkbox", value: true },
-          { name: "title", label: "Title", when: (v) => v.type === "video" && v.permanent },
-          { name: "introduction", label: "Introduction", type: "textarea", rows: 2, when: (v) => v.type === "video" && v.permanent },
+          { name: "media", label: t("media.file"), readonly: true, value: `${file.name} (${formatBytes(file.size)})` },
+          { name: "type", label: t("media.kind"), type: "select", options: KINDS.map((value) => ({ value, label: t(`media.kind.${value}`) })), value: guessKind(file.name) || "image" },
+          { name: "permanent", label: t("media.permanentLabel"), type: "checkbox", value: true },
+          { name: "title", label: t("compose.title"), when: (v) => v.type === "video" && v.permanent },
+          { name: "introduction", label: t("media.introduction"), type: "textarea", rows: 2, when: (v) => v.type === "video" && v.permanent },
         ],
-        submitLabel: "Upload",
+        submitLabel: t("media.upload"),
         cancel: () => { uploadArea.replaceChildren(); fileInput.value = ""; },
         onSubmit: async (values) => {
           const data = new FormData();
@@ -56,7 +57,7 @@ export default {
           uploadArea.replaceChildren();
           fileInput.value = "";
           list.reload(1);
-          const job = await watchJob(accepted.jobId, { container: progress, label: `Uploading ${file.name}`, signal: ctx.signal });
+          const job = await watchJob(accepted.jobId, { container: progress, label: t("media.uploading", { name: file.name }), signal: ctx.signal });
           if (job.status === "succeeded") progress.lastChild?.append(h("span", { class: "muted small" }, ` media_id ${job.result?.mediaId ?? ""}`));
           list.reload();
           loadCounts();
@@ -68,16 +69,16 @@ export default {
     }
 
     async function remove(media) {
-      const what = media.permanent && media.mediaId ? "It is deleted from WeChat too (a job)." : "Only the local record is deleted.";
-      if (!(await confirmDialog(`Delete ${media.name || media.mediaId}? ${what}`, { confirm: "Delete" }))) return;
+      const what = media.permanent && media.mediaId ? t("media.deleteRemote") : t("media.deleteLocal");
+      if (!(await confirmDialog(t("media.deleteAsk", { name: media.name || media.mediaId, what }), { confirm: t("common.delete") }))) return;
       try {
         const answer = await api("DELETE", `wechat/media/${media.id}`);
-        if (answer?.jobId) await watchJob(answer.jobId, { container: progress, label: `Deleting ${media.name || media.mediaId}`, signal: ctx.signal });
-        else toast("Deleted", "success");
+        if (answer?.jobId) await watchJob(answer.jobId, { container: progress, label: t("media.deleting", { name: media.name || media.mediaId }), signal: ctx.signal });
+        else toast(t("common.deleted"), "success");
         list.reload();
         loadCounts();
       } catch (err) {
-        toastError(err, "Delete");
+        toastError(err, t("common.delete"));
       }
     }
 
@@ -85,11 +86,11 @@ export default {
       syncButton.disabled = true;
       try {
         const { jobId } = await api("POST", "wechat/media/sync");
-        await watchJob(jobId, { container: progress, label: "Media sync", signal: ctx.signal });
+        await watchJob(jobId, { container: progress, label: t("media.syncJob"), signal: ctx.signal });
         list.reload(1);
         loadCounts();
       } catch (err) {
-        toastError(err, "Sync");
+        toastError(err, t("wechat.syncShort"));
       } finally {
         syncButton.disabled = false;
       }
@@ -115,30 +116,31 @@ export default {
 
     function renderTabs() {
       fill(tabs, ["", ...KINDS].map((kind) => h("button", { type: "button", role: "tab", class: filter.type === kind ? "active" : undefined,
-        dataset: { kind: kind || "all" }, onclick: () => { filter.type = kind; renderTabs(); list.reload(1); } }, `${kind || "all"}${count(kind)}`)),
+        dataset: { kind: kind || "all" }, onclick: () => { filter.type = kind; renderTabs(); list.reload(1); } }, `${kind ? t(`media.kind.${kind}`) : t("media.all")}${count(kind)}`)),
       h("span", { class: "spacer" }),
       h("select", { name: "permanent", class: "tabs-select", onchange: (e) => { filter.permanent = e.target.value; list.reload(1); } },
-        [["", "permanent and temporary"], ["true", "permanent"], ["false", "temporary"]].map(([value, label]) =>
+        [["", t("media.both")], ["true", t("media.permanent")], ["false", t("media.temporary")]].map(([value, label]) =>
           h("option", { value, selected: filter.permanent === value }, label))));
     }
 
     const list = pagedTable({
       limit: 20,
       load: (page, limit) => api("GET", "wechat/media", undefined, { query: { ...filter, page, limit }, signal: ctx.signal }),
-      empty: "No media of this kind yet.",
+      empty: t("media.empty"),
       columns: [
-        { label: "Name", render: (m) => h("div", {}, h("strong", {}, m.name || "—"), m.title ? h("div", { class: "muted small" }, m.title) : null) },
-        { label: "Kind", render: (m) => [m.type, " ", h("span", { class: "muted small" }, m.permanent ? "permanent" : "temporary")] },
-        { label: "Status", render: (m) => [badge(m.status), m.lastError ? h("div", { class: "job-error small" }, m.errcode ? `${m.errcode}: ${m.lastError}` : m.lastError) : null] },
-        { label: "Media id", render: (m) => (m.mediaId ? h("code", { class: "small", title: m.mediaId }, m.mediaId.length > 24 ? `${m.mediaId.slice(0, 24)}…` : m.mediaId) : null) },
-        { label: "Size", class: "num", render: (m) => formatBytes(m.size) },
-        { label: "Uploaded", render: (m) => fmtTime(m.uploadedAt || m.createdAt) },
+        { label: "", class: "preview-cell", render: (m) => previewCell(m, { progress, signal: ctx.signal, reload: () => list.reload() }) },
+        { label: t("robots.name"), render: (m) => h("div", {}, h("strong", {}, m.name || "—"), m.title ? h("div", { class: "muted small" }, m.title) : null) },
+        { label: t("media.kind"), render: (m) => [t(`media.kind.${m.type}`), " ", h("span", { class: "muted small" }, m.permanent ? t("media.permanent") : t("media.temporary"))] },
+        { label: t("notifications.status"), render: (m) => [badge(m.status), m.lastError ? h("div", { class: "job-error small" }, m.errcode ? `${m.errcode}: ${m.lastError}` : m.lastError) : null] },
+        { label: t("media.mediaId"), render: (m) => (m.mediaId ? h("code", { class: "small", title: m.mediaId }, m.mediaId.length > 24 ? `${m.mediaId.slice(0, 24)}…` : m.mediaId) : null) },
+        { label: t("media.size"), class: "num", render: (m) => formatBytes(m.size) },
+        { label: t("media.uploaded"), class: "nowrap", render: (m) => fmtTime(m.uploadedAt || m.createdAt) },
         { label: "", class: "actions-cell", render: (m) => h("button", { type: "button", class: "small danger",
-          disabled: m.status === "uploading" || m.status === "deleting", onclick: () => remove(m) }, "Delete") },
+          disabled: m.status === "uploading" || m.status === "deleting", onclick: () => remove(m) }, t("common.delete")) },
       ],
     });
 
-    root.append(pageHead("Media", { help: "Permanent material and temporary media of the Official Account. An upload is a job: its progress shows below.",
+    root.append(pageHead(t("nav.media"), { help: t("media.help"),
       actions: [syncButton] }), h("div", { class: "card" }, dropzone), progress, tabs, list.element);
     renderTabs();
     loadCounts();

@@ -1,9 +1,9 @@
 // WeChat menus: drafts edited in the visual editor (wechat/menu-editor.js), published, compared with the live
 // menu, imported from it, and the live menu cleared. Publishing, importing and clearing are jobs.
 import {
-  api, ApiError, badge, confirmDialog, fill, fmtTime, h, modal, pageHead, table, toast, toastError, watchJob,
+  api, ApiError, badge, confirmDialog, fill, fmtTime, h, modal, pageHead, t, table, toast, toastError, watchJob,
 } from "../app.js";
-import { MenuEditor } from "../wechat/menu-editor.js";
+import { MenuEditor, PATH_WORDS } from "../wechat/menu-editor.js";
 import { MAX_BUTTONS, MAX_SUB_BUTTONS } from "../wechat/menu-rules.js";
 import { addButton, describePath, normalize } from "../wechat/menu-tree.js";
 
@@ -13,8 +13,8 @@ const fromApi = (menu) => ({ id: menu.id, name: menu.name, remark: menu.remark |
 
 export default {
   id: "wechat-menus",
-  title: "Menus",
-  group: "WeChat",
+  title: t("nav.menus"),
+  group: t("platform.wechat"),
   async render(root, ctx) {
     let menus = [];
     let draft = null; // {id, name, remark, buttons, published}
@@ -24,12 +24,12 @@ export default {
     const drafts = h("div", { class: "menu-drafts" });
     const progress = h("div", { class: "progress-area" });
     const pane = h("div", { class: "menu-editor" });
-    const importButton = h("button", { type: "button", onclick: importLive }, "Import live menu");
-    const clearButton = h("button", { type: "button", class: "danger", onclick: clearLive }, "Clear live menu");
+    const importButton = h("button", { type: "button", onclick: importLive }, t("menus.import"));
+    const clearButton = h("button", { type: "button", class: "danger", onclick: clearLive }, t("menus.clear"));
     const saveButton = h("button", { type: "button", class: "primary", onclick: () => save() });
 
-    root.append(pageHead("Menus", {
-      help: `The custom menu: ${MAX_BUTTONS} buttons of up to ${MAX_SUB_BUTTONS} sub-buttons. Edit a draft, compare it with live, publish.`,
+    root.append(pageHead(t("nav.menus"), {
+      help: t("menus.help", { buttons: MAX_BUTTONS, subs: MAX_SUB_BUTTONS }),
       actions: [importButton, clearButton] }),
     progress, h("div", { class: "menu-layout" }, drafts, pane));
 
@@ -40,20 +40,20 @@ export default {
 
     function renderList() {
       fill(drafts, h("div", { class: "card" },
-        h("div", { class: "row" }, h("h2", {}, "Drafts"), h("span", { class: "spacer" }),
-          h("button", { type: "button", class: "small primary", onclick: () => guard(() => open(null)) }, "New draft")),
+        h("div", { class: "row" }, h("h2", {}, t("menus.drafts")), h("span", { class: "spacer" }),
+          h("button", { type: "button", class: "small primary", onclick: () => guard(() => open(null)) }, t("menus.newDraft"))),
         menus.length ? h("ul", { class: "draft-list" }, [...menus].reverse().map((menu) => h("li", {
           class: draft && draft.id === menu.id ? "active" : undefined, dataset: { menu: menu.id } },
         h("button", { type: "button", class: "link draft-open", onclick: () => guard(() => open(menu.id)) }, menu.name),
         menu.published ? badge("live") : null,
         h("div", { class: "muted small" }, `#${menu.id} · ${fmtTime(menu.updatedAt)}`))))
-          : h("p", { class: "muted" }, "No drafts yet.")));
+          : h("p", { class: "muted" }, t("menus.noDrafts"))));
     }
 
     /** Run `action` unless the operator would rather keep unsaved changes. */
     async function guard(action) {
       if (draft && snapshot(draft) !== saved
-        && !(await confirmDialog("This draft has unsaved changes. Leave it?", { confirm: "Leave" }))) return;
+        && !(await confirmDialog(t("menus.unsavedAsk"), { confirm: t("menus.leave") }))) return;
       await action();
     }
 
@@ -73,20 +73,20 @@ export default {
     function renderEditor() {
       if (!draft) {
         editor = null;
-        fill(pane, h("div", { class: "card empty muted" }, "Pick a draft, import the live menu, or start a new draft."));
+        fill(pane, h("div", { class: "card empty muted" }, t("menus.pick")));
         return;
       }
       editor = new MenuEditor(draft, { signal: ctx.signal });
-      saveButton.textContent = draft.published ? "Save as new draft" : "Save draft";
+      saveButton.textContent = draft.published ? t("menus.saveAsNew") : t("menus.save");
       fill(pane, h("div", { class: "card" },
-        draft.published ? h("p", { class: "notice" }, "This is the live menu. It is not edited in place: saving makes a new draft.") : null,
+        draft.published ? h("p", { class: "notice" }, t("menus.liveNotice")) : null,
         editor.element,
         h("div", { class: "actions" },
-          draft.id && !draft.published ? h("button", { type: "button", class: "danger", onclick: deleteDraft }, "Delete draft") : null,
+          draft.id && !draft.published ? h("button", { type: "button", class: "danger", onclick: deleteDraft }, t("menus.deleteDraft")) : null,
           h("span", { class: "spacer" }),
-          draft.id ? h("button", { type: "button", onclick: diff }, "Compare with live") : null,
+          draft.id ? h("button", { type: "button", onclick: diff }, t("menus.compare")) : null,
           saveButton,
-          !draft.published ? h("button", { type: "button", class: "primary", onclick: publish }, "Publish") : null)));
+          !draft.published ? h("button", { type: "button", class: "primary", onclick: publish }, t("menus.publish")) : null)));
     }
 
     /** The API's answer to a save or publish: a 422 goes to the editor's fields, anything else to a toast. */
@@ -111,12 +111,12 @@ export default {
           ? await api("PUT", `wechat/menus/${draft.id}`, body) : await api("POST", "wechat/menus", body);
         draft = fromApi(menu);
         saved = snapshot(draft);
-        if (!quiet) toast(`Draft “${menu.name}” saved`, "success");
+        if (!quiet) toast(t("menus.savedToast", { name: menu.name }), "success");
         await loadList();
         renderEditor();
         return true;
       } catch (err) {
-        refused(err, "Save");
+        refused(err, t("common.save"));
         return false;
       } finally {
         saveButton.disabled = false;
@@ -133,11 +133,11 @@ export default {
       try {
         const { jobId } = await api("POST", `wechat/menus/${id}/publish`);
         progress.replaceChildren();
-        const job = await watchJob(jobId, { container: progress, label: `Publishing “${name}”`, signal: ctx.signal });
+        const job = await watchJob(jobId, { container: progress, label: t("menus.publishing", { name }), signal: ctx.signal });
         await loadList();
         if (job.status === "succeeded") await open(id);
       } catch (err) {
-        refused(err, "Publish");
+        refused(err, t("menus.publish"));
       }
     }
 
@@ -147,32 +147,32 @@ export default {
         const answer = await api("GET", `wechat/menus/${draft.id}/diff`);
         const value = (v) => (v === null || v === undefined ? "—"
           : typeof v === "object" ? h("code", { class: "small" }, JSON.stringify(v)) : String(v));
-        modal(`“${draft.name}” against the live menu`, [
-          answer.publishedId === null ? h("p", { class: "muted" }, "No menu is live: publishing adds every button.") : null,
-          answer.same ? h("p", { class: "ok-line" }, "No changes: this draft is what is live.")
+        modal(t("menus.diffTitle", { name: draft.name }), [
+          answer.publishedId === null ? h("p", { class: "muted" }, t("menus.noneLive")) : null,
+          answer.same ? h("p", { class: "ok-line" }, t("menus.same"))
             : table([
-              { label: "Where", render: (c) => describePath(c.path, draft.buttons) },
-              { label: "Change", render: (c) => h("span", { class: `change change-${c.change}` }, c.change) },
-              { label: "Live", render: (c) => value(c.published) },
-              { label: "Draft", render: (c) => value(c.draft) },
+              { label: t("menus.where"), render: (c) => describePath(c.path, draft.buttons, PATH_WORDS) },
+              { label: t("menus.change"), render: (c) => h("span", { class: `change change-${c.change}` }, t(`menus.change.${c.change}`)) },
+              { label: t("menus.live"), render: (c) => value(c.published) },
+              { label: t("menus.draft"), render: (c) => value(c.draft) },
             ], answer.changes),
         ], { wide: true });
       } catch (err) {
-        toastError(err, "Compare");
+        toastError(err, t("menus.compare"));
       }
     }
 
     async function deleteDraft() {
-      if (!(await confirmDialog(`Delete the draft “${draft.name}”?`, { confirm: "Delete" }))) return;
+      if (!(await confirmDialog(t("menus.deleteAsk", { name: draft.name }), { confirm: t("common.delete") }))) return;
       try {
         await api("DELETE", `wechat/menus/${draft.id}`);
-        toast("Draft deleted", "success");
+        toast(t("menus.deletedToast"), "success");
         draft = null;
         saved = "";
         await loadList();
         renderEditor();
       } catch (err) {
-        toastError(err, "Delete");
+        toastError(err, t("common.delete"));
       }
     }
 
@@ -192,16 +192,16 @@ export default {
 
     async function importLive() {
       await guard(async () => {
-        const job = await runJob(importButton, "wechat/menus/import", "Importing the live menu");
+        const job = await runJob(importButton, "wechat/menus/import", t("menus.importing"));
         await loadList();
         if (job?.status === "succeeded" && job.result?.menuId) await open(job.result.menuId);
-        else if (job?.status === "succeeded") toast(job.result?.detail || "No menu is live", "info");
+        else if (job?.status === "succeeded") toast(job.result?.detail || t("menus.noMenuLive"), "info");
       });
     }
 
     async function clearLive() {
-      if (!(await confirmDialog("Remove the live menu from the Official Account? Followers will see no menu.", { confirm: "Clear" }))) return;
-      await runJob(clearButton, "wechat/menus/clear", "Clearing the live menu");
+      if (!(await confirmDialog(t("menus.clearAsk"), { confirm: t("filters.clear") }))) return;
+      await runJob(clearButton, "wechat/menus/clear", t("menus.clearing"));
       await loadList();
       if (draft?.published) await open(draft.id);
     }

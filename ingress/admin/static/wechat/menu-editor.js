@@ -1,6 +1,40 @@
 // The visual editor of one menu draft: its name and remark, a phone preview of the 3 x 5 tree, the selected
 // button's fields, and every problem at its place (live as typed, or the API's 422 until the next edit).
-import { api, fill, h } from "../app.js";
+import { api, fill, h, t } from "../app.js";
+
+/**
+ * The menu rules' messages (menu-rules.js and the API's 422 details say them alike, in English) in the page's
+ * language: each known sentence -> its catalogue key, its numbers and names as parameters; others as they are.
+ */
+const RULE_MESSAGES = [
+  [/^a menu is a list of buttons$/, "menuRule.list", []],
+  [/^a menu has 1 to (\d+) top-level buttons, not (\d+)$/, "menuRule.topCount", ["max", "n"]],
+  [/^a button is an object$/, "menuRule.object", []],
+  [/^sub_button is a list of buttons$/, "menuRule.subList", []],
+  [/^at most (\d+) sub-buttons, not (\d+)$/, "menuRule.subCount", ["max", "n"]],
+  [/^sub-buttons cannot have sub-buttons$/, "menuRule.nested", []],
+  [/^not a button attribute$/, "menuRule.unknownAttribute", []],
+  [/^a button needs a name$/, "menuRule.needsName", []],
+  [/^at most (\d+) bytes \(UTF-8\), not (\d+)$/, "menuRule.bytes", ["max", "n"]],
+  [/^must be a string$/, "menuRule.string", []],
+  [/^a button without sub-buttons needs a type$/, "menuRule.needsType", []],
+  [/^unknown type (.+); one of (.+)$/, "menuRule.unknownType", ["type", "types"]],
+  [/^a (\w+) button needs (\w+)$/, "menuRule.needsAttribute", ["type", "attribute"]],
+];
+
+export function ruleMessage(message) {
+  for (const [pattern, key, names] of RULE_MESSAGES) {
+    const match = pattern.exec(message);
+    if (match) return t(key, Object.fromEntries(names.map((name, i) => [name, match[i + 1]])));
+  }
+  return message;
+}
+
+/** The draft's own fields, as the problem list names them. */
+const FORM_FIELDS = { name: t("menuEditor.draftName"), remark: t("robots.remark") };
+
+/** describePath's words in the page's language. */
+export const PATH_WORDS = { menu: t("menuEditor.theMenu"), button: (n) => t("menuEditor.buttonN", { n }), sub: (n) => t("menuEditor.subN", { n }) };
 import {
   BUTTON_TYPES, MAX_NAME_BYTES, MAX_SUB_NAME_BYTES, buttonProblems, byteLength,
 } from "./menu-rules.js";
@@ -9,29 +43,9 @@ import {
   isParent, moveButton, pathKey, problemCount, removeButton, setType,
 } from "./menu-tree.js";
 
-const TYPE_LABELS = {
-  click: "Click: sends a key",
-  view: "Open a web page",
-  miniprogram: "Open a mini program",
-  scancode_push: "Scan a code",
-  scancode_waitmsg: "Scan a code, wait for a reply",
-  pic_sysphoto: "Take a photo",
-  pic_photo_or_album: "Photo or album",
-  pic_weixin: "Pick from WeChat album",
-  location_select: "Send a location",
-  media_id: "Send material (media_id)",
-  view_limited: "Open material (view_limited)",
-  article_id: "Send a published article",
-  article_view_limited: "Open a published article",
-};
-const ATTRIBUTE_LABELS = {
-  key: ["Key", "Sent back in the click event; at most 128 bytes."],
-  url: ["URL", "At most 1024 bytes. For a mini program: the page opened where mini programs are not supported."],
-  appid: ["Mini program appid", ""],
-  pagepath: ["Mini program page path", "e.g. pages/index"],
-  media_id: ["Media id", "A permanent material's media_id (see Media)."],
-  article_id: ["Article id", "A published article's article_id."],
-};
+const TYPE_LABELS = Object.fromEntries(BUTTON_TYPES.map((type) => [type, t(`menuType.${type}`)]));
+const ATTRIBUTE_LABELS = Object.fromEntries(["key", "url", "appid", "pagepath", "media_id", "article_id"]
+  .map((attribute) => [attribute, [t(`menuAttr.${attribute}`), t(`menuAttr.${attribute}.help`)]]));
 
 /** A labelled control with an error line, in the shell's field style; `key` is the problem path it shows. */
 function field(label, input, key, required = false, help = "") {
@@ -57,8 +71,8 @@ export class MenuEditor {
     this.buttonFields = [];
     const text = (name, placeholder, property) => h("input", { name, value: draft[property] ?? "", placeholder,
       oninput: (event) => { draft[property] = event.target.value; this.edited(); } });
-    this.nameField = field("Draft name", text("menu-name", "spring campaign", "name"), "name", true);
-    this.remarkField = field("Remark", text("menu-remark", "optional", "remark"), "remark");
+    this.nameField = field(t("menuEditor.draftName"), text("menu-name", t("menuEditor.namePlaceholder"), "name"), "name", true);
+    this.remarkField = field(t("robots.remark"), text("menu-remark", t("menuEditor.optional"), "remark"), "remark");
     this.phone = h("div", { class: "menu-phone" });
     this.buttonForm = h("div", { class: "menu-button-form", id: "menu-button-form" });
     this.summary = h("div", { class: "menu-problems", role: "alert" });
@@ -70,10 +84,9 @@ export class MenuEditor {
 
   /** Every problem shown: the API's last 422 until the next edit, else the live rules (and a missing name). */
   problems() {
-    if (this.serverError) return this.serverError.fieldErrors;
-    const found = buttonProblems(this.draft.buttons);
-    if (!this.draft.name.trim()) found.push({ field: "name", message: "a draft needs a name" });
-    return found;
+    const found = this.serverError ? [...this.serverError.fieldErrors] : buttonProblems(this.draft.buttons);
+    if (!this.serverError && !this.draft.name.trim()) found.push({ field: "name", message: t("menuEditor.needsName") });
+    return found.map((problem) => ({ ...problem, message: ruleMessage(problem.message) }));
   }
 
   /** Show the API's 422 (an ApiError) in the same places as the live problems. */
@@ -111,21 +124,21 @@ export class MenuEditor {
       const active = this.selected && pathKey(this.selected) === pathKey(path);
       return h("button", { type: "button", class: `menu-cell${active ? " selected" : ""}${count ? " has-problems" : ""}`,
         dataset: { path: pathKey(path) }, onclick: () => this.select(path) },
-      h("span", { class: "menu-cell-name" }, button.name || h("em", { class: "muted" }, "unnamed")),
+      h("span", { class: "menu-cell-name" }, button.name || h("em", { class: "muted" }, t("menuEditor.unnamed"))),
       isParent(button) ? h("span", { class: "menu-cell-mark", "aria-hidden": "true" }, "≡") : null,
-      count ? h("span", { class: "menu-cell-count", title: `${count} problem${count > 1 ? "s" : ""}` }, count) : null);
+      count ? h("span", { class: "menu-cell-count", title: t(count > 1 ? "menuEditor.problems" : "menuEditor.problem", { count }) }, count) : null);
     };
     const columns = buttons.map((button, i) => h("div", { class: "menu-column" },
       h("div", { class: "menu-subs" },
         (isParent(button) ? button.sub_button : []).map((sub, j) => cell([i, j], sub)),
         this.selected?.[0] === i && canAddSubButton(buttons, i) ? h("button", { type: "button", class: "menu-add-sub",
-          dataset: { parent: i }, title: "add a sub-button", onclick: () => this.restructured(addSubButton(buttons, i)) }, "+ sub-button") : null),
+          dataset: { parent: i }, title: t("menuEditor.addSubTitle"), onclick: () => this.restructured(addSubButton(buttons, i)) }, t("menuEditor.addSubShort")) : null),
       cell([i], button)));
     if (canAddButton(buttons)) {
       columns.push(h("div", { class: "menu-column" }, h("div", { class: "menu-subs" }),
-        h("button", { type: "button", class: "menu-add", title: "add a button", onclick: () => this.restructured(addButton(buttons)) }, "+ button")));
+        h("button", { type: "button", class: "menu-add", title: t("menuEditor.addButtonTitle"), onclick: () => this.restructured(addButton(buttons)) }, t("menuEditor.addButtonShort"))));
     }
-    fill(this.phone, h("div", { class: "menu-screen" }, h("span", { class: "muted small" }, this.draft.name || "menu preview")),
+    fill(this.phone, h("div", { class: "menu-screen" }, h("span", { class: "muted small" }, this.draft.name || t("menuEditor.preview"))),
       h("div", { class: "menu-bar" }, h("span", { class: "menu-keyboard", "aria-hidden": "true" }, "⌨"), columns));
   }
 
@@ -135,13 +148,13 @@ export class MenuEditor {
     const button = path && buttonAt(buttons, path);
     if (!button) {
       this.buttonFields = [];
-      fill(this.buttonForm, h("p", { class: "muted" }, "Select a button in the preview, or add one."));
+      fill(this.buttonForm, h("p", { class: "muted" }, t("menuEditor.select")));
       return;
     }
     const isSub = path.length === 2;
     const limit = isSub ? MAX_SUB_NAME_BYTES : MAX_NAME_BYTES;
-    const counter = () => `${byteLength(button.name)} / ${limit} bytes`;
-    const nameField = field("Name", h("input", { name: "name", value: button.name ?? "", oninput: (event) => {
+    const counter = () => t("menuEditor.bytes", { used: byteLength(button.name), limit });
+    const nameField = field(t("robots.name"), h("input", { name: "name", value: button.name ?? "", oninput: (event) => {
       button.name = event.target.value;
       nameField.help.textContent = counter();
       nameField.help.classList.toggle("over", byteLength(button.name) > limit);
@@ -149,9 +162,9 @@ export class MenuEditor {
     } }), "name", true, counter());
     const fields = [nameField];
     if (!isParent(button)) {
-      fields.push(field("Type", h("select", { name: "type", onchange: (event) => { setType(button, event.target.value); this.restructured(path); } },
+      fields.push(field(t("notifications.type"), h("select", { name: "type", onchange: (event) => { setType(button, event.target.value); this.restructured(path); } },
         BUTTON_TYPES.map((type) => h("option", { value: type, selected: button.type === type }, `${TYPE_LABELS[type]} (${type})`)),
-        BUTTON_TYPES.includes(button.type) ? null : h("option", { value: button.type ?? "", selected: true }, button.type ?? "choose a type")),
+        BUTTON_TYPES.includes(button.type) ? null : h("option", { value: button.type ?? "", selected: true }, button.type ?? t("menuEditor.chooseType"))),
       "type", true));
       for (const attribute of fieldsFor(button.type)) {
         const [label, help] = ATTRIBUTE_LABELS[attribute];
@@ -165,15 +178,15 @@ export class MenuEditor {
     fields.push({ element: h("div", { class: "field field-rest" }, rest), error: rest, key: "sub_button" });
     this.buttonFields = fields;
     fill(this.buttonForm,
-      h("div", { class: "row" }, h("h3", {}, isSub ? `Sub-button ${path[1] + 1} of button ${path[0] + 1}` : `Button ${path[0] + 1}`),
+      h("div", { class: "row" }, h("h3", {}, isSub ? t("menuEditor.subHeading", { sub: path[1] + 1, button: path[0] + 1 }) : t("menuEditor.buttonHeading", { button: path[0] + 1 })),
         h("span", { class: "spacer" }),
-        h("button", { type: "button", class: "small", title: "move left / up", onclick: () => this.move(-1) }, isSub ? "↑" : "←"),
-        h("button", { type: "button", class: "small", title: "move right / down", onclick: () => this.move(1) }, isSub ? "↓" : "→"),
-        h("button", { type: "button", class: "small danger", onclick: () => this.remove() }, "Remove")),
-      isParent(button) ? h("p", { class: "muted small" }, `Opens its ${button.sub_button.length} sub-button(s); a button with sub-buttons has no type of its own.`) : null,
+        h("button", { type: "button", class: "small", title: t("menuEditor.moveBack"), onclick: () => this.move(-1) }, isSub ? "↑" : "←"),
+        h("button", { type: "button", class: "small", title: t("menuEditor.moveOn"), onclick: () => this.move(1) }, isSub ? "↓" : "→"),
+        h("button", { type: "button", class: "small danger", onclick: () => this.remove() }, t("menuEditor.remove"))),
+      isParent(button) ? h("p", { class: "muted small" }, t("menuEditor.opensSubs", { n: button.sub_button.length })) : null,
       h("div", { class: "button-fields" }, fields.map((f) => f.element)),
       !isSub && canAddSubButton(buttons, path[0]) ? h("button", { type: "button", class: "small",
-        onclick: () => this.restructured(addSubButton(buttons, path[0])) }, "+ Add a sub-button") : null);
+        onclick: () => this.restructured(addSubButton(buttons, path[0])) }, t("menuEditor.addSub")) : null);
   }
 
   /** The id of a datalist of the account's permanent material, loaded once per editor (a media_id is long). */
@@ -218,13 +231,14 @@ export class MenuEditor {
       const path = problem.field.replace(/^buttons\.?/, "");
       const onButton = /^\d/.test(path);
       const target = onButton ? path.split(".").filter((part) => /^\d+$/.test(part)).slice(0, 2).map(Number) : null;
-      const label = path === "" ? "menu" : onButton ? describePath(problem.field, this.draft.buttons) : problem.field;
+      const label = path === "" ? t("menuEditor.menu") : onButton ? describePath(problem.field, this.draft.buttons, PATH_WORDS)
+        : FORM_FIELDS[problem.field] || problem.field;
       return h("li", {}, target ? h("button", { type: "button", class: "link", onclick: () => this.select(target) }, label)
         : h("strong", {}, label), `: ${problem.message}`);
     });
     fill(this.summary,
-      this.serverError ? h("strong", { class: "server-error" }, `${this.serverError.message} (the API said)`) : null,
-      found.length ? h("ul", {}, items) : h("span", { class: "ok-line" }, "✓ The menu follows every WeChat rule."));
+      this.serverError ? h("strong", { class: "server-error" }, t("menuEditor.apiSaid", { message: this.serverError.message })) : null,
+      found.length ? h("ul", {}, items) : h("span", { class: "ok-line" }, `✓ ${t("menuEditor.ok")}`));
     this.summary.className = `menu-problems${found.length ? " has-problems" : ""}`;
   }
 }

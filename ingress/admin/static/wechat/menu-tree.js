@@ -147,17 +147,20 @@ export function problemCount(grouped, path) {
     .reduce((sum, [, byAttribute]) => sum + Object.values(byAttribute).flat().length, 0);
 }
 
+/** The words describePath uses; the page passes its locale's (this module stays free of the DOM and i18n). */
+export const PATH_WORDS = { menu: "the menu", button: (n) => `button ${n}`, sub: (n) => `sub-button ${n}` };
+
 /** A diff path of the API ("buttons.1.sub_button.0.url") in words, named after the buttons of `buttons`. */
-export function describePath(path, buttons) {
+export function describePath(path, buttons, vocabulary = PATH_WORDS) {
   const parts = path.replace(/^buttons\.?/, "").split(".").filter(Boolean);
-  if (!parts.length) return "the menu";
+  if (!parts.length) return vocabulary.menu;
   const words = [];
   const top = buttons?.[Number(parts[0])];
-  words.push(`button ${Number(parts[0]) + 1}${top?.name ? ` “${top.name}”` : ""}`);
+  words.push(`${vocabulary.button(Number(parts[0]) + 1)}${top?.name ? ` “${top.name}”` : ""}`);
   let rest = parts.slice(1);
   if (rest[0] === "sub_button" && rest.length > 1) {
     const sub = top?.sub_button?.[Number(rest[1])];
-    words.push(`sub-button ${Number(rest[1]) + 1}${sub?.name ? ` “${sub.name}”` : ""}`);
+    words.push(`${vocabulary.sub(Number(rest[1]) + 1)}${sub?.name ? ` “${sub.name}”` : ""}`);
     rest = rest.slice(2);
   }
   if (rest.length) words.push(rest.join("."));
