@@ -33,7 +33,7 @@ class Followers:
     def info(self, openid: str, lang: str = "zh_CN") -> dict[str, Any]:
         """One follower's data (``subscribe: 0`` and little else for someone who does not follow)."""
         return self._transport.request("GET", "/cgi-bin/user/info", params={"openid": openid, "lang": lang},
-                                       token=self._token)
+                                       token=self._token, success=("subscribe", "openid"))
 
     def batch_info(self, openids: Iterable[str], lang: str = "zh_CN") -> list[dict[str, Any]]:
         """Many followers' data, in chunks of :data:`BATCH_INFO_LIMIT`, in the order given."""
@@ -42,7 +42,7 @@ class Followers:
         for start in range(0, len(wanted), BATCH_INFO_LIMIT):
             chunk = [{"openid": openid, "lang": lang} for openid in wanted[start:start + BATCH_INFO_LIMIT]]
             body = self._transport.request("POST", "/cgi-bin/user/info/batchget", json={"user_list": chunk},
-                                           token=self._token)
+                                           token=self._token, success=("user_info_list",))
             found += list(body.get("user_info_list") or [])
         return found
 
@@ -52,13 +52,13 @@ class Followers:
 
     def tags(self) -> list[dict[str, Any]]:
         """The account's tags: ``[{id, name, count}]`` (ids 0-2 are WeChat's own and cannot be changed)."""
-        body = self._transport.request("GET", "/cgi-bin/tags/get", token=self._token)
+        body = self._transport.request("GET", "/cgi-bin/tags/get", token=self._token, success=("tags",))
         return list(body.get("tags") or [])
 
     def create_tag(self, name: str) -> dict[str, Any]:
         """A new tag: ``{id, name}``."""
         body = self._transport.request("POST", "/cgi-bin/tags/create", json={"tag": {"name": name}},
-                                       token=self._token)
+                                       token=self._token, success=("tag",))
         return dict(body["tag"])
 
     def rename_tag(self, tag_id: int, name: str) -> None:
