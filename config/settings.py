@@ -251,7 +251,7 @@ class JobsSettings(_Section):
 class WeChatAdminSettings(_Section):
     """Managing the Official Account: the template sync schedule."""
 
-    #: The scheduler syncs the private templates this often; None: only on demand.
+    #: The scheduler syncs the private templates (and the subscription templates) this often; None: on demand only.
     template_sync_seconds: float | None = Field(default=3600.0, gt=0)
 
 

@@ -38,7 +38,8 @@ class PlatformClients:
     @cached_property
     def wechat_applet(self) -> WeChatAppletClient:
         s = self.settings.third.wechat_applet
-        return WeChatAppletClient(s.app_id, s.app_secret, api_base_url=s.api_base_url, timeout=self.timeout)
+        return WeChatAppletClient(s.app_id, s.app_secret, self.token_store, api_base_url=s.api_base_url,
+                                  timeout=self.timeout)
 
     @cached_property
     def wecom(self) -> WeComClient:
@@ -66,6 +67,8 @@ class PlatformClients:
         sources = {}
         if third.wechat.configured:
             sources["wechat"] = self.wechat.token
+        if third.wechat_applet.configured:
+            sources["wechat_applet"] = self.wechat_applet.token
         if third.wecom.configured:
             sources["wecom"] = self.wecom.token
         if third.ding_talk.configured:

@@ -30,3 +30,13 @@ TAGS_DELETE = "wechat.tags.delete"
 #: Put followers under a tag, or take them out.
 TAGS_TAG = "wechat.tags.tag"
 TAGS_UNTAG = "wechat.tags.untag"
+#: Make the local subscription-template table what the Official Account and the mini-program list.
+SUBSCRIBE_TEMPLATES_SYNC = "wechat.subscribe_templates.sync"
+#: Send a confirmed mass send (once: its clientmsgid is the record's).
+MASS_SEND = "wechat.mass.send"
+#: Read a mass send's status back (mass/get).
+MASS_GET = "wechat.mass.get"
+#: Hide a mass send's articles (mass/delete).
+MASS_DELETE = "wechat.mass.delete"
+#: Make the local table of published articles and drafts what the account lists.
+ARTICLES_SYNC = "wechat.articles.sync"

@@ -51,6 +51,7 @@ from ingress.resources.robots import RobotCollection, RobotItem
 from ingress.resources.system import SystemStatusResource
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
+from ingress.resources.wechat_articles import ArticleCollection, ArticleSync
 from ingress.resources.wechat_followers import (
     FollowerCollection,
     FollowerFetch,
@@ -60,6 +61,13 @@ from ingress.resources.wechat_followers import (
     TagItem,
     TagMembership,
     TagSync,
+)
+from ingress.resources.wechat_mass import (
+    MassSendCollection,
+    MassSendConfirm,
+    MassSendDeleteArticles,
+    MassSendItem,
+    MassSendStatus,
 )
 from ingress.resources.wechat_media import (
     MaterialFetch,
@@ -77,6 +85,12 @@ from ingress.resources.wechat_menus import (
     MenuItem,
     MenuPublish,
     PublishedMenu,
+)
+from ingress.resources.wechat_subscribe import (
+    SubscribeMessageCollection,
+    SubscribeTemplateCollection,
+    SubscribeTemplateItem,
+    SubscribeTemplateSync,
 )
 from ingress.resources.wechat_templates import (
     TemplateMessageCollection,
@@ -180,6 +194,18 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/templates/sync", WeChatTemplateSync(database, tasks))
     route("/api/v1/wechat/templates/{template_id:id}", WeChatTemplateItem(database))
     route("/api/v1/wechat/template-messages", TemplateMessageCollection(runtime, tasks))
+    route("/api/v1/wechat/subscribe-templates", SubscribeTemplateCollection(database))
+    route("/api/v1/wechat/subscribe-templates/sync", SubscribeTemplateSync(database, tasks))
+    route("/api/v1/wechat/subscribe-templates/{template_id:id}", SubscribeTemplateItem(database))
+    route("/api/v1/wechat/subscribe-messages", SubscribeMessageCollection(runtime, tasks, "wechat_subscribe"))
+    route("/api/v1/wechat/applet-subscribe-messages", SubscribeMessageCollection(runtime, tasks, "applet_subscribe"))
+    route("/api/v1/wechat/articles", ArticleCollection(database))
+    route("/api/v1/wechat/articles/sync", ArticleSync(database, tasks))
+    route("/api/v1/wechat/mass-sends", MassSendCollection(database))
+    route("/api/v1/wechat/mass-sends/{mass_id:id}", MassSendItem(database))
+    route("/api/v1/wechat/mass-sends/{mass_id:id}/confirm", MassSendConfirm(database, tasks))
+    route("/api/v1/wechat/mass-sends/{mass_id:id}/status", MassSendStatus(database, tasks))
+    route("/api/v1/wechat/mass-sends/{mass_id:id}/delete-articles", MassSendDeleteArticles(database, tasks))
     route("/api/v1/wechat/menus", MenuCollection(database, limits.max_body_bytes))
     route("/api/v1/wechat/menus/published", PublishedMenu(database))
     route("/api/v1/wechat/menus/import", MenuImport(database, limits.max_body_bytes, tasks))

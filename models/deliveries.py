@@ -33,6 +33,10 @@ class Channel(enum.StrEnum):
     WECHAT_TEMPLATE = "wechat_template"
     #: WeChat Official Account customer-service message (message/custom/send), within 48 h of the follower's last.
     WECHAT_CUSTOM = "wechat_custom"
+    #: WeChat Official Account subscription message (message/subscribe/bizsend) to one user who subscribed.
+    WECHAT_SUBSCRIBE = "wechat_subscribe"
+    #: WeChat mini-program subscription message (message/subscribe/send) to one user who subscribed.
+    APPLET_SUBSCRIBE = "applet_subscribe"
 
     @property
     def is_robot(self) -> bool:
@@ -40,7 +44,7 @@ class Channel(enum.StrEnum):
 
     @property
     def platform(self) -> str:
-        if self in (Channel.WECHAT_TEMPLATE, Channel.WECHAT_CUSTOM):
+        if self in (Channel.WECHAT_TEMPLATE, Channel.WECHAT_CUSTOM, Channel.WECHAT_SUBSCRIBE, Channel.APPLET_SUBSCRIBE):
             return "wechat"
         return "dingtalk" if self in (Channel.DINGTALK_ROBOT, Channel.DINGTALK_WORK) else "wecom"
 

@@ -64,6 +64,8 @@ class SandboxOptions(BaseModel):
 
     #: Openids that do not follow the account: template messages to them get 43004.
     wechat_non_followers: list[str] = Field(default_factory=list)
+    #: Openids that did not subscribe to (or refused) subscription messages: sends to them get 43101.
+    wechat_unsubscribed: list[str] = Field(default_factory=list)
     #: A wx.login code lives this long after it was registered.
     jscode_lifetime_seconds: float = Field(default=300, gt=0)
 

@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from core.runtime import Runtime
 from core.tasks import Tasks
-from scheduler.jobs.admin_jobs import sweep_jobs, sync_wechat_templates
+from scheduler.jobs.admin_jobs import sweep_jobs, sync_subscribe_templates, sync_wechat_templates
 from scheduler.jobs.heartbeat import heartbeat
 from scheduler.jobs.outbox import sweep_outbox
 from scheduler.jobs.qr_pool import top_up_qr_pool
@@ -88,6 +88,8 @@ class SchedulerProcess:
         if settings.wechat_admin.template_sync_seconds:
             every(settings.wechat_admin.template_sync_seconds, "wechat-template-sync", sync_wechat_templates, runtime,
                   tasks, now=True)
+            every(settings.wechat_admin.template_sync_seconds, "wechat-subscribe-template-sync",
+                  sync_subscribe_templates, runtime, tasks, now=True)
         every(settings.login.pool_check_seconds, "qr-pool", top_up_qr_pool, runtime, tasks, now=True)
         every(settings.retention.check_seconds, "retention", prune_old_records, runtime)
         return scheduler

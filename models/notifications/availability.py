@@ -18,6 +18,8 @@ CHANNEL_NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     Channel.WECOM_APP: ("wecom", ("corp_id", "corp_secret", "agent_id")),
     Channel.WECHAT_TEMPLATE: ("wechat", ("app_id", "app_secret")),
     Channel.WECHAT_CUSTOM: ("wechat", ("app_id", "app_secret")),
+    Channel.WECHAT_SUBSCRIBE: ("wechat", ("app_id", "app_secret")),
+    Channel.APPLET_SUBSCRIBE: ("wechat_applet", ("app_id", "app_secret")),
 }
 
 

@@ -28,14 +28,17 @@ from models.notifications.common import MEDIA_KEYS, MediaRef, inline_image_md5
 from models.notifications.reply_to import resolve_reply_to
 from models.notifications.request import (
     REQUEST_ADAPTER,
+    SUBSCRIBE_ACCOUNTS,
     ProblemList,
     RobotRequest,
+    SubscribeRequest,
     WeChatCustomRequest,
     WeChatTemplateRequest,
     WorkRequest,
     apply_template,
     problem,
 )
+from models.notifications.wechat_subscribe import resolve_subscribe_template
 from models.notifications.wechat_template import resolve_template
 from models.notifications.wecom_robot import MAX_IMAGE_BYTES
 from models.robots import Robot
@@ -157,6 +160,8 @@ def validate(session: Session, data: Any, rules: IntakeRules,
             robot = RobotRef(found.id, found.code)
     if isinstance(request, WeChatTemplateRequest):
         problems += resolve_template(session, request.message)
+    if isinstance(request, SubscribeRequest):
+        problems += resolve_subscribe_template(session, SUBSCRIBE_ACCOUNTS[request.channel], request.message)
     if problems or request is None:
         raise RequestInvalid(problems)
     return request, robot
@@ -209,7 +214,7 @@ def _normalise(session: Session, channel: str, message: dict[str, Any], client_i
 def target_of(request: Any) -> str:
     if isinstance(request, RobotRequest):
         return request.robot
-    if isinstance(request, WeChatTemplateRequest | WeChatCustomRequest):
+    if isinstance(request, WeChatTemplateRequest | WeChatCustomRequest | SubscribeRequest):
         return request.message.touser
     to = request.to
     parts = [f"{name}:{','.join(map(str, values))}" for name, values in
@@ -246,7 +251,7 @@ def prepare(session: Session, data: Any, rules: IntakeRules, robots: dict[tuple[
     """
     request, robot = validate(session, data, rules, robots)
     message = request.message.model_dump(mode="json", exclude_unset=True)
-    problems = ([] if isinstance(request, WeChatTemplateRequest)
+    problems = ([] if isinstance(request, WeChatTemplateRequest | SubscribeRequest)
                 else _normalise(session, request.channel, message, client_id))
     if problems:
         raise RequestInvalid(problems)

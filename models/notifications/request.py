@@ -17,7 +17,15 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, TypeAdapter
 
 from models.message_templates import MAX_OUTPUT_BYTES, MessageTemplate, TemplateError, TemplateTooLarge, render
-from models.notifications import dingtalk_robot, dingtalk_work, wechat_custom, wechat_template, wecom_app, wecom_robot
+from models.notifications import (
+    dingtalk_robot,
+    dingtalk_work,
+    wechat_custom,
+    wechat_subscribe,
+    wechat_template,
+    wecom_app,
+    wecom_robot,
+)
 from models.notifications.common import Body, Code, TemplateUse
 
 ProblemList = list[dict[str, str]]
@@ -61,13 +69,26 @@ class WeChatCustomRequest(_Request):
     message: wechat_custom.WeChatCustomMessage
 
 
+class WeChatSubscribeRequest(_Request):
+    channel: Literal["wechat_subscribe"]
+    message: wechat_subscribe.OfficialSubscribeMessage
+
+
+class AppletSubscribeRequest(_Request):
+    channel: Literal["applet_subscribe"]
+    message: wechat_subscribe.AppletSubscribeMessage
+
+
 NotificationRequest = Annotated[
     DingTalkRobotRequest | WeComRobotRequest | DingTalkWorkRequest | WeComAppRequest | WeChatTemplateRequest
-    | WeChatCustomRequest,
+    | WeChatCustomRequest | WeChatSubscribeRequest | AppletSubscribeRequest,
     Field(discriminator="channel"),
 ]
 RobotRequest = DingTalkRobotRequest | WeComRobotRequest
 WorkRequest = DingTalkWorkRequest | WeComAppRequest
+SubscribeRequest = WeChatSubscribeRequest | AppletSubscribeRequest
+#: channel -> whose subscription templates it sends.
+SUBSCRIBE_ACCOUNTS = {"wechat_subscribe": "oa", "applet_subscribe": "applet"}
 
 REQUEST_ADAPTER: TypeAdapter[Any] = TypeAdapter(NotificationRequest)
 
@@ -79,6 +100,8 @@ TEXT_FIELDS: dict[str, dict[str, str]] = {
     "wecom_app": wecom_app.TEXT_FIELDS,
     "wechat_template": {},
     "wechat_custom": wechat_custom.TEXT_FIELDS,
+    "wechat_subscribe": {},
+    "applet_subscribe": {},
 }
 
 

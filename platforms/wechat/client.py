@@ -13,9 +13,12 @@ from platforms.tokens import TokenGrant, TokenStore
 from platforms.transport import DEFAULT_TIMEOUT, Transport
 from platforms.wechat.custom import CustomerService
 from platforms.wechat.followers import Followers
+from platforms.wechat.mass import MassSends
 from platforms.wechat.material import Material
 from platforms.wechat.menu import Menu
+from platforms.wechat.publish import Publications
 from platforms.wechat.qrcode import QRCodes
+from platforms.wechat.subscribe import BIZSEND_PATH, SubscribeMessages
 from platforms.wechat.templates import Templates
 
 #: Where WeChat serves the Official Account API.
@@ -66,6 +69,9 @@ class WeChatClient(AppClient):
         self.qrcode = QRCodes(self.transport, self.token)
         self.custom = CustomerService(self.transport, self.token)
         self.followers = Followers(self.transport, self.token)
+        self.subscribe = SubscribeMessages(self.transport, self.token, BIZSEND_PATH)
+        self.mass = MassSends(self.transport, self.token)
+        self.publications = Publications(self.transport, self.token)
 
     def fetch_token(self, force_refresh: bool = False) -> TokenGrant:
         """Ask the platform for a token (the store calls this; call it directly only to refresh).

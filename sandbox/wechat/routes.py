@@ -1,7 +1,7 @@
 """The fake WeChat Official Account API (``api.weixin.qq.com``), served under ``/wechat``."""
 
 from sandbox.endpoint import GET, POST, Route
-from sandbox.wechat import applet, custom, followers, media, menu, qrcode, templates, tokens
+from sandbox.wechat import applet, custom, followers, mass, media, menu, publish, qrcode, subscribe, templates, tokens
 
 ROUTES = [
     Route("/cgi-bin/token", tokens.classic_token, GET),
@@ -17,6 +17,15 @@ ROUTES = [
     Route("/cgi-bin/message/template/send", templates.send, POST),
     Route("/cgi-bin/message/custom/send", custom.send, POST),
     Route("/cgi-bin/message/custom/typing", custom.typing, POST),
+    Route("/cgi-bin/message/subscribe/bizsend", subscribe.bizsend, POST),
+    Route("/cgi-bin/message/subscribe/send", subscribe.send, POST),
+    Route("/wxaapi/newtmpl/gettemplate", subscribe.gettemplate, GET),
+    Route("/cgi-bin/message/mass/sendall", mass.sendall, POST),
+    Route("/cgi-bin/message/mass/send", mass.send, POST),
+    Route("/cgi-bin/message/mass/get", mass.get, POST),
+    Route("/cgi-bin/message/mass/delete", mass.delete, POST),
+    Route("/cgi-bin/freepublish/batchget", publish.freepublish_batchget, POST),
+    Route("/cgi-bin/draft/batchget", publish.draft_batchget, POST),
     Route("/cgi-bin/user/info", followers.info, GET),
     Route("/cgi-bin/user/info/batchget", followers.batch_info, POST),
     Route("/cgi-bin/user/info/updateremark", followers.update_remark, POST),

@@ -55,3 +55,35 @@ CONSOLE_MENU: list[dict[str, Any]] = [
         {"type": "video", "name": "介绍视频", "value": "http://mp.weixin.qq.com/mp/video?vid=demo"},
     ]}},
 ]
+
+#: The demo account's subscription templates (``gettemplate``'s shape; type 2: one-off, 3: long-term).
+SUBSCRIBE_TEMPLATE_ID = "bDmywsp2oEHjwAadTGKkUHpC0RgBVKbWKsFkrKaMQsk"
+DEMO_SUBSCRIBE_TEMPLATES: list[dict[str, Any]] = [
+    {"priTmplId": SUBSCRIBE_TEMPLATE_ID, "title": "工单进度通知", "type": 2,
+     "content": "工单名称:{{thing1.DATA}}\n处理状态:{{phrase2.DATA}}\n更新时间:{{time3.DATA}}\n",
+     "example": "工单名称:打印机故障\n处理状态:已完成\n更新时间:2024-05-01 10:00\n"},
+]
+#: The demo mini-program's subscription templates.
+APPLET_SUBSCRIBE_TEMPLATE_ID = "Lp9xX4hD3kTw8Zr2Nc6Vb1Mq7Gs5Jf0Ya3Ue8Io2Pn4"
+DEMO_APPLET_SUBSCRIBE_TEMPLATES: list[dict[str, Any]] = [
+    {"priTmplId": APPLET_SUBSCRIBE_TEMPLATE_ID, "title": "订单支付成功通知", "type": 2,
+     "content": "订单号:{{character_string1.DATA}}\n金额:{{amount2.DATA}}\n商品:{{thing3.DATA}}\n"
+                "支付时间:{{date4.DATA}}\n",
+     "example": "订单号:20240501001\n金额:¥99.00\n商品:年度会员\n支付时间:2024年5月1日 10:00\n"},
+]
+
+
+def _article(title: str, digest: str) -> dict[str, Any]:
+    return {"title": title, "author": "imbridge", "digest": digest, "content": f"<p>{digest}</p>",
+            "content_source_url": "", "thumb_media_id": "", "url": "https://mp.weixin.qq.com/s/demo"}
+
+
+#: Published articles (id -> {id, content: {news_item}, update_time}), newest first, and drafts alike.
+DEMO_PUBLISHED: list[dict[str, Any]] = [
+    {"id": f"DemoArticle{i:04d}", "update_time": 1714500000 - i * 86400,
+     "content": {"news_item": [_article(f"周报 第{30 - i}期", f"第{30 - i}期的摘要")]}} for i in range(25)
+]
+DEMO_DRAFTS: list[dict[str, Any]] = [
+    {"id": "DemoDraft0001", "update_time": 1714600000,
+     "content": {"news_item": [_article("新版本发布说明", "草稿：新功能一览"), _article("常见问题", "草稿：答疑")]}},
+]

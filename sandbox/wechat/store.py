@@ -6,7 +6,13 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.wechat.seeds import DEMO_TEMPLATES
+from sandbox.wechat.seeds import (
+    DEMO_APPLET_SUBSCRIBE_TEMPLATES,
+    DEMO_DRAFTS,
+    DEMO_PUBLISHED,
+    DEMO_SUBSCRIBE_TEMPLATES,
+    DEMO_TEMPLATES,
+)
 
 
 @dataclass
@@ -66,3 +72,15 @@ class WeChatStore:
     #: The account's own tags (id -> name; WeChat's reserved 0-2 are not stored) and each tag's members.
     tags: dict[int, str] = field(default_factory=dict)
     tag_members: dict[int, set[str]] = field(default_factory=dict)
+    #: Subscription templates (priTmplId -> template) of the Official Account and of the mini-program.
+    subscribe_templates: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {t["priTmplId"]: copy.deepcopy(t) for t in DEMO_SUBSCRIBE_TEMPLATES})
+    applet_subscribe_templates: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {t["priTmplId"]: copy.deepcopy(t) for t in DEMO_APPLET_SUBSCRIBE_TEMPLATES})
+    #: Mass sends by msg_id, and the clientmsgids already used (-> msg_id).
+    mass_sends: dict[int, dict[str, Any]] = field(default_factory=dict)
+    mass_clientmsgids: dict[str, int] = field(default_factory=dict)
+    #: Published articles (article_id -> item) and drafts (media_id -> item), newest first.
+    published: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {a["id"]: copy.deepcopy(a) for a in DEMO_PUBLISHED})
+    drafts: dict[str, dict[str, Any]] = field(default_factory=lambda: {d["id"]: copy.deepcopy(d) for d in DEMO_DRAFTS})

@@ -1,4 +1,4 @@
-"""Admin jobs from the scheduler's side: the periodic template sync, and the sweep for lost jobs.
+"""Admin jobs from the scheduler's side: the periodic template syncs, and the sweep for lost jobs.
 
 A job row is committed before its message is enqueued, so a broker outage at that moment leaves a queued row
 with ``enqueued_at`` unset (the REST call still answered 202); a message can also be lost later (a worker
@@ -13,7 +13,7 @@ import logging
 
 from sqlalchemy import select, update
 
-from core.job_kinds import TEMPLATES_SYNC
+from core.job_kinds import SUBSCRIBE_TEMPLATES_SYNC, TEMPLATES_SYNC
 from core.log_context import log_ids
 from core.outboxes import JOBS
 from core.runtime import Runtime
@@ -39,19 +39,29 @@ def _enqueue(runtime: Runtime, tasks: Tasks, job_id: str) -> bool:
     return True
 
 
-def sync_wechat_templates(runtime: Runtime, tasks: Tasks) -> str | None:
-    """Start a template sync unless one is waiting or running already; returns the new job's id."""
+def _start_once(runtime: Runtime, tasks: Tasks, kind: str) -> str | None:
+    """Start a ``kind`` job unless one is waiting or running already; returns the new job's id."""
     if not runtime.settings.third.wechat.configured:
         return None
     with runtime.database.session() as session:
         pending = session.scalar(select(Job.id).where(
-            Job.kind == TEMPLATES_SYNC, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])).limit(1))
+            Job.kind == kind, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])).limit(1))
         if pending is not None:
-            log.info("template sync %s is still pending; not starting another", pending)
+            log.info("%s %s is still pending; not starting another", kind, pending)
             return None
-        job_id = create_job(session, TEMPLATES_SYNC, {"trigger": "schedule"}, source="schedule").id
+        job_id = create_job(session, kind, {"trigger": "schedule"}, source="schedule").id
     _enqueue(runtime, tasks, job_id)
     return job_id
+
+
+def sync_wechat_templates(runtime: Runtime, tasks: Tasks) -> str | None:
+    """Start a template sync unless one is waiting or running already; returns the new job's id."""
+    return _start_once(runtime, tasks, TEMPLATES_SYNC)
+
+
+def sync_subscribe_templates(runtime: Runtime, tasks: Tasks) -> str | None:
+    """Start a subscription-template sync unless one is waiting or running already; returns the new job's id."""
+    return _start_once(runtime, tasks, SUBSCRIBE_TEMPLATES_SYNC)
 
 
 def stranded_jobs(runtime: Runtime) -> list[str]:

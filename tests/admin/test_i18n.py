@@ -25,6 +25,8 @@ SECTIONS = {
     "wechat-templates": "#section-wechat-templates table, #section-wechat-templates .empty",
     "wechat-menus": "#section-wechat-menus .menu-drafts .card",
     "wechat-media": "#media-dropzone",
+    "wechat-mass": "#section-wechat-mass form",
+    "wechat-articles": "#section-wechat-articles table, #section-wechat-articles .empty",
     "inbound": "#section-inbound table, #section-inbound .empty",
     "webhooks": "#section-webhooks table, #section-webhooks .empty",
     "system": "#deliveries-chart",

@@ -48,7 +48,8 @@ def test_every_key_the_admin_page_uses_is_in_the_catalogue():
     assert used, "the pages name their texts by key"
     assert used <= keys, f"keys used but not in the catalogue: {sorted(used - keys)}"
     # Keys built from values (`status.${status}`, `channel.${channel}`...) exist for every value shown.
-    channels = ["dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template"]
+    channels = ["dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template", "wechat_custom",
+                "wechat_subscribe", "applet_subscribe"]
     for prefix, values in {"channel": channels,
                            "status": ["queued", "sending", "retrying", "sent", "failed", "dead", "succeeded",
                                       "enabled", "disabled", "pending", "delivered"],

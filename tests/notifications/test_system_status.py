@@ -21,7 +21,7 @@ def test_status_shows_tokens_queues_failures_and_deliveries_per_minute(app, keys
     status = result.json
 
     tokens = {t["app"]: t for t in status["tokens"]}
-    assert set(tokens) == {"wechat", "wecom", "dingtalk"}
+    assert set(tokens) == {"wechat", "wechat_applet", "wecom", "dingtalk"}  # the mini-program has its own token
     ding = tokens["dingtalk"]
     assert ding["cached"] and ding["fetchCount"] == 1 and ding["ageSeconds"] >= 0
     assert 0 < ding["refreshInSeconds"] < ding["expiresInSeconds"]

@@ -13,8 +13,9 @@ from config import demo, load_settings
 from platforms.dingtalk import DingTalkClient, DingTalkRobot
 from platforms.errors import PermanentError, RetryLaterError
 from platforms.tokens import MemoryTokenStore
-from platforms.wechat import WeChatAppletClient, WeChatClient
+from platforms.wechat import CLIENTMSGID_EXISTS, WeChatAppletClient, WeChatClient
 from platforms.wecom import WeComClient, WeComRobot, image_message
+from sandbox.wechat.seeds import APPLET_SUBSCRIBE_TEMPLATE_ID, SUBSCRIBE_TEMPLATE_ID
 from tests import sandbox_support
 from tests.wire_witness import dingtalk_robot_sign
 
@@ -186,3 +187,86 @@ def test_dingtalk_robot_signed_and_rate_limited(settings, control, journal):
     with pytest.raises(PermanentError) as unsigned:
         robot.send(demo.DINGTALK_ROBOT_TOKEN, body, secret="SECwrong")
     assert unsigned.value.errcode == 310000
+
+
+ORDER = {"character_string1": {"value": "20240501001"}, "amount2": {"value": "¥99.00"},
+         "thing3": {"value": "年度会员"}, "date4": {"value": "2024年5月1日 10:00"}}
+
+
+def test_the_official_account_lists_and_sends_its_subscription_templates(settings, journal):
+    client = wechat_client(settings)
+    [template] = client.subscribe.templates()
+    assert template["priTmplId"] == SUBSCRIBE_TEMPLATE_ID and "{{thing1.DATA}}" in template["content"]
+    message = {"touser": "oSub", "template_id": SUBSCRIBE_TEMPLATE_ID, "page": "pages/index",
+               "data": {"thing1": {"value": "打印机故障"}, "phrase2": {"value": "已完成"},
+                        "time3": {"value": "2024-05-01 10:00"}}}
+    client.subscribe.send(message)
+    [send] = journal("/cgi-bin/message/subscribe/bizsend")
+    assert send["json"] == message
+
+
+def test_the_mini_program_has_its_own_token_and_templates(settings, journal):
+    client = applet_client(settings)
+    [template] = client.subscribe.templates()
+    assert template["priTmplId"] == APPLET_SUBSCRIBE_TEMPLATE_ID
+    client.subscribe.send({"touser": "oApplet", "template_id": APPLET_SUBSCRIBE_TEMPLATE_ID, "data": ORDER,
+                           "miniprogram_state": "trial", "lang": "zh_CN"})
+    [fetch] = journal("/cgi-bin/stable_token")
+    assert fetch["json"]["appid"] == settings.third.wechat_applet.app_id
+    [send] = journal("/cgi-bin/message/subscribe/send")
+    assert send["query"]["access_token"] == fetch["response"]["access_token"]
+    with pytest.raises(PermanentError) as other:  # the Official Account's endpoint refuses the mini-program
+        client.transport.request("POST", "/cgi-bin/message/subscribe/bizsend", token=client.token, json={})
+    assert other.value.errcode == 48001
+
+
+@pytest.mark.parametrize(("key", "value"), [("thing3", "一" * 21), ("amount2", "ninety"), ("date4", "tomorrow"),
+                                            ("character_string1", "x" * 33)])
+def test_a_value_breaking_its_keys_rule_is_47003(settings, key, value):
+    with pytest.raises(PermanentError) as refused:
+        applet_client(settings).subscribe.send({"touser": "oApplet", "template_id": APPLET_SUBSCRIBE_TEMPLATE_ID,
+                                                "data": {**ORDER, key: {"value": value}}})
+    assert refused.value.errcode == 47003
+
+
+def test_a_user_who_did_not_subscribe_is_43101(settings, control):
+    control.post("/config", json={"wechat_unsubscribed": ["oRefused"]}).raise_for_status()
+    with pytest.raises(PermanentError) as refused:
+        applet_client(settings).subscribe.send({"touser": "oRefused", "template_id": APPLET_SUBSCRIBE_TEMPLATE_ID,
+                                                "data": ORDER})
+    assert refused.value.errcode == 43101
+
+
+def test_mass_sends_to_all_to_openids_read_back_and_deleted(settings, journal):
+    client = wechat_client(settings)
+    text = {"msgtype": "text", "text": {"content": "本周活动 / this week"}}
+    sent = client.mass.send_to_all(text, clientmsgid="m-1")
+    assert isinstance(sent["msg_id"], int)
+    [sendall] = journal("/cgi-bin/message/mass/sendall")
+    assert sendall["json"] == {"filter": {"is_to_all": True}, **text, "clientmsgid": "m-1"}
+    with pytest.raises(PermanentError) as again:
+        client.mass.send_to_all(text, clientmsgid="m-1")
+    assert again.value.errcode == CLIENTMSGID_EXISTS
+    by_openid = client.mass.send_to_openids(["oA", "oB"], text)
+    assert client.mass.get(by_openid["msg_id"])["msg_status"] == "SEND_SUCCESS"
+    client.mass.delete(by_openid["msg_id"])
+    assert client.mass.get(by_openid["msg_id"])["msg_status"] == "DELETE"
+    with pytest.raises(PermanentError) as one:
+        client.mass.send_to_openids(["oA"], text)
+    assert one.value.errcode == 40130
+    with pytest.raises(PermanentError) as no_tag:
+        client.mass.send_to_all(text, tag_id=9999)
+    assert no_tag.value.errcode == 40050
+
+
+def test_published_articles_and_drafts_page_by_page(settings, journal):
+    client = wechat_client(settings)
+    first = client.publications.published(0, 20)
+    rest = client.publications.published(20, 20)
+    assert first["total_count"] == 25 and first["item_count"] == 20 and rest["item_count"] == 5
+    assert "content" not in first["item"][0]["content"]["news_item"][0]  # no_content by default
+    with_content = client.publications.published(0, 1, no_content=False)
+    assert with_content["item"][0]["content"]["news_item"][0]["content"]
+    drafts = client.publications.drafts()
+    assert drafts["item"][0]["media_id"] and len(drafts["item"][0]["content"]["news_item"]) == 2
+    assert journal("/cgi-bin/freepublish/batchget")[0]["json"] == {"offset": 0, "count": 20, "no_content": 1}

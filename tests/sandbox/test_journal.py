@@ -6,7 +6,7 @@ from typing import Any
 
 from config import demo
 from sandbox.app import PLATFORM_ROUTES
-from sandbox.wechat.seeds import LOGIN_TEMPLATE_ID
+from sandbox.wechat.seeds import LOGIN_TEMPLATE_ID, SUBSCRIBE_TEMPLATE_ID
 from tests.sandbox.conftest import multipart
 from tests.wire_witness import dingtalk_robot_sign
 
@@ -40,6 +40,19 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str) -> list[tuple[st
             "touser": "oA", "msgtype": "text", "text": {"content": "x"}}}),
         ("POST", "/wechat/cgi-bin/message/custom/typing", {"params": wt, "json": {
             "touser": "oA", "command": "Typing"}}),
+        ("POST", "/wechat/cgi-bin/message/subscribe/bizsend", {"params": wt, "json": {
+            "touser": "oA", "template_id": SUBSCRIBE_TEMPLATE_ID, "data": {"thing1": {"value": "x"}}}}),
+        ("POST", "/wechat/cgi-bin/message/subscribe/send", {"params": wt, "json": {
+            "touser": "oA", "template_id": SUBSCRIBE_TEMPLATE_ID, "data": {}}}),
+        ("GET", "/wechat/wxaapi/newtmpl/gettemplate", {"params": wt}),
+        ("POST", "/wechat/cgi-bin/message/mass/sendall", {"params": wt, "json": {
+            "filter": {"is_to_all": True}, "msgtype": "text", "text": {"content": "x"}}}),
+        ("POST", "/wechat/cgi-bin/message/mass/send", {"params": wt, "json": {
+            "touser": ["oA", "oB"], "msgtype": "text", "text": {"content": "x"}}}),
+        ("POST", "/wechat/cgi-bin/message/mass/get", {"params": wt, "json": {"msg_id": 1}}),
+        ("POST", "/wechat/cgi-bin/message/mass/delete", {"params": wt, "json": {"msg_id": 1}}),
+        ("POST", "/wechat/cgi-bin/freepublish/batchget", {"params": wt, "json": {"offset": 0, "count": 2}}),
+        ("POST", "/wechat/cgi-bin/draft/batchget", {"params": wt, "json": {"offset": 0, "count": 2, "no_content": 1}}),
         ("GET", "/wechat/cgi-bin/user/info", {"params": {**wt, "openid": "oA", "lang": "zh_CN"}}),
         ("POST", "/wechat/cgi-bin/user/info/batchget", {"params": wt, "json": {"user_list": [{"openid": "oA"}]}}),
         ("POST", "/wechat/cgi-bin/user/info/updateremark", {"params": wt, "json": {"openid": "oA", "remark": "VIP"}}),

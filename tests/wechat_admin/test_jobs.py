@@ -157,7 +157,8 @@ def test_the_scheduler_sweeps_jobs_and_syncs_templates_on_its_interval(runtime):
 
     jobs = {job.id: job for job in SchedulerProcess(runtime).build().get_jobs()}
     assert jobs["wechat-template-sync"].trigger.interval.total_seconds() == 3600
+    assert jobs["wechat-subscribe-template-sync"].trigger.interval.total_seconds() == 3600
     assert jobs["jobs-sweep"].trigger.interval.total_seconds() == runtime.settings.jobs.sweep_seconds
     settings = runtime.settings.model_copy(update={"wechat_admin": WeChatAdminSettings(template_sync_seconds=None)})
     on_demand = SchedulerProcess(Runtime(settings, runtime.redis, runtime.database)).build().get_jobs()
-    assert "wechat-template-sync" not in {job.id for job in on_demand}
+    assert {"wechat-template-sync", "wechat-subscribe-template-sync"}.isdisjoint(job.id for job in on_demand)

@@ -1,7 +1,9 @@
 """``record_inbound``: drain the inbound inbox into the database, then fan out to the webhooks that want it.
 
 WeChat's report on a template message (TEMPLATESENDJOBFINISH) is applied to its delivery record on the way;
-one that arrives before the worker recorded the msgid is tried again by ``apply_template_report``.
+one that arrives before the worker recorded the msgid is tried again by ``apply_template_report``. The report on a
+mass send (MASSSENDJOBFINISH) is applied to its mass-send row alike (its job records the msg_id before WeChat
+can report).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from models.inbound import note_reply, store_inbound
 from models.notifications.reports import Applied
 from models.notifications.reports import apply_template_report as apply_report
 from models.webhooks import outcome_deliveries, pending_deliveries
+from models.wechat.mass_sends import apply_mass_report
 from platforms.errors import MessageFormatError
 from platforms.wechat import parse_message
 from platforms.wechat.messages import TemplateSendJobFinishEvent
@@ -60,6 +63,9 @@ def record_inbound(context: ActorContext) -> None:
                                 unmatched.append(report)
                             else:
                                 delivery_ids += _failed_outcome(session, applied)
+                        mass = mass_report(entry)
+                        if mass and not apply_mass_report(session, *mass):
+                            log.info("mass-send report for msg_id %s: no mass send of ours", mass[0].get("MsgID"))
                 except (KeyError, TypeError, ValueError, DataError) as exc:
                     # One malformed entry must not block the inbox for every later one.
                     with log_ids(inbound=entry.get("dedup_key") if isinstance(entry, dict) else None):
@@ -116,6 +122,18 @@ def template_report(entry: dict[str, Any]) -> tuple[str, str, str] | None:
         return None
     reported_at = datetime.fromtimestamp(report.create_time, UTC)
     return report.template_msg_id[:64], report.status[:200], reported_at.isoformat()
+
+
+def mass_report(entry: dict[str, Any]) -> tuple[dict[str, Any], datetime] | None:
+    """``(fields, reported at)`` when ``entry`` is WeChat's MASSSENDJOBFINISH event, else None."""
+    if entry.get("platform") != "wechat" or str(entry.get("event") or "").upper() != "MASSSENDJOBFINISH":
+        return None
+    fields = entry.get("fields") or {}
+    try:
+        reported_at = datetime.fromtimestamp(int(fields.get("CreateTime")), UTC)
+    except (TypeError, ValueError, OverflowError):
+        reported_at = datetime.now(UTC)
+    return fields, reported_at
 
 
 ACTORS = [

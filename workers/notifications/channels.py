@@ -14,6 +14,7 @@ from typing import Any
 from config.settings import NotificationsSettings
 from core.clients import PlatformClients
 from models.deliveries import Channel
+from models.notifications.wechat_subscribe import platform_body
 from models.robots import RobotCredentials
 from workers.notifications.media import MediaResolver
 from workers.notifications.ratelimit import Limit
@@ -69,7 +70,7 @@ def pacing_for(channel: Channel, payload: dict[str, Any], robot: RobotCredential
 def prepare(channel: Channel, message: dict[str, Any], robot: RobotCredentials | None,
             clients: PlatformClients, media: MediaResolver) -> dict[str, Any]:
     """The message as the platform takes it: media uploaded (or inlined) now."""
-    if channel in (Channel.DINGTALK_ROBOT, Channel.WECHAT_TEMPLATE):
+    if channel in (Channel.DINGTALK_ROBOT, Channel.WECHAT_TEMPLATE, Channel.WECHAT_SUBSCRIBE, Channel.APPLET_SUBSCRIBE):
         return message
     if channel is Channel.WECOM_ROBOT:
         assert robot is not None
@@ -106,6 +107,12 @@ def send(channel: Channel, message: dict[str, Any], payload: dict[str, Any], rob
         return {"msgid": msgid}
     if channel is Channel.WECHAT_CUSTOM:
         clients.wechat.custom.send(message)
+        return {}
+    if channel is Channel.WECHAT_SUBSCRIBE:
+        clients.wechat.subscribe.send(platform_body(message))
+        return {}
+    if channel is Channel.APPLET_SUBSCRIBE:
+        clients.wechat_applet.subscribe.send(platform_body(message))
         return {}
     to = payload.get("to", {})
     if channel is Channel.DINGTALK_WORK:

@@ -4,8 +4,10 @@ import robots from "./robots.js";
 import wechatTemplates from "./wechat-templates.js";
 import wechatMenus from "./wechat-menus.js";
 import wechatMedia from "./wechat-media.js";
+import wechatMass from "./wechat-mass.js";
+import wechatArticles from "./wechat-articles.js";
 import inbound from "./inbound.js";
 import webhooks from "./webhooks.js";
 import system from "./system.js";
 
-export default [notifications, robots, wechatTemplates, wechatMenus, wechatMedia, inbound, webhooks, system];
+export default [notifications, robots, wechatTemplates, wechatMenus, wechatMedia, wechatMass, wechatArticles, inbound, webhooks, system];

@@ -9,7 +9,7 @@ import {
 const FINAL = new Set(["sent", "failed", "dead"]);
 const STATUSES = ["queued", "sending", "retrying", "sent", "failed", "dead"];
 const CHANNELS = Object.fromEntries(["dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template",
-  "wechat_custom"]
+  "wechat_custom", "wechat_subscribe", "applet_subscribe"]
   .map((channel) => [channel, t(`channel.${channel}`)]));
 
 // A 1x1 PNG, so that the media examples are valid as they stand.
@@ -77,6 +77,13 @@ export const MESSAGE_TYPES = {
     image: { touser: "oDemoFollower000000000000001", msgtype: "image", image: IMAGE },
     news: { touser: "oDemoFollower000000000000001", msgtype: "news", news: { articles: [{ title: EX.releaseNotes, description: "crm 2.4", url: URL_EXAMPLE }] } },
     msgmenu: { touser: "oDemoFollower000000000000001", msgtype: "msgmenu", msgmenu: { head_content: EX.deployAsk, list: [{ id: "1", content: EX.readyToGo }] } },
+  },
+  // Subscription messages: only to a user who subscribed (else WeChat answers 43101); keys checked against the template.
+  wechat_subscribe: {
+    subscribe: { touser: "oDemoFollower000000000000001", template_code: "ticket", data: { thing1: "crm 2.4", phrase2: "OK", time3: "2024-05-01 10:00" } },
+  },
+  applet_subscribe: {
+    subscribe: { touser: "oDemoFollower000000000000001", template_code: "order", page: "pages/index", data: { thing3: "crm 2.4" } },
   },
 };
 
@@ -298,7 +305,7 @@ async function composeView(root, ctx) {
       fields.push({ name: "message", label: t("compose.messageJson"), type: "json", rows: 12, value: shape, required: true,
         help: t("compose.messageJsonHelp") });
     }
-    if (channel !== "wechat_template" && channel !== "wechat_custom") {
+    if (!["wechat_template", "wechat_custom", "wechat_subscribe", "applet_subscribe"].includes(channel)) {
       fields.push({ name: "template.code", label: t("compose.template"), placeholder: "deploy", help: t("compose.templateHelp"), aliases: ["template"] },
         { name: "template.variables", label: t("compose.templateVariables"), type: "json", rows: 3, placeholder: '{"app": "crm"}', when: (v) => Boolean(v["template.code"]) });
     }

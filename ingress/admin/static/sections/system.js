@@ -17,10 +17,16 @@ function tokenState(t) {
   return t.refreshInSeconds > 0 ? "fresh" : "stale";
 }
 
+/** The app's name in the page's language (``platform.<app>``); an app without one as the API names it. */
+function appLabel(app) {
+  const text = tr(`platform.${app}`);
+  return text === `platform.${app}` ? app : text;
+}
+
 function tokenCard(t) {
   const state = tokenState(t);
   return h("div", { class: "card token-card", dataset: { app: t.app } },
-    h("div", { class: "row" }, h("h2", {}, t.app), h("span", { class: "spacer" }), badge(state)),
+    h("div", { class: "row" }, h("h2", { title: t.app }, appLabel(t.app)), h("span", { class: "spacer" }), badge(state)),
     h("p", { class: "muted small" }, h("code", {}, t.appKey)),
     h("dl", { class: "kv" },
       h("dt", {}, tr("system.age")), h("dd", { class: "token-age" }, t.ageSeconds === null ? tr("system.neverFetched") : fmtAge(t.ageSeconds)),

@@ -1,0 +1,67 @@
+"""Subscription-message templates of the Official Account and of the mini-program, synced from
+``/wxaapi/newtmpl/gettemplate``, plus our local fields.
+
+``account`` says whose template it is (``oa``: sent with ``bizsend``; ``applet``: the mini-program's ``send``).
+``code``, ``name`` and ``enabled`` are ours to edit, as for the template messages' private templates; ``keys`` are
+the content's ``{{thing1.DATA}}`` placeholders, each with a type that limits its value
+(:mod:`models.wechat.subscribe_rules`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, iso, utcnow
+
+#: The two accounts a subscription template belongs to.
+ACCOUNTS = ("oa", "applet")
+#: The platform's fields a sync copies (and compares to decide whether a template changed).
+SYNCED_FIELDS = ("title", "content", "example", "kind")
+
+
+class WeChatSubscribeTemplate(Base):
+    __tablename__ = "wechat_subscribe_templates"
+    __table_args__ = (UniqueConstraint("account", "template_id", name="uq_wechat_subscribe_templates_account"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(16))
+    #: The platform's ``priTmplId``.
+    template_id: Mapped[str] = mapped_column(String(128))
+    #: Ours: how senders name it. Unique over both accounts; unset until an operator gives one.
+    code: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    name: Mapped[str] = mapped_column(String(100))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    example: Mapped[str] = mapped_column(Text, default="")
+    #: The platform's ``type``: 2 one-off (一次性), 3 long-term (长期).
+    kind: Mapped[int] = mapped_column(default=2)
+    keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def find_subscribe_template(session: Session, account: str, *, template_id: str | None = None,
+                            code: str | None = None) -> WeChatSubscribeTemplate | None:
+    query = select(WeChatSubscribeTemplate)
+    if template_id is not None:
+        query = query.where(WeChatSubscribeTemplate.account == account,
+                            WeChatSubscribeTemplate.template_id == template_id)
+    elif code is not None:
+        query = query.where(WeChatSubscribeTemplate.code == code)
+    else:
+        return None
+    return session.scalars(query).one_or_none()
+
+
+def subscribe_template_view(template: WeChatSubscribeTemplate) -> dict[str, Any]:
+    return {"id": template.id, "account": template.account, "templateId": template.template_id,
+            "code": template.code, "name": template.name, "enabled": template.enabled, "title": template.title,
+            "content": template.content, "example": template.example, "type": template.kind, "keys": template.keys,
+            "createdAt": iso(template.created_at), "updatedAt": iso(template.updated_at),
+            "syncedAt": iso(template.synced_at)}
