@@ -129,6 +129,21 @@ EXPECTED_ACCESS: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/wechat/tags/{tag_id:id}"): ADMIN,
     ("POST", "/api/v1/wechat/tags/{tag_id:id}/members"): ADMIN,
     ("POST", "/api/v1/wechat/tags/{tag_id:id}/members/remove"): ADMIN,
+    ("GET", "/api/v1/wechat/subscribe-templates"): ADMIN,
+    ("POST", "/api/v1/wechat/subscribe-templates/sync"): ADMIN,
+    ("GET", "/api/v1/wechat/subscribe-templates/{template_id:id}"): ADMIN,
+    ("PATCH", "/api/v1/wechat/subscribe-templates/{template_id:id}"): ADMIN,
+    ("POST", "/api/v1/wechat/subscribe-messages"): ADMIN,
+    ("POST", "/api/v1/wechat/applet-subscribe-messages"): ADMIN,
+    ("GET", "/api/v1/wechat/articles"): ADMIN,
+    ("POST", "/api/v1/wechat/articles/sync"): ADMIN,
+    ("GET", "/api/v1/wechat/mass-sends"): ADMIN,
+    ("POST", "/api/v1/wechat/mass-sends"): ADMIN,
+    ("DELETE", "/api/v1/wechat/mass-sends/{mass_id:id}"): ADMIN,
+    ("GET", "/api/v1/wechat/mass-sends/{mass_id:id}"): ADMIN,
+    ("POST", "/api/v1/wechat/mass-sends/{mass_id:id}/confirm"): ADMIN,
+    ("POST", "/api/v1/wechat/mass-sends/{mass_id:id}/status"): ADMIN,
+    ("POST", "/api/v1/wechat/mass-sends/{mass_id:id}/delete-articles"): ADMIN,
 }
 
 
