@@ -44,7 +44,8 @@ class PlatformClients:
     @cached_property
     def dingtalk(self) -> DingTalkClient:
         s = self.settings.third.ding_talk
-        return DingTalkClient(s.app_key, s.app_secret, s.agent_id, self.token_store, api_base_url=s.api_base_url)
+        return DingTalkClient(s.app_key, s.app_secret, s.agent_id, self.token_store, api_base_url=s.api_base_url,
+                              v1_base_url=s.v1_api_base_url)
 
     @cached_property
     def dingtalk_robot(self) -> DingTalkRobot:
@@ -64,6 +65,7 @@ class PlatformClients:
             sources["wecom"] = self.wecom.token
         if third.ding_talk.configured:
             sources["dingtalk"] = self.dingtalk.token
+            sources["dingtalk_v1"] = self.dingtalk.v1_token
         return sources
 
     def close(self) -> None:
