@@ -44,6 +44,7 @@ from ingress.resources.notifications import (
     NotificationItem,
     NotificationRecall,
     NotificationRetry,
+    NotificationStatusBar,
 )
 from ingress.resources.ping import PingCollection, PingItem
 from ingress.resources.robots import RobotCollection, RobotItem
@@ -156,6 +157,7 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime,
     route("/api/v1/notifications/{delivery_id}", NotificationItem(runtime))
     route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime, tasks))
     route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime, tasks))
+    route("/api/v1/notifications/{delivery_id}/status-bar", NotificationStatusBar(runtime, tasks))
     for platform in RobotPlatform:
         route(f"/api/v1/robots/{platform}", RobotCollection(database, secret_key, platform, runtime.redis))
         route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform, runtime.redis))

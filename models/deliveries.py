@@ -71,6 +71,12 @@ class AttemptOutcome(enum.StrEnum):
     THROTTLED = "throttled"
     #: The platform refused for good.
     FAILED = "failed"
+    #: Not a send: a DingTalk OA message's status bar was set (``errmsg`` says to what).
+    STATUS_SET = "status_set"
+    #: Not a send: setting the status bar met a busy platform; tried again.
+    STATUS_RETRY = "status_retry"
+    #: Not a send: the platform refused the status bar.
+    STATUS_FAILED = "status_failed"
 
 
 def new_delivery_id() -> str:

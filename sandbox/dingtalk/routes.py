@@ -11,6 +11,7 @@ ROUTES = [
     Route(f"{_NOTICE}/getsendprogress", notifications.getsendprogress, POST),
     Route(f"{_NOTICE}/getsendresult", notifications.getsendresult, POST),
     Route(f"{_NOTICE}/recall", notifications.recall, POST),
+    Route(f"{_NOTICE}/status_bar/update", notifications.status_bar_update, POST),
     Route("/media/upload", media.upload, POST),
     Route("/robot/send", robot.send, POST, whitelist=False, topapi=False),
     Route("/v1.0/oauth2/accessToken", v1.access_token, POST, v1=True),

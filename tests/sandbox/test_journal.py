@@ -79,6 +79,8 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str,
         ("POST", f"{notice}/getsendprogress", {"params": dt, "json": {"agent_id": d.agent_id, "task_id": 1}}),
         ("POST", f"{notice}/getsendresult", {"params": dt, "json": {"agent_id": d.agent_id, "task_id": 1}}),
         ("POST", f"{notice}/recall", {"params": dt, "json": {"agent_id": d.agent_id, "msg_task_id": 1}}),
+        ("POST", f"{notice}/status_bar/update", {"params": dt, "json": {
+            "agent_id": d.agent_id, "task_id": 1, "status_value": "已同意", "status_bg": "0xFF78C06E"}}),
         ("POST", "/dingtalk/media/upload", {"params": {**dt, "type": "image"}, **image}),
         ("POST", "/dingtalk/robot/send", {"params": {
             "access_token": demo.DINGTALK_ROBOT_TOKEN, "timestamp": str(stamp),

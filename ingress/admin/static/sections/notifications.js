@@ -1,9 +1,9 @@
-// Notifications: the delivery log (filters, pages), one delivery's attempts and the platform's answers, retry and
-// recall, a compose form for every channel and message type (the message in the platform's own shape), and a
+// Notifications: the delivery log (filters, pages), one delivery's attempts and the platform's answers, retry,
+// recall and a DingTalk OA message's status bar, a compose form for every channel and message type (the message in the platform's own shape), and a
 // fan-out form: one message to several targets.
 import {
-  api, ApiError, badge, clear, confirmDialog, fill, Form, fmtTime, h, pagedTable, pageHead, poll, pretty, statusLabel, t,
-  table, toast, toastError,
+  api, ApiError, badge, clear, confirmDialog, fill, Form, fmtTime, h, modal, pagedTable, pageHead, poll, pretty, statusLabel,
+  t, table, toast, toastError,
 } from "../app.js";
 
 const FINAL = new Set(["sent", "failed", "dead"]);
@@ -184,6 +184,32 @@ async function detailView(root, ctx, id) {
     } catch (err) { toastError(err); }
   }
 
+  /** The status bar of a sent DingTalk OA message: a text and one of a few colours (any #RRGGBB via the API). */
+  function statusBarDialog(d) {
+    const colors = [["#78C06E", t("statusBar.green")], ["#F65E5E", t("statusBar.red")], ["#FFA200", t("statusBar.orange")],
+      ["#3296FA", t("statusBar.blue")], ["#9E9E9E", t("statusBar.grey")]];
+    const form = new Form({
+      fields: [
+        { name: "value", label: t("statusBar.value"), required: true, placeholder: t("statusBar.valuePlaceholder"), help: t("statusBar.valueHelp") },
+        { name: "color", label: t("statusBar.color"), type: "select", options: colors.map(([value, label]) => ({ value, label })) },
+      ],
+      values: { value: d.answer?.statusBar?.value ?? "" },
+      submitLabel: t("statusBar.set"),
+      cancel: () => handle.close(),
+      onSubmit: async (values) => {
+        await api("POST", `notifications/${encodeURIComponent(id)}/status-bar`, { value: values.value ?? "", color: values.color });
+        toast(t("notifications.requested", { verb: t("statusBar.set") }), "success");
+        handle.close();
+        // The worker sets it shortly: follow the record until the update shows up as a final status_* attempt.
+        const seen = (d.history || []).length;
+        const settled = (r) => (r.history || []).slice(seen).some((a) => a.outcome === "status_set" || a.outcome === "status_failed");
+        poll(() => api("GET", `notifications/${encodeURIComponent(id)}`, undefined, { signal: ctx.signal }), settled,
+          { interval: 500, timeout: 30000, signal: ctx.signal, onUpdate: render }).catch((err) => { if (err.name !== "AbortError") toastError(err); });
+      },
+    });
+    const handle = modal(t("statusBar.title"), form.element);
+  }
+
   function render(d) {
     const actions = [];
     if (d.status === "failed" || d.status === "dead") {
@@ -194,10 +220,14 @@ async function detailView(root, ctx, id) {
         if (await confirmDialog(t("notifications.recallAsk"), { confirm: t("notifications.recall") })) act("recall", t("notifications.recall"));
       } }, t("notifications.recall")));
     }
+    if (d.channel === "dingtalk_work" && d.msgtype === "oa" && d.status === "sent") {
+      actions.push(h("button", { type: "button", id: "status-bar", onclick: () => statusBarDialog(d) }, t("statusBar.button")));
+    }
     const history = d.history || [];
-    // Every attempt that did not end in "sent" failed, whether or not it counted against the retry budget
+    // Every send that did not end in "sent" failed, whether or not it counted against the retry budget
     // (the record's failedAttempts counts only retryable failures: a permanent refusal is not among them).
-    const failures = history.filter((a) => a.outcome !== "sent");
+    // Status-bar updates (outcomes status_*) are attempts on the record but no sends.
+    const failures = history.filter((a) => a.outcome !== "sent" && !String(a.outcome).startsWith("status_"));
     const lastFailure = failures.at(-1);
     body.replaceChildren(
       h("div", { class: "grid" },
