@@ -47,6 +47,12 @@ class PlatformClients:
         return DingTalkClient(s.app_key, s.app_secret, s.agent_id, self.token_store, api_base_url=s.api_base_url,
                               v1_base_url=s.v1_api_base_url)
 
+    @property
+    def dingtalk_robot_code(self) -> str:
+        """The enterprise robot the group channels send as: ``robot-code``, else the app's own (its AppKey)."""
+        s = self.settings.third.ding_talk
+        return s.robot_code or s.app_key or ""
+
     @cached_property
     def dingtalk_robot(self) -> DingTalkRobot:
         return DingTalkRobot(self.settings.third.ding_talk.api_base_url)

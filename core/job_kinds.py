@@ -30,3 +30,5 @@ TAGS_DELETE = "wechat.tags.delete"
 #: Put followers under a tag, or take them out.
 TAGS_TAG = "wechat.tags.tag"
 TAGS_UNTAG = "wechat.tags.untag"
+#: Create a WeCom app chat (``appchat/create``) that the ``wecom_appchat`` channel then posts to.
+WECOM_APPCHAT_CREATE = "wecom.appchat.create"

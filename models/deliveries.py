@@ -33,6 +33,12 @@ class Channel(enum.StrEnum):
     WECHAT_TEMPLATE = "wechat_template"
     #: WeChat Official Account customer-service message (message/custom/send), within 48 h of the follower's last.
     WECHAT_CUSTOM = "wechat_custom"
+    #: DingTalk enterprise robot to a group chat (v1.0 robot/groupMessages/send).
+    DINGTALK_GROUP = "dingtalk_group"
+    #: DingTalk enterprise robot to up to 20 members (v1.0 robot/oToMessages/batchSend).
+    DINGTALK_ROBOT_USERS = "dingtalk_robot_users"
+    #: WeCom app chat (appchat/send) to a chat the app created.
+    WECOM_APPCHAT = "wecom_appchat"
 
     @property
     def is_robot(self) -> bool:
@@ -42,7 +48,8 @@ class Channel(enum.StrEnum):
     def platform(self) -> str:
         if self in (Channel.WECHAT_TEMPLATE, Channel.WECHAT_CUSTOM):
             return "wechat"
-        return "dingtalk" if self in (Channel.DINGTALK_ROBOT, Channel.DINGTALK_WORK) else "wecom"
+        dingtalk = (Channel.DINGTALK_ROBOT, Channel.DINGTALK_WORK, Channel.DINGTALK_GROUP, Channel.DINGTALK_ROBOT_USERS)
+        return "dingtalk" if self in dingtalk else "wecom"
 
 
 class DeliveryStatus(enum.StrEnum):

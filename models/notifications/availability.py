@@ -18,6 +18,9 @@ CHANNEL_NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     Channel.WECOM_APP: ("wecom", ("corp_id", "corp_secret", "agent_id")),
     Channel.WECHAT_TEMPLATE: ("wechat", ("app_id", "app_secret")),
     Channel.WECHAT_CUSTOM: ("wechat", ("app_id", "app_secret")),
+    Channel.DINGTALK_GROUP: ("ding_talk", ("app_key", "app_secret")),
+    Channel.DINGTALK_ROBOT_USERS: ("ding_talk", ("app_key", "app_secret")),
+    Channel.WECOM_APPCHAT: ("wecom", ("corp_id", "corp_secret")),
 }
 
 

@@ -69,6 +69,9 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str,
             "touser": "a", "msgtype": "text", "agentid": c.agent_id, "text": {"content": "hi"}}}),
         ("POST", "/wecom/cgi-bin/message/recall", {"params": ct, "json": {"msgid": "unknown"}}),
         ("POST", "/wecom/cgi-bin/media/upload", {"params": {**ct, "type": "image"}, **image}),
+        ("POST", "/wecom/cgi-bin/appchat/create", {"params": ct, "json": {"userlist": ["a", "b"], "chatid": "c1"}}),
+        ("POST", "/wecom/cgi-bin/appchat/send", {"params": ct, "json": {
+            "chatid": "c1", "msgtype": "text", "text": {"content": "hi"}}}),
         ("POST", "/wecom/cgi-bin/webhook/send", {"params": {"key": demo.WECOM_ROBOT_KEY}, "json": {
             "msgtype": "markdown", "markdown": {"content": "**hi**"}}}),
         ("POST", "/wecom/cgi-bin/webhook/upload_media", {"params": {"key": demo.WECOM_ROBOT_KEY, "type": "file"},

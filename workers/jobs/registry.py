@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from workers.jobs import wechat_followers, wechat_media, wechat_media_fetch, wechat_menus, wechat_templates
+from workers.jobs import (
+    wechat_followers,
+    wechat_media,
+    wechat_media_fetch,
+    wechat_menus,
+    wechat_templates,
+    wecom_appchats,
+)
 from workers.jobs.kinds import JobKind
 
 #: kind name -> kind.
@@ -12,4 +19,5 @@ KINDS: dict[str, JobKind] = {kind.name: kind for kind in [
     *wechat_media.KINDS,
     *wechat_media_fetch.KINDS,
     *wechat_followers.KINDS,
+    wecom_appchats.CREATE,
 ]}
