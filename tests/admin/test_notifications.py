@@ -95,3 +95,13 @@ def test_a_sent_oa_work_notification_gets_its_status_bar_set(page, imbridge, scr
     [entry] = imbridge.journal("status_bar/update")
     assert entry["json"]["status_value"] == "已同意" and entry["json"]["status_bg"] == "0xFFF65E5E"
     screenshot("notifications-status-bar")
+
+
+def test_compose_a_group_message_through_the_enterprise_robot(page, imbridge):
+    page.goto(page.url.split("#")[0] + "#/notifications/new?channel=dingtalk_group")
+    page.select_option("#compose-msgtype", "sampleMarkdown")
+    page.fill("[name='to.group']", "cidAdminPage")
+    page.click("#section-notifications button[type=submit]")
+    expect(page.locator(".delivery-track .delivery-status")).to_have_attribute("data-status", "sent")
+    [entry] = imbridge.journal("robot/groupMessages/send")
+    assert entry["json"]["openConversationId"] == "cidAdminPage" and entry["json"]["msgKey"] == "sampleMarkdown"

@@ -9,7 +9,7 @@ import {
 const FINAL = new Set(["sent", "failed", "dead"]);
 const STATUSES = ["queued", "sending", "retrying", "sent", "failed", "dead"];
 const CHANNELS = Object.fromEntries(["dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template",
-  "wechat_custom"]
+  "wechat_custom", "dingtalk_group", "dingtalk_robot_users", "wecom_appchat"]
   .map((channel) => [channel, t(`channel.${channel}`)]));
 
 // A 1x1 PNG, so that the media examples are valid as they stand.
@@ -26,6 +26,14 @@ const text = (path, label = t("compose.text")) => [{ name: `message.${path}`, la
 const titled = (type, titleKey, textKey) => [
   { name: `message.${type}.${titleKey}`, label: t("compose.title"), required: true },
   { name: `message.${type}.${textKey}`, label: t("compose.markdown"), type: "textarea", rows: 5, required: true }];
+
+/** The enterprise robot's message templates (msgKey), each as a whole message. */
+const ENTERPRISE_ROBOT = {
+  sampleText: { msgKey: "sampleText", msgParam: { content: EX.isLive } },
+  sampleMarkdown: { msgKey: "sampleMarkdown", msgParam: { title: EX.deploy, text: `### crm 2.4\n${EX.readyToGo}` } },
+  sampleLink: { msgKey: "sampleLink", msgParam: { title: EX.report, text: EX.reportReady, messageUrl: URL_EXAMPLE, picUrl: "https://example.com/p.png" } },
+  sampleActionCard: { msgKey: "sampleActionCard", msgParam: { title: EX.deployAsk, text: EX.readyToGo, singleTitle: EX.open, singleURL: URL_EXAMPLE } },
+};
 
 /** channel -> msgtype -> structured fields, or a JSON example of the whole message. */
 export const MESSAGE_TYPES = {
@@ -77,6 +85,17 @@ export const MESSAGE_TYPES = {
     image: { touser: "oDemoFollower000000000000001", msgtype: "image", image: IMAGE },
     news: { touser: "oDemoFollower000000000000001", msgtype: "news", news: { articles: [{ title: EX.releaseNotes, description: "crm 2.4", url: URL_EXAMPLE }] } },
     msgmenu: { touser: "oDemoFollower000000000000001", msgtype: "msgmenu", msgmenu: { head_content: EX.deployAsk, list: [{ id: "1", content: EX.readyToGo }] } },
+  },
+  // The app's enterprise robot (DingTalk v1.0): a template msgKey and its msgParam.
+  dingtalk_group: ENTERPRISE_ROBOT,
+  dingtalk_robot_users: ENTERPRISE_ROBOT,
+  wecom_appchat: {
+    text: text("text.content"),
+    markdown: text("markdown.content", t("compose.markdown")),
+    textcard: { msgtype: "textcard", textcard: { title: EX.report, description: EX.reportReady, url: URL_EXAMPLE, btntxt: EX.open } },
+    news: { msgtype: "news", news: { articles: [{ title: EX.releaseNotes, description: "crm 2.4", url: URL_EXAMPLE }] } },
+    image: { msgtype: "image", image: IMAGE },
+    file: { msgtype: "file", file: FILE },
   },
 };
 
@@ -320,6 +339,15 @@ async function composeView(root, ctx) {
         { name: "to.departments", label: t("compose.departments"), type: "list", placeholder: "1, 2", help: t("compose.departmentsHelp") });
       if (channel === "wecom_app") fields.push({ name: "to.tags", label: t("compose.tags"), type: "list", placeholder: "1", help: t("compose.tagsHelp") });
       fields.push({ name: "to.all", label: t("compose.everyone"), type: "checkbox" });
+    }
+    if (channel === "dingtalk_group") {
+      fields.push({ name: "to.group", label: t("compose.group"), required: true, placeholder: "cidXXXXXXXX==", help: t("compose.groupHelp") });
+    }
+    if (channel === "dingtalk_robot_users") {
+      fields.push({ name: "to.users", label: t("compose.users"), type: "list", required: true, placeholder: "manager01, user02", help: t("compose.robotUsersHelp") });
+    }
+    if (channel === "wecom_appchat") {
+      fields.push({ name: "to.chat", label: t("compose.chat"), required: true, placeholder: "oncall", help: t("compose.chatHelp") });
     }
     const shape = MESSAGE_TYPES[channel][msgtype];
     if (Array.isArray(shape)) {
