@@ -122,3 +122,16 @@ def test_bad_app_chats_are_422_naming_the_field(app, keys, body, field):
     refused = app.simulate_post("/api/v1/wecom/appchats", headers=admin(keys), json=body)
     assert refused.status_code == 422, refused.text
     assert field in [d["field"] for d in refused.json["error"]["details"]]
+
+
+def test_a_fan_out_shapes_the_common_message_as_the_robots_template(app, keys, worker, control):
+    result = app.simulate_post("/api/v1/notification-groups", headers={"Authorization": f"Bearer {keys['notify']}"},
+                               json={"targets": [{"channel": "dingtalk_group", "to": {"group": "cidFan"}},
+                                                 {"channel": "dingtalk_robot_users", "to": {"users": ["u1"]}}],
+                                     "message": {"format": "markdown", "title": "Deploy", "text": "**crm** is live"}})
+    assert result.status_code == 202, result.text
+    wait_for(lambda: journal(control, GROUP) and journal(control, USERS))
+    for path in (GROUP, USERS):
+        [entry] = journal(control, path)
+        assert entry["json"]["msgKey"] == "sampleMarkdown"
+        assert json.loads(entry["json"]["msgParam"]) == {"title": "Deploy", "text": "**crm** is live"}
