@@ -92,6 +92,11 @@ class DingTalkSettings(_Section):
     app_secret: str | None = None
     agent_id: int | None = Field(default=None, ge=0)
     api_base_url: str = "https://oapi.dingtalk.com"
+    #: The v1.0 API's base (``v1-api-base-url``); unset: ``https://api.dingtalk.com`` while ``api-base-url`` is
+    #: DingTalk's own, else ``api-base-url`` (the sandbox serves both under ``/dingtalk``).
+    v1_api_base_url: str | None = None
+    #: The enterprise robot the group channels send as (``robot-code``); unset: the app's own robot, the AppKey.
+    robot_code: str | None = None
 
     @property
     def configured(self) -> bool:

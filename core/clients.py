@@ -51,7 +51,13 @@ class PlatformClients:
     def dingtalk(self) -> DingTalkClient:
         s = self.settings.third.ding_talk
         return DingTalkClient(s.app_key, s.app_secret, s.agent_id, self.token_store, api_base_url=s.api_base_url,
-                              timeout=self.timeout)
+                              timeout=self.timeout, v1_base_url=s.v1_api_base_url)
+
+    @property
+    def dingtalk_robot_code(self) -> str:
+        """The enterprise robot the group channels send as: ``robot-code``, else the app's own (its AppKey)."""
+        s = self.settings.third.ding_talk
+        return s.robot_code or s.app_key or ""
 
     @cached_property
     def dingtalk_robot(self) -> DingTalkRobot:
@@ -73,6 +79,7 @@ class PlatformClients:
             sources["wecom"] = self.wecom.token
         if third.ding_talk.configured:
             sources["dingtalk"] = self.dingtalk.token
+            sources["dingtalk_v1"] = self.dingtalk.v1_token
         return sources
 
     def close(self) -> None:

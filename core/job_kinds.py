@@ -40,3 +40,5 @@ MASS_GET = "wechat.mass.get"
 MASS_DELETE = "wechat.mass.delete"
 #: Make the local table of published articles and drafts what the account lists.
 ARTICLES_SYNC = "wechat.articles.sync"
+#: Create a WeCom app chat (``appchat/create``) that the ``wecom_appchat`` channel then posts to.
+WECOM_APPCHAT_CREATE = "wecom.appchat.create"

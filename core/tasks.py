@@ -52,6 +52,8 @@ DELIVER_NOTIFICATION = Task("notifications", "deliver_notification")
 COLLECT_SEND_RESULT = Task("notifications", "collect_send_result")
 #: ``recall_notification(delivery_id, attempt)``: withdraw a sent work notification.
 RECALL_NOTIFICATION = Task("notifications", "recall_notification")
+#: ``update_status_bar(delivery_id, value, color, attempt)``: set a sent DingTalk OA message's status bar.
+UPDATE_STATUS_BAR = Task("notifications", "update_status_bar")
 #: ``run_job(job_id)``: one run of an admin job (kinds in :mod:`core.job_kinds`).
 RUN_JOB = Task("jobs", "run_job")
 #: ``run_follow_up(name, payload)``: a portal handler's follow-up (see :mod:`core.follow_ups`).
@@ -59,8 +61,8 @@ RUN_FOLLOW_UP = Task("followups", "run_follow_up")
 
 #: Every task imbridge's workers run.
 TASKS = (PING, RECORD_INBOUND, APPLY_TEMPLATE_REPORT, DELIVER_WEBHOOK, MINT_LOGIN_CODES, EXCHANGE_APPLET_CODE,
-         SUBMIT_NOTIFICATION, DELIVER_NOTIFICATION, COLLECT_SEND_RESULT, RECALL_NOTIFICATION, RUN_JOB,
-         RUN_FOLLOW_UP)
+         SUBMIT_NOTIFICATION, DELIVER_NOTIFICATION, COLLECT_SEND_RESULT, RECALL_NOTIFICATION, UPDATE_STATUS_BAR,
+         RUN_JOB, RUN_FOLLOW_UP)
 
 
 class Tasks:
@@ -136,6 +138,9 @@ class Tasks:
 
     def recall_notification(self, delivery_id: str, attempt: int = 1) -> None:
         self.send(RECALL_NOTIFICATION, delivery_id, attempt)
+
+    def update_status_bar(self, delivery_id: str, value: str, color: str | None, attempt: int = 1) -> None:
+        self.send(UPDATE_STATUS_BAR, delivery_id, value, color, attempt)
 
     def run_job(self, job_id: str) -> None:
         self.send(RUN_JOB, job_id)

@@ -45,6 +45,7 @@ from ingress.resources.notifications import (
     NotificationItem,
     NotificationRecall,
     NotificationRetry,
+    NotificationStatusBar,
 )
 from ingress.resources.ping import PingCollection, PingItem
 from ingress.resources.robots import RobotCollection, RobotItem
@@ -98,6 +99,7 @@ from ingress.resources.wechat_templates import (
     WeChatTemplateItem,
     WeChatTemplateSync,
 )
+from ingress.resources.wecom_appchats import AppChatCollection
 from models.robots import RobotPlatform
 
 
@@ -172,6 +174,8 @@ def _notification_routes(route: Callable[[str, object], None], runtime: Runtime,
     route("/api/v1/notifications/{delivery_id}", NotificationItem(runtime))
     route("/api/v1/notifications/{delivery_id}/retry", NotificationRetry(runtime, tasks))
     route("/api/v1/notifications/{delivery_id}/recall", NotificationRecall(runtime, tasks))
+    route("/api/v1/notifications/{delivery_id}/status-bar", NotificationStatusBar(runtime, tasks))
+    route("/api/v1/wecom/appchats", AppChatCollection(runtime.database, tasks))
     for platform in RobotPlatform:
         route(f"/api/v1/robots/{platform}", RobotCollection(database, secret_key, platform, runtime.redis))
         route(f"/api/v1/robots/{platform}/{{code}}", RobotItem(database, secret_key, platform, runtime.redis))

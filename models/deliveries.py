@@ -37,6 +37,12 @@ class Channel(enum.StrEnum):
     WECHAT_SUBSCRIBE = "wechat_subscribe"
     #: WeChat mini-program subscription message (message/subscribe/send) to one user who subscribed.
     APPLET_SUBSCRIBE = "applet_subscribe"
+    #: DingTalk enterprise robot to a group chat (v1.0 robot/groupMessages/send).
+    DINGTALK_GROUP = "dingtalk_group"
+    #: DingTalk enterprise robot to up to 20 members (v1.0 robot/oToMessages/batchSend).
+    DINGTALK_ROBOT_USERS = "dingtalk_robot_users"
+    #: WeCom app chat (appchat/send) to a chat the app created.
+    WECOM_APPCHAT = "wecom_appchat"
 
     @property
     def is_robot(self) -> bool:
@@ -46,7 +52,8 @@ class Channel(enum.StrEnum):
     def platform(self) -> str:
         if self in (Channel.WECHAT_TEMPLATE, Channel.WECHAT_CUSTOM, Channel.WECHAT_SUBSCRIBE, Channel.APPLET_SUBSCRIBE):
             return "wechat"
-        return "dingtalk" if self in (Channel.DINGTALK_ROBOT, Channel.DINGTALK_WORK) else "wecom"
+        dingtalk = (Channel.DINGTALK_ROBOT, Channel.DINGTALK_WORK, Channel.DINGTALK_GROUP, Channel.DINGTALK_ROBOT_USERS)
+        return "dingtalk" if self in dingtalk else "wecom"
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -75,6 +82,12 @@ class AttemptOutcome(enum.StrEnum):
     THROTTLED = "throttled"
     #: The platform refused for good.
     FAILED = "failed"
+    #: Not a send: a DingTalk OA message's status bar was set (``errmsg`` says to what).
+    STATUS_SET = "status_set"
+    #: Not a send: setting the status bar met a busy platform; tried again.
+    STATUS_RETRY = "status_retry"
+    #: Not a send: the platform refused the status bar.
+    STATUS_FAILED = "status_failed"
 
 
 def new_delivery_id() -> str:

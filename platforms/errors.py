@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 
 class Outcome(enum.Enum):
@@ -86,6 +87,27 @@ DINGTALK_ERRCODES: dict[int, Outcome] = {
     460101: _PERMANENT,  # 消息长度超过限制 / message too long
     90020: _PERMANENT,  # 企业本月 API 调用量已超过限制 / the org's monthly API quota is used up: alerted
 }
+
+#: DingTalk's v1.0 API (``api.dingtalk.com``) answers failures as HTTP 4xx ``{"code", "message", "requestid"}`` with
+#: string codes (新版服务端 API 错误码). A code not listed is looked up by its dotted prefixes, longest first
+#: (``Throttling.Api`` -> ``Throttling``); nothing matching is permanent.
+DINGTALK_V1_CODES: dict[str, Outcome] = {
+    "InvalidAuthentication": _REFRESH,  # 不合法的 access_token / invalid or expired token (HTTP 401)
+    "MissingAuthentication": _REFRESH,  # 缺少 access_token / no token sent (HTTP 401)
+    "Throttling": _RETRY,  # 请求被流控, 稍后重试 / throttled, retry later (HTTP 429)
+    "Forbidden.AccessDenied.QpsLimitForApi": _RETRY,  # 接口调用超过 QPS 限制 / the API's QPS limit
+    "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": _RETRY,  # 应用调用该接口超过 QPS / this app's QPS on the API
+    "ServiceUnavailable": _RETRY,  # 服务暂不可用 / service unavailable
+    "SystemError": _RETRY,  # 系统繁忙 / system busy
+    "Forbidden.AccessDenied": _PERMANENT,  # 没有调用该接口的权限 / the app lacks the permission (HTTP 403)
+    "Forbidden.AccessDenied.IpNotInWhiteList": _PERMANENT,  # 访问 IP 不在白名单 / caller IP not allowed
+    "InvalidParameter": _PERMANENT,  # 参数错误 / a parameter is invalid (HTTP 400)
+    "MissingParameter": _PERMANENT,  # 缺少参数 / a parameter is missing (HTTP 400)
+    "InvalidAppKeyOrSecret": _PERMANENT,  # appKey 或 appSecret 错误 / bad credentials for accessToken
+}
+
+#: The shortest sensible wait (seconds) for v1.0 codes that throttle us.
+V1_RETRY_AFTER: dict[str, float] = {"Throttling": 1.0}
 
 ERRCODE_TABLES: dict[str, dict[int, Outcome]] = {
     "wechat": WECHAT_ERRCODES,
@@ -164,6 +186,20 @@ def quota_for(platform: str, errcode: int | None, path: str = "") -> str | None:
     return QUOTA_CODES.get(platform, {}).get(errcode)
 
 
+def _v1_lookup(table: dict[str, Any], code: str) -> Any:
+    parts = code.split(".")
+    for end in range(len(parts), 0, -1):
+        found = table.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
+
+
+def classify_code(code: str) -> Outcome:
+    """Map a DingTalk v1.0 ``code`` to an :class:`Outcome`, by the code or its longest listed dotted prefix."""
+    return _v1_lookup(DINGTALK_V1_CODES, code) or Outcome.PERMANENT
+
+
 class PlatformError(Exception):
     """A platform API call failed.
 
@@ -175,6 +211,8 @@ class PlatformError(Exception):
     """
 
     outcome: Outcome = Outcome.PERMANENT
+    #: The string code of an API that answers ``{code, message}`` (DingTalk v1.0), where ``errcode`` is None.
+    code: str | None = None
 
     def __init__(self, platform: str, errcode: int | None, errmsg: str, retry_after: float | None = None,
                  quota: str | None = None) -> None:
@@ -243,6 +281,18 @@ def error_for(platform: str, errcode: int, errmsg: str, path: str = "") -> Platf
         raise ValueError(f"errcode {errcode} is a success on {platform}, not an error")
     cls = _ERROR_CLASSES[outcome]
     return cls(platform, errcode, errmsg, retry_after_for(platform, errcode, path), quota_for(platform, errcode, path))
+
+
+def error_for_code(platform: str, code: str, message: str, status: int, where: str = "") -> PlatformError:
+    """Build the exception for a ``{code, message}`` answer (HTTP ``status``), classed by :func:`classify_code`.
+
+    ``errcode`` stays None (the code is no number); the code is in ``code`` and leads ``errmsg``, so an attempt
+    shows it."""
+    cls = _ERROR_CLASSES[classify_code(code)]
+    error = cls(platform, None, f"{where}: HTTP {status} {code}: {message}".lstrip(": "),
+                _v1_lookup(V1_RETRY_AFTER, code))
+    error.code = code
+    return error
 
 
 class ProtocolError(Exception):

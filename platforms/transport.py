@@ -13,12 +13,17 @@ answer a file), so the rules live in one place:
 * errcodes are turned into exceptions by :func:`~platforms.errors.error_for` (per endpoint);
 * a rejected token is invalidated, a fresh one fetched and the call retried **once**.
 
+APIs that speak otherwise say so with a :class:`Dialect`: DingTalk's v1.0 API (``api.dingtalk.com``) takes the
+token in the header ``x-acs-dingtalk-access-token`` and answers failures as HTTP 4xx ``{code, message}``, classified
+by :func:`~platforms.errors.error_for_code` from its own table (:data:`DINGTALK_V1`).
+
 Tests hand the transport an ``httpx.Client`` built on ``httpx.MockTransport``; the sandbox is reached by
 pointing ``base_url`` at it.
 """
 
 from __future__ import annotations
 
+import enum
 import json as jsonlib
 import logging
 from collections.abc import Sequence
@@ -28,6 +33,7 @@ from typing import Any
 import httpx
 
 from platforms.errors import (
+    Outcome,
     PermanentError,
     PlatformError,
     PlatformUnreachable,
@@ -35,6 +41,7 @@ from platforms.errors import (
     TokenExpiredError,
     UnexpectedAnswer,
     error_for,
+    error_for_code,
 )
 from platforms.redaction import install_httpx_redaction, redact
 from platforms.tokens import TokenSource
@@ -54,6 +61,33 @@ MAX_WAIT_SECONDS = 3600.0
 log = logging.getLogger(f"imbridge.{__name__}")
 
 FileField = tuple[str, bytes, str]
+
+
+class ErrorStyle(enum.Enum):
+    """How an API answers a failure."""
+
+    #: HTTP 200 ``{"errcode": N, "errmsg": ...}`` (WeChat, WeCom, DingTalk ``oapi``).
+    ERRCODE = "errcode"
+    #: HTTP 4xx ``{"code": "Some.Code", "message": ...}`` (DingTalk v1.0); a 2xx answer is judged by ``success``.
+    CODE_MESSAGE = "code_message"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """Where an API wants its access token and how it answers failures.
+
+    :param token_header: the header carrying the token; None puts it in the ``access_token`` query parameter.
+    :param errors: the shape of a failed answer.
+    """
+
+    token_header: str | None = None
+    errors: ErrorStyle = ErrorStyle.ERRCODE
+
+
+#: WeChat, WeCom and DingTalk ``oapi``.
+ERRCODE_DIALECT = Dialect()
+#: DingTalk's v1.0 API (``api.dingtalk.com``).
+DINGTALK_V1 = Dialect(token_header="x-acs-dingtalk-access-token", errors=ErrorStyle.CODE_MESSAGE)
 
 
 @dataclass(frozen=True)
@@ -82,6 +116,7 @@ class Transport:
     :param base_url: e.g. ``https://api.weixin.qq.com`` or ``http://127.0.0.1:8900/wechat``.
     :param timeout: seconds or an ``httpx.Timeout``.
     :param client: an ``httpx.Client`` to use instead of a new one (tests pass one on a MockTransport).
+    :param dialect: where the token goes and how failures look (:data:`ERRCODE_DIALECT` unless told).
 
     Example::
 
@@ -96,9 +131,11 @@ class Transport:
         *,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         client: httpx.Client | None = None,
+        dialect: Dialect = ERRCODE_DIALECT,
     ) -> None:
         install_httpx_redaction()
         self.platform = platform
+        self.dialect = dialect
         self.base_url = base_url.rstrip("/")
         self._owns_client = client is None
         self._client = client or httpx.Client(timeout=timeout, limits=DEFAULT_LIMITS)
@@ -174,13 +211,16 @@ class Transport:
         binary_ok: bool = False,
     ) -> Any:
         query = {k: v for k, v in (params or {}).items() if v is not None}
+        content, headers = None, {}
         if access_token is not None:
-            query["access_token"] = access_token
-        content, headers = None, None
+            if self.dialect.token_header:
+                headers[self.dialect.token_header] = access_token
+            else:
+                query["access_token"] = access_token
         if json is not None:
             # ensure_ascii=False: some WeChat APIs show \uXXXX escapes to users literally.
             content = jsonlib.dumps(json, ensure_ascii=False).encode()
-            headers = {"Content-Type": "application/json; charset=utf-8"}
+            headers["Content-Type"] = "application/json; charset=utf-8"
         try:
             response = self._client.request(
                 method,
@@ -189,7 +229,7 @@ class Transport:
                 content=content,
                 data=data,
                 files=files,
-                headers=headers,
+                headers=headers or None,
                 timeout=self._timeout,
             )
         except httpx.TimeoutException as exc:
@@ -206,12 +246,14 @@ class Transport:
         status = response.status_code
         if status >= 500:
             raise PlatformUnreachable(self.platform, None, f"{where}: HTTP {status}")
-        if status == 429:
-            raise RetryLaterError(self.platform, None, f"{where}: HTTP 429", _retry_after(response))
         try:
             body = response.json()
         except ValueError:
             body = None
+        if self.dialect.errors is ErrorStyle.CODE_MESSAGE:
+            return self._parse_code_message(where, response, body, success, access_token)
+        if status == 429:
+            raise RetryLaterError(self.platform, None, f"{where}: HTTP 429", _retry_after(response))
         if status >= 400 and not (isinstance(body, dict) and body.get("errcode") not in (None, 0, "0")):
             # The request itself was refused (a wrong path, a gateway's 403): retrying the same cannot help.
             raise PermanentError(self.platform, None, f"{where}: HTTP {status}: {_excerpt(response, access_token)}")
@@ -231,6 +273,28 @@ class Transport:
         error: PlatformError = error_for(self.platform, code, str(body.get("errmsg", "")), path)
         log.info("%s %s failed: errcode %s (%s)", self.platform, where, code, error.outcome.value)
         raise error
+
+    def _parse_code_message(self, where: str, response: httpx.Response, body: Any,
+                            success: tuple[str, ...], access_token: str | None) -> dict[str, Any]:
+        """HTTP 4xx ``{code, message}`` is a classified failure; 2xx is a success only in a documented shape."""
+        if response.status_code >= 400:
+            code = body.get("code") if isinstance(body, dict) else None
+            if (not isinstance(code, str) or not code) and response.status_code == 429:
+                raise RetryLaterError(self.platform, None, f"{where}: HTTP 429", _retry_after(response))
+            if not isinstance(code, str) or not code:
+                raise PermanentError(self.platform, None,
+                                     f"{where}: HTTP {response.status_code}: {_excerpt(response, access_token)}")
+            error = error_for_code(self.platform, code, str(body.get("message", "")), response.status_code, where)
+            if response.status_code == 429 and error.outcome is not Outcome.REFRESH_TOKEN:
+                # Throttled whatever the code says; the Retry-After header, when sent, is the wait.
+                retry = RetryLaterError(self.platform, None, error.errmsg, _retry_after(response) or error.retry_after)
+                retry.code = code
+                error = retry
+            log.info("%s %s failed: %s (%s)", self.platform, where, code, error.outcome.value)
+            raise error
+        if isinstance(body, dict) and any(field in body for field in success):
+            return body
+        raise self._unexpected(where, response, access_token, _wait(body) if isinstance(body, dict) else None)
 
     def _unexpected(self, where: str, response: httpx.Response, access_token: str | None,
                     wait: float | None = None) -> UnexpectedAnswer:

@@ -43,6 +43,7 @@ def create_app(settings: Settings, state: SandboxState | None = None,
     for platform, routes in PLATFORM_ROUTES.items():
         for route in routes:
             app.add_route(f"/{platform}{route.path}", Endpoint(
-                state, platform, route.handler, route.methods, whitelist=route.whitelist, topapi=route.topapi))
+                state, platform, route.handler, route.methods, whitelist=route.whitelist, topapi=route.topapi,
+                v1=route.v1))
     add_control_routes(app, state)
     return app

@@ -114,9 +114,14 @@ class Call:
     body: RequestBody
     content_type: str
     remote_addr: str
+    #: Request headers, names in lower case.
+    headers: dict[str, str] = field(default_factory=dict)
 
     def param(self, name: str) -> str | None:
         return self.query.get(name)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
 
     def json_object(self) -> dict[str, Any]:
         """The JSON body, which must be an object; otherwise the platform's "data format error"."""

@@ -15,7 +15,7 @@ from typing import Any
 import falcon
 
 from sandbox.call import Call, query_dict
-from sandbox.errors import REQUIRE_GET, REQUIRE_POST, ErrcodeAnswer, error_body, ip_error
+from sandbox.errors import REQUIRE_GET, REQUIRE_POST, CodeAnswer, ErrcodeAnswer, code_body, error_body, ip_error
 from sandbox.faults import FaultRule
 from sandbox.state import SandboxState
 
@@ -55,6 +55,8 @@ class Route:
     methods: tuple[str, ...]
     whitelist: bool = True
     topapi: bool = True
+    #: DingTalk's v1.0 API: failures are HTTP 4xx ``{code, message}`` (handlers raise CodeAnswer).
+    v1: bool = False
 
 
 class Endpoint:
@@ -63,16 +65,18 @@ class Endpoint:
     :param methods: the HTTP methods the real endpoint accepts.
     :param whitelist: whether the IP whitelist applies (not to robots, which have their own security).
     :param topapi: DingTalk only: errors carry a ``request_id`` (the robot endpoint's do not).
+    :param v1: DingTalk's v1.0 API: the method and whitelist checks answer in its ``{code, message}`` shape.
     """
 
     def __init__(self, state: SandboxState, platform: str, handler: Handler, methods: tuple[str, ...],
-                 *, whitelist: bool = True, topapi: bool = True) -> None:
+                 *, whitelist: bool = True, topapi: bool = True, v1: bool = False) -> None:
         self.state = state
         self.platform = platform
         self.handler = handler
         self.methods = methods
         self.whitelist = whitelist
         self.topapi = topapi
+        self.v1 = v1
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self._serve(req, resp)
@@ -82,7 +86,8 @@ class Endpoint:
 
     def _serve(self, req: falcon.Request, resp: falcon.Response) -> None:
         call = Call(self.platform, req.method, req.path, query_dict(req), req.context.body,
-                    req.content_type or "", req.remote_addr or "127.0.0.1")
+                    req.content_type or "", req.remote_addr or "127.0.0.1",
+                    {name.lower(): value for name, value in req.headers.items()})
         plan = self.state.faults.plan(req.path)
         if plan.delay_seconds:
             self.state.faults.hold(plan.delay_seconds)
@@ -91,11 +96,20 @@ class Endpoint:
             return
         try:
             if req.method not in self.methods:
+                if self.v1:
+                    raise CodeAnswer(405, "MethodNotAllowed", f"{req.method} is not allowed")
                 raise ErrcodeAnswer(*(REQUIRE_GET if "GET" in self.methods else REQUIRE_POST))
             with self.state.lock:
                 if self.whitelist and self.state.ip_blocked(self.platform):
+                    if self.v1:
+                        raise CodeAnswer(403, "Forbidden.AccessDenied.IpNotInWhiteList",
+                                         f"访问ip不在白名单之中,请求ip:{call.remote_addr}")
                     raise ip_error(self.platform, call.remote_addr)
                 result = self.handler(self.state, call)
+        except CodeAnswer as error:
+            resp.status = error.status
+            resp.media = code_body(error)
+            return
         except ErrcodeAnswer as error:
             resp.media = error_body(self.platform, error, call.remote_addr, topapi=self.topapi)
             return

@@ -34,6 +34,22 @@ class ErrcodeAnswer(Exception):
         self.extra = extra
 
 
+class CodeAnswer(Exception):
+    """Raised by a DingTalk v1.0 handler to answer a failure its way: HTTP ``status`` with
+    ``{"code", "message", "requestid"}`` (string codes such as ``InvalidAuthentication``)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code} {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def code_body(error: CodeAnswer) -> dict[str, Any]:
+    """The JSON body of a v1.0 failure; ``requestid`` is spelled as the platform spells it."""
+    return {"code": error.code, "message": error.message, "requestid": request_id().upper()}
+
+
 def request_id() -> str:
     """A DingTalk-style request id (12 lowercase alphanumerics)."""
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"

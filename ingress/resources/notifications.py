@@ -1,4 +1,5 @@
-"""``/api/v1/notifications``: accept notifications (202), show their records, retry and recall them.
+"""``/api/v1/notifications``: accept notifications (202), show their records, retry and recall them, and set a
+DingTalk OA message's status bar.
 
 The record is committed before the broker sees the message; if the broker is down the answer is still 202
 (the record is safe, and the scheduler's outbox sweep enqueues it when the broker is back).
@@ -25,6 +26,7 @@ from models import Database, Scope
 from models.base import utcnow
 from models.deliveries import Channel, Delivery, DeliveryAttempt, DeliveryStatus
 from models.notifications import REQUEST_ADAPTER, IntakeRules, RequestInvalid, accept
+from models.notifications.status_bar import StatusBarRequest, status_bar_settable
 from models.notifications.views import delivery_view
 
 log = logging.getLogger(f"imbridge.{__name__}")
@@ -250,3 +252,37 @@ class NotificationRecall:
                             .values(recall_status="requested"))
         resp.status = falcon.HTTP_202
         resp.media = {"id": delivery_id, "recallStatus": "requested"}
+
+
+class NotificationStatusBar:
+    scope = Scope.NOTIFY
+    openapi = {"post": {"summary": "Set the status bar of a sent DingTalk OA work notification (dingtalk_work, oa); "
+                                   "recorded as an attempt on it",
+                        "body": StatusBarRequest, "example": {"value": "已同意", "color": "#78C06E"},
+                        "responses": {"202": "update queued", "409": "not a sent dingtalk_work oa notification",
+                                      "422": "invalid value or color"}}}
+
+    def __init__(self, runtime: Runtime, tasks: Tasks) -> None:
+        self.database = runtime.database
+        self.tasks = tasks
+        self.max_body = runtime.settings.ingress.max_body_bytes
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, delivery_id: str) -> None:
+        data = read_json(req, self.max_body)
+        try:
+            body = StatusBarRequest.model_validate(data if data is not None else {})
+        except ValidationError as exc:
+            raise unprocessable("the request is not valid", validation_details(exc)) from exc
+        with self.database.session() as session:
+            delivery = _load(session, req, delivery_id)
+            if not status_bar_settable(delivery):
+                raise ApiError(falcon.HTTP_409, "only a sent DingTalk OA work notification (channel dingtalk_work, "
+                                                "msgtype oa) has a status bar", code="conflict")
+        try:
+            self.tasks.update_status_bar(delivery_id, body.value, body.color)
+        except Exception as exc:
+            raise ApiError(falcon.HTTP_503, "the message broker is unavailable; retry shortly",
+                           code="broker_unavailable", headers={"Retry-After": "5"}) from exc
+        resp.status = falcon.HTTP_202
+        resp.media = {"id": delivery_id, "statusBar": {"value": body.value, "color": body.color},
+                      "status": "requested"}

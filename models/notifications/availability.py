@@ -20,6 +20,9 @@ CHANNEL_NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     Channel.WECHAT_CUSTOM: ("wechat", ("app_id", "app_secret")),
     Channel.WECHAT_SUBSCRIBE: ("wechat", ("app_id", "app_secret")),
     Channel.APPLET_SUBSCRIBE: ("wechat_applet", ("app_id", "app_secret")),
+    Channel.DINGTALK_GROUP: ("ding_talk", ("app_key", "app_secret")),
+    Channel.DINGTALK_ROBOT_USERS: ("ding_talk", ("app_key", "app_secret")),
+    Channel.WECOM_APPCHAT: ("wecom", ("corp_id", "corp_secret")),
 }
 
 

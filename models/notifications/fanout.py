@@ -28,6 +28,8 @@ from models.notifications.request import ProblemList, problem
 MAX_TARGETS = 50
 #: Channels whose targets bring their own message (it names the follower; a template message has no text).
 OWN_MESSAGE = ("wechat_template", "wechat_custom")
+#: Channels whose message is an enterprise robot's template (``msgKey`` + ``msgParam``), not a ``msgtype``.
+ENTERPRISE_ROBOT = ("dingtalk_group", "dingtalk_robot_users")
 #: The title DingTalk shows in the chat list when the message has none of its own.
 DEFAULT_TITLE = "imbridge"
 
@@ -44,7 +46,8 @@ class Target(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    channel: Literal["dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template", "wechat_custom"]
+    channel: Literal["dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template", "wechat_custom",
+                     "dingtalk_group", "dingtalk_robot_users", "wecom_appchat"]
     robot: Code | None = None
     to: dict[str, Any] | None = None
     message: dict[str, Any] | None = None
@@ -59,6 +62,11 @@ class GroupRequest(Body):
 def shaped(channel: str, common: CommonMessage) -> dict[str, Any]:
     """``common`` in ``channel``'s own shape (its text left out when a template fills it)."""
     text = {"content": common.text} if common.text is not None else {}
+    if channel in ENTERPRISE_ROBOT:
+        if common.format == "text":
+            return {"msgKey": "sampleText", "msgParam": text}
+        param = {"title": common.title or DEFAULT_TITLE, **({"text": common.text} if common.text is not None else {})}
+        return {"msgKey": "sampleMarkdown", "msgParam": param}
     if common.format == "text":
         return {"msgtype": "text", "text": text}
     if channel.startswith("dingtalk"):

@@ -29,6 +29,7 @@ from models.notifications.reply_to import resolve_reply_to
 from models.notifications.request import (
     REQUEST_ADAPTER,
     SUBSCRIBE_ACCOUNTS,
+    GroupRequest,
     ProblemList,
     RobotRequest,
     SubscribeRequest,
@@ -36,6 +37,7 @@ from models.notifications.request import (
     WeChatTemplateRequest,
     WorkRequest,
     apply_template,
+    message_type,
     problem,
 )
 from models.notifications.wechat_subscribe import resolve_subscribe_template
@@ -81,7 +83,7 @@ def _pydantic_problems(exc: ValidationError, data: dict[str, Any]) -> ProblemLis
     """Pydantic's errors with the union tags taken out of the paths (``message.text.content``, not
     ``dingtalk_robot.message.text.text.content``)."""
     message = data.get("message")
-    msgtype = message.get("msgtype") if isinstance(message, dict) else None
+    msgtype = message_type(message)
     problems = []
     for error in exc.errors(include_url=False):
         loc = [str(p) for p in error["loc"]]
@@ -216,6 +218,10 @@ def target_of(request: Any) -> str:
         return request.robot
     if isinstance(request, WeChatTemplateRequest | WeChatCustomRequest | SubscribeRequest):
         return request.message.touser
+    if isinstance(request, GroupRequest):
+        to = request.to
+        text = getattr(to, "group", None) or getattr(to, "chat", None) or "users:" + ",".join(to.users)
+        return text if len(text) <= 255 else text[:252] + "..."
     to = request.to
     parts = [f"{name}:{','.join(map(str, values))}" for name, values in
              (("users", to.users), ("departments", to.departments), ("tags", to.tags)) if values]
@@ -256,10 +262,10 @@ def prepare(session: Session, data: Any, rules: IntakeRules, robots: dict[tuple[
     if problems:
         raise RequestInvalid(problems)
     payload: dict[str, Any] = {"message": message}
-    if isinstance(request, WorkRequest):
+    if isinstance(request, WorkRequest | GroupRequest):
         payload["to"] = request.to.model_dump(mode="json", exclude_defaults=True)
     return {"channel": request.channel, "robot_id": robot.id if robot else None,
-            "robot_code": robot.code if robot else None, "target": target_of(request), "msgtype": message["msgtype"],
+            "robot_code": robot.code if robot else None, "target": target_of(request), "msgtype": message_type(message),
             "payload": payload}
 
 

@@ -18,12 +18,14 @@ from pydantic import Field, TypeAdapter
 
 from models.message_templates import MAX_OUTPUT_BYTES, MessageTemplate, TemplateError, TemplateTooLarge, render
 from models.notifications import (
+    dingtalk_enterprise_robot,
     dingtalk_robot,
     dingtalk_work,
     wechat_custom,
     wechat_subscribe,
     wechat_template,
     wecom_app,
+    wecom_appchat,
     wecom_robot,
 )
 from models.notifications.common import Body, Code, TemplateUse
@@ -79,9 +81,28 @@ class AppletSubscribeRequest(_Request):
     message: wechat_subscribe.AppletSubscribeMessage
 
 
+class DingTalkGroupRequest(_Request):
+    channel: Literal["dingtalk_group"]
+    to: dingtalk_enterprise_robot.GroupRecipient
+    message: dingtalk_enterprise_robot.EnterpriseRobotMessage
+
+
+class DingTalkRobotUsersRequest(_Request):
+    channel: Literal["dingtalk_robot_users"]
+    to: dingtalk_enterprise_robot.UserRecipients
+    message: dingtalk_enterprise_robot.EnterpriseRobotMessage
+
+
+class WeComAppChatRequest(_Request):
+    channel: Literal["wecom_appchat"]
+    to: wecom_appchat.ChatRecipient
+    message: wecom_appchat.WeComAppChatMessage
+
+
 NotificationRequest = Annotated[
     DingTalkRobotRequest | WeComRobotRequest | DingTalkWorkRequest | WeComAppRequest | WeChatTemplateRequest
-    | WeChatCustomRequest | WeChatSubscribeRequest | AppletSubscribeRequest,
+    | WeChatCustomRequest | WeChatSubscribeRequest | AppletSubscribeRequest | DingTalkGroupRequest
+    | DingTalkRobotUsersRequest | WeComAppChatRequest,
     Field(discriminator="channel"),
 ]
 RobotRequest = DingTalkRobotRequest | WeComRobotRequest
@@ -89,6 +110,16 @@ WorkRequest = DingTalkWorkRequest | WeComAppRequest
 SubscribeRequest = WeChatSubscribeRequest | AppletSubscribeRequest
 #: channel -> whose subscription templates it sends.
 SUBSCRIBE_ACCOUNTS = {"wechat_subscribe": "oa", "applet_subscribe": "applet"}
+#: Requests whose ``to`` names one group chat or a short list of members (recorded in the payload like WorkRequest).
+GroupRequest = DingTalkGroupRequest | DingTalkRobotUsersRequest | WeComAppChatRequest
+
+
+def message_type(message: Any) -> str | None:
+    """The message's type: its ``msgtype``, or the enterprise robot's template ``msgKey``."""
+    if not isinstance(message, dict):
+        return None
+    kind = message.get("msgtype", message.get("msgKey"))
+    return kind if isinstance(kind, str) else None
 
 REQUEST_ADAPTER: TypeAdapter[Any] = TypeAdapter(NotificationRequest)
 
@@ -102,6 +133,9 @@ TEXT_FIELDS: dict[str, dict[str, str]] = {
     "wechat_custom": wechat_custom.TEXT_FIELDS,
     "wechat_subscribe": {},
     "applet_subscribe": {},
+    "dingtalk_group": dingtalk_enterprise_robot.TEXT_FIELDS,
+    "dingtalk_robot_users": dingtalk_enterprise_robot.TEXT_FIELDS,
+    "wecom_appchat": wecom_appchat.TEXT_FIELDS,
 }
 
 
@@ -124,9 +158,9 @@ def apply_template(data: dict[str, Any], lookup: Callable[[str], MessageTemplate
     if template is None or not template.enabled:
         state = "disabled" if template is not None else "unknown"
         return [problem("template.code", f"{state} message template '{use['code']}'")]
-    path = use.get("field") or TEXT_FIELDS.get(str(data.get("channel")), {}).get(str(message.get("msgtype")))
+    path = use.get("field") or TEXT_FIELDS.get(str(data.get("channel")), {}).get(str(message_type(message)))
     if not isinstance(path, str):
-        return [problem("template.field", f"msgtype '{message.get('msgtype')}' has no main text field here; "
+        return [problem("template.field", f"msgtype '{message_type(message)}' has no main text field here; "
                                           "name the field to fill in template.field")]
     *parents, leaf = path.split(".")
     target: Any = message

@@ -70,6 +70,14 @@ class WorkNotices:
         """Withdraw a notification."""
         self._call("recall", {"agent_id": self._agent(), "msg_task_id": task_id})
 
+    def update_status_bar(self, task_id: int, status_value: str, status_bg: str | None = None) -> None:
+        """Set the status bar of a sent OA message (``msgtype: oa``): ``status_value`` ("已同意") on the colour
+        ``status_bg`` (``0xAARRGGBB``, e.g. ``0xFF78C06E``)."""
+        payload: dict[str, Any] = {"agent_id": self._agent(), "task_id": task_id, "status_value": status_value}
+        if status_bg:
+            payload["status_bg"] = status_bg
+        self._call("status_bar/update", payload)
+
     def _call(self, name: str, payload: dict[str, Any]) -> dict[str, Any]:
         return self._transport.request("POST", f"{_BASE}/{name}", json=payload, token=self._token)
 

@@ -9,6 +9,7 @@ from platforms.client import AppClient
 from platforms.media import Media
 from platforms.tokens import TokenGrant, TokenStore
 from platforms.transport import DEFAULT_TIMEOUT, Transport
+from platforms.wecom.appchat import AppChats
 from platforms.wecom.messages import AppMessages
 
 #: Where WeCom serves its API.
@@ -55,6 +56,7 @@ class WeComClient(AppClient):
         self._corp_secret = corp_secret
         self.agent_id = agent_id
         self.messages = AppMessages(self.transport, self.token, agent_id)
+        self.appchats = AppChats(self.transport, self.token)
         self.media = Media(self.transport, self.token, "/cgi-bin/media/upload", MEDIA_KINDS)
 
     def fetch_token(self) -> TokenGrant:

@@ -1,4 +1,5 @@
-"""DingTalk work notifications: ``asyncsend_v2``, ``getsendprogress``, ``getsendresult``, ``recall``.
+"""DingTalk work notifications: ``asyncsend_v2``, ``getsendprogress``, ``getsendresult``, ``recall`` and the OA
+message's ``status_bar/update``.
 
 Sending only answers a task id; what happened to each user shows up later in getsendresult, and every list there
 is optional (empty ones are left out, as the platform does). Invalid, forbidden and failed users come from the
@@ -11,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from typing import Any
 
 from sandbox.call import Call
@@ -108,7 +110,8 @@ def _create_task(state: SandboxState, users: list[str], msg: dict[str, Any]) -> 
             result["unread_user_id_list"].append(user)
         seen_today.add(seen)
     store.next_task_id += 1
-    task = NotificationTask(store.next_task_id, now, now + options.dingtalk_task_seconds, result)
+    task = NotificationTask(store.next_task_id, now, now + options.dingtalk_task_seconds, result,
+                            msgtype=msg["msgtype"])
     store.tasks[task.task_id] = task
     delivered = result["read_user_id_list"] + result["unread_user_id_list"]
     dropped = [u for u in users if u not in delivered]
@@ -151,4 +154,31 @@ def recall(state: SandboxState, call: Call) -> dict[str, Any]:
     require_token(state, call)
     task = _task(state, call.fields(), "msg_task_id")
     task.recalled = True
+    return {"errcode": 0, "errmsg": "ok", "request_id": request_id()}
+
+
+#: ``status_bg``: ``0x`` and eight hex digits (alpha, red, green, blue), as the platform documents it.
+_COLOUR = re.compile(r"0x[0-9A-Fa-f]{8}")
+#: The longest status text the sandbox takes.
+MAX_STATUS_VALUE = 20
+
+
+def status_bar_update(state: SandboxState, call: Call) -> dict[str, Any]:
+    """``status_bar/update {agent_id, task_id, status_value, status_bg}``: only on a known task of an OA message."""
+    require_token(state, call)
+    body = call.fields()
+    task = _task(state, body)
+    if task.msgtype != "oa":
+        raise ErrcodeAnswer(40035, "不合法的参数 task_id: 只有 OA 消息有状态栏")
+    value = body.get("status_value")
+    if not isinstance(value, str) or not value:
+        raise _missing("status_value")
+    if len(value) > MAX_STATUS_VALUE:
+        raise ErrcodeAnswer(40035, f"不合法的参数 status_value: 超过{MAX_STATUS_VALUE}个字")
+    colour = body.get("status_bg")
+    if colour is not None and not (isinstance(colour, str) and _COLOUR.fullmatch(colour)):
+        raise ErrcodeAnswer(40035, "不合法的参数 status_bg")
+    task.status_bar = {"status_value": value, "status_bg": colour or ""}
+    state.deliveries.record(time=state.now(), platform="dingtalk", channel="work_notice_status_bar",
+                            target=str(task.task_id), msgtype="oa", message=dict(task.status_bar), delivered=[])
     return {"errcode": 0, "errmsg": "ok", "request_id": request_id()}

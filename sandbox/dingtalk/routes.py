@@ -1,6 +1,6 @@
-"""The fake DingTalk API (``oapi.dingtalk.com``), served under ``/dingtalk``."""
+"""The fake DingTalk API (``oapi.dingtalk.com`` and the v1.0 ``api.dingtalk.com``), served under ``/dingtalk``."""
 
-from sandbox.dingtalk import media, notifications, robot, tokens
+from sandbox.dingtalk import media, notifications, robot, tokens, v1
 from sandbox.endpoint import GET, POST, Route
 
 _NOTICE = "/topapi/message/corpconversation"
@@ -11,6 +11,10 @@ ROUTES = [
     Route(f"{_NOTICE}/getsendprogress", notifications.getsendprogress, POST),
     Route(f"{_NOTICE}/getsendresult", notifications.getsendresult, POST),
     Route(f"{_NOTICE}/recall", notifications.recall, POST),
+    Route(f"{_NOTICE}/status_bar/update", notifications.status_bar_update, POST),
     Route("/media/upload", media.upload, POST),
     Route("/robot/send", robot.send, POST, whitelist=False, topapi=False),
+    Route("/v1.0/oauth2/accessToken", v1.access_token, POST, v1=True),
+    Route("/v1.0/robot/groupMessages/send", v1.group_send, POST, v1=True),
+    Route("/v1.0/robot/oToMessages/batchSend", v1.users_send, POST, v1=True),
 ]

@@ -23,6 +23,10 @@ class NotificationTask:
     #: The send_result as getsendresult will show it once the task is done (empty lists omitted there).
     result: dict[str, list[Any]]
     recalled: bool = False
+    #: The message's msgtype: only an ``oa`` message has a status bar.
+    msgtype: str = ""
+    #: The OA status bar as last set: ``{"status_value", "status_bg"}``.
+    status_bar: dict[str, str] | None = None
 
 
 class DingTalkStore:

@@ -33,7 +33,7 @@ def _split(value: Any) -> list[str]:
     return [v for v in value.split("|") if v]
 
 
-def _check_content(state: SandboxState, msgtype: str, content: Any) -> None:
+def check_content(state: SandboxState, msgtype: str, content: Any) -> None:
     if not isinstance(content, dict):
         raise ErrcodeAnswer(41011 if msgtype == "text" else 40058, f"missing {msgtype}")
     for name in REQUIRED[msgtype]:
@@ -58,7 +58,7 @@ def send(state: SandboxState, call: Call) -> dict[str, Any]:
     msgtype = body.get("msgtype")
     if msgtype not in REQUIRED:
         raise ErrcodeAnswer(40008, "invalid message type")
-    _check_content(state, msgtype, body.get(msgtype))
+    check_content(state, msgtype, body.get(msgtype))
     users, parties, tags = _split(body.get("touser")), _split(body.get("toparty")), _split(body.get("totag"))
     if len(users) > MAX_USERS or len(parties) > MAX_PARTIES or len(tags) > MAX_TAGS:
         raise ErrcodeAnswer(40031, "invalid user list: too many recipients")

@@ -16,3 +16,5 @@ class WeComStore:
     def __init__(self, clock: Clock, limit: int = REMEMBERED_MESSAGES) -> None:
         #: msgid -> sent time; recalled messages are removed.
         self.messages: TTLCache[str, float] = TTLCache(limit, RECALL_SECONDS, timer=clock.now)
+        #: chatid -> members, of the chats the app created (appchat/send takes only those).
+        self.chats: dict[str, list[str]] = {}

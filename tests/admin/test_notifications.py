@@ -76,3 +76,32 @@ def test_a_failed_delivery_shows_its_failed_attempt_and_the_platform_error(page,
     expect(answer).to_contain_text("invalid webhook url")
     expect(answer).not_to_contain_text("Nothing beyond success")
     screenshot("notifications-failed-detail")
+
+
+def test_a_sent_oa_work_notification_gets_its_status_bar_set(page, imbridge, screenshot):
+    api = httpx.Client(base_url=imbridge.url, headers=imbridge.headers)
+    accepted = api.post("/api/v1/notifications", json={"channel": "dingtalk_work", "to": {"users": ["manager01"]},
+                        "message": {"msgtype": "oa", "oa": {"message_url": "https://x/oa",
+                                                            "head": {"bgcolor": "FFBBBBBB", "text": "审批"},
+                                                            "body": {"title": "请假"}}}})
+    page.goto(page.url.split("#")[0] + f"#/notifications/{accepted.json()['id']}")
+    expect(page.locator("#detail-status")).to_contain_text("sent")
+    page.click("#status-bar")
+    page.fill("dialog [name=value]", "已同意")
+    page.select_option("dialog [name=color]", "#F65E5E")
+    page.click("dialog button[type=submit]")
+    expect(page.locator("#section-notifications table")).to_contain_text("status bar set")
+    expect(page.locator("#detail-attempts")).to_have_text("1")  # the update is no failed send
+    [entry] = imbridge.journal("status_bar/update")
+    assert entry["json"]["status_value"] == "已同意" and entry["json"]["status_bg"] == "0xFFF65E5E"
+    screenshot("notifications-status-bar")
+
+
+def test_compose_a_group_message_through_the_enterprise_robot(page, imbridge):
+    page.goto(page.url.split("#")[0] + "#/notifications/new?channel=dingtalk_group")
+    page.select_option("#compose-msgtype", "sampleMarkdown")
+    page.fill("[name='to.group']", "cidAdminPage")
+    page.click("#section-notifications button[type=submit]")
+    expect(page.locator(".delivery-track .delivery-status")).to_have_attribute("data-status", "sent")
+    [entry] = imbridge.journal("robot/groupMessages/send")
+    assert entry["json"]["openConversationId"] == "cidAdminPage" and entry["json"]["msgKey"] == "sampleMarkdown"

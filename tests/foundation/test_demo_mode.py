@@ -138,7 +138,7 @@ def test_an_unconfigured_official_account_refuses_template_messages_and_qr_login
         assert no_login.status_code == 200 and no_login.json["code"] == Code.NOT_CONFIGURED  # the seed's envelope
         no_mint = {"dropped": 0, "size": 0, "queued": 0, "target": 0}
         assert top_up_qr_pool(runtime, Tasks.from_settings(runtime.settings)) == no_mint  # no code minted for it
-        assert set(runtime.clients.token_sources()) == {"dingtalk"}  # the scheduler refreshes its token only
+        assert set(runtime.clients.token_sources()) == {"dingtalk", "dingtalk_v1"}  # the scheduler refreshes only these
     finally:
         runtime.close()
 

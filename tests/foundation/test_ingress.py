@@ -160,7 +160,8 @@ def test_openapi_has_the_request_bodies_and_list_filters_clients_need(client):
 
     channels = body("/api/v1/notifications")["discriminator"]["mapping"]
     assert set(channels) == {"dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template",
-                             "wechat_custom", "wechat_subscribe", "applet_subscribe"}
+                             "wechat_custom", "wechat_subscribe", "applet_subscribe", "dingtalk_group",
+                             "dingtalk_robot_users", "wecom_appchat"}
     assert "touser" in body("/api/v1/wechat/template-messages")["properties"]
     assert body("/api/v1/blobs", "application/octet-stream")["format"] == "binary"
     for path, names in (("/api/v1/notifications", {"channel", "status", "robot", "since", "until", "page", "limit"}),

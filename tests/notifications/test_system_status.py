@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from models.base import utcnow
 from models.jobs import Job, JobStatus
+from scheduler.jobs.tokens import refresh_tokens
 from tests.notifications.conftest import bearer
 
 
@@ -21,11 +22,13 @@ def test_status_shows_tokens_queues_failures_and_deliveries_per_minute(app, keys
     status = result.json
 
     tokens = {t["app"]: t for t in status["tokens"]}
-    assert set(tokens) == {"wechat", "wechat_applet", "wecom", "dingtalk"}  # the mini-program has its own token
+    # the mini-program has its own token, and so has DingTalk's v1.0 API
+    assert set(tokens) == {"wechat", "wechat_applet", "wecom", "dingtalk", "dingtalk_v1"}
     ding = tokens["dingtalk"]
     assert ding["cached"] and ding["fetchCount"] == 1 and ding["ageSeconds"] >= 0
     assert 0 < ding["refreshInSeconds"] < ding["expiresInSeconds"]
     assert tokens["wechat"]["fetchCount"] == 0 and tokens["wechat"]["refreshInSeconds"] == 0
+    assert tokens["dingtalk_v1"]["appKey"] == "dingtalk-v1:" + runtime.settings.third.ding_talk.app_key
 
     queues = {q["queue"]: q for q in status["queues"]}
     assert {"notifications", "jobs", "default"} <= set(queues)
@@ -43,3 +46,10 @@ def test_status_query_is_validated(app, keys):
     result = app.simulate_get("/api/v1/system/status", params={"minutes": "0"}, headers=bearer(keys["admin"]))
     assert result.status_code == 422
     assert result.json["error"]["details"][0]["field"] == "minutes"
+
+
+def test_the_scheduler_keeps_the_dingtalk_v1_token_in_its_own_slot(runtime):
+    assert refresh_tokens(runtime)["dingtalk_v1"] == "ok"
+    slot = "dingtalk-v1:" + runtime.settings.third.ding_talk.app_key
+    token = runtime.clients.token_store.peek(slot)
+    assert token and token != runtime.clients.token_store.peek("dingtalk:" + runtime.settings.third.ding_talk.app_key)

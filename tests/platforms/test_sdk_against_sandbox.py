@@ -270,3 +270,20 @@ def test_published_articles_and_drafts_page_by_page(settings, journal):
     drafts = client.publications.drafts()
     assert drafts["item"][0]["media_id"] and len(drafts["item"][0]["content"]["news_item"]) == 2
     assert journal("/cgi-bin/freepublish/batchget")[0]["json"] == {"offset": 0, "count": 20, "no_content": 1}
+
+
+def test_dingtalk_v1_token_and_enterprise_robot(settings, sandbox):
+    _, control = sandbox
+    store = MemoryTokenStore()
+    d = settings.third.ding_talk
+    client = DingTalkClient(d.app_key, d.app_secret, d.agent_id, store, api_base_url=d.api_base_url)
+    key = client.enterprise_robot.send_to_group(d.app_key, "cid7", "sampleText", {"content": "你好"})
+    assert key
+    result = client.enterprise_robot.send_to_users(d.app_key, ["u1", "u2"], "sampleText", {"content": "hi"})
+    assert result.invalid_user_ids == [] and result.process_query_key
+    assert store.fetch_count == {"dingtalk-v1:" + d.app_key: 1}  # one v1.0 token, in its own slot
+    entries = control.get("/journal", params={"path": "/dingtalk/v1.0/robot/groupMessages/send"}).json()["entries"]
+    assert entries[-1]["json"]["msgParam"] == '{"content":"你好"}'  # a JSON string, as the platform wants
+    with pytest.raises(PermanentError) as info:
+        client.enterprise_robot.send_to_group("not-our-robot", "cid7", "sampleText", {"content": "x"})
+    assert info.value.code == "InvalidParameter.RobotCode"

@@ -76,6 +76,15 @@ def fetch_dingtalk_token(client: TestClient, settings: Settings) -> str:
     return result.json["access_token"]
 
 
+@pytest.fixture
+def dingtalk_v1_token(client: TestClient, settings: Settings) -> str:
+    """A token of DingTalk's v1.0 API (sent in the ``x-acs-dingtalk-access-token`` header)."""
+    result = client.simulate_post("/dingtalk/v1.0/oauth2/accessToken", json={
+        "appKey": settings.third.ding_talk.app_key, "appSecret": settings.third.ding_talk.app_secret})
+    assert result.status_code == 200, result.text
+    return result.json["accessToken"]
+
+
 def errcode(result: Result) -> int:
     """The errcode of an answer, which must come with HTTP 200 like the platforms'."""
     assert result.status_code == 200, result.text

@@ -13,12 +13,14 @@ from tests.wire_witness import dingtalk_robot_sign
 JPEG = b"\xff\xd8\xff\xe0 fake jpeg"
 
 
-def _calls(settings, state, wechat: str, wecom: str, ding: str) -> list[tuple[str, str, dict[str, Any]]]:
+def _calls(settings, state, wechat: str, wecom: str, ding: str,
+           ding_v1: str) -> list[tuple[str, str, dict[str, Any]]]:
     w, a, c, d = (settings.third.wechat, settings.third.wechat_applet, settings.third.wecom,
                   settings.third.ding_talk)
     wt, ct, dt = {"access_token": wechat}, {"access_token": wecom}, {"access_token": ding}
     image = multipart({"media": ("a.jpg", JPEG, "image/jpeg")})
     notice = "/dingtalk/topapi/message/corpconversation"
+    v1 = {"x-acs-dingtalk-access-token": ding_v1}
     stamp = state.clock.now_ms()
     return [
         ("GET", "/wechat/cgi-bin/token", {"params": {"grant_type": "client_credential", "appid": w.app_id,
@@ -80,6 +82,9 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str) -> list[tuple[st
             "touser": "a", "msgtype": "text", "agentid": c.agent_id, "text": {"content": "hi"}}}),
         ("POST", "/wecom/cgi-bin/message/recall", {"params": ct, "json": {"msgid": "unknown"}}),
         ("POST", "/wecom/cgi-bin/media/upload", {"params": {**ct, "type": "image"}, **image}),
+        ("POST", "/wecom/cgi-bin/appchat/create", {"params": ct, "json": {"userlist": ["a", "b"], "chatid": "c1"}}),
+        ("POST", "/wecom/cgi-bin/appchat/send", {"params": ct, "json": {
+            "chatid": "c1", "msgtype": "text", "text": {"content": "hi"}}}),
         ("POST", "/wecom/cgi-bin/webhook/send", {"params": {"key": demo.WECOM_ROBOT_KEY}, "json": {
             "msgtype": "markdown", "markdown": {"content": "**hi**"}}}),
         ("POST", "/wecom/cgi-bin/webhook/upload_media", {"params": {"key": demo.WECOM_ROBOT_KEY, "type": "file"},
@@ -90,17 +95,25 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str) -> list[tuple[st
         ("POST", f"{notice}/getsendprogress", {"params": dt, "json": {"agent_id": d.agent_id, "task_id": 1}}),
         ("POST", f"{notice}/getsendresult", {"params": dt, "json": {"agent_id": d.agent_id, "task_id": 1}}),
         ("POST", f"{notice}/recall", {"params": dt, "json": {"agent_id": d.agent_id, "msg_task_id": 1}}),
+        ("POST", f"{notice}/status_bar/update", {"params": dt, "json": {
+            "agent_id": d.agent_id, "task_id": 1, "status_value": "已同意", "status_bg": "0xFF78C06E"}}),
         ("POST", "/dingtalk/media/upload", {"params": {**dt, "type": "image"}, **image}),
         ("POST", "/dingtalk/robot/send", {"params": {
             "access_token": demo.DINGTALK_ROBOT_TOKEN, "timestamp": str(stamp),
             "sign": dingtalk_robot_sign(demo.DINGTALK_ROBOT_SECRET, stamp)}, "json": {
             "msgtype": "text", "text": {"content": "x"}}}),
+        ("POST", "/dingtalk/v1.0/oauth2/accessToken", {"json": {"appKey": d.app_key, "appSecret": d.app_secret}}),
+        ("POST", "/dingtalk/v1.0/robot/groupMessages/send", {"headers": v1, "json": {
+            "robotCode": d.app_key, "openConversationId": "cid1", "msgKey": "sampleText",
+            "msgParam": '{"content":"x"}'}}),
+        ("POST", "/dingtalk/v1.0/robot/oToMessages/batchSend", {"headers": v1, "json": {
+            "robotCode": d.app_key, "userIds": ["u1"], "msgKey": "sampleText", "msgParam": '{"content":"x"}'}}),
     ]
 
 
 def test_every_endpoint_is_journaled_with_request_and_answer(client, settings, state, wechat_token, wecom_token,
-                                                              dingtalk_token):
-    calls = _calls(settings, state, wechat_token(), wecom_token, dingtalk_token)
+                                                              dingtalk_token, dingtalk_v1_token):
+    calls = _calls(settings, state, wechat_token(), wecom_token, dingtalk_token, dingtalk_v1_token)
     served = {f"/{p}{r.path}" for p, routes in PLATFORM_ROUTES.items() for r in routes}
     assert {path for _, path, _ in calls} == served, "a new endpoint needs a line here"
     for method, path, kwargs in calls:

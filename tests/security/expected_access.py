@@ -36,6 +36,8 @@ EXPECTED_ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/notifications/{delivery_id}"): NOTIFY,
     ("POST", "/api/v1/notifications/{delivery_id}/retry"): ADMIN,
     ("POST", "/api/v1/notifications/{delivery_id}/recall"): NOTIFY,
+    ("POST", "/api/v1/notifications/{delivery_id}/status-bar"): NOTIFY,
+    ("POST", "/api/v1/wecom/appchats"): ADMIN,
     ("GET", "/api/v1/robots/dingtalk"): ADMIN,
     ("POST", "/api/v1/robots/dingtalk"): ADMIN,
     ("DELETE", "/api/v1/robots/dingtalk/{code}"): ADMIN,

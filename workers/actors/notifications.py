@@ -5,6 +5,7 @@
 * ``deliver_notification(delivery_id)`` - one delivery step of an accepted record; REST enqueues this.
 * ``collect_send_result(delivery_id, check)`` - reads a DingTalk work notification's result back later.
 * ``recall_notification(delivery_id, attempt)`` - withdraws a sent work notification.
+* ``update_status_bar(delivery_id, value, color, attempt)`` - sets a sent DingTalk OA message's status bar.
 
 Each is a thin shell over :mod:`workers.notifications`: it runs the step and enqueues what comes next.
 """
@@ -15,7 +16,14 @@ import logging
 import uuid
 from typing import Any
 
-from core.tasks import COLLECT_SEND_RESULT, DELIVER_NOTIFICATION, RECALL_NOTIFICATION, SUBMIT_NOTIFICATION, Task
+from core.tasks import (
+    COLLECT_SEND_RESULT,
+    DELIVER_NOTIFICATION,
+    RECALL_NOTIFICATION,
+    SUBMIT_NOTIFICATION,
+    UPDATE_STATUS_BAR,
+    Task,
+)
 from models.base import utcnow
 from models.deliveries import FINAL_STATUSES, Delivery, DeliveryStatus
 from models.notifications import IntakeRules, RequestInvalid, accept
@@ -26,6 +34,7 @@ from workers.context import ActorContext
 from workers.notifications.delivery import Result
 from workers.notifications.followup import collect_send_result as collect_step
 from workers.notifications.followup import recall as recall_step
+from workers.notifications.followup import update_status_bar as status_bar_step
 
 log = logging.getLogger(f"imbridge.{__name__}")
 
@@ -119,6 +128,14 @@ def recall_notification(context: ActorContext, delivery_id: str, attempt: int = 
         _later(context, RECALL_NOTIFICATION, step.again_in, delivery_id, attempt + 1)
 
 
+def update_status_bar(context: ActorContext, delivery_id: str, value: str, color: str | None,
+                      attempt: int = 1) -> None:
+    """Set a sent DingTalk OA message's status bar."""
+    step = status_bar_step(context.runtime, delivery_id, value, color, attempt)
+    if step.again_in is not None:
+        _later(context, UPDATE_STATUS_BAR, step.again_in, delivery_id, value, color, attempt + 1)
+
+
 def _delivery(delivery_id: object, *_: object, **__: object) -> dict[str, object]:
     return {"delivery": delivery_id}
 
@@ -132,4 +149,5 @@ ACTORS = [ActorDef(task, fn, {"max_retries": MAX_RETRIES}, ids) for task, fn, id
     (SUBMIT_NOTIFICATION, submit_notification, _submitted),
     (COLLECT_SEND_RESULT, collect_send_result, _delivery),
     (RECALL_NOTIFICATION, recall_notification, _delivery),
+    (UPDATE_STATUS_BAR, update_status_bar, _delivery),
 )]

@@ -11,6 +11,7 @@ from workers.jobs import (
     wechat_menus,
     wechat_subscribe_templates,
     wechat_templates,
+    wecom_appchats,
 )
 from workers.jobs.kinds import JobKind
 
@@ -24,4 +25,5 @@ KINDS: dict[str, JobKind] = {kind.name: kind for kind in [
     *wechat_media_fetch.KINDS,
     *wechat_followers.KINDS,
     *wechat_mass.KINDS,
+    wecom_appchats.CREATE,
 ]}

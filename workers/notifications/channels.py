@@ -64,13 +64,19 @@ def pacing_for(channel: Channel, payload: dict[str, Any], robot: RobotCredential
             if count:
                 limits += [Limit(RATE_KEY.format(f"{name}:{corp_app}:{user}"), count, seconds) for user in users]
         return Pacing(limits)
+    if channel in (Channel.DINGTALK_GROUP, Channel.WECOM_APPCHAT) and settings.robot_rate_limit:
+        # A chat takes a robot's pace (20 a minute): booked per chat, so one busy chat does not hold up the others.
+        to = payload.get("to", {})
+        name = f"{channel.value}:{corp_app}:{to.get('group') or to.get('chat')}"
+        return Pacing([Limit(RATE_KEY.format(name), settings.robot_rate_limit, window)])
     return Pacing()
 
 
 def prepare(channel: Channel, message: dict[str, Any], robot: RobotCredentials | None,
             clients: PlatformClients, media: MediaResolver) -> dict[str, Any]:
     """The message as the platform takes it: media uploaded (or inlined) now."""
-    if channel in (Channel.DINGTALK_ROBOT, Channel.WECHAT_TEMPLATE, Channel.WECHAT_SUBSCRIBE, Channel.APPLET_SUBSCRIBE):
+    if channel in (Channel.DINGTALK_ROBOT, Channel.WECHAT_TEMPLATE, Channel.WECHAT_SUBSCRIBE, Channel.APPLET_SUBSCRIBE,
+                   Channel.DINGTALK_GROUP, Channel.DINGTALK_ROBOT_USERS):
         return message
     if channel is Channel.WECOM_ROBOT:
         assert robot is not None
@@ -115,6 +121,11 @@ def send(channel: Channel, message: dict[str, Any], payload: dict[str, Any], rob
         clients.wechat_applet.subscribe.send(platform_body(message))
         return {}
     to = payload.get("to", {})
+    if channel in (Channel.DINGTALK_GROUP, Channel.DINGTALK_ROBOT_USERS):
+        return _enterprise_robot(channel, message, to, clients)
+    if channel is Channel.WECOM_APPCHAT:
+        clients.wecom.appchats.send(to["chat"], message)
+        return {}
     if channel is Channel.DINGTALK_WORK:
         task_id = clients.dingtalk.work_notices.send(
             message, userid_list=to.get("users"), dept_id_list=to.get("departments"), to_all_user=to.get("all", False))
@@ -132,4 +143,19 @@ def send(channel: Channel, message: dict[str, Any], payload: dict[str, Any], rob
         value = result.get(key)  # type: ignore[misc]
         if value:
             answer[name] = [v for v in str(value).split("|") if v]
+    return answer
+
+
+def _enterprise_robot(channel: Channel, message: dict[str, Any], to: dict[str, Any],
+                      clients: PlatformClients) -> dict[str, Any]:
+    """The app's enterprise robot: to a group, or to members (who it could not reach is kept in the answer)."""
+    robot, code = clients.dingtalk.enterprise_robot, clients.dingtalk_robot_code
+    if channel is Channel.DINGTALK_GROUP:
+        return {"processQueryKey": robot.send_to_group(code, to["group"], message["msgKey"], message["msgParam"])}
+    result = robot.send_to_users(code, to["users"], message["msgKey"], message["msgParam"])
+    answer: dict[str, Any] = {"processQueryKey": result.process_query_key}
+    if result.invalid_user_ids:
+        answer["invalidUsers"] = result.invalid_user_ids
+    if result.flow_controlled_user_ids:
+        answer["flowControlledUsers"] = result.flow_controlled_user_ids
     return answer

@@ -1,4 +1,5 @@
-"""After a send: reading back a DingTalk work notification's result, and recalling work notifications.
+"""After a send: reading back a DingTalk work notification's result, recalling work notifications, and setting
+a DingTalk OA message's status bar (each try recorded as an attempt on the notification, numbered after its sends).
 
 DingTalk answers ``asyncsend_v2`` with a task id and decides later who really gets the message (the same
 content twice a day, for one, lands in "forbidden" although the send said ok), so the record is completed from
@@ -9,15 +10,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from config.settings import NotificationsSettings
 from core.retry import RetryPolicy
 from core.runtime import Runtime
 from models.base import utcnow
-from models.deliveries import Channel, Delivery, DeliveryStatus
+from models.deliveries import AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus
+from models.notifications.status_bar import status_bar_settable
 from platforms.errors import Outcome, PlatformError
 
 log = logging.getLogger(f"imbridge.{__name__}")
@@ -27,6 +30,8 @@ RESULT_LISTS = {"invalid_user_id_list": "invalidUsers", "forbidden_user_id_list"
                 "failed_user_id_list": "failedUsers", "invalid_dept_id_list": "invalidDepartments"}
 #: A recall that keeps meeting a busy platform is given up after this many tries.
 RECALL_TRIES = 5
+#: So is a status-bar update.
+STATUS_BAR_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -104,3 +109,40 @@ def recall(runtime: Runtime, delivery_id: str, attempt: int) -> FollowUp:
         return FollowUp("failed")
     _update_answer(runtime, delivery_id, {"recalledAt": utcnow().isoformat()}, recall_status="recalled")
     return FollowUp("recalled")
+
+
+def update_status_bar(runtime: Runtime, delivery_id: str, value: str, color: str | None, attempt: int) -> FollowUp:
+    """Set a sent OA message's status bar; every try is an attempt on the record, the last value in its answer."""
+    with runtime.database.session() as session:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None or not status_bar_settable(delivery):
+            return FollowUp("skipped")
+        task_id = int((delivery.answer or {})["taskId"])
+    started = utcnow()
+    what = f"status bar: {value}" + (f" ({color})" if color else "")
+    try:
+        runtime.clients.dingtalk.work_notices.update_status_bar(task_id, value, color)
+    except PlatformError as exc:
+        policy = _policy(runtime.settings.notifications, STATUS_BAR_TRIES)
+        again = exc.outcome is not Outcome.PERMANENT and not policy.give_up(attempt)
+        outcome = AttemptOutcome.STATUS_RETRY if again else AttemptOutcome.STATUS_FAILED
+        _record_attempt(runtime, delivery_id, started, outcome, exc.errcode, f"{what}: {exc.errmsg}")
+        if again:
+            return FollowUp("retrying", policy.delay(attempt, exc.retry_after))
+        _update_answer(runtime, delivery_id, {"statusBarError": str(exc)})
+        log.info("status bar of %s failed: %s", delivery_id, exc)
+        return FollowUp("failed")
+    _record_attempt(runtime, delivery_id, started, AttemptOutcome.STATUS_SET, None, what)
+    _update_answer(runtime, delivery_id, {"statusBar": {"value": value, "color": color,
+                                                        "updatedAt": utcnow().isoformat()}})
+    return FollowUp("updated")
+
+
+def _record_attempt(runtime: Runtime, delivery_id: str, started: datetime, outcome: AttemptOutcome,
+                    errcode: int | None, errmsg: str) -> None:
+    with runtime.database.session() as session:
+        last = session.scalar(select(func.max(DeliveryAttempt.number))
+                              .where(DeliveryAttempt.delivery_id == delivery_id))
+        session.add(DeliveryAttempt(delivery_id=delivery_id, number=(last or 0) + 1, started_at=started,
+                                    finished_at=utcnow(), outcome=outcome.value, errcode=errcode,
+                                    errmsg=errmsg[:2000]))

@@ -1,15 +1,15 @@
-// Notifications: the delivery log (filters, pages), one delivery's attempts and the platform's answers, retry and
-// recall, a compose form for every channel and message type (the message in the platform's own shape), and a
+// Notifications: the delivery log (filters, pages), one delivery's attempts and the platform's answers, retry,
+// recall and a DingTalk OA message's status bar, a compose form for every channel and message type (the message in the platform's own shape), and a
 // fan-out form: one message to several targets.
 import {
-  api, ApiError, badge, clear, confirmDialog, fill, Form, fmtTime, h, pagedTable, pageHead, poll, pretty, statusLabel, t,
-  table, toast, toastError,
+  api, ApiError, badge, clear, confirmDialog, fill, Form, fmtTime, h, modal, pagedTable, pageHead, poll, pretty, statusLabel,
+  t, table, toast, toastError,
 } from "../app.js";
 
 const FINAL = new Set(["sent", "failed", "dead"]);
 const STATUSES = ["queued", "sending", "retrying", "sent", "failed", "dead"];
 const CHANNELS = Object.fromEntries(["dingtalk_robot", "wecom_robot", "dingtalk_work", "wecom_app", "wechat_template",
-  "wechat_custom", "wechat_subscribe", "applet_subscribe"]
+  "wechat_custom", "wechat_subscribe", "applet_subscribe", "dingtalk_group", "dingtalk_robot_users", "wecom_appchat"]
   .map((channel) => [channel, t(`channel.${channel}`)]));
 
 // A 1x1 PNG, so that the media examples are valid as they stand.
@@ -26,6 +26,14 @@ const text = (path, label = t("compose.text")) => [{ name: `message.${path}`, la
 const titled = (type, titleKey, textKey) => [
   { name: `message.${type}.${titleKey}`, label: t("compose.title"), required: true },
   { name: `message.${type}.${textKey}`, label: t("compose.markdown"), type: "textarea", rows: 5, required: true }];
+
+/** The enterprise robot's message templates (msgKey), each as a whole message. */
+const ENTERPRISE_ROBOT = {
+  sampleText: { msgKey: "sampleText", msgParam: { content: EX.isLive } },
+  sampleMarkdown: { msgKey: "sampleMarkdown", msgParam: { title: EX.deploy, text: `### crm 2.4\n${EX.readyToGo}` } },
+  sampleLink: { msgKey: "sampleLink", msgParam: { title: EX.report, text: EX.reportReady, messageUrl: URL_EXAMPLE, picUrl: "https://example.com/p.png" } },
+  sampleActionCard: { msgKey: "sampleActionCard", msgParam: { title: EX.deployAsk, text: EX.readyToGo, singleTitle: EX.open, singleURL: URL_EXAMPLE } },
+};
 
 /** channel -> msgtype -> structured fields, or a JSON example of the whole message. */
 export const MESSAGE_TYPES = {
@@ -84,6 +92,16 @@ export const MESSAGE_TYPES = {
   },
   applet_subscribe: {
     subscribe: { touser: "oDemoFollower000000000000001", template_code: "order", page: "pages/index", data: { thing3: "crm 2.4" } },
+  // The app's enterprise robot (DingTalk v1.0): a template msgKey and its msgParam.
+  dingtalk_group: ENTERPRISE_ROBOT,
+  dingtalk_robot_users: ENTERPRISE_ROBOT,
+  wecom_appchat: {
+    text: text("text.content"),
+    markdown: text("markdown.content", t("compose.markdown")),
+    textcard: { msgtype: "textcard", textcard: { title: EX.report, description: EX.reportReady, url: URL_EXAMPLE, btntxt: EX.open } },
+    news: { msgtype: "news", news: { articles: [{ title: EX.releaseNotes, description: "crm 2.4", url: URL_EXAMPLE }] } },
+    image: { msgtype: "image", image: IMAGE },
+    file: { msgtype: "file", file: FILE },
   },
 };
 
@@ -191,6 +209,32 @@ async function detailView(root, ctx, id) {
     } catch (err) { toastError(err); }
   }
 
+  /** The status bar of a sent DingTalk OA message: a text and one of a few colours (any #RRGGBB via the API). */
+  function statusBarDialog(d) {
+    const colors = [["#78C06E", t("statusBar.green")], ["#F65E5E", t("statusBar.red")], ["#FFA200", t("statusBar.orange")],
+      ["#3296FA", t("statusBar.blue")], ["#9E9E9E", t("statusBar.grey")]];
+    const form = new Form({
+      fields: [
+        { name: "value", label: t("statusBar.value"), required: true, placeholder: t("statusBar.valuePlaceholder"), help: t("statusBar.valueHelp") },
+        { name: "color", label: t("statusBar.color"), type: "select", options: colors.map(([value, label]) => ({ value, label })) },
+      ],
+      values: { value: d.answer?.statusBar?.value ?? "" },
+      submitLabel: t("statusBar.set"),
+      cancel: () => handle.close(),
+      onSubmit: async (values) => {
+        await api("POST", `notifications/${encodeURIComponent(id)}/status-bar`, { value: values.value ?? "", color: values.color });
+        toast(t("notifications.requested", { verb: t("statusBar.set") }), "success");
+        handle.close();
+        // The worker sets it shortly: follow the record until the update shows up as a final status_* attempt.
+        const seen = (d.history || []).length;
+        const settled = (r) => (r.history || []).slice(seen).some((a) => a.outcome === "status_set" || a.outcome === "status_failed");
+        poll(() => api("GET", `notifications/${encodeURIComponent(id)}`, undefined, { signal: ctx.signal }), settled,
+          { interval: 500, timeout: 30000, signal: ctx.signal, onUpdate: render }).catch((err) => { if (err.name !== "AbortError") toastError(err); });
+      },
+    });
+    const handle = modal(t("statusBar.title"), form.element);
+  }
+
   function render(d) {
     const actions = [];
     if (d.status === "failed" || d.status === "dead") {
@@ -201,10 +245,14 @@ async function detailView(root, ctx, id) {
         if (await confirmDialog(t("notifications.recallAsk"), { confirm: t("notifications.recall") })) act("recall", t("notifications.recall"));
       } }, t("notifications.recall")));
     }
+    if (d.channel === "dingtalk_work" && d.msgtype === "oa" && d.status === "sent") {
+      actions.push(h("button", { type: "button", id: "status-bar", onclick: () => statusBarDialog(d) }, t("statusBar.button")));
+    }
     const history = d.history || [];
-    // Every attempt that did not end in "sent" failed, whether or not it counted against the retry budget
+    // Every send that did not end in "sent" failed, whether or not it counted against the retry budget
     // (the record's failedAttempts counts only retryable failures: a permanent refusal is not among them).
-    const failures = history.filter((a) => a.outcome !== "sent");
+    // Status-bar updates (outcomes status_*) are attempts on the record but no sends.
+    const failures = history.filter((a) => a.outcome !== "sent" && !String(a.outcome).startsWith("status_"));
     const lastFailure = failures.at(-1);
     body.replaceChildren(
       h("div", { class: "grid" },
@@ -297,6 +345,15 @@ async function composeView(root, ctx) {
         { name: "to.departments", label: t("compose.departments"), type: "list", placeholder: "1, 2", help: t("compose.departmentsHelp") });
       if (channel === "wecom_app") fields.push({ name: "to.tags", label: t("compose.tags"), type: "list", placeholder: "1", help: t("compose.tagsHelp") });
       fields.push({ name: "to.all", label: t("compose.everyone"), type: "checkbox" });
+    }
+    if (channel === "dingtalk_group") {
+      fields.push({ name: "to.group", label: t("compose.group"), required: true, placeholder: "cidXXXXXXXX==", help: t("compose.groupHelp") });
+    }
+    if (channel === "dingtalk_robot_users") {
+      fields.push({ name: "to.users", label: t("compose.users"), type: "list", required: true, placeholder: "manager01, user02", help: t("compose.robotUsersHelp") });
+    }
+    if (channel === "wecom_appchat") {
+      fields.push({ name: "to.chat", label: t("compose.chat"), required: true, placeholder: "oncall", help: t("compose.chatHelp") });
     }
     const shape = MESSAGE_TYPES[channel][msgtype];
     if (Array.isArray(shape)) {
