@@ -13,6 +13,7 @@ from platforms.wechat.material import FetchedMaterial, Material
 from platforms.wechat.menu import Menu
 from platforms.wechat.menu_rules import ButtonProblem, MenuInvalid, button_problems, validate_buttons
 from platforms.wechat.messages import InboundMessage, parse_message
+from platforms.wechat.open import OpenGrant, WeChatOpenClient
 from platforms.wechat.qrcode import QRCodes, qrcode_image_url
 from platforms.wechat.replies import (
     Article,
@@ -29,6 +30,8 @@ from platforms.wechat.selfmenu import ConvertedMenu, selfmenu_as_menu
 from platforms.wechat.templates import Templates, template_keys
 
 __all__ = [
+    "OpenGrant",
+    "WeChatOpenClient",
     "CUSTOM_MSGTYPES",
     "AppletSession",
     "Article",
