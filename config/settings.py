@@ -369,7 +369,7 @@ class LoginSettings(_Section):
     #: How long a mini-program login waits for the worker's jscode2session answer.
     applet_wait_seconds: float = Field(default=5.0, gt=0, le=30)
     #: How long a website sign-in (WeChat open platform, WeCom) may take from its start to ``/token/login``.
-    web_login_seconds: int = Field(default=300, ge=10, le=3600)
+    web_login_seconds: int = Field(default=300, ge=1, le=3600)
     #: How long the page a provider redirects back to waits for the worker's answer (long-poll, seconds).
     web_login_wait_seconds: float = Field(default=10.0, gt=0, le=25)
     #: imbridge's address as browsers reach it (``https://sso.example.com``), for the ``redirect_uri`` of a
