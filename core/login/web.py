@@ -149,6 +149,16 @@ class WebLogins:
         value = self.redis.hget(PREFIX + state, "reason") if valid_state(state) else None
         return value.decode() if value else ""
 
+    def peek(self, state: str | None, nonce: str | None) -> WebAccount | None:
+        """The signed-in account, when the state is ``ok`` and ``nonce`` is its browser's; changes nothing."""
+        if not valid_state(state) or not nonce:
+            return None
+        values = self.redis.hmget(PREFIX + str(state), "status", "browser", "provider", "account", "unionid")
+        status, browser, provider, account, unionid = (v.decode() if v else "" for v in values)
+        if status != WebStatus.OK.value or browser != browser_hash(nonce):
+            return None
+        return WebAccount(Provider(provider), account, unionid or None)
+
     def consume(self, state: str | None, nonce: str | None) -> WebAccount | None:
         """The signed-in account, once, to the browser that started the sign-in; None otherwise."""
         if not valid_state(state) or not nonce:

@@ -30,8 +30,6 @@ from platforms.wechat.selfmenu import ConvertedMenu, selfmenu_as_menu
 from platforms.wechat.templates import Templates, template_keys
 
 __all__ = [
-    "OpenGrant",
-    "WeChatOpenClient",
     "CUSTOM_MSGTYPES",
     "AppletSession",
     "Article",
@@ -47,6 +45,7 @@ __all__ = [
     "MenuInvalid",
     "MusicReply",
     "NewsReply",
+    "OpenGrant",
     "QRCodes",
     "Reply",
     "Templates",
@@ -55,6 +54,7 @@ __all__ = [
     "VoiceReply",
     "WeChatAppletClient",
     "WeChatClient",
+    "WeChatOpenClient",
     "button_problems",
     "parse_message",
     "qrcode_image_url",
