@@ -99,7 +99,11 @@ class SignInPage:
         base = req.path.rstrip("/") + "/approve?"
         links = "".join(f'<li><a class="approve" href="{html.escape(base + urlencode({**query, "user": user}))}">'
                         f"approve as {user} / 以 {user} 身份确认</a></li>" for user in ("alice", "bob"))
-        _page(resp, f"<h1>sandbox {self.provider} sign-in / 沙箱登录</h1><ul>{links}</ul>")
+        hidden = "".join(f'<input type="hidden" name="{name}" value="{html.escape(value)}">'
+                         for name, value in query.items())
+        form = (f'<form method="get" action="{html.escape(base[:-1])}">{hidden}<input name="user" required '
+                'placeholder="user / 用户"><button>approve / 确认</button></form>')
+        _page(resp, f"<h1>sandbox {self.provider} sign-in / 沙箱登录</h1><ul>{links}</ul>{form}")
 
     def _approve(self, req: falcon.Request, resp: falcon.Response) -> None:
         user = (req.get_param("user") or "").strip()[:64]
