@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import time
 from importlib import resources
 from typing import Any
@@ -184,7 +185,7 @@ class WebStatusResource:
             raise ApiError(falcon.HTTP_422, "state is required", code="validation_error",
                            details=[{"field": "state", "message": "required", "type": "missing"}])
         raw = req.get_param("wait") or "0"
-        if not raw.isdigit() or int(raw) > 25:
+        if not re.fullmatch(r"[0-9]{1,2}", raw) or int(raw) > 25:
             raise ApiError(falcon.HTTP_422, "wait must be a whole number of seconds from 0 to 25",
                            code="validation_error", details=[{"field": "wait", "message": "0 to 25", "type": "range"}])
         wait = min(int(raw), self.max_wait)

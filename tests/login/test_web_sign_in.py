@@ -3,9 +3,12 @@ codes exchanged by a worker, and the same login token as the QR login."""
 
 from __future__ import annotations
 
+import falcon.testing
 import pytest
 
 from config import demo
+from core.runtime import Runtime
+from ingress import create_app
 from ingress.login.messages import Code
 from ingress.login.web import COOKIE
 from sandbox.web_login import open_identity
@@ -137,3 +140,28 @@ def test_an_unbound_account_is_told_to_bind(client, worker, sandbox):
     callback(client, back)
     assert web_status(client, back.state) == "ok"
     assert code(web_login(client, "weCom", back.state, back.cookie)) == Code.NOT_BOUND
+
+
+def test_a_login_before_the_exchange_is_told_to_wait(client, sandbox):
+    back = sign_in(client, "wecom", "hana")
+    assert callback(client, back).status_code == 200  # no worker runs: the code waits on the broker
+    assert web_status(client, back.state, wait=0) == "wait"
+    assert code(web_login(client, "weCom", back.state, back.cookie)) == Code.WEB_PENDING
+
+
+@pytest.mark.parametrize("query", [{}, {"state": "x", "wait": "26"}, {"state": "x", "wait": "²"},
+                                   {"state": "x", "wait": "-1"}])
+def test_the_status_names_a_bad_parameter(client, query):
+    answer = client.simulate_get("/token/web/status", params=query)
+    assert code(answer) == Code.INVALID_PARAMETER
+    assert ("state" if not query else "wait") in answer.json["msg"]
+
+
+def test_an_unconfigured_provider_says_so(login_settings):
+    settings = login_settings(sandbox={"enabled": False})
+    runtime = Runtime.from_settings(settings)
+    try:
+        answer = falcon.testing.TestClient(create_app(settings, runtime)).simulate_get("/token/wechat-open/authorize")
+        assert answer.status_code == 404 and "third.wechat-open.app-id" in answer.text
+    finally:
+        runtime.close()
