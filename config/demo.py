@@ -13,6 +13,8 @@ WECHAT_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
 WECHAT_APPLET_APP_ID = "wxdemoapplet00001"
 WECHAT_APPLET_APP_SECRET = "demo-applet-secret"
 
+WECHAT_OPEN_APP_ID = "wxdemoopen0000001"
+WECHAT_OPEN_APP_SECRET = "demo-wechat-open-secret"
 WECOM_CORP_ID = "wwdemo0000000001"
 WECOM_CORP_SECRET = "demo-wecom-secret"
 WECOM_AGENT_ID = 1000002

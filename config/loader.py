@@ -136,10 +136,15 @@ def apply_demo_credentials(settings: Settings) -> Settings:
         third.wechat_applet = third.wechat_applet.model_copy(update=dict(
             app_id=demo.WECHAT_APPLET_APP_ID, app_secret=demo.WECHAT_APPLET_APP_SECRET,
             api_base_url=f"{base}/wechat"))
+    if not third.wechat_open.configured:
+        third.wechat_open = third.wechat_open.model_copy(update=dict(
+            app_id=demo.WECHAT_OPEN_APP_ID, app_secret=demo.WECHAT_OPEN_APP_SECRET,
+            api_base_url=f"{base}/wechat", authorize_url=f"{base}/wechat-open/connect/qrconnect"))
     if not third.wecom.configured:
         third.wecom = third.wecom.model_copy(update=dict(
             corp_id=demo.WECOM_CORP_ID, corp_secret=demo.WECOM_CORP_SECRET, agent_id=demo.WECOM_AGENT_ID,
-            token=demo.WECOM_TOKEN, encoding_aes_key=demo.WECOM_AES_KEY, api_base_url=f"{base}/wecom"))
+            token=demo.WECOM_TOKEN, encoding_aes_key=demo.WECOM_AES_KEY, api_base_url=f"{base}/wecom",
+            login_url=f"{base}/wecom-login/wwlogin/sso/login"))
     if not third.ding_talk.configured:
         third.ding_talk = third.ding_talk.model_copy(update=dict(
             app_key=demo.DINGTALK_APP_KEY, app_secret=demo.DINGTALK_APP_SECRET,

@@ -43,6 +43,7 @@ class Platform:
 PLATFORMS = (
     Platform("wechat", "app_id", demo.WECHAT_APP_ID),
     Platform("wechat_applet", "app_id", demo.WECHAT_APPLET_APP_ID),
+    Platform("wechat_open", "app_id", demo.WECHAT_OPEN_APP_ID),
     Platform("wecom", "corp_id", demo.WECOM_CORP_ID),
     Platform("ding_talk", "app_key", demo.DINGTALK_APP_KEY),
 )

@@ -68,6 +68,20 @@ class WeChatAppletSettings(_Section):
         return bool(self.app_id and self.app_secret)
 
 
+class WeChatOpenSettings(_Section):
+    """A website app on WeChat's open platform (开放平台): website QR sign-in (``snsapi_login``)."""
+
+    app_id: str | None = None
+    app_secret: str | None = None
+    api_base_url: str = "https://api.weixin.qq.com"
+    #: Where the browser is sent to sign in (the sandbox's fake page in demo mode).
+    authorize_url: str = "https://open.weixin.qq.com/connect/qrconnect"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app_id and self.app_secret)
+
+
 class WeComSettings(_Section):
     """A WeCom (企业微信) self-built app: corp credentials, the app's agent id, the callback's token and key."""
 
@@ -77,6 +91,8 @@ class WeComSettings(_Section):
     token: str | None = None
     encoding_aes_key: str | None = None
     api_base_url: str = "https://qyapi.weixin.qq.com"
+    #: Where the browser is sent for WeCom web login (the sandbox's fake page in demo mode).
+    login_url: str = "https://login.work.weixin.qq.com/wwlogin/sso/login"
 
     _aes = field_validator("encoding_aes_key")(classmethod(lambda cls, v: _check_aes_key(v)))
 
@@ -110,6 +126,7 @@ class ThirdSettings(_Section):
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     wechat_applet: WeChatAppletSettings = Field(default_factory=WeChatAppletSettings)
+    wechat_open: WeChatOpenSettings = Field(default_factory=WeChatOpenSettings)
 
 
 class PlatformsSettings(_Section):
@@ -369,6 +386,13 @@ class LoginSettings(_Section):
     token_ttl_seconds: int = Field(default=7200, ge=60)
     #: How long a mini-program login waits for the worker's jscode2session answer.
     applet_wait_seconds: float = Field(default=5.0, gt=0, le=30)
+    #: How long a website sign-in (WeChat open platform, WeCom) may take from its start to ``/token/login``.
+    web_login_seconds: int = Field(default=300, ge=1, le=3600)
+    #: How long the page a provider redirects back to waits for the worker's answer (long-poll, seconds).
+    web_login_wait_seconds: float = Field(default=10.0, gt=0, le=25)
+    #: imbridge's address as browsers reach it (``https://sso.example.com``), for the ``redirect_uri`` of a
+    #: website sign-in; empty: the address of the request that starts it (its scheme and Host).
+    public_url: str = ""
     #: Serve the demo page ``/demo/qr-login`` (in demo mode only: it drives the sandbox's fake phone).
     demo_page: bool = True
     #: applyQrCode calls one client may make per ``apply-rate-window-seconds`` (0: unlimited); more answer code 10106

@@ -15,7 +15,7 @@ from config import Settings
 from core.tokens import RedisTokenStore
 from platforms.dingtalk import DingTalkClient, DingTalkRobot
 from platforms.tokens import StoreTokenSource
-from platforms.wechat import WeChatAppletClient, WeChatClient
+from platforms.wechat import WeChatAppletClient, WeChatClient, WeChatOpenClient
 from platforms.wecom import WeComClient, WeComRobot
 
 
@@ -40,6 +40,11 @@ class PlatformClients:
         s = self.settings.third.wechat_applet
         return WeChatAppletClient(s.app_id, s.app_secret, self.token_store, api_base_url=s.api_base_url,
                                   timeout=self.timeout)
+
+    @cached_property
+    def wechat_open(self) -> WeChatOpenClient:
+        s = self.settings.third.wechat_open
+        return WeChatOpenClient(s.app_id, s.app_secret, api_base_url=s.api_base_url)
 
     @cached_property
     def wecom(self) -> WeComClient:
@@ -83,7 +88,7 @@ class PlatformClients:
         return sources
 
     def close(self) -> None:
-        for name in ("wechat", "wechat_applet", "wecom", "dingtalk", "dingtalk_robot", "wecom_robot"):
+        for name in ("wechat", "wechat_applet", "wechat_open", "wecom", "dingtalk", "dingtalk_robot", "wecom_robot"):
             client = self.__dict__.get(name)
             if client is not None:
                 client.close()

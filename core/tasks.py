@@ -44,6 +44,8 @@ DELIVER_WEBHOOK = Task("webhooks", "deliver_webhook")
 MINT_LOGIN_CODES = Task("login", "mint_login_codes")
 #: ``exchange_applet_code(exchange_id, code, deadline)``: a mini-program login's ``jscode2session``.
 EXCHANGE_APPLET_CODE = Task("login", "exchange_applet_code")
+#: ``exchange_web_code(provider, state, code)``: a website sign-in's code (WeChat open platform, WeCom).
+EXCHANGE_WEB_CODE = Task("login", "exchange_web_code")
 #: ``submit_notification(request)``: a producer's notification; part of imbridge's contract (README).
 SUBMIT_NOTIFICATION = Task("notifications", "submit_notification")
 #: ``deliver_notification(delivery_id)``: one delivery step of an accepted notification.
@@ -61,6 +63,7 @@ RUN_FOLLOW_UP = Task("followups", "run_follow_up")
 
 #: Every task imbridge's workers run.
 TASKS = (PING, RECORD_INBOUND, APPLY_TEMPLATE_REPORT, DELIVER_WEBHOOK, MINT_LOGIN_CODES, EXCHANGE_APPLET_CODE,
+         EXCHANGE_WEB_CODE,
          SUBMIT_NOTIFICATION, DELIVER_NOTIFICATION, COLLECT_SEND_RESULT, RECALL_NOTIFICATION, UPDATE_STATUS_BAR,
          RUN_JOB, RUN_FOLLOW_UP)
 
@@ -157,6 +160,9 @@ class Tasks:
 
     def exchange_applet_code(self, exchange_id: str, code: str, deadline: float) -> None:
         self.send(EXCHANGE_APPLET_CODE, exchange_id, code, deadline)
+
+    def exchange_web_code(self, provider: str, state: str, code: str) -> None:
+        self.send(EXCHANGE_WEB_CODE, provider, state, code)
 
     def close(self) -> None:
         """Close the broker's connections (a process that built its own ``Tasks``)."""

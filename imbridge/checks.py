@@ -115,9 +115,20 @@ def platform_lines(settings: Settings) -> list[str]:
     return lines
 
 
+def sign_in_lines(settings: Settings) -> list[str]:
+    """The redirect URL each configured website sign-in needs registered in its provider's console."""
+    base = settings.login.public_url.rstrip("/") or "https://<the host browsers reach>"
+    third = settings.third
+    wanted = [("wechat-open", third.wechat_open.configured, "open platform: 授权回调域 (callback domain)"),
+              ("wecom", third.wecom.configured and third.wecom.agent_id is not None,
+               "WeCom app: 企业微信授权登录 Web 授权回调域 and 可信域名")]
+    lines = [f"  {name:<14} {base}/token/{name}/callback   ({where})" for name, on, where in wanted if on]
+    return ["website sign-in redirect URLs (register their host):", *lines] if lines else []
+
+
 def check_settings(settings: Settings) -> int:
     print(yaml.safe_dump(masked_dump(settings), sort_keys=False, allow_unicode=True), end="")
-    print("\n" + "\n".join(platform_lines(settings)))
+    print("\n" + "\n".join(platform_lines(settings) + sign_in_lines(settings)))
     for warning in demo_warnings(settings):
         print(f"\nWarning: {warning}", file=sys.stderr)
     problems = problems_with(settings)

@@ -22,7 +22,7 @@ from ingress.docs import install_docs
 from ingress.errors import install_error_handling, serialize_error
 from ingress.keepalive import CloseUnreadBodies
 from ingress.keycache import ApiKeyCache
-from ingress.login import SEED_PATHS, build_login
+from ingress.login import ENVELOPE_PATHS, build_login
 from ingress.login.envelope import SeedEnvelope
 from ingress.metrics import MetricsResource, RequestMetrics
 from ingress.metrics_state import StateCollector
@@ -120,7 +120,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     app.req_options.strip_url_path_trailing_slash = True
     app.router_options.converters["id"] = RowIdConverter
     install_error_handling(app)
-    app.set_error_serializer(SeedEnvelope(SEED_PATHS, fallback=serialize_error))
+    app.set_error_serializer(SeedEnvelope(ENVELOPE_PATHS, fallback=serialize_error))
     spec = OpenApiSpec("imbridge", "1")
 
     def route(path: str, resource: object, suffix: str | None = None) -> None:

@@ -1,9 +1,10 @@
 """Users who log in through WeChat, and the third-party accounts bound to them.
 
 A binding ties one platform account (``wechat``: an Official Account openid, from a QR scan; ``wechat_applet``:
-a mini-program openid, from ``wx.login``) to one user. An openid belongs to one app, so ``(platform, openid)``
-is unique; the unionid, when WeChat gives one, is the same person across the apps of one open-platform
-account and lets a mini-program login find a user bound through the Official Account.
+a mini-program openid, from ``wx.login``; ``wechat_open``: a website app's openid, from the open platform's
+sign-in; ``wecom``: a WeCom userid, from WeCom web login) to one user. An openid belongs to one app, so
+``(platform, openid)`` is unique; the unionid, when WeChat gives one, is the same person across the apps of one
+open-platform account and lets a mini-program or website login find a user bound through the Official Account.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from models.base import Base, utcnow
 class BindingPlatform(enum.StrEnum):
     WECHAT = "wechat"
     WECHAT_APPLET = "wechat_applet"
+    #: A website sign-in through WeChat's open platform: the openid of the website app (found by unionid too).
+    WECHAT_OPEN = "wechat_open"
+    #: A WeCom web login: the member's userid (an openid for someone outside the corp).
+    WECOM = "wecom"
 
 
 class User(Base):

@@ -17,6 +17,7 @@ from sandbox.endpoint import Endpoint, Route
 from sandbox.journal import JournalMiddleware
 from sandbox.options import SandboxOptions
 from sandbox.state import SandboxState
+from sandbox.web_login import add_sign_in_pages
 from sandbox.wechat.routes import ROUTES as WECHAT_ROUTES
 from sandbox.wecom.routes import ROUTES as WECOM_ROUTES
 
@@ -45,5 +46,6 @@ def create_app(settings: Settings, state: SandboxState | None = None,
             app.add_route(f"/{platform}{route.path}", Endpoint(
                 state, platform, route.handler, route.methods, whitelist=route.whitelist, topapi=route.topapi,
                 v1=route.v1))
+    add_sign_in_pages(app, state)
     add_control_routes(app, state)
     return app

@@ -17,6 +17,7 @@ class Credentials:
     #: appid -> secret for the Official Account and the mini-program (both use api.weixin.qq.com).
     wechat_apps: dict[str, str] = field(default_factory=dict)
     applet_app_id: str | None = None
+    open_app_id: str | None = None
     wecom_corp_id: str | None = None
     wecom_corp_secret: str | None = None
     wecom_agent_id: int | None = None
@@ -29,12 +30,13 @@ class Credentials:
         third = settings.third
         apps = {
             app.app_id: app.app_secret
-            for app in (third.wechat, third.wechat_applet)
+            for app in (third.wechat, third.wechat_applet, third.wechat_open)
             if app.app_id and app.app_secret
         }
         return cls(
             wechat_apps=apps,
             applet_app_id=third.wechat_applet.app_id,
+            open_app_id=third.wechat_open.app_id,
             wecom_corp_id=third.wecom.corp_id,
             wecom_corp_secret=third.wecom.corp_secret,
             wecom_agent_id=third.wecom.agent_id,

@@ -22,6 +22,7 @@ from sandbox.options import SandboxOptions
 from sandbox.ratelimit import SlidingWindowLimiter
 from sandbox.robots import RobotRegistry
 from sandbox.tokens import TokenRegistry
+from sandbox.web_login_store import WebLoginStore
 from sandbox.wechat.store import WeChatStore
 from sandbox.wecom.store import WeComStore
 
@@ -67,6 +68,7 @@ class SandboxState:
         self.wechat = WeChatStore()
         self.wecom = WeComStore(self.clock)
         self.dingtalk = DingTalkStore(self.clock)
+        self.web_logins = WebLoginStore()
 
     def now(self) -> float:
         return self.clock.now()

@@ -6,7 +6,8 @@
 * :class:`QrSessions`: a handed-out code's key, ``wait`` until its scan makes it ``ok``, gone when it expires
   or is used; every change is published so long-polls wake at once;
 * :class:`AppletExchanges`: a mini-program login's ``jscode2session`` answer, handed from the worker that
-  asked WeChat back to the request that waits for it.
+  asked WeChat back to the request that waits for it;
+* :class:`WebLogins`: website sign-in (WeChat open platform, WeCom): a state bound to one browser, used once.
 """
 
 from core.login.applet import AppletExchanges, ExchangeAnswer
@@ -14,6 +15,8 @@ from core.login.demand import PoolDemand
 from core.login.dispense import CodeUnavailable, dispense
 from core.login.pool import PooledCode, QrPool, TakenCode, request_mint
 from core.login.sessions import QrSessions, QrStatus, ScanResult
+from core.login.web import Claim, Provider, WebAccount, WebLogins, WebStatus
 
-__all__ = ["AppletExchanges", "CodeUnavailable", "ExchangeAnswer", "PoolDemand", "PooledCode", "QrPool", "QrSessions",
-           "QrStatus", "ScanResult", "TakenCode", "dispense", "request_mint"]
+__all__ = ["AppletExchanges", "Claim", "CodeUnavailable", "ExchangeAnswer", "PoolDemand", "PooledCode", "Provider",
+           "QrPool", "QrSessions", "QrStatus", "ScanResult", "TakenCode", "WebAccount", "WebLogins", "WebStatus",
+           "dispense", "request_mint"]

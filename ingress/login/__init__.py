@@ -5,6 +5,8 @@
 * :mod:`ingress.login.session`: ``/token/login`` and ``/token/logout``, on :mod:`ingress.login.tokens`;
 * :mod:`ingress.login.identity`: what an ``authCode`` proves, for login and for ``/user/third/bind``
   (:mod:`ingress.login.bind`);
+* :mod:`ingress.login.web`: website sign-in with WeChat's open platform and WeCom (``/token/{p}/authorize``,
+  ``/token/{p}/callback``, ``/token/web/status``);
 * :mod:`ingress.login.demo`: ``/demo/qr-login``.
 
 The five seed paths speak the seed's contract (:mod:`ingress.login.envelope`, :mod:`ingress.login.params`,
@@ -18,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from config import Settings
+from core.login import Provider
 from core.login.sessions import CHANNEL
 from core.runtime import Runtime
 from core.tasks import Tasks
@@ -29,13 +32,18 @@ from ingress.login.qr import ApplyQrCode, QrCodeStatus
 from ingress.login.session import TokenLogin, TokenLogout
 from ingress.login.tokens import LoginTokens
 from ingress.login.watcher import StatusWatcher
+from ingress.login.web import WebAuthorize, WebCallback, WebStatusResource
 from ingress.ratelimit import ClientRateLimit
 
-__all__ = ["SEED_PATHS", "Login", "build_login"]
+__all__ = ["ENVELOPE_PATHS", "SEED_PATHS", "Login", "build_login"]
 
 #: The seed's login paths: they answer in the seed's envelope (see :class:`ingress.login.envelope.SeedEnvelope`).
 SEED_PATHS = ("/token/wechat/qr/applyQrCode", "/token/wechat/qr/getStatus", "/token/login", "/token/logout",
               "/user/third/bind")
+#: Website sign-in's status: answers in the seed's envelope like ``getStatus``.
+WEB_STATUS_PATH = "/token/web/status"
+#: Every path answering in the seed's envelope.
+ENVELOPE_PATHS = (*SEED_PATHS, WEB_STATUS_PATH)
 
 
 @dataclass(frozen=True)
@@ -50,10 +58,13 @@ class Login:
     demo_page: DemoPage | None
     demo_qr: DemoQrImage | None
     watcher: StatusWatcher
+    #: Website sign-in: ``(path, resource)`` of each provider's start and callback, and the status.
+    web: tuple[tuple[str, object], ...] = ()
 
     def routes(self) -> Iterator[tuple[str, object]]:
         """``(path, resource)`` of every login route: the seed's paths, then the demo page's when it is on."""
         yield from zip(SEED_PATHS, (self.apply, self.status, self.login, self.logout, self.bind), strict=True)
+        yield from self.web
         if self.demo_page and self.demo_qr:
             yield "/demo/qr-login", self.demo_page
             yield "/demo/qr-login/qr.svg", self.demo_qr
@@ -78,4 +89,7 @@ def build_login(settings: Settings, runtime: Runtime, tasks: Tasks) -> Login:
         demo_page=DemoPage() if demo_page else None,
         demo_qr=DemoQrImage(runtime) if demo_page else None,
         watcher=watcher,
+        web=(*((f"/token/{p.value}/authorize", WebAuthorize(settings, runtime, p)) for p in Provider),
+             *((f"/token/{p.value}/callback", WebCallback(settings, runtime, tasks, p)) for p in Provider),
+             (WEB_STATUS_PATH, WebStatusResource(settings, runtime, watcher))),
     )

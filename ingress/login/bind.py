@@ -22,6 +22,7 @@ from ingress.login.guard import redis_available
 from ingress.login.identity import Identities
 from ingress.login.params import read_params
 from ingress.login.session import LoginRequest
+from ingress.login.web import COOKIE as SIGNIN_COOKIE
 from ingress.ratelimit import ClientRateLimit, client_address
 from models import Database
 from models.users import BindingConflict, bind_account
@@ -57,7 +58,7 @@ class ThirdBind:
             self.rate_limit.check(client_address(req, self.client_ip_header))
             user, _ = self.auth.user(req)
             body = read_params(req, LoginRequest)
-            identity = self.identities.resolve(body.login_type, body.auth_code)
+            identity = self.identities.resolve(body.login_type, body.auth_code, req.cookies.get(SIGNIN_COOKIE))
             self.identities.use(identity)
         with self.database.session() as session:
             try:

@@ -48,6 +48,10 @@ FAILURE_CODES: dict[str, Code] = {
     "rate_limited": Code.RATE_LIMITED,
     "not_configured": Code.NOT_CONFIGURED,
     "user_blocked": Code.USER_BLOCKED,
+    "state_invalid": Code.STATE_INVALID,
+    "other_browser": Code.OTHER_BROWSER,
+    "web_code_refused": Code.WEB_CODE_REFUSED,
+    "web_pending": Code.WEB_PENDING,
     "internal_error": Code.SYSTEM_ERROR,
 }
 

@@ -22,14 +22,14 @@ from typing import Literal
 import falcon
 
 from config import Settings
-from core.login import AppletExchanges, ExchangeAnswer, QrSessions, QrStatus
+from core.login import AppletExchanges, ExchangeAnswer, Provider, QrSessions, QrStatus, WebLogins, WebStatus
 from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.enqueue import enqueue
 from ingress.errors import ApiError
 from models.users import BindingPlatform
 
-LoginType = Literal["weChat", "weChatApplet"]
+LoginType = Literal["weChat", "weChatApplet", "weChatOpen", "weCom"]
 
 #: Permanent jscode2session errcodes with an answer of their own; other refusals are a 401 too.
 BLOCKED_USER = 40226
@@ -47,6 +47,18 @@ class Identity:
     openid: str
     unionid: str | None = None
     qr_key: str | None = None
+    #: The website sign-in's state to use up (and the browser's nonce), for ``weChatOpen`` and ``weCom``.
+    web_state: str | None = None
+    browser: str | None = None
+
+
+_WEB_TYPES = {"weChatOpen": Provider.WECHAT_OPEN, "weCom": Provider.WECOM}
+_LOGIN_TYPES = {provider: name for name, provider in _WEB_TYPES.items()}
+
+
+def _invalid_state() -> ApiError:
+    return ApiError(falcon.HTTP_401, "the sign-in state is unknown, expired or already used: sign in again",
+                    code="state_invalid")
 
 
 def _invalid_key() -> ApiError:
@@ -62,17 +74,41 @@ class Identities:
         self.tasks = tasks
         self.sessions = QrSessions(runtime.redis)
         self.exchanges = AppletExchanges(runtime.redis)
+        self.web = WebLogins(runtime.redis, settings.login.web_login_seconds)
         self._waiting = threading.BoundedSemaphore(settings.login.max_concurrent_applet_logins)
 
-    def resolve(self, login_type: str, auth_code: str) -> Identity:
+    def resolve(self, login_type: str, auth_code: str, browser: str | None = None) -> Identity:
+        """What ``auth_code`` proves; ``browser`` is the sign-in cookie's nonce (website sign-in only)."""
         if login_type == "weChat":
             return self._qr(auth_code)
+        if login_type in _WEB_TYPES:
+            return self._web(_WEB_TYPES[login_type], auth_code, browser)
         return self._applet(auth_code)
 
     def use(self, identity: Identity) -> None:
-        """Use the QR key up (one login per scan); 401 when another request used it first."""
+        """Use the QR key (or website sign-in state) up: one login each; 401 when another request was first."""
         if identity.qr_key is not None and not self.sessions.consume(identity.qr_key, identity.openid):
             raise _invalid_key()
+        if identity.web_state is not None and self.web.consume(identity.web_state, identity.browser) is None:
+            raise _invalid_state()
+
+    def _web(self, provider: Provider, state: str, browser: str | None) -> Identity:
+        status = self.web.status(state)
+        if status in (WebStatus.NEW, WebStatus.EXCHANGING):
+            raise ApiError(falcon.HTTP_409, "the sign-in is not finished: poll /token/web/status until 'ok'",
+                           code="web_pending")
+        if status is WebStatus.REFUSED:
+            raise ApiError(falcon.HTTP_401, f"the provider refused the sign-in code ({self.web.reason(state)}); "
+                           "sign in again", code="web_code_refused")
+        account = self.web.peek(state, browser)
+        if account is None or account.provider is not provider:
+            if status is WebStatus.OK and account is None:
+                raise ApiError(falcon.HTTP_403, "this sign-in was started in another browser: finish it there",
+                               code="other_browser")
+            raise _invalid_state()
+        platform = BindingPlatform.WECHAT_OPEN if provider is Provider.WECHAT_OPEN else BindingPlatform.WECOM
+        return Identity(_LOGIN_TYPES[provider], platform, account.account, account.unionid, web_state=state,
+                        browser=browser)
 
     def _qr(self, key: str) -> Identity:
         openid = self.sessions.scanner(key)

@@ -47,6 +47,11 @@ class Code(enum.IntEnum):
     APPLET_CODE_REFUSED = 10108
     USER_BLOCKED = 10109
     TRY_AGAIN = 10110
+    #: Website sign-in (WeChat open platform, WeCom).
+    STATE_INVALID = 10111
+    OTHER_BROWSER = 10112
+    WEB_CODE_REFUSED = 10113
+    WEB_PENDING = 10114
 
 
 #: code -> (简体中文, English); ``{name}`` fields are filled in by :func:`message`.
@@ -74,6 +79,13 @@ MESSAGES: dict[Code, tuple[str, str]] = {
                                "The mini-program login code is invalid or expired; log in again"),
     Code.USER_BLOCKED: ("微信拒绝了该用户的登录", "WeChat refused this user's login"),
     Code.TRY_AGAIN: ("服务繁忙，请稍后重试", "The service is busy; please try again shortly"),
+    Code.STATE_INVALID: ("登录请求无效、已使用或已过期，请重新登录",
+                         "This sign-in is unknown, was used already or has expired; sign in again"),
+    Code.OTHER_BROWSER: ("请在发起登录的同一浏览器中完成登录",
+                         "Finish the sign-in in the same browser that started it"),
+    Code.WEB_CODE_REFUSED: ("登录平台拒绝了授权码，请重新登录",
+                            "The sign-in platform refused the authorization code; sign in again"),
+    Code.WEB_PENDING: ("登录尚未完成，请稍候", "The sign-in is not finished yet; please wait"),
 }
 
 

@@ -31,6 +31,7 @@ from ingress.login.guard import redis_available
 from ingress.login.identity import Identities, Identity, LoginType
 from ingress.login.params import read_params
 from ingress.login.tokens import LoginTokens
+from ingress.login.web import COOKIE as SIGNIN_COOKIE
 from ingress.ratelimit import ClientRateLimit, client_address
 from models import Database
 from models.users import find_bound_user
@@ -47,9 +48,11 @@ class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     login_type: LoginType = Field(validation_alias=AliasChoices("loginType", "clientCode"),
-                                  description="weChat (QR scan) or weChatApplet (mini-program)")
+                                  description="weChat (QR scan), weChatApplet (mini-program), weChatOpen "
+                                              "(WeChat open-platform website sign-in) or weCom (WeCom web login)")
     auth_code: str = Field(validation_alias="authCode", min_length=1, max_length=256,
-                           description="the qrCodeKey (weChat) or the wx.login code (weChatApplet)")
+                           description="the qrCodeKey (weChat), the wx.login code (weChatApplet), "
+                                       "or the website sign-in's state (weChatOpen, weCom)")
 
 
 _USER = {"type": "object", "properties": {"id": {"type": "integer"}, "username": {"type": "string"},
@@ -84,7 +87,7 @@ class TokenLogin:
             self.rate_limit.check(client_address(req, self.client_ip_header))
         body = read_params(req, LoginRequest)
         with redis_available():
-            identity = self.identities.resolve(body.login_type, body.auth_code)
+            identity = self.identities.resolve(body.login_type, body.auth_code, req.cookies.get(SIGNIN_COOKIE))
             user = self._user(identity)
             self.identities.use(identity)
             token = self.tokens.issue(int(user["id"]), identity.login_type)
@@ -94,7 +97,8 @@ class TokenLogin:
         with self.database.session() as session:
             user = find_bound_user(session, identity.platform, identity.openid, identity.unionid)
             if user is None:
-                raise ApiError(falcon.HTTP_403, f"this WeChat account is not bound to any user; {BIND_FLOW}",
+                raise ApiError(falcon.HTTP_403,
+                               f"this {identity.platform.value} account is not bound to any user; {BIND_FLOW}",
                                code="not_bound", details={"platform": identity.platform.value,
                                                           "bindPath": "/user/third/bind"})
             if not user.enabled:

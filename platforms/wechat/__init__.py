@@ -15,6 +15,7 @@ from platforms.wechat.material import FetchedMaterial, Material
 from platforms.wechat.menu import Menu
 from platforms.wechat.menu_rules import ButtonProblem, MenuInvalid, button_problems, validate_buttons
 from platforms.wechat.messages import InboundMessage, parse_message
+from platforms.wechat.open import OpenGrant, WeChatOpenClient
 from platforms.wechat.publish import Publications
 from platforms.wechat.qrcode import QRCodes, qrcode_image_url
 from platforms.wechat.replies import (
@@ -51,6 +52,7 @@ __all__ = [
     "MenuInvalid",
     "MusicReply",
     "NewsReply",
+    "OpenGrant",
     "Publications",
     "QRCodes",
     "Reply",
@@ -61,6 +63,7 @@ __all__ = [
     "VoiceReply",
     "WeChatAppletClient",
     "WeChatClient",
+    "WeChatOpenClient",
     "button_problems",
     "parse_message",
     "qrcode_image_url",

@@ -67,3 +67,11 @@ class WeComClient(AppClient):
             "GET", "/cgi-bin/gettoken", params={"corpid": self.corp_id, "corpsecret": self._corp_secret}
         )
         return grant_from(self.platform, body)
+
+    def auth_user(self, code: str) -> dict[str, object]:
+        """``GET /cgi-bin/auth/getuserinfo``: a web-login code's ``{userid}`` (a corp member) or ``{openid}``.
+
+        :raises PermanentError: 40029 invalid code (used, expired, or of another app), and the like.
+        """
+        return self.transport.request("GET", "/cgi-bin/auth/getuserinfo",
+                                      params={"code": code}, token=self.token)

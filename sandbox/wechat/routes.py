@@ -1,5 +1,6 @@
 """The fake WeChat Official Account API (``api.weixin.qq.com``), served under ``/wechat``."""
 
+from sandbox import web_login
 from sandbox.endpoint import GET, POST, Route
 from sandbox.wechat import applet, custom, followers, mass, media, menu, publish, qrcode, subscribe, templates, tokens
 
@@ -42,6 +43,8 @@ ROUTES = [
     Route("/cgi-bin/material/batchget_material", media.batchget_material, POST),
     Route("/cgi-bin/material/get_materialcount", media.get_materialcount, GET),
     Route("/sns/jscode2session", applet.jscode2session, GET),
+    Route("/sns/oauth2/access_token", web_login.oauth2_access_token, GET),
+    Route("/sns/userinfo", web_login.userinfo, GET),
 ]
 
 __all__ = ["ROUTES"]

@@ -7,14 +7,16 @@ import functools
 import hashlib
 import time
 
+import httpx
 import pytest
 
 from config import demo, load_settings
 from platforms.dingtalk import DingTalkClient, DingTalkRobot
 from platforms.errors import PermanentError, RetryLaterError
 from platforms.tokens import MemoryTokenStore
-from platforms.wechat import CLIENTMSGID_EXISTS, WeChatAppletClient, WeChatClient
+from platforms.wechat import CLIENTMSGID_EXISTS, WeChatAppletClient, WeChatClient, WeChatOpenClient
 from platforms.wecom import WeComClient, WeComRobot, image_message
+from sandbox.web_login import open_identity
 from sandbox.wechat.seeds import APPLET_SUBSCRIBE_TEMPLATE_ID, SUBSCRIBE_TEMPLATE_ID
 from tests import sandbox_support
 from tests.wire_witness import dingtalk_robot_sign
@@ -131,6 +133,39 @@ def test_applet_code_exchange(settings, control, journal):
     with pytest.raises(PermanentError) as bad:
         applet_client(settings).jscode2session("good-code")  # a code works once
     assert bad.value.errcode == 40029
+
+
+def _approved_code(page_url: str, **query: object) -> str:
+    """The code the sandbox's sign-in page hands back after "approve as" (the browser's part, without one)."""
+    back = httpx.get(f"{page_url}/approve", params={"redirect_uri": "https://site.example/cb", "state": "s1",
+                                                    **query})
+    assert back.status_code == 302, back.text
+    return httpx.URL(back.headers["location"]).params["code"]
+
+
+def test_open_platform_sign_in_code_exchange(settings, journal):
+    o = settings.third.wechat_open
+    client = WeChatOpenClient(o.app_id, o.app_secret, api_base_url=o.api_base_url)
+    code = _approved_code(o.authorize_url, appid=o.app_id, scope="snsapi_login", response_type="code", user="al")
+    grant = client.exchange_code(code)
+    openid, unionid = open_identity(o.app_id, "al")
+    assert grant["openid"] == openid and grant["unionid"] == unionid
+    sent = journal("/sns/oauth2/access_token")[0]["query"]
+    assert (sent["appid"], sent["code"], sent["grant_type"]) == (o.app_id, code, "authorization_code")
+    assert client.userinfo(grant["access_token"], openid)["unionid"] == unionid
+    with pytest.raises(PermanentError) as used:
+        client.exchange_code(code)  # a code works once
+    assert used.value.errcode == 40163
+
+
+def test_wecom_web_login_code_exchange(settings, journal):
+    w = settings.third.wecom
+    code = _approved_code(w.login_url, appid=w.corp_id, agentid=w.agent_id, login_type="CorpApp", user="zhang")
+    assert wecom_client(settings).auth_user(code)["userid"] == "zhang"
+    assert journal("/cgi-bin/auth/getuserinfo")[0]["query"]["code"] == code
+    with pytest.raises(PermanentError) as used:
+        wecom_client(settings).auth_user(code)
+    assert used.value.errcode == 40029
 
 
 def test_wecom_app_message_media_and_robot(settings, control, journal):

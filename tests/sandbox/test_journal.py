@@ -77,6 +77,11 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str,
         ("POST", "/wechat/cgi-bin/material/del_material", {"params": wt, "json": {"media_id": "gone"}}),
         ("GET", "/wechat/sns/jscode2session", {"params": {"appid": a.app_id, "secret": a.app_secret,
                                                           "js_code": "c", "grant_type": "authorization_code"}}),
+        ("GET", "/wechat/sns/oauth2/access_token", {"params": {
+            "appid": settings.third.wechat_open.app_id, "secret": settings.third.wechat_open.app_secret,
+            "code": "unknown", "grant_type": "authorization_code"}}),
+        ("GET", "/wechat/sns/userinfo", {"params": {"access_token": "unknown", "openid": "oA"}}),
+        ("GET", "/wecom/cgi-bin/auth/getuserinfo", {"params": {**ct, "code": "unknown"}}),
         ("GET", "/wecom/cgi-bin/gettoken", {"params": {"corpid": c.corp_id, "corpsecret": c.corp_secret}}),
         ("POST", "/wecom/cgi-bin/message/send", {"params": ct, "json": {
             "touser": "a", "msgtype": "text", "agentid": c.agent_id, "text": {"content": "hi"}}}),

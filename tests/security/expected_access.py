@@ -106,6 +106,12 @@ EXPECTED_ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/token/wechat/qr/applyQrCode"): ANYONE,
     ("GET", "/token/wechat/qr/getStatus"): ANYONE,
     ("POST", "/token/login"): ANYONE,
+    # Website sign-in: start (cookie + redirect), the provider's redirect back, and the waiting page's status.
+    ("GET", "/token/wechat-open/authorize"): ANYONE,
+    ("GET", "/token/wechat-open/callback"): ANYONE,
+    ("GET", "/token/wecom/authorize"): ANYONE,
+    ("GET", "/token/wecom/callback"): ANYONE,
+    ("GET", "/token/web/status"): ANYONE,
     ("POST", "/token/logout"): LOGIN_TOKEN,
     ("POST", "/user/third/bind"): LOGIN_TOKEN,
     ("GET", "/demo/qr-login"): ANYONE,

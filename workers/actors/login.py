@@ -12,7 +12,7 @@ import secrets
 import time
 
 from core import tasks
-from core.login import AppletExchanges, ExchangeAnswer, PooledCode, QrPool
+from core.login import AppletExchanges, ExchangeAnswer, PooledCode, Provider, QrPool, WebLogins
 from core.metrics import QR_CODES_MINTED
 from platforms.errors import PermanentError, PlatformError, RetryLaterError
 from platforms.wechat import WeChatClient
@@ -90,7 +90,41 @@ def exchange_applet_code(context: ActorContext, exchange_id: str, code: str, dea
     AppletExchanges(current.redis).answer(exchange_id, answer)
 
 
+def exchange_web_code(context: ActorContext, provider: str, state: str, code: str) -> None:
+    """Exchange a website sign-in's code and record the account (or the provider's refusal) on its state.
+
+    WeChat open platform: ``sns/oauth2/access_token`` (openid, unionid), then ``sns/userinfo`` for the
+    profile's unionid when the grant had none. WeCom: ``auth/getuserinfo`` (userid, or openid for someone
+    outside the corp). The user's access token stays here. A code works once, so nothing is retried; a state
+    that expired meanwhile takes no answer.
+    """
+    current = context.runtime
+    logins = WebLogins(current.redis, current.settings.login.web_login_seconds)
+    try:
+        if Provider(provider) is Provider.WECHAT_OPEN:
+            client = current.clients.wechat_open
+            grant = client.exchange_code(code)
+            unionid = grant.get("unionid")
+            if not unionid:
+                unionid = str(client.userinfo(grant["access_token"], grant["openid"]).get("unionid") or "") or None
+            account = grant["openid"]
+        else:
+            answer = current.clients.wecom.auth_user(code)
+            account = str(answer.get("userid") or answer.get("openid") or "")
+            unionid = None
+            if not account:
+                raise PermanentError("wecom", None, "auth/getuserinfo answered without userid or openid")
+    except PlatformError as exc:
+        said = f"{exc.errcode} {exc.errmsg}" if exc.errcode is not None else str(exc.errmsg or exc)
+        log.info("website sign-in (%s): the provider refused the code: %s", provider, said)
+        logins.refused(state, said)
+        return
+    if not logins.succeeded(state, account, unionid):
+        log.info("website sign-in (%s): the state expired before the code was exchanged", provider)
+
+
 ACTORS = [
     ActorDef(tasks.MINT_LOGIN_CODES, mint_login_codes, {"max_retries": 2, "min_backoff": 500, "max_backoff": 2000}),
     ActorDef(tasks.EXCHANGE_APPLET_CODE, exchange_applet_code, {"max_retries": 0}),
+    ActorDef(tasks.EXCHANGE_WEB_CODE, exchange_web_code, {"max_retries": 0}),
 ]
