@@ -68,6 +68,10 @@ class Supervisor:
     def request_stop(self, *_: object) -> None:
         self._stopping = True
 
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
     def watch(self, interval: float = 0.5) -> int:
         """Block until asked to stop (returns 0) or a child keeps crashing (returns 1)."""
         while not self._stopping:
@@ -116,6 +120,8 @@ class Plan:
     warnings: list[str]
     keeper_pid: int | None
     leftovers: list[str]
+    #: Answered once the ingress listens: the banner waits for it, so its addresses work when it shows.
+    ready_url: str | None = None
 
     def dumps(self) -> str:
         return json.dumps(asdict(self))
@@ -147,6 +153,26 @@ def stop_keeper(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
+#: How long the banner waits for the ingress to answer before it shows anyway (with a warning).
+READY_WAIT_SECONDS = 60.0
+
+
+def wait_until_answering(url: str, supervisor: Supervisor, timeout: float = READY_WAIT_SECONDS) -> bool:
+    """Whether ``url`` answered before ``timeout`` (False as soon as a child has exited or a stop was asked)."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not supervisor.stopping and \
+            all(child.exited() is None for child in supervisor.children):
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return True
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    return False
+
+
 def run(plan: Plan) -> int:
     supervisor = Supervisor([Child(name, argv) for name, argv in plan.children], plan.env)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
@@ -154,6 +180,9 @@ def run(plan: Plan) -> int:
     code = 1
     try:
         supervisor.start()
+        if plan.ready_url and not wait_until_answering(plan.ready_url, supervisor) and not supervisor.stopping:
+            print(f"imbridge up: warning: the ingress does not answer at {plan.ready_url} yet", file=sys.stderr,
+                  flush=True)
         print(plan.banner, flush=True)
         for warning in plan.warnings:
             print(warning, file=sys.stderr, flush=True)

@@ -115,7 +115,8 @@ def run_up(settings: Settings, *, with_sandbox: bool = True) -> int:
         plan = Plan(children=children, env=env, banner=_banner(settings, key, sandbox=children[0][0] == "sandbox",
                                                                  embedded=embedded),
                     warnings=[f"imbridge up: warning: {warning}" for warning in demo_warnings(settings)],
-                    keeper_pid=embedded.keeper_pid if embedded is not None else None, leftovers=leftovers)
+                    keeper_pid=embedded.keeper_pid if embedded is not None else None, leftovers=leftovers,
+                    ready_url=f"http://{settings.ingress.host}:{settings.ingress.port}/healthz")
         if stop_requested:
             return 0
         plan_path = settings.var_dir.resolve() / PLAN_FILE
@@ -140,6 +141,18 @@ def print_banner(settings: Settings, key: str, *, sandbox: bool, embedded: Embed
     print(_banner(settings, key, sandbox=sandbox, embedded=embedded), flush=True)
     for warning in demo_warnings(settings):
         print(f"imbridge up: warning: {warning}", file=sys.stderr, flush=True)
+
+
+def command_shown() -> str:
+    """How to run this same ``imbridge`` from this directory (``.venv/bin/imbridge`` when it is not on PATH)."""
+    import shutil
+
+    invoked = sys.argv[0] if sys.argv and sys.argv[0].endswith("imbridge") else "imbridge"
+    on_path = shutil.which("imbridge")
+    if on_path and os.path.realpath(on_path) == os.path.realpath(invoked):
+        return "imbridge"
+    relative = os.path.relpath(invoked)
+    return relative if not relative.startswith("..") else invoked
 
 
 def _banner(settings: Settings, key: str, *, sandbox: bool, embedded: EmbeddedRedis | None) -> str:
@@ -169,10 +182,13 @@ def _banner(settings: Settings, key: str, *, sandbox: bool, embedded: EmbeddedRe
         f"  try         curl -X POST -H \"Authorization: Bearer $(cat {key_path})\" {ingress}/api/v1/ping",
     ]
     if settings.demo:
+        command = command_shown()
+        elsewhere = "" if ingress == "http://127.0.0.1:8000" else f" --ingress {ingress}"
         lines += [
-            "  notify      imbridge send --channel dingtalk_robot --robot demo-dingtalk --text 'hello' --wait"
+            f"  notify      {command} send --channel dingtalk_robot --robot demo-dingtalk --text 'hello' --wait"
             "   (more in the README)",
-            f"  QR login    {ingress}/demo/qr-login   (then: imbridge sandbox scan --key <key shown on the page>)",
+            f"  QR login    {ingress}/demo/qr-login   (then: {command} sandbox scan --key <key shown on the page>"
+            f"{elsewhere})",
         ]
     lines += ["Ctrl-C stops everything.", ""]
     return "\n".join(lines)

@@ -124,3 +124,49 @@ def test_the_banner_shows_the_admin_key_on_a_terminal_only(make_settings, sqlite
     assert ("the-demo-admin-key-0123456789" in out) is terminal
     assert str(settings.var_dir / "demo-api-key") in out
     assert settings.redis.url not in out or "@" not in settings.redis.url  # a password shows masked
+
+
+def test_the_banner_names_the_command_as_it_was_run_and_the_ingress_when_not_the_default(
+        make_settings, sqlite_url, capsys, monkeypatch):
+    from imbridge.up import print_banner
+
+    settings = make_settings(sqlite_url, sandbox={"enabled": True}, ingress={"port": 8123})
+    monkeypatch.setattr(sys, "argv", [".venv/bin/imbridge", "up"])
+    monkeypatch.setenv("PATH", "/nonexistent")  # not on PATH: the README's `.venv/bin/imbridge` is what works
+    print_banner(settings, "k" * 30, sandbox=True, embedded=None)
+    out = capsys.readouterr().out
+    assert ".venv/bin/imbridge send --channel dingtalk_robot" in out
+    assert ".venv/bin/imbridge sandbox scan --key <key shown on the page> --ingress http://127.0.0.1:8123" in out
+
+
+def test_the_supervisor_shows_the_banner_only_once_the_ingress_answers():
+    """``up``'s banner promised addresses that did not answer yet for about 3 s; now it waits for the ingress."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from imbridge.supervisor import Child, Supervisor, wait_until_answering
+
+    port = free_port()
+    supervisor = Supervisor([Child("sleeper", [sys.executable, "-c", "import time; time.sleep(30)"])], {})
+    supervisor.start()
+    try:
+        assert not wait_until_answering(f"http://127.0.0.1:{port}/healthz", supervisor, timeout=0.5)
+
+        class Healthy(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", port), Healthy)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            assert wait_until_answering(f"http://127.0.0.1:{port}/healthz", supervisor, timeout=10)
+        finally:
+            server.shutdown()
+        supervisor.request_stop()
+        assert not wait_until_answering(f"http://127.0.0.1:{port}/healthz", supervisor, timeout=10)  # at once
+    finally:
+        supervisor.stop()
