@@ -92,6 +92,7 @@ export const MESSAGE_TYPES = {
   },
   applet_subscribe: {
     subscribe: { touser: "oDemoFollower000000000000001", template_code: "order", page: "pages/index", data: { thing3: "crm 2.4" } },
+  },
   // The app's enterprise robot (DingTalk v1.0): a template msgKey and its msgParam.
   dingtalk_group: ENTERPRISE_ROBOT,
   dingtalk_robot_users: ENTERPRISE_ROBOT,
