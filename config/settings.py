@@ -129,7 +129,7 @@ class ThirdSettings(_Section):
     wechat_open: WeChatOpenSettings = Field(default_factory=WeChatOpenSettings)
 
 
-class PlatformsSettings(_Section):
+class PlatformCallsSettings(_Section):
     """How long our clients wait on the platforms' APIs (every platform of ``third``, robots included)."""
 
     #: Longest wait for each step of a platform call once connected: sending the request, each read of the answer,
@@ -477,7 +477,7 @@ class Settings(BaseSettings):
     )
 
     third: ThirdSettings = Field(default_factory=ThirdSettings)
-    platforms: PlatformsSettings = Field(default_factory=PlatformsSettings)
+    platform_calls: PlatformCallsSettings = Field(default_factory=PlatformCallsSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     broker: BrokerSettings = Field(default_factory=BrokerSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)

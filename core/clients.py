@@ -25,7 +25,7 @@ class PlatformClients:
     def __init__(self, settings: Settings, redis_client: redis.Redis, token_margin_seconds: int = 300) -> None:
         self.settings = settings
         self.token_store = RedisTokenStore(redis_client, margin_seconds=token_margin_seconds)
-        waits = settings.platforms
+        waits = settings.platform_calls
         #: Every client's timeout (``platforms.timeout-seconds``, ``platforms.connect-timeout-seconds``).
         self.timeout = httpx.Timeout(waits.timeout_seconds, connect=waits.connect_timeout_seconds)
 

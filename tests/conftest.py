@@ -59,7 +59,7 @@ def _no_imbridge_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("REDIS_URL")
     if url:
-        yield url
+        yield _own_database(url)
         return
     from imbridge.embedded_redis import EmbeddedRedis
 
@@ -69,6 +69,20 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+def _own_database(url: str) -> str:
+    """Under pytest-xdist each worker flushes a database of its own: ``gw0`` takes the URL's db + 1, ``gw1`` + 2..."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    base, _, db = url.rpartition("/")
+    if not db.isdigit():
+        base, db = url.rstrip("/"), "0"
+    number = int(db) + int(worker[2:]) + 1
+    if number > 15:
+        raise RuntimeError(f"too many xdist workers for one Redis: {worker} would need db {number}")
+    return f"{base}/{number}"
 
 
 @pytest.fixture

@@ -386,21 +386,39 @@ class SecretGuard:
 
 
 GUARD = pytest.StashKey[SecretGuard]()
-LEAKS = pytest.StashKey[list[Leak]]()
+LEAKS = pytest.StashKey[list[str]]()
+#: Under pytest-xdist: what each worker's guard found, reported to the controller (which prints for all).
+WORKERS = pytest.StashKey[list[dict[str, Any]]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     guard = SecretGuard()
     guard.start()
     config.stash[GUARD] = guard
+    config.stash[WORKERS] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist: a worker finished; keep what its guard found."""
+    found = getattr(node, "workeroutput", {}).get("secret_guard")
+    if found is not None:
+        node.config.stash[WORKERS].append(found)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    guard = session.config.stash.get(GUARD, None)
+    config = session.config
+    guard = config.stash.get(GUARD, None)
     if guard is None:
         return
     guard.stop()
-    leaks = session.config.stash[LEAKS] = guard.scanner.leaks()
+    leaks = [str(leak) for leak in guard.scanner.leaks()]
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller judges and reports
+        workeroutput["secret_guard"] = {"leaks": leaks, "secrets": len(guard.scanner.secrets),
+                                        "texts": len(guard.scanner.texts)}
+    leaks += [leak for found in config.stash[WORKERS] for leak in found["leaks"]]
+    config.stash[LEAKS] = leaks
     if leaks:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -410,11 +428,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if guard is None:
         return
     leaks = config.stash.get(LEAKS, [])
-    scanner = guard.scanner
+    workers = config.stash.get(WORKERS, [])
+    secrets = len(guard.scanner.secrets) + sum(found["secrets"] for found in workers)
+    texts = len(guard.scanner.texts) + sum(found["texts"] for found in workers)
     if leaks:
         terminalreporter.section("secret leaks", red=True)
         for leak in leaks:
             terminalreporter.line(f"LEAK: {leak}", red=True)
     else:
-        terminalreporter.line(f"secret guard: {len(scanner.secrets)} secrets, {len(scanner.texts)} distinct "
-                              "log lines, responses and stderr captures: no leak")
+        terminalreporter.line(f"secret guard: {secrets} secrets, {texts} distinct log lines, responses and stderr "
+                              "captures: no leak")

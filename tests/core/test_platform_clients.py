@@ -23,7 +23,7 @@ def test_by_default_the_clients_wait_as_the_platform_package_does(redis_client):
 @pytest.mark.parametrize("robot", ["dingtalk_robot", "wecom_robot"])
 def test_a_call_held_past_the_configured_timeout_fails_as_unreachable(sandbox, control, redis_client, robot):
     settings = load_settings(None, sandbox=sandbox.section,
-                             platforms={"timeout_seconds": 0.2, "connect_timeout_seconds": 0.2})
+                             platform_calls={"timeout_seconds": 0.2, "connect_timeout_seconds": 0.2})
     control.post("/faults", json={"pattern": "/*", "kind": "timeout", "hold_seconds": HOLD_SECONDS}).raise_for_status()
     clients = PlatformClients(settings, redis_client)
     try:

@@ -151,16 +151,17 @@ def test_config_check_prints_each_platform_live_off_or_demo_with_its_api_base(tm
     path = write_with_database(tmp_path, WECHAT_ONLY, sqlite_url)
     assert main(["--config", str(path), "config", "check"]) == 0
     out = capsys.readouterr().out
-    lines = {line.split()[0]: line.split()[1:3] for line in out.split("platforms:\n", 1)[1].splitlines()[:4]}
+    lines = {line.split()[0]: line.split()[1:3] for line in out.split("platforms:\n", 1)[1].splitlines()[:5]}
     assert lines == {"wechat": ["live", "https://api.weixin.qq.com"],
                      "wechat-applet": ["off", "https://api.weixin.qq.com"],
+                     "wechat-open": ["off", "https://api.weixin.qq.com"],
                      "wecom": ["off", "https://qyapi.weixin.qq.com"], "ding-talk": ["off", "https://oapi.dingtalk.com"]}
     assert "demo mode: off" in out
 
     path = write_with_database(tmp_path, WECHAT_ONLY + "sandbox:\n  enabled: true\n", sqlite_url)
     assert main(["--config", str(path), "config", "check"]) == 0
     out = capsys.readouterr().out
-    lines = {line.split()[0]: line.split()[1:3] for line in out.split("platforms:\n", 1)[1].splitlines()[:4]}
+    lines = {line.split()[0]: line.split()[1:3] for line in out.split("platforms:\n", 1)[1].splitlines()[:5]}
     assert lines["wechat"] == ["live", "https://api.weixin.qq.com"]
     assert lines["wecom"] == ["demo", "http://127.0.0.1:8900/wecom"]
     assert lines["ding-talk"] == ["demo", "http://127.0.0.1:8900/dingtalk"]

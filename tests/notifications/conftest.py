@@ -34,7 +34,7 @@ def notification_settings() -> dict[str, Any]:
 
 @pytest.fixture
 def platform_settings() -> dict[str, Any]:
-    """The ``platforms:`` section (our clients' timeouts); override in a module to shorten them."""
+    """The ``platform-calls:`` section (our clients' timeouts); override in a module to shorten them."""
     return {}
 
 
@@ -43,7 +43,7 @@ def runtime(make_settings, database_url, sandbox, control, redis_client, notific
             platform_settings) -> Iterator[Runtime]:
     settings = make_settings(database_url, sandbox=sandbox.section,
                              security={"secret_key": SECRET_KEY}, notifications=notification_settings,
-                             platforms=platform_settings)
+                             platform_calls=platform_settings)
     runtime = Runtime.from_settings(settings)
     yield runtime
     runtime.close()
