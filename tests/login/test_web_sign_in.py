@@ -24,7 +24,7 @@ def _bindings(client, admin, user_id: int) -> list[dict]:
     return client.simulate_get(f"/api/v1/users/{user_id}/bindings", headers=admin).json["items"]
 
 
-def test_wechat_open_sign_in_logs_in_the_user_bound_by_unionid(client, admin, worker, sandbox):
+def test_wechat_open_sign_in_logs_in_the_user_bound_by_unionid(client, admin, worker, control):
     openid, unionid = open_identity(demo.WECHAT_OPEN_APP_ID, "alice")
     user = create_user(client, admin, "alice")
     # Bound through the Official Account with the same unionid: the website app's openid differs.
@@ -41,12 +41,12 @@ def test_wechat_open_sign_in_logs_in_the_user_bound_by_unionid(client, admin, wo
     assert code(result) == 0 and result.json["user"]["id"] == user["id"]
     me = client.simulate_post("/token/logout", headers={"AccessToken": result.json["data"]})
     assert code(me) == 0
-    exchanges = sandbox.get("/journal", params={"path": "/sns/oauth2/access_token"}).json()["entries"]
+    exchanges = control.get("/journal", params={"path": "/sns/oauth2/access_token"}).json()["entries"]
     assert len(exchanges) == 1  # by the worker; the ingress calls no platform
     assert not any(b["openid"] == openid for b in _bindings(client, admin, user["id"]))  # found by unionid
 
 
-def test_wecom_sign_in_logs_in_the_user_bound_by_userid(client, admin, worker, sandbox):
+def test_wecom_sign_in_logs_in_the_user_bound_by_userid(client, admin, worker, control):
     user = create_user(client, admin, "bob", ("wecom", "bob"))
     back = sign_in(client, WECOM[0], "bob")
     assert callback(client, back).status_code == 200
@@ -64,7 +64,7 @@ def test_the_authorize_redirect_names_the_registered_callback(client, runtime):
 
 
 @pytest.mark.parametrize("provider", [OPEN, WECOM])
-def test_a_state_is_used_once(client, admin, worker, sandbox, provider):
+def test_a_state_is_used_once(client, admin, worker, control, provider):
     back = sign_in(client, provider[0], "carol")
     assert callback(client, back).status_code == 200
     again = callback(client, back)
@@ -73,7 +73,7 @@ def test_a_state_is_used_once(client, admin, worker, sandbox, provider):
 
 
 @pytest.mark.parametrize("provider", [OPEN, WECOM])
-def test_a_state_from_another_browser_is_refused_and_binds_nothing(client, admin, worker, sandbox, provider):
+def test_a_state_from_another_browser_is_refused_and_binds_nothing(client, admin, worker, control, provider):
     user = create_user(client, admin, "dave")
     victim = sign_in(client, provider[0], "mallory")  # the attacker's own sign-in, sent to the victim
     for cookie in (None, "another-browsers-nonce"):
@@ -89,17 +89,17 @@ def test_a_state_from_another_browser_is_refused_and_binds_nothing(client, admin
 
 
 @pytest.mark.parametrize("provider", [OPEN, WECOM])
-def test_a_forged_state_is_refused(client, worker, sandbox, provider):
+def test_a_forged_state_is_refused(client, worker, control, provider):
     _, cookie = start(client, provider[0])
     forged = Return(f"/token/{provider[0]}/callback", "any-code", "ForgedStateForgedState00", cookie)
     refused = callback(client, forged)
     assert refused.status_code == 400 and f'data-code="{Code.STATE_INVALID.value}"' in refused.text
     assert code(web_login(client, provider[1], forged.state, cookie)) == Code.STATE_INVALID
-    assert sandbox.get("/journal", params={"path": "/sns/oauth2/access_token"}).json()["entries"] == []
+    assert control.get("/journal", params={"path": "/sns/oauth2/access_token"}).json()["entries"] == []
 
 
 @pytest.mark.parametrize("login_overrides", [{"web_login_seconds": 1}])
-def test_an_expired_state_is_refused(client, worker, sandbox, login_overrides):
+def test_an_expired_state_is_refused(client, worker, control, login_overrides):
     back = sign_in(client, "wechat-open", "erin")
     wait_for(lambda: web_status(client, back.state, wait=0) == "expired", timeout=5)
     refused = callback(client, back)
@@ -107,7 +107,7 @@ def test_an_expired_state_is_refused(client, worker, sandbox, login_overrides):
 
 
 @pytest.mark.parametrize("provider", [OPEN, WECOM])
-def test_a_code_the_provider_refuses_binds_nothing(client, admin, worker, sandbox, provider):
+def test_a_code_the_provider_refuses_binds_nothing(client, admin, worker, control, provider):
     user = create_user(client, admin, "frank")
     back = sign_in(client, provider[0], "frank")
     assert callback(client, back, code="not-a-code-the-provider-made").status_code == 200
@@ -119,7 +119,7 @@ def test_a_code_the_provider_refuses_binds_nothing(client, admin, worker, sandbo
     assert _bindings(client, admin, user["id"]) == []
 
 
-def test_the_logged_in_user_binds_a_website_sign_in(client, admin, worker, sandbox):
+def test_the_logged_in_user_binds_a_website_sign_in(client, admin, worker, control):
     create_user(client, admin, "gina", ("wecom", "gina"))
     first = sign_in(client, "wecom", "gina")
     callback(client, first)
@@ -135,14 +135,14 @@ def test_the_logged_in_user_binds_a_website_sign_in(client, admin, worker, sandb
     assert binding["platform"] == "wechat_open" and binding["openid"] == openid and binding["unionid"] == unionid
 
 
-def test_an_unbound_account_is_told_to_bind(client, worker, sandbox):
+def test_an_unbound_account_is_told_to_bind(client, worker, control):
     back = sign_in(client, "wecom", "stranger")
     callback(client, back)
     assert web_status(client, back.state) == "ok"
     assert code(web_login(client, "weCom", back.state, back.cookie)) == Code.NOT_BOUND
 
 
-def test_a_login_before_the_exchange_is_told_to_wait(client, sandbox):
+def test_a_login_before_the_exchange_is_told_to_wait(client, control):
     back = sign_in(client, "wecom", "hana")
     assert callback(client, back).status_code == 200  # no worker runs: the code waits on the broker
     assert web_status(client, back.state, wait=0) == "wait"
