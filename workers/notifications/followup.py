@@ -126,15 +126,17 @@ def update_status_bar(runtime: Runtime, delivery_id: str, value: str, color: str
         policy = _policy(runtime.settings.notifications, STATUS_BAR_TRIES)
         again = exc.outcome is not Outcome.PERMANENT and not policy.give_up(attempt)
         outcome = AttemptOutcome.STATUS_RETRY if again else AttemptOutcome.STATUS_FAILED
+        # The answer first, the attempt last: whoever sees the attempt sees the answer it left.
+        if not again:
+            _update_answer(runtime, delivery_id, {"statusBarError": str(exc)})
         _record_attempt(runtime, delivery_id, started, outcome, exc.errcode, f"{what}: {exc.errmsg}")
         if again:
             return FollowUp("retrying", policy.delay(attempt, exc.retry_after))
-        _update_answer(runtime, delivery_id, {"statusBarError": str(exc)})
         log.info("status bar of %s failed: %s", delivery_id, exc)
         return FollowUp("failed")
-    _record_attempt(runtime, delivery_id, started, AttemptOutcome.STATUS_SET, None, what)
     _update_answer(runtime, delivery_id, {"statusBar": {"value": value, "color": color,
                                                         "updatedAt": utcnow().isoformat()}})
+    _record_attempt(runtime, delivery_id, started, AttemptOutcome.STATUS_SET, None, what)
     return FollowUp("updated")
 
 
