@@ -89,7 +89,9 @@ def test_a_pause_holds_every_send_until_it_ends(redis_client):
     assert redis_client.zcard("test:rate:p") == 0  # no slot taken while paused
 
 
-WINDOW = 1.5
+WINDOW = 2.0
+#: How much later than its booked slot a send may reach the platform on a busy machine (workers, xdist, CI).
+MARGIN = 1.0
 #: The limits live in Redis, whatever the database: the slow end-to-end checks run on SQLite only.
 REDIS_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -105,7 +107,7 @@ def test_100_messages_from_4_worker_processes_never_exceed_20_in_any_window(runt
            "IMBRIDGE_SANDBOX__ENABLED": "true", "IMBRIDGE_SANDBOX__HOST": host, "IMBRIDGE_SANDBOX__PORT": port,
            "IMBRIDGE_VAR_DIR": str(tmp_path / "var"),
            "IMBRIDGE_SECURITY__SECRET_KEY": SECRET_KEY, "IMBRIDGE_NOTIFICATIONS__RATE_WINDOW_SECONDS": str(WINDOW),
-           "IMBRIDGE_NOTIFICATIONS__RATE_MARGIN_SECONDS": "0.5", "dramatiq_worker_timeout": "100"}
+           "IMBRIDGE_NOTIFICATIONS__RATE_MARGIN_SECONDS": str(MARGIN), "dramatiq_worker_timeout": "100"}
     log = open(tmp_path / "workers.log", "wb")  # noqa: SIM115 - the workers' own output, shown on failure
     ids = [post({"channel": "dingtalk_robot", "robot": "ding",
                  "message": {"msgtype": "text", "text": {"content": f"message {i}"}}}).json["id"] for i in range(100)]
