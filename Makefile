@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml examples/hours-plugin/pyproject.toml clients/python/pyp
 run: $(STAMP)
 	$(VENV)/bin/imbridge up
 
+# Three pytest workers on two cores: much of the suite waits (processes starting, rate windows, long polls).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 3 --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
