@@ -204,3 +204,24 @@ def test_outcome_callbacks_verify_with_the_clients_helper(client):
     finally:
         receiver.server.shutdown()
         receiver.server.server_close()
+
+
+def test_the_group_and_subscription_builders_make_requests_the_server_validates(client):
+    """The builders of the channels added last: each request passes the server's validation (a 202, not a 422)."""
+    from imbridge_client import applet_subscribe, dingtalk_group, dingtalk_robot_users, wechat_subscribe, wecom_appchat
+
+    group, members = dingtalk_group("cidDemoGroup0001"), dingtalk_robot_users(["manager01", "user02"])
+    notifications = [
+        group.text("部署完成 / deploy done"), group.markdown("Deploy", "**crm** is live"),
+        members.link("Report", "weekly", "https://example.com/r", "https://example.com/p.png"),
+        wecom_appchat("chat0001").text("hello"), wecom_appchat("chat0001").markdown("**hi**"),
+    ]
+    accepted = client.send_batch(notifications)
+    assert [a.status for a in accepted] == ["queued"] * len(notifications)
+    subscribe = wechat_subscribe("oSub", {"thing1": "打印机"}, template_code="ticket", page="https://e.com")
+    assert subscribe.to_request() == {"channel": "wechat_subscribe", "message": {
+        "touser": "oSub", "template_code": "ticket", "data": {"thing1": "打印机"}, "page": "https://e.com"}}
+    assert applet_subscribe("oApp", {"thing3": "crm"}, template_id="T1", state="trial").to_request()["message"] == {
+        "touser": "oApp", "template_id": "T1", "data": {"thing3": "crm"}, "miniprogram_state": "trial"}
+    with pytest.raises(TypeError):
+        wecom_appchat("chat0001").template_card({"card_type": "text_notice"})

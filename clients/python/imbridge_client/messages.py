@@ -452,3 +452,77 @@ def wechat_custom(touser: str) -> WeChatCustom:
 
 def reply_to(inbound_id: int) -> ReplyTo:
     return ReplyTo(inbound_id)
+
+
+def _subscribe(channel: str, touser: str, data: Mapping[str, Any], template_code: str | None,
+               template_id: str | None, **extra: Any) -> Notification:
+    message = _drop_none({"touser": touser, "template_code": template_code, "template_id": template_id,
+                          "data": dict(data), **extra})
+    return Notification(channel, message)
+
+
+def wechat_subscribe(touser: str, data: Mapping[str, Any], *, template_code: str | None = None,
+                     template_id: str | None = None, page: str | None = None,
+                     miniprogram: tuple[str, str] | None = None) -> Notification:
+    """An Official Account subscription message (``bizsend``) to a user who subscribed; ``data`` values are text
+    (checked against the template's key types before anything is recorded)."""
+    link = {"appid": miniprogram[0], "pagepath": miniprogram[1]} if miniprogram else None
+    return _subscribe("wechat_subscribe", touser, data, template_code, template_id, page=page, miniprogram=link)
+
+
+def applet_subscribe(touser: str, data: Mapping[str, Any], *, template_code: str | None = None,
+                     template_id: str | None = None, page: str | None = None, state: str | None = None,
+                     lang: str | None = None) -> Notification:
+    """A mini-program subscription message (``subscribe/send``); ``state``: developer, trial or formal."""
+    return _subscribe("applet_subscribe", touser, data, template_code, template_id, page=page,
+                      miniprogram_state=state, lang=lang)
+
+
+@dataclass(frozen=True)
+class DingTalkEnterpriseRobot:
+    """The app's enterprise robot (DingTalk v1.0) to a group chat or to up to 20 members: a template ``msgKey``
+    and its ``msgParam``."""
+
+    channel: str
+    to: JSON
+
+    def target(self) -> JSON:
+        return {"channel": self.channel, "to": self.to}
+
+    def _n(self, key: str, param: JSON) -> Notification:
+        return Notification(self.channel, {"msgKey": key, "msgParam": param}, to=self.to)
+
+    def text(self, content: str) -> Notification:
+        return self._n("sampleText", {"content": content})
+
+    def markdown(self, title: str, text: str) -> Notification:
+        return self._n("sampleMarkdown", {"title": title, "text": text})
+
+    def link(self, title: str, text: str, message_url: str, pic_url: str) -> Notification:
+        return self._n("sampleLink", {"title": title, "text": text, "messageUrl": message_url, "picUrl": pic_url})
+
+
+def dingtalk_group(open_conversation_id: str) -> DingTalkEnterpriseRobot:
+    return DingTalkEnterpriseRobot("dingtalk_group", {"group": open_conversation_id})
+
+
+def dingtalk_robot_users(users: Iterable[str]) -> DingTalkEnterpriseRobot:
+    return DingTalkEnterpriseRobot("dingtalk_robot_users", {"users": list(users)})
+
+
+@dataclass(frozen=True)
+class WeComAppChat(WeComApp):
+    """A WeCom app chat (one the app created with ``POST /api/v1/wecom/appchats``); the app messages' builders."""
+
+    def target(self) -> JSON:
+        return {"channel": "wecom_appchat", "to": self.to}
+
+    def _n(self, message: JSON) -> Notification:
+        return Notification("wecom_appchat", {**message, **self.options}, to=self.to)
+
+    def template_card(self, card: Mapping[str, Any]) -> Notification:
+        raise TypeError("WeCom app chats take no template_card")
+
+
+def wecom_appchat(chat_id: str, *, safe: int | None = None) -> WeComAppChat:
+    return WeComAppChat({"chat": chat_id}, _drop_none({"safe": safe}))
