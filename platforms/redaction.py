@@ -18,17 +18,23 @@ import httpx
 
 #: Query parameters whose values are credentials (or, for ``js_code``, a single-use login code).
 SECRET_PARAMS = frozenset({"access_token", "secret", "appsecret", "corpsecret", "key", "sign", "js_code"})
+#: JSON fields whose values are credentials, wherever an answer (or an error page) quotes them.
+SECRET_FIELDS = frozenset({"access_token", "accesstoken", "secret", "appsecret", "app_secret", "corpsecret",
+                           "corp_secret", "encoding_aes_key", "encodingaeskey", "aes_key", "password", "token"})
 
 _SECRET_PARAM = re.compile(rf"\b({'|'.join(sorted(SECRET_PARAMS))})=[^&\s\"']+", re.IGNORECASE)
+_SECRET_FIELD = re.compile(rf"(\"(?:{'|'.join(sorted(SECRET_FIELDS))})\"\s*:\s*\")[^\"]*(\")", re.IGNORECASE)
 _installed = False
 _install_lock = threading.Lock()
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every ``secrets`` value and every credential parameter's value (``key=...``) masked."""
+    """``text`` with every ``secrets`` value, every credential parameter's value (``key=...``) and every credential
+    field's value (``"secret": "..."``) masked."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "****")
+    text = _SECRET_FIELD.sub(lambda m: f"{m.group(1)}***{m.group(2)}", text)
     return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=***", text)
 
 

@@ -43,7 +43,7 @@ from platforms.errors import (
     error_for,
     error_for_code,
 )
-from platforms.redaction import install_httpx_redaction, redact
+from platforms.redaction import SECRET_FIELDS, SECRET_PARAMS, install_httpx_redaction, redact
 from platforms.tokens import TokenSource
 
 #: Platforms answer in well under a second; a slow answer is better retried than waited for.
@@ -238,10 +238,10 @@ class Transport:
             raise PlatformUnreachable(self.platform, None, f"{method} {path}: {exc!r}") from exc
         if binary_ok and response.status_code < 400 and not _is_json(response) and not _is_page(response):
             return Download(response.content, response.headers.get("Content-Type") or "application/octet-stream")
-        return self._parse(method, path, response, success, access_token)
+        return self._parse(method, path, response, success, _request_secrets(access_token, params, json, data))
 
     def _parse(self, method: str, path: str, response: httpx.Response, success: tuple[str, ...],
-               access_token: str | None) -> dict[str, Any]:
+               secrets: tuple[str, ...]) -> dict[str, Any]:
         where = f"{method} {path}"
         status = response.status_code
         if status >= 500:
@@ -251,23 +251,23 @@ class Transport:
         except ValueError:
             body = None
         if self.dialect.errors is ErrorStyle.CODE_MESSAGE:
-            return self._parse_code_message(where, response, body, success, access_token)
+            return self._parse_code_message(where, response, body, success, secrets)
         if status == 429:
             raise RetryLaterError(self.platform, None, f"{where}: HTTP 429", _retry_after(response))
         if status >= 400 and not (isinstance(body, dict) and body.get("errcode") not in (None, 0, "0")):
             # The request itself was refused (a wrong path, a gateway's 403): retrying the same cannot help.
-            raise PermanentError(self.platform, None, f"{where}: HTTP {status}: {_excerpt(response, access_token)}")
+            raise PermanentError(self.platform, None, f"{where}: HTTP {status}: {_excerpt(response, secrets)}")
         if not isinstance(body, dict):
-            raise self._unexpected(where, response, access_token)
+            raise self._unexpected(where, response, secrets)
         errcode = body.get("errcode")
         if errcode is None:
             if any(field in body for field in success):
                 return body
-            raise self._unexpected(where, response, access_token, _wait(body))
+            raise self._unexpected(where, response, secrets, _wait(body))
         try:
             code = int(errcode)
         except (TypeError, ValueError):
-            raise self._unexpected(where, response, access_token) from None
+            raise self._unexpected(where, response, secrets) from None
         if code == 0:
             return body
         error: PlatformError = error_for(self.platform, code, str(body.get("errmsg", "")), path)
@@ -275,7 +275,7 @@ class Transport:
         raise error
 
     def _parse_code_message(self, where: str, response: httpx.Response, body: Any,
-                            success: tuple[str, ...], access_token: str | None) -> dict[str, Any]:
+                            success: tuple[str, ...], secrets: tuple[str, ...]) -> dict[str, Any]:
         """HTTP 4xx ``{code, message}`` is a classified failure; 2xx is a success only in a documented shape."""
         if response.status_code >= 400:
             code = body.get("code") if isinstance(body, dict) else None
@@ -283,7 +283,7 @@ class Transport:
                 raise RetryLaterError(self.platform, None, f"{where}: HTTP 429", _retry_after(response))
             if not isinstance(code, str) or not code:
                 raise PermanentError(self.platform, None,
-                                     f"{where}: HTTP {response.status_code}: {_excerpt(response, access_token)}")
+                                     f"{where}: HTTP {response.status_code}: {_excerpt(response, secrets)}")
             error = error_for_code(self.platform, code, str(body.get("message", "")), response.status_code, where)
             if response.status_code == 429 and error.outcome is not Outcome.REFRESH_TOKEN:
                 # Throttled whatever the code says; the Retry-After header, when sent, is the wait.
@@ -294,20 +294,32 @@ class Transport:
             raise error
         if isinstance(body, dict) and any(field in body for field in success):
             return body
-        raise self._unexpected(where, response, access_token, _wait(body) if isinstance(body, dict) else None)
+        raise self._unexpected(where, response, secrets, _wait(body) if isinstance(body, dict) else None)
 
-    def _unexpected(self, where: str, response: httpx.Response, access_token: str | None,
+    def _unexpected(self, where: str, response: httpx.Response, secrets: tuple[str, ...],
                     wait: float | None = None) -> UnexpectedAnswer:
-        excerpt = _excerpt(response, access_token)
+        excerpt = _excerpt(response, secrets)
         log.warning("%s %s: unexpected answer (HTTP %s): %s", self.platform, where, response.status_code, excerpt)
         return UnexpectedAnswer(self.platform, None,
                                 f"{where}: unexpected answer (HTTP {response.status_code}): {excerpt}", wait)
 
 
-def _excerpt(response: httpx.Response, access_token: str | None) -> str:
+def _request_secrets(access_token: str | None, params: dict[str, Any] | None, json: Any,
+                     data: dict[str, Any] | None) -> tuple[str, ...]:
+    """The credentials this call sent (its token, secret parameters and fields): masked wherever an answer quotes
+    them, an error page echoing the request URL included."""
+    sent = [access_token] if access_token else []
+    for fields in (params, data, json if isinstance(json, dict) else None):
+        for name, value in (fields or {}).items():
+            if isinstance(value, str) and len(value) >= 6 and name.lower() in SECRET_PARAMS | SECRET_FIELDS:
+                sent.append(value)
+    return tuple(sent)
+
+
+def _excerpt(response: httpx.Response, secrets: tuple[str, ...]) -> str:
     """The answer's start on one line, credentials masked."""
     text = " ".join(response.text[: ANSWER_EXCERPT_CHARS * 2].split())
-    text = redact(text, [access_token] if access_token else [])
+    text = redact(text, secrets)
     return text[:ANSWER_EXCERPT_CHARS] + ("..." if len(text) > ANSWER_EXCERPT_CHARS else "")
 
 

@@ -241,3 +241,16 @@ def test_download_returns_a_file_answer_and_judges_a_json_one():
         transport.download("POST", "/p", json={})
     with pytest.raises(PlatformUnreachable):
         transport.download("POST", "/p", json={})
+
+
+def test_an_unexpected_answer_quoting_credentials_is_kept_with_them_masked(caplog):
+    """An error page echoing the request (the secret in its query or JSON) never puts the secret in a log or record."""
+    echo = ('<html>bad request: /cgi-bin/token?grant_type=client_credential&appid=wx1&secret=s3cr3tValue '
+            '{"secret": "s3cr3tValue", "encoding_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}</html>')
+    fake = FakePlatform(lambda request: httpx.Response(200, text=echo, headers={"Content-Type": "text/html"}))
+    with caplog.at_level("WARNING", logger="imbridge.platforms.transport"), pytest.raises(UnexpectedAnswer) as raised:
+        fake.transport("wechat").request("GET", "/cgi-bin/token", params={"appid": "wx1", "secret": "s3cr3tValue"},
+                                         success=("access_token",))
+    kept = str(raised.value) + " ".join(record.getMessage() for record in caplog.records)
+    assert "s3cr3tValue" not in kept and "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" not in kept
+    assert "bad request" in kept
