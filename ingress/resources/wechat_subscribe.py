@@ -12,18 +12,16 @@ from typing import Any
 
 import falcon
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from core.job_kinds import SUBSCRIBE_TEMPLATES_SYNC
 from core.runtime import Runtime
 from core.tasks import Tasks
-from ingress.bodies import read_json, read_model
+from ingress.bodies import read_json
 from ingress.errors import ApiError, unprocessable
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from ingress.resources.notifications import submit
-from ingress.resources.wechat_templates import TemplateUpdate
+from ingress.resources.wechat_templates import TemplateUpdate, patch_local_fields
 from models import Database, Scope
-from models.base import utcnow
 from models.jobs import create_job
 from models.notifications import IntakeRules
 from models.notifications.wechat_subscribe import AppletSubscribeMessage, OfficialSubscribeMessage
@@ -79,22 +77,8 @@ class SubscribeTemplateItem:
             resp.media = subscribe_template_view(_get(session, template_id))
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, template_id: int) -> None:
-        body = read_model(req, TemplateUpdate)
-        nulls = [name for name in ("name", "enabled") if name in body.model_fields_set and getattr(body, name) is None]
-        if nulls:
-            raise unprocessable("the request is not valid", [
-                {"field": name, "message": "cannot be null", "type": "value_error"} for name in nulls])
-        try:
-            with self.database.session() as session:
-                template = _get(session, template_id)
-                for name in body.model_fields_set:
-                    setattr(template, name, getattr(body, name))
-                template.updated_at = utcnow()
-                session.flush()
-                resp.media = subscribe_template_view(template)
-        except IntegrityError as exc:
-            raise ApiError(falcon.HTTP_409, f"another subscription template has the code '{body.code}'",
-                           code="conflict") from exc
+        resp.media = patch_local_fields(req, self.database, lambda session: _get(session, template_id),
+                                        subscribe_template_view, "subscription template")
 
 
 class SubscribeTemplateSync:

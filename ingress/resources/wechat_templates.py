@@ -8,6 +8,7 @@ it is a notification on the ``wechat_template`` channel (delivery record, retrie
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import falcon
@@ -49,6 +50,30 @@ def _get(session: Any, template_id: int) -> WeChatTemplate:
     return template
 
 
+def patch_local_fields(req: falcon.Request, database: Database, load: Callable[[Any], Any],
+                       view: Callable[[Any], dict[str, Any]], what: str) -> dict[str, Any]:
+    """Apply a PATCH of a synced template's local fields (code, name, enabled) to the row ``load`` finds; its view.
+
+    Every kind of synced template (private templates, subscription templates) keeps these three fields, with the
+    same rules: ``name`` and ``enabled`` cannot be null, a code another row has is a 409.
+    """
+    body = read_model(req, TemplateUpdate)
+    nulls = [name for name in ("name", "enabled") if name in body.model_fields_set and getattr(body, name) is None]
+    if nulls:
+        raise unprocessable("the request is not valid", [
+            {"field": name, "message": "cannot be null", "type": "value_error"} for name in nulls])
+    try:
+        with database.session() as session:
+            template = load(session)
+            for name in body.model_fields_set:
+                setattr(template, name, getattr(body, name))
+            template.updated_at = utcnow()
+            session.flush()
+            return view(template)
+    except IntegrityError as exc:
+        raise ApiError(falcon.HTTP_409, f"another {what} has the code '{body.code}'", code="conflict") from exc
+
+
 class WeChatTemplateCollection:
     scope = Scope.ADMIN
     openapi = {"get": {"summary": "List the synced private templates (filter: enabled)", "parameters": [
@@ -82,22 +107,8 @@ class WeChatTemplateItem:
             resp.media = wechat_template_view(_get(session, template_id))
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, template_id: int) -> None:
-        body = read_model(req, TemplateUpdate)
-        nulls = [name for name in ("name", "enabled") if name in body.model_fields_set and getattr(body, name) is None]
-        if nulls:
-            raise unprocessable("the request is not valid", [
-                {"field": name, "message": "cannot be null", "type": "value_error"} for name in nulls])
-        try:
-            with self.database.session() as session:
-                template = _get(session, template_id)
-                for name in body.model_fields_set:
-                    setattr(template, name, getattr(body, name))
-                template.updated_at = utcnow()
-                session.flush()
-                resp.media = wechat_template_view(template)
-        except IntegrityError as exc:
-            raise ApiError(falcon.HTTP_409, f"another WeChat template has the code '{body.code}'",
-                           code="conflict") from exc
+        resp.media = patch_local_fields(req, self.database, lambda session: _get(session, template_id),
+                                        wechat_template_view, "WeChat template")
 
 
 class WeChatTemplateSync:
