@@ -47,8 +47,10 @@ def _policy(settings: NotificationsSettings, tries: int) -> RetryPolicy:
 
 
 def _update_answer(runtime: Runtime, delivery_id: str, changes: dict[str, Any], **values: Any) -> None:
-    with runtime.database.session() as session:
-        delivery = session.get(Delivery, delivery_id)
+    """Merge ``changes`` into the record's answer. The row is locked from the read to the write (FOR UPDATE; on
+    SQLite the write lock up front): a send-result check and a status bar finishing together lose neither."""
+    with runtime.database.session(immediate=True) as session:
+        delivery = session.get(Delivery, delivery_id, with_for_update=True)
         if delivery is None:
             return
         session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
