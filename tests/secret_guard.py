@@ -79,17 +79,25 @@ class LeakScanner:
     """Known secrets and captured texts; :meth:`leaks` searches the one in the other."""
 
     secrets: dict[str, str] = field(default_factory=dict)
+    #: The test running now (its node id), named with each place a text is seen, so a leak can be traced.
+    current_test: str = ""
     #: text -> where it was seen (first place only), and the secret kinds that place may show.
     texts: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def register(self, kind: str, value: Any) -> None:
-        if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH:
+        """Remember a secret; a placeholder (the example config's ``xxxxxxxx``) guards nothing and is skipped, or
+        every long run of ``x`` in a test's log would count as its leak."""
+        from config.placeholders import is_placeholder
+
+        if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH and not is_placeholder(value):
             with self.lock:
                 self.secrets.setdefault(value, kind)
 
     def capture(self, text: str, where: str, exempt: Iterable[str] = ()) -> None:
         if text:
+            if self.current_test:
+                where = f"{where} (during {self.current_test})"
             with self.lock:
                 self.texts.setdefault(text, (where, frozenset(exempt)))
 
@@ -396,6 +404,14 @@ def pytest_configure(config: pytest.Config) -> None:
     guard.start()
     config.stash[GUARD] = guard
     config.stash[WORKERS] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Name the running test in what the scanner captures from now on."""
+    guard = item.config.stash.get(GUARD, None)
+    if guard is not None:
+        guard.scanner.current_test = item.nodeid
 
 
 @pytest.hookimpl(optionalhook=True)
