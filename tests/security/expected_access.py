@@ -111,6 +111,8 @@ EXPECTED_ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/token/wechat-open/callback"): ANYONE,
     ("GET", "/token/wecom/authorize"): ANYONE,
     ("GET", "/token/wecom/callback"): ANYONE,
+    ("GET", "/token/dingtalk/authorize"): ANYONE,
+    ("GET", "/token/dingtalk/callback"): ANYONE,
     ("GET", "/token/web/status"): ANYONE,
     ("POST", "/token/logout"): LOGIN_TOKEN,
     ("POST", "/user/third/bind"): LOGIN_TOKEN,
