@@ -114,7 +114,8 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str,
         ("POST", "/dingtalk/v1.0/robot/oToMessages/batchSend", {"headers": v1, "json": {
             "robotCode": d.app_key, "userIds": ["u1"], "msgKey": "sampleText", "msgParam": '{"content":"x"}'}}),
         ("POST", "/dingtalk/v1.0/oauth2/userAccessToken", {"json": {
-            "clientId": d.app_key, "clientSecret": d.app_secret, "code": "unknown", "grantType": "authorization_code"}}),
+            "clientId": d.app_key, "clientSecret": d.app_secret, "code": "unknown",
+            "grantType": "authorization_code"}}),
         ("GET", "/dingtalk/v1.0/contact/users/me", {"headers": {"x-acs-dingtalk-access-token": "unknown"}}),
     ]
 
