@@ -12,6 +12,7 @@ import pytest
 
 from config import demo
 from core.runtime import Runtime
+from imbridge.checks import sign_in_lines
 from ingress import create_app
 from ingress.login.messages import Code
 from ingress.login.web import COOKIE
@@ -151,3 +152,9 @@ def test_an_unconfigured_dingtalk_says_so(login_settings):
         assert answer.status_code == 404 and "third.ding-talk.app-key" in answer.text
     finally:
         runtime.close()
+
+
+def test_config_check_names_the_redirect_url_to_register(login_settings):
+    settings = login_settings(login={"public_url": "https://sso.example.com/"})
+    lines = [line.split() for line in sign_in_lines(settings)]
+    assert ["dingtalk", "https://sso.example.com/token/dingtalk/callback"] in [line[:2] for line in lines]
