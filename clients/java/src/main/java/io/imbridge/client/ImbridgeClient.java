@@ -120,7 +120,8 @@ public final class ImbridgeClient {
     /**
      * One message to several targets (fan-out): one group, one record per target. {@code message} is
      * {@code {"format": "text"|"markdown", "title"?, "text"}}, shaped for each target's platform; a target may
-     * bring its own message (a {@link Notification#replyTo(long)} always does). Returns the group:
+     * bring its own message (a WeChat customer-service or template message must: it names its follower). A reply
+     * ({@link Notification#replyTo(long)}) is no fan-out target: send it on its own. Returns the group:
      * {@code {id, status, size, notifications: [{id, channel, target, status}]}}.
      */
     public Map<String, Object> sendGroup(List<Notification> targets, Map<String, Object> message,
