@@ -82,6 +82,14 @@ class Operator:
             codes[template["account"]] = code
         return codes
 
+    def template_message_templates(self) -> dict[str, str]:
+        """The Official Account's template-message templates synced, the login one coded ``java-login``; its ids."""
+        self.job(self.http.post("/api/v1/wechat/templates/sync"))
+        [login] = [t for t in self.http.get("/api/v1/wechat/templates").json()["items"] if t["title"] == "登录提醒"]
+        patched = self.http.patch(f"/api/v1/wechat/templates/{login['id']}", json={"code": "java-login"})
+        assert patched.status_code == 200, patched.text
+        return {"code": "java-login", "templateId": login["templateId"]}
+
     def inbound(self, text: str, sender: str, *, wecom: bool) -> int:
         """``sender`` writes to the account (as the sandbox plays the platform); the inbound record's id."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("IMBRIDGE_") and k != "REDIS_URL"}
@@ -101,6 +109,7 @@ class Operator:
 def test_every_java_builder_reaches_the_platform_and_bad_input_is_refused(classes, imbridge):
     operator = Operator(imbridge)
     codes = operator.subscription_templates()
+    login = operator.template_message_templates()
     created = operator.http.post("/api/v1/notification-templates", json={
         "code": "java-deploy", "name": "Deploy", "content": "${app} is live"})
     assert created.status_code == 201, created.text
@@ -109,7 +118,7 @@ def test_every_java_builder_reaches_the_platform_and_bad_input_is_refused(classe
     now = operator.sandbox("GET", "/clock").json()["now"]
     operator.sandbox("POST", "/wechat/interactions", json={"openid": FOLLOWER, "at": now})
     fixtures = {"ticket": codes["oa"], "order": codes["applet"], "chat": "javachat", "follower": FOLLOWER,
-                "messageTemplate": "java-deploy",
+                "messageTemplate": "java-deploy", "login": login["code"], "loginId": login["templateId"],
                 "wechatInbound": operator.inbound("我要退货", FOLLOWER, wecom=False),
                 "wecomInbound": operator.inbound("请假申请", "lisi", wecom=True)}
     # WeCom holds the first app message 3 s: the Java client's wait runs out before the record is final.
@@ -129,7 +138,7 @@ def test_every_java_builder_reaches_the_platform_and_bad_input_is_refused(classe
     for section in ("newChannels", "customerService", "messageTypes"):
         assert isinstance(seen[section], dict), seen[section]
         assert {label: s for label, s in seen[section].items() if s != "sent"} == {}, section
-    assert len(seen["newChannels"]) == 17 and len(seen["customerService"]) == 8
+    assert len(seen["newChannels"]) == 19 and len(seen["customerService"]) == 8
 
     assert seen["replies"] == {"wechat": {"channel": "wechat_custom", "status": "sent", "target": FOLLOWER},
                                "wecom": {"channel": "wecom_app", "status": "sent", "target": "users:lisi"}}
@@ -179,6 +188,11 @@ def test_every_java_builder_reaches_the_platform_and_bad_input_is_refused(classe
     [applet] = [e["json"] for e in journal("/message/subscribe/send")
                 if e["json"]["touser"] == "oJavaApplet01"]
     assert (applet["page"], applet["miniprogram_state"], applet["lang"]) == ("pages/order?id=1", "trial", "zh_CN")
+    [by_code] = [e["json"] for e in journal("/message/template/send") if e["json"]["touser"] == "oJavaTemplate01"]
+    assert by_code["template_id"] == login["templateId"] and by_code["client_msg_id"] == "java-login-1001"
+    assert (by_code["url"], by_code["miniprogram"]) == ("https://example.com/login",
+                                                        {"appid": "wxjavaapp", "pagepath": "pages/index"})
+    assert by_code["data"]["keyword1"] == {"value": "admin", "color": "#173177"}
     chats = [e["json"] for e in journal("/wecom/cgi-bin/appchat/send") if e["json"]["chatid"] == "javachat"]
     assert {c["msgtype"] for c in chats} >= {"text", "markdown", "textcard", "image", "file", "voice", "video",
                                              "news", "mpnews"}

@@ -123,6 +123,13 @@ public class ChannelCheck {
 
     Object newChannels() {
         Map<String, Notification> n = new LinkedHashMap<>();
+        Map<String, Object> login = Map.of("first", "您的账号刚刚登录", "keyword1", Map.of("value", "admin",
+                "color", "#173177"), "keyword2", "2024-05-01 10:00", "remark", "如非本人操作请修改密码");
+        n.put("wechatTemplate", Notification.wechatTemplate("oJavaTemplate01", fixture("login"), login)
+                .url("https://example.com/login").miniprogram("wxjavaapp", "pages/index")
+                .clientMsgId("java-login-1001"));
+        n.put("wechatTemplate.byId", Notification.wechatTemplate("oJavaTemplate02", null, login)
+                .templateId(fixture("loginId")));
         n.put("wechatSubscribe", Notification.wechatSubscribe("oJavaSubscriber01", fixture("ticket"), Map.of(
                 "thing1", "打印机故障", "phrase2", "已完成", "time3", "2024-05-01 10:00"))
                 .miniprogram("wxjavaapp", "pages/ticket"));
