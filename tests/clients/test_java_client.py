@@ -93,11 +93,15 @@ class Operator:
     def inbound(self, text: str, sender: str, *, wecom: bool) -> int:
         """``sender`` writes to the account (as the sandbox plays the platform); the inbound record's id."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("IMBRIDGE_") and k != "REDIS_URL"}
+        env["IMBRIDGE_SANDBOX__PORT"] = self.imbridge.sandbox.rsplit(":", 1)[1]  # this imbridge's sandbox, no other
         argv = [sys.executable, "-m", "imbridge", "sandbox", "say", text, "--openid", sender, "--ingress",
                 self.imbridge.url, *(["--wecom"] if wecom else [])]
         said = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         assert said.returncode == 0, said.stdout + said.stderr
-        found = lambda: self.http.get("/api/v1/inbound", params={"fromUser": sender}).json()["items"]  # noqa: E731
+
+        def found() -> list[dict]:
+            return self.http.get("/api/v1/inbound", params={"fromUser": sender}).json()["items"]
+
         return wait_for(found, 30)[0]["id"]
 
     def sandbox(self, method: str, path: str, **kwargs) -> httpx.Response:
