@@ -24,7 +24,8 @@ import java.util.Set;
  * }</pre>
  *
  * A message type the channel does not take is refused at once ({@link UnsupportedOperationException}); the rest
- * (limits, known robots, chats and templates) is the server's to check: its 422 names the field.
+ * (limits, known robots, chats and templates) is the server's to check: its 422 names the field. A builder is
+ * changed by its methods (not thread-safe): make one per notification.
  */
 public final class Notification {
     /** A button of an action card: its title and the URL it opens. */
