@@ -32,6 +32,7 @@ SECTIONS = {
     "system": "#deliveries-chart",
     "wechat-followers": "#section-wechat-followers .followers-list :is(table, .empty)",
     "system-handlers": "#section-system-handlers table",
+    "users": "#section-users table, #section-users .empty",
 }
 
 #: Words that may stay in Latin letters on a Chinese screen: product and protocol names, the platforms' own

@@ -11,5 +11,6 @@ import inbound from "./inbound.js";
 import webhooks from "./webhooks.js";
 import system from "./system.js";
 import systemHandlers from "./system-handlers.js";
+import users from "./users.js";
 
-export default [notifications, robots, wechatTemplates, wechatMenus, wechatMedia, wechatMass, wechatArticles, wechatFollowers, inbound, webhooks, system, systemHandlers];
+export default [notifications, robots, wechatTemplates, wechatMenus, wechatMedia, wechatMass, wechatArticles, wechatFollowers, inbound, webhooks, system, systemHandlers, users];

@@ -22,11 +22,11 @@ export function sceneText(follower) {
   return follower.qrScene ? [scene, " · ", h("span", { dataset: { data: "" } }, follower.qrScene)] : scene;
 }
 
-/** A short line for a table cell: remark, tags, following. */
-export function followerLine(follower) {
+/** A short line for a table cell: remark, tags, and "not following" (also "following" with `always`). */
+export function followerLine(follower, { always = false } = {}) {
   return h("span", { class: "follower-line", dataset: { openid: follower.openid } },
     follower.remark ? h("strong", { dataset: { data: "" } }, follower.remark) : null,
-    tagChips(follower.tags), follower.subscribed ? null : followingBadge(follower));
+    tagChips(follower.tags), follower.subscribed && !always ? null : followingBadge(follower));
 }
 
 /** Every field, as `[label, value]` pairs for a `dl.kv`. */
