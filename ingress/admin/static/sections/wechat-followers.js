@@ -24,14 +24,22 @@ export default {
     let tags = [];
     let shown = [];
     let page = 1;
+    let busy = false;  // a job of the selection bar runs: its buttons wait
 
     /** Run an accepted job to its end in the progress area, then show the tables again. */
     async function job(request, label) {
-      const { jobId } = await request;
-      progress.replaceChildren();  // the last job's outcome stays until the next one starts
-      const done = await watchJob(jobId, { container: progress, label, signal: ctx.signal });
-      await Promise.all([loadTags(), show()]);
-      return done;
+      busy = true;
+      updateSelection();
+      try {
+        const { jobId } = await request;
+        progress.replaceChildren();  // the last job's outcome stays until the next one starts
+        const done = await watchJob(jobId, { container: progress, label, signal: ctx.signal });
+        await Promise.all([loadTags(), show()]);
+        return done;
+      } finally {
+        busy = false;
+        updateSelection();
+      }
     }
 
     // ------------------------------------------------------------------------------------------ tags
@@ -48,7 +56,8 @@ export default {
       fill(tagFilter, h("option", { value: "" }, t("followers.allTags")),
         tags.map((tag) => h("option", { value: String(tag.id), selected: filter.tag === String(tag.id) }, `${tag.name} (${tag.count})`)));
       const own = tags.filter((tag) => tag.id >= FIRST_OWN_TAG);
-      fill(tagPicker, own.length ? own.map((tag) => h("option", { value: String(tag.id) }, tag.name))
+      const picked = tagPicker.value;  // the operator's choice survives the refresh after each job
+      fill(tagPicker, own.length ? own.map((tag) => h("option", { value: String(tag.id), selected: String(tag.id) === picked }, tag.name))
         : h("option", { value: "" }, t("followers.noOwnTags")));
       fill(tagsBox, table([
         { label: t("followers.tag"), render: (tag) => [h("button", { type: "button", class: "link", dataset: { tag: tag.id, data: "" },
@@ -142,14 +151,15 @@ export default {
     }
 
     function updateSelection() {
-      const own = tagPicker.value !== "";
       const count = selected.size;
+      const off = busy || !count;
+      const noTag = off || tagPicker.value === "";
       fill(selectionBar,
         h("span", { class: "muted" }, t("followers.selected", { count })),
         tagPicker,
-        h("button", { type: "button", class: "small", disabled: !count || !own, onclick: () => members(true) }, t("followers.addTag")),
-        h("button", { type: "button", class: "small", disabled: !count || !own, onclick: () => members(false) }, t("followers.removeTag")),
-        h("button", { type: "button", class: "small", disabled: !count, onclick: refreshSelected }, t("followers.refreshSelected")),
+        h("button", { type: "button", class: "small", disabled: noTag, onclick: () => members(true) }, t("followers.addTag")),
+        h("button", { type: "button", class: "small", disabled: noTag, onclick: () => members(false) }, t("followers.removeTag")),
+        h("button", { type: "button", class: "small", disabled: off, onclick: refreshSelected }, t("followers.refreshSelected")),
         count ? h("button", { type: "button", class: "link small", onclick: () => { selected.clear(); render(); } }, t("followers.clearSelection")) : null);
     }
     tagPicker.addEventListener("change", updateSelection);
