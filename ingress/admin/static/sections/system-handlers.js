@@ -86,7 +86,7 @@ export default {
             { label: t("handlers.origin"), render: origin },
           ], report.scenes, { empty: t("handlers.noScenes") })),
           h("div", {}, h("h2", {}, t("handlers.followUps")), table([
-            { label: t("handlers.followUp"), render: (f) => h("code", {}, f.name) },
+            { label: t("handlers.followUp"), class: "nowrap", render: (f) => h("code", { class: "follow-up-name" }, f.name) },
             { label: t("handlers.function"), class: "wrap-anywhere", render: (f) => h("code", { class: "small" }, f.function) },
             { label: t("handlers.origin"), render: (f) => origin({ ...f, builtIn: false }) },
           ], report.followUps, { empty: t("handlers.noFollowUps") }))));
