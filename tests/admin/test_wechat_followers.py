@@ -85,6 +85,16 @@ def test_followers_are_fetched_tagged_and_given_a_remark(page, imbridge, screens
     page.locator("dialog.modal a", has_text="Messages and events").click()
     expect(page.locator("#section-inbound input[name=fromUser]")).to_have_value(first)
 
+    open_followers(page)
+    page.click(f"{FOLLOWERS} button:has-text('Sync tags from WeChat')")
+    expect(page.locator(f"{FOLLOWERS} .job-progress")).to_contain_text("Tag sync: succeeded")
+    tag_row.locator("button:has-text('Delete')").click()
+    expect(page.locator("dialog.modal")).to_contain_text("Its 1 followers lose it")
+    page.locator("dialog.modal button.danger").click()
+    expect(tag_row).to_have_count(0)
+    expect(row(page, first).locator(".tag-chip")).to_have_count(0)
+    assert [e for e in imbridge.journal("/cgi-bin/tags/delete") if e["json"]["tag"]["id"] == tagging["json"]["tagid"]]
+
 
 def test_a_senders_follower_data_is_shown_with_the_message_and_fetched_from_there(page, imbridge, screenshot):
     openid = f"oFollowersInbound{secrets.token_hex(4)}"
