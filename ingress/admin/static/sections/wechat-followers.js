@@ -126,6 +126,29 @@ export default {
       },
     });
 
+    // WeChat lists no followers by itself here (user/get is not used): "refresh all" fetches again every follower
+    // fetched so far, a job per 1000 (the fetch's limit).
+    const refreshAllButton = h("button", { type: "button", onclick: refreshAll }, t("followers.refreshAll"));
+    async function refreshAll() {
+      refreshAllButton.disabled = true;
+      try {
+        const openids = [];
+        for (let offset = 0; ; offset += 200) {
+          const { items, total } = await api("GET", "wechat/followers", undefined, { query: { limit: 200, offset }, signal: ctx.signal });
+          openids.push(...items.map((f) => f.openid));
+          if (!items.length || openids.length >= total) break;
+        }
+        for (let start = 0; start < openids.length; start += 1000) {
+          await job(api("POST", "wechat/followers/fetch", { openids: openids.slice(start, start + 1000) }),
+            t("followers.refreshAllJob", { from: start + 1, to: Math.min(start + 1000, openids.length), total: openids.length }));
+        }
+      } catch (err) {
+        toastError(err, t("followers.refreshAll"));
+      } finally {
+        refreshAllButton.disabled = false;
+      }
+    }
+
     // ------------------------------------------------------------------------------------------ followers
 
     function remarkDialog(follower) {
@@ -223,7 +246,7 @@ export default {
     }
 
     root.append(
-      pageHead(t("nav.followers"), { help: t("followers.help"), actions: [syncTagsButton] }),
+      pageHead(t("nav.followers"), { help: t("followers.help"), actions: [refreshAllButton, syncTagsButton] }),
       progress,
       h("div", { class: "grid followers-tools" },
         h("div", { class: "card" }, h("h2", {}, t("followers.fetchHeading")), fetchForm.element),
