@@ -89,7 +89,8 @@ def test_followers_are_fetched_tagged_and_given_a_remark(page, imbridge, screens
     known = httpx.get(f"{imbridge.url}/api/v1/wechat/followers", params={"limit": 1},
                       headers=imbridge.headers).json()["total"]
     page.click(f"{FOLLOWERS} button:has-text('Fetch all again')")
-    expect(page.locator(f"{FOLLOWERS} .job-progress")).to_contain_text(f"Fetch followers 1-{known} of {known}: succeeded")
+    expect(page.locator(f"{FOLLOWERS} .job-progress")).to_contain_text(
+        f"Fetch followers 1-{known} of {known}: succeeded")
     page.click(f"{FOLLOWERS} button:has-text('Sync tags from WeChat')")
     expect(page.locator(f"{FOLLOWERS} .job-progress")).to_contain_text("Tag sync: succeeded")
     tag_row.locator("button:has-text('Delete')").click()
