@@ -94,7 +94,7 @@ def test_followers_are_fetched_tagged_and_given_a_remark(page, imbridge, screens
     page.click(f"{FOLLOWERS} button:has-text('Sync tags from WeChat')")
     expect(page.locator(f"{FOLLOWERS} .job-progress")).to_contain_text("Tag sync: succeeded")
     tag_row.locator("button:has-text('Delete')").click()
-    expect(page.locator("dialog.modal")).to_contain_text("Its 1 followers lose it")
+    expect(page.locator("dialog.modal")).to_contain_text("The followers who have it (1) lose it")
     page.locator("dialog.modal button.danger").click()
     expect(tag_row).to_have_count(0)
     expect(row(page, first).locator(".tag-chip")).to_have_count(0)
