@@ -50,6 +50,7 @@ from ingress.resources.notifications import (
 from ingress.resources.ping import PingCollection, PingItem
 from ingress.resources.robots import RobotCollection, RobotItem
 from ingress.resources.system import SystemStatusResource
+from ingress.resources.system_handlers import SystemHandlersResource
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
 from ingress.resources.wechat_articles import ArticleCollection, ArticleSync
@@ -159,6 +160,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/api/v1/users/{user_id:id}/bindings", UserBindings(runtime.database))
     route("/api/v1/users/{user_id:id}/bindings/{binding_id:id}", UserBinding(runtime.database))
     route("/api/v1/system/status", SystemStatusResource(runtime, tasks.broker))
+    route("/api/v1/system/handlers", SystemHandlersResource(portals.dispatcher.router))
     install_admin(app)
     install_docs(app)
     app.add_sink(Unrouted(auth))

@@ -99,6 +99,7 @@ EXPECTED_ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/users/{user_id:id}/bindings"): ADMIN,
     ("DELETE", "/api/v1/users/{user_id:id}/bindings/{binding_id:id}"): ADMIN,
     ("GET", "/api/v1/system/status"): ADMIN,
+    ("GET", "/api/v1/system/handlers"): ADMIN,
     ("GET", "/wechat/portal"): PLATFORM,
     ("POST", "/wechat/portal"): PLATFORM,
     ("GET", "/wecom/portal"): PLATFORM,

@@ -6,8 +6,11 @@ import wechatMenus from "./wechat-menus.js";
 import wechatMedia from "./wechat-media.js";
 import wechatMass from "./wechat-mass.js";
 import wechatArticles from "./wechat-articles.js";
+import wechatFollowers from "./wechat-followers.js";
 import inbound from "./inbound.js";
 import webhooks from "./webhooks.js";
 import system from "./system.js";
+import systemHandlers from "./system-handlers.js";
+import users from "./users.js";
 
-export default [notifications, robots, wechatTemplates, wechatMenus, wechatMedia, wechatMass, wechatArticles, inbound, webhooks, system];
+export default [notifications, robots, wechatTemplates, wechatMenus, wechatMedia, wechatMass, wechatArticles, wechatFollowers, inbound, webhooks, system, systemHandlers, users];
