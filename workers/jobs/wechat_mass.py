@@ -11,7 +11,7 @@ from typing import Any
 from core import job_kinds
 from core.runtime import Runtime
 from models.base import utcnow
-from models.wechat.mass_sends import MassStatus, WeChatMassSend, clientmsgid
+from models.wechat.mass_sends import MassStatus, WeChatMassSend, clientmsgid, join_stored_report
 from platforms.errors import PermanentError
 from platforms.wechat import CLIENTMSGID_EXISTS
 from workers.jobs.kinds import JobKind, JobRefused, Params
@@ -50,6 +50,7 @@ def _record_send(session: Any, params: Params, answer: dict[str, Any]) -> dict[s
         if answer.get("msg_data_id") is not None:
             row.msg_data_id = str(answer["msg_data_id"])
         row.last_error = row.errcode = None
+        join_stored_report(session, row)  # WeChat's report may have come before this answer was recorded
     return {"massId": params["massId"], "msgId": answer.get("msg_id"), "alreadySent": bool(answer.get("alreadySent"))}
 
 
