@@ -2,6 +2,7 @@
 import notifications from "./notifications.js";
 import robots from "./robots.js";
 import wechatTemplates from "./wechat-templates.js";
+import wechatSubscribeTemplates from "./wechat-subscribe-templates.js";
 import wechatMenus from "./wechat-menus.js";
 import wechatMedia from "./wechat-media.js";
 import wechatMass from "./wechat-mass.js";
@@ -10,4 +11,4 @@ import inbound from "./inbound.js";
 import webhooks from "./webhooks.js";
 import system from "./system.js";
 
-export default [notifications, robots, wechatTemplates, wechatMenus, wechatMedia, wechatMass, wechatArticles, inbound, webhooks, system];
+export default [notifications, robots, wechatTemplates, wechatSubscribeTemplates, wechatMenus, wechatMedia, wechatMass, wechatArticles, inbound, webhooks, system];
