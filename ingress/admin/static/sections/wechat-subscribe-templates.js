@@ -1,6 +1,7 @@
 // WeChat subscription templates: the Official Account's (wxaapi/newtmpl/gettemplate) and the mini-program's, synced
 // by a job; their data keys (what a send must fill) shown; the local fields (code, name, enabled) edited.
-import { api, badge, Form, fmtTime, h, modal, pageHead, t, table, toast, toastError, watchJob } from "../app.js";
+import { api, badge, fmtTime, h, modal, pageHead, t, table } from "../app.js";
+import { editLocalFields, syncButton } from "../wechat/synced-templates.js";
 
 // What WeChat accepts for a key's value (the API's keyRules): its type, the longest value, a format for some types.
 function ruleText(rule) {
@@ -12,29 +13,6 @@ function ruleText(rule) {
 
 function keyChip(rule) {
   return h("code", { class: "key-chip", title: ruleText(rule) }, rule.key);
-}
-
-function editDialog(template, onSaved) {
-  const form = new Form({
-    fields: [
-      { name: "code", label: t("robots.code"), placeholder: "ticket-progress", help: t("templates.codeHelp") },
-      { name: "name", label: t("robots.name"), required: true },
-      { name: "enabled", label: t("templates.enabledLabel"), type: "checkbox" },
-    ],
-    values: template,
-    submitLabel: t("common.save"),
-    cancel: () => handle.close(),
-    onSubmit: async (values) => {
-      // Blank code means "remove it": the API takes null for that (an empty string is not a valid code).
-      const saved = await api("PATCH", `wechat/subscribe-templates/${template.id}`,
-        { code: values.code ?? null, name: values.name ?? "", enabled: values.enabled });
-      toast(t("templates.savedToast", { name: saved.name }), "success");
-      handle.close();
-      onSaved();
-    },
-  });
-  const handle = modal(t("templates.editTitle", { title: template.title }), [
-    h("p", { class: "muted" }, t("templates.editHelp")), form.element]);
 }
 
 function keysDialog(template) {
@@ -57,7 +35,8 @@ export default {
   async render(root, ctx) {
     const lists = h("div", {});
     const progress = h("div", { class: "progress-area" });
-    const syncButton = h("button", { type: "button", class: "primary", onclick: sync }, t("wechat.sync"));
+    const sync = syncButton("wechat/subscribe-templates/sync",
+      { progress, jobLabel: t("subscribeTemplates.syncJob"), signal: ctx.signal, reload: () => load() });
 
     function accountTable(items, load) {
       return table([
@@ -70,7 +49,7 @@ export default {
         { label: t("templates.synced"), class: "nowrap", render: (tp) => fmtTime(tp.syncedAt) },
         { label: "", class: "actions-cell", render: (tp) => [
           h("button", { type: "button", class: "small", onclick: () => keysDialog(tp) }, t("subscribeTemplates.showKeys")),
-          h("button", { type: "button", class: "small", onclick: () => editDialog(tp, load) }, t("common.edit"))] },
+          h("button", { type: "button", class: "small", onclick: () => editLocalFields(tp, `wechat/subscribe-templates/${tp.id}`, load, { codePlaceholder: "ticket-progress" }) }, t("common.edit"))] },
       ], items, { empty: t("subscribeTemplates.empty") });
     }
 
@@ -82,22 +61,7 @@ export default {
           h("div", { "data-account": account }, accountTable(items.filter((tp) => tp.account === account), load))]));
     }
 
-    async function sync() {
-      syncButton.disabled = true;
-      try {
-        const { jobId } = await api("POST", "wechat/subscribe-templates/sync");
-        progress.replaceChildren();
-        const job = await watchJob(jobId, { container: progress, label: t("subscribeTemplates.syncJob"), signal: ctx.signal });
-        if (job.result) progress.append(h("p", { class: "muted small" }, t("templates.syncResult", job.result)));
-        await load();
-      } catch (err) {
-        toastError(err, t("wechat.syncShort"));
-      } finally {
-        syncButton.disabled = false;
-      }
-    }
-
-    root.append(pageHead(t("nav.subscribeTemplates"), { help: t("subscribeTemplates.help"), actions: [syncButton] }),
+    root.append(pageHead(t("nav.subscribeTemplates"), { help: t("subscribeTemplates.help"), actions: [sync] }),
       progress, lists);
     await load();
   },
