@@ -4,14 +4,11 @@ match whom the send reached; a report that comes before the record knows its msg
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
-from ingress import create_app
+from tests.ingress_support import served_ingress
 from tests.waiting import wait_for
 
 MASS = "/api/v1/wechat/mass-sends"
@@ -19,37 +16,21 @@ TEXT = {"msgtype": "text", "text": {"content": "本周活动 / this week's event
 SENDALL = "/wechat/cgi-bin/message/mass/sendall"
 
 
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
-def served_ingress(runtime, control) -> Iterator[str]:
+def served(runtime, control) -> Iterator[str]:
     """The ingress over HTTP, set as the account's server URL in the sandbox (where WeChat posts its events)."""
-    server = make_server("127.0.0.1", 0, create_app(runtime.settings, runtime), server_class=_Server,
-                         handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    control.post("/config", json={"wechat_server_url": f"{url}/wechat/portal",
-                                  "wechat_mass_report_delay_seconds": 0.2}).raise_for_status()
-    yield url
-    control.post("/reset")  # no report of this test reaches a later one
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with served_ingress(runtime.settings, runtime) as url:
+        control.post("/config", json={"wechat_server_url": f"{url}/wechat/portal",
+                                      "wechat_mass_report_delay_seconds": 0.2}).raise_for_status()
+        yield url
+        control.post("/reset")  # no report of this test reaches a later one
 
 
 def _report(api, mass_id: int) -> dict | None:
     return api.get(f"{MASS}/{mass_id}").json["report"]
 
 
-def test_a_mass_send_ends_with_wechats_report_joined(api, worker, control, served_ingress):
+def test_a_mass_send_ends_with_wechats_report_joined(api, worker, control, served):
     tag = api.run("post", "/api/v1/wechat/tags", {"name": "VIP"})["result"]["id"]
     api.run("post", f"/api/v1/wechat/tags/{tag}/members", {"openids": ["oVip1", "oVip2"]})
     control.post("/config", json={"wechat_non_followers": ["oGone"]}).raise_for_status()
@@ -73,7 +54,7 @@ def test_a_mass_send_ends_with_wechats_report_joined(api, worker, control, serve
     assert events["total"] == 2 and all(e["encrypted"] for e in events["items"])
 
 
-def test_a_report_that_comes_before_the_record_knows_its_msg_id_is_joined(api, worker, control, served_ingress):
+def test_a_report_that_comes_before_the_record_knows_its_msg_id_is_joined(api, worker, control, served):
     draft = api.post(MASS, {"audience": {"openids": ["oA", "oB"]}, "message": TEXT}).json
     # WeChat sends at once and reports at once, but its answer to the send is slow: the job learns the msg_id
     # only after the report was recorded.
