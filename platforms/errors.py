@@ -257,6 +257,9 @@ class PlatformError(Exception):
         self.errmsg = errmsg
         self.retry_after = retry_after
         self.quota = quota
+        #: The error answer's other ids (number or short text), when it names something: WeChat's 45065 carries
+        #: the ``msg_id`` of the mass send that already went out with that clientmsgid.
+        self.ids: dict[str, int | str] = {}
 
     def __str__(self) -> str:
         code = "" if self.errcode is None else f" errcode {self.errcode}"

@@ -2,7 +2,8 @@
 
 The sandbox checks what WeChat checks: a message type it knows with its field (40008, 44002-style), a tag that
 exists (40050), 2..10000 openids (40130), and a ``clientmsgid`` used once (45065 "clientmsgid exist" the second
-time, nothing sent). Every send is recorded in ``/_sandbox/deliveries`` with the followers it reached.
+time, nothing sent; the answer carries the first send's ``msg_id``, as WeChat's does). Every send is recorded in
+``/_sandbox/deliveries`` with the followers it reached.
 
 A little later (``wechat_mass_report_delay_seconds``) the sandbox posts the ``MASSSENDJOBFINISH`` event to the
 account's server URL, as WeChat does (:mod:`sandbox.pushes`): TotalCount the audience (a tag's members, the openid
@@ -62,8 +63,8 @@ def _report_later(state: SandboxState, msg_id: int, total: int, reached: list[st
 def _record(state: SandboxState, body: dict[str, Any], msgtype: str, target: str, reached: list[str],
             total: int) -> dict[str, Any]:
     clientmsgid = body.get("clientmsgid")
-    if clientmsgid and clientmsgid in state.wechat.mass_clientmsgids:
-        raise ErrcodeAnswer(45065, "clientmsgid exist")
+    if clientmsgid and clientmsgid in state.wechat.mass_clientmsgids:  # the answer names the send that went out
+        raise ErrcodeAnswer(45065, "clientmsgid exist", msg_id=state.wechat.mass_clientmsgids[clientmsgid])
     state.wechat.next_msgid += 1
     msg_id = state.wechat.next_msgid
     if clientmsgid:

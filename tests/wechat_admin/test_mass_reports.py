@@ -70,3 +70,14 @@ def test_a_report_that_comes_before_the_record_knows_its_msg_id_is_joined(api, w
     assert api.job(started.json["jobId"])["status"] == "succeeded"
     report = wait_for(lambda: _report(api, draft["id"]))
     assert (report["totalCount"], report["sentCount"], report["errorCount"]) == (2, 2, 0)
+
+
+def test_a_send_whose_answer_was_lost_still_gets_its_report(runtime, api, worker, control, served):
+    draft = api.post(MASS, {"audience": {"all": True}, "message": TEXT}).json
+    # An earlier attempt reached WeChat with the record's clientmsgid, but its answer was lost: the job's send is
+    # refused with 45065, whose answer names the first send's msg_id.
+    first = runtime.clients.wechat.mass.send_to_all(TEXT, clientmsgid=f"imbridge-mass-{draft['id']}")
+    job = api.run("post", f"{MASS}/{draft['id']}/confirm")
+    assert job["result"]["alreadySent"] is True and job["result"]["msgId"] == first["msg_id"]
+    assert api.get(f"{MASS}/{draft['id']}").json["msgId"] == str(first["msg_id"])
+    assert wait_for(lambda: _report(api, draft["id"]))["status"] == "send success"

@@ -36,7 +36,8 @@ def _send(runtime: Runtime, params: Params) -> dict[str, Any]:
         return mass.send_to_all(message, tag_id=row["tag_id"], clientmsgid=clientmsgid(params["massId"]))
     except PermanentError as exc:
         if exc.errcode == CLIENTMSGID_EXISTS:  # an earlier attempt was sent; its answer was lost
-            return {"alreadySent": True}
+            # WeChat names that send's msg_id, so its report can still be joined.
+            return {"alreadySent": True, **({"msg_id": exc.ids["msg_id"]} if "msg_id" in exc.ids else {})}
         raise
 
 
