@@ -5,11 +5,13 @@ match whom the send reached; a report that comes before the record knows its msg
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
 from tests.ingress_support import served_ingress
 from tests.waiting import wait_for
+from workers.actors.inbound import REPORT_RETRY, apply_mass_report_later
 
 MASS = "/api/v1/wechat/mass-sends"
 TEXT = {"msgtype": "text", "text": {"content": "本周活动 / this week's event"}}
@@ -81,3 +83,25 @@ def test_a_send_whose_answer_was_lost_still_gets_its_report(runtime, api, worker
     assert job["result"]["alreadySent"] is True and job["result"]["msgId"] == first["msg_id"]
     assert api.get(f"{MASS}/{draft['id']}").json["msgId"] == str(first["msg_id"])
     assert wait_for(lambda: _report(api, draft["id"]))["status"] == "send success"
+
+
+def test_the_second_look_joins_a_report_whose_send_was_recorded_meanwhile(runtime, api, actor_context):
+    """The inbound side's retry: it covers the job and the recorder missing each other's transactions."""
+    from models.wechat.mass_sends import MassStatus, WeChatMassSend
+
+    with runtime.database.session() as session:
+        row = WeChatMassSend(audience="openids", openids=["oA", "oB"], msgtype="text", message=TEXT,
+                             status=MassStatus.SENT.value, msg_id="2000000123")
+        session.add(row)
+    fields = {"MsgID": "2000000123", "Status": "send success", "TotalCount": "2", "FilterCount": "2",
+              "SentCount": "2", "ErrorCount": "0"}
+    apply_mass_report_later(actor_context, fields, datetime.now(UTC).isoformat(), 0)
+    report = api.get(f"{MASS}/{row.id}").json["report"]
+    assert (report["status"], report["sentCount"]) == ("send success", 2)
+
+
+def test_a_report_on_a_send_nobody_made_stops_asking(runtime, actor_context):
+    last = len(REPORT_RETRY.delays) - 1
+    apply_mass_report_later(actor_context, {"MsgID": "999", "Status": "send success"}, datetime.now(UTC).isoformat(),
+                            last)
+    assert runtime.redis.hlen("imbridge-dramatiq:inbound.DQ.msgs") == 0
