@@ -64,6 +64,11 @@ class SandboxOptions(BaseModel):
 
     #: Openids that do not follow the account: template messages to them get 43004.
     wechat_non_followers: list[str] = Field(default_factory=list)
+    #: Openids that follow the account, listed by ``user/get`` (with everyone the sandbox has seen interact, be
+    #: remarked or tagged; without the non-followers above), in openid order.
+    wechat_followers: list[str] = Field(default_factory=list)
+    #: Openids per page of ``user/get`` and ``user/tag/get`` (WeChat: 10000); tests page with fewer.
+    wechat_follower_page_size: int = Field(default=10000, ge=1, le=10000)
     #: Openids that did not subscribe to (or refused) subscription messages: sends to them get 43101.
     wechat_unsubscribed: list[str] = Field(default_factory=list)
     #: The account's server URL (its portal, ``http://127.0.0.1:8000/wechat/portal``): where the sandbox posts the

@@ -106,6 +106,30 @@ def test_wechat_customer_service_messages_and_typing_within_the_48_hour_window(s
     assert send["json"] == {"touser": "oWriter", "msgtype": "text", "text": {"content": "稍等 / one moment"}}
 
 
+def test_wechat_follower_list_pages_by_next_openid_until_the_empty_page(settings, control, journal):
+    followers = [f"oFan{n:02d}" for n in range(5)]
+    control.post("/config", json={"wechat_followers": followers, "wechat_follower_page_size": 2}).raise_for_status()
+    pages = list(wechat_client(settings).followers.pages())
+    assert [page.openids for page in pages] == [followers[0:2], followers[2:4], followers[4:5]]
+    assert {page.total for page in pages} == {5}
+    # WeChat names the last openid of every page, and answers the page after the last one empty
+    assert [e["query"].get("next_openid") for e in journal("/cgi-bin/user/get")] == [None, "oFan01", "oFan03", "oFan04"]
+
+
+def test_wechat_tag_followers_page_the_same_way(settings, control, journal):
+    client = wechat_client(settings)
+    tag_id = client.followers.create_tag("分页")["id"]
+    client.followers.tag(tag_id, ["oT1", "oT2", "oT3"])
+    control.post("/config", json={"wechat_follower_page_size": 2}).raise_for_status()
+    assert [page.openids for page in client.followers.tag_pages(tag_id)] == [["oT1", "oT2"], ["oT3"]]
+    assert [e["json"] for e in journal("/cgi-bin/user/tag/get")] == [
+        {"tagid": tag_id, "next_openid": ""}, {"tagid": tag_id, "next_openid": "oT2"},
+        {"tagid": tag_id, "next_openid": "oT3"}]
+    with pytest.raises(PermanentError) as unknown:
+        client.followers.tag_page(tag_id + 1)
+    assert unknown.value.errcode == 45159
+
+
 def test_wechat_media_material_and_qrcode(settings, journal):
     client = wechat_client(settings)
     media_id = client.media.upload("image", "a.png", PNG, "image/png")
