@@ -54,6 +54,7 @@ from ingress.resources.system_handlers import SystemHandlersResource
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
 from ingress.resources.wechat_articles import ArticleCollection, ArticleSync
+from ingress.resources.wechat_follower_sync import FollowerSync
 from ingress.resources.wechat_followers import (
     FollowerCollection,
     FollowerFetch,
@@ -227,6 +228,7 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/media/{record_id:id}/fetch", MediaFetch(database, tasks))
     route("/api/v1/wechat/followers", FollowerCollection(database))
     route("/api/v1/wechat/followers/fetch", FollowerFetch(database, tasks))
+    route("/api/v1/wechat/followers/sync", FollowerSync(database, tasks))
     route("/api/v1/wechat/followers/{openid}", FollowerItem(database))
     route("/api/v1/wechat/followers/{openid}/remark", FollowerRemark(database, tasks))
     route("/api/v1/wechat/tags", TagCollection(database, tasks))
@@ -234,3 +236,4 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/tags/{tag_id:id}", TagItem(database, tasks))
     route("/api/v1/wechat/tags/{tag_id:id}/members", TagMembership(database, tasks, add=True))
     route("/api/v1/wechat/tags/{tag_id:id}/members/remove", TagMembership(database, tasks, add=False))
+    route("/api/v1/wechat/tags/{tag_id:id}/members/sync", FollowerSync(database, tasks, tag=True))
