@@ -16,7 +16,6 @@ from core import job_kinds
 from core.tasks import Tasks
 from ingress.errors import ApiError
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
-from ingress.resources.wechat_followers import _own_tag
 from models import Database, Scope
 from models.jobs import Job, JobStatus, create_job
 
@@ -39,7 +38,7 @@ class FollowerSync:
         self.openapi = {"post": {"summary": summary, "responses": _RESPONSES}}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tag_id: int | None = None) -> None:
-        params: dict[str, Any] = {} if tag_id is None else {"tagId": _own_tag(tag_id)}
+        params: dict[str, Any] = {} if tag_id is None else {"tagId": tag_id}  # WeChat's own tags list too
         with self.database.session() as session:
             running = session.scalar(select(Job.id).where(
                 Job.kind == job_kinds.FOLLOWERS_SYNC,

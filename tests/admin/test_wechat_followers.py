@@ -120,3 +120,23 @@ def test_a_senders_follower_data_is_shown_with_the_message_and_fetched_from_ther
     page.keyboard.press("Escape")
     page.click("#section-inbound button:has-text('Refresh')")
     expect(page.locator(f"#section-inbound .follower-line[data-openid={openid}]")).to_be_attached()
+
+
+def test_sync_all_followers_walks_wechats_list_and_shows_what_it_found(page, imbridge):
+    fans = [f"oFollowersSync{secrets.token_hex(4)}{n}" for n in range(3)]
+    config = f"{imbridge.sandbox_url}/_sandbox/config"
+    httpx.post(config, json={"wechat_followers": fans, "wechat_follower_page_size": 2}, timeout=10).raise_for_status()
+    try:
+        open_followers(page)
+        page.click(f"{FOLLOWERS} button:has-text('Sync all followers')")
+        expect(page.locator(f"{FOLLOWERS} .job-progress")).to_contain_text("Follower sync: succeeded")
+        # the sandbox lists these and whoever else earlier tests had write, be tagged or remarked
+        [job] = httpx.get(f"{imbridge.url}/api/v1/jobs", params={"kind": "wechat.followers.sync"},
+                          headers=imbridge.headers, timeout=10).json()["items"]
+        listed = job["result"]["listed"]
+        assert listed >= len(fans) and len(imbridge.journal("/cgi-bin/user/get")) == -(-listed // 2) + 1
+        expect(page.locator(f"{FOLLOWERS} .sync-result")).to_contain_text(f"{listed} listed, {listed} fetched")
+        for openid in fans:
+            expect(row(page, openid)).to_contain_text("following")
+    finally:
+        httpx.post(config, json={"wechat_followers": [], "wechat_follower_page_size": 10000}, timeout=10)

@@ -1,14 +1,17 @@
 // WeChat followers and tags: the followers fetched so far with their remark, tags and subscription, fetched again
 // from WeChat (a job), remarks set, tags created, synced, deleted, and given to or taken from selected followers.
-// Every change is a job: the list shows what WeChat confirmed, never what we hoped.
+// Every change is a job: the list shows what WeChat confirmed, never what we hoped. "Sync all followers" walks
+// WeChat's whole list (a job in steps whose result tells how far it got), a tag's "Sync followers" that tag's.
 import {
-  api, confirmDialog, fill, fmtTime, Form, h, modal, pageHead, pager, t, table, toastError, watchJob,
+  api, confirmDialog, fill, fmtTime, Form, h, modal, pageHead, pager, poll, t, table, toastError, watchJob,
 } from "../app.js";
 import { followerFields, followerPanel, followingBadge, sceneText, tagChips } from "../wechat/followers.js";
 
 const LIMIT = 25;
 /** WeChat's own tags (0-2) cannot be given, taken, renamed or deleted through the API. */
 const FIRST_OWN_TAG = 3;
+/** A sync of a large account runs for a long time (a 10,000-openid page, then 100 followers a call). */
+const SYNC_TIMEOUT = 12 * 3600 * 1000;
 
 export default {
   id: "wechat-followers",
@@ -42,6 +45,66 @@ export default {
       }
     }
 
+    // ------------------------------------------------------------------------------------------ syncs
+
+    /** Follow a sync job to its end, its progress line updated as it goes; a stopped sync offers to go on. */
+    async function followSync(jobId, label, resultKey) {
+      busy = true;
+      updateSelection();
+      syncAllButton.disabled = true;
+      try {
+        progress.replaceChildren();
+        const live = h("p", { class: "muted small sync-progress" });
+        progress.append(live);
+        const counts = (result) => ({ pages: 0, listed: 0, fetched: 0, following: 0, ...result });
+        await poll(() => api("GET", `jobs/${encodeURIComponent(jobId)}`, undefined, { signal: ctx.signal }),
+          (j) => j.status === "succeeded" || j.status === "failed", { interval: 1000, timeout: SYNC_TIMEOUT, signal: ctx.signal,
+            onUpdate: (j) => { if (j.result?.phase) live.textContent = t(j.result.phase === "list" ? "followers.syncListing" : "followers.syncFetching", counts(j.result)); } });
+        live.remove();
+        const done = await watchJob(jobId, { container: progress, label, signal: ctx.signal });
+        if (done.status === "succeeded") {
+          progress.append(h("p", { class: "muted small sync-result" }, t(resultKey, counts(done.result))));
+        } else if (done.result?.phase) {
+          progress.append(h("p", { class: "small sync-result" }, t("followers.syncStopped", counts(done.result)), " ",
+            h("button", { type: "button", class: "small", onclick: () => resumeSync(jobId, label, resultKey) }, t("followers.syncResume"))));
+        }
+        await Promise.all([loadTags(), show()]);
+      } finally {
+        busy = false;
+        syncAllButton.disabled = false;
+        updateSelection();
+      }
+    }
+
+    /** Start a sync; when one already runs (409, another tab), follow that one instead. */
+    async function startSync(path, label, resultKey) {
+      let jobId;
+      try {
+        ({ jobId } = await api("POST", path));
+      } catch (err) {
+        const running = err?.status === 409 && err.details?.find?.((d) => d.field === "jobId")?.value;
+        if (!running) return toastError(err, label);
+        jobId = running;
+      }
+      try {
+        await followSync(jobId, label, resultKey);
+      } catch (err) {
+        toastError(err, label);
+      }
+    }
+
+    async function resumeSync(jobId, label, resultKey) {
+      try {
+        await api("POST", `jobs/${encodeURIComponent(jobId)}/retry`);
+        await followSync(jobId, label, resultKey);
+      } catch (err) {
+        toastError(err, label);
+      }
+    }
+
+    const syncAllButton = h("button", { type: "button", title: t("followers.syncAllHelp"),
+      onclick: () => startSync("wechat/followers/sync", t("followers.syncAllJob"), "followers.syncResult") }, t("followers.syncAll"));
+
     // ------------------------------------------------------------------------------------------ tags
 
     // Tag names are the account's data (dataset.data: the language checks skip them).
@@ -64,9 +127,13 @@ export default {
           title: t("followers.showTagged"), onclick: () => { filter.tag = String(tag.id); tagFilter.value = filter.tag; show(1).catch(toastError); } }, tag.name),
         h("span", { class: "muted small" }, ` #${tag.id}`)] },
         { label: t("followers.tagCount"), key: "count", class: "num tag-count" },
-        { label: "", class: "actions-cell", render: (tag) => (tag.id >= FIRST_OWN_TAG
-          ? h("button", { type: "button", class: "small danger", onclick: () => removeTag(tag) }, t("common.delete"))
-          : h("span", { class: "badge badge-disabled", title: t("followers.wechatOwnHelp") }, t("followers.wechatOwn"))) },
+        { label: "", class: "actions-cell", render: (tag) => [
+          h("button", { type: "button", class: "small sync-tag", title: t("followers.syncTagHelp"),
+            onclick: () => startSync(`wechat/tags/${tag.id}/members/sync`, t("followers.syncTagJob", { name: tag.name }), "followers.syncTagResult") },
+          t("followers.syncTag")), " ",
+          tag.id >= FIRST_OWN_TAG
+            ? h("button", { type: "button", class: "small danger", onclick: () => removeTag(tag) }, t("common.delete"))
+            : h("span", { class: "badge badge-disabled", title: t("followers.wechatOwnHelp") }, t("followers.wechatOwn"))] },
       ], tags, { empty: t("followers.noTags") }),
       tags.length ? h("p", { class: "muted small" }, t("followers.tagsSynced", { time: fmtTime(tags[0].syncedAt) })) : null);
       updateSelection();
@@ -126,8 +193,8 @@ export default {
       },
     });
 
-    // WeChat lists no followers by itself here (user/get is not used): "refresh all" fetches again every follower
-    // fetched so far, a job per 1000 (the fetch's limit).
+    // "Fetch all again" fetches again every follower fetched so far, a job per 1000 (the fetch's limit), without
+    // walking WeChat's list ("Sync all followers" does).
     const refreshAllButton = h("button", { type: "button", onclick: refreshAll }, t("followers.refreshAll"));
     async function refreshAll() {
       refreshAllButton.disabled = true;
@@ -246,7 +313,7 @@ export default {
     }
 
     root.append(
-      pageHead(t("nav.followers"), { help: t("followers.help"), actions: [refreshAllButton, syncTagsButton] }),
+      pageHead(t("nav.followers"), { help: t("followers.help"), actions: [syncAllButton, refreshAllButton, syncTagsButton] }),
       progress,
       h("div", { class: "grid followers-tools" },
         h("div", { class: "card" }, h("h2", {}, t("followers.fetchHeading")), fetchForm.element),
