@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, String, delete, select
+from sqlalchemy import ColumnElement, Select, String, delete, exists, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base
+
+#: Openids per ``IN (...)``: well under every database's limit on bound parameters.
+_IN_CHUNK = 1000
 
 
 class WeChatFollowerListing(Base):
@@ -29,8 +32,10 @@ def add_listed(session: Session, sync_id: str, openids: Iterable[str]) -> int:
     page = [o for o in dict.fromkeys(openids) if 0 < len(o) <= 64]
     if not page:
         return 0
-    known = set(session.scalars(select(WeChatFollowerListing.openid).where(
-        WeChatFollowerListing.sync_id == sync_id, WeChatFollowerListing.openid.in_(page))))
+    known: set[str] = set()
+    for start in range(0, len(page), _IN_CHUNK):
+        known.update(session.scalars(select(WeChatFollowerListing.openid).where(
+            WeChatFollowerListing.sync_id == sync_id, WeChatFollowerListing.openid.in_(page[start:start + _IN_CHUNK]))))
     new = [o for o in page if o not in known]
     session.add_all(WeChatFollowerListing(sync_id=sync_id, openid=o) for o in new)
     return len(new)
@@ -46,6 +51,11 @@ def listed_after(session: Session, sync_id: str, after: str, limit: int) -> list
 def listed(sync_id: str) -> Select[tuple[str]]:
     """A subquery of the sync's openids."""
     return select(WeChatFollowerListing.openid).where(WeChatFollowerListing.sync_id == sync_id)
+
+
+def unlisted(sync_id: str, openid: ColumnElement[str]) -> ColumnElement[bool]:
+    """True where ``openid`` is not on the sync's list (NOT EXISTS: an anti-join on every database)."""
+    return ~exists().where(WeChatFollowerListing.sync_id == sync_id, WeChatFollowerListing.openid == openid)
 
 
 def forget(session: Session, *, sync_id: str | None = None, except_sync: str | None = None) -> None:

@@ -79,3 +79,17 @@ def test_one_sync_at_a_time(api):
     assert first.json["jobId"] in second.json["error"]["message"] and "粉丝同步" in second.json["error"]["message"]
     tag = api.post("/api/v1/wechat/tags/2/members/sync")  # a tag's sync is one too
     assert tag.status_code == 409 and tag.json["error"]["details"] == second.json["error"]["details"]
+
+
+def test_a_stopped_sync_overtaken_by_a_newer_one_refuses_to_go_on_rather_than_mark_everyone(api, worker, control):
+    _followers(control, FANS[:5], page_size=2)
+    control.post("/faults", json={"pattern": "/wechat/cgi-bin/user/info/batchget", "kind": "errcode",
+                                  "errcode": 45009, "times": 1}).raise_for_status()
+    stopped = api.run("post", SYNC)
+    assert stopped["status"] == "failed" and stopped["result"]["listed"] == 5, stopped
+    newer = api.run("post", SYNC)
+    assert newer["status"] == "succeeded" and newer["result"]["unsubscribed"] == 0, newer
+    assert api.post(f"/api/v1/jobs/{stopped['id']}/retry").status_code == 202
+    again = api.job(stopped["id"])
+    assert again["status"] == "failed" and "newer sync" in again["error"], again
+    assert api.get("/api/v1/wechat/followers", params={"subscribed": "true", "limit": 1}).json["total"] == 5

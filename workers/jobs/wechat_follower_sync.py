@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from core import job_kinds
 from core.runtime import Runtime
 from models.base import utcnow
-from models.wechat.follower_listing import add_listed, forget, listed, listed_after
-from models.wechat.followers import WeChatFollower, store_follower
+from models.wechat.follower_listing import add_listed, forget, listed, listed_after, unlisted
+from models.wechat.followers import WeChatFollower, followers_by_openid, store_follower
 from platforms.wechat.followers import BATCH_INFO_LIMIT
 from workers.jobs.kinds import Continue, JobKind, JobRefused, Params
 
@@ -70,6 +70,7 @@ def _record(session: Session, params: Params, answer: dict[str, Any]) -> dict[st
         else:
             state["cursor"] = page.next_openid
         return _step(params, state)
+    followers_by_openid(session, answer["openids"])  # one query loads the rows the answers update
     rows = [row for row in (store_follower(session, info) for info in answer["answers"]) if row is not None]
     state["fetched"] += len(rows)
     state["following"] += sum(row.subscribed for row in rows)
@@ -92,19 +93,20 @@ def _progress(params: Params, state: dict[str, Any]) -> dict[str, Any]:
 def _finish(session: Session, params: Params, state: dict[str, Any]) -> dict[str, Any]:
     """Who was here before the walk began and is not on its list: no longer a follower (or no longer tagged)."""
     started = datetime.fromisoformat(state["startedAt"])
-    unlisted = (WeChatFollower.fetched_at < started, WeChatFollower.openid.not_in(listed(state["id"])))
+    missing = (WeChatFollower.fetched_at < started, unlisted(state["id"], WeChatFollower.openid))
     tag_id = params.get("tagId")
     if tag_id is None:
-        gone = session.execute(update(WeChatFollower).where(WeChatFollower.subscribed.is_(True), *unlisted)
+        gone = session.execute(update(WeChatFollower).where(WeChatFollower.subscribed.is_(True), *missing)
                                .values(subscribed=False).execution_options(synchronize_session=False)).rowcount
         outcome = {"unsubscribed": gone}
-    else:
-        untagged = 0
-        for row in session.scalars(select(WeChatFollower).where(*unlisted)):
-            if tag_id in (row.tag_ids or []):
+    else:  # tag ids live in a JSON list: read a thousand rows at a time, change those that have the tag
+        candidates = session.execute(select(WeChatFollower.openid, WeChatFollower.tag_ids).where(*missing)
+                                     .execution_options(yield_per=1000))
+        losing = [openid for openid, tags in candidates if tag_id in (tags or [])]
+        for start in range(0, len(losing), FETCH_STEP):
+            for row in followers_by_openid(session, losing[start:start + FETCH_STEP]).values():
                 row.tag_ids = [t for t in row.tag_ids if t != tag_id]
-                untagged += 1
-        outcome = {"untagged": untagged}
+        outcome = {"untagged": len(losing)}
     forget(session, sync_id=state["id"])
     return {**_progress(params, {**state, "phase": "done"}), **outcome}
 
