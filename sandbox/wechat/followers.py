@@ -44,7 +44,8 @@ def _user(state: SandboxState, openid: str) -> dict[str, Any]:
             "subscribe_scene": "ADD_SCENE_QR_CODE", "qr_scene": 0, "qr_scene_str": ""}
 
 
-def _listed(state: SandboxState) -> list[str]:
+def listed_followers(state: SandboxState) -> list[str]:
+    """Who follows the account as ``user/get`` lists them (and a mass send "to all" reaches), in openid order."""
     seen = set(state.options.wechat_followers) | set(state.wechat.interactions) | set(state.wechat.remarks)
     for members in state.wechat.tag_members.values():
         seen |= members
@@ -68,7 +69,7 @@ def _page(state: SandboxState, openids: list[str], after: str) -> dict[str, Any]
 def get_followers(state: SandboxState, call: Call) -> dict[str, Any]:
     """GET /cgi-bin/user/get?next_openid=: the account's followers, a page at a time."""
     require_token(state, call)
-    followers = _listed(state)
+    followers = listed_followers(state)
     return {"total": len(followers), **_page(state, followers, _cursor(call.query.get("next_openid")))}
 
 

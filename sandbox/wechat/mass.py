@@ -18,6 +18,7 @@ from typing import Any
 from sandbox.call import Call
 from sandbox.errors import ErrcodeAnswer
 from sandbox.state import SandboxState
+from sandbox.wechat.followers import listed_followers
 from sandbox.wechat.tokens import require_token
 
 #: msgtype -> the field its object must carry.
@@ -46,11 +47,8 @@ MASS_HELPER = "mphelper"
 
 
 def _known_followers(state: SandboxState) -> list[str]:
-    """Everyone the sandbox has seen follow the account (tag members, remarks, who wrote to it): "all"."""
-    seen = set(state.wechat.interactions) | set(state.wechat.remarks)
-    for members in state.wechat.tag_members.values():
-        seen |= members
-    return sorted(seen - set(state.options.wechat_non_followers))
+    """Everyone the follower list names (tag members, remarks, who wrote to it, ``options.wechat_followers``): "all"."""
+    return listed_followers(state)
 
 
 def _report_later(state: SandboxState, msg_id: int, total: int, reached: list[str]) -> None:
