@@ -128,7 +128,14 @@ def test_sync_all_followers_walks_wechats_list_and_shows_what_it_found(page, imb
     httpx.post(config, json={"wechat_followers": fans, "wechat_follower_page_size": 2}, timeout=10).raise_for_status()
     try:
         open_followers(page)
+        # WeChat refuses midway (48001: the account may not use the API): the sync stops with what it did so far
+        httpx.post(f"{imbridge.sandbox_url}/_sandbox/faults", timeout=10, json={
+            "pattern": "/wechat/cgi-bin/user/info/batchget", "kind": "errcode", "errcode": 48001,
+            "errmsg": "api unauthorized", "times": 1}).raise_for_status()
         page.click(f"{FOLLOWERS} button:has-text('Sync all followers')")
+        expect(page.locator(f"{FOLLOWERS} .job-progress")).to_contain_text("Follower sync: failed")
+        expect(page.locator(f"{FOLLOWERS} .sync-result")).to_contain_text("Stopped after")
+        page.click(f"{FOLLOWERS} .sync-result button:has-text('Go on')")
         expect(page.locator(f"{FOLLOWERS} .job-progress")).to_contain_text("Follower sync: succeeded")
         # the sandbox lists these and whoever else earlier tests had write, be tagged or remarked
         [job] = httpx.get(f"{imbridge.url}/api/v1/jobs", params={"kind": "wechat.followers.sync"},

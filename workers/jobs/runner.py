@@ -117,7 +117,7 @@ class JobRunner:
         now = utcnow()
         self._write(session, run, status=JobStatus.QUEUED.value, params=step.params, result=step.progress,
                     error=None, errcode=None, next_attempt_at=now, attempts=0, budget_started_at=now)
-        log.info("job %s (%s): step done, going on", run.id, run.kind)
+        log.debug("job %s (%s): step done, going on", run.id, run.kind)
         return RunOutcome("continuing", retry_in=0.0)
 
     def _claim(self, job_id: str) -> Run | RunOutcome:
