@@ -212,12 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="migrate the database").set_defaults(handler=cmd_migrate)
 
     sandbox = commands.add_parser("sandbox", help="the fake platforms: serve, or play the platform")
-    try:
-        from sandbox.cli import configure_parser
-    except ImportError:
-        pass
-    else:
-        configure_parser(sandbox)
+    from imbridge.sandbox_args import configure_parser as configure_sandbox
+
+    configure_sandbox(sandbox)
     sandbox.set_defaults(handler=cmd_sandbox)
 
     apikey = commands.add_parser("apikey", help="manage API keys")
