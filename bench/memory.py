@@ -12,6 +12,7 @@ hold on a busy machine. Exits 1 when the production processes grew more than 10 
 
     .venv/bin/python bench/memory.py                  # 10,000 notifications and 10,000 callbacks (about 2 minutes)
     .venv/bin/python bench/memory.py --messages 1000  # a quick look
+    .venv/bin/python bench/memory.py --python /tmp/prod/bin/python  # up under an install without the dev tools
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def role(pid: int, up_pid: int) -> str:
         return "valkey-server"
     if "imbridge.embedded_redis" in words:
         return "valkey keeper"
+    leaders = {"workers.leader": "worker", "ingress.leader": "ingress"}  # (what those commands exec into)
+    for module, name in leaders.items():
+        if module in words:
+            return name
     if "-m" in words and "imbridge" in words:
         return words[words.index("imbridge") + 1] if words.index("imbridge") + 1 < len(words) else "?"
     return "child"
@@ -155,6 +160,11 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=10_000,
                         help="notifications, and as many callbacks, sent between the readings (default 10,000)")
     parser.add_argument("--idle-seconds", type=float, default=10.0, help="settling time before the idle reading")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter that runs imbridge up (default: this one); e.g. a virtualenv with "
+                             "`pip install -e '.[embedded]'` only, as a deployment has: .venv's development tools "
+                             "(rich and pygments, which httpx imports for its command line when they are "
+                             "installed) add about 4 MB to each process that imports httpx")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="imbridge-memory-") as directory:
         var = Path(directory) / "var"
@@ -165,7 +175,7 @@ def main() -> int:
         env.update(PYTHONPATH=str(ROOT), IMBRIDGE_VAR_DIR=str(var), IMBRIDGE_INGRESS__PORT=str(port),
                    IMBRIDGE_SANDBOX__PORT=str(free_port()))
         log = open(Path(directory) / "up.log", "wb")  # noqa: SIM115
-        up = subprocess.Popen([sys.executable, "-m", "imbridge", "up"], cwd=directory, env=env, stdout=log,
+        up = subprocess.Popen([args.python, "-m", "imbridge", "up"], cwd=directory, env=env, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:
