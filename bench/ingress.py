@@ -155,11 +155,11 @@ def serve_baseline(port: int) -> None:
     """The floor and the peer under the same granian settings as ``imbridge ingress``."""
     import functools
 
-    from ingress.server import build_server
+    from ingress.server import ServerOptions, build_server
 
     settings = load_settings(os.environ["IMBRIDGE_CONFIG"])
     settings.ingress.port = port
-    build_server(settings).serve(target_loader=functools.partial(baseline_app, settings))
+    build_server(ServerOptions.of(settings)).serve(target_loader=functools.partial(baseline_app, settings))
 
 
 def wait_ready(url: str, timeout: float = 30.0) -> None:

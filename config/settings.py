@@ -165,8 +165,11 @@ class IngressSettings(_Section):
     port: int = Field(default=8000, ge=1, le=65535)
     #: Largest request body accepted anywhere (413 beyond).
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
-    #: Worker processes; each serves on its own socket and its own interpreter.
-    workers: int = Field(default=2, ge=1)
+    #: Worker processes; each serves on its own socket and its own interpreter. One by default: on a small
+    #: machine (2 cores) the ingress shares the cores with the Dramatiq worker, which does the larger part of each
+    #: message's work, and a second process costs about 40 MB idle and 60 MB once serving (``bench/memory.py``).
+    #: Each process uses up to a core (its interpreter lock): raise it where cores are to spare.
+    workers: int = Field(default=1, ge=1)
     #: Threads per worker process that run the app (a request waiting on Redis or the database holds one).
     threads: int = Field(default=32, ge=1, le=1024)
     #: Largest request body on the media upload routes only (413 beyond). File bytes past WeChat's largest

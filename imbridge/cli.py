@@ -55,18 +55,15 @@ def cmd_ingress(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from dramatiq.cli import main as dramatiq_main
-    from dramatiq.cli import make_argument_parser
-
     settings = _settings(args)  # fail here, clearly, rather than in every worker process
-    from core.metrics_dir import serve_metrics, use_metrics_dir
+    from core.metrics_dir import use_metrics_dir
+    from workers.leader import become_leader
 
-    use_metrics_dir(settings.var_dir, f"worker-{os.getpid()}")  # before dramatiq forks its worker processes
-    if args.metrics_port:
-        serve_metrics(args.metrics_port, args.metrics_host)
-    argv = ["workers.main:broker", "--processes", str(args.processes), "--threads", str(args.threads),
-            "--worker-shutdown-timeout", str(args.shutdown_timeout * 1000)]
-    return dramatiq_main(make_argument_parser().parse_args(argv)) or 0
+    use_metrics_dir(settings.var_dir, f"worker-{os.getpid()}")  # (in the environment, for the worker processes)
+    become_leader(["workers.main:broker", "--processes", str(args.processes), "--threads", str(args.threads),
+                   "--worker-shutdown-timeout", str(args.shutdown_timeout * 1000)],
+                  metrics_port=args.metrics_port, metrics_host=args.metrics_host)
+    return 1  # (not reached: the leader replaces this process)
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
@@ -212,12 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="migrate the database").set_defaults(handler=cmd_migrate)
 
     sandbox = commands.add_parser("sandbox", help="the fake platforms: serve, or play the platform")
-    try:
-        from sandbox.cli import configure_parser
-    except ImportError:
-        pass
-    else:
-        configure_parser(sandbox)
+    from imbridge.sandbox_args import configure_parser as configure_sandbox
+
+    configure_sandbox(sandbox)
     sandbox.set_defaults(handler=cmd_sandbox)
 
     apikey = commands.add_parser("apikey", help="manage API keys")

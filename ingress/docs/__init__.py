@@ -8,15 +8,25 @@ fetches the files the page loads.
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 
 import falcon
-import swagger_ui
 
 from ingress.static_site import StaticSite
 
+
+def _package_dir(name: str) -> Path:
+    """Where a package is installed, found without importing it (swagger-ui-py's Python side loads Jinja2 and
+    glue for other web frameworks: 2 MB in each ingress process for a directory name)."""
+    spec = find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"the {name} package is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 #: Swagger UI's files, as the swagger-ui-py package ships them.
-ASSETS_DIR = Path(swagger_ui.__file__).parent / "static"
+ASSETS_DIR = _package_dir("swagger_ui") / "static"
 #: Our own page and the script that starts Swagger UI on ``/openapi.json``.
 STATIC_DIR = Path(__file__).parent / "static"
 

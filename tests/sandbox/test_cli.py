@@ -11,6 +11,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
+from imbridge import sandbox_args
 from platforms.crypto import MessageCrypto
 from sandbox import callbacks, cli
 
@@ -53,7 +54,7 @@ def ingress(settings) -> Iterator[tuple[str, list[dict[str, str]]]]:
 
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="imbridge sandbox")
-    cli.configure_parser(parser)
+    sandbox_args.configure_parser(parser)
     return parser.parse_args(argv)
 
 

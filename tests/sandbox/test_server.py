@@ -58,8 +58,9 @@ def test_server_options_one_worker_process_many_threads(settings):
 def test_imbridge_sandbox_serve_runs_granian(tmp_path):
     port = free_port()
     env = {**os.environ, "IMBRIDGE_SANDBOX__PORT": str(port), "PYTHONPATH": str(ROOT)}
-    script = ("import argparse, config; from sandbox import cli; p = argparse.ArgumentParser(); "
-              "cli.configure_parser(p); "
+    script = ("import argparse, config; from imbridge import sandbox_args; from sandbox import cli; "
+              "p = argparse.ArgumentParser(); "
+              "sandbox_args.configure_parser(p); "
               "raise SystemExit(cli.run(p.parse_args([]), config.load_settings(demo_by_default=True)))")
     process = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
