@@ -13,6 +13,7 @@ operation's query parameters.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import falcon
@@ -176,8 +177,23 @@ class OpenApiSpec:
         self.info = {"title": title, "version": version}
         self.paths: dict[str, dict[str, Any]] = {}
         self.schemas: dict[str, Any] = {}
+        self._routes: list[tuple[str, object, str | None]] = []
+        self._built = False
+        self._lock = threading.Lock()
 
     def add(self, path: str, resource: object, suffix: str | None = None) -> None:
+        """Note a route; the document is built on its first reading (its JSON schemas cost every ingress process
+        about a megabyte, and most never serve ``/openapi.json``)."""
+        self._routes.append((path, resource, suffix))
+
+    def _build(self) -> None:
+        with self._lock:
+            if not self._built:
+                for path, resource, suffix in self._routes:
+                    self._describe(path, resource, suffix)
+                self._built = True
+
+    def _describe(self, path: str, resource: object, suffix: str | None) -> None:
         operations = getattr(resource, f"openapi_{suffix}" if suffix else "openapi", None) or {}
         if operations:
             # Falcon's field converters ({id:int}) are not part of an OpenAPI path template.
@@ -194,6 +210,7 @@ class OpenApiSpec:
                 entry[method]["x-required-scope"] = str(access)
 
     def document(self) -> dict[str, Any]:
+        self._build()
         return {
             "openapi": "3.1.0",
             "info": self.info,
