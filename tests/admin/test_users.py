@@ -51,3 +51,24 @@ def test_a_users_wechat_binding_shows_the_follower_and_can_be_unbound(page, imbr
     page.click(f"{USERS} .users-search button[type=submit]")
     expect(page.locator(f"{USERS} tbody tr")).to_have_count(1)
     expect(page.locator(f"{USERS} tbody tr")).to_contain_text("张三")
+
+
+def test_a_dingtalk_unionid_is_bound_and_named_in_both_languages(page, imbridge):
+    suffix = secrets.token_hex(4)
+    created = httpx.post(f"{imbridge.url}/api/v1/users", headers=imbridge.headers,
+                         json={"username": f"ding{suffix}", "displayName": "钉钉用户"})
+    assert created.status_code == 201, created.text
+    union_id = f"dingUnion{suffix}"
+    page.goto(page.url.split("#")[0] + f"#/users/{created.json()['id']}")
+    bind = page.locator(f"{USERS} form", has=page.locator("input[name=openid]"))
+    bind.locator("select[name=platform]").select_option("dingtalk")
+    bind.locator("input[name=openid]").fill(union_id)
+    bind.locator("button[type=submit]").click()
+    binding = page.locator(f"{USERS} .user-bindings tbody tr", has_text=union_id)
+    expect(binding).to_contain_text("DingTalk (website sign-in)")
+    page.evaluate("localStorage.setItem('imbridge.locale', 'zh-CN')")
+    try:
+        page.reload()
+        expect(page.locator(f"{USERS} .user-bindings tbody tr", has_text=union_id)).to_contain_text("钉钉（网站登录）")
+    finally:
+        page.evaluate("localStorage.removeItem('imbridge.locale')")
