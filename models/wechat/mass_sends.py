@@ -108,12 +108,17 @@ def _count(fields: dict[str, Any], name: str) -> int | None:
 
 
 def apply_mass_report(session: Session, fields: dict[str, Any], reported_at: datetime) -> bool:
-    """Record WeChat's MASSSENDJOBFINISH event (its XML fields) on the send it names; False if none of ours."""
+    """Record WeChat's MASSSENDJOBFINISH event (its XML fields) on the send it names; False if none of ours.
+
+    WeChat reports a send once: the first report stays, and a later one naming the same ``msg_id`` (a replay with
+    another CreateTime, or a forgery) changes nothing, though it is ours (True: nothing to retry).
+    """
     msg_id = str(fields.get("MsgID") or "")
     row = session.scalars(select(WeChatMassSend).where(WeChatMassSend.msg_id == msg_id)).first() if msg_id else None
     if row is None:
         return False
-    _set_report(row, fields, reported_at)
+    if row.report is None:
+        _set_report(row, fields, reported_at)
     return True
 
 

@@ -105,3 +105,22 @@ def test_a_report_on_a_send_nobody_made_stops_asking(runtime, actor_context):
     apply_mass_report_later(actor_context, {"MsgID": "999", "Status": "send success"}, datetime.now(UTC).isoformat(),
                             last)
     assert runtime.redis.hlen("imbridge-dramatiq:inbound.DQ.msgs") == 0
+
+
+def test_a_second_report_on_a_reported_send_changes_nothing(runtime, api, actor_context):
+    """WeChat reports a send once: a later report naming its msg_id (replayed with another CreateTime, or forged)
+    leaves the first one's totals."""
+    from models.wechat.mass_sends import MassStatus, WeChatMassSend
+
+    with runtime.database.session() as session:
+        row = WeChatMassSend(audience="openids", openids=["oA", "oB"], msgtype="text", message=TEXT,
+                             status=MassStatus.SENT.value, msg_id="2000000456")
+        session.add(row)
+    first = {"MsgID": "2000000456", "Status": "send success", "TotalCount": "2", "FilterCount": "2",
+             "SentCount": "2", "ErrorCount": "0"}
+    apply_mass_report_later(actor_context, first, datetime.now(UTC).isoformat(), 0)
+    reported = api.get(f"{MASS}/{row.id}").json["report"]
+    apply_mass_report_later(actor_context, {**first, "Status": "send fail", "SentCount": "0", "ErrorCount": "2"},
+                            datetime.now(UTC).isoformat(), 0)
+    assert api.get(f"{MASS}/{row.id}").json["report"] == reported
+    assert runtime.redis.hlen("imbridge-dramatiq:inbound.DQ.msgs") == 0  # ours: no retry asked for
