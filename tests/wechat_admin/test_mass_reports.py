@@ -85,18 +85,25 @@ def test_a_send_whose_answer_was_lost_still_gets_its_report(runtime, api, worker
     assert wait_for(lambda: _report(api, draft["id"]))["status"] == "send success"
 
 
-def test_the_second_look_joins_a_report_whose_send_was_recorded_meanwhile(runtime, api, actor_context):
-    """The inbound side's retry: it covers the job and the recorder missing each other's transactions."""
+def _sent(runtime, msg_id: str) -> int:
+    """A mass send WeChat accepted as ``msg_id``, with no report yet: its id."""
     from models.wechat.mass_sends import MassStatus, WeChatMassSend
 
     with runtime.database.session() as session:
         row = WeChatMassSend(audience="openids", openids=["oA", "oB"], msgtype="text", message=TEXT,
-                             status=MassStatus.SENT.value, msg_id="2000000123")
+                             status=MassStatus.SENT.value, msg_id=msg_id)
         session.add(row)
+        session.flush()
+        return row.id
+
+
+def test_the_second_look_joins_a_report_whose_send_was_recorded_meanwhile(runtime, api, actor_context):
+    """The inbound side's retry: it covers the job and the recorder missing each other's transactions."""
+    mass_id = _sent(runtime, "2000000123")
     fields = {"MsgID": "2000000123", "Status": "send success", "TotalCount": "2", "FilterCount": "2",
               "SentCount": "2", "ErrorCount": "0"}
     apply_mass_report_later(actor_context, fields, datetime.now(UTC).isoformat(), 0)
-    report = api.get(f"{MASS}/{row.id}").json["report"]
+    report = api.get(f"{MASS}/{mass_id}").json["report"]
     assert (report["status"], report["sentCount"]) == ("send success", 2)
 
 
@@ -110,17 +117,12 @@ def test_a_report_on_a_send_nobody_made_stops_asking(runtime, actor_context):
 def test_a_second_report_on_a_reported_send_changes_nothing(runtime, api, actor_context):
     """WeChat reports a send once: a later report naming its msg_id (replayed with another CreateTime, or forged)
     leaves the first one's totals."""
-    from models.wechat.mass_sends import MassStatus, WeChatMassSend
-
-    with runtime.database.session() as session:
-        row = WeChatMassSend(audience="openids", openids=["oA", "oB"], msgtype="text", message=TEXT,
-                             status=MassStatus.SENT.value, msg_id="2000000456")
-        session.add(row)
+    mass_id = _sent(runtime, "2000000456")
     first = {"MsgID": "2000000456", "Status": "send success", "TotalCount": "2", "FilterCount": "2",
              "SentCount": "2", "ErrorCount": "0"}
     apply_mass_report_later(actor_context, first, datetime.now(UTC).isoformat(), 0)
-    reported = api.get(f"{MASS}/{row.id}").json["report"]
+    reported = api.get(f"{MASS}/{mass_id}").json["report"]
     apply_mass_report_later(actor_context, {**first, "Status": "send fail", "SentCount": "0", "ErrorCount": "2"},
                             datetime.now(UTC).isoformat(), 0)
-    assert api.get(f"{MASS}/{row.id}").json["report"] == reported
+    assert api.get(f"{MASS}/{mass_id}").json["report"] == reported
     assert runtime.redis.hlen("imbridge-dramatiq:inbound.DQ.msgs") == 0  # ours: no retry asked for
