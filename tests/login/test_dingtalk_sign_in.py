@@ -175,3 +175,16 @@ def test_an_exchange_that_fails_unexpectedly_refuses_at_once_and_logs_no_code(cl
         assert web_status(client, back.state) == "refused"
     assert code(web_login(client, "dingTalk", back.state, back.cookie)) == Code.WEB_CODE_REFUSED
     assert "exchanging the code failed" in caplog.text and back.code not in caplog.text
+
+
+def test_an_unbound_dingtalk_user_is_told_their_dingtalk_account_is_not_bound(client, worker, control):
+    answers = {}
+    for lang in ("zh-CN", "en"):
+        back = sign_in(client, "dingtalk", "rita")
+        callback(client, back)
+        assert web_status(client, back.state) == "ok"
+        answers[lang] = client.simulate_post("/token/login", params={"loginType": "dingTalk", "authCode": back.state},
+                                             cookies={COOKIE: back.cookie}, headers={"Accept-Language": lang}).json
+    assert answers["zh-CN"]["code"] == answers["en"]["code"] == Code.NOT_BOUND
+    assert answers["zh-CN"]["msg"] == "该钉钉账号尚未绑定用户，请先绑定后再登录"
+    assert answers["en"]["msg"] == "This DingTalk account is not bound to any user; bind it first, then log in"
