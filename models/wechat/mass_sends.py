@@ -111,13 +111,17 @@ def apply_mass_report(session: Session, fields: dict[str, Any], reported_at: dat
     """Record WeChat's MASSSENDJOBFINISH event (its XML fields) on the send it names; False if none of ours.
 
     WeChat reports a send once: the first report stays, and a later one naming the same ``msg_id`` (a replay with
-    another CreateTime, or a forgery) changes nothing, though it is ours (True: nothing to retry).
+    another CreateTime, or a forgery) changes nothing, though it is ours (True: nothing to retry). Where two sends
+    carry one ``msg_id`` (the sandbox counts afresh after a restart; another account's), the newest without a
+    report takes it.
     """
     msg_id = str(fields.get("MsgID") or "")
-    row = session.scalars(select(WeChatMassSend).where(WeChatMassSend.msg_id == msg_id)).first() if msg_id else None
-    if row is None:
+    rows = session.scalars(select(WeChatMassSend).where(WeChatMassSend.msg_id == msg_id)
+                           .order_by(WeChatMassSend.id.desc())).all() if msg_id else []
+    if not rows:
         return False
-    if row.report is None:
+    row = next((row for row in rows if row.report is None), None)
+    if row is not None:
         _set_report(row, fields, reported_at)
     return True
 

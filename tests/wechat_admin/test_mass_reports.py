@@ -126,3 +126,16 @@ def test_a_second_report_on_a_reported_send_changes_nothing(runtime, api, actor_
                             datetime.now(UTC).isoformat(), 0)
     assert api.get(f"{MASS}/{mass_id}").json["report"] == reported
     assert runtime.redis.hlen("imbridge-dramatiq:inbound.DQ.msgs") == 0  # ours: no retry asked for
+
+
+def test_a_report_goes_to_the_send_still_waiting_for_it_when_an_older_one_had_its_msg_id(runtime, api, actor_context):
+    """The sandbox counts msg_ids afresh after a restart, while the database keeps the sends made before it."""
+    fields = {"MsgID": "2000000789", "Status": "send success", "TotalCount": "2", "FilterCount": "2",
+              "SentCount": "2", "ErrorCount": "0"}
+    older = _sent(runtime, "2000000789")
+    apply_mass_report_later(actor_context, fields, datetime.now(UTC).isoformat(), 0)
+    newer = _sent(runtime, "2000000789")
+    apply_mass_report_later(actor_context, {**fields, "SentCount": "1", "ErrorCount": "1"},
+                            datetime.now(UTC).isoformat(), 0)
+    assert api.get(f"{MASS}/{older}").json["report"]["sentCount"] == 2
+    assert api.get(f"{MASS}/{newer}").json["report"]["sentCount"] == 1
