@@ -5,7 +5,7 @@ match whom the send reached; a report that comes before the record knows its msg
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -139,3 +139,22 @@ def test_a_report_goes_to_the_send_still_waiting_for_it_when_an_older_one_had_it
                             datetime.now(UTC).isoformat(), 0)
     assert api.get(f"{MASS}/{older}").json["report"]["sentCount"] == 2
     assert api.get(f"{MASS}/{newer}").json["report"]["sentCount"] == 1
+
+
+def test_a_report_that_came_before_the_send_was_confirmed_is_not_joined_to_it(runtime):
+    """Ten minutes before this send, another one with the same msg_id was reported (before a sandbox restart)."""
+    from models.inbound import store_inbound
+    from models.wechat.mass_sends import WeChatMassSend, join_stored_report
+
+    earlier = datetime.now(UTC) - timedelta(minutes=10)
+    fields = {"ToUserName": "gh_1", "FromUserName": "mphelper", "CreateTime": str(int(earlier.timestamp())),
+              "MsgType": "event", "Event": "MASSSENDJOBFINISH", "MsgID": "2000000999", "Status": "send success",
+              "TotalCount": "5", "FilterCount": "5", "SentCount": "5", "ErrorCount": "0"}
+    with runtime.database.session() as session:
+        store_inbound(session, {"platform": "wechat", "app": "wx1", "msg_type": "event", "event": "MASSSENDJOBFINISH",
+                                "from_user": "mphelper", "to_user": "gh_1", "dedup_key": "mass-report-before-restart",
+                                "create_time": earlier.timestamp(), "received_at": earlier.timestamp(),
+                                "fields": fields})
+    mass_id = _sent(runtime, "2000000999")
+    with runtime.database.session() as session:
+        assert join_stored_report(session, session.get(WeChatMassSend, mass_id)) is False
