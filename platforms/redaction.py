@@ -16,8 +16,9 @@ from collections.abc import Iterable
 
 import httpx
 
-#: Query parameters whose values are credentials (or, for ``js_code``, a single-use login code).
-SECRET_PARAMS = frozenset({"access_token", "secret", "appsecret", "corpsecret", "key", "sign", "js_code"})
+#: Query parameters whose values are credentials (or, for ``js_code`` and ``code``, a single-use login code: the
+#: website sign-in's, which WeChat's ``sns/oauth2/access_token`` and WeCom's ``auth/getuserinfo`` take).
+SECRET_PARAMS = frozenset({"access_token", "secret", "appsecret", "corpsecret", "key", "sign", "js_code", "code"})
 #: JSON fields whose values are credentials, wherever an answer (or an error page) quotes them.
 SECRET_FIELDS = frozenset({"access_token", "accesstoken", "secret", "appsecret", "app_secret", "corpsecret",
                            "corp_secret", "encoding_aes_key", "encodingaeskey", "aes_key", "password", "token",

@@ -6,7 +6,8 @@ It keeps a registry of the secret values the session comes to know:
   ``security.secret-key``, the password in ``redis.url`` and ``broker.url``;
 * the password of every embedded Valkey started (``imbridge.embedded_redis``);
 * every API key ``models.api_clients.create_api_client`` returns;
-* every access token and mini-program ``session_key`` the sandbox issues, every robot it is told about;
+* every access token and mini-program ``session_key`` the sandbox issues, every robot it is told about, every
+  website sign-in code the product exchanges with it;
 * secrets tests send in request bodies (robot ``accessToken``/``secret``/``key``, webhook ``secret``);
 * secret-looking environment values given to the ``imbridge`` processes tests start.
 
@@ -192,7 +193,16 @@ _JOURNAL_QUERY = {"access_token": "access token (platform's or robot's)", "key":
                   "secret": "app secret", "appsecret": "app secret", "corpsecret": "WeCom corp secret"}
 
 
+#: Where the product exchanges a website sign-in's code (a credential for minutes): path end -> where the code is.
+_SIGN_IN_EXCHANGES = {"/sns/oauth2/access_token": "query", "/cgi-bin/auth/getuserinfo": "query",
+                      "/v1.0/oauth2/userAccessToken": "json"}
+
+
 def _journal_secrets(entry: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    path = str(entry.get("path") or "")
+    carrier = next((entry.get(where) for end, where in _SIGN_IN_EXCHANGES.items() if path.endswith(end)), None)
+    if isinstance(carrier, dict) and isinstance(carrier.get("code"), str):
+        yield "website sign-in code", carrier["code"]
     answer = entry.get("response")
     if isinstance(answer, dict):
         for name, kind in _JOURNAL_ANSWER.items():

@@ -64,7 +64,8 @@ class ThirdBind:
             try:
                 binding, _ = bind_account(session, user.id, identity.platform, identity.openid, identity.unionid)
             except BindingConflict as exc:
-                raise ApiError(falcon.HTTP_409, f"this WeChat account is bound to another user: {exc}",
-                               code="bound_elsewhere") from None
+                raise ApiError(falcon.HTTP_409, f"this {identity.platform.value} account is bound to another user: "
+                               f"{exc}", code="bound_elsewhere",
+                               details={"platform": identity.platform.value}) from None
             answer = binding.public()
         succeed(resp, answer)

@@ -24,7 +24,7 @@ from typing import Any
 import falcon
 
 from ingress.errors import ApiError
-from ingress.login.messages import Code, language, message
+from ingress.login.messages import Code, account_name, language, message
 
 log = logging.getLogger(f"imbridge.{__name__}")
 
@@ -84,6 +84,12 @@ def _fields(error: falcon.HTTPError) -> str:
     return ", ".join(dict.fromkeys(names)) or "?"
 
 
+def _platform(error: falcon.HTTPError) -> str | None:
+    """The binding platform a failure names in its details (``not_bound``, ``bound_elsewhere``), if any."""
+    details = getattr(error, "details", None)
+    return str(details["platform"]) if isinstance(details, dict) and details.get("platform") else None
+
+
 class SeedEnvelope:
     """An error serializer: the seed's envelope on ``paths``, ``fallback`` (imbridge's ``{"error"}``) elsewhere.
 
@@ -102,7 +108,8 @@ class SeedEnvelope:
         code = failure_code(error)
         trace_id = uuid.uuid4().hex
         lang = language(req.get_header("Accept-Language"))
-        text = message(code, lang, fields=_fields(error), seconds=resp.get_header("Retry-After") or "?")
+        text = message(code, lang, fields=_fields(error), seconds=resp.get_header("Retry-After") or "?",
+                       account=account_name(_platform(error), lang))
         log.info("%s %s: code %d (%s: %s) traceId=%s", req.method, req.path, code, error.title, error.description,
                  trace_id)
         if error.status_code < 500:

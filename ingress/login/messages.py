@@ -69,10 +69,10 @@ MESSAGES: dict[Code, tuple[str, str]] = {
                        "The QR code has not been scanned yet; scan it with WeChat first"),
     Code.QR_KEY_EXPIRED: ("二维码已过期或已使用，请重新获取二维码",
                           "The QR code has expired or was used already; get a new one"),
-    Code.NOT_BOUND: ("该微信账号尚未绑定用户，请先绑定后再登录",
-                     "This WeChat account is not bound to any user; bind it first, then log in"),
+    Code.NOT_BOUND: ("该{account}尚未绑定用户，请先绑定后再登录",
+                     "This {account} is not bound to any user; bind it first, then log in"),
     Code.USER_DISABLED: ("该用户已被停用", "This user is disabled"),
-    Code.BOUND_ELSEWHERE: ("该微信账号已绑定其他用户", "This WeChat account is bound to another user"),
+    Code.BOUND_ELSEWHERE: ("该{account}已绑定其他用户", "This {account} is bound to another user"),
     Code.RATE_LIMITED: ("操作过于频繁，请 {seconds} 秒后再试", "Too many requests; try again in {seconds} s"),
     Code.NOT_CONFIGURED: ("未配置微信登录，请联系管理员", "WeChat login is not configured; ask the administrator"),
     Code.APPLET_CODE_REFUSED: ("小程序登录凭证无效或已过期，请重新登录",
@@ -89,6 +89,21 @@ MESSAGES: dict[Code, tuple[str, str]] = {
 }
 
 
+#: What the person signed in with, by binding platform, for ``{account}``: a DingTalk or WeCom user must not be
+#: told their "WeChat account" is not bound. WeChat's is the default (the QR login, the seed's own).
+ACCOUNTS: dict[str, tuple[str, str]] = {
+    "wechat": ("微信账号", "WeChat account"), "wechat_applet": ("微信账号", "WeChat account"),
+    "wechat_open": ("微信账号", "WeChat account"), "wecom": ("企业微信账号", "WeCom account"),
+    "dingtalk": ("钉钉账号", "DingTalk account"),
+}
+
+
+def account_name(platform: str | None, lang: Language) -> str:
+    """How the ``{account}`` of a message names the account of ``platform`` (a binding platform) in ``lang``."""
+    zh, en = ACCOUNTS.get(platform or "", ACCOUNTS["wechat"])
+    return en if lang == "en" else zh
+
+
 def language(accept_language: str | None) -> Language:
     """``en`` when the header ranks English above Chinese (or names English and not Chinese), else ``zh``: the
     seed's paths speak Chinese first (the API elsewhere defaults to English, see :mod:`ingress.i18n`)."""
@@ -99,7 +114,7 @@ def message(code: Code, lang: Language, **fields: object) -> str:
     """The text of ``code`` in ``lang``, its ``{name}`` fields filled in (a missing one reads ``?``)."""
     zh, en = MESSAGES.get(code, MESSAGES[Code.FAILED])
     template = en if lang == "en" else zh
-    return template.format_map(_Fields(fields))
+    return template.format_map(_Fields({"account": account_name(None, lang), **fields}))
 
 
 class _Fields(dict):

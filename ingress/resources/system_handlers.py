@@ -7,6 +7,8 @@ as it starts answering only then. Everything is the handlers' own declarations; 
 
 from __future__ import annotations
 
+import re
+
 import falcon
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -65,7 +67,7 @@ class HandlerView(BaseModel):
     module: str
     plugin: str | None = Field(description="the plugin that brought it; null for a built-in")
     builtIn: bool
-    priority: int
+    priority: int | float
     fallback: bool = Field(description="tried only when no ordinary handler matched")
     platforms: list[str] = Field(description="empty: every platform")
     accounts: list[str] = Field(description="empty: every account")
@@ -114,20 +116,34 @@ def plugin_of(module: str, plugins: list[LoadedPlugin]) -> str | None:
 def _msg_types(cls: type[Handler]) -> list[str]:
     """What the router compares: declared types, else the one ``events`` or ``content_pattern`` implies."""
     if cls.msg_types:
-        return list(cls.msg_types)
+        return _texts(cls.msg_types)
     if cls.events:
         return ["event"]
     return ["text"] if cls.content_pattern else []
 
 
+def _pattern(value: object) -> str | None:
+    """A declared pattern as text: the router takes a compiled ``re.Pattern`` as well as a string."""
+    if value is None:
+        return None
+    return value.pattern if isinstance(value, re.Pattern) else str(value)
+
+
+def _texts(values: object) -> list[str]:
+    return [str(value) for value in values or ()]  # type: ignore[attr-defined]
+
+
 def handler_view(order: int, handler: Handler, plugins: list[LoadedPlugin]) -> HandlerView:
+    """What ``handler`` declares, as text: a plugin's loose declaration (a compiled pattern, a float priority) that
+    the router accepts must not make the report fail."""
     cls = type(handler)
     return HandlerView(
-        order=order, name=handler.name, module=cls.__module__, plugin=plugin_of(cls.__module__, plugins),
-        builtIn=cls.__module__.startswith(f"{BUILT_IN_PACKAGE}."), priority=cls.priority, fallback=cls.fallback,
-        platforms=list(cls.platforms), accounts=list(getattr(cls, "accounts", ()) or ()), msgTypes=_msg_types(cls),
-        events=list(cls.events), eventKeyPrefix=cls.event_key_prefix, eventKeyPattern=cls.event_key_pattern,
-        contentPattern=cls.content_pattern, customMatch=cls.matches is not Handler.matches)
+        order=order, name=str(handler.name), module=cls.__module__, plugin=plugin_of(cls.__module__, plugins),
+        builtIn=cls.__module__.startswith(f"{BUILT_IN_PACKAGE}."), priority=cls.priority, fallback=bool(cls.fallback),
+        platforms=_texts(cls.platforms), accounts=_texts(getattr(cls, "accounts", ())), msgTypes=_msg_types(cls),
+        events=_texts(cls.events), eventKeyPrefix=_pattern(cls.event_key_prefix),
+        eventKeyPattern=_pattern(cls.event_key_pattern), contentPattern=_pattern(cls.content_pattern),
+        customMatch=cls.matches is not Handler.matches)
 
 
 def handlers_report(router: Router) -> HandlersReport:

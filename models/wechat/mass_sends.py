@@ -108,17 +108,28 @@ def _count(fields: dict[str, Any], name: str) -> int | None:
 
 
 def apply_mass_report(session: Session, fields: dict[str, Any], reported_at: datetime) -> bool:
-    """Record WeChat's MASSSENDJOBFINISH event (its XML fields) on the send it names; False if none of ours."""
+    """Record WeChat's MASSSENDJOBFINISH event (its XML fields) on the send it names; False if none of ours.
+
+    WeChat reports a send once: the first report stays, and a later one naming the same ``msg_id`` (a replay with
+    another CreateTime, or a forgery) changes nothing, though it is ours (True: nothing to retry). Where two sends
+    carry one ``msg_id`` (the sandbox counts afresh after a restart; another account's), the newest without a
+    report takes it.
+    """
     msg_id = str(fields.get("MsgID") or "")
-    row = session.scalars(select(WeChatMassSend).where(WeChatMassSend.msg_id == msg_id)).first() if msg_id else None
-    if row is None:
+    rows = session.scalars(select(WeChatMassSend).where(WeChatMassSend.msg_id == msg_id)
+                           .order_by(WeChatMassSend.id.desc())).all() if msg_id else []
+    if not rows:
         return False
-    _set_report(row, fields, reported_at)
+    row = next((row for row in rows if row.report is None), None)
+    if row is not None:
+        _set_report(row, fields, reported_at)
     return True
 
 
-#: Reports received this long before the send was confirmed are still looked at (clocks of two hosts differ).
-CLOCK_MARGIN = timedelta(hours=1)
+#: Reports received this long before the send was confirmed are still looked at (the ingress replicas' clocks
+#: differ by seconds). No more: an older report naming the same msg_id was another send's (the sandbox counts
+#: msg_ids afresh after a restart, while the database keeps the sends and reports made before it).
+CLOCK_MARGIN = timedelta(minutes=1)
 
 
 def join_stored_report(session: Session, row: WeChatMassSend) -> bool:

@@ -90,7 +90,12 @@ class SignIn:
             "grantType": "authorization_code"}, success=("accessToken",))
         if not body.get("accessToken"):
             raise PermanentError(PLATFORM, None, "oauth2/userAccessToken answered without accessToken")
-        return UserGrant(str(body["accessToken"]), int(body.get("expireIn") or 0),
+        try:
+            expire_in = int(body.get("expireIn") or 0)
+        except (TypeError, ValueError):
+            raise PermanentError(PLATFORM, None, "oauth2/userAccessToken answered an expireIn that is no number") \
+                from None
+        return UserGrant(str(body["accessToken"]), expire_in,
                          str(body["refreshToken"]) if body.get("refreshToken") else None,
                          str(body["corpId"]) if body.get("corpId") else None)
 

@@ -11,6 +11,15 @@ from playwright.sync_api import expect
 USERS = "#section-users"
 
 
+def bind(page, platform: str, account: str):
+    """Bind ``account`` of ``platform`` with the user screen's form; the bindings table's row for it."""
+    form = page.locator(f"{USERS} form", has=page.locator("input[name=openid]"))
+    form.locator("select[name=platform]").select_option(platform)
+    form.locator("input[name=openid]").fill(account)
+    form.locator("button[type=submit]").click()
+    return page.locator(f"{USERS} .user-bindings tbody tr", has_text=account)
+
+
 def test_a_users_wechat_binding_shows_the_follower_and_can_be_unbound(page, imbridge, screenshot):
     suffix = secrets.token_hex(4)
     username, openid = f"zhang{suffix}", f"oUsersBound{suffix}"
@@ -26,11 +35,7 @@ def test_a_users_wechat_binding_shows_the_follower_and_can_be_unbound(page, imbr
     expect(page.locator(f"{USERS} h1")).to_have_text(f"张三 ({username})")
     expect(page.locator(f"{USERS} .user-bindings")).to_contain_text("No account bound")
 
-    bind = page.locator(f"{USERS} form", has=page.locator("input[name=openid]"))
-    bind.locator("select[name=platform]").select_option("wechat")
-    bind.locator("input[name=openid]").fill(openid)
-    bind.locator("button[type=submit]").click()
-    binding = page.locator(f"{USERS} .user-bindings tbody tr", has_text=openid)
+    binding = bind(page, "wechat", openid)
     expect(binding).to_contain_text("Official Account (QR login)")
     binding.locator("button:has-text('Fetch from WeChat')").click()
     expect(binding.locator(".follower-line")).to_contain_text("following")
@@ -51,3 +56,19 @@ def test_a_users_wechat_binding_shows_the_follower_and_can_be_unbound(page, imbr
     page.click(f"{USERS} .users-search button[type=submit]")
     expect(page.locator(f"{USERS} tbody tr")).to_have_count(1)
     expect(page.locator(f"{USERS} tbody tr")).to_contain_text("张三")
+
+
+def test_a_dingtalk_unionid_is_bound_and_named_in_both_languages(page, imbridge):
+    suffix = secrets.token_hex(4)
+    created = httpx.post(f"{imbridge.url}/api/v1/users", headers=imbridge.headers,
+                         json={"username": f"ding{suffix}", "displayName": "钉钉用户"})
+    assert created.status_code == 201, created.text
+    union_id = f"dingUnion{suffix}"
+    page.goto(page.url.split("#")[0] + f"#/users/{created.json()['id']}")
+    expect(bind(page, "dingtalk", union_id)).to_contain_text("DingTalk (website sign-in)")
+    page.evaluate("localStorage.setItem('imbridge.locale', 'zh-CN')")
+    try:
+        page.reload()
+        expect(page.locator(f"{USERS} .user-bindings tbody tr", has_text=union_id)).to_contain_text("钉钉（网站登录）")
+    finally:
+        page.evaluate("localStorage.removeItem('imbridge.locale')")

@@ -122,6 +122,13 @@ def test_the_registry_learns_what_the_sandbox_issues(guard):
     Journal().record({"path": "/cgi-bin/webhook/send", "query": {"key": robot_key}, "response": {"errcode": 0}})
     assert guard.scanner.secrets[session_key] == "mini-program session_key (sandbox-issued)"
     assert guard.scanner.secrets[robot_key] == "WeCom robot webhook key"
+    # Website sign-in codes, where the product exchanges them: WeChat's and WeCom's query, DingTalk's JSON body.
+    codes = [canary() for _ in range(3)]
+    Journal().record({"path": "/wechat/sns/oauth2/access_token", "query": {"code": codes[0]}, "response": {}})
+    Journal().record({"path": "/wecom/cgi-bin/auth/getuserinfo", "query": {"code": codes[1]}, "response": {}})
+    Journal().record({"path": "/dingtalk/v1.0/oauth2/userAccessToken", "query": {}, "json": {"code": codes[2]},
+                      "response": {"code": "invalidParameter.authCode.notFound"}})
+    assert [guard.scanner.secrets.get(code) for code in codes] == ["website sign-in code"] * 3
 
 
 def test_the_scanner_finds_secrets_inside_larger_text_and_honours_exemptions():

@@ -5,6 +5,7 @@ here are DingTalk's own: an expired code, a wrong app secret, a declined sign-in
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import falcon.testing
@@ -158,3 +159,32 @@ def test_config_check_names_the_redirect_url_to_register(login_settings):
     settings = login_settings(login={"public_url": "https://sso.example.com/"})
     lines = [line.split() for line in sign_in_lines(settings)]
     assert ["dingtalk", "https://sso.example.com/token/dingtalk/callback"] in [line[:2] for line in lines]
+
+
+def test_an_exchange_that_fails_unexpectedly_refuses_at_once_and_logs_no_code(client, worker, control, monkeypatch,
+                                                                              caplog):
+    def broken(clients, provider, code):
+        raise RuntimeError("an answer nobody expected")
+
+    monkeypatch.setattr("workers.actors.login.web_account", broken)
+    back = sign_in(client, "dingtalk", "quinn")
+    with caplog.at_level(logging.INFO):
+        assert callback(client, back).status_code == 200
+        # The browser is told now, not when the state expires; the code never reaches a log (Dramatiq's own
+        # "Failed to process message" line would quote the actor's arguments).
+        assert web_status(client, back.state) == "refused"
+    assert code(web_login(client, "dingTalk", back.state, back.cookie)) == Code.WEB_CODE_REFUSED
+    assert "exchanging the code failed" in caplog.text and back.code not in caplog.text
+
+
+def test_an_unbound_dingtalk_user_is_told_their_dingtalk_account_is_not_bound(client, worker, control):
+    answers = {}
+    for lang in ("zh-CN", "en"):
+        back = sign_in(client, "dingtalk", "rita")
+        callback(client, back)
+        assert web_status(client, back.state) == "ok"
+        answers[lang] = client.simulate_post("/token/login", params={"loginType": "dingTalk", "authCode": back.state},
+                                             cookies={COOKIE: back.cookie}, headers={"Accept-Language": lang}).json
+    assert answers["zh-CN"]["code"] == answers["en"]["code"] == Code.NOT_BOUND
+    assert answers["zh-CN"]["msg"] == "该钉钉账号尚未绑定用户，请先绑定后再登录"
+    assert answers["en"]["msg"] == "This DingTalk account is not bound to any user; bind it first, then log in"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingress.login.messages import MESSAGES, Code, language, message
+from ingress.login.messages import MESSAGES, Code, account_name, language, message
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -35,5 +35,6 @@ def test_the_readme_lists_every_failure_code_with_its_status_and_text():
     assert set(listed) == set(Code) - {Code.SUCCESS}
     for code, (status, text) in listed.items():
         assert status == {Code.SYSTEM_ERROR: 500, Code.TRY_AGAIN: 503}.get(Code(code), 200), code
-        zh = MESSAGES[Code(code)][0].replace("{fields}", "`field`").replace("{seconds}", "N")
+        zh = MESSAGES[Code(code)][0].replace("{fields}", "`field`").replace("{seconds}", "N").replace(
+            "{account}", account_name(None, "zh"))
         assert zh.startswith(text.removesuffix("…")) if text.endswith("…") else zh == text, code

@@ -3,6 +3,8 @@ once, codes exchanged by a worker, and the same login token as the QR login."""
 
 from __future__ import annotations
 
+import logging
+
 import falcon.testing
 import pytest
 
@@ -169,3 +171,17 @@ def test_an_unconfigured_provider_says_so(login_settings):
         assert answer.status_code == 404 and "third.wechat-open.app-id" in answer.text
     finally:
         runtime.close()
+
+
+@pytest.mark.parametrize("provider", [OPEN, WECOM, DING])
+def test_no_sign_in_code_reaches_a_log(client, admin, worker, control, provider, caplog):
+    """A code is a credential for minutes: the exchange's request line (httpx logs every URL at INFO, and WeChat
+    and WeCom take the code in the query string) shows it masked."""
+    create_user(client, admin, "gina")
+    back = sign_in(client, provider[0], "gina")
+    with caplog.at_level(logging.INFO):
+        assert callback(client, back).status_code == 200
+        assert web_status(client, back.state) == "ok"
+    exchanges = [r.getMessage() for r in caplog.records if any(path in r.getMessage() for path in EXCHANGES)]
+    assert exchanges or provider is DING, "the exchange's request line was logged"
+    assert back.code not in caplog.text

@@ -64,3 +64,9 @@ def test_an_answer_quoting_the_credentials_is_masked(caplog):
         sign_in(FakePlatform(echoed)).me(USER_TOKEN)
     for secret in (SECRET, "r" * 32, USER_TOKEN):
         assert secret not in str(info.value) and secret not in caplog.text
+
+
+@pytest.mark.parametrize("expire_in", ["soon", {"seconds": 7200}, [7200]])
+def test_an_expiry_that_is_no_number_is_a_platform_error(expire_in):
+    with pytest.raises(PermanentError):
+        sign_in(FakePlatform({"accessToken": USER_TOKEN, "expireIn": expire_in})).exchange_code("c")

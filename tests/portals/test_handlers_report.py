@@ -3,6 +3,7 @@ each handler matches in the order the portal tries them; what it lists is what t
 
 from __future__ import annotations
 
+import re
 import time
 
 import falcon.testing
@@ -102,3 +103,24 @@ def test_a_plugin_that_failed_to_import_is_listed_with_its_error_and_the_rest_st
 def test_only_admin_keys_read_it(client, keys, who):
     result = client.simulate_get(PATH, headers=bearer(keys[who]) if who else {})
     assert result.status_code == (403 if who else 401)
+
+
+class LooseDeclarations(Handler, register=False):
+    """A plugin's handler declared loosely, as the router accepts it: compiled patterns, a float priority."""
+
+    msg_types = ("text",)
+    content_pattern = re.compile(r"退款|refund")
+    event_key_pattern = re.compile(r"REFUND_\d+")
+    priority = 7.5
+
+    def handle(self, message: InboundMessage, context: HandlerContext) -> Reply | None:
+        return TextReply("refund")
+
+
+def test_a_handler_declared_loosely_is_listed_not_a_server_error(runtime, keys):
+    with HANDLERS.registered(LooseDeclarations):
+        client = falcon.testing.TestClient(create_app(runtime.settings, runtime))
+    result = client.simulate_get(PATH, headers=bearer(keys["admin"]))
+    assert result.status_code == 200, result.text
+    loose = by_name(result.json)["LooseDeclarations"]
+    assert (loose["contentPattern"], loose["eventKeyPattern"], loose["priority"]) == ("退款|refund", r"REFUND_\d+", 7.5)

@@ -5,7 +5,7 @@ match whom the send reached; a report that comes before the record knows its msg
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -85,18 +85,25 @@ def test_a_send_whose_answer_was_lost_still_gets_its_report(runtime, api, worker
     assert wait_for(lambda: _report(api, draft["id"]))["status"] == "send success"
 
 
-def test_the_second_look_joins_a_report_whose_send_was_recorded_meanwhile(runtime, api, actor_context):
-    """The inbound side's retry: it covers the job and the recorder missing each other's transactions."""
+def _sent(runtime, msg_id: str) -> int:
+    """A mass send WeChat accepted as ``msg_id``, with no report yet: its id."""
     from models.wechat.mass_sends import MassStatus, WeChatMassSend
 
     with runtime.database.session() as session:
         row = WeChatMassSend(audience="openids", openids=["oA", "oB"], msgtype="text", message=TEXT,
-                             status=MassStatus.SENT.value, msg_id="2000000123")
+                             status=MassStatus.SENT.value, msg_id=msg_id)
         session.add(row)
+        session.flush()
+        return row.id
+
+
+def test_the_second_look_joins_a_report_whose_send_was_recorded_meanwhile(runtime, api, actor_context):
+    """The inbound side's retry: it covers the job and the recorder missing each other's transactions."""
+    mass_id = _sent(runtime, "2000000123")
     fields = {"MsgID": "2000000123", "Status": "send success", "TotalCount": "2", "FilterCount": "2",
               "SentCount": "2", "ErrorCount": "0"}
     apply_mass_report_later(actor_context, fields, datetime.now(UTC).isoformat(), 0)
-    report = api.get(f"{MASS}/{row.id}").json["report"]
+    report = api.get(f"{MASS}/{mass_id}").json["report"]
     assert (report["status"], report["sentCount"]) == ("send success", 2)
 
 
@@ -105,3 +112,49 @@ def test_a_report_on_a_send_nobody_made_stops_asking(runtime, actor_context):
     apply_mass_report_later(actor_context, {"MsgID": "999", "Status": "send success"}, datetime.now(UTC).isoformat(),
                             last)
     assert runtime.redis.hlen("imbridge-dramatiq:inbound.DQ.msgs") == 0
+
+
+def test_a_second_report_on_a_reported_send_changes_nothing(runtime, api, actor_context):
+    """WeChat reports a send once: a later report naming its msg_id (replayed with another CreateTime, or forged)
+    leaves the first one's totals."""
+    mass_id = _sent(runtime, "2000000456")
+    first = {"MsgID": "2000000456", "Status": "send success", "TotalCount": "2", "FilterCount": "2",
+             "SentCount": "2", "ErrorCount": "0"}
+    apply_mass_report_later(actor_context, first, datetime.now(UTC).isoformat(), 0)
+    reported = api.get(f"{MASS}/{mass_id}").json["report"]
+    apply_mass_report_later(actor_context, {**first, "Status": "send fail", "SentCount": "0", "ErrorCount": "2"},
+                            datetime.now(UTC).isoformat(), 0)
+    assert api.get(f"{MASS}/{mass_id}").json["report"] == reported
+    assert runtime.redis.hlen("imbridge-dramatiq:inbound.DQ.msgs") == 0  # ours: no retry asked for
+
+
+def test_a_report_goes_to_the_send_still_waiting_for_it_when_an_older_one_had_its_msg_id(runtime, api, actor_context):
+    """The sandbox counts msg_ids afresh after a restart, while the database keeps the sends made before it."""
+    fields = {"MsgID": "2000000789", "Status": "send success", "TotalCount": "2", "FilterCount": "2",
+              "SentCount": "2", "ErrorCount": "0"}
+    older = _sent(runtime, "2000000789")
+    apply_mass_report_later(actor_context, fields, datetime.now(UTC).isoformat(), 0)
+    newer = _sent(runtime, "2000000789")
+    apply_mass_report_later(actor_context, {**fields, "SentCount": "1", "ErrorCount": "1"},
+                            datetime.now(UTC).isoformat(), 0)
+    assert api.get(f"{MASS}/{older}").json["report"]["sentCount"] == 2
+    assert api.get(f"{MASS}/{newer}").json["report"]["sentCount"] == 1
+
+
+def test_a_report_that_came_before_the_send_was_confirmed_is_not_joined_to_it(runtime):
+    """Ten minutes before this send, another one with the same msg_id was reported (before a sandbox restart)."""
+    from models.inbound import store_inbound
+    from models.wechat.mass_sends import WeChatMassSend, join_stored_report
+
+    earlier = datetime.now(UTC) - timedelta(minutes=10)
+    fields = {"ToUserName": "gh_1", "FromUserName": "mphelper", "CreateTime": str(int(earlier.timestamp())),
+              "MsgType": "event", "Event": "MASSSENDJOBFINISH", "MsgID": "2000000999", "Status": "send success",
+              "TotalCount": "5", "FilterCount": "5", "SentCount": "5", "ErrorCount": "0"}
+    with runtime.database.session() as session:
+        store_inbound(session, {"platform": "wechat", "app": "wx1", "msg_type": "event", "event": "MASSSENDJOBFINISH",
+                                "from_user": "mphelper", "to_user": "gh_1", "dedup_key": "mass-report-before-restart",
+                                "create_time": earlier.timestamp(), "received_at": earlier.timestamp(),
+                                "fields": fields})
+    mass_id = _sent(runtime, "2000000999")
+    with runtime.database.session() as session:
+        assert join_stored_report(session, session.get(WeChatMassSend, mass_id)) is False

@@ -130,6 +130,12 @@ def exchange_web_code(context: ActorContext, provider: str, state: str, code: st
         log.info("website sign-in (%s): the provider refused the code: %s", provider, said)
         logins.refused(state, said)
         return
+    except Exception:
+        # Raised on, Dramatiq would log the message with its arguments (the code) and leave the browser waiting
+        # until the state expires: the sign-in is refused at once instead, the error logged without the code.
+        log.exception("website sign-in (%s): exchanging the code failed", provider)
+        logins.refused(state, "the exchange failed")
+        return
     if not logins.succeeded(state, account, unionid):
         log.info("website sign-in (%s): the state expired before the code was exchanged", provider)
 

@@ -11,11 +11,13 @@ transport failures itself (``retries``).
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
+from urllib.parse import quote
 
 import httpx
 
@@ -28,6 +30,9 @@ FINAL_STATUSES = frozenset({"sent", "failed", "dead"})
 GROUP_FINAL_STATUSES = frozenset({"sent", "failed", "partial"})
 #: The outcomes a callback subscription may ask for.
 OUTCOMES = ("sent", "failed", "dead")
+#: What an API key is made of: printable ASCII, no spaces. A key read from a file with its line break would
+#: otherwise fail inside httpx, whose error quotes the header, and the key with it.
+_API_KEY = re.compile(r"[\x21-\x7e]+")
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,12 @@ class Client:
 
     def __init__(self, base_url: str, api_key: str, *, timeout: float = 10.0, retries: int = 2,
                  transport: httpx.BaseTransport | None = None, user_agent: str = "imbridge-client-python/0.1") -> None:
+        if not isinstance(api_key, str) or not _API_KEY.fullmatch(api_key):
+            # Never quote the key: this message ends up in logs.
+            raise ValueError("api_key must be the key as `imbridge apikey create` printed it: not empty, no spaces "
+                             "or line breaks (a key read from a file keeps its trailing newline: strip it)")
+        if retries < 0:
+            raise ValueError("retries must not be negative")
         self.retries = retries
         self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport,
                                  headers={"Authorization": f"Bearer {api_key}", "User-Agent": user_agent})
@@ -152,11 +163,11 @@ class Client:
 
     def get(self, notification_id: str) -> JSON:
         """The record: status, attempts, the platform's answer."""
-        return self._request("GET", f"/api/v1/notifications/{notification_id}").json()
+        return self._request("GET", f"/api/v1/notifications/{_segment(notification_id)}").json()
 
     def group(self, group_id: str) -> JSON:
         """A fan-out group: overall ``status`` (pending, sent, partial, failed) and each target's."""
-        return self._request("GET", f"/api/v1/notification-groups/{group_id}").json()
+        return self._request("GET", f"/api/v1/notification-groups/{_segment(group_id)}").json()
 
     def wait(self, notification_id: str, timeout: float = 60.0, *, first_delay: float = 0.2,
              max_delay: float = 5.0) -> JSON:
@@ -188,7 +199,7 @@ class Client:
         return self._request("GET", "/api/v1/callbacks").json()["items"]
 
     def unsubscribe(self, callback_id: int) -> None:
-        self._request("DELETE", f"/api/v1/callbacks/{callback_id}")
+        self._request("DELETE", f"/api/v1/callbacks/{_segment(callback_id)}")
 
     # HTTP
 
@@ -209,6 +220,14 @@ class Client:
         if response.status_code >= 400:
             raise _api_error(response)
         return response
+
+
+def _segment(value: object) -> str:
+    """``value`` as one path segment: an id with ``/``, ``?`` or ``..`` in it must not reach another route."""
+    text = str(value)
+    if not text or text in (".", ".."):
+        raise ValueError(f"not an id: {text!r}")
+    return quote(text, safe="")
 
 
 def new_key() -> str:

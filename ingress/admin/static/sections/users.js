@@ -1,13 +1,13 @@
-// Users & bindings: the users who log in through WeChat (QR code, mini-program, website) or WeCom, and the accounts
+// Users & bindings: the users who log in through WeChat (QR code, mini-program, website), WeCom or DingTalk, and the accounts
 // bound to each; a bound WeChat openid shows as the follower WeChat describes (remark, tags, following).
 import {
   api, badge, confirmDialog, fill, Form, h, modal, pagedTable, pageHead, t, table, toast, toastError, watchJob,
 } from "../app.js";
 import { followerLine } from "../wechat/followers.js";
 
-const PLATFORMS = ["wechat", "wechat_applet", "wechat_open", "wecom"];
+const PLATFORMS = ["wechat", "wechat_applet", "wechat_open", "wecom", "dingtalk"];
 
-/** What a binding is to: the Official Account (QR login), the mini-program, website sign-in or WeCom. */
+/** What a binding is to: the Official Account (QR login), the mini-program, website sign-in, WeCom or DingTalk. */
 const platformLabel = (name) => (PLATFORMS.includes(name) ? t(`users.platform.${name}`) : name);
 
 function userDialog(existing, onSaved) {

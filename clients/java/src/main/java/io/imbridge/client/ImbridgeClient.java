@@ -3,9 +3,11 @@ package io.imbridge.client;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,6 +61,11 @@ public final class ImbridgeClient {
      */
     public ImbridgeClient(String baseUrl, String apiKey, Duration timeout, int retries) {
         if (retries < 0) throw new IllegalArgumentException("retries must not be negative");
+        // Checked here because HttpRequest's own refusal of a bad header quotes its value, the key with it.
+        if (apiKey == null || !apiKey.matches("[\\x21-\\x7e]+")) {
+            throw new IllegalArgumentException("apiKey must be the key as `imbridge apikey create` printed it: not "
+                    + "empty, no spaces or line breaks (a key read from a file keeps its trailing newline: strip it)");
+        }
         this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
         this.apiKey = apiKey;
         this.timeout = timeout;
@@ -160,7 +167,7 @@ public final class ImbridgeClient {
     public Map<String, Object> statusBar(String id, String value, String color) {
         Map<String, Object> body = Notification.map("value", value);
         if (color != null) body.put("color", color);
-        return object(call("POST", "api/v1/notifications/" + id + "/status-bar", body, null).body());
+        return object(call("POST", "api/v1/notifications/" + segment(id) + "/status-bar", body, null).body());
     }
 
     /**
@@ -168,7 +175,7 @@ public final class ImbridgeClient {
      * {@code recallStatus} follows it. 409 for any other record.
      */
     public Map<String, Object> recall(String id) {
-        return object(call("POST", "api/v1/notifications/" + id + "/recall", null, null).body());
+        return object(call("POST", "api/v1/notifications/" + segment(id) + "/recall", null, null).body());
     }
 
     /**
@@ -200,12 +207,12 @@ public final class ImbridgeClient {
 
     /** The record: status, attempts, the platform's answer. */
     public Map<String, Object> get(String id) {
-        return object(call("GET", "api/v1/notifications/" + id, null, null).body());
+        return object(call("GET", "api/v1/notifications/" + segment(id), null, null).body());
     }
 
     /** A fan-out group: its overall status and each target's. */
     public Map<String, Object> group(String id) {
-        return object(call("GET", "api/v1/notification-groups/" + id, null, null).body());
+        return object(call("GET", "api/v1/notification-groups/" + segment(id), null, null).body());
     }
 
     /**
@@ -263,6 +270,14 @@ public final class ImbridgeClient {
         }
         if (response.statusCode() >= 400) throw error(response);
         return response;
+    }
+
+    /** {@code id} as one path segment: an id with {@code /}, {@code ?} or {@code ..} must not reach another route. */
+    private static String segment(String id) {
+        if (id == null || id.isEmpty() || id.equals(".") || id.equals("..")) {
+            throw new IllegalArgumentException("not an id: " + id);
+        }
+        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static void pause(long millis) {
