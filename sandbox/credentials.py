@@ -28,9 +28,10 @@ class Credentials:
     @classmethod
     def from_settings(cls, settings: Settings) -> Credentials:
         third = settings.third
+        more = [a for a in third.accounts if a.platform in ("wechat", "wechat-applet")]  # several at once
         apps = {
             app.app_id: app.app_secret
-            for app in (third.wechat, third.wechat_applet, third.wechat_open)
+            for app in (third.wechat, third.wechat_applet, third.wechat_open, *more)
             if app.app_id and app.app_secret
         }
         return cls(
