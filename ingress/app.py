@@ -141,6 +141,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     portals = build_portals(settings, runtime, tasks)
     route("/wechat/portal", portals.wechat)
     route("/wecom/portal", portals.wecom)
+    route("/wechat/portal/{code}", portals.wechat_accounts)
+    route("/wecom/portal/{code}", portals.wecom_accounts)
     route("/api/v1/inbound", InboundCollection(runtime.database))
     route("/api/v1/inbound/{inbound_id:id}", InboundItem(runtime.database))
     destinations = settings.webhooks.allow_networks

@@ -4,7 +4,7 @@
 
     imbridge sandbox [serve]
     imbridge sandbox scan --key KEY [--openid O] [--existing] [--plain] [--ingress URL] [--sandbox URL]
-    imbridge sandbox say TEXT [--openid O] [--plain] [--wecom] [--ingress URL]
+    imbridge sandbox say TEXT [--openid O] [--plain] [--wecom] [--ingress URL] [--account CODE]
 
 The main CLI owns the ``imbridge`` parser and hands the ``sandbox`` sub-parser to :func:`configure_parser`,
 then calls :func:`run` with the parsed arguments and the loaded settings.
@@ -40,6 +40,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     say.add_argument("text")
     say.add_argument("--openid", default=None, help="who says it (WeChat openid, or WeCom userid with --wecom)")
     say.add_argument("--wecom", action="store_true", help="a WeCom member writing to the app instead")
+    say.add_argument("--account", default=None,
+                     help="an account of third.accounts: its portal, signed with its token and key")
     _common(say)
 
 
@@ -64,14 +66,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             response = callbacks.scan(ingress, settings, args.key, args.openid, existing=args.existing,
                                       safe=not args.plain, sandbox_url=args.sandbox_url or settings.sandbox_url)
         elif args.wecom:
-            response = callbacks.wecom_say(ingress, settings, args.text, args.openid or callbacks.DEMO_WECOM_USER)
+            response = callbacks.wecom_say(ingress, settings, args.text, args.openid or callbacks.DEMO_WECOM_USER,
+                                           account=args.account)
         else:
             response = callbacks.say(ingress, settings, args.text, args.openid or callbacks.DEMO_OPENID,
-                                     safe=not args.plain, sandbox_url=settings.sandbox_url)
+                                     safe=not args.plain, sandbox_url=settings.sandbox_url, account=args.account)
     except httpx.HTTPError as exc:
         print(f"cannot reach the ingress at {ingress}: {exc}", file=sys.stderr)
         return 2
-    return _report(response, settings, "wecom" if getattr(args, "wecom", False) else "wechat")
+    except ValueError as exc:  # an unknown --account
+        print(str(exc), file=sys.stderr)
+        return 2
+    return _report(response, callbacks.as_account(settings, getattr(args, "account", None)),
+                   "wecom" if getattr(args, "wecom", False) else "wechat")
 
 
 def _report(response: httpx.Response, settings: Settings, platform: str) -> int:

@@ -24,6 +24,11 @@ SALES: dict[str, Any] = {
     "code": "sales", "platform": "wechat", "app_id": "wxsales000000001", "app_secret": "sales-wechat-secret",
     "token": "salestoken", "encoding_aes_key": "4E6ykCDqqWHpnTFiY16f6VhcWhEhvYh4TBN4qog3GVw",
 }
+#: A second WeCom app (another corp), for its portal only: no sandbox API calls.
+SUPPORT: dict[str, Any] = {
+    "code": "support", "platform": "wecom", "corp_id": "wwsupport0000001", "corp_secret": "support-wecom-secret",
+    "agent_id": 1000009, "token": "supporttoken", "encoding_aes_key": "oYYDCG5b3534jMyfWgg/7Qk+gZl26HRWt02vy9cBERQ",
+}
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +49,7 @@ def sandbox() -> Iterator[ServedSandbox]:
 @pytest.fixture
 def extra_accounts(sandbox) -> list[dict[str, Any]]:
     """``third.accounts`` of the deployment; override in a module for others."""
-    return [{**SALES, "api_base_url": f"{sandbox.url}/wechat"}]
+    return [{**SALES, "api_base_url": f"{sandbox.url}/wechat"}, {**SUPPORT, "api_base_url": f"{sandbox.url}/wecom"}]
 
 
 @pytest.fixture
