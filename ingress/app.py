@@ -30,6 +30,7 @@ from ingress.nul import RefuseNul
 from ingress.openapi import OpenApiSpec
 from ingress.platform_gate import PlatformGate
 from ingress.portals import build_portals
+from ingress.resources.accounts import AccountCollection, AccountItem
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
 from ingress.resources.blob_content import BlobContent
 from ingress.resources.blobs import BlobCollection, BlobItem
@@ -161,6 +162,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/api/v1/users/{user_id:id}/bindings", UserBindings(runtime.database))
     route("/api/v1/users/{user_id:id}/bindings/{binding_id:id}", UserBinding(runtime.database))
     route("/api/v1/system/status", SystemStatusResource(runtime, tasks.broker))
+    route("/api/v1/accounts", AccountCollection(runtime.database, runtime.accounts, settings.security.secret_key))
+    route("/api/v1/accounts/{platform}/{code}", AccountItem(runtime.database, runtime.accounts,
+                                                            settings.security.secret_key))
     install_admin(app)
     install_docs(app)
     app.add_sink(Unrouted(auth))

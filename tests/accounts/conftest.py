@@ -29,15 +29,19 @@ SUPPORT: dict[str, Any] = {
     "code": "support", "platform": "wecom", "corp_id": "wwsupport0000001", "corp_secret": "support-wecom-secret",
     "agent_id": 1000009, "token": "supporttoken", "encoding_aes_key": "oYYDCG5b3534jMyfWgg/7Qk+gZl26HRWt02vy9cBERQ",
 }
+#: An Official Account the sandbox knows but the config does not: operators add it through the API.
+CRM_SECRET = "crm-wechat-secret"
+CRM_TOKEN = "crmtoken"
+CRM_APP = {"code": "crm", "platform": "wechat", "app_id": "wxcrm00000000001", "app_secret": CRM_SECRET}
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[ServedSandbox]:
-    """The sandbox, knowing the demo apps and the ``sales`` account."""
+    """The sandbox, knowing the demo apps, the ``sales`` account and the ``crm`` app."""
     import httpx
 
     settings = demo_settings()
-    settings.third = settings.third.model_copy(update={"accounts": ThirdSettings(accounts=[SALES]).accounts})
+    settings.third = settings.third.model_copy(update={"accounts": ThirdSettings(accounts=[SALES, CRM_APP]).accounts})
     url, stop = serve_in_thread(settings, port=0)
     try:
         with httpx.Client(base_url=f"{url}/_sandbox", timeout=10) as control:
