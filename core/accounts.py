@@ -124,6 +124,11 @@ class Accounts:
             raise UnknownAccount(platform, code or DEFAULT_ACCOUNT)
         return found
 
+    def settings_of(self, platform: str, code: str | None = None) -> PlatformSettings | None:
+        """The account's settings, or None (what intake checks a request's ``account`` with)."""
+        found = self.get(platform, code)
+        return found.settings if found is not None else None
+
     def listed(self, platform: str | None = None) -> list[Account]:
         """Every account (of ``platform``), config first, each in the order defined."""
         every = list(self.configured.values()) + list(self._stored_accounts().values())

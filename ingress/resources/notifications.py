@@ -136,7 +136,7 @@ class NotificationCollection:
     def __init__(self, runtime: Runtime, tasks: Tasks) -> None:
         self.database = runtime.database
         self.tasks = tasks
-        self.rules = IntakeRules.from_settings(runtime.settings)
+        self.rules = IntakeRules.from_settings(runtime.settings, runtime.accounts.settings_of)
         self.max_body = runtime.settings.ingress.max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:

@@ -16,7 +16,8 @@ def attempt_view(attempt: DeliveryAttempt) -> dict[str, Any]:
 def delivery_view(delivery: Delivery, history: list[DeliveryAttempt] | None = None) -> dict[str, Any]:
     payload = delivery.payload or {}
     view: dict[str, Any] = {
-        "id": delivery.id, "channel": delivery.channel, "robot": delivery.robot_code, "target": delivery.target,
+        "id": delivery.id, "channel": delivery.channel, "account": delivery.account, "robot": delivery.robot_code,
+        "target": delivery.target,
         "msgtype": delivery.msgtype, "status": delivery.status, "attempts": delivery.attempts,
         "failedAttempts": delivery.failed_attempts, "answer": delivery.answer or {}, "errcode": delivery.errcode,
         "lastError": delivery.last_error, "idempotencyKey": delivery.idempotency_key, "source": delivery.source,
