@@ -72,6 +72,21 @@ EXAMPLE_CREATE = {"platform": "wechat", "code": "sales", "name": "销售服务�
                   "encodingAesKey": "<EncodingAESKey, 43 characters>"}
 
 
+#: The ``?account=`` parameter of the routes that act for one account (templates, menus, media...).
+ACCOUNT_PARAMETER = {"name": "account", "in": "query", "required": False, "schema": {"type": "string"},
+                     "description": "the account's code (GET /api/v1/accounts); omitted: default"}
+
+
+def query_account(req: falcon.Request, accounts: Accounts, platform: str = "wechat") -> str:
+    """The request's ``?account=`` (omitted: ``default``); a 422 naming ``account`` when no account of
+    ``platform`` has that code."""
+    code = req.get_param("account") or DEFAULT_ACCOUNT
+    if accounts.get(platform, code) is None:
+        message = f"no {platform} account has the code '{code}'"
+        raise unprocessable(message, [{"field": "account", "message": message, "type": "not_found"}])
+    return code
+
+
 def account_view(account: Account, row: StoredAccount | None = None) -> dict[str, Any]:
     """An account as the API shows it: its settings but secrets, and which secrets are set."""
     model_fields = type(account.settings).model_fields

@@ -41,7 +41,7 @@ from models.notifications.request import (
     problem,
 )
 from models.notifications.wechat_subscribe import resolve_subscribe_template
-from models.notifications.wechat_template import resolve_template, resolve_unsynced_template
+from models.notifications.wechat_template import resolve_template
 from models.notifications.wecom_robot import MAX_IMAGE_BYTES
 from models.robots import Robot
 
@@ -173,10 +173,8 @@ def validate(session: Session, data: Any, rules: IntakeRules,
             problems.append(problem("robot", f"{state} {Channel(channel).platform} robot with code '{code}'"))
         else:
             robot = RobotRef(found.id, found.code)
-    if isinstance(request, WeChatTemplateRequest) and request.account not in (None, DEFAULT_ACCOUNT):
-        problems += resolve_unsynced_template(request.message)
-    elif isinstance(request, WeChatTemplateRequest):
-        problems += resolve_template(session, request.message)
+    if isinstance(request, WeChatTemplateRequest):
+        problems += resolve_template(session, request.message, request.account or DEFAULT_ACCOUNT)
     if isinstance(request, SubscribeRequest):
         problems += resolve_subscribe_template(session, SUBSCRIBE_ACCOUNTS[request.channel], request.message)
     if problems or request is None:

@@ -69,30 +69,18 @@ def _problem(field: str, message: str, kind: str = "value_error") -> dict[str, s
     return {"field": field, "message": message, "type": kind}
 
 
-def resolve_unsynced_template(message: TemplateMessage) -> ProblemList:
-    """An account other than the default sends by the platform's ``template_id``: its templates are not synced
-    here, so ``data`` is not checked against them (the platform drops unknown keys)."""
-    if message.template_code is not None or message.template_id is None:
-        return [_problem("message.template_code", "template codes name the default account's synced templates; "
-                                                  "another account's message names its template_id")]
-    message.msgtype = "template"
-    if message.client_msg_id is None:
-        message.client_msg_id = uuid.uuid4().hex
-    return []
-
-
-def resolve_template(session: Session, message: TemplateMessage) -> ProblemList:
-    """Find the message's template and check ``data`` against its placeholders; fills in the template's id and
-    code, ``msgtype`` and a ``client_msg_id``. Returns every problem found."""
+def resolve_template(session: Session, message: TemplateMessage, account: str = "default") -> ProblemList:
+    """Find the message's template among ``account``'s and check ``data`` against its placeholders; fills in the
+    template's id and code, ``msgtype`` and a ``client_msg_id``. Returns every problem found."""
     template = by_id = None
     problems: ProblemList = []
     if message.template_id is not None:
-        template = by_id = find_wechat_template(session, template_id=message.template_id)
+        template = by_id = find_wechat_template(session, template_id=message.template_id, account=account)
         if by_id is None:
             problems.append(_problem("message.template_id", f"no synced WeChat template '{message.template_id}' "
                                                             "(sync with POST /api/v1/wechat/templates/sync)"))
     if message.template_code is not None:
-        by_code = find_wechat_template(session, code=message.template_code)
+        by_code = find_wechat_template(session, code=message.template_code, account=account)
         if by_code is None:
             problems.append(_problem("message.template_code", f"no WeChat template with code "
                                                               f"'{message.template_code}'"))

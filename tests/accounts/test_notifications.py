@@ -70,7 +70,8 @@ def test_a_second_accounts_notification_is_sent_with_its_credentials(post, worke
     ({"channel": "wecom_robot", "robot": "ops", "account": "sales",
       "message": {"msgtype": "text", "text": {"content": "x"}}}, "takes no account"),
     ({"channel": "wechat_template", "account": "sales",
-      "message": {"touser": OPENID, "template_code": "order", "data": {"a": "b"}}}, "names its template_id"),
+      "message": {"touser": OPENID, "template_code": "order", "data": {"a": "b"}}},
+     "no WeChat template with code 'order'"),
 ])
 def test_an_unknown_or_unfit_account_is_422_naming_account(post, runtime, body, why):
     result = post(body)

@@ -30,11 +30,13 @@ def _fields(item: dict[str, Any]) -> dict[str, str]:
 
 
 def call(runtime: Runtime, params: Params) -> list[dict[str, Any]]:
-    return runtime.clients.wechat.templates.list_private()
+    return runtime.clients.wechat_for(params.get("account")).templates.list_private()
 
 
 def record(session: Session, params: Params, remote: list[dict[str, Any]]) -> dict[str, Any]:
-    local = {t.template_id: t for t in session.scalars(select(WeChatTemplate))}
+    account = params.get("account") or "default"
+    mine = select(WeChatTemplate).where(WeChatTemplate.account == account)
+    local = {t.template_id: t for t in session.scalars(mine)}
     now = utcnow()
     seen: set[str] = set()
     counts = {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0}
@@ -47,8 +49,8 @@ def record(session: Session, params: Params, remote: list[dict[str, Any]]) -> di
         row = local.get(template_id)
         if row is None:
             name = (fields["title"] or template_id)[:100]
-            session.add(WeChatTemplate(template_id=template_id, name=name, enabled=True, synced_at=now,
-                                       keys=template_keys(fields["content"]), **fields))
+            session.add(WeChatTemplate(account=account, template_id=template_id, name=name, enabled=True,
+                                       synced_at=now, keys=template_keys(fields["content"]), **fields))
             counts["inserted"] += 1
         elif any(getattr(row, name) != value for name, value in fields.items()):
             for name, value in fields.items():
