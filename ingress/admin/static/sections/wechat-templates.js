@@ -2,6 +2,7 @@
 import {
   api, badge, fill, fmtTime, Form, h, modal, pageHead, poll, pretty, statusLabel, t, table, toast, toastError, watchJob,
 } from "../app.js";
+import { accountQuery, accountSwitcher } from "../wechat/account.js";
 
 const FINAL_DELIVERY = new Set(["sent", "failed", "dead"]);
 
@@ -42,7 +43,8 @@ function testDialog(template) {
     submitLabel: t("robots.sendTest"),
     onSubmit: async (values) => {
       outcome.replaceChildren();
-      const accepted = await api("POST", "wechat/template-messages", { ...values, template_id: template.templateId });
+      const accepted = await api("POST", "wechat/template-messages", { ...values, template_id: template.templateId },
+        { query: accountQuery() });
       const line = h("div", { class: "job-progress" }, h("span", { class: "spinner" }), ` ${t("templates.acceptedAs")} `,
         h("code", {}, accepted.id), " ", badge(accepted.status));
       outcome.append(line);
@@ -71,7 +73,7 @@ export default {
     const syncButton = h("button", { type: "button", class: "primary", onclick: sync }, t("wechat.sync"));
 
     async function load() {
-      const { items } = await api("GET", "wechat/templates", undefined, { signal: ctx.signal });
+      const { items } = await api("GET", "wechat/templates", undefined, { query: accountQuery(), signal: ctx.signal });
       list.replaceChildren(table([
         { label: t("compose.title"), render: (tp) => h("div", {}, h("strong", {}, tp.title), h("div", { class: "muted small mono" }, tp.templateId)) },
         { label: t("robots.name"), key: "name" },
@@ -89,7 +91,7 @@ export default {
     async function sync() {
       syncButton.disabled = true;
       try {
-        const { jobId } = await api("POST", "wechat/templates/sync");
+        const { jobId } = await api("POST", "wechat/templates/sync", undefined, { query: accountQuery() });
         progress.replaceChildren();
         const job = await watchJob(jobId, { container: progress, label: t("templates.syncJob"), signal: ctx.signal });
         if (job.result) {
@@ -106,7 +108,7 @@ export default {
 
     root.append(pageHead(t("nav.templates"), {
       help: t("templates.help"),
-      actions: [syncButton] }), progress, list);
+      actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal }), syncButton] }), progress, list);
     await load();
   },
 };
