@@ -9,6 +9,7 @@ from typing import Any
 import falcon.testing
 import pytest
 
+from config import demo
 from config.settings import ThirdSettings
 from core.runtime import Runtime
 from ingress import create_app
@@ -33,6 +34,11 @@ SUPPORT: dict[str, Any] = {
 CRM_SECRET = "crm-wechat-secret"
 CRM_TOKEN = "crmtoken"
 CRM_APP = {"code": "crm", "platform": "wechat", "app_id": "wxcrm00000000001", "app_secret": CRM_SECRET}
+#: A second WeCom app of the demo corp, and a second DingTalk app: both known to the sandbox.
+OPS: dict[str, Any] = {"code": "ops", "platform": "wecom", "corp_id": demo.WECOM_CORP_ID,
+                       "corp_secret": "ops-wecom-secret", "agent_id": 1000010}
+HR: dict[str, Any] = {"code": "hr", "platform": "ding-talk", "app_key": "dinghr0000000001",
+                      "app_secret": "hr-dingtalk-secret", "agent_id": 4040}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +47,8 @@ def sandbox() -> Iterator[ServedSandbox]:
     import httpx
 
     settings = demo_settings()
-    settings.third = settings.third.model_copy(update={"accounts": ThirdSettings(accounts=[SALES, CRM_APP]).accounts})
+    known = ThirdSettings(accounts=[SALES, CRM_APP, OPS, HR]).accounts
+    settings.third = settings.third.model_copy(update={"accounts": known})
     url, stop = serve_in_thread(settings, port=0)
     try:
         with httpx.Client(base_url=f"{url}/_sandbox", timeout=10) as control:
@@ -53,7 +60,8 @@ def sandbox() -> Iterator[ServedSandbox]:
 @pytest.fixture
 def extra_accounts(sandbox) -> list[dict[str, Any]]:
     """``third.accounts`` of the deployment; override in a module for others."""
-    return [{**SALES, "api_base_url": f"{sandbox.url}/wechat"}, {**SUPPORT, "api_base_url": f"{sandbox.url}/wecom"}]
+    return [{**SALES, "api_base_url": f"{sandbox.url}/wechat"}, {**SUPPORT, "api_base_url": f"{sandbox.url}/wecom"},
+            {**OPS, "api_base_url": f"{sandbox.url}/wecom"}, {**HR, "api_base_url": f"{sandbox.url}/dingtalk"}]
 
 
 @pytest.fixture

@@ -106,3 +106,39 @@ def test_a_reply_goes_through_the_account_that_received_the_message(post, client
                           "message": {"msgtype": "text", "text": {"content": "x"}}})
     assert contradiction.status_code == 422
     assert contradiction.json["error"]["details"][0]["field"] == "account"
+
+
+def test_a_second_wecom_app_and_a_second_dingtalk_app_send_with_their_own_tokens(post, worker, settled, control):
+    sends = [post({"channel": "wecom_app", "account": "ops", "to": {"users": ["zhangsan"]},
+                   "message": {"msgtype": "text", "text": {"content": "from ops"}}}),
+             post({"channel": "wecom_app", "to": {"users": ["zhangsan"]},
+                   "message": {"msgtype": "text", "text": {"content": "from default"}}}),
+             post({"channel": "dingtalk_work", "account": "hr", "to": {"users": ["manager"]},
+                   "message": {"msgtype": "text", "text": {"content": "from hr"}}})]
+    assert [s.status_code for s in sends] == [202, 202, 202], [s.text for s in sends]
+    assert [settled(s.json["id"])["status"] for s in sends] == ["sent", "sent", "sent"]
+
+    wecom_tokens = {e["query"]["corpsecret"]: e["response"]["access_token"]
+                    for e in journal(control, "/wecom/cgi-bin/gettoken")}
+    wecom_sends = {e["json"]["text"]["content"]: e for e in journal(control, "/wecom/cgi-bin/message/send")}
+    assert wecom_sends["from ops"]["query"]["access_token"] == wecom_tokens["ops-wecom-secret"]
+    assert wecom_sends["from ops"]["json"]["agentid"] == 1000010
+    assert wecom_sends["from default"]["query"]["access_token"] == wecom_tokens[demo.WECOM_CORP_SECRET]
+    assert wecom_tokens["ops-wecom-secret"] != wecom_tokens[demo.WECOM_CORP_SECRET]
+
+    [hr_grant] = [e for e in journal(control, "/dingtalk/gettoken") if e["query"]["appkey"] == "dinghr0000000001"]
+    [work] = journal(control, "asyncsend_v2")
+    assert work["query"]["access_token"] == hr_grant["response"]["access_token"]
+    assert str(work["form"].get("agent_id") or work["json"].get("agent_id")) == "4040"
+
+
+def test_the_sandbox_refuses_another_apps_agent_with_a_token(control, sandbox, runtime):
+    """The sandbox checks an app message's agent id against the app the token belongs to."""
+    import httpx
+
+    grant = httpx.get(f"{sandbox.url}/wecom/cgi-bin/gettoken",
+                      params={"corpid": demo.WECOM_CORP_ID, "corpsecret": "ops-wecom-secret"}).json()
+    answer = httpx.post(f"{sandbox.url}/wecom/cgi-bin/message/send", params={"access_token": grant["access_token"]},
+                        json={"touser": "zhangsan", "agentid": demo.WECOM_AGENT_ID, "msgtype": "text",
+                              "text": {"content": "x"}}).json()
+    assert answer["errcode"] == 40056
