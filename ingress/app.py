@@ -116,7 +116,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
         RefuseNul(),
         auth,
         BodyLimit(settings.ingress.max_body_bytes),
-        PlatformGate(settings.third),
+        PlatformGate(settings.third, runtime.accounts.settings_of),
     ], sink_before_static_route=False)
     app.req_options.strip_url_path_trailing_slash = True
     app.router_options.converters["id"] = RowIdConverter

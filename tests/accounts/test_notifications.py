@@ -142,3 +142,12 @@ def test_the_sandbox_refuses_another_apps_agent_with_a_token(control, sandbox, r
                         json={"touser": "zhangsan", "agentid": demo.WECOM_AGENT_ID, "msgtype": "text",
                               "text": {"content": "x"}}).json()
     assert answer["errcode"] == 40056
+
+
+def test_notifications_are_filtered_by_account(post, client, admin, worker, settled, control):
+    control.post("/wechat/interactions", json={"openid": OPENID})
+    ids = [post(custom("a", account="sales")).json["id"], post(custom("b")).json["id"]]
+    for delivery_id in ids:
+        settled(delivery_id)
+    listed = client.simulate_get("/api/v1/notifications", params={"account": "sales"}, headers=admin).json["items"]
+    assert [item["id"] for item in listed] == [ids[0]]

@@ -112,3 +112,14 @@ def test_inbound_records_carry_their_account(worker, client, runtime, admin):
     listed = client.simulate_get("/api/v1/inbound", headers=admin).json
     rows = listed.get("items", listed.get("data", listed)) if isinstance(listed, dict) else listed
     assert {row["account"] for row in rows} == {"sales", "default", "support"}
+
+
+def test_inbound_records_are_filtered_by_account(worker, client, runtime, admin):
+    settings, sales = runtime.settings, callbacks.as_account(runtime.settings, "sales")
+    post(client, "/wechat/portal/sales", callbacks.build_wechat_callback(sales, text(sales, "to sales")))
+    post(client, "/wechat/portal", callbacks.build_wechat_callback(settings, text(settings, "to default")))
+    wait_for(lambda: client.simulate_get("/api/v1/inbound", headers=admin).json["total"] == 2)
+    only = client.simulate_get("/api/v1/inbound", params={"account": "sales"}, headers=admin).json
+    assert [row["fields"]["Content"] for row in only["items"]] == ["to sales"]
+    bad = client.simulate_get("/api/v1/inbound", params={"account": "Not A Code"}, headers=admin)
+    assert bad.status_code == 422

@@ -74,3 +74,19 @@ def test_an_unknown_account_is_422_naming_account(client, admin, runtime, method
         from models.jobs import Job
 
         assert session.query(Job).count() == 0
+
+
+def test_an_accounts_sync_is_refused_while_the_account_lacks_credentials(client, admin, runtime):
+    """An account without its app id (here: its stored settings lost it) is off, like an unconfigured platform."""
+    created = client.simulate_post("/api/v1/accounts", headers=admin, json={
+        "platform": "wechat", "code": "halfway", "appId": "wxhalfway0000001", "appSecret": "x-secret-value"})
+    assert created.status_code == 201
+    from models.accounts import StoredAccount
+
+    with runtime.database.session() as session:  # a secret lost to a key rotation leaves it without one
+        row = session.query(StoredAccount).one()
+        row.settings = {**row.settings, "app_id": ""}
+    runtime.accounts.changed()
+    result = client.simulate_post("/api/v1/wechat/templates/sync", params={"account": "halfway"}, headers=admin)
+    assert result.status_code == 422
+    assert "account 'halfway'" in result.json["error"]["message"]
