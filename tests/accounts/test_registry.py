@@ -91,3 +91,20 @@ def test_the_scheduler_refreshes_every_accounts_token_and_they_never_mix(runtime
     assert set(issued) >= {demo.WECHAT_APP_ID, "wxsales000000001"}
     assert runtime.clients.wechat.token.get() == issued[demo.WECHAT_APP_ID]
     assert runtime.clients.wechat_for("sales").token.get() == issued["wxsales000000001"]
+
+
+def test_config_check_lists_each_account_and_its_portal(tmp_path, capsys, sqlite_url):
+    assert main(["--config", write(tmp_path, ACCOUNTS_YAML, sqlite_url), "config", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "wechat/sales" in out and "portal /wechat/portal/sales" in out
+    assert "ding-talk/hr" in out and "wecom/sales" in out
+
+
+def test_imbridge_send_takes_an_account(monkeypatch, runtime, tmp_path, capsys):
+    settings = runtime.settings
+    monkeypatch.setenv("IMBRIDGE_REDIS__URL", settings.redis.url)
+    monkeypatch.setenv("IMBRIDGE_DATABASE__URL", settings.database_url)
+    monkeypatch.setenv("IMBRIDGE_VAR_DIR", str(tmp_path / "var"))
+    message = '{"touser": "oX", "msgtype": "text", "text": {"content": "hi"}}'
+    assert main(["send", "--channel", "wechat_custom", "--account", "nobody", "--message", message]) == 2
+    assert "account: no wechat account has the code 'nobody'" in capsys.readouterr().err
