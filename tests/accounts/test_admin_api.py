@@ -125,3 +125,23 @@ def test_accounts_need_an_admin_key(client, keys):
     from tests.keys import bearer
 
     assert client.simulate_get("/api/v1/accounts", headers=bearer(keys["notify"])).status_code == 403
+
+
+def test_a_notification_of_a_removed_account_fails_with_the_reason(client, admin, keys, runtime, sandbox_url,
+                                                                   control):
+    from tests.keys import bearer
+    from tests.waiting import wait_for
+    from tests.worker_support import running_worker
+
+    assert client.simulate_post("/api/v1/accounts", json=crm(sandbox_url), headers=admin).status_code == 201
+    control.post("/wechat/interactions", json={"openid": "oRemoved000000000000000001"})
+    accepted = client.simulate_post("/api/v1/notifications", headers=bearer(keys["notify"]), json={
+        "channel": "wechat_custom", "account": "crm",
+        "message": {"touser": "oRemoved000000000000000001", "msgtype": "text", "text": {"content": "late"}}})
+    assert accepted.status_code == 202, accepted.text
+    assert client.simulate_delete("/api/v1/accounts/wechat/crm", headers=admin).status_code == 204
+    with running_worker(runtime):
+        record = wait_for(lambda: (r := client.simulate_get(f"/api/v1/notifications/{accepted.json['id']}",
+                                                            headers=admin).json)["status"] == "failed" and r)
+    assert "no wechat account has the code 'crm' any more" in record["lastError"]
+    assert not [e for e in control.get("/journal").json()["entries"] if "custom/send" in e["path"]]
