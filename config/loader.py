@@ -150,5 +150,6 @@ def apply_demo_credentials(settings: Settings) -> Settings:
     if not third.ding_talk.configured:
         third.ding_talk = third.ding_talk.model_copy(update=dict(
             app_key=demo.DINGTALK_APP_KEY, app_secret=demo.DINGTALK_APP_SECRET,
-            agent_id=demo.DINGTALK_AGENT_ID, api_base_url=f"{base}/dingtalk"))
+            agent_id=demo.DINGTALK_AGENT_ID, api_base_url=f"{base}/dingtalk",
+            login_url=f"{base}/dingtalk-login/oauth2/auth"))
     return settings

@@ -113,6 +113,8 @@ class DingTalkSettings(_Section):
     v1_api_base_url: str | None = None
     #: The enterprise robot the group channels send as (``robot-code``); unset: the app's own robot, the AppKey.
     robot_code: str | None = None
+    #: Where the browser is sent for website sign-in (``login-url``; the sandbox's fake page in demo mode).
+    login_url: str = "https://login.dingtalk.com/oauth2/auth"
 
     @property
     def configured(self) -> bool:

@@ -19,6 +19,8 @@ MEDIA_SYNC = "wechat.media.sync"
 MEDIA_FETCH = "wechat.media.fetch"
 #: Fetch followers' data (``user/info/batchget``) into the local followers table.
 FOLLOWERS_FETCH = "wechat.followers.fetch"
+#: Walk the whole follower list (or a tag's) and fetch everyone's data; mark who is no longer listed.
+FOLLOWERS_SYNC = "wechat.followers.sync"
 #: Set a follower's remark.
 FOLLOWERS_REMARK = "wechat.followers.remark"
 #: Make the local tag table what the account lists.

@@ -32,25 +32,49 @@ class PluginFailure:
     error: str
 
 
+@dataclass(frozen=True)
+class LoadedPlugin:
+    """A plugin that loaded: its name, the module imported, and where it was found (``entry-point``, ``config``),
+    so the admin page can say which handlers came from which plugin."""
+
+    name: str
+    module: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PluginReport:
+    loaded: list[LoadedPlugin]
+    failed: list[PluginFailure]
+
+
 def load_plugins(modules: Iterable[str] = ()) -> list[PluginFailure]:
     """Import every plugin (the entry-point group's, then ``modules``); returns those that failed.
 
     Importing is idempotent, so calling this in each process (or twice in one) loads each plugin once.
     """
-    failures = []
+    return load_plugin_report(modules).failed
+
+
+def load_plugin_report(modules: Iterable[str] = ()) -> PluginReport:
+    """Like :func:`load_plugins`, and also which plugins loaded."""
+    report = PluginReport([], [])
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        failures += _load(f"{entry_point.name} ({entry_point.value})", entry_point.load)
+        module = entry_point.value.split(":", 1)[0].strip()
+        _load(report, LoadedPlugin(f"{entry_point.name} ({entry_point.value})", module, "entry-point"),
+              entry_point.load)
     for module in modules:
-        failures += _load(module, lambda module=module: importlib.import_module(module))
-    return failures
+        _load(report, LoadedPlugin(module, module, "config"), lambda module=module: importlib.import_module(module))
+    return report
 
 
-def _load(name: str, load: Callable[[], object]) -> list[PluginFailure]:
+def _load(report: PluginReport, plugin: LoadedPlugin, load: Callable[[], object]) -> None:
     try:
         load()
     except Exception as exc:  # any error in a plugin's import is the plugin's, never the portal's
         error = f"{type(exc).__name__}: {exc}"
-        log.error("handler plugin %s failed to load and is skipped: %s", name, error)
-        return [PluginFailure(name, error)]
-    log.info("handler plugin %s loaded", name)
-    return []
+        log.error("handler plugin %s failed to load and is skipped: %s", plugin.name, error)
+        report.failed.append(PluginFailure(plugin.name, error))
+        return
+    log.info("handler plugin %s loaded", plugin.name)
+    report.loaded.append(plugin)

@@ -38,6 +38,8 @@ PING = Task("default", "ping")
 RECORD_INBOUND = Task("inbound", "record_inbound")
 #: ``apply_template_report(msgid, status, reported_at, tries)``: a template report that came before its record.
 APPLY_TEMPLATE_REPORT = Task("inbound", "apply_template_report")
+#: ``apply_mass_report(fields, reported_at, tries)``: a mass-send report that came before its record's msg_id.
+APPLY_MASS_REPORT = Task("inbound", "apply_mass_report")
 #: ``deliver_webhook(delivery_id)``: POST one inbound record to one subscriber.
 DELIVER_WEBHOOK = Task("webhooks", "deliver_webhook")
 #: ``mint_login_codes(count[, deadline])``: fill the QR-login pool (see :func:`core.login.request_mint`).
@@ -63,7 +65,7 @@ RUN_FOLLOW_UP = Task("followups", "run_follow_up")
 
 #: Every task imbridge's workers run.
 TASKS = (PING, RECORD_INBOUND, APPLY_TEMPLATE_REPORT, DELIVER_WEBHOOK, MINT_LOGIN_CODES, EXCHANGE_APPLET_CODE,
-         EXCHANGE_WEB_CODE,
+         EXCHANGE_WEB_CODE, APPLY_MASS_REPORT,
          SUBMIT_NOTIFICATION, DELIVER_NOTIFICATION, COLLECT_SEND_RESULT, RECALL_NOTIFICATION, UPDATE_STATUS_BAR,
          RUN_JOB, RUN_FOLLOW_UP)
 

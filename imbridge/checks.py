@@ -126,7 +126,8 @@ def sign_in_lines(settings: Settings) -> list[str]:
     third = settings.third
     wanted = [("wechat-open", third.wechat_open.configured, "open platform: 授权回调域 (callback domain)"),
               ("wecom", third.wecom.configured and third.wecom.agent_id is not None,
-               "WeCom app: 企业微信授权登录 Web 授权回调域 and 可信域名")]
+               "WeCom app: 企业微信授权登录 Web 授权回调域 and 可信域名"),
+              ("dingtalk", third.ding_talk.configured, "DingTalk app: 安全设置 重定向URL, the whole URL")]
     lines = [f"  {name:<14} {base}/token/{name}/callback   ({where})" for name, on, where in wanted if on]
     return ["website sign-in redirect URLs (register their host):", *lines] if lines else []
 

@@ -51,9 +51,11 @@ from ingress.resources.notifications import (
 from ingress.resources.ping import PingCollection, PingItem
 from ingress.resources.robots import RobotCollection, RobotItem
 from ingress.resources.system import SystemStatusResource
+from ingress.resources.system_handlers import SystemHandlersResource
 from ingress.resources.users import UserBinding, UserBindings, UserCollection, UserItem
 from ingress.resources.webhooks import WebhookCollection, WebhookDeliveries, WebhookItem
 from ingress.resources.wechat_articles import ArticleCollection, ArticleSync
+from ingress.resources.wechat_follower_sync import FollowerSync
 from ingress.resources.wechat_followers import (
     FollowerCollection,
     FollowerFetch,
@@ -162,6 +164,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/api/v1/users/{user_id:id}/bindings", UserBindings(runtime.database))
     route("/api/v1/users/{user_id:id}/bindings/{binding_id:id}", UserBinding(runtime.database))
     route("/api/v1/system/status", SystemStatusResource(runtime, tasks.broker))
+    route("/api/v1/system/handlers", SystemHandlersResource(portals.dispatcher.router))
     route("/api/v1/accounts", AccountCollection(runtime.database, runtime.accounts, settings.security.secret_key))
     route("/api/v1/accounts/{platform}/{code}", AccountItem(runtime.database, runtime.accounts,
                                                             settings.security.secret_key))
@@ -232,6 +235,7 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/media/{record_id:id}/fetch", MediaFetch(database, tasks))
     route("/api/v1/wechat/followers", FollowerCollection(database))
     route("/api/v1/wechat/followers/fetch", FollowerFetch(database, tasks))
+    route("/api/v1/wechat/followers/sync", FollowerSync(database, tasks))
     route("/api/v1/wechat/followers/{openid}", FollowerItem(database))
     route("/api/v1/wechat/followers/{openid}/remark", FollowerRemark(database, tasks))
     route("/api/v1/wechat/tags", TagCollection(database, tasks))
@@ -239,3 +243,4 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/tags/{tag_id:id}", TagItem(database, tasks))
     route("/api/v1/wechat/tags/{tag_id:id}/members", TagMembership(database, tasks, add=True))
     route("/api/v1/wechat/tags/{tag_id:id}/members/remove", TagMembership(database, tasks, add=False))
+    route("/api/v1/wechat/tags/{tag_id:id}/members/sync", FollowerSync(database, tasks, tag=True))

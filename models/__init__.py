@@ -13,6 +13,7 @@ from models import jobs  # noqa: F401  isort: skip
 from models import accounts  # noqa: F401  isort: skip
 from models.wechat import articles, followers, mass_sends, media, menus  # noqa: F401  isort: skip
 from models.wechat import subscribe_templates, templates  # noqa: F401  isort: skip
+from models.wechat import follower_listing  # noqa: F401  isort: skip
 
 __all__ = [
     "ApiClient",

@@ -2,9 +2,10 @@
 
 A binding ties one platform account (``wechat``: an Official Account openid, from a QR scan; ``wechat_applet``:
 a mini-program openid, from ``wx.login``; ``wechat_open``: a website app's openid, from the open platform's
-sign-in; ``wecom``: a WeCom userid, from WeCom web login) to one user. An openid belongs to one app, so
-``(platform, openid)`` is unique; the unionid, when WeChat gives one, is the same person across the apps of one
-open-platform account and lets a mini-program or website login find a user bound through the Official Account.
+sign-in; ``wecom``: a WeCom userid, from WeCom web login; ``dingtalk``: a DingTalk unionId, from DingTalk's
+website sign-in) to one user. An openid belongs to one app, so ``(platform, openid)`` is unique; the unionid,
+when WeChat gives one, is the same person across the apps of one open-platform account and lets a mini-program or
+website login find a user bound through the Official Account.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class BindingPlatform(enum.StrEnum):
     WECHAT_OPEN = "wechat_open"
     #: A WeCom web login: the member's userid (an openid for someone outside the corp).
     WECOM = "wecom"
+    #: A DingTalk website sign-in: the person's unionId (in the openid column; no WeChat unionid to match).
+    DINGTALK = "dingtalk"
 
 
 class User(Base):

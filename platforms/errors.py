@@ -90,24 +90,59 @@ DINGTALK_ERRCODES: dict[int, Outcome] = {
 
 #: DingTalk's v1.0 API (``api.dingtalk.com``) answers failures as HTTP 4xx ``{"code", "message", "requestid"}`` with
 #: string codes (新版服务端 API 错误码). A code not listed is looked up by its dotted prefixes, longest first
-#: (``Throttling.Api`` -> ``Throttling``); nothing matching is permanent.
+#: (``Throttling.Api`` -> ``Throttling``); nothing matching is permanent. Each entry says where its code and meaning
+#: were confirmed (checked against stored copies of DingTalk's pages and of public clients' issues, 2026-12);
+#: "gateway convention" marks the Alibaba Cloud API gateway's common codes (help.aliyun.com's error tables:
+#: MissingParameter, InvalidParameter, Throttling, ServiceUnavailable), which api.dingtalk.com runs behind (its
+#: answers carry ``x-acs-request-id``) but which no stored DingTalk page lists: kept, not confirmed.
 DINGTALK_V1_CODES: dict[str, Outcome] = {
-    "InvalidAuthentication": _REFRESH,  # 不合法的 access_token / invalid or expired token (HTTP 401)
-    "MissingAuthentication": _REFRESH,  # 缺少 access_token / no token sent (HTTP 401)
-    "Throttling": _RETRY,  # 请求被流控, 稍后重试 / throttled, retry later (HTTP 429)
-    "Forbidden.AccessDenied.QpsLimitForApi": _RETRY,  # 接口调用超过 QPS 限制 / the API's QPS limit
-    "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": _RETRY,  # 应用调用该接口超过 QPS / this app's QPS on the API
-    "ServiceUnavailable": _RETRY,  # 服务暂不可用 / service unavailable
-    "SystemError": _RETRY,  # 系统繁忙 / system busy
-    "Forbidden.AccessDenied": _PERMANENT,  # 没有调用该接口的权限 / the app lacks the permission (HTTP 403)
-    "Forbidden.AccessDenied.IpNotInWhiteList": _PERMANENT,  # 访问 IP 不在白名单 / caller IP not allowed
-    "InvalidParameter": _PERMANENT,  # 参数错误 / a parameter is invalid (HTTP 400)
-    "MissingParameter": _PERMANENT,  # 缺少参数 / a parameter is missing (HTTP 400)
-    "InvalidAppKeyOrSecret": _PERMANENT,  # appKey 或 appSecret 错误 / bad credentials for accessToken
+    # HTTP 400 (not 401) "不合法的access_token": seen answered so in satorijs/satori#240 and
+    # alibabacloud-sdk-php/dingtalk#1. A token another process replaced, or one past its 7200 s.
+    "InvalidAuthentication": _REFRESH,
+    # 缺少 access_token: the header was not sent. Not confirmed in any stored page; fetching a token is the only
+    # thing that can help, so it is treated as an invalid one.
+    "MissingAuthentication": _REFRESH,
+    # Gateway convention (help.aliyun.com: "Request was denied due to request throttling").
+    "Throttling": _RETRY,
+    # 附录B: 如何处理钉钉服务端API限流 (open.dingtalk.com .../how-to-process-api-throttling-on-the-dingtalk-server):
+    # one app over one API's QPS (old API: 90018), and every app together over the API's global QPS (old: 90002);
+    # both last a second ("sleep 1秒").
+    "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": _RETRY,
+    "Forbidden.AccessDenied.QpsLimitForApi": _RETRY,
+    # The per-minute limit of one app on one API ("触发了QPM限流"): a client library's code table
+    # (DingTalk.VxAPI.ErrorCode, Haskell); not in the stored DingTalk pages.
+    "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi": _RETRY,
+    # 附录B: a standard-edition organisation's monthly call quota is used up (old API: 90020): nothing but an
+    # upgrade or next month helps, so permanent and alerted as a spent quota, as 90020 is.
+    "Forbidden.AccessDenied.ApiCountLimitForOrg": _PERMANENT,
+    # HTTP 403 "应用尚未开通所需的权限：[scope]": the app lacks the API's permission (many public clients special-case
+    # it, e.g. TopIAM's DingTalkConfigValidator). An operator must grant it.
+    "Forbidden.AccessDenied.AccessTokenPermissionDenied": _PERMANENT,
+    # "访问ip不在白名单之中": the server's IP is not in the app's allow-list (CoPaw's DingTalk channel docs).
+    "Forbidden.AccessDenied.IpNotInWhiteList": _PERMANENT,
+    # Every other refusal under Forbidden.AccessDenied: permissions and allow-lists, which retrying cannot change.
+    "Forbidden.AccessDenied": _PERMANENT,
+    # Gateway convention: the service is down for a moment.
+    "ServiceUnavailable": _RETRY,
+    # HTTP 400 "未知的系统错误" (MAyang38/dify-on-dingding-go#3, from the card API): DingTalk's own failure.
+    "system.error": _RETRY,
+    # Not confirmed in any stored page (the gateway's own is InternalError); kept as written, a transient failure.
+    "SystemError": _RETRY,
+    # Gateway convention: a parameter is invalid / missing (HTTP 400); the request itself must change.
+    "InvalidParameter": _PERMANENT,
+    "MissingParameter": _PERMANENT,
+    # /v1.0/oauth2/accessToken's error table (获取企业内部应用的accessToken): HTTP 400 "无效的clientId或者clientSecret".
+    # It was listed as ``InvalidAppKeyOrSecret``, a code DingTalk does not answer.
+    "invalidClientIdOrSecret": _PERMANENT,
 }
 
-#: The shortest sensible wait (seconds) for v1.0 codes that throttle us.
-V1_RETRY_AFTER: dict[str, float] = {"Throttling": 1.0}
+#: The shortest sensible wait (seconds) for v1.0 codes that throttle us: a second for the QPS limits (附录B), a
+#: minute for the per-minute one.
+V1_RETRY_AFTER: dict[str, float] = {"Throttling": 1.0, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi": 1.0,
+                                    "Forbidden.AccessDenied.QpsLimitForApi": 1.0,
+                                    "Forbidden.AccessDenied.QpmLimitForAppkeyAndApi": 60.0}
+#: v1.0 codes that say a quota is spent, and its window (as :data:`QUOTA_CODES` for errcodes).
+V1_QUOTA_CODES: dict[str, str] = {"Forbidden.AccessDenied.ApiCountLimitForOrg": "month"}
 
 ERRCODE_TABLES: dict[str, dict[int, Outcome]] = {
     "wechat": WECHAT_ERRCODES,
@@ -222,6 +257,9 @@ class PlatformError(Exception):
         self.errmsg = errmsg
         self.retry_after = retry_after
         self.quota = quota
+        #: The error answer's other ids (number or short text), when it names something: WeChat's 45065 carries
+        #: the ``msg_id`` of the mass send that already went out with that clientmsgid.
+        self.ids: dict[str, int | str] = {}
 
     def __str__(self) -> str:
         code = "" if self.errcode is None else f" errcode {self.errcode}"
@@ -290,7 +328,7 @@ def error_for_code(platform: str, code: str, message: str, status: int, where: s
     shows it."""
     cls = _ERROR_CLASSES[classify_code(code)]
     error = cls(platform, None, f"{where}: HTTP {status} {code}: {message}".lstrip(": "),
-                _v1_lookup(V1_RETRY_AFTER, code))
+                _v1_lookup(V1_RETRY_AFTER, code), V1_QUOTA_CODES.get(code))
     error.code = code
     return error
 

@@ -20,7 +20,8 @@ import httpx
 SECRET_PARAMS = frozenset({"access_token", "secret", "appsecret", "corpsecret", "key", "sign", "js_code"})
 #: JSON fields whose values are credentials, wherever an answer (or an error page) quotes them.
 SECRET_FIELDS = frozenset({"access_token", "accesstoken", "secret", "appsecret", "app_secret", "corpsecret",
-                           "corp_secret", "encoding_aes_key", "encodingaeskey", "aes_key", "password", "token"})
+                           "corp_secret", "encoding_aes_key", "encodingaeskey", "aes_key", "password", "token",
+                           "clientsecret", "refreshtoken", "refresh_token"})
 
 _SECRET_PARAM = re.compile(rf"\b({'|'.join(sorted(SECRET_PARAMS))})=[^&\s\"']+", re.IGNORECASE)
 _SECRET_FIELD = re.compile(rf"(\"(?:{'|'.join(sorted(SECRET_FIELDS))})\"\s*:\s*\")[^\"]*(\")", re.IGNORECASE)

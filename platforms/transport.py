@@ -271,6 +271,8 @@ class Transport:
         if code == 0:
             return body
         error: PlatformError = error_for(self.platform, code, str(body.get("errmsg", "")), path)
+        error.ids = {k: v for k, v in body.items() if k.endswith("_id") and isinstance(v, int | str)
+                     and not isinstance(v, bool) and len(str(v)) <= 64}
         log.info("%s %s failed: errcode %s (%s)", self.platform, where, code, error.outcome.value)
         raise error
 

@@ -155,6 +155,13 @@ class DeliveriesResource(_Resource):
         resp.media = {"deliveries": items}
 
 
+class PushesResource(_Resource):
+    """GET: the callbacks the sandbox posted by itself (MASSSENDJOBFINISH), with each attempt's answer."""
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = {"pushes": self.state.pushes.describe()}
+
+
 class Media(_Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         with self.state.lock:
@@ -268,6 +275,7 @@ def add_control_routes(app: falcon.App, state: SandboxState, prefix: str = "/_sa
     app.add_route(f"{prefix}/tokens", Tokens(state))
     app.add_route(f"{prefix}/deliveries", DeliveriesResource(state))
     app.add_route(f"{prefix}/media", Media(state))
+    app.add_route(f"{prefix}/pushes", PushesResource(state))
     app.add_route(f"{prefix}/wechat/qrcodes", QrCodes(state))
     app.add_route(f"{prefix}/wechat/templates", Templates(state))
     app.add_route(f"{prefix}/wechat/jscodes", JsCodes(state))

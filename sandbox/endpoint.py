@@ -95,6 +95,13 @@ class Endpoint:
             self._fault(plan.terminal, call, resp)
             return
         try:
+            self._answer(req, resp, call)
+        finally:
+            if plan.late_seconds:
+                self.state.faults.hold(plan.late_seconds)
+
+    def _answer(self, req: falcon.Request, resp: falcon.Response, call: Call) -> None:
+        try:
             if req.method not in self.methods:
                 if self.v1:
                     raise CodeAnswer(405, "MethodNotAllowed", f"{req.method} is not allowed")

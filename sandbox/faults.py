@@ -3,7 +3,9 @@
 A rule names an endpoint pattern (``fnmatch`` on the full path, e.g. ``/wechat/cgi-bin/message/*``), a kind and
 a rate (the chance that a matching request is hit):
 
-* ``latency`` - wait ``latency_ms`` first, then answer normally (several latency rules add up);
+* ``latency`` - wait ``latency_ms`` first, then answer normally (several latency rules add up); with
+  ``after: true`` the platform acts at once and only its answer is late (what a caller sees as a slow answer to
+  a send that went through: the send's callbacks may come first). Removing the rule lets the wait end at once;
 * ``errcode`` - answer HTTP 200 ``{"errcode": -1, "errmsg": "system error"}`` (or any ``errcode``/``errmsg``);
 * ``http`` - answer HTTP ``status`` (503 by default) with a gateway's HTML page;
 * ``timeout`` - hold the request ``hold_seconds`` (30 by default), longer than any client waits, then 504.
@@ -41,6 +43,8 @@ class FaultRule:
     kind: FaultKind
     rate: float = 1.0
     latency_ms: int = 100
+    #: ``latency``: hold the answer after the platform acted, not the request before.
+    after: bool = False
     errcode: int = -1
     errmsg: str = "system error"
     status: int = 503
@@ -62,6 +66,8 @@ class FaultPlan:
 
     delay_seconds: float = 0.0
     terminal: FaultRule | None = None
+    #: Held after the handler ran, before the answer goes out.
+    late_seconds: float = 0.0
 
 
 class FaultInjector:
@@ -119,7 +125,7 @@ class FaultInjector:
 
     def plan(self, path: str) -> FaultPlan:
         """Draw the faults for a request to ``path``."""
-        delay = 0.0
+        delay = late = 0.0
         terminal: FaultRule | None = None
         with self._lock:
             for rule in self._rules.values():
@@ -132,11 +138,13 @@ class FaultInjector:
                 if self._random.random() >= rule.rate:
                     continue
                 rule.hits += 1
-                if rule.kind == "latency":
+                if rule.kind == "latency" and rule.after:
+                    late += rule.latency_ms / 1000
+                elif rule.kind == "latency":
                     delay += rule.latency_ms / 1000
                 else:
                     terminal = rule
-        return FaultPlan(delay, terminal)
+        return FaultPlan(delay, terminal, late)
 
     def hold(self, seconds: float) -> None:
         """Block like a request the platform never answers, until ``seconds`` pass or the rules change."""

@@ -64,8 +64,19 @@ class SandboxOptions(BaseModel):
 
     #: Openids that do not follow the account: template messages to them get 43004.
     wechat_non_followers: list[str] = Field(default_factory=list)
+    #: Openids that follow the account, listed by ``user/get`` (with everyone the sandbox has seen interact, be
+    #: remarked or tagged; without the non-followers above), in openid order.
+    wechat_followers: list[str] = Field(default_factory=list)
+    #: Openids per page of ``user/get`` and ``user/tag/get`` (WeChat: 10000); tests page with fewer.
+    wechat_follower_page_size: int = Field(default=10000, ge=1, le=10000)
     #: Openids that did not subscribe to (or refused) subscription messages: sends to them get 43101.
     wechat_unsubscribed: list[str] = Field(default_factory=list)
+    #: The account's server URL (its portal, ``http://127.0.0.1:8000/wechat/portal``): where the sandbox posts the
+    #: events it sends by itself (MASSSENDJOBFINISH). ``imbridge sandbox`` sets it from the ingress's settings;
+    #: ``None``: nothing is posted.
+    wechat_server_url: str | None = None
+    #: How long after a mass send its MASSSENDJOBFINISH event is posted (WeChat: once the send job finished).
+    wechat_mass_report_delay_seconds: float = Field(default=3.0, ge=0, le=3600)
     #: A wx.login code lives this long after it was registered.
     jscode_lifetime_seconds: float = Field(default=300, gt=0)
 
@@ -75,6 +86,13 @@ class SandboxOptions(BaseModel):
     journal_limit: int = Field(default=10000, ge=1)
     #: ``/_sandbox/deliveries`` keeps this many newest messages (a long soak stays within bounded memory).
     deliveries_limit: int = Field(default=10000, ge=1)
+
+    @field_validator("wechat_server_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("wechat_server_url must be an http(s) URL")
+        return value
 
     @field_validator("ip_whitelist_fail", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from config import Settings
 from sandbox.app import create_app
+from sandbox.options import SandboxOptions
 from sandbox.state import SandboxState
 
 #: Threads of the one worker process: enough for a benchmark's concurrency plus requests held by faults.
@@ -32,6 +33,13 @@ def server_options(settings: Settings, threads: int = THREADS) -> dict[str, Any]
             "log_level": LogLevels.warning, "log_access": False}
 
 
+def ingress_portal(settings: Settings) -> str:
+    """The ingress's WeChat portal as the sandbox reaches it (a wildcard listen address is reached on loopback)."""
+    host = settings.ingress.host
+    host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else f"[{host}]" if ":" in host else host
+    return f"http://{host}:{settings.ingress.port}/wechat/portal"
+
+
 def _load(app: Any, target: str = "") -> Any:
     return app
 
@@ -42,6 +50,7 @@ def serve(settings: Settings, state: SandboxState | None = None) -> None:
 
     from granian.server import Server
 
+    state = state or SandboxState.from_settings(settings, SandboxOptions(wechat_server_url=ingress_portal(settings)))
     app = create_app(settings, state)  # built here, before the worker process is forked from this one
     Server("sandbox.app:create_app", **server_options(settings)).serve(target_loader=functools.partial(_load, app))
 
@@ -77,6 +86,7 @@ def serve_in_thread(settings: Settings, port: int = 0, state: SandboxState | Non
     thread.start()
 
     def stop() -> None:
+        state.pushes.cancel()
         state.faults.release()
         server.shutdown()
         server.server_close()

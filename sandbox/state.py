@@ -19,6 +19,7 @@ from sandbox.faults import FaultInjector
 from sandbox.journal import Journal
 from sandbox.media import MediaStore
 from sandbox.options import SandboxOptions
+from sandbox.pushes import Pushes
 from sandbox.ratelimit import SlidingWindowLimiter
 from sandbox.robots import RobotRegistry
 from sandbox.tokens import TokenRegistry
@@ -34,6 +35,7 @@ class SandboxState:
     :param options: the unpleasantness settings; a reset returns to these.
     :param clock: the sandbox's time (tests move it forward instead of sleeping).
     :param seed: seeds fault injection, for reproducible runs.
+    :param pushes: the callbacks the sandbox posts by itself (signed with the settings' account); none without.
 
     Example::
 
@@ -42,7 +44,7 @@ class SandboxState:
     """
 
     def __init__(self, credentials: Credentials, options: SandboxOptions | None = None, *,
-                 clock: Clock | None = None, seed: int | None = None) -> None:
+                 clock: Clock | None = None, seed: int | None = None, pushes: Pushes | None = None) -> None:
         self.credentials = credentials
         self.baseline = options or SandboxOptions()
         self.options = self.baseline
@@ -50,11 +52,13 @@ class SandboxState:
         self.lock = threading.RLock()
         self.faults = FaultInjector(seed)
         self.journal = Journal(self.options.journal_limit)
+        self.pushes = pushes or Pushes(None)
         self._fresh()
 
     @classmethod
     def from_settings(cls, settings: Settings, options: SandboxOptions | None = None,
                       **kwargs: Any) -> SandboxState:
+        kwargs.setdefault("pushes", Pushes(settings))
         return cls(Credentials.from_settings(settings), options, **kwargs)
 
     def _fresh(self) -> None:
@@ -85,6 +89,7 @@ class SandboxState:
         """Back to a just-started sandbox: baseline options, demo data, no faults, empty journal."""
         with self.lock:
             self.options = self.baseline
+            self.pushes.cancel()
             self.clock.reset()
             self._fresh()
             self.faults.clear()

@@ -3,12 +3,16 @@
 * WeChat's open platform: ``/wechat-open/connect/qrconnect`` (the page ``open.weixin.qq.com`` shows), then
   ``/wechat/sns/oauth2/access_token`` and ``/wechat/sns/userinfo``;
 * WeCom web login: ``/wecom-login/wwlogin/sso/login`` (``login.work.weixin.qq.com``), then
-  ``/wecom/cgi-bin/auth/getuserinfo``.
+  ``/wecom/cgi-bin/auth/getuserinfo``;
+* DingTalk: ``/dingtalk-login/oauth2/auth`` (``login.dingtalk.com``), then the v1.0 API's
+  ``/dingtalk/v1.0/oauth2/userAccessToken`` and ``/dingtalk/v1.0/contact/users/me``.
 
 The page stands for the phone: it offers "approve as <user>", which redirects the browser back to the
-``redirect_uri`` with a code and the ``state`` it was given. A code works once and for 5 minutes (a second use:
-40163 on WeChat, 40029 on WeCom; unknown or old: 40029), and only for the app it was made for. The same user
-has one unionid across the open platform's apps; :func:`open_identity` says which ids a user gets.
+``redirect_uri`` with a code (DingTalk names it ``authCode``) and the ``state`` it was given. A code works once
+and for 5 minutes (a second use: 40163 on WeChat, 40029 on WeCom; unknown or old: 40029; DingTalk: HTTP 400
+``invalidParameter.authCode.notFound`` for all three), and only for the app it was made for. The same user has one
+unionid across the open platform's apps (one unionId across DingTalk's); :func:`open_identity` and
+:func:`dingtalk_identity` say which ids a user gets.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from urllib.parse import urlencode, urlsplit
 import falcon
 
 from sandbox.call import Call
-from sandbox.errors import ErrcodeAnswer
+from sandbox.errors import CodeAnswer, ErrcodeAnswer
 from sandbox.state import SandboxState
 from sandbox.web_login_store import SignInCode, WebLoginStore
 from sandbox.wechat.tokens import check_app
@@ -48,6 +52,21 @@ def open_identity(app_id: str, user: str) -> tuple[str, str]:
     return "o" + _digest(app_id, user)[:27], "u" + _digest("union", user)[:27]
 
 
+def dingtalk_identity(app_key: str, user: str) -> tuple[str, str]:
+    """The ``(openId, unionId)`` the fake DingTalk gives ``user`` signing in to the app ``app_key``."""
+    def hexed(*parts: str) -> str:
+        return hashlib.sha1("/".join(parts).encode()).hexdigest()[:24]
+    return hexed("dingtalk", app_key, user), hexed("dingtalk-union", user)
+
+
+#: The organisation a DingTalk sign-in with the ``corpid`` scope picks (the user's only one, here).
+DINGTALK_CORP_ID = "dingsandbox0000000000000000000001"
+#: What each sign-in page takes (and passes on to its "approve as" links).
+_QUERY = {"wechat-open": ("appid", "scope", "response_type", "redirect_uri", "state"),
+          "wecom": ("appid", "agentid", "login_type", "redirect_uri", "state"),
+          "dingtalk": ("client_id", "scope", "response_type", "prompt", "redirect_uri", "state")}
+
+
 def _page(resp: falcon.Response, body: str, status: str = falcon.HTTP_200) -> None:
     resp.status = status
     resp.content_type = "text/html; charset=utf-8"
@@ -60,6 +79,20 @@ def _redirect_ok(uri: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def _dingtalk_problem(req: falcon.Request, app_key: str | None) -> str | None:
+    """What ``login.dingtalk.com/oauth2/auth`` would refuse in the request; None when nothing."""
+    if not app_key or req.get_param("client_id") != app_key:
+        return "client_id 参数错误 / invalid client_id"
+    if req.get_param("response_type") != "code":
+        return "response_type 参数错误 / invalid response_type"
+    scopes = (req.get_param("scope") or "").split()
+    if "openid" not in scopes or not set(scopes) <= {"openid", "corpid"}:
+        return "scope 参数错误 (openid, openid corpid) / invalid scope"
+    if req.get_param("prompt") != "consent":
+        return "prompt 参数错误 / invalid prompt"
+    return None
+
+
 class SignInPage:
     """The provider's sign-in page (GET) and its "approve as" link (GET ``.../approve``)."""
 
@@ -70,7 +103,11 @@ class SignInPage:
     def _check(self, req: falcon.Request) -> str | None:
         """What is wrong with the request, as the provider's page would say it; None when nothing is."""
         creds = self.state.credentials
-        if self.provider == "wechat-open":
+        if self.provider == "dingtalk":
+            problem = _dingtalk_problem(req, creds.dingtalk_app_key)
+            if problem:
+                return problem
+        elif self.provider == "wechat-open":
             if req.get_param("appid") != creds.open_app_id or not creds.open_app_id:
                 return "appid 参数错误 / invalid appid"
             if req.get_param("scope") != "snsapi_login":
@@ -94,8 +131,7 @@ class SignInPage:
         if action == "approve":
             self._approve(req, resp)
             return
-        query = {name: req.get_param(name) or "" for name in ("appid", "agentid", "login_type", "scope",
-                                                              "response_type", "redirect_uri", "state")}
+        query = {name: req.get_param(name) or "" for name in _QUERY[self.provider]}
         base = req.path.rstrip("/") + "/approve?"
         links = "".join(f'<li><a class="approve" href="{html.escape(base + urlencode({**query, "user": user}))}">'
                         f"approve as {user} / 以 {user} 身份确认</a></li>" for user in ("alice", "bob"))
@@ -111,17 +147,22 @@ class SignInPage:
             _page(resp, "<p id='error'>user 参数缺失 / user missing</p>", falcon.HTTP_400)
             return
         code = secrets.token_urlsafe(24)
-        app = req.get_param("appid") or ""
+        app = req.get_param("client_id" if self.provider == "dingtalk" else "appid") or ""
         with self.state.lock:
             if self.provider == "wechat-open":
                 openid, unionid = open_identity(app, user)
                 entry = SignInCode(app, openid, unionid, self.state.now() + CODE_SECONDS)
+            elif self.provider == "dingtalk":
+                openid, unionid = dingtalk_identity(app, user)
+                corp = DINGTALK_CORP_ID if "corpid" in (req.get_param("scope") or "").split() else None
+                entry = SignInCode(app, openid, unionid, self.state.now() + CODE_SECONDS, nick=user, corp_id=corp)
             else:
                 entry = SignInCode(app, user, None, self.state.now() + CODE_SECONDS)
             _store(self.state).codes[code] = entry
         target = req.get_param("redirect_uri") or ""
         separator = "&" if "?" in target else "?"
-        raise falcon.HTTPFound(f"{target}{separator}{urlencode({'code': code, 'state': req.get_param('state') or ''})}")
+        name = "authCode" if self.provider == "dingtalk" else "code"
+        raise falcon.HTTPFound(f"{target}{separator}{urlencode({name: code, 'state': req.get_param('state') or ''})}")
 
 
 def _take_code(state: SandboxState, app: str, code: str | None, used_errcode: int) -> SignInCode:
@@ -177,9 +218,53 @@ def wecom_getuserinfo(state: SandboxState, call: Call) -> dict[str, Any]:
     return {"errcode": 0, "errmsg": "ok", "userid": entry.account}
 
 
+def _ding_body(call: Call) -> dict[str, Any]:
+    if not isinstance(call.body.json, dict):
+        raise CodeAnswer(400, "InvalidParameter", "请求体必须是 JSON 对象 / the body must be a JSON object")
+    return call.body.json
+
+
+def dingtalk_user_token(state: SandboxState, call: Call) -> dict[str, Any]:
+    """``POST /v1.0/oauth2/userAccessToken {clientId, clientSecret, code, grantType}``: an ``authCode`` for the
+    user's token. Only ``grantType: authorization_code`` is faked (a ``refresh_token`` grant is refused)."""
+    body, creds = _ding_body(call), state.credentials
+    for name in ("clientId", "clientSecret", "code", "grantType"):
+        if not isinstance(body.get(name), str) or not body[name]:
+            raise CodeAnswer(400, "MissingParameter", f"缺少参数 {name}")
+    if body["grantType"] != "authorization_code":
+        raise CodeAnswer(400, "InvalidParameter.GrantType", "grantType 不合法 (sandbox: authorization_code only)")
+    if body["clientId"] != creds.dingtalk_app_key or body["clientSecret"] != creds.dingtalk_app_secret:
+        raise CodeAnswer(400, "invalidClientIdOrSecret", "无效的clientId或者clientSecret")
+    try:
+        entry = _take_code(state, body["clientId"], body["code"], 40029)
+    except ErrcodeAnswer:
+        raise CodeAnswer(400, "invalidParameter.authCode.notFound", "不合法的临时授权码") from None
+    token = secrets.token_hex(16)
+    _store(state).dingtalk_tokens[token] = (entry, state.now() + USER_TOKEN_SECONDS)
+    answer: dict[str, Any] = {"accessToken": token, "refreshToken": secrets.token_hex(16),
+                              "expireIn": USER_TOKEN_SECONDS}
+    if entry.corp_id:
+        answer["corpId"] = entry.corp_id
+    return answer
+
+
+def dingtalk_users_me(state: SandboxState, call: Call) -> dict[str, Any]:
+    """``GET /v1.0/contact/users/me`` with the *user's* token in ``x-acs-dingtalk-access-token`` (an app token is
+    no user's). ``mobile``/``stateCode``/``email`` need permissions the fake app lacks, so they are absent."""
+    token = call.header("x-acs-dingtalk-access-token")
+    if not token:
+        raise CodeAnswer(401, "MissingAuthentication", "缺少 x-acs-dingtalk-access-token")
+    held = _store(state).dingtalk_tokens.get(token)
+    if held is None or held[1] <= state.now():
+        raise CodeAnswer(401, "InvalidAuthentication", "不合法的access_token")
+    entry = held[0]
+    return {"nick": entry.nick, "unionId": entry.unionid, "openId": entry.account, "avatarUrl": ""}
+
+
 def add_sign_in_pages(app: falcon.App, state: SandboxState) -> None:
     for provider, path in (("wechat-open", "/wechat-open/connect/qrconnect"),
-                           ("wecom", "/wecom-login/wwlogin/sso/login")):
+                           ("wecom", "/wecom-login/wwlogin/sso/login"),
+                           ("dingtalk", "/dingtalk-login/oauth2/auth")):
         page = SignInPage(state, provider)
         app.add_route(path, page)
         app.add_route(path + "/{action}", page)

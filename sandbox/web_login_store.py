@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 
 @dataclass
 class SignInCode:
-    #: The app the code was made for (the website app's appid, or the WeCom corp id).
+    #: The app the code was made for (the website app's appid, the WeCom corp id, the DingTalk AppKey).
     app: str
-    #: The openid (WeChat open platform) or userid (WeCom) it stands for.
+    #: The openid (WeChat open platform, DingTalk) or userid (WeCom) it stands for.
     account: str
     unionid: str | None
     expires_at: float
+    #: DingTalk: the name the user approved as (``nick``), and the organisation when ``corpid`` was in the scope.
+    nick: str = ""
+    corp_id: str | None = None
 
 
 @dataclass
@@ -21,3 +24,5 @@ class WebLoginStore:
     used: set[str] = field(default_factory=set)
     #: The user's access token (WeChat open platform) -> (openid, unionid, expiry).
     user_tokens: dict[str, tuple[str, str | None, float]] = field(default_factory=dict)
+    #: The user's access token (DingTalk ``userAccessToken``) -> (the code it was made from, expiry).
+    dingtalk_tokens: dict[str, tuple[SignInCode, float]] = field(default_factory=dict)

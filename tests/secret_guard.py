@@ -185,7 +185,9 @@ def _request_secrets(path: str, kwargs: dict[str, Any]) -> Iterable[tuple[str, s
 
 #: What the sandbox hands out or is handed, as its journal records it: answer fields and query parameters.
 _JOURNAL_ANSWER = {"access_token": "platform access token (sandbox-issued)",
-                   "session_key": "mini-program session_key (sandbox-issued)"}
+                   "session_key": "mini-program session_key (sandbox-issued)",
+                   "accessToken": "platform access token (sandbox-issued, v1.0 or a user's)",
+                   "refreshToken": "user refresh token (sandbox-issued)"}
 _JOURNAL_QUERY = {"access_token": "access token (platform's or robot's)", "key": "WeCom robot webhook key",
                   "secret": "app secret", "appsecret": "app secret", "corpsecret": "WeCom corp secret"}
 

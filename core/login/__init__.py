@@ -7,7 +7,8 @@
   or is used; every change is published so long-polls wake at once;
 * :class:`AppletExchanges`: a mini-program login's ``jscode2session`` answer, handed from the worker that
   asked WeChat back to the request that waits for it;
-* :class:`WebLogins`: website sign-in (WeChat open platform, WeCom): a state bound to one browser, used once.
+* :class:`WebLogins`: website sign-in (WeChat open platform, WeCom, DingTalk): a state bound to one browser, used
+  once.
 """
 
 from core.login.applet import AppletExchanges, ExchangeAnswer

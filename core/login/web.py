@@ -1,4 +1,4 @@
-"""Website sign-in (WeChat open platform, WeCom web login): a ``state`` bound to one browser, used once.
+"""Website sign-in (WeChat open platform, WeCom web login, DingTalk): a ``state`` bound to one browser, used once.
 
 Starting a sign-in makes a random ``state`` and a random browser nonce; the nonce goes to the browser in an
 HttpOnly cookie and only its SHA-256 is stored, with the state, in ``imbridge:web:state:<state>`` (expiring
@@ -31,6 +31,7 @@ PREFIX = "imbridge:web:state:"
 class Provider(enum.StrEnum):
     WECHAT_OPEN = "wechat-open"
     WECOM = "wecom"
+    DINGTALK = "dingtalk"
 
 
 class WebStatus(enum.StrEnum):
@@ -56,7 +57,7 @@ class Claim(enum.StrEnum):
 @dataclass(frozen=True)
 class WebAccount:
     provider: Provider
-    #: The openid (WeChat) or the userid (WeCom; the openid for someone outside the corp).
+    #: The openid (WeChat), the userid (WeCom; the openid for someone outside the corp) or the unionId (DingTalk).
     account: str
     unionid: str | None = None
 

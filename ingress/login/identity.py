@@ -29,7 +29,7 @@ from ingress.enqueue import enqueue
 from ingress.errors import ApiError
 from models.users import BindingPlatform
 
-LoginType = Literal["weChat", "weChatApplet", "weChatOpen", "weCom"]
+LoginType = Literal["weChat", "weChatApplet", "weChatOpen", "weCom", "dingTalk"]
 
 #: Permanent jscode2session errcodes with an answer of their own; other refusals are a 401 too.
 BLOCKED_USER = 40226
@@ -47,13 +47,16 @@ class Identity:
     openid: str
     unionid: str | None = None
     qr_key: str | None = None
-    #: The website sign-in's state to use up (and the browser's nonce), for ``weChatOpen`` and ``weCom``.
+    #: The website sign-in's state to use up (and the browser's nonce), for ``weChatOpen``, ``weCom``, ``dingTalk``.
     web_state: str | None = None
     browser: str | None = None
 
 
-_WEB_TYPES = {"weChatOpen": Provider.WECHAT_OPEN, "weCom": Provider.WECOM}
+_WEB_TYPES = {"weChatOpen": Provider.WECHAT_OPEN, "weCom": Provider.WECOM, "dingTalk": Provider.DINGTALK}
 _LOGIN_TYPES = {provider: name for name, provider in _WEB_TYPES.items()}
+#: The binding a website sign-in's account is looked up by.
+_PLATFORMS = {Provider.WECHAT_OPEN: BindingPlatform.WECHAT_OPEN, Provider.WECOM: BindingPlatform.WECOM,
+              Provider.DINGTALK: BindingPlatform.DINGTALK}
 
 
 def _invalid_state() -> ApiError:
@@ -106,8 +109,7 @@ class Identities:
                 raise ApiError(falcon.HTTP_403, "this sign-in was started in another browser: finish it there",
                                code="other_browser")
             raise _invalid_state()
-        platform = BindingPlatform.WECHAT_OPEN if provider is Provider.WECHAT_OPEN else BindingPlatform.WECOM
-        return Identity(_LOGIN_TYPES[provider], platform, account.account, account.unionid, web_state=state,
+        return Identity(_LOGIN_TYPES[provider], _PLATFORMS[provider], account.account, account.unionid, web_state=state,
                         browser=browser)
 
     def _qr(self, key: str) -> Identity:

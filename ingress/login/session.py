@@ -49,10 +49,11 @@ class LoginRequest(BaseModel):
 
     login_type: LoginType = Field(validation_alias=AliasChoices("loginType", "clientCode"),
                                   description="weChat (QR scan), weChatApplet (mini-program), weChatOpen "
-                                              "(WeChat open-platform website sign-in) or weCom (WeCom web login)")
+                                              "(WeChat open-platform website sign-in), weCom (WeCom web login) "
+                                              "or dingTalk (DingTalk website sign-in)")
     auth_code: str = Field(validation_alias="authCode", min_length=1, max_length=256,
                            description="the qrCodeKey (weChat), the wx.login code (weChatApplet), "
-                                       "or the website sign-in's state (weChatOpen, weCom)")
+                                       "or the website sign-in's state (weChatOpen, weCom, dingTalk)")
 
 
 _USER = {"type": "object", "properties": {"id": {"type": "integer"}, "username": {"type": "string"},

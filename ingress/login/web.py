@@ -1,12 +1,12 @@
-"""Website sign-in with WeChat's open platform and WeCom web login: start, provider callback, and status.
+"""Website sign-in with WeChat's open platform, WeCom web login and DingTalk: start, provider callback, and status.
 
-* ``GET /token/{wechat-open|wecom}/authorize`` makes a state bound to this browser (the HttpOnly, SameSite=Lax
-  cookie ``imbridge_signin`` holds a random nonce; Redis holds its hash, see :mod:`core.login.web`) and
-  redirects to the provider's sign-in page;
-* ``GET /token/{wechat-open|wecom}/callback?code=&state=`` is where the provider sends the browser back: the
-  state is accepted once and only with that browser's cookie; the code goes to a worker (the ingress never
-  calls a platform) and the browser gets a page that waits for the worker's answer, then logs in with
-  ``POST /token/login?loginType=weChatOpen|weCom&authCode=<state>``;
+* ``GET /token/{wechat-open|wecom|dingtalk}/authorize`` makes a state bound to this browser (the HttpOnly,
+  SameSite=Lax cookie ``imbridge_signin`` holds a random nonce; Redis holds its hash, see :mod:`core.login.web`)
+  and redirects to the provider's sign-in page;
+* ``GET /token/{wechat-open|wecom|dingtalk}/callback?code=&state=`` (DingTalk names the code ``authCode``) is
+  where the provider sends the browser back: the state is accepted once and only with that browser's cookie; the
+  code goes to a worker (the ingress never calls a platform) and the browser gets a page that waits for the
+  worker's answer, then logs in with ``POST /token/login?loginType=weChatOpen|weCom|dingTalk&authCode=<state>``;
 * ``GET /token/web/status?state=&wait=N`` says ``wait``, ``ok``, ``refused`` or ``expired`` (long-polled as
   ``getStatus``, on the same watcher).
 
@@ -42,15 +42,20 @@ log = logging.getLogger(f"imbridge.{__name__}")
 #: The cookie that binds a sign-in to the browser that started it.
 COOKIE = "imbridge_signin"
 #: What ``/token/login`` takes as ``loginType`` for each provider.
-LOGIN_TYPES = {Provider.WECHAT_OPEN: "weChatOpen", Provider.WECOM: "weCom"}
+LOGIN_TYPES = {Provider.WECHAT_OPEN: "weChatOpen", Provider.WECOM: "weCom", Provider.DINGTALK: "dingTalk"}
 _NAMES = {Provider.WECHAT_OPEN: "third.wechat-open.app-id and app-secret",
-          Provider.WECOM: "third.wecom.corp-id, corp-secret and agent-id"}
+          Provider.WECOM: "third.wecom.corp-id, corp-secret and agent-id",
+          Provider.DINGTALK: "third.ding-talk.app-key and app-secret"}
+#: The callback's query parameter that carries the code: DingTalk says ``authCode`` (``code`` is taken too).
+_CODE_PARAMS: dict[Provider, tuple[str, ...]] = {Provider.DINGTALK: ("authCode", "code")}
 
 
 def _configured(settings: Settings, provider: Provider) -> bool:
     third = settings.third
     if provider is Provider.WECHAT_OPEN:
         return third.wechat_open.configured
+    if provider is Provider.DINGTALK:
+        return third.ding_talk.configured
     return third.wecom.configured and third.wecom.agent_id is not None
 
 
@@ -66,6 +71,11 @@ def authorize_url(settings: Settings, provider: Provider, redirect: str, state: 
         query = urlencode({"appid": settings.third.wechat_open.app_id, "redirect_uri": redirect,
                            "response_type": "code", "scope": "snsapi_login", "state": state})
         return f"{settings.third.wechat_open.authorize_url}?{query}#wechat_redirect"
+    if provider is Provider.DINGTALK:
+        ding = settings.third.ding_talk
+        query = urlencode({"redirect_uri": redirect, "response_type": "code", "client_id": ding.app_key,
+                           "scope": "openid", "state": state, "prompt": "consent"})
+        return f"{ding.login_url}?{query}"
     wecom = settings.third.wecom
     query = urlencode({"login_type": "CorpApp", "appid": wecom.corp_id, "agentid": wecom.agent_id,
                        "redirect_uri": redirect, "state": state})
@@ -126,6 +136,7 @@ class WebCallback:
     def __init__(self, settings: Settings, runtime: Runtime, tasks: Tasks, provider: Provider) -> None:
         self.tasks = tasks
         self.provider = provider
+        self.code_params = _CODE_PARAMS.get(provider, ("code",))
         self.logins = WebLogins(runtime.redis, settings.login.web_login_seconds)
         self.page = resources.files("ingress.login").joinpath("web_wait.html").read_text(encoding="utf-8")
         self.openapi: dict[str, Any] = {"get": {
@@ -133,14 +144,15 @@ class WebCallback:
                        f"from the browser that started it (cookie {COOKIE}), and answers a page that waits for "
                        "the code's exchange and then logs in",
             "security": [], "parameters": [
-                {"name": "code", "in": "query", "required": True, "schema": {"type": "string"}},
+                {"name": self.code_params[0], "in": "query", "required": True, "schema": {"type": "string"}},
                 {"name": "state", "in": "query", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": "the waiting page (HTML)",
                           "400": "an unknown, forged, expired or used state, or no code (HTML, says which)",
                           "403": "the state was started in another browser (HTML)"}}}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        code, state = req.get_param("code") or "", req.get_param("state") or ""
+        code = next((value for value in map(req.get_param, self.code_params) if value), "")
+        state = req.get_param("state") or ""
         if not code or len(code) > 512:
             _refusal_page(req, resp, falcon.HTTP_400, Code.WEB_CODE_REFUSED)
             return

@@ -151,7 +151,7 @@ class UserBindings(_UsersResource):
     openapi = {
         "get": {"summary": "A user's third-party bindings"},
         "post": {"summary": "Bind an account (platform wechat, wechat_applet, wechat_open: an openid; wecom: a "
-                            "userid) to the user",
+                            "userid; dingtalk: a unionId) to the user",
                  "body": BindingCreate,
                  "example": {"platform": "wechat", "openid": "oDemoFollower000000000000001"},
                  "responses": {"201": "bound", "200": "already bound to this user", "409": "bound to another user"}},

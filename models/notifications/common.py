@@ -118,3 +118,26 @@ class TemplateUse(Body):
     variables: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
     #: The field to fill, as a dotted path below the message (``markdown.text``); default: the msgtype's main text.
     field: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+class ThumbBody(Body):
+    """A thumbnail: the platform's ``thumb_media_id``, or a :class:`MediaRef` under ``thumb_media`` (uploaded first)."""
+
+    thumb_media_id: str | None = Field(default=None, min_length=1)
+    thumb_media: MediaRef | None = None
+
+    @model_validator(mode="after")
+    def _one_thumb(self) -> ThumbBody:
+        if (self.thumb_media_id is None) == (self.thumb_media is None):
+            raise ValueError("give either thumb_media_id or thumb_media")
+        return self
+
+
+class LinkArticle(Body):
+    """One article of a news message that opens a link, as WeChat's customer-service news and WeCom's robot news
+    take it (the same fields and limits on both)."""
+
+    title: Annotated[Text, max_bytes(128)]
+    description: Annotated[str, max_bytes(512)] | None = None
+    url: Text
+    picurl: str | None = None

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from models.notifications.common import Body, MediaBody, MediaRef, Text, max_bytes
+from models.notifications.common import Body, LinkArticle, MediaBody, Text, ThumbBody, max_bytes
 from models.notifications.wechat_template import Openid
 
 
@@ -39,28 +39,9 @@ class VoiceMessage(_CustomMessage):
     voice: MediaBody
 
 
-class _Thumbed(Body):
-    thumb_media_id: str | None = Field(default=None, min_length=1)
-    thumb_media: MediaRef | None = None
-
-    @model_validator(mode="after")
-    def _thumb(self) -> _Thumbed:
-        if (self.thumb_media_id is None) == (self.thumb_media is None):
-            raise ValueError("give either thumb_media_id or thumb_media")
-        return self
-
-
-class Video(_Thumbed):
-    media_id: str | None = Field(default=None, min_length=1)
-    media: MediaRef | None = None
+class Video(MediaBody, ThumbBody):
     title: Annotated[str, max_bytes(128)] | None = None
     description: Annotated[str, max_bytes(512)] | None = None
-
-    @model_validator(mode="after")
-    def _video(self) -> Video:
-        if (self.media_id is None) == (self.media is None):
-            raise ValueError("give either media_id or media")
-        return self
 
 
 class VideoMessage(_CustomMessage):
@@ -68,7 +49,7 @@ class VideoMessage(_CustomMessage):
     video: Video
 
 
-class Music(_Thumbed):
+class Music(ThumbBody):
     title: Annotated[str, max_bytes(128)] | None = None
     description: Annotated[str, max_bytes(512)] | None = None
     musicurl: Annotated[Text, max_bytes(2048)]
@@ -80,16 +61,9 @@ class MusicMessage(_CustomMessage):
     music: Music
 
 
-class Article(Body):
-    title: Annotated[Text, max_bytes(128)]
-    description: Annotated[str, max_bytes(512)] | None = None
-    url: Text
-    picurl: str | None = None
-
-
 class News(Body):
     #: WeChat sends one article per customer-service news message.
-    articles: list[Article] = Field(min_length=1, max_length=1)
+    articles: list[LinkArticle] = Field(min_length=1, max_length=1)
 
 
 class NewsMessage(_CustomMessage):
@@ -122,7 +96,7 @@ class MsgMenuMessage(_CustomMessage):
     msgmenu: MsgMenu
 
 
-class MiniProgramPage(_Thumbed):
+class MiniProgramPage(ThumbBody):
     title: Annotated[Text, max_bytes(128)]
     appid: Text
     pagepath: Text

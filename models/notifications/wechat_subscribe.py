@@ -11,25 +11,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
 from models.notifications.common import Body, Code, Text
+from models.notifications.template_data import (
+    ProblemList,
+    TemplateWords,
+    as_text,
+    data_problems,
+    find_named_template,
+    wrap_bare_values,
+)
 from models.notifications.wechat_template import DataKey, Openid
 from models.wechat.subscribe_rules import value_problem
-from models.wechat.subscribe_templates import find_subscribe_template
+from models.wechat.subscribe_templates import WeChatSubscribeTemplate, find_subscribe_template
 
-ProblemList = list[dict[str, str]]
 Page = Annotated[str, Field(min_length=1, max_length=1024)]
 
 
 class DataValue(Body):
     value: str
 
-    @field_validator("value", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+    _text = field_validator("value", mode="before")(classmethod(lambda cls, value: as_text(value)))
 
 
 class MiniProgramLink(Body):
@@ -46,12 +50,7 @@ class _SubscribeMessage(Body):
     page: Page | None = None
     data: dict[DataKey, DataValue]
 
-    @field_validator("data", mode="before")
-    @classmethod
-    def _bare_values(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: v if isinstance(v, dict | BaseModel) else {"value": v} for k, v in value.items()}
-        return value
+    _bare_values = field_validator("data", mode="before")(classmethod(lambda cls, value: wrap_bare_values(value)))
 
     @model_validator(mode="after")
     def _template(self) -> _SubscribeMessage:
@@ -73,48 +72,24 @@ class AppletSubscribeMessage(_SubscribeMessage):
     lang: Literal["zh_CN", "en_US", "zh_HK", "zh_TW"] | None = None
 
 
-def _problem(field: str, message: str, kind: str = "value_error") -> dict[str, str]:
-    return {"field": field, "message": message, "type": kind}
+#: How this kind's problems name its templates (each account has its own).
+WORDS = TemplateWords("subscription template", "POST /api/v1/wechat/subscribe-templates/sync", " of this account")
 
 
 def resolve_subscribe_template(session: Session, account: str, message: _SubscribeMessage) -> ProblemList:
     """Find the message's template among ``account``'s (``oa`` or ``applet``), check ``data`` against its keys and
     their rules; fills in the template's id and code and ``msgtype``. Returns every problem found."""
-    template = by_id = None
-    problems: ProblemList = []
-    sync = "POST /api/v1/wechat/subscribe-templates/sync"
-    if message.template_id is not None:
-        template = by_id = find_subscribe_template(session, account, template_id=message.template_id)
-        if by_id is None:
-            problems.append(_problem("message.template_id", f"no synced subscription template "
-                                                            f"'{message.template_id}' of this account ({sync})"))
-    if message.template_code is not None:
-        by_code = find_subscribe_template(session, account, code=message.template_code)
-        if by_code is None or by_code.account != account:
-            problems.append(_problem("message.template_code", f"no subscription template with code "
-                                                              f"'{message.template_code}' of this account"))
-        elif by_id is not None and by_code.id != by_id.id:
-            problems.append(_problem("message.template_code", "names another template than template_id"))
-        else:
-            template = template or by_code
-    if template is None or problems:
+    def by_code(code: str) -> WeChatSubscribeTemplate | None:
+        found = find_subscribe_template(session, account, code=code)
+        return found if found is not None and found.account == account else None
+
+    template, problems = find_named_template(
+        message.template_id, message.template_code, WORDS,
+        by_id=lambda template_id: find_subscribe_template(session, account, template_id=template_id),
+        by_code=by_code)
+    if template is None:
         return problems
-    if not template.enabled:
-        problems.append(_problem("message.template_code" if message.template_code else "message.template_id",
-                                 f"the subscription template '{template.code or template.template_id}' is disabled"))
-    keys = template.keys
-    for key, entry in message.data.items():
-        if key not in keys:
-            problems.append(_problem(f"message.data.{key}", f"not a key of template '{template.name}' "
-                                                            f"(its keys: {', '.join(keys) or 'none'})", "unknown_key"))
-            continue
-        reason = value_problem(key, entry.value)
-        if reason:
-            problems.append(_problem(f"message.data.{key}.value", reason))
-    for key in keys:
-        if key not in message.data:
-            problems.append(_problem(f"message.data.{key}", f"template '{template.name}' needs a value for {key}",
-                                     "missing"))
+    problems += data_problems(template, {key: entry.value for key, entry in message.data.items()}, value_problem)
     message.msgtype = "subscribe"
     message.template_id = template.template_id
     message.template_code = template.code

@@ -10,15 +10,21 @@ render as a blank line, an unknown one is silently dropped by the platform, so b
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
 from models.notifications.common import Body, Code, Text
+from models.notifications.template_data import (
+    ProblemList,
+    TemplateWords,
+    as_text,
+    data_problems,
+    find_named_template,
+    wrap_bare_values,
+)
 from models.wechat.templates import find_wechat_template
-
-ProblemList = list[dict[str, str]]
 
 Openid = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 DataKey = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
@@ -28,10 +34,7 @@ class DataField(Body):
     value: str
     color: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")
 
-    @field_validator("value", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+    _text = field_validator("value", mode="before")(classmethod(lambda cls, value: as_text(value)))
 
 
 class MiniProgram(Body):
@@ -51,12 +54,7 @@ class TemplateMessage(Body):
     client_msg_id: str | None = Field(default=None, min_length=1, max_length=64)
     data: dict[DataKey, DataField]
 
-    @field_validator("data", mode="before")
-    @classmethod
-    def _bare_values(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: v if isinstance(v, dict | BaseModel) else {"value": v} for k, v in value.items()}
-        return value
+    _bare_values = field_validator("data", mode="before")(classmethod(lambda cls, value: wrap_bare_values(value)))
 
     @model_validator(mode="after")
     def _template(self) -> TemplateMessage:
@@ -65,42 +63,20 @@ class TemplateMessage(Body):
         return self
 
 
-def _problem(field: str, message: str, kind: str = "value_error") -> dict[str, str]:
-    return {"field": field, "message": message, "type": kind}
+#: How this kind's problems name its templates.
+WORDS = TemplateWords("WeChat template", "POST /api/v1/wechat/templates/sync")
 
 
 def resolve_template(session: Session, message: TemplateMessage, account: str = "default") -> ProblemList:
     """Find the message's template among ``account``'s and check ``data`` against its placeholders; fills in the
     template's id and code, ``msgtype`` and a ``client_msg_id``. Returns every problem found."""
-    template = by_id = None
-    problems: ProblemList = []
-    if message.template_id is not None:
-        template = by_id = find_wechat_template(session, template_id=message.template_id, account=account)
-        if by_id is None:
-            problems.append(_problem("message.template_id", f"no synced WeChat template '{message.template_id}' "
-                                                            "(sync with POST /api/v1/wechat/templates/sync)"))
-    if message.template_code is not None:
-        by_code = find_wechat_template(session, code=message.template_code, account=account)
-        if by_code is None:
-            problems.append(_problem("message.template_code", f"no WeChat template with code "
-                                                              f"'{message.template_code}'"))
-        elif by_id is not None and by_code.id != by_id.id:
-            problems.append(_problem("message.template_code", "names another template than template_id"))
-        template = template or by_code
-    if template is None or problems:
+    template, problems = find_named_template(
+        message.template_id, message.template_code, WORDS,
+        by_id=lambda template_id: find_wechat_template(session, template_id=template_id, account=account),
+        by_code=lambda code: find_wechat_template(session, code=code, account=account))
+    if template is None:
         return problems
-    if not template.enabled:
-        problems.append(_problem("message.template_code" if message.template_code else "message.template_id",
-                                 f"the WeChat template '{template.code or template.template_id}' is disabled"))
-    keys = template.keys
-    for key in message.data:
-        if key not in keys:
-            problems.append(_problem(f"message.data.{key}", f"not a key of template '{template.name}' "
-                                                            f"(its keys: {', '.join(keys) or 'none'})", "unknown_key"))
-    for key in keys:
-        if key not in message.data:
-            problems.append(_problem(f"message.data.{key}", f"template '{template.name}' needs a value for {key}",
-                                     "missing"))
+    problems += data_problems(template, {key: entry.value for key, entry in message.data.items()})
     # Assignments mark the fields as set, so they are kept in the record's payload.
     message.msgtype = "template"
     message.template_id = template.template_id

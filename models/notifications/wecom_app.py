@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from models.notifications.common import Body, MediaBody, MediaRef, OpenBody, Text, max_bytes, no_separator
+from models.notifications.common import Body, MediaBody, OpenBody, Text, ThumbBody, max_bytes, no_separator
 
 MAX_USERS = 1000
 MAX_PARTIES = 100
@@ -106,20 +106,12 @@ class NewsMessage(_AppMessage):
     news: News
 
 
-class MpArticle(Body):
+class MpArticle(ThumbBody):
     title: Annotated[Text, max_bytes(128)]
-    thumb_media_id: str | None = None
-    thumb_media: MediaRef | None = None
     author: Annotated[str, max_bytes(64)] | None = None
     content_source_url: str | None = None
     content: Annotated[Text, max_bytes(666 * 1024)]
     digest: Annotated[str, max_bytes(512)] | None = None
-
-    @model_validator(mode="after")
-    def _thumb(self) -> MpArticle:
-        if (self.thumb_media_id is None) == (self.thumb_media is None):
-            raise ValueError("give either thumb_media_id or thumb_media")
-        return self
 
 
 class MpNews(Body):

@@ -12,7 +12,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from models.notifications.common import Body, MediaBody, MediaRef, OpenBody, Text, inline_image_md5, max_bytes
+from models.notifications.common import (
+    Body,
+    LinkArticle,
+    MediaBody,
+    MediaRef,
+    OpenBody,
+    Text,
+    inline_image_md5,
+    max_bytes,
+)
 
 #: WeCom refuses robot images larger than this.
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -71,15 +80,8 @@ class ImageMessage(Body):
     image: Image
 
 
-class Article(Body):
-    title: Annotated[Text, max_bytes(128)]
-    description: Annotated[str, max_bytes(512)] | None = None
-    url: Text
-    picurl: str | None = None
-
-
 class News(Body):
-    articles: list[Article] = Field(min_length=1, max_length=8)
+    articles: list[LinkArticle] = Field(min_length=1, max_length=8)
 
 
 class NewsMessage(Body):

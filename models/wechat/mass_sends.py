@@ -3,7 +3,8 @@
 A mass send cannot be taken back, so it is made in two steps: a ``draft`` row with a preview of whom it reaches and
 what it says, then a confirmation that starts the send (a job). The job passes ``clientmsgid`` = ``imbridge-mass-<id>``,
 so a retried job never sends twice (WeChat answers 45065 instead). WeChat's ``MASSSENDJOBFINISH`` event is joined to
-the row by ``msg_id`` (:func:`apply_mass_report`)::
+the row by ``msg_id`` (:func:`apply_mass_report`); one that came before the job recorded the ``msg_id`` is kept in
+the inbound records and joined when the job records it (:func:`join_stored_report`)::
 
     draft -> sending -> sent -> (report)        confirm; the job; the event's totals
                      -> failed                  WeChat refused (the error kept)
@@ -12,13 +13,14 @@ the row by ``msg_id`` (:func:`apply_mass_report`)::
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, select
+from sqlalchemy import JSON, String, Text, and_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, iso, utcnow
+from models.base import Base, as_utc, iso, utcnow
+from models.inbound import InboundRecord
 
 
 class MassStatus(enum.StrEnum):
@@ -111,7 +113,34 @@ def apply_mass_report(session: Session, fields: dict[str, Any], reported_at: dat
     row = session.scalars(select(WeChatMassSend).where(WeChatMassSend.msg_id == msg_id)).first() if msg_id else None
     if row is None:
         return False
+    _set_report(row, fields, reported_at)
+    return True
+
+
+#: Reports received this long before the send was confirmed are still looked at (clocks of two hosts differ).
+CLOCK_MARGIN = timedelta(hours=1)
+
+
+def join_stored_report(session: Session, row: WeChatMassSend) -> bool:
+    """Join the MASSSENDJOBFINISH event already recorded for ``row``'s ``msg_id``, if one came before it; True if so.
+
+    Mass sends are few, so the reports since the row was made are read and matched here, not by a JSON query.
+    """
+    if not row.msg_id or row.report is not None:
+        return False
+    since = (row.confirmed_at or row.created_at) - CLOCK_MARGIN
+    events = session.scalars(select(InboundRecord).where(and_(
+        InboundRecord.platform == "wechat", InboundRecord.event.in_(("MASSSENDJOBFINISH", "masssendjobfinish")),
+        InboundRecord.received_at >= since)).order_by(InboundRecord.id))
+    for event in events:
+        fields = event.fields
+        if str(fields.get("MsgID") or "") == row.msg_id:
+            _set_report(row, fields, event.create_time)
+            return True
+    return False
+
+
+def _set_report(row: WeChatMassSend, fields: dict[str, Any], reported_at: datetime) -> None:
     row.report = {"status": str(fields.get("Status") or "")[:200], "totalCount": _count(fields, "TotalCount"),
                   "filterCount": _count(fields, "FilterCount"), "sentCount": _count(fields, "SentCount"),
-                  "errorCount": _count(fields, "ErrorCount"), "reportedAt": reported_at.isoformat()}
-    return True
+                  "errorCount": _count(fields, "ErrorCount"), "reportedAt": as_utc(reported_at).isoformat()}

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, iso, utcnow
+from models.wechat.subscribe_rules import FORMATS, MAX_CHARS, key_type
 
 #: The two accounts a subscription template belongs to.
 ACCOUNTS = ("oa", "applet")
@@ -59,9 +60,17 @@ def find_subscribe_template(session: Session, account: str, *, template_id: str 
     return session.scalars(query).one_or_none()
 
 
+def key_rule(key: str) -> dict[str, Any]:
+    """What WeChat accepts for ``key``'s value: its type (``thing`` for ``thing1``), longest value, whether it has
+    a format (the admin page says which)."""
+    kind = key_type(key)
+    return {"key": key, "type": kind, "maxChars": MAX_CHARS.get(kind or ""), "formatted": kind in FORMATS}
+
+
 def subscribe_template_view(template: WeChatSubscribeTemplate) -> dict[str, Any]:
     return {"id": template.id, "account": template.account, "templateId": template.template_id,
             "code": template.code, "name": template.name, "enabled": template.enabled, "title": template.title,
             "content": template.content, "example": template.example, "type": template.kind, "keys": template.keys,
+            "keyRules": [key_rule(key) for key in template.keys or []],
             "createdAt": iso(template.created_at), "updatedAt": iso(template.updated_at),
             "syncedAt": iso(template.synced_at)}

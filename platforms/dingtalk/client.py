@@ -15,6 +15,7 @@ import httpx
 from platforms._grant import grant_from, not_configured
 from platforms.client import AppClient
 from platforms.dingtalk.enterprise_robot import EnterpriseRobot
+from platforms.dingtalk.sign_in import SignIn
 from platforms.dingtalk.work_notices import WorkNotices
 from platforms.media import Media
 from platforms.tokens import StoreTokenSource, TokenGrant, TokenStore
@@ -75,6 +76,8 @@ class DingTalkClient(AppClient):
         self.agent_id = agent_id
         self.work_notices = WorkNotices(self.transport, self.token, agent_id)
         self.enterprise_robot = EnterpriseRobot(self.v1, self.v1_token)
+        #: Website sign-in (``userAccessToken``, ``users/me``): the user's token, not the app's.
+        self.sign_in = SignIn(self.v1, app_key, app_secret)
         self.media = Media(self.transport, self.token, "/media/upload", MEDIA_KINDS)
 
     def fetch_token(self) -> TokenGrant:

@@ -9,7 +9,7 @@
 from platforms.wechat.applet import AppletSession, WeChatAppletClient
 from platforms.wechat.client import WeChatClient
 from platforms.wechat.custom import CUSTOM_MSGTYPES, CustomerService
-from platforms.wechat.followers import Followers
+from platforms.wechat.followers import FollowerPage, Followers
 from platforms.wechat.mass import CLIENTMSGID_EXISTS, MASS_MSGTYPES, MassSends
 from platforms.wechat.material import FetchedMaterial, Material
 from platforms.wechat.menu import Menu
@@ -43,6 +43,7 @@ __all__ = [
     "ConvertedMenu",
     "CustomerService",
     "FetchedMaterial",
+    "FollowerPage",
     "Followers",
     "ImageReply",
     "InboundMessage",

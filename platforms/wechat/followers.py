@@ -8,7 +8,8 @@ follower", and then nothing else is returned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from platforms.tokens import TokenSource
@@ -21,10 +22,47 @@ BATCH_TAGGING_LIMIT = 50
 #: Longest remark and tag name, in characters.
 MAX_REMARK_LENGTH = 30
 MAX_TAG_NAME_LENGTH = 30
+#: At most this many openids per page of ``user/get`` (and of ``user/tag/get``).
+LIST_PAGE_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class FollowerPage:
+    """One page of the follower list (``user/get``) or of a tag's followers (``user/tag/get``)."""
+
+    openids: list[str]
+    #: Where the next page starts; ``""`` when WeChat said there is none.
+    next_openid: str
+    #: Followers in all (``user/get`` only).
+    total: int | None = None
+
+    @property
+    def last(self) -> bool:
+        """No page follows. WeChat names a ``next_openid`` on the last full page too and answers the page after it
+        with ``count: 0`` and no ``data``: either ends the list."""
+        return not self.openids or not self.next_openid
+
+
+def _page(body: dict[str, Any]) -> FollowerPage:
+    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    openids = [o for o in data.get("openid") or [] if isinstance(o, str) and o]
+    total = body.get("total")
+    return FollowerPage(openids, str(body.get("next_openid") or ""), total if isinstance(total, int) else None)
+
+
+def _walk(fetch: Callable[[str], FollowerPage], next_openid: str) -> Iterator[FollowerPage]:
+    """Pages from ``next_openid`` on until one is the last (or WeChat would send the same one again)."""
+    while True:
+        page = fetch(next_openid)
+        if page.openids:
+            yield page
+        if page.last or page.next_openid == next_openid:
+            return
+        next_openid = page.next_openid
 
 
 class Followers:
-    """``/cgi-bin/user/info*`` and ``/cgi-bin/tags/*``."""
+    """``/cgi-bin/user/get``, ``/cgi-bin/user/info*``, ``/cgi-bin/user/tag/get`` and ``/cgi-bin/tags/*``."""
 
     def __init__(self, transport: Transport, token: TokenSource) -> None:
         self._transport = transport
@@ -45,6 +83,28 @@ class Followers:
                                            token=self._token, success=("user_info_list",))
             found += list(body.get("user_info_list") or [])
         return found
+
+    def list_page(self, next_openid: str = "") -> FollowerPage:
+        """One page of the account's followers (``user/get``): up to :data:`LIST_PAGE_LIMIT` openids after
+        ``next_openid`` (``""``: from the first)."""
+        params = {"next_openid": next_openid} if next_openid else None
+        return _page(self._transport.request("GET", "/cgi-bin/user/get", params=params, token=self._token,
+                                             success=("count", "total")))
+
+    def pages(self, next_openid: str = "") -> Iterator[FollowerPage]:
+        """Every page of the follower list, one ``user/get`` call each, as they are iterated."""
+        return _walk(self.list_page, next_openid)
+
+    def tag_page(self, tag_id: int, next_openid: str = "") -> FollowerPage:
+        """One page of a tag's followers (``user/tag/get``)."""
+        body = self._transport.request("POST", "/cgi-bin/user/tag/get", json={"tagid": tag_id,
+                                                                              "next_openid": next_openid},
+                                       token=self._token, success=("count",))
+        return _page(body)
+
+    def tag_pages(self, tag_id: int, next_openid: str = "") -> Iterator[FollowerPage]:
+        """Every page of a tag's followers, one ``user/tag/get`` call each, as they are iterated."""
+        return _walk(lambda cursor: self.tag_page(tag_id, cursor), next_openid)
 
     def update_remark(self, openid: str, remark: str) -> None:
         self._transport.request("POST", "/cgi-bin/user/info/updateremark", json={"openid": openid, "remark": remark},

@@ -311,7 +311,15 @@ class LocationSelectEvent(InboundMessage):
         return self.fields.get("Poiname", "")
 
 
-class TemplateSendJobFinishEvent(InboundMessage):
+class _SendReport(InboundMessage):
+    """A report on one send: two sends reported in the same second are two events, so ``MsgID`` is in the key."""
+
+    @property
+    def dedup_key(self) -> str:
+        return f"{super().dedup_key}|{self.fields.get('MsgID') or ''}"
+
+
+class TemplateSendJobFinishEvent(_SendReport):
     """The outcome of a template message; ``Status`` is ``success`` or a failure reason."""
 
     @property
@@ -323,7 +331,7 @@ class TemplateSendJobFinishEvent(InboundMessage):
         return self.fields.get("Status", "")
 
 
-class MassSendJobFinishEvent(InboundMessage):
+class MassSendJobFinishEvent(_SendReport):
     """The outcome of a mass send."""
 
     @property

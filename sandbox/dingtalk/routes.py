@@ -1,5 +1,6 @@
 """The fake DingTalk API (``oapi.dingtalk.com`` and the v1.0 ``api.dingtalk.com``), served under ``/dingtalk``."""
 
+from sandbox import web_login
 from sandbox.dingtalk import media, notifications, robot, tokens, v1
 from sandbox.endpoint import GET, POST, Route
 
@@ -17,4 +18,6 @@ ROUTES = [
     Route("/v1.0/oauth2/accessToken", v1.access_token, POST, v1=True),
     Route("/v1.0/robot/groupMessages/send", v1.group_send, POST, v1=True),
     Route("/v1.0/robot/oToMessages/batchSend", v1.users_send, POST, v1=True),
+    Route("/v1.0/oauth2/userAccessToken", web_login.dingtalk_user_token, POST, v1=True),
+    Route("/v1.0/contact/users/me", web_login.dingtalk_users_me, GET, v1=True),
 ]

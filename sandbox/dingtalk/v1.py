@@ -58,7 +58,7 @@ def require_token(state: SandboxState, call: Call) -> None:
     try:
         state.tokens.check("dingtalk", token)
     except ErrcodeAnswer:
-        raise CodeAnswer(401, "InvalidAuthentication", "不合法的access_token") from None
+        raise CodeAnswer(400, "InvalidAuthentication", "不合法的access_token") from None  # 400, as DingTalk answers
 
 
 def _robot_message(state: SandboxState, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:

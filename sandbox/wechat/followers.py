@@ -5,6 +5,12 @@ from the openid (stable), with the remark and tags the API set. WeChat's rules k
 batchget (45xxx otherwise: 40032 here, as WeChat answers), 50 per batch (un)tagging, names and remarks of at most
 30 characters (45158 / 45070-style errors), 100 tags (45056), ids 0-2 reserved (45058), a duplicate name (45157),
 at most 20 tags per follower (45059).
+
+The follower list (``user/get``, ``user/tag/get``) is finite: ``options.wechat_followers`` and everyone the sandbox
+has seen interact, be remarked or tagged, less the non-followers, in openid order, paged by ``next_openid`` (the
+openid after which a page starts) with ``options.wechat_follower_page_size`` a page. As WeChat does, every
+non-empty page names its last openid as ``next_openid``, and the page after the last answers ``count: 0`` without
+``data`` and with an empty ``next_openid``.
 """
 
 from __future__ import annotations
@@ -36,6 +42,44 @@ def _user(state: SandboxState, openid: str) -> dict[str, Any]:
             "unionid": f"o6_bm{openid[-20:]}", "remark": state.wechat.remarks.get(openid, ""), "groupid": 0,
             "tagid_list": sorted(t for t, members in state.wechat.tag_members.items() if openid in members),
             "subscribe_scene": "ADD_SCENE_QR_CODE", "qr_scene": 0, "qr_scene_str": ""}
+
+
+def listed_followers(state: SandboxState) -> list[str]:
+    """Who follows the account as ``user/get`` lists them (and a mass send "to all" reaches), in openid order."""
+    seen = set(state.options.wechat_followers) | set(state.wechat.interactions) | set(state.wechat.remarks)
+    for members in state.wechat.tag_members.values():
+        seen |= members
+    return sorted(seen - set(state.options.wechat_non_followers))
+
+
+def _cursor(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    return _openid(value)
+
+
+def _page(state: SandboxState, openids: list[str], after: str) -> dict[str, Any]:
+    rest = [o for o in openids if o > after] if after else openids
+    page = rest[:state.options.wechat_follower_page_size]
+    if not page:
+        return {"count": 0, "next_openid": ""}
+    return {"count": len(page), "data": {"openid": page}, "next_openid": page[-1]}
+
+
+def get_followers(state: SandboxState, call: Call) -> dict[str, Any]:
+    """GET /cgi-bin/user/get?next_openid=: the account's followers, a page at a time."""
+    require_token(state, call)
+    followers = listed_followers(state)
+    return {"total": len(followers), **_page(state, followers, _cursor(call.query.get("next_openid")))}
+
+
+def get_tag_followers(state: SandboxState, call: Call) -> dict[str, Any]:
+    """POST /cgi-bin/user/tag/get {tagid, next_openid}: a tag's followers, a page at a time."""
+    require_token(state, call)
+    body = call.json_object()
+    tag_id = _known_tag(state, body.get("tagid"), changeable=False)
+    members = sorted(state.wechat.tag_members.get(tag_id, set()) - set(state.options.wechat_non_followers))
+    return _page(state, members, _cursor(body.get("next_openid")))
 
 
 def info(state: SandboxState, call: Call) -> dict[str, Any]:

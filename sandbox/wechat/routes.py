@@ -27,6 +27,8 @@ ROUTES = [
     Route("/cgi-bin/message/mass/delete", mass.delete, POST),
     Route("/cgi-bin/freepublish/batchget", publish.freepublish_batchget, POST),
     Route("/cgi-bin/draft/batchget", publish.draft_batchget, POST),
+    Route("/cgi-bin/user/get", followers.get_followers, GET),
+    Route("/cgi-bin/user/tag/get", followers.get_tag_followers, POST),
     Route("/cgi-bin/user/info", followers.info, GET),
     Route("/cgi-bin/user/info/batchget", followers.batch_info, POST),
     Route("/cgi-bin/user/info/updateremark", followers.update_remark, POST),

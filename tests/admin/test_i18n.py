@@ -30,6 +30,9 @@ SECTIONS = {
     "inbound": "#section-inbound table, #section-inbound .empty",
     "webhooks": "#section-webhooks table, #section-webhooks .empty",
     "system": "#deliveries-chart",
+    "wechat-followers": "#section-wechat-followers .followers-list :is(table, .empty)",
+    "system-handlers": "#section-system-handlers table",
+    "users": "#section-users table, #section-users .empty",
 }
 
 #: Words that may stay in Latin letters on a Chinese screen: product and protocol names, the platforms' own

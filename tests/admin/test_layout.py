@@ -52,7 +52,7 @@ def test_filter_fields_are_wide_enough_for_their_values(page):
 
 def test_a_phone_gets_one_column_and_no_sideways_scrolling(page, screenshot):
     page.set_viewport_size({"width": 390, "height": 844})
-    for section in ("notifications", "robots", "inbound", "system"):
+    for section in ("notifications", "robots", "inbound", "system", "wechat-followers", "system-handlers", "users"):
         page.goto(page.url.split("#")[0] + f"#/{section}")
         page.wait_for_selector(f"#section-{section} .page-head")
         page.wait_for_load_state("networkidle")

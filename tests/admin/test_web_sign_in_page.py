@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from config import demo
-from sandbox.web_login import open_identity
+from sandbox.web_login import dingtalk_identity, open_identity
 from tests.admin.conftest import UI_TIMEOUT_MS
 
 
@@ -24,10 +24,14 @@ def _user(imbridge, username: str, platform: str, account: str) -> None:
 @pytest.mark.parametrize(("link", "locale", "user", "signed_in"), [
     ("#with-wecom", "en-US", "wecomwen", "Signed in as Wecomwen"),
     ("#with-wechat-open", "zh-CN", "openzhou", "登录成功：Openzhou"),
+    ("#with-dingtalk", "zh-CN", "dingzhao", "登录成功：Dingzhao"),
+    ("#with-dingtalk", "en-US", "dingwen", "Signed in as Dingwen"),
 ])
 def test_sign_in_from_the_demo_page(browser, imbridge, link, locale, user, signed_in):
     if link == "#with-wecom":
         _user(imbridge, user, "wecom", user)
+    elif link == "#with-dingtalk":
+        _user(imbridge, user, "dingtalk", dingtalk_identity(demo.DINGTALK_APP_KEY, user)[1])
     else:
         _user(imbridge, user, "wechat_open", open_identity(demo.WECHAT_OPEN_APP_ID, user)[0])
     context = browser.new_context(locale=locale)

@@ -21,6 +21,7 @@ from imbridge_client import (
     WaitTimeout,
     dingtalk_robot,
     dingtalk_work,
+    reply_to,
     verify_callback,
     wechat_custom,
     wechat_template,
@@ -146,6 +147,11 @@ def test_fan_out_gives_one_group_and_waits_for_every_target(client, imbridge):
     assert done["status"] == "sent" and [n["status"] for n in done["notifications"]] == ["sent"] * 3
     assert client.send_group([dingtalk_robot("demo-dingtalk")], Message.text_only("x"),
                              idempotency_key="release-7")["id"] == group["id"]
+
+
+def test_a_reply_is_refused_as_a_fan_out_target_before_anything_is_sent(client):
+    with pytest.raises(ValueError, match="fan-out target"):
+        client.send_group([dingtalk_robot("demo-dingtalk"), reply_to(1).text("hi")], Message.text_only("x"))
 
 
 def test_waiting_runs_out_with_what_it_saw_last(client, imbridge):

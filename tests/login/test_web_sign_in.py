@@ -1,5 +1,5 @@
-"""Website sign-in with WeChat's open platform and WeCom web login: a state bound to one browser, used once,
-codes exchanged by a worker, and the same login token as the QR login."""
+"""Website sign-in with WeChat's open platform, WeCom web login and DingTalk: a state bound to one browser, used
+once, codes exchanged by a worker, and the same login token as the QR login."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from tests.waiting import wait_for
 
 OPEN = ("wechat-open", "weChatOpen")
 WECOM = ("wecom", "weCom")
+DING = ("dingtalk", "dingTalk")
+#: Where each provider's code is exchanged (by the worker, never the ingress).
+EXCHANGES = ("/sns/oauth2/access_token", "/cgi-bin/auth/getuserinfo", "/v1.0/oauth2/userAccessToken")
 
 
 def _bindings(client, admin, user_id: int) -> list[dict]:
@@ -63,7 +66,7 @@ def test_the_authorize_redirect_names_the_registered_callback(client, runtime):
     assert "scope=snsapi_login" in url and url.endswith("#wechat_redirect")
 
 
-@pytest.mark.parametrize("provider", [OPEN, WECOM])
+@pytest.mark.parametrize("provider", [OPEN, WECOM, DING])
 def test_a_state_is_used_once(client, admin, worker, control, provider):
     back = sign_in(client, provider[0], "carol")
     assert callback(client, back).status_code == 200
@@ -72,7 +75,7 @@ def test_a_state_is_used_once(client, admin, worker, control, provider):
     assert web_status(client, back.state) in ("ok", "wait")
 
 
-@pytest.mark.parametrize("provider", [OPEN, WECOM])
+@pytest.mark.parametrize("provider", [OPEN, WECOM, DING])
 def test_a_state_from_another_browser_is_refused_and_binds_nothing(client, admin, worker, control, provider):
     user = create_user(client, admin, "dave")
     victim = sign_in(client, provider[0], "mallory")  # the attacker's own sign-in, sent to the victim
@@ -88,14 +91,15 @@ def test_a_state_from_another_browser_is_refused_and_binds_nothing(client, admin
     assert _bindings(client, admin, user["id"]) == []
 
 
-@pytest.mark.parametrize("provider", [OPEN, WECOM])
+@pytest.mark.parametrize("provider", [OPEN, WECOM, DING])
 def test_a_forged_state_is_refused(client, worker, control, provider):
     _, cookie = start(client, provider[0])
     forged = Return(f"/token/{provider[0]}/callback", "any-code", "ForgedStateForgedState00", cookie)
     refused = callback(client, forged)
     assert refused.status_code == 400 and f'data-code="{Code.STATE_INVALID.value}"' in refused.text
     assert code(web_login(client, provider[1], forged.state, cookie)) == Code.STATE_INVALID
-    assert control.get("/journal", params={"path": "/sns/oauth2/access_token"}).json()["entries"] == []
+    for path in EXCHANGES:
+        assert control.get("/journal", params={"path": path}).json()["entries"] == []
 
 
 @pytest.mark.parametrize("login_overrides", [{"web_login_seconds": 1}])
@@ -106,7 +110,7 @@ def test_an_expired_state_is_refused(client, worker, control, login_overrides):
     assert refused.status_code == 400 and f'data-code="{Code.STATE_INVALID.value}"' in refused.text
 
 
-@pytest.mark.parametrize("provider", [OPEN, WECOM])
+@pytest.mark.parametrize("provider", [OPEN, WECOM, DING])
 def test_a_code_the_provider_refuses_binds_nothing(client, admin, worker, control, provider):
     user = create_user(client, admin, "frank")
     back = sign_in(client, provider[0], "frank")

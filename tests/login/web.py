@@ -1,7 +1,8 @@
-"""The browser's side of a website sign-in (WeChat open platform, WeCom), shared by the login suite's modules.
+"""The browser's side of a website sign-in (WeChat open platform, WeCom, DingTalk), shared by the login suite's
+modules.
 
 The ingress is a falcon test client; the provider's sign-in page is the sandbox, reached over HTTP, where the
-user picks "approve as <user>" and is redirected back with a code.
+user picks "approve as <user>" and is redirected back with a code (DingTalk calls it ``authCode``).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def approve(sign_in_url: str, user: str) -> tuple[str, str, str]:
     assert back.status_code == 302, back.text
     target = urlsplit(back.headers["location"])
     query = {name: values[0] for name, values in parse_qs(target.query).items()}
-    return target.path, query["code"], query["state"]
+    return target.path, query.get("authCode") or query["code"], query["state"]
 
 
 def sign_in(client, provider: str, user: str) -> Return:
@@ -55,10 +56,16 @@ def sign_in(client, provider: str, user: str) -> Return:
     return Return(path, code, state, cookie)
 
 
+def code_param(path: str) -> str:
+    """The query parameter the provider's redirect names the code: DingTalk's ``authCode``, else ``code``."""
+    return "authCode" if path.startswith("/token/dingtalk/") else "code"
+
+
 def callback(client, back: Return, *, cookie: str | None = "same", code: str | None = None):
     """The browser follows the provider's redirect (with its own cookie, another one, or none)."""
     cookies = {COOKIE: back.cookie if cookie == "same" else cookie} if cookie else None
-    return client.simulate_get(back.path, params={"code": code or back.code, "state": back.state}, cookies=cookies)
+    return client.simulate_get(back.path, params={code_param(back.path): code or back.code, "state": back.state},
+                               cookies=cookies)
 
 
 def web_status(client, state: str, wait: int = 10) -> str:

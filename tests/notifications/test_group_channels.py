@@ -54,7 +54,7 @@ def test_a_revoked_v1_token_is_refreshed_once_within_the_same_attempt(post, work
     record = settled(post({"channel": "dingtalk_group", "to": {"group": "cidG"}, "message": MARKDOWN}).json["id"])
     assert record["status"] == "sent" and [a["outcome"] for a in record["history"]] == ["sent"]
     answers = [e["status"] for e in journal(control, GROUP)]
-    assert answers == [200, 401, 200]  # the rejected call, then the same call with a fresh token
+    assert answers == [200, 400, 200]  # the rejected call (HTTP 400 InvalidAuthentication), then a fresh token
     assert len(journal(control, "/dingtalk/v1.0/oauth2/accessToken")) == 2
 
 

@@ -12,11 +12,11 @@ import pytest
 
 from config import demo, load_settings
 from platforms.dingtalk import DingTalkClient, DingTalkRobot
-from platforms.errors import PermanentError, RetryLaterError
+from platforms.errors import PermanentError, RetryLaterError, TokenExpiredError
 from platforms.tokens import MemoryTokenStore
 from platforms.wechat import CLIENTMSGID_EXISTS, WeChatAppletClient, WeChatClient, WeChatOpenClient
 from platforms.wecom import WeComClient, WeComRobot, image_message
-from sandbox.web_login import open_identity
+from sandbox.web_login import dingtalk_identity, open_identity
 from sandbox.wechat.seeds import APPLET_SUBSCRIBE_TEMPLATE_ID, SUBSCRIBE_TEMPLATE_ID
 from tests import sandbox_support
 from tests.wire_witness import dingtalk_robot_sign
@@ -106,6 +106,30 @@ def test_wechat_customer_service_messages_and_typing_within_the_48_hour_window(s
     assert send["json"] == {"touser": "oWriter", "msgtype": "text", "text": {"content": "稍等 / one moment"}}
 
 
+def test_wechat_follower_list_pages_by_next_openid_until_the_empty_page(settings, control, journal):
+    followers = [f"oFan{n:02d}" for n in range(5)]
+    control.post("/config", json={"wechat_followers": followers, "wechat_follower_page_size": 2}).raise_for_status()
+    pages = list(wechat_client(settings).followers.pages())
+    assert [page.openids for page in pages] == [followers[0:2], followers[2:4], followers[4:5]]
+    assert {page.total for page in pages} == {5}
+    # WeChat names the last openid of every page, and answers the page after the last one empty
+    assert [e["query"].get("next_openid") for e in journal("/cgi-bin/user/get")] == [None, "oFan01", "oFan03", "oFan04"]
+
+
+def test_wechat_tag_followers_page_the_same_way(settings, control, journal):
+    client = wechat_client(settings)
+    tag_id = client.followers.create_tag("分页")["id"]
+    client.followers.tag(tag_id, ["oT1", "oT2", "oT3"])
+    control.post("/config", json={"wechat_follower_page_size": 2}).raise_for_status()
+    assert [page.openids for page in client.followers.tag_pages(tag_id)] == [["oT1", "oT2"], ["oT3"]]
+    assert [e["json"] for e in journal("/cgi-bin/user/tag/get")] == [
+        {"tagid": tag_id, "next_openid": ""}, {"tagid": tag_id, "next_openid": "oT2"},
+        {"tagid": tag_id, "next_openid": "oT3"}]
+    with pytest.raises(PermanentError) as unknown:
+        client.followers.tag_page(tag_id + 1)
+    assert unknown.value.errcode == 45159
+
+
 def test_wechat_media_material_and_qrcode(settings, journal):
     client = wechat_client(settings)
     media_id = client.media.upload("image", "a.png", PNG, "image/png")
@@ -166,6 +190,42 @@ def test_wecom_web_login_code_exchange(settings, journal):
     with pytest.raises(PermanentError) as used:
         wecom_client(settings).auth_user(code)
     assert used.value.errcode == 40029
+
+
+def test_dingtalk_sign_in_code_exchange(settings, journal):
+    d = settings.third.ding_talk
+    back = httpx.get(f"{d.login_url}/approve", params={
+        "client_id": d.app_key, "response_type": "code", "scope": "openid corpid", "prompt": "consent",
+        "redirect_uri": "https://site.example/cb", "state": "s1", "user": "li"})
+    assert back.status_code == 302, back.text
+    sent_back = httpx.URL(back.headers["location"]).params
+    assert sent_back["state"] == "s1" and "code" not in sent_back  # DingTalk names it authCode
+    code = sent_back["authCode"]
+    sign_in = dingtalk_client(settings).sign_in
+    grant = sign_in.exchange_code(code)
+    assert grant.expire_in == 7200 and grant.refresh_token and grant.corp_id  # corpid was in the scope
+    assert grant.access_token not in repr(grant)
+    open_id, union_id = dingtalk_identity(d.app_key, "li")
+    assert sign_in.me(grant.access_token) == {"nick": "li", "unionId": union_id, "openId": open_id}
+    assert journal("/v1.0/contact/users/me")[0]["response"]["unionId"] == union_id
+    with pytest.raises(PermanentError) as used:
+        sign_in.exchange_code(code)  # a code works once
+    assert used.value.code == "invalidParameter.authCode.notFound"
+
+
+def test_dingtalk_sign_in_refusals(settings, journal):
+    d = settings.third.ding_talk
+    wrong = DingTalkClient(d.app_key, "not-the-apps-dingtalk-secret", d.agent_id, MemoryTokenStore(),
+                           api_base_url=d.api_base_url)
+    with pytest.raises(PermanentError) as refused:
+        wrong.sign_in.exchange_code("any-code")
+    assert refused.value.code == "invalidClientIdOrSecret"
+    with pytest.raises(TokenExpiredError):
+        wrong.sign_in.me("not-a-user-token")
+    assert len(journal("/v1.0/contact/users/me")) == 1  # a user's token is not retried: there is no other one
+    app_token = dingtalk_client(settings).v1_token.get()
+    with pytest.raises(TokenExpiredError):
+        wrong.sign_in.me(app_token)  # the app's token names no user
 
 
 def test_wecom_app_message_media_and_robot(settings, control, journal):

@@ -54,7 +54,7 @@ def test_the_token_goes_in_the_header_never_the_query():
 
 def test_invalid_authentication_refreshes_the_token_once():
     tokens = Tokens()
-    fake = FakePlatform((401, {"code": "InvalidAuthentication", "message": "不合法的access_token"}),
+    fake = FakePlatform((400, {"code": "InvalidAuthentication", "message": "不合法的access_token"}),
                         {"processQueryKey": "k"})
     v1(fake).request("POST", "/v1.0/x", json={}, token=tokens, success=("processQueryKey",))
     assert tokens.invalidated == ["t1"]
@@ -62,7 +62,7 @@ def test_invalid_authentication_refreshes_the_token_once():
 
 
 def test_a_second_rejection_propagates():
-    rejected = (401, {"code": "InvalidAuthentication", "message": "no"})
+    rejected = (400, {"code": "InvalidAuthentication", "message": "no"})
     with pytest.raises(TokenExpiredError) as info:
         v1(FakePlatform(rejected, rejected)).request("POST", "/v1.0/x", json={}, token=Tokens(), success=("a",))
     assert info.value.code == "InvalidAuthentication" and info.value.errcode is None
@@ -71,7 +71,11 @@ def test_a_second_rejection_propagates():
 @pytest.mark.parametrize(("status", "code", "raised"), [
     (429, "Throttling.Api", RetryLaterError),
     (403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", RetryLaterError),
+    (403, "Forbidden.AccessDenied.QpsLimitForApi", RetryLaterError),
     (403, "Forbidden.AccessDenied.AccessTokenPermissionDenied", PermanentError),
+    (403, "Forbidden.AccessDenied.IpNotInWhiteList", PermanentError),
+    (400, "invalidClientIdOrSecret", PermanentError),
+    (400, "system.error", RetryLaterError),
     (400, "InvalidParameter.MsgParam", PermanentError),
     (400, "SomethingNobodyDocumented", PermanentError),
 ])
@@ -88,6 +92,23 @@ def test_throttling_waits_before_retrying():
     with pytest.raises(RetryLaterError) as info:
         v1(fake).request("POST", "/v1.0/x", json={}, success=("a",))
     assert info.value.retry_after and info.value.retry_after > 0
+
+
+@pytest.mark.parametrize(("code", "wait"), [("Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", 1.0),
+                                            ("Forbidden.AccessDenied.QpsLimitForApi", 1.0),
+                                            ("Forbidden.AccessDenied.QpmLimitForAppkeyAndApi", 60.0)])
+def test_the_qps_limits_wait_as_dingtalk_says(code, wait):
+    """DingTalk's throttling appendix: a QPS limit lasts a second; the per-minute one a minute."""
+    with pytest.raises(RetryLaterError) as info:
+        v1(FakePlatform((403, {"code": code, "message": "m"}))).request("POST", "/v1.0/x", json={}, success=("a",))
+    assert info.value.retry_after == wait
+
+
+def test_the_monthly_call_quota_is_a_spent_quota_not_a_retry():
+    fake = FakePlatform((403, {"code": "Forbidden.AccessDenied.ApiCountLimitForOrg", "message": "m"}))
+    with pytest.raises(PermanentError) as info:
+        v1(fake).request("POST", "/v1.0/x", json={}, success=("a",))
+    assert info.value.quota == "month"
 
 
 def test_dotted_codes_fall_back_to_their_listed_prefix():

@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
 from core.runtime import Runtime
-from ingress import create_app
 from sandbox import callbacks
+from tests.ingress_support import served_ingress
 from tests.portals.conftest import PLAINTEXT_ACCOUNT
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture
 def ingress(portal_settings, sections) -> Iterator[tuple[str, object]]:
     settings = portal_settings(portal={"echo_text": True, "welcome_text": "欢迎"}, **sections)
     runtime = Runtime.from_settings(settings)
-    server = make_server("127.0.0.1", 0, create_app(settings, runtime), server_class=_Server, handler_class=_Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", settings
-    server.shutdown()
-    server.server_close()
+    with served_ingress(settings, runtime) as url:
+        yield url, settings
     runtime.close()
 
 

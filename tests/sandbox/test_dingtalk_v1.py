@@ -30,7 +30,7 @@ def test_the_token_counts_only_in_its_header(client, settings, dingtalk_v1_token
     in_query = client.simulate_post(GROUP, params={"access_token": dingtalk_v1_token}, json=_group(settings))
     assert (in_query.status_code, in_query.json["code"]) == (401, "MissingAuthentication")
     bogus = client.simulate_post(GROUP, headers={V1: "bogus"}, json=_group(settings))
-    assert (bogus.status_code, bogus.json["code"]) == (401, "InvalidAuthentication")
+    assert (bogus.status_code, bogus.json["code"]) == (400, "InvalidAuthentication")
     sent = client.simulate_post(GROUP, headers={V1: dingtalk_v1_token}, json=_group(settings))
     assert sent.status_code == 200 and sent.json["processQueryKey"]
     delivered = client.simulate_get("/_sandbox/deliveries", params={"platform": "dingtalk"}).json

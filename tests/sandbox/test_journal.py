@@ -55,6 +55,8 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str,
         ("POST", "/wechat/cgi-bin/message/mass/delete", {"params": wt, "json": {"msg_id": 1}}),
         ("POST", "/wechat/cgi-bin/freepublish/batchget", {"params": wt, "json": {"offset": 0, "count": 2}}),
         ("POST", "/wechat/cgi-bin/draft/batchget", {"params": wt, "json": {"offset": 0, "count": 2, "no_content": 1}}),
+        ("GET", "/wechat/cgi-bin/user/get", {"params": {**wt, "next_openid": ""}}),
+        ("POST", "/wechat/cgi-bin/user/tag/get", {"params": wt, "json": {"tagid": 2, "next_openid": ""}}),
         ("GET", "/wechat/cgi-bin/user/info", {"params": {**wt, "openid": "oA", "lang": "zh_CN"}}),
         ("POST", "/wechat/cgi-bin/user/info/batchget", {"params": wt, "json": {"user_list": [{"openid": "oA"}]}}),
         ("POST", "/wechat/cgi-bin/user/info/updateremark", {"params": wt, "json": {"openid": "oA", "remark": "VIP"}}),
@@ -113,6 +115,10 @@ def _calls(settings, state, wechat: str, wecom: str, ding: str,
             "msgParam": '{"content":"x"}'}}),
         ("POST", "/dingtalk/v1.0/robot/oToMessages/batchSend", {"headers": v1, "json": {
             "robotCode": d.app_key, "userIds": ["u1"], "msgKey": "sampleText", "msgParam": '{"content":"x"}'}}),
+        ("POST", "/dingtalk/v1.0/oauth2/userAccessToken", {"json": {
+            "clientId": d.app_key, "clientSecret": d.app_secret, "code": "unknown",
+            "grantType": "authorization_code"}}),
+        ("GET", "/dingtalk/v1.0/contact/users/me", {"headers": {"x-acs-dingtalk-access-token": "unknown"}}),
     ]
 
 

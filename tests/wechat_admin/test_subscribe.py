@@ -43,6 +43,10 @@ def test_sync_takes_both_accounts_templates_with_their_keys(api, worker, control
     assert (oa["account"], oa["keys"], oa["name"], oa["enabled"]) == (
         "oa", ["thing1", "phrase2", "time3"], "工单进度通知", True)
     assert (applet["account"], applet["keys"]) == ("applet", ["character_string1", "amount2", "thing3", "date4"])
+    assert oa["keyRules"] == [  # what the admin page shows for each key
+        {"key": "thing1", "type": "thing", "maxChars": 20, "formatted": False},
+        {"key": "phrase2", "type": "phrase", "maxChars": 5, "formatted": False},
+        {"key": "time3", "type": "time", "maxChars": 64, "formatted": True}]
     listings = journal(control, "/wxaapi/newtmpl/gettemplate")
     assert len({entry["query"]["access_token"] for entry in listings}) == 2  # each account with its own token
     assert api.run("post", SYNC)["result"]["unchanged"] == 2

@@ -2,8 +2,9 @@
 
 WeChat's report on a template message (TEMPLATESENDJOBFINISH) is applied to its delivery record on the way;
 one that arrives before the worker recorded the msgid is tried again by ``apply_template_report``. The report on a
-mass send (MASSSENDJOBFINISH) is applied to its mass-send row alike (its job records the msg_id before WeChat
-can report).
+mass send (MASSSENDJOBFINISH) is applied to its mass-send row alike; one that beats the job recording the msg_id
+stays in the inbound records, which the job joins when it records the msg_id, and is tried again by
+``apply_mass_report`` (for the two transactions that miss each other).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def record_inbound(context: ActorContext) -> None:
     def store(entries: list[dict[str, Any]]) -> None:
         delivery_ids: list[int] = []
         unmatched: list[tuple[str, str, str]] = []
+        unmatched_mass: list[tuple[dict[str, Any], datetime]] = []
         with current.database.session(immediate=True) as session:  # one transaction a batch, never "locked"
             for entry in entries:
                 try:
@@ -65,7 +67,7 @@ def record_inbound(context: ActorContext) -> None:
                                 delivery_ids += _failed_outcome(session, applied)
                         mass = mass_report(entry)
                         if mass and not apply_mass_report(session, *mass):
-                            log.info("mass-send report for msg_id %s: no mass send of ours", mass[0].get("MsgID"))
+                            unmatched_mass.append(mass)
                 except (KeyError, TypeError, ValueError, DataError) as exc:
                     # One malformed entry must not block the inbox for every later one.
                     with log_ids(inbound=entry.get("dedup_key") if isinstance(entry, dict) else None):
@@ -74,6 +76,8 @@ def record_inbound(context: ActorContext) -> None:
             send_delivery(context.tasks, delivery_id)
         for msgid, status, reported_at in unmatched:
             _report_later(context, msgid, status, reported_at, 0)
+        for fields, reported_at in unmatched_mass:
+            _mass_report_later(context, fields, reported_at.isoformat(), 0)
 
     if not drain(current.redis, store):
         context.tasks.send(tasks.RECORD_INBOUND, delay_seconds=BUSY_RETRY_MS / 1000)
@@ -95,6 +99,26 @@ def apply_template_report(context: ActorContext, msgid: str, status: str, report
         log.info("template report for msgid %s (%s): no delivery of ours carries it", msgid, status)
     else:
         _report_later(context, msgid, status, reported_at, tries + 1)
+
+
+def apply_mass_report_later(context: ActorContext, fields: dict[str, Any], reported_at: str, tries: int) -> None:
+    """Apply a MASSSENDJOBFINISH report that came before its mass send's record had the msg_id.
+
+    The job joins a stored report when it records the msg_id; this retry covers the two transactions missing each
+    other. ``tries``: the retries made before this one.
+    """
+    with context.runtime.database.session() as session:
+        applied = apply_mass_report(session, fields, datetime.fromisoformat(reported_at))
+    if applied:
+        return
+    if REPORT_RETRY.give_up(tries + 2):
+        log.info("mass-send report for msg_id %s: no mass send of ours carries it", fields.get("MsgID"))
+    else:
+        _mass_report_later(context, fields, reported_at, tries + 1)
+
+
+def _mass_report_later(context: ActorContext, fields: dict[str, Any], reported_at: str, tries: int) -> None:
+    context.tasks.send(tasks.APPLY_MASS_REPORT, fields, reported_at, tries, delay_seconds=REPORT_RETRY.delay(tries + 1))
 
 
 def _failed_outcome(session: Any, applied: Applied) -> list[int]:
@@ -139,4 +163,5 @@ def mass_report(entry: dict[str, Any]) -> tuple[dict[str, Any], datetime] | None
 ACTORS = [
     ActorDef(tasks.RECORD_INBOUND, record_inbound, {"max_retries": 20, "min_backoff": 1000}),
     ActorDef(tasks.APPLY_TEMPLATE_REPORT, apply_template_report, {"max_retries": 5}),
+    ActorDef(tasks.APPLY_MASS_REPORT, apply_mass_report_later, {"max_retries": 5}),
 ]

@@ -1,4 +1,4 @@
-"""Login's platform calls: minting pooled QR codes, and exchanging mini-program codes.
+"""Login's platform calls: minting pooled QR codes, and exchanging mini-program and website sign-in codes.
 
 Both run in workers because the ingress never calls a platform. ``mint_login_codes`` is queued by the
 scheduler's top-up, by an ``applyQrCode`` that found the pool low, and (one code) by one that found it empty;
@@ -12,6 +12,7 @@ import secrets
 import time
 
 from core import tasks
+from core.clients import PlatformClients
 from core.login import AppletExchanges, ExchangeAnswer, PooledCode, Provider, QrPool, WebLogins
 from core.metrics import QR_CODES_MINTED
 from platforms.errors import PermanentError, PlatformError, RetryLaterError
@@ -90,30 +91,40 @@ def exchange_applet_code(context: ActorContext, exchange_id: str, code: str, dea
     AppletExchanges(current.redis).answer(exchange_id, answer)
 
 
-def exchange_web_code(context: ActorContext, provider: str, state: str, code: str) -> None:
-    """Exchange a website sign-in's code and record the account (or the provider's refusal) on its state.
+def web_account(clients: PlatformClients, provider: Provider, code: str) -> tuple[str, str | None]:
+    """The account (and WeChat unionid) a website sign-in's code proves; PlatformError when it is refused.
 
     WeChat open platform: ``sns/oauth2/access_token`` (openid, unionid), then ``sns/userinfo`` for the
     profile's unionid when the grant had none. WeCom: ``auth/getuserinfo`` (userid, or openid for someone
-    outside the corp). The user's access token stays here. A code works once, so nothing is retried; a state
-    that expired meanwhile takes no answer.
+    outside the corp). DingTalk: ``oauth2/userAccessToken``, then ``contact/users/me`` for the unionId (the
+    account itself: it is no WeChat unionid). The user's access token stays here.
+    """
+    if provider is Provider.WECHAT_OPEN:
+        client = clients.wechat_open
+        grant = client.exchange_code(code)
+        unionid = grant.get("unionid")
+        if not unionid:
+            unionid = str(client.userinfo(grant["access_token"], grant["openid"]).get("unionid") or "") or None
+        return grant["openid"], unionid
+    if provider is Provider.DINGTALK:
+        sign_in = clients.dingtalk.sign_in
+        return sign_in.me(sign_in.exchange_code(code).access_token)["unionId"], None
+    answer = clients.wecom.auth_user(code)
+    account = str(answer.get("userid") or answer.get("openid") or "")
+    if not account:
+        raise PermanentError("wecom", None, "auth/getuserinfo answered without userid or openid")
+    return account, None
+
+
+def exchange_web_code(context: ActorContext, provider: str, state: str, code: str) -> None:
+    """Exchange a website sign-in's code (:func:`web_account`) and record the account, or the provider's
+    refusal, on its state. A code works once, so nothing is retried; a state that expired meanwhile takes no
+    answer.
     """
     current = context.runtime
     logins = WebLogins(current.redis, current.settings.login.web_login_seconds)
     try:
-        if Provider(provider) is Provider.WECHAT_OPEN:
-            client = current.clients.wechat_open
-            grant = client.exchange_code(code)
-            unionid = grant.get("unionid")
-            if not unionid:
-                unionid = str(client.userinfo(grant["access_token"], grant["openid"]).get("unionid") or "") or None
-            account = grant["openid"]
-        else:
-            answer = current.clients.wecom.auth_user(code)
-            account = str(answer.get("userid") or answer.get("openid") or "")
-            unionid = None
-            if not account:
-                raise PermanentError("wecom", None, "auth/getuserinfo answered without userid or openid")
+        account, unionid = web_account(current.clients, Provider(provider), code)
     except PlatformError as exc:
         said = f"{exc.errcode} {exc.errmsg}" if exc.errcode is not None else str(exc.errmsg or exc)
         log.info("website sign-in (%s): the provider refused the code: %s", provider, said)

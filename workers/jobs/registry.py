@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workers.jobs import (
     wechat_articles,
+    wechat_follower_sync,
     wechat_followers,
     wechat_mass,
     wechat_media,
@@ -24,6 +25,7 @@ KINDS: dict[str, JobKind] = {kind.name: kind for kind in [
     *wechat_media.KINDS,
     *wechat_media_fetch.KINDS,
     *wechat_followers.KINDS,
+    wechat_follower_sync.SYNC,
     *wechat_mass.KINDS,
     wecom_appchats.CREATE,
 ]}

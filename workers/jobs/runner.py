@@ -23,7 +23,7 @@ from core.runtime import Runtime
 from models.base import as_utc, utcnow
 from models.jobs import Job, JobStatus
 from platforms.errors import Outcome, PlatformError
-from workers.jobs.kinds import JobKind, JobRefused
+from workers.jobs.kinds import Continue, JobKind, JobRefused
 from workers.notifications.delivery import redact
 
 log = logging.getLogger(f"imbridge.{__name__}")
@@ -34,7 +34,8 @@ CLAIMED_COLUMNS = ("kind", "params", "attempts", "budget_started_at")
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """``succeeded``, ``failed``, ``retrying``, ``waiting`` or ``skipped``; ``retry_in``: enqueue again then."""
+    """``succeeded``, ``failed``, ``retrying``, ``continuing``, ``waiting`` or ``skipped``; ``retry_in``: enqueue
+    again then."""
 
     outcome: str
     detail: str = ""
@@ -97,6 +98,8 @@ class JobRunner:
         try:
             with self.database.session() as session:
                 result = kind.record(session, run.params, answer)
+                if isinstance(result, Continue):
+                    return self._continue(session, run, result)
                 self._write(session, run, status=JobStatus.SUCCEEDED.value, result=result, error=None,
                             errcode=None, next_attempt_at=None, finished_at=utcnow())
         except LeaseLost:
@@ -107,6 +110,15 @@ class JobRunner:
                                None)
         log.info("job %s (%s) succeeded", run.id, run.kind)
         return RunOutcome("succeeded")
+
+    def _continue(self, session: Session, run: Run, step: Continue) -> RunOutcome:
+        """One step recorded: queue the next at once, its retry budget fresh (a step's failures count, not the
+        steps)."""
+        now = utcnow()
+        self._write(session, run, status=JobStatus.QUEUED.value, params=step.params, result=step.progress,
+                    error=None, errcode=None, next_attempt_at=now, attempts=0, budget_started_at=now)
+        log.debug("job %s (%s): step done, going on", run.id, run.kind)
+        return RunOutcome("continuing", retry_in=0.0)
 
     def _claim(self, job_id: str) -> Run | RunOutcome:
         now = utcnow()

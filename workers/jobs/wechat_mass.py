@@ -11,7 +11,7 @@ from typing import Any
 from core import job_kinds
 from core.runtime import Runtime
 from models.base import utcnow
-from models.wechat.mass_sends import MassStatus, WeChatMassSend, clientmsgid
+from models.wechat.mass_sends import MassStatus, WeChatMassSend, clientmsgid, join_stored_report
 from platforms.errors import PermanentError
 from platforms.wechat import CLIENTMSGID_EXISTS
 from workers.jobs.kinds import JobKind, JobRefused, Params
@@ -36,7 +36,8 @@ def _send(runtime: Runtime, params: Params) -> dict[str, Any]:
         return mass.send_to_all(message, tag_id=row["tag_id"], clientmsgid=clientmsgid(params["massId"]))
     except PermanentError as exc:
         if exc.errcode == CLIENTMSGID_EXISTS:  # an earlier attempt was sent; its answer was lost
-            return {"alreadySent": True}
+            # WeChat names that send's msg_id, so its report can still be joined.
+            return {"alreadySent": True, **({"msg_id": exc.ids["msg_id"]} if "msg_id" in exc.ids else {})}
         raise
 
 
@@ -50,6 +51,7 @@ def _record_send(session: Any, params: Params, answer: dict[str, Any]) -> dict[s
         if answer.get("msg_data_id") is not None:
             row.msg_data_id = str(answer["msg_data_id"])
         row.last_error = row.errcode = None
+        join_stored_report(session, row)  # WeChat's report may have come before this answer was recorded
     return {"massId": params["massId"], "msgId": answer.get("msg_id"), "alreadySent": bool(answer.get("alreadySent"))}
 
 

@@ -1,11 +1,12 @@
 """``wechat.templates.sync``: make the local template table what the platform lists.
 
-New templates are inserted (enabled, named after their title), changed ones updated, ones gone remotely
-deleted; the counts are the job's result. The local fields (code, name, enabled) of kept templates stay.
+New templates are inserted, changed ones updated, ones gone remotely deleted, the local fields of kept ones left
+alone (:mod:`workers.jobs.template_sync`); the counts are the job's result.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import select
@@ -13,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from core import job_kinds
 from core.runtime import Runtime
-from models.base import utcnow
 from models.wechat.templates import SYNCED_FIELDS, WeChatTemplate
 from platforms.wechat import template_keys
 from workers.jobs.kinds import JobKind, Params
+from workers.jobs.template_sync import COUNTS, merge_templates
 
 KIND = job_kinds.TEMPLATES_SYNC
 
@@ -37,33 +38,9 @@ def record(session: Session, params: Params, remote: list[dict[str, Any]]) -> di
     account = params.get("account") or "default"
     mine = select(WeChatTemplate).where(WeChatTemplate.account == account)
     local = {t.template_id: t for t in session.scalars(mine)}
-    now = utcnow()
-    seen: set[str] = set()
-    counts = {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0}
-    for item in remote:
-        template_id = str(item.get("template_id") or "")
-        if not template_id or template_id in seen:
-            continue
-        seen.add(template_id)
-        fields = _fields(item)
-        row = local.get(template_id)
-        if row is None:
-            name = (fields["title"] or template_id)[:100]
-            session.add(WeChatTemplate(account=account, template_id=template_id, name=name, enabled=True,
-                                       synced_at=now, keys=template_keys(fields["content"]), **fields))
-            counts["inserted"] += 1
-        elif any(getattr(row, name) != value for name, value in fields.items()):
-            for name, value in fields.items():
-                setattr(row, name, value)
-            row.keys = template_keys(fields["content"])
-            row.synced_at = now
-            counts["updated"] += 1
-        else:
-            counts["unchanged"] += 1
-    for template_id, row in local.items():
-        if template_id not in seen:
-            session.delete(row)
-            counts["deleted"] += 1
+    counts = dict.fromkeys(COUNTS, 0)
+    seen = merge_templates(session, local, remote, id_field="template_id", fields=_fields, keys=template_keys,
+                           new_row=functools.partial(WeChatTemplate, account=account), counts=counts)
     return {**counts, "total": len(seen)}
 
 

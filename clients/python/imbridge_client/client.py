@@ -74,6 +74,9 @@ Target = Destination | Notification | Mapping[str, Any]
 
 
 def _target(target: Target) -> JSON:
+    if isinstance(target, Notification) and target.reply_to is not None:
+        # The server refuses it too (422 ``targets.N.replyTo``): a reply answers one inbound message, not a crowd.
+        raise ValueError("a reply (reply_to(...)) cannot be a fan-out target: send it on its own")
     if isinstance(target, Notification):
         return {**target.target(), "message": target.message}
     if isinstance(target, Mapping):

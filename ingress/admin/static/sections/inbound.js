@@ -4,6 +4,7 @@ import {
 } from "../app.js";
 import { summarize } from "../inbound/summary.js";
 import { formatTime } from "../i18n.js";
+import { followerLine, followerPanel } from "../wechat/followers.js";
 
 // How often the list looks for new traffic while the first page is shown (ms).
 const REFRESH_MS = 5000;
@@ -19,6 +20,8 @@ function detail(record) {
   ].filter(([, value]) => value !== null && value !== undefined && value !== "");
   modal(t("inbound.detailTitle", { id: record.id }), [
     h("dl", { class: "kv" }, kv.map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)])),
+    // A WeChat sender is a follower: their remark, tags and subscription as last fetched (or a button to fetch them).
+    record.platform === "wechat" && record.fromUser ? [h("h3", {}, t("followers.heading")), followerPanel(record.fromUser, record.follower)] : null,
     h("h3", {}, t("inbound.everyField")), pretty(record.fields),
   ], { wide: true });
 }
@@ -28,7 +31,9 @@ export default {
   title: t("nav.inbound"),
   group: t("nav.groupInbound"),
   async render(root, ctx) {
-    let filter = {};
+    // `#/inbound?fromUser=...` (a follower's "messages" link) opens the list already filtered.
+    const FILTERS = ["q", "platform", "msgType", "event", "fromUser"];
+    let filter = Object.fromEntries(FILTERS.filter((name) => ctx.query[name]).map((name) => [name, ctx.query[name]]));
     let page = 1;
     const list = h("div", { class: "paged" });
     const stamp = h("span", { class: "muted small" });
@@ -41,7 +46,8 @@ export default {
         { label: t("inbound.received"), render: (r) => h("span", { class: "nowrap" }, fmtTime(r.receivedAt)) },
         { label: t("inbound.platform"), key: "platform" },
         { label: t("notifications.type"), render: (r) => [h("code", {}, r.msgType), r.event ? h("span", { class: "muted small" }, ` ${r.event}`) : null] },
-        { label: t("inbound.from"), class: "wrap-anywhere", render: (r) => h("code", { class: "small" }, r.fromUser) },
+        { label: t("inbound.from"), class: "wrap-anywhere", render: (r) => [h("code", { class: "small" }, r.fromUser),
+          r.follower ? h("div", { class: "small" }, followerLine(r.follower)) : null] },
         { label: t("inbound.content"), class: "inbound-content", render: (r) => h("div", { class: "inbound-text", title: summarize(r) }, summarize(r)) },
         { label: t("inbound.handledBy"), class: "wrap-anywhere", render: (r) => (r.handler ? h("code", { class: "small" }, r.handler) : null) },
       ], answer.items, { empty: t("inbound.empty"), onRow: detail }),
@@ -51,6 +57,7 @@ export default {
 
     const form = new Form({
       className: "filters-form",
+      values: filter,
       fields: [
         { name: "q", label: t("inbound.search"), placeholder: t("inbound.searchPlaceholder"), wide: true },
         { name: "platform", label: t("inbound.platform"), type: "select", options: [{ value: "", label: t("common.any") },

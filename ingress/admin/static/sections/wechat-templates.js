@@ -1,33 +1,9 @@
 // WeChat templates: the synced private templates, their local fields, a sync (a job) and a test send.
-import {
-  api, badge, fill, fmtTime, Form, h, modal, pageHead, poll, pretty, statusLabel, t, table, toast, toastError, watchJob,
-} from "../app.js";
+import { api, badge, fill, fmtTime, Form, h, modal, pageHead, poll, pretty, statusLabel, t, table, toast } from "../app.js";
 import { accountQuery, accountSwitcher } from "../wechat/account.js";
+import { editLocalFields, syncButton } from "../wechat/synced-templates.js";
 
 const FINAL_DELIVERY = new Set(["sent", "failed", "dead"]);
-
-function editDialog(template, onSaved) {
-  const form = new Form({
-    fields: [
-      { name: "code", label: t("robots.code"), placeholder: "login", help: t("templates.codeHelp") },
-      { name: "name", label: t("robots.name"), required: true },
-      { name: "enabled", label: t("templates.enabledLabel"), type: "checkbox" },
-    ],
-    values: template,
-    submitLabel: t("common.save"),
-    cancel: () => handle.close(),
-    onSubmit: async (values) => {
-      // Blank code means "remove it": the API takes null for that (an empty string is not a valid code).
-      const saved = await api("PATCH", `wechat/templates/${template.id}`,
-        { code: values.code ?? null, name: values.name ?? "", enabled: values.enabled });
-      toast(t("templates.savedToast", { name: saved.name }), "success");
-      handle.close();
-      onSaved();
-    },
-  });
-  const handle = modal(t("templates.editTitle", { title: template.title }), [
-    h("p", { class: "muted" }, t("templates.editHelp")), form.element]);
-}
 
 function testDialog(template) {
   const outcome = h("div", { class: "send-outcome" });
@@ -70,7 +46,8 @@ export default {
   async render(root, ctx) {
     const list = h("div", {});
     const progress = h("div", { class: "progress-area" });
-    const syncButton = h("button", { type: "button", class: "primary", onclick: sync }, t("wechat.sync"));
+    const sync = syncButton("wechat/templates/sync",
+      { progress, jobLabel: t("templates.syncJob"), signal: ctx.signal, reload: () => load(), query: accountQuery });
 
     async function load() {
       const { items } = await api("GET", "wechat/templates", undefined, { query: accountQuery(), signal: ctx.signal });
@@ -82,33 +59,15 @@ export default {
         { label: t("templates.keys"), render: (tp) => h("span", { class: "mono small" }, (tp.keys || []).join(", ")) },
         { label: t("templates.synced"), class: "nowrap", render: (tp) => fmtTime(tp.syncedAt) },
         { label: "", class: "actions-cell", render: (tp) => [
-          h("button", { type: "button", class: "small", onclick: () => editDialog(tp, load) }, t("common.edit")),
+          h("button", { type: "button", class: "small", onclick: () => editLocalFields(tp, `wechat/templates/${tp.id}`, load) }, t("common.edit")),
           h("button", { type: "button", class: "small", disabled: !tp.enabled,
             title: tp.enabled ? undefined : t("templates.enableToSend"), onclick: () => testDialog(tp) }, t("robots.sendTest"))] },
       ], items, { empty: t("templates.empty") }));
     }
 
-    async function sync() {
-      syncButton.disabled = true;
-      try {
-        const { jobId } = await api("POST", "wechat/templates/sync", undefined, { query: accountQuery() });
-        progress.replaceChildren();
-        const job = await watchJob(jobId, { container: progress, label: t("templates.syncJob"), signal: ctx.signal });
-        if (job.result) {
-          const r = job.result;
-          progress.append(h("p", { class: "muted small" }, t("templates.syncResult", r)));
-        }
-        await load();
-      } catch (err) {
-        toastError(err, t("wechat.syncShort"));
-      } finally {
-        syncButton.disabled = false;
-      }
-    }
-
     root.append(pageHead(t("nav.templates"), {
       help: t("templates.help"),
-      actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal }), syncButton] }), progress, list);
+      actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal }), sync] }), progress, list);
     await load();
   },
 };

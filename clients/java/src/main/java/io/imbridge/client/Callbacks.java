@@ -20,9 +20,18 @@ public final class Callbacks {
 
     private Callbacks() {}
 
-    /** The callback's JSON body once signature and timestamp check out; {@link SecurityException} otherwise. */
-    @SuppressWarnings("unchecked")
+    /**
+     * The callback's JSON body once signature and timestamp check out; {@link SecurityException} otherwise.
+     * {@code headers}: the request's (any case); {@code body}: the raw bytes, before any JSON parsing.
+     */
     public static Map<String, Object> verify(String secret, Map<String, String> headers, byte[] body) {
+        return verify(secret, headers, body, Instant.now(), TOLERANCE_SECONDS);
+    }
+
+    /** As {@link #verify(String, Map, byte[])}, at {@code now}, refusing timestamps further than {@code tolerance}. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> verify(String secret, Map<String, String> headers, byte[] body, Instant now,
+                                             long toleranceSeconds) {
         Map<String, String> lower = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         lower.putAll(headers);
         String id = lower.get("webhook-id");
@@ -37,7 +46,7 @@ public final class Callbacks {
         } catch (NumberFormatException e) {
             throw new SecurityException("webhook-timestamp is not a number");
         }
-        if (Math.abs(Instant.now().getEpochSecond() - sentAt) > TOLERANCE_SECONDS) {
+        if (Math.abs(now.getEpochSecond() - sentAt) > toleranceSeconds) {
             throw new SecurityException("webhook-timestamp is too far from now");
         }
         byte[] expected = ("v1," + sign(secret, id, timestamp, body)).getBytes(StandardCharsets.US_ASCII);
@@ -47,6 +56,12 @@ public final class Callbacks {
             }
         }
         throw new SecurityException("no signature matches");
+    }
+
+    /** {@code secret} in the {@code whsec_<base64>} form that Standard Webhooks libraries expect. */
+    public static String standardSecret(String secret) {
+        return secret.startsWith("whsec_") ? secret
+                : "whsec_" + Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8));
     }
 
     static String sign(String secret, String id, String timestamp, byte[] body) {

@@ -1,7 +1,9 @@
 package io.imbridge.client;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The API answered with an error: {@code {"error": {"code", "message", "details"?}}} and an HTTP status.
@@ -12,11 +14,18 @@ public class ImbridgeException extends RuntimeException {
 
     private final int status;
     private final transient Map<String, Object> error;
+    private final String retryAfter;
 
     public ImbridgeException(int status, Map<String, Object> error) {
+        this(status, error, null);
+    }
+
+    /** {@code retryAfter}: the answer's Retry-After header (null without one). */
+    public ImbridgeException(int status, Map<String, Object> error, String retryAfter) {
         super(status + " " + error.get("code") + ": " + error.get("message"));
         this.status = status;
         this.error = error;
+        this.retryAfter = retryAfter;
     }
 
     public int status() {
@@ -30,6 +39,16 @@ public class ImbridgeException extends RuntimeException {
     /** The whole error object, as the API sent it. */
     public Map<String, Object> error() {
         return error;
+    }
+
+    /** How long the server asked to wait (a 503 while its database or broker is down), when it said. */
+    public Optional<Duration> retryAfter() {
+        if (retryAfter == null) return Optional.empty();
+        try {
+            return Optional.of(Duration.ofMillis(Math.round(Double.parseDouble(retryAfter.trim()) * 1000)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     @SuppressWarnings("unchecked")

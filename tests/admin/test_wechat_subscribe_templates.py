@@ -1,0 +1,42 @@
+"""Subscription templates in a browser: the Official Account's and the mini-program's synced from the sandbox (a job
+with progress), listed per account with their data keys and each key's rule, and their local fields edited."""
+
+from __future__ import annotations
+
+import httpx
+
+SECTION = "#section-wechat-subscribe-templates"
+
+
+def test_subscription_templates_are_synced_listed_with_their_keys_and_edited(page, imbridge, screenshot):
+    page.goto(page.url.split("#")[0] + "#/wechat-subscribe-templates")
+    page.click(f"{SECTION} button:has-text('Sync from WeChat')")
+    page.wait_for_selector(f"{SECTION} .job-progress.job-succeeded")
+    official = page.locator(f"{SECTION} div[data-account=oa] tr", has_text="工单进度通知")
+    official.wait_for()
+    assert official.locator(".key-chip").all_inner_texts() == ["thing1", "phrase2", "time3"]
+    applet = page.locator(f"{SECTION} div[data-account=applet] tr", has_text="订单支付成功通知")
+    assert applet.locator(".key-chip").all_inner_texts() == ["character_string1", "amount2", "thing3", "date4"]
+    screenshot("wechat-subscribe-templates")
+
+    official.locator("button:has-text('Data keys')").click()
+    dialog = page.locator("dialog.modal")
+    rules = {row.locator("td").nth(0).inner_text(): row.locator("td").nth(2).inner_text()
+             for row in dialog.locator("tbody tr").all()}
+    assert rules["thing1"] == "at most 20 characters"
+    assert rules["phrase2"] == "at most 5 characters"
+    assert "a time such as 15:01" in rules["time3"]
+    assert "工单名称:打印机故障" in dialog.locator("pre").nth(1).inner_text()  # WeChat's example
+    screenshot("wechat-subscribe-template-keys")
+    dialog.locator(".modal-head button").click()
+    dialog.wait_for(state="detached")
+
+    official.locator("button:has-text('Edit')").click()
+    dialog = page.locator("dialog.modal")
+    dialog.locator("input[name=code]").fill("ticket-progress")
+    dialog.locator("button[type=submit]").click()
+    dialog.wait_for(state="detached")
+    official.locator("code:has-text('ticket-progress')").wait_for()
+    listed = httpx.get(f"{imbridge.url}/api/v1/wechat/subscribe-templates", params={"account": "oa"},
+                       headers=imbridge.headers, timeout=10).json()["items"]
+    assert [t["code"] for t in listed] == ["ticket-progress"]
