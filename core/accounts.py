@@ -135,9 +135,17 @@ class Accounts:
         return [a for a in every if platform is None or a.platform == platform]
 
     def changed(self) -> None:
-        """Call after committing a change of the table: every registry reads it again on its next lookup."""
+        """Call after committing a change of the table: every registry reads it again on its next lookup.
+
+        The change is committed already, so a Redis outage is logged rather than raised: this process reads the
+        table again at once, the others at the next change that reaches Redis.
+        """
         if self.redis is not None:
-            self.redis.incr(VERSION_KEY)
+            try:
+                self.redis.incr(VERSION_KEY)
+            except redis.RedisError as exc:
+                log.warning("an account changed but Redis could not be told (%s): other processes see it at the "
+                            "next change", exc)
         with self._lock:
             self._version = False
 
