@@ -33,6 +33,8 @@ class ConfigError(Exception):
 def _fold_keys(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k).replace("-", "_").lower(): _fold_keys(v) for k, v in value.items()}
+    if isinstance(value, list):  # third.accounts: entries with the seed's kebab-case keys
+        return [_fold_keys(v) for v in value]
     return value
 
 

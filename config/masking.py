@@ -31,6 +31,8 @@ def mask_url(url: str) -> str:
 def _masked(value: Any, key: str = "") -> Any:
     if isinstance(value, dict):
         return {k: _masked(v, k) for k, v in value.items()}
+    if isinstance(value, list):  # third.accounts
+        return [_masked(v, key) for v in value]
     if isinstance(value, str) and key in SECRET_FIELDS:
         return mask(value)
     if isinstance(value, str) and key == "url":

@@ -10,7 +10,7 @@ import base64
 import binascii
 import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -121,14 +121,66 @@ class DingTalkSettings(_Section):
         return bool(self.app_key and self.app_secret)
 
 
+#: The account the seed's own blocks are: what an omitted ``account`` means everywhere.
+DEFAULT_ACCOUNT = "default"
+#: What an account code may be: it appears in portal URLs and API paths.
+ACCOUNT_CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
+#: The platforms an account may be of, as ``third.accounts[].platform`` and the API spell them.
+ACCOUNT_PLATFORMS = ("wechat", "wechat-applet", "wecom", "ding-talk")
+
+
+class _AccountEntry(BaseModel):
+    """What every ``third.accounts`` entry has besides its platform's keys: the code that names it."""
+
+    code: str = Field(pattern=ACCOUNT_CODE_PATTERN)
+
+
+class WeChatAccountSettings(WeChatSettings, _AccountEntry):
+    platform: Literal["wechat"]
+
+
+class WeChatAppletAccountSettings(WeChatAppletSettings, _AccountEntry):
+    platform: Literal["wechat-applet"]
+
+
+class WeComAccountSettings(WeComSettings, _AccountEntry):
+    platform: Literal["wecom"]
+
+
+class DingTalkAccountSettings(DingTalkSettings, _AccountEntry):
+    platform: Literal["ding-talk"]
+
+
+#: One more account: an entry of ``third.accounts``, chosen by its ``platform``.
+AccountSettings = Annotated[
+    WeChatAccountSettings | WeChatAppletAccountSettings | WeComAccountSettings | DingTalkAccountSettings,
+    Field(discriminator="platform"),
+]
+
+
 class ThirdSettings(_Section):
-    """The seed's ``third:`` block, accepted verbatim."""
+    """The seed's ``third:`` block, accepted verbatim, and ``accounts``: more apps of each platform, each named
+    by a code (the seed's own blocks are the account ``default`` of their platform)."""
 
     ding_talk: DingTalkSettings = Field(default_factory=DingTalkSettings)
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     wechat_applet: WeChatAppletSettings = Field(default_factory=WeChatAppletSettings)
     wechat_open: WeChatOpenSettings = Field(default_factory=WeChatOpenSettings)
+    accounts: list[AccountSettings] = Field(default_factory=list)
+
+    @field_validator("accounts")
+    @classmethod
+    def _codes_unique_per_platform(cls, accounts: list[AccountSettings]) -> list[AccountSettings]:
+        seen: set[tuple[str, str]] = set()
+        for account in accounts:
+            if account.code == DEFAULT_ACCOUNT:
+                raise ValueError(f"{account.platform} account code '{DEFAULT_ACCOUNT}' is taken: it is "
+                                 f"third.{account.platform} itself; choose another code")
+            if (account.platform, account.code) in seen:
+                raise ValueError(f"{account.platform} account '{account.code}' is defined twice")
+            seen.add((account.platform, account.code))
+        return accounts
 
 
 class PlatformCallsSettings(_Section):

@@ -6,12 +6,15 @@ settings. Clients hold pooled httpx connections and are thread safe, so every ac
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 
 import httpx
 import redis
 
 from config import Settings
+from config.settings import DEFAULT_ACCOUNT
+from core.accounts import SECTIONS, Accounts
 from core.tokens import RedisTokenStore
 from platforms.dingtalk import DingTalkClient, DingTalkRobot
 from platforms.tokens import StoreTokenSource
@@ -20,14 +23,48 @@ from platforms.wecom import WeComClient, WeComRobot
 
 
 class PlatformClients:
-    """Lazily built clients for the configured apps and robots."""
+    """Lazily built clients for the configured apps and robots: those of the default accounts, and through
+    :meth:`for_account` those of any other account (each app's token in its own slot, keyed by its app id).
 
-    def __init__(self, settings: Settings, redis_client: redis.Redis, token_margin_seconds: int = 300) -> None:
+    :param accounts: the registry other accounts are looked up in; None: the config's accounts only.
+    """
+
+    def __init__(self, settings: Settings, redis_client: redis.Redis, token_margin_seconds: int = 300,
+                 accounts: Accounts | None = None) -> None:
         self.settings = settings
         self.token_store = RedisTokenStore(redis_client, margin_seconds=token_margin_seconds)
         waits = settings.platform_calls
         #: Every client's timeout (``platforms.timeout-seconds``, ``platforms.connect-timeout-seconds``).
         self.timeout = httpx.Timeout(waits.timeout_seconds, connect=waits.connect_timeout_seconds)
+        self.accounts = accounts or Accounts(settings)
+        self._redis = redis_client
+        self._margin = token_margin_seconds
+        self._views: dict[str, tuple[tuple[object, ...], PlatformClients]] = {}
+        self._views_lock = threading.Lock()
+
+    def for_account(self, code: str | None) -> PlatformClients:
+        """The clients of account ``code`` on every platform that has one by that code (the others are left
+        unconfigured); ``None`` or ``default``: these. Rebuilt when an account's settings changed."""
+        if code in (None, DEFAULT_ACCOUNT):
+            return self
+        found = tuple(self.accounts.get(platform, code) for platform in SECTIONS)
+        fingerprint = tuple(a.settings if a is not None else None for a in found)
+        with self._views_lock:
+            cached = self._views.get(code)
+            if cached is not None and cached[0] == fingerprint:
+                return cached[1]
+            third = self.settings.third.model_copy(update={
+                section: account.settings if account is not None else model()
+                for (section, model), account in zip(SECTIONS.values(), found, strict=True)})
+            view = PlatformClients(self.settings.model_copy(update={"third": third}), self._redis, self._margin,
+                                   self.accounts)
+            view.token_store = self.token_store
+            self._views[code] = (fingerprint, view)
+            return view
+
+    def wechat_for(self, code: str | None) -> WeChatClient:
+        """The Official Account ``code``'s client."""
+        return self.for_account(code).wechat
 
     @cached_property
     def wechat(self) -> WeChatClient:
@@ -73,7 +110,15 @@ class PlatformClients:
         return WeComRobot(self.settings.third.wecom.api_base_url, timeout=self.timeout)
 
     def token_sources(self) -> dict[str, StoreTokenSource]:
-        """The token slot of every configured app (what the scheduler keeps fresh)."""
+        """The token slot of every configured app of every account (what the scheduler keeps fresh): the default
+        accounts' by platform (``wechat``), the others' with their code (``wechat:sales``)."""
+        sources = self._own_token_sources()
+        for code in dict.fromkeys(a.code for a in self.accounts.listed() if a.code != DEFAULT_ACCOUNT):
+            for name, source in self.for_account(code)._own_token_sources().items():
+                sources[f"{name}:{code}"] = source
+        return sources
+
+    def _own_token_sources(self) -> dict[str, StoreTokenSource]:
         third = self.settings.third
         sources = {}
         if third.wechat.configured:
@@ -88,6 +133,11 @@ class PlatformClients:
         return sources
 
     def close(self) -> None:
+        with self._views_lock:
+            views = [view for _, view in self._views.values()]
+            self._views.clear()
+        for view in views:
+            view.close()
         for name in ("wechat", "wechat_applet", "wechat_open", "wecom", "dingtalk", "dingtalk_robot", "wecom_robot"):
             client = self.__dict__.get(name)
             if client is not None:

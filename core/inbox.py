@@ -50,14 +50,15 @@ REPLY = "reply"
 
 def inbound_entry(*, platform: str, app: str, msg_type: str, event: str | None, event_key: str | None,
                   from_user: str, to_user: str, msg_id: str | None, dedup_key: str, create_time: int,
-                  received_at: float, fields: dict[str, Any], encrypted: bool, handler: str | None) -> dict[str, Any]:
+                  received_at: float, fields: dict[str, Any], encrypted: bool, handler: str | None,
+                  account: str = "default") -> dict[str, Any]:
     """A callback as :func:`models.inbound.store_inbound` records it (its reply, if any, follows in a
     :func:`reply_note`)."""
     return {
         "kind": INBOUND, "platform": platform, "app": app, "msg_type": msg_type, "event": event,
         "event_key": event_key, "from_user": from_user, "to_user": to_user, "msg_id": msg_id,
         "dedup_key": dedup_key, "create_time": create_time, "received_at": received_at, "fields": fields,
-        "encrypted": encrypted, "handler": handler, "reply": None,
+        "encrypted": encrypted, "handler": handler, "reply": None, "account": account,
     }
 
 

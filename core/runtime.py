@@ -14,6 +14,7 @@ from functools import cached_property
 import redis
 
 from config import Settings
+from core.accounts import Accounts
 from core.clients import PlatformClients
 from core.egress import DestinationPolicy, Egress
 from models import Database
@@ -42,7 +43,12 @@ class Runtime:
     @cached_property
     def clients(self) -> PlatformClients:
         """Platform API clients sharing this process's Redis token store."""
-        return PlatformClients(self.settings, self.redis, self.settings.tokens.margin_seconds)
+        return PlatformClients(self.settings, self.redis, self.settings.tokens.margin_seconds, self.accounts)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Every account of every platform: the config's, and those added through the admin API."""
+        return Accounts(self.settings, self.database, self.redis)
 
     @cached_property
     def egress(self) -> Egress:

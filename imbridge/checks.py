@@ -108,6 +108,11 @@ def platform_lines(settings: Settings) -> list[str]:
         note = {PlatformState.DEMO: "   (the sandbox, with the PUBLIC demo credentials)",
                 PlatformState.OFF: "   (no credentials: portal 404, channels 422)"}.get(found.state, "")
         lines.append(f"  {name:<14} {found.state:<5} {found.api_base_url}{note}")
+    for account in settings.third.accounts:  # more accounts: each platform's seed block is its "default"
+        state = "live" if account.configured else "off"
+        has_portal = account.platform in ("wechat", "wecom")
+        portal = f"   portal /{account.platform}/portal/{account.code}" if has_portal else ""
+        lines.append(f"  {account.platform + '/' + account.code:<14} {state:<5} {account.api_base_url}{portal}")
     if settings.demo:
         lines.append("demo mode: on (sandbox.enabled: true, or `imbridge up` with no config file)")
     else:

@@ -13,6 +13,7 @@ declare it under the ``imbridge.handlers`` entry-point group (or list it in ``po
 
     class OpeningHours(Handler):
         content_pattern = r"营业时间|opening hours"    # also: msg_types, events, event_key_prefix/pattern
+        accounts = ("default", "sales")                # the accounts whose portals it answers; empty: all
         priority = 10                                  # higher runs first; ``fallback = True`` runs last
 
         def handle(self, message, context):

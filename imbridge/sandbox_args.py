@@ -28,6 +28,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     say.add_argument("text")
     say.add_argument("--openid", default=None, help="who says it (WeChat openid, or WeCom userid with --wecom)")
     say.add_argument("--wecom", action="store_true", help="a WeCom member writing to the app instead")
+    say.add_argument("--account", default=None,
+                     help="an account of third.accounts: its portal, signed with its token and key")
     _common(say)
 
 

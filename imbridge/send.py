@@ -26,6 +26,7 @@ from models.deliveries import DeliveryStatus
 __all__ = ["WAIT_SECONDS", "UsageError", "build_request", "configure_parser", "run"]
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from core.accounts import Accounts
     from models import Database
     from models.notifications import IntakeRules, RequestInvalid, accept
     from models.notifications.views import delivery_view
@@ -38,7 +39,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     database = Database.from_settings(settings)
     try:
         with database.session() as session:
-            delivery_id = accept(session, request, IntakeRules.from_settings(settings), source="cli").id
+            rules = IntakeRules.from_settings(settings, Accounts(settings, database).settings_of)
+            delivery_id = accept(session, request, rules, source="cli").id
     except RequestInvalid as exc:
         print("imbridge send: the notification is not valid:", file=sys.stderr)
         for problem in exc.problems:

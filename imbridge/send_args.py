@@ -29,6 +29,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                           f"running imbridge's API with --url/--api-key (or ${URL_ENV}/${API_KEY_ENV}).")
     parser.add_argument("--channel", choices=CHANNELS, help="where the notification goes")
     parser.add_argument("--robot", help="robot code (robot channels)")
+    parser.add_argument("--account", help="the account of the channel's platform that sends it (default: default)")
     parser.add_argument("--to-users", help="comma-separated user ids (work channels)")
     parser.add_argument("--to-departments", help="comma-separated department ids")
     parser.add_argument("--to-tags", help="comma-separated tag ids (WeCom)")
@@ -113,6 +114,8 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
                                            ("tags", _ids(args.to_tags))) if v}
         if args.to_all:
             request["to"]["all"] = True
+    if args.account:
+        request["account"] = args.account
     if args.template:
         pairs = [v.split("=", 1) for v in args.var]
         if any(len(p) != 2 for p in pairs):

@@ -30,6 +30,7 @@ from ingress.nul import RefuseNul
 from ingress.openapi import OpenApiSpec
 from ingress.platform_gate import PlatformGate
 from ingress.portals import build_portals
+from ingress.resources.accounts import AccountCollection, AccountItem
 from ingress.resources.apikeys import ApiKeyCollection, ApiKeyItem
 from ingress.resources.blob_content import BlobContent
 from ingress.resources.blobs import BlobCollection, BlobItem
@@ -117,7 +118,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
         RefuseNul(),
         auth,
         BodyLimit(settings.ingress.max_body_bytes),
-        PlatformGate(settings.third),
+        PlatformGate(settings.third, runtime.accounts.settings_of),
     ], sink_before_static_route=False)
     app.req_options.strip_url_path_trailing_slash = True
     app.router_options.converters["id"] = RowIdConverter
@@ -143,6 +144,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     portals = build_portals(settings, runtime, tasks)
     route("/wechat/portal", portals.wechat)
     route("/wecom/portal", portals.wecom)
+    route("/wechat/portal/{code}", portals.wechat_accounts)
+    route("/wecom/portal/{code}", portals.wecom_accounts)
     route("/api/v1/inbound", InboundCollection(runtime.database))
     route("/api/v1/inbound/{inbound_id:id}", InboundItem(runtime.database))
     destinations = settings.webhooks.allow_networks
@@ -162,6 +165,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/api/v1/users/{user_id:id}/bindings/{binding_id:id}", UserBinding(runtime.database))
     route("/api/v1/system/status", SystemStatusResource(runtime, tasks.broker))
     route("/api/v1/system/handlers", SystemHandlersResource(portals.dispatcher.router))
+    route("/api/v1/accounts", AccountCollection(runtime.database, runtime.accounts, settings.security.secret_key))
+    route("/api/v1/accounts/{platform}/{code}", AccountItem(runtime.database, runtime.accounts,
+                                                            settings.security.secret_key))
     install_admin(app)
     install_docs(app)
     app.add_sink(Unrouted(auth))
@@ -197,8 +203,8 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/jobs", JobCollection(database))
     route("/api/v1/jobs/{job_id}", JobItem(database))
     route("/api/v1/jobs/{job_id}/retry", JobRetry(database, tasks))
-    route("/api/v1/wechat/templates", WeChatTemplateCollection(database))
-    route("/api/v1/wechat/templates/sync", WeChatTemplateSync(database, tasks))
+    route("/api/v1/wechat/templates", WeChatTemplateCollection(database, runtime.accounts))
+    route("/api/v1/wechat/templates/sync", WeChatTemplateSync(database, tasks, runtime.accounts))
     route("/api/v1/wechat/templates/{template_id:id}", WeChatTemplateItem(database))
     route("/api/v1/wechat/template-messages", TemplateMessageCollection(runtime, tasks))
     route("/api/v1/wechat/subscribe-templates", SubscribeTemplateCollection(database))
@@ -213,17 +219,18 @@ def _wechat_routes(route: Callable[[str, object], None], runtime: Runtime, tasks
     route("/api/v1/wechat/mass-sends/{mass_id:id}/confirm", MassSendConfirm(database, tasks))
     route("/api/v1/wechat/mass-sends/{mass_id:id}/status", MassSendStatus(database, tasks))
     route("/api/v1/wechat/mass-sends/{mass_id:id}/delete-articles", MassSendDeleteArticles(database, tasks))
-    route("/api/v1/wechat/menus", MenuCollection(database, limits.max_body_bytes))
-    route("/api/v1/wechat/menus/published", PublishedMenu(database))
-    route("/api/v1/wechat/menus/import", MenuImport(database, limits.max_body_bytes, tasks))
-    route("/api/v1/wechat/menus/clear", MenuClear(database, tasks))
+    accounts = runtime.accounts
+    route("/api/v1/wechat/menus", MenuCollection(database, limits.max_body_bytes, accounts))
+    route("/api/v1/wechat/menus/published", PublishedMenu(database, accounts))
+    route("/api/v1/wechat/menus/import", MenuImport(database, limits.max_body_bytes, tasks, accounts))
+    route("/api/v1/wechat/menus/clear", MenuClear(database, tasks, accounts))
     route("/api/v1/wechat/menus/{menu_id:id}", MenuItem(database, limits.max_body_bytes))
     route("/api/v1/wechat/menus/{menu_id:id}/publish", MenuPublish(database, tasks))
     route("/api/v1/wechat/menus/{menu_id:id}/diff", MenuDiff(database))
-    route("/api/v1/wechat/media", MediaCollection(database, limits.media_max_body_bytes, tasks))
-    route("/api/v1/wechat/media/counts", MediaCounts(database))
-    route("/api/v1/wechat/media/sync", MediaSync(database, tasks))
-    route("/api/v1/wechat/media/fetch", MaterialFetch(database, tasks))
+    route("/api/v1/wechat/media", MediaCollection(database, limits.media_max_body_bytes, tasks, accounts))
+    route("/api/v1/wechat/media/counts", MediaCounts(database, accounts))
+    route("/api/v1/wechat/media/sync", MediaSync(database, tasks, accounts))
+    route("/api/v1/wechat/media/fetch", MaterialFetch(database, tasks, accounts))
     route("/api/v1/wechat/media/{record_id:id}", MediaItem(database, tasks))
     route("/api/v1/wechat/media/{record_id:id}/fetch", MediaFetch(database, tasks))
     route("/api/v1/wechat/followers", FollowerCollection(database))

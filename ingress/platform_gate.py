@@ -7,6 +7,9 @@ credentials, such a request is a 422 listing the keys to set, instead of a job t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import falcon
 
 from config.platforms import missing_keys
@@ -21,17 +24,32 @@ CREDENTIALS: dict[str, tuple[str, ...]] = {
 }
 
 
-class PlatformGate:
-    """Middleware: a 422 for a method its resource declares in ``needs_platform`` while that platform is off."""
+#: ``third`` section -> the platform of ``third.accounts`` (a request's ``?account=`` names one of its accounts).
+ACCOUNT_PLATFORMS = {"wechat": "wechat", "wecom": "wecom", "ding_talk": "ding-talk"}
 
-    def __init__(self, third: ThirdSettings) -> None:
+
+class PlatformGate:
+    """Middleware: a 422 for a method its resource declares in ``needs_platform`` while that platform is off
+    (with ``?account=``: while that account lacks its credentials; an unknown account is the resource's 422).
+
+    :param find_account: ``(platform, code) -> settings or None``, the accounts registry's lookup.
+    """
+
+    def __init__(self, third: ThirdSettings, find_account: Callable[[str, str], Any] | None = None) -> None:
         self.third = third
+        self.find_account = find_account
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict) -> None:
         section = getattr(resource, "needs_platform", {}).get(req.method)
         if section is None:
             return
-        missing = missing_keys(self.third, section, CREDENTIALS[section])
+        code = req.get_param("account")
+        if code and code != "default" and self.find_account is not None:
+            settings = self.find_account(ACCOUNT_PLATFORMS[section], code)
+            missing = [f"{f.replace('_', '-')} of account '{code}'" for f in CREDENTIALS[section]
+                       if settings is not None and getattr(settings, f, None) in (None, "")]
+        else:
+            missing = missing_keys(self.third, section, CREDENTIALS[section])
         if missing:
             message = f"the {section.replace('_', '')} platform is off: set {', '.join(missing)}"
             raise unprocessable(message, [{"field": "platform", "message": message, "type": "not_configured"}])

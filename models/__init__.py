@@ -10,6 +10,7 @@ from models.webhooks import WebhookDelivery, WebhookSubscription
 # Imported for their tables, so Base.metadata knows every table.
 from models import blobs, deliveries, message_templates, robots  # noqa: F401  isort: skip
 from models import jobs  # noqa: F401  isort: skip
+from models import accounts  # noqa: F401  isort: skip
 from models.wechat import articles, followers, mass_sends, media, menus  # noqa: F401  isort: skip
 from models.wechat import subscribe_templates, templates  # noqa: F401  isort: skip
 from models.wechat import follower_listing  # noqa: F401  isort: skip

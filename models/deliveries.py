@@ -104,6 +104,8 @@ class Delivery(OutboxColumns, Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_delivery_id)
     channel: Mapped[str] = mapped_column(String(20))
+    #: The account of the channel's platform that sends it (``default``: the seed block's app).
+    account: Mapped[str] = mapped_column(String(32), default="default", server_default="default")
     robot_id: Mapped[int | None] = mapped_column(ForeignKey("robots.id", ondelete="SET NULL"), default=None)
     #: The robot's code when it was sent (kept when the robot is deleted).
     robot_code: Mapped[str | None] = mapped_column(String(64), default=None, index=True)

@@ -26,6 +26,8 @@ class InboundRecord(Base):
     platform: Mapped[str] = mapped_column(String(16))
     #: The app the callback was for: the appid (WeChat) or corp id (WeCom).
     app: Mapped[str] = mapped_column(String(64))
+    #: The account whose portal received it (``default``: the bare ``/wechat/portal``, ``/wecom/portal``).
+    account: Mapped[str] = mapped_column(String(32), default="default", server_default="default")
     msg_type: Mapped[str] = mapped_column(String(32))
     event: Mapped[str | None] = mapped_column(String(64), default=None)
     event_key: Mapped[str | None] = mapped_column(String(1024), default=None)
@@ -57,7 +59,8 @@ class InboundRecord(Base):
     def public(self) -> dict[str, Any]:
         """The JSON shape of the admin API and of outbound webhooks."""
         return {
-            "id": self.id, "platform": self.platform, "app": self.app, "msgType": self.msg_type,
+            "id": self.id, "platform": self.platform, "app": self.app, "account": self.account,
+            "msgType": self.msg_type,
             "event": self.event, "eventKey": self.event_key, "fromUser": self.from_user, "toUser": self.to_user,
             "msgId": self.msg_id, "dedupKey": self.dedup_key, "createTime": _iso(self.create_time),
             "receivedAt": _iso(self.received_at), "encrypted": self.encrypted, "handler": self.handler,
@@ -78,6 +81,7 @@ def store_inbound(session: Session, entry: dict[str, Any]) -> InboundRecord:
         return existing
     record = InboundRecord(
         platform=_clip(entry["platform"], 16), app=_clip(entry["app"], 64), msg_type=_clip(entry["msg_type"], 32),
+        account=entry.get("account") or "default",
         event=_clip(entry.get("event"), 64), event_key=_clip(entry.get("event_key"), 1024),
         from_user=_clip(entry["from_user"], 128), to_user=_clip(entry["to_user"], 128),
         msg_id=_clip(entry.get("msg_id"), 64), dedup_key=entry["dedup_key"],

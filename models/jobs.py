@@ -60,15 +60,25 @@ class Job(OutboxColumns, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     #: ``rest`` or ``schedule``.
     source: Mapped[str] = mapped_column(String(16), default="rest")
+    #: The account it acts for (``default``: the seed block's app); also ``params["account"]`` when not default.
+    account: Mapped[str] = mapped_column(String(32), default="default", server_default="default")
     started_at: Mapped[datetime | None] = mapped_column(default=None)
 
     def __repr__(self) -> str:
         return f"Job({self.id}, {self.kind}, {self.status})"
 
 
-def create_job(session: Session, kind: str, params: dict[str, Any] | None = None, source: str = "rest") -> Job:
-    """Add a queued job to ``session`` (flushed, so its id is known); the caller enqueues after the commit."""
-    job = Job(id=new_job_id(), kind=kind, params=params or {}, status=JobStatus.QUEUED.value, source=source)
+def create_job(session: Session, kind: str, params: dict[str, Any] | None = None, source: str = "rest",
+               account: str = "default") -> Job:
+    """Add a queued job to ``session`` (flushed, so its id is known); the caller enqueues after the commit.
+
+    ``account``: the account it acts for; a job kind finds it in ``params["account"]`` (absent: the default).
+    """
+    params = dict(params or {})
+    if account != "default":
+        params["account"] = account
+    job = Job(id=new_job_id(), kind=kind, params=params, status=JobStatus.QUEUED.value, source=source,
+              account=account)
     session.add(job)
     session.flush()
     return job
@@ -76,7 +86,8 @@ def create_job(session: Session, kind: str, params: dict[str, Any] | None = None
 
 def job_view(job: Job) -> dict[str, Any]:
     return {
-        "id": job.id, "kind": job.kind, "status": job.status, "params": job.params or {}, "result": job.result,
+        "id": job.id, "kind": job.kind, "account": job.account, "status": job.status, "params": job.params or {},
+        "result": job.result,
         "error": job.error, "errcode": job.errcode, "attempts": job.attempts, "source": job.source,
         "createdAt": iso(job.created_at), "updatedAt": iso(job.updated_at), "enqueuedAt": iso(job.enqueued_at),
         "nextAttemptAt": iso(job.next_attempt_at), "startedAt": iso(job.started_at),

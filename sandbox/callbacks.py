@@ -47,6 +47,30 @@ class CallbackRequest:
     body: str
 
 
+def as_account(settings: Settings, account: str | None) -> Settings:
+    """``settings`` as the sandbox plays account ``account`` (a code of ``third.accounts``): that account's
+    ``wechat`` and ``wecom`` entries in place of the seed's blocks; None or ``default``: ``settings`` itself.
+
+    :raises ValueError: no WeChat or WeCom account of the config has that code.
+    """
+    if account in (None, "default"):
+        return settings
+    found = {entry.platform: entry for entry in settings.third.accounts if entry.code == account}
+    if "wechat" not in found and "wecom" not in found:
+        raise ValueError(f"no wechat or wecom account in third.accounts has the code '{account}'")
+    third = settings.third.model_copy(update={
+        section: type(getattr(settings.third, section)).model_validate(
+            found[section].model_dump(exclude={"code", "platform"}))
+        for section in ("wechat", "wecom") if section in found})
+    return settings.model_copy(update={"third": third})
+
+
+def portal_path(platform: str, account: str | None = None) -> str:
+    """``/wechat/portal``, or ``/wechat/portal/<account>`` for an account that is not the default."""
+    base = WECHAT_PORTAL if platform == "wechat" else WECOM_PORTAL
+    return base if account in (None, "default") else f"{base}/{account}"
+
+
 def original_id(settings: Settings) -> str:
     """The account's original id (``gh_...``), the ToUserName of every WeChat callback."""
     app_id = settings.third.wechat.app_id or ""
@@ -123,10 +147,12 @@ def scan_fields(settings: Settings, key: str, openid: str = DEMO_OPENID, *, exis
 
 
 def post_wechat_event(ingress_url: str, settings: Settings, xml_fields: Mapping[str, Any], safe: bool = True,
-                      *, client: httpx.Client | None = None, timeout: float = 5.0) -> httpx.Response:
-    """POST a WeChat callback to ``<ingress>/wechat/portal`` (WeChat itself gives up after 5 s)."""
-    request = build_wechat_callback(settings, xml_fields, safe=safe)
-    return _post(ingress_url + WECHAT_PORTAL, request, client, timeout)
+                      *, client: httpx.Client | None = None, timeout: float = 5.0,
+                      account: str | None = None) -> httpx.Response:
+    """POST a WeChat callback to ``<ingress>/wechat/portal`` (WeChat itself gives up after 5 s), or to
+    ``/wechat/portal/<account>`` signed with that account's token and key."""
+    request = build_wechat_callback(as_account(settings, account), xml_fields, safe=safe)
+    return _post(ingress_url + portal_path("wechat", account), request, client, timeout)
 
 
 def find_ticket(sandbox_url: str, scene: str, client: httpx.Client | None = None) -> str | None:
@@ -152,12 +178,15 @@ def scan(ingress_url: str, settings: Settings, key: str, openid: str = DEMO_OPEN
 
 
 def say(ingress_url: str, settings: Settings, text: str, openid: str = DEMO_OPENID, *, safe: bool = True,
-        sandbox_url: str | None = None, client: httpx.Client | None = None) -> httpx.Response:
-    """A follower sends ``text`` to the account (and, with ``sandbox_url``, the fake WeChat learns they wrote,
-    so the account may answer with customer-service messages for 48 hours)."""
+        sandbox_url: str | None = None, client: httpx.Client | None = None,
+        account: str | None = None) -> httpx.Response:
+    """A follower sends ``text`` to the account (``account``: one of ``third.accounts``, through its portal)
+    (and, with ``sandbox_url``, the fake WeChat learns they wrote, so the account may answer with
+    customer-service messages for 48 hours)."""
     if sandbox_url:
         tell_sandbox_of_interaction(sandbox_url, openid, client)
-    return post_wechat_event(ingress_url, settings, text_fields(settings, text, openid), safe, client=client)
+    fields = text_fields(as_account(settings, account), text, openid)
+    return post_wechat_event(ingress_url, settings, fields, safe, client=client, account=account)
 
 
 def tell_sandbox_of_interaction(sandbox_url: str, openid: str, client: httpx.Client | None = None) -> None:
@@ -200,13 +229,16 @@ def wecom_text_fields(settings: Settings, text: str, userid: str = DEMO_WECOM_US
 
 
 def post_wecom_event(ingress_url: str, settings: Settings, xml_fields: Mapping[str, Any], *,
-                     client: httpx.Client | None = None, timeout: float = 5.0) -> httpx.Response:
-    return _post(ingress_url + WECOM_PORTAL, build_wecom_callback(settings, xml_fields), client, timeout)
+                     client: httpx.Client | None = None, timeout: float = 5.0,
+                     account: str | None = None) -> httpx.Response:
+    request = build_wecom_callback(as_account(settings, account), xml_fields)
+    return _post(ingress_url + portal_path("wecom", account), request, client, timeout)
 
 
 def wecom_say(ingress_url: str, settings: Settings, text: str, userid: str = DEMO_WECOM_USER, *,
-              client: httpx.Client | None = None) -> httpx.Response:
-    return post_wecom_event(ingress_url, settings, wecom_text_fields(settings, text, userid), client=client)
+              client: httpx.Client | None = None, account: str | None = None) -> httpx.Response:
+    fields = wecom_text_fields(as_account(settings, account), text, userid)
+    return post_wecom_event(ingress_url, settings, fields, client=client, account=account)
 
 
 def verify_wecom(ingress_url: str, settings: Settings, *, client: httpx.Client | None = None) -> tuple[bool, str]:

@@ -4,7 +4,7 @@
 
     imbridge sandbox [serve]
     imbridge sandbox scan --key KEY [--openid O] [--existing] [--plain] [--ingress URL] [--sandbox URL]
-    imbridge sandbox say TEXT [--openid O] [--plain] [--wecom] [--ingress URL]
+    imbridge sandbox say TEXT [--openid O] [--plain] [--wecom] [--ingress URL] [--account CODE]
 
 The main CLI owns the ``imbridge`` parser (the sandbox's arguments are in :mod:`imbridge.sandbox_args`, which
 imports nothing of the sandbox: every ``imbridge`` command builds that parser) and calls :func:`run` with the parsed
@@ -39,14 +39,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                                       existing=args.existing, safe=not args.plain,
                                       sandbox_url=args.sandbox_url or settings.sandbox_url)
         elif args.wecom:
-            response = callbacks.wecom_say(ingress, settings, args.text, args.openid or callbacks.DEMO_WECOM_USER)
+            response = callbacks.wecom_say(ingress, settings, args.text, args.openid or callbacks.DEMO_WECOM_USER,
+                                           account=args.account)
         else:
             response = callbacks.say(ingress, settings, args.text, args.openid or callbacks.DEMO_OPENID,
-                                     safe=not args.plain, sandbox_url=settings.sandbox_url)
+                                     safe=not args.plain, sandbox_url=settings.sandbox_url, account=args.account)
     except httpx.HTTPError as exc:
         print(f"cannot reach the ingress at {ingress}: {exc}", file=sys.stderr)
         return 2
-    return _report(response, settings, "wecom" if getattr(args, "wecom", False) else "wechat")
+    except ValueError as exc:  # an unknown --account
+        print(str(exc), file=sys.stderr)
+        return 2
+    return _report(response, callbacks.as_account(settings, getattr(args, "account", None)),
+                   "wecom" if getattr(args, "wecom", False) else "wechat")
 
 
 def _report(response: httpx.Response, settings: Settings, platform: str) -> int:

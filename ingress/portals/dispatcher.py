@@ -38,11 +38,12 @@ SUMMARY_LENGTH = 255
 
 @dataclass(frozen=True)
 class PortalEndpoint:
-    """One app's callback: ``wechat`` + appid, or ``wecom`` + corp id."""
+    """One account's callback: ``wechat`` + appid, or ``wecom`` + corp id, and the account's code."""
 
     platform: str
     app: str
     callback: Callback
+    account: str = "default"
 
 
 class Dispatcher:
@@ -70,7 +71,7 @@ class Dispatcher:
         """
         received_at = time.time() if received_at is None else received_at
         message = parse_message(opened.fields)
-        handler, dedup_key, label = self._route(message, endpoint.platform)
+        handler, dedup_key, label = self._route(message, endpoint.platform, endpoint.account)
         key = namespaced_key(endpoint.platform, endpoint.app, dedup_key)
 
         claim = self.ledger.claim(key, self._entry(endpoint, opened, message, key, received_at, label),
@@ -93,7 +94,8 @@ class Dispatcher:
             verified = opened.encrypted or endpoint.callback.accepts_plaintext
             with log_ids(inbound=key):
                 reply_xml, summary = self._run(handler, message, HandlerContext(
-                    endpoint.platform, endpoint.app, self.runtime, verified=verified, tasks=self.tasks))
+                    endpoint.platform, endpoint.app, self.runtime, verified=verified, tasks=self.tasks,
+                    account=endpoint.account))
                 if summary is not None:
                     try:
                         wake = self.ledger.complete(key, reply_xml, reply_note(key, summary)) or wake
@@ -104,10 +106,11 @@ class Dispatcher:
             if wake:
                 self._wake()
 
-    def _route(self, message: InboundMessage, platform: str) -> tuple[Handler | None, str, str | None]:
+    def _route(self, message: InboundMessage, platform: str,
+               account: str) -> tuple[Handler | None, str, str | None]:
         """The handler, the message's dedup key by its rule, and the handler's name for the record."""
         try:
-            handler = self.router.route(message, platform)
+            handler = self.router.route(message, platform, account)
             if handler is None:
                 return None, message.dedup_key, None
             return handler, handler.dedup_key(message), handler.label(message)
@@ -139,7 +142,7 @@ class Dispatcher:
             platform=endpoint.platform, app=endpoint.app, msg_type=message.msg_type, event=message.event,
             event_key=message.event_key, from_user=message.from_user, to_user=message.to_user, msg_id=message.msg_id,
             dedup_key=key, create_time=message.create_time, received_at=received_at, fields=message.fields,
-            encrypted=opened.encrypted, handler=label)
+            encrypted=opened.encrypted, handler=label, account=endpoint.account)
 
 
 def summarize(reply: Reply) -> str:

@@ -84,6 +84,8 @@ class HandlerContext:
     runtime: Runtime
     verified: bool = False
     tasks: Tasks | None = None
+    #: The account whose portal received the message (``default``: the bare ``/wechat/portal``).
+    account: str = "default"
 
     @property
     def settings(self) -> Settings:
@@ -114,6 +116,9 @@ class Handler:
 
     #: ``wechat``, ``wecom``; empty: both.
     platforms: ClassVar[tuple[str, ...]] = ()
+    #: Account codes (``default`` is the seed block's, e.g. ``/wechat/portal``; ``sales`` is
+    #: ``/wechat/portal/sales``); empty: every account.
+    accounts: ClassVar[tuple[str, ...]] = ()
     #: ``MsgType`` values (``text``, ``image``, ..., ``event``); empty: any.
     msg_types: ClassVar[tuple[str, ...]] = ()
     #: Lower-case ``Event`` names; setting it implies ``msg_types = ("event",)``.

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import falcon
 import redis
 
+from core.accounts import UnknownAccount
 from core.metrics import PORTAL_CALLBACKS
 from ingress.auth import Open
 from ingress.errors import ApiError
@@ -83,14 +85,26 @@ class PortalResource:
     }
 
     def __init__(self, name: str, endpoint: PortalEndpoint | None, dispatcher: Dispatcher, max_body_bytes: int,
-                 missing: str = "") -> None:
+                 missing: str = "", resolve: Callable[[str], PortalEndpoint | None] | None = None) -> None:
         self.name = name
         self.endpoint = endpoint
         self.dispatcher = dispatcher
         self.max_body_bytes = max_body_bytes
         self.missing = missing
+        #: For ``/.../portal/{code}``: the endpoint of account ``code`` (raises UnknownAccount).
+        self.resolve = resolve
 
-    def _endpoint(self) -> PortalEndpoint:
+    def _endpoint(self, code: str | None = None) -> PortalEndpoint:
+        if code is not None and self.resolve is not None:
+            try:
+                endpoint = self.resolve(code)
+            except UnknownAccount:
+                raise ApiError(falcon.HTTP_404, f"no {self.name} account has the code '{code}'",
+                               code="unknown_account") from None
+            if endpoint is None:
+                raise ApiError(falcon.HTTP_404, f"the {self.name} portal of account '{code}' is not configured: "
+                               f"set {self.missing}", code="not_configured")
+            return endpoint
         if self.endpoint is None:
             raise ApiError(falcon.HTTP_404, f"the {self.name} portal is not configured: set {self.missing}",
                            code="not_configured")
@@ -116,8 +130,8 @@ class PortalResource:
             raise ApiError(falcon.HTTP_400, "the callback body is empty", code="bad_message")
         return data
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        endpoint = self._endpoint()
+    def on_get(self, req: falcon.Request, resp: falcon.Response, code: str | None = None) -> None:
+        endpoint = self._endpoint(code)
         try:
             echostr = endpoint.callback.echo(self._query(req))
         except ProtocolError as exc:
@@ -125,9 +139,9 @@ class PortalResource:
         resp.content_type = falcon.MEDIA_TEXT
         resp.text = echostr
 
-    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, code: str | None = None) -> None:
         received_at = time.time()
-        endpoint = self._endpoint()
+        endpoint = self._endpoint(code)
         body = self._body(req)
         try:
             opened = endpoint.callback.open(self._query(req), body)

@@ -35,11 +35,10 @@ class Router:
         """Every handler in the order :meth:`route` tries them."""
         return [*self.handlers, *self.fallbacks]
 
-    def route(self, message: InboundMessage, platform: str) -> Handler | None:
-        for handler in self.handlers:
-            if handler.matches(message, platform):
-                return handler
-        for handler in self.fallbacks:
-            if handler.matches(message, platform):
-                return handler
+    def route(self, message: InboundMessage, platform: str, account: str = "default") -> Handler | None:
+        """The first handler of ``account``'s portal that matches ``message``."""
+        for handlers in (self.handlers, self.fallbacks):
+            for handler in handlers:
+                if (not handler.accounts or account in handler.accounts) and handler.matches(message, platform):
+                    return handler
         return None

@@ -40,6 +40,8 @@ class InboundQuery(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     platform: str | None = Field(default=None, pattern="^(wechat|wecom)$")
+    #: The account whose portal received it (``default``: the bare portal paths).
+    account: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
     msg_type: str | None = Field(default=None, alias="msgType", max_length=32)
     event: str | None = Field(default=None, max_length=64)
     from_user: str | None = Field(default=None, alias="fromUser", max_length=128)
@@ -54,7 +56,8 @@ class InboundQuery(BaseModel):
 
 _QUERY_PARAMS = [
     {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
-    for name, kind in [("platform", "string"), ("msg_type", "string"), ("event", "string"), ("from_user", "string"),
+    for name, kind in [("platform", "string"), ("account", "string"), ("msg_type", "string"), ("event", "string"),
+                       ("from_user", "string"),
                        ("since", "string"), ("until", "string"), ("q", "string"), ("limit", "integer"),
                        ("offset", "integer")]
 ]
@@ -89,6 +92,8 @@ class InboundCollection:
         conditions = []
         if query.platform:
             conditions.append(InboundRecord.platform == query.platform)
+        if query.account:
+            conditions.append(InboundRecord.account == query.account)
         if query.msg_type:
             conditions.append(InboundRecord.msg_type == query.msg_type)
         if query.event:

@@ -74,7 +74,7 @@ class NotificationBatch:
     def __init__(self, runtime: Runtime, tasks: Tasks) -> None:
         self.database = runtime.database
         self.tasks = tasks
-        self.rules = IntakeRules.from_settings(runtime.settings)
+        self.rules = IntakeRules.from_settings(runtime.settings, runtime.accounts.settings_of)
         self.max_body = runtime.settings.ingress.max_body_bytes
         self.max_items = runtime.settings.ingress.max_batch_notifications
         self.openapi = {"post": {

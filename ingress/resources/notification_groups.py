@@ -60,7 +60,7 @@ class NotificationGroups:
     def __init__(self, runtime: Runtime, tasks: Tasks) -> None:
         self.database = runtime.database
         self.tasks = tasks
-        self.rules = IntakeRules.from_settings(runtime.settings)
+        self.rules = IntakeRules.from_settings(runtime.settings, runtime.accounts.settings_of)
         self.max_body = runtime.settings.ingress.max_body_bytes
         self.openapi = {"post": {
             "summary": "Send one message to several targets (fan-out): one group, one record per target",

@@ -40,6 +40,8 @@ class ListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     channel: Channel | None = None
+    #: The account that sends it (``default``: the seed block's app).
+    account: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
     status: DeliveryStatus | None = None
     robot: str | None = None
     since: datetime | None = None
@@ -129,14 +131,14 @@ class NotificationCollection:
                              "message": {"msgtype": "text", "text": {"content": "部署完成 / deploy done"}}},
                  "responses": {"202": ("accepted", _ACCEPTED), "200": ("the first record of this Idempotency-Key",
                                                                        _ACCEPTED), "422": "invalid, every reason"}},
-        "get": {"summary": "List notifications (filters: channel, status, robot, since, until; page, limit)",
+        "get": {"summary": "List notifications (filters: channel, account, status, robot, since, until; page, limit)",
                 "query": ListQuery},
     }
 
     def __init__(self, runtime: Runtime, tasks: Tasks) -> None:
         self.database = runtime.database
         self.tasks = tasks
-        self.rules = IntakeRules.from_settings(runtime.settings)
+        self.rules = IntakeRules.from_settings(runtime.settings, runtime.accounts.settings_of)
         self.max_body = runtime.settings.ingress.max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -153,6 +155,8 @@ class NotificationCollection:
             query = query.where(Delivery.channel == params.channel.value)
         if params.status:
             query = query.where(Delivery.status == params.status.value)
+        if params.account:
+            query = query.where(Delivery.account == params.account)
         if params.robot:
             query = query.where(Delivery.robot_code == params.robot)
         if params.since:

@@ -17,10 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 
 from core import job_kinds
+from core.accounts import Accounts
 from core.tasks import Tasks
 from ingress.bodies import read_model
 from ingress.bounds import MAX_PAGE
 from ingress.errors import ApiError, unprocessable, validation_details
+from ingress.resources.accounts import ACCOUNT_PARAMETER, query_account
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from ingress.uploads import UploadForm, read_upload
 from models import Database, Scope
@@ -106,8 +108,8 @@ class MediaCollection:
     scope = Scope.ADMIN
     needs_platform = {"POST": "wechat"}
     openapi = {
-        "get": {"summary": "List local media records (filters: type, permanent, status; page, limit)",
-                "query": MediaQuery},
+        "get": {"summary": "List an account's local media records (filters: type, permanent, status; page, limit)",
+                "query": MediaQuery, "parameters": [ACCOUNT_PARAMETER]},
         "post": {"summary": "Upload permanent material or temporary media (a job)",
                  "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                      "type": "object", "required": ["type", "media"], "properties": {
@@ -115,21 +117,24 @@ class MediaCollection:
                          "type": {"type": "string", "enum": list(PERMANENT_RULES)},
                          "permanent": {"type": "boolean", "default": True},
                          "title": {"type": "string"}, "introduction": {"type": "string"}}}}}},
+                 "parameters": [ACCOUNT_PARAMETER],
                  "responses": {"202": ("queued", JOB_ACCEPTED), "413": "over ingress.media_max_body_bytes",
                                "422": "every problem: type, extension, size, video title and introduction"}}}
 
-    def __init__(self, database: Database, max_body_bytes: int, tasks: Tasks) -> None:
+    def __init__(self, database: Database, max_body_bytes: int, tasks: Tasks, accounts: Accounts) -> None:
         self.database = database
         self.tasks = tasks
+        self.accounts = accounts
         #: Read by the BodyLimit middleware: this route takes files.
         self.large_body_bytes = max_body_bytes
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = query_account(req, self.accounts)
         try:
-            params = MediaQuery.model_validate(req.params)
+            params = MediaQuery.model_validate({k: v for k, v in req.params.items() if k != "account"})
         except ValidationError as exc:
             raise unprocessable("the query is not valid", validation_details(exc)) from exc
-        query = select(WeChatMedia)
+        query = select(WeChatMedia).where(WeChatMedia.account == account)
         if params.type:
             query = query.where(WeChatMedia.type == params.type)
         if params.permanent is not None:
@@ -144,6 +149,7 @@ class MediaCollection:
                           "total": total}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = query_account(req, self.accounts)
         form = read_upload(req, MAX_MEDIA_BYTES)
         problems = upload_problems(form)
         if problems:
@@ -157,10 +163,10 @@ class MediaCollection:
             row = WeChatMedia(permanent=permanent, type=form.fields["type"].strip(), name=file.filename,
                               title=form.fields.get("title"), introduction=form.fields.get("introduction"),
                               blob_id=upload.blob_id, size=file.size, content_type=content_type,
-                              status=MediaStatus.UPLOADING.value, source="upload")
+                              status=MediaStatus.UPLOADING.value, source="upload", account=account)
             session.add(row)
             session.flush()
-            job = create_job(session, job_kinds.MEDIA_UPLOAD, {"mediaId": row.id})
+            job = create_job(session, job_kinds.MEDIA_UPLOAD, {"mediaId": row.id}, account=account)
             row.job_id = job.id
             session.flush()
             view = media_view(row)
@@ -196,7 +202,7 @@ class MediaItem:
                 session.delete(media)
                 job_id = None
             else:
-                job_id = create_job(session, job_kinds.MEDIA_DELETE, {"mediaId": record_id}).id
+                job_id = create_job(session, job_kinds.MEDIA_DELETE, {"mediaId": record_id}, account=media.account).id
                 media.status, media.job_id = MediaStatus.DELETING.value, job_id
         if job_id is None:
             resp.status = falcon.HTTP_204
@@ -224,7 +230,7 @@ class MediaFetch:
             if not (media.permanent and media.media_id):
                 raise ApiError(falcon.HTTP_409, f"media record {record_id} is not a permanent material on the "
                                                 "platform (temporary, or not uploaded yet)", code="conflict")
-            job_id = create_job(session, job_kinds.MEDIA_FETCH, {"mediaId": record_id}).id
+            job_id = create_job(session, job_kinds.MEDIA_FETCH, {"mediaId": record_id}, account=media.account).id
         enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)
 
@@ -242,36 +248,43 @@ class MaterialFetch:
     openapi = {"post": {"summary": "Fetch any permanent material by its platform mediaId (a job: get_material), "
                                    "news included; the result as for /api/v1/wechat/media/{id}/fetch",
                         "body": FetchRequest, "example": {"mediaId": "<a permanent material's media_id>"},
-                        "responses": {"202": ("queued", JOB_ACCEPTED)}}}
+                        "parameters": [ACCOUNT_PARAMETER], "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
-    def __init__(self, database: Database, tasks: Tasks) -> None:
+    def __init__(self, database: Database, tasks: Tasks, accounts: Accounts) -> None:
         self.database = database
         self.tasks = tasks
+        self.accounts = accounts
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = query_account(req, self.accounts)
         body = read_model(req, FetchRequest)
         with self.database.session() as session:
-            job_id = create_job(session, job_kinds.MEDIA_FETCH, {"platformMediaId": body.mediaId}).id
+            job_id = create_job(session, job_kinds.MEDIA_FETCH, {"platformMediaId": body.mediaId},
+                                account=account).id
         enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)
 
 
 class MediaCounts:
     scope = Scope.ADMIN
-    openapi = {"get": {"summary": "Local records per kind and type, and the platform's counts from the last sync"}}
+    openapi = {"get": {"summary": "An account's local records per kind and type, and the platform's counts from "
+                                  "its last sync", "parameters": [ACCOUNT_PARAMETER]}}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, accounts: Accounts) -> None:
         self.database = database
+        self.accounts = accounts
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = query_account(req, self.accounts)
         counts: dict[str, dict[str, int]] = {"permanent": {k: 0 for k in PERMANENT_RULES},
                                              "temporary": {k: 0 for k in PERMANENT_RULES}}
         with self.database.session() as session:
             rows = session.execute(select(WeChatMedia.permanent, WeChatMedia.type, func.count())
+                                   .where(WeChatMedia.account == account)
                                    .group_by(WeChatMedia.permanent, WeChatMedia.type))
             for permanent, kind, count in rows:
                 counts["permanent" if permanent else "temporary"][kind] = count
-            last_sync = session.scalars(select(Job).where(Job.kind == job_kinds.MEDIA_SYNC,
+            last_sync = session.scalars(select(Job).where(Job.kind == job_kinds.MEDIA_SYNC, Job.account == account,
                                                           Job.status == JobStatus.SUCCEEDED.value)
                                         .order_by(Job.finished_at.desc()).limit(1)).one_or_none()
             remote = (last_sync.result or {}).get("remoteCounts") if last_sync else None
@@ -282,14 +295,17 @@ class MediaSync:
     scope = Scope.ADMIN
     needs_platform = {"POST": "wechat"}
     openapi = {"post": {"summary": "Sync permanent material from the platform (a job: batchget_material, "
-                                   "get_materialcount)", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
+                                   "get_materialcount)", "parameters": [ACCOUNT_PARAMETER],
+                        "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
-    def __init__(self, database: Database, tasks: Tasks) -> None:
+    def __init__(self, database: Database, tasks: Tasks, accounts: Accounts) -> None:
         self.database = database
         self.tasks = tasks
+        self.accounts = accounts
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = query_account(req, self.accounts)
         with self.database.session() as session:
-            job_id = create_job(session, job_kinds.MEDIA_SYNC).id
+            job_id = create_job(session, job_kinds.MEDIA_SYNC, account=account).id
         enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)

@@ -15,9 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
 from core import job_kinds
+from core.accounts import Accounts
 from core.tasks import Tasks
 from ingress.bodies import read_json
 from ingress.errors import ApiError, unprocessable, validation_details
+from ingress.resources.accounts import ACCOUNT_PARAMETER, query_account
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from models import Database, Scope
 from models.base import utcnow
@@ -94,24 +96,29 @@ def _draft(session: Any, menu_id: int, action: str) -> WeChatMenu:
 
 class MenuCollection:
     scope = Scope.ADMIN
-    openapi = {"get": {"summary": "List menus (drafts and the published one)"},
+    openapi = {"get": {"summary": "List an account's menus (drafts and the published one)",
+                       "parameters": [ACCOUNT_PARAMETER]},
                "post": {"summary": "Save a menu draft (buttons checked against every platform rule)",
-                        "body": MenuCreate, "example": MENU_EXAMPLE,
+                        "body": MenuCreate, "example": MENU_EXAMPLE, "parameters": [ACCOUNT_PARAMETER],
                         "responses": {"201": "saved", "422": "every problem of the menu"}}}
 
-    def __init__(self, database: Database, max_body: int) -> None:
+    def __init__(self, database: Database, max_body: int, accounts: Accounts) -> None:
         self.database = database
         self.max_body = max_body
+        self.accounts = accounts
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = query_account(req, self.accounts)
         with self.database.session() as session:
-            menus = session.scalars(select(WeChatMenu).order_by(WeChatMenu.id))
+            menus = session.scalars(select(WeChatMenu).where(WeChatMenu.account == account).order_by(WeChatMenu.id))
             resp.media = {"items": [menu_view(m) for m in menus]}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = query_account(req, self.accounts)
         body = _read_menu(req, MenuCreate, self.max_body)
         with self.database.session() as session:
-            menu = WeChatMenu(name=body.name, buttons=body.buttons, remark=body.remark, published=False)
+            menu = WeChatMenu(name=body.name, buttons=body.buttons, remark=body.remark, published=False,
+                              account=account)
             session.add(menu)
             session.flush()
             resp.media = menu_view(menu)
@@ -178,7 +185,7 @@ class MenuPublish:
             problems = button_details(menu.buttons)
             if problems:
                 raise unprocessable(f"menu {menu_id} cannot be published", problems)
-            job_id = create_job(session, job_kinds.MENU_PUBLISH, {"menuId": menu_id}).id
+            job_id = create_job(session, job_kinds.MENU_PUBLISH, {"menuId": menu_id}, account=menu.account).id
         enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id, menuId=menu_id)
 
@@ -193,7 +200,7 @@ class MenuDiff:
     def on_get(self, req: falcon.Request, resp: falcon.Response, menu_id: int) -> None:
         with self.database.session() as session:
             menu = _get(session, menu_id)
-            live = published_menu(session)
+            live = published_menu(session, menu.account)
             changes = diff_buttons(live.buttons if live else [], menu.buttons)
             resp.media = {"menuId": menu.id, "publishedId": live.id if live else None, "same": not changes,
                           "changes": changes}
@@ -201,14 +208,17 @@ class MenuDiff:
 
 class PublishedMenu:
     scope = Scope.ADMIN
-    openapi = {"get": {"summary": "The published menu (what is live), 404 when none is"}}
+    openapi = {"get": {"summary": "An account's published menu (what is live), 404 when none is",
+                       "parameters": [ACCOUNT_PARAMETER]}}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, accounts: Accounts) -> None:
         self.database = database
+        self.accounts = accounts
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = query_account(req, self.accounts)
         with self.database.session() as session:
-            menu = published_menu(session)
+            menu = published_menu(session, account)
             if menu is None:
                 raise ApiError(falcon.HTTP_404, "no menu is published", code="not_found")
             resp.media = menu_view(menu)
@@ -220,15 +230,17 @@ class MenuImport:
     openapi = {"post": {"summary": "Import the live menu (a job: menu/get, or for a menu made in the "
                                    "console get_current_selfmenu_info, converted; see result.review) as a new "
                                    "published row; body optional: {name}", "body": ImportRequest,
-                        "body_required": False, "example": {"name": "imported"},
+                        "body_required": False, "example": {"name": "imported"}, "parameters": [ACCOUNT_PARAMETER],
                         "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
-    def __init__(self, database: Database, max_body: int, tasks: Tasks) -> None:
+    def __init__(self, database: Database, max_body: int, tasks: Tasks, accounts: Accounts) -> None:
         self.database = database
         self.tasks = tasks
         self.max_body = max_body
+        self.accounts = accounts
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = query_account(req, self.accounts)
         params: dict[str, Any] = {}
         if req.content_length:
             data = read_json(req, self.max_body)
@@ -239,7 +251,7 @@ class MenuImport:
             if body.name:
                 params["name"] = body.name
         with self.database.session() as session:
-            job_id = create_job(session, job_kinds.MENU_IMPORT, params).id
+            job_id = create_job(session, job_kinds.MENU_IMPORT, params, account=account).id
         enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)
 
@@ -247,15 +259,17 @@ class MenuImport:
 class MenuClear:
     scope = Scope.ADMIN
     needs_platform = {"POST": "wechat"}
-    openapi = {"post": {"summary": "Clear the live menu (a job: menu/delete); no row stays published",
-                        "responses": {"202": ("queued", JOB_ACCEPTED)}}}
+    openapi = {"post": {"summary": "Clear an account's live menu (a job: menu/delete); no row of it stays published",
+                        "parameters": [ACCOUNT_PARAMETER], "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
-    def __init__(self, database: Database, tasks: Tasks) -> None:
+    def __init__(self, database: Database, tasks: Tasks, accounts: Accounts) -> None:
         self.database = database
         self.tasks = tasks
+        self.accounts = accounts
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = query_account(req, self.accounts)
         with self.database.session() as session:
-            job_id = create_job(session, job_kinds.MENU_CLEAR).id
+            job_id = create_job(session, job_kinds.MENU_CLEAR, account=account).id
         enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)

@@ -16,11 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from config.settings import DEFAULT_ACCOUNT
+from core.accounts import Accounts
 from core.job_kinds import TEMPLATES_SYNC
 from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.bodies import read_json, read_model
 from ingress.errors import ApiError, unprocessable
+from ingress.resources.accounts import ACCOUNT_PARAMETER, query_account
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from ingress.resources.notifications import submit
 from models import Database, Scope
@@ -76,14 +79,16 @@ def patch_local_fields(req: falcon.Request, database: Database, load: Callable[[
 
 class WeChatTemplateCollection:
     scope = Scope.ADMIN
-    openapi = {"get": {"summary": "List the synced private templates (filter: enabled)", "parameters": [
-        {"name": "enabled", "in": "query", "required": False, "schema": {"type": "boolean"}}]}}
+    openapi = {"get": {"summary": "List an account's synced private templates (filter: enabled)", "parameters": [
+        {"name": "enabled", "in": "query", "required": False, "schema": {"type": "boolean"}}, ACCOUNT_PARAMETER]}}
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, accounts: Accounts | None = None) -> None:
         self.database = database
+        self.accounts = accounts
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        query = select(WeChatTemplate).order_by(WeChatTemplate.id)
+        account = query_account(req, self.accounts) if self.accounts is not None else DEFAULT_ACCOUNT
+        query = select(WeChatTemplate).where(WeChatTemplate.account == account).order_by(WeChatTemplate.id)
         enabled = req.get_param_as_bool("enabled")
         if enabled is not None:
             query = query.where(WeChatTemplate.enabled.is_(enabled))
@@ -114,16 +119,19 @@ class WeChatTemplateItem:
 class WeChatTemplateSync:
     scope = Scope.ADMIN
     needs_platform = {"POST": "wechat"}
-    openapi = {"post": {"summary": "Sync the private templates from the platform (a job): insert new, update "
-                                   "changed, delete those gone", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
+    openapi = {"post": {"summary": "Sync an account's private templates from the platform (a job): insert new, "
+                                   "update changed, delete those gone", "parameters": [ACCOUNT_PARAMETER],
+                        "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
-    def __init__(self, database: Database, tasks: Tasks) -> None:
+    def __init__(self, database: Database, tasks: Tasks, accounts: Accounts | None = None) -> None:
         self.database = database
         self.tasks = tasks
+        self.accounts = accounts
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = query_account(req, self.accounts) if self.accounts is not None else DEFAULT_ACCOUNT
         with self.database.session() as session:
-            job_id = create_job(session, TEMPLATES_SYNC).id
+            job_id = create_job(session, TEMPLATES_SYNC, account=account).id
         enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)
 
@@ -139,7 +147,8 @@ class TemplateMessageCollection:
     openapi = {"post": {
         "summary": "Send a template message to a follower: {touser, template_code | template_id, data: {key: value |"
                    " {value, color}}, url?, miniprogram?{appid, pagepath}}; a wechat_template notification",
-        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}},
+                       ACCOUNT_PARAMETER],
         "body": TemplateMessage,
         "example": {"touser": "oDemoFollower000000000000001", "template_code": "login",
                     "data": {"first": "登录提醒", "keyword1": "admin", "keyword2": "10:00",
@@ -150,10 +159,13 @@ class TemplateMessageCollection:
     def __init__(self, runtime: Runtime, tasks: Tasks) -> None:
         self.database = runtime.database
         self.tasks = tasks
-        self.rules = IntakeRules.from_settings(runtime.settings)
+        self.rules = IntakeRules.from_settings(runtime.settings, runtime.accounts.settings_of)
         self.max_body = runtime.settings.ingress.max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         message = read_json(req, self.max_body)
-        submit(self.database, self.tasks, self.rules, req, resp, {"channel": "wechat_template", "message": message},
-               "the template message is not valid", _strip_message)
+        request: dict[str, Any] = {"channel": "wechat_template", "message": message}
+        if req.get_param("account"):
+            request["account"] = req.get_param("account")
+        submit(self.database, self.tasks, self.rules, req, resp, request, "the template message is not valid",
+               _strip_message)

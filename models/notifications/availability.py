@@ -7,6 +7,9 @@ channels carry their own credentials (the robot's), so they never depend on ``th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from config.platforms import missing_keys
 from config.settings import ThirdSettings
 from models.deliveries import Channel
@@ -24,6 +27,38 @@ CHANNEL_NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     Channel.DINGTALK_ROBOT_USERS: ("ding_talk", ("app_key", "app_secret")),
     Channel.WECOM_APPCHAT: ("wecom", ("corp_id", "corp_secret")),
 }
+
+
+#: App channel -> the platform of the accounts it may send through (``account`` of a request).
+CHANNEL_ACCOUNT_PLATFORMS: dict[str, str] = {
+    Channel.DINGTALK_WORK: "ding-talk", Channel.DINGTALK_GROUP: "ding-talk", Channel.DINGTALK_ROBOT_USERS: "ding-talk",
+    Channel.WECOM_APP: "wecom", Channel.WECOM_APPCHAT: "wecom",
+    Channel.WECHAT_TEMPLATE: "wechat", Channel.WECHAT_CUSTOM: "wechat", Channel.WECHAT_SUBSCRIBE: "wechat",
+    Channel.APPLET_SUBSCRIBE: "wechat-applet",
+}
+#: Channels whose templates are synced for the default account only: another account cannot send them yet.
+DEFAULT_ACCOUNT_ONLY = frozenset({Channel.WECHAT_SUBSCRIBE, Channel.APPLET_SUBSCRIBE})
+
+
+def account_problems(find_account: Callable[[str, str], Any], channel: object, account: object) -> ProblemList:
+    """Why ``channel`` cannot be sent through ``account`` (a code other than ``default``): the channel has no
+    accounts (robots), no account of its platform has the code, or that account lacks credentials."""
+    if not isinstance(channel, str) or not isinstance(account, str):
+        return []  # the request's own validation names them
+    platform = CHANNEL_ACCOUNT_PLATFORMS.get(channel)
+    if platform is None:
+        return [problem("account", f"the {channel} channel sends through its robot: it takes no account")]
+    if channel in DEFAULT_ACCOUNT_ONLY:
+        return [problem("account", f"the {channel} channel uses the default account's synced templates only")]
+    settings = find_account(platform, account)
+    if settings is None:
+        return [problem("account", f"no {platform} account has the code '{account}'", "not_found")]
+    _, fields = CHANNEL_NEEDS[channel]
+    missing = [name for name in fields if getattr(settings, name, None) in (None, "")]
+    if missing:
+        return [problem("account", f"the {platform} account '{account}' cannot send on {channel}: set "
+                                   f"{', '.join(m.replace('_', '-') for m in missing)}", "not_configured")]
+    return []
 
 
 def channel_problems(third: ThirdSettings, channel: object) -> ProblemList:

@@ -18,12 +18,12 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from config.settings import Settings, ThirdSettings
+from config.settings import DEFAULT_ACCOUNT, Settings, ThirdSettings
 from models.base import utcnow
 from models.blobs import Viewer, find_upload, get_blob, put_upload
 from models.deliveries import Channel, Delivery, DeliveryStatus, new_delivery_id
 from models.message_templates import MAX_OUTPUT_BYTES, find_template
-from models.notifications.availability import channel_problems
+from models.notifications.availability import account_problems, channel_problems
 from models.notifications.common import MEDIA_KEYS, MediaRef, inline_image_md5
 from models.notifications.reply_to import resolve_reply_to
 from models.notifications.request import (
@@ -117,10 +117,19 @@ class IntakeRules:
 
     third: ThirdSettings
     template_limit: int = MAX_OUTPUT_BYTES
+    #: ``(platform, code) -> that account's settings or None``: what a request's ``account`` may name. None: the
+    #: config's ``third.accounts`` only (a process with a database passes its registry, which knows the API's).
+    find_account: Callable[[str, str], Any] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> IntakeRules:
-        return cls(settings.third, settings.notifications.max_template_output_bytes)
+    def from_settings(cls, settings: Settings, find_account: Callable[[str, str], Any] | None = None) -> IntakeRules:
+        return cls(settings.third, settings.notifications.max_template_output_bytes, find_account)
+
+    def account_settings(self, platform: str, code: str) -> Any:
+        """The settings of ``platform``'s account ``code``, or None."""
+        if self.find_account is not None:
+            return self.find_account(platform, code)
+        return next((a for a in self.third.accounts if a.platform == platform and a.code == code), None)
 
 
 def validate(session: Session, data: Any, rules: IntakeRules,
@@ -136,7 +145,11 @@ def validate(session: Session, data: Any, rules: IntakeRules,
     data, problems = resolve_reply_to(session, data)
     if problems:
         raise RequestInvalid(problems)
-    problems = channel_problems(rules.third, data.get("channel"))
+    account = data.get("account")
+    if account is None or account == DEFAULT_ACCOUNT:
+        problems = channel_problems(rules.third, data.get("channel"))
+    else:
+        problems = account_problems(rules.account_settings, data.get("channel"), account)
     if "template" in data:  # rendering fills the message in place: on a copy, the caller's data stays as it was
         data = copy.deepcopy(data)
         problems += apply_template(data, lambda code: find_template(session, code), rules.template_limit)
@@ -161,7 +174,7 @@ def validate(session: Session, data: Any, rules: IntakeRules,
         else:
             robot = RobotRef(found.id, found.code)
     if isinstance(request, WeChatTemplateRequest):
-        problems += resolve_template(session, request.message)
+        problems += resolve_template(session, request.message, request.account or DEFAULT_ACCOUNT)
     if isinstance(request, SubscribeRequest):
         problems += resolve_subscribe_template(session, SUBSCRIBE_ACCOUNTS[request.channel], request.message)
     if problems or request is None:
@@ -264,7 +277,8 @@ def prepare(session: Session, data: Any, rules: IntakeRules, robots: dict[tuple[
     payload: dict[str, Any] = {"message": message}
     if isinstance(request, WorkRequest | GroupRequest):
         payload["to"] = request.to.model_dump(mode="json", exclude_defaults=True)
-    return {"channel": request.channel, "robot_id": robot.id if robot else None,
+    return {"channel": request.channel, "account": request.account or DEFAULT_ACCOUNT,
+            "robot_id": robot.id if robot else None,
             "robot_code": robot.code if robot else None, "target": target_of(request), "msgtype": message_type(message),
             "payload": payload}
 
@@ -321,7 +335,8 @@ def record_many(session: Session, requests: list[tuple[dict[str, Any], str | Non
         if row["idempotency_key"] is None:
             accepted.append(Accepted(row["id"], row["status"], True))
             continue
-        prepared = {name: row[name] for name in ("channel", "robot_id", "robot_code", "target", "msgtype", "payload")}
+        prepared = {name: row[name] for name in ("channel", "account", "robot_id", "robot_code", "target", "msgtype",
+                                                 "payload")}
         accepted.append(record(session, prepared, client_id=client_id, idempotency_key=row["idempotency_key"],
                                source=source, enqueued_at=enqueued_at))
     return accepted

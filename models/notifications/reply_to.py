@@ -39,6 +39,11 @@ def resolve_reply_to(session: Session, data: Any) -> tuple[Any, ProblemList]:
         return data, [problem("channel", f"a reply to a {record.platform} message goes on {channel.value}; "
                                          "leave channel out")]
     data["channel"] = channel.value
+    if data.get("account", record.account) != record.account:
+        return data, [problem("account", f"the reply goes through the account that received the message "
+                                         f"('{record.account}'); leave account out")]
+    if record.account != "default":
+        data["account"] = record.account
     message = data.get("message")
     if channel is Channel.WECHAT_CUSTOM and isinstance(message, dict):
         if message.get("touser", record.from_user) != record.from_user:

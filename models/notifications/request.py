@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
 
+from config.settings import ACCOUNT_CODE_PATTERN
 from models.message_templates import MAX_OUTPUT_BYTES, MessageTemplate, TemplateError, TemplateTooLarge, render
 from models.notifications import (
     dingtalk_enterprise_robot,
@@ -35,6 +36,9 @@ ProblemList = list[dict[str, str]]
 
 class _Request(Body):
     template: TemplateUse | None = None
+    #: The account (``third.accounts`` or the admin API) of the channel's platform that sends it; omitted: the
+    #: seed block's, ``default``.
+    account: str | None = Field(default=None, pattern=ACCOUNT_CODE_PATTERN)
 
 
 class DingTalkRobotRequest(_Request):

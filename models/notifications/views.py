@@ -16,7 +16,8 @@ def attempt_view(attempt: DeliveryAttempt) -> dict[str, Any]:
 def delivery_view(delivery: Delivery, history: list[DeliveryAttempt] | None = None) -> dict[str, Any]:
     payload = delivery.payload or {}
     view: dict[str, Any] = {
-        "id": delivery.id, "channel": delivery.channel, "robot": delivery.robot_code, "target": delivery.target,
+        "id": delivery.id, "channel": delivery.channel, "account": delivery.account, "robot": delivery.robot_code,
+        "target": delivery.target,
         "msgtype": delivery.msgtype, "status": delivery.status, "attempts": delivery.attempts,
         "failedAttempts": delivery.failed_attempts, "answer": delivery.answer or {}, "errcode": delivery.errcode,
         "lastError": delivery.last_error, "idempotencyKey": delivery.idempotency_key, "source": delivery.source,
@@ -38,7 +39,8 @@ def delivery_view(delivery: Delivery, history: list[DeliveryAttempt] | None = No
 def outcome_view(delivery: Delivery, outcome: str) -> dict[str, Any]:
     """The body of an outcome callback: what reached which final status, and why (never a secret)."""
     return {"type": f"notification.{outcome}", "id": delivery.id, "status": outcome, "channel": delivery.channel,
-            "robot": delivery.robot_code, "target": delivery.target, "msgtype": delivery.msgtype,
+            "account": delivery.account, "robot": delivery.robot_code, "target": delivery.target,
+            "msgtype": delivery.msgtype,
             "groupId": delivery.group_id, "idempotencyKey": delivery.idempotency_key, "attempts": delivery.attempts,
             "errcode": delivery.errcode, "lastError": delivery.last_error, "answer": delivery.answer or {},
             "createdAt": iso(delivery.created_at), "sentAt": iso(delivery.sent_at),

@@ -67,13 +67,13 @@ class TemplateMessage(Body):
 WORDS = TemplateWords("WeChat template", "POST /api/v1/wechat/templates/sync")
 
 
-def resolve_template(session: Session, message: TemplateMessage) -> ProblemList:
-    """Find the message's template and check ``data`` against its placeholders; fills in the template's id and
-    code, ``msgtype`` and a ``client_msg_id``. Returns every problem found."""
+def resolve_template(session: Session, message: TemplateMessage, account: str = "default") -> ProblemList:
+    """Find the message's template among ``account``'s and check ``data`` against its placeholders; fills in the
+    template's id and code, ``msgtype`` and a ``client_msg_id``. Returns every problem found."""
     template, problems = find_named_template(
         message.template_id, message.template_code, WORDS,
-        by_id=lambda template_id: find_wechat_template(session, template_id=template_id),
-        by_code=lambda code: find_wechat_template(session, code=code))
+        by_id=lambda template_id: find_wechat_template(session, template_id=template_id, account=account),
+        by_code=lambda code: find_wechat_template(session, code=code, account=account))
     if template is None:
         return problems
     problems += data_problems(template, {key: entry.value for key, entry in message.data.items()})

@@ -13,7 +13,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, iso, utcnow
@@ -28,14 +28,17 @@ class MediaStatus(enum.StrEnum):
 
 class WeChatMedia(Base):
     __tablename__ = "wechat_media"
+    __table_args__ = (UniqueConstraint("account", "media_id", name="uq_wechat_media_account_media_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The Official Account whose media it is (``default``: ``third.wechat``).
+    account: Mapped[str] = mapped_column(String(32), default="default", server_default="default")
     #: Permanent material (kept until deleted) or temporary media (three days).
     permanent: Mapped[bool]
     #: ``image``, ``voice``, ``video`` or ``thumb``.
     type: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(12), default=MediaStatus.UPLOADING.value)
-    media_id: Mapped[str | None] = mapped_column(String(128), unique=True, default=None)
+    media_id: Mapped[str | None] = mapped_column(String(128), default=None)
     #: The platform's URL of an image (permanent images only).
     url: Mapped[str | None] = mapped_column(Text, default=None)
     #: The file name (its extension tells WeChat the format) or the name the platform lists.
@@ -62,7 +65,8 @@ class WeChatMedia(Base):
 
 
 def media_view(media: WeChatMedia) -> dict[str, Any]:
-    return {"id": media.id, "permanent": media.permanent, "type": media.type, "status": media.status,
+    return {"id": media.id, "account": media.account, "permanent": media.permanent, "type": media.type,
+            "status": media.status,
             "mediaId": media.media_id, "url": media.url, "name": media.name, "title": media.title,
             "introduction": media.introduction, "blobId": media.blob_id, "size": media.size,
             "contentType": media.content_type, "source": media.source, "jobId": media.job_id,

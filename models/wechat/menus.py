@@ -18,11 +18,13 @@ from models.base import Base, iso, utcnow
 class WeChatMenu(Base):
     __tablename__ = "wechat_menus"
     __table_args__ = (
-        Index("uq_wechat_menus_published", "published", unique=True,
+        Index("uq_wechat_menus_account_published", "account", "published", unique=True,
               sqlite_where=text("published"), postgresql_where=text("published")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The Official Account whose menu it is (``default``: ``third.wechat``); one published row per account.
+    account: Mapped[str] = mapped_column(String(32), default="default", server_default="default")
     name: Mapped[str] = mapped_column(String(100))
     #: ``[{"type": "click", "name": ..., "key": ...}, {"name": ..., "sub_button": [...]}]``.
     buttons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -33,28 +35,30 @@ class WeChatMenu(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-def published_menu(session: Session) -> WeChatMenu | None:
-    return session.scalars(select(WeChatMenu).where(WeChatMenu.published == true())).one_or_none()
+def published_menu(session: Session, account: str = "default") -> WeChatMenu | None:
+    return session.scalars(select(WeChatMenu).where(WeChatMenu.published == true(),
+                                                    WeChatMenu.account == account)).one_or_none()
 
 
-def unpublish_all(session: Session) -> None:
-    """Nothing is live any more (the menu was cleared, or another row is about to be published)."""
+def unpublish_all(session: Session, account: str = "default") -> None:
+    """Nothing of ``account`` is live any more (its menu was cleared, or another row is about to be published)."""
     session.flush()
-    session.execute(update(WeChatMenu).where(WeChatMenu.published == true())
+    session.execute(update(WeChatMenu).where(WeChatMenu.published == true(), WeChatMenu.account == account)
                     .values(published=False, updated_at=utcnow()).execution_options(synchronize_session=False))
     session.expire_all()
 
 
 def mark_published(session: Session, menu: WeChatMenu) -> None:
-    """``menu`` is live now, and the only published row."""
-    unpublish_all(session)
+    """``menu`` is live now, and its account's only published row."""
+    unpublish_all(session, menu.account or "default")
     menu.published = True
     menu.published_at = utcnow()
     session.flush()
 
 
 def menu_view(menu: WeChatMenu, with_buttons: bool = True) -> dict[str, Any]:
-    view: dict[str, Any] = {"id": menu.id, "name": menu.name, "remark": menu.remark, "published": menu.published,
+    view: dict[str, Any] = {"id": menu.id, "account": menu.account, "name": menu.name, "remark": menu.remark,
+                            "published": menu.published,
                             "publishedAt": iso(menu.published_at), "createdAt": iso(menu.created_at),
                             "updatedAt": iso(menu.updated_at)}
     if with_buttons:

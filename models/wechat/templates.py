@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, select
+from sqlalchemy import JSON, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, iso, utcnow
@@ -21,11 +21,17 @@ SYNCED_FIELDS = ("title", "primary_industry", "deputy_industry", "content", "exa
 
 class WeChatTemplate(Base):
     __tablename__ = "wechat_templates"
+    __table_args__ = (
+        UniqueConstraint("account", "template_id", name="uq_wechat_templates_account_template_id"),
+        UniqueConstraint("account", "code", name="uq_wechat_templates_account_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    template_id: Mapped[str] = mapped_column(String(128), unique=True)
-    #: Ours: how senders name it. Unique; unset until an operator gives one.
-    code: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    #: The Official Account whose template it is (``default``: ``third.wechat``).
+    account: Mapped[str] = mapped_column(String(32), default="default", server_default="default")
+    template_id: Mapped[str] = mapped_column(String(128))
+    #: Ours: how senders name it. Unique in its account; unset until an operator gives one.
+    code: Mapped[str | None] = mapped_column(String(64), default=None)
     name: Mapped[str] = mapped_column(String(100))
     enabled: Mapped[bool] = mapped_column(default=True)
     title: Mapped[str] = mapped_column(String(200), default="")
@@ -42,17 +48,20 @@ class WeChatTemplate(Base):
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-def find_wechat_template(session: Session, *, template_id: str | None = None,
-                         code: str | None = None) -> WeChatTemplate | None:
+def find_wechat_template(session: Session, *, template_id: str | None = None, code: str | None = None,
+                         account: str = "default") -> WeChatTemplate | None:
+    """``account``'s template with this platform id, or else this code."""
+    mine = select(WeChatTemplate).where(WeChatTemplate.account == account)
     if template_id is not None:
-        return session.scalars(select(WeChatTemplate).where(WeChatTemplate.template_id == template_id)).one_or_none()
+        return session.scalars(mine.where(WeChatTemplate.template_id == template_id)).one_or_none()
     if code is not None:
-        return session.scalars(select(WeChatTemplate).where(WeChatTemplate.code == code)).one_or_none()
+        return session.scalars(mine.where(WeChatTemplate.code == code)).one_or_none()
     return None
 
 
 def wechat_template_view(template: WeChatTemplate) -> dict[str, Any]:
-    return {"id": template.id, "templateId": template.template_id, "code": template.code, "name": template.name,
+    return {"id": template.id, "account": template.account,
+            "templateId": template.template_id, "code": template.code, "name": template.name,
             "enabled": template.enabled, "title": template.title, "primaryIndustry": template.primary_industry,
             "deputyIndustry": template.deputy_industry, "content": template.content, "example": template.example,
             "keys": template.keys, "createdAt": iso(template.created_at), "updatedAt": iso(template.updated_at),

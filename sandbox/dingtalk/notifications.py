@@ -68,9 +68,9 @@ def _message(raw: Any) -> dict[str, Any]:
 
 
 def asyncsend_v2(state: SandboxState, call: Call) -> dict[str, Any]:
-    require_token(state, call)
+    app = require_token(state, call)
     body = call.fields()
-    check_agent(state, body.get("agent_id"))
+    check_agent(state, body.get("agent_id"), app)
     users = _split(body.get("userid_list"), "userid_list")
     depts = _split(body.get("dept_id_list"), "dept_id_list")
     to_all = str(body.get("to_all_user", "false")).lower() == "true"
@@ -121,8 +121,9 @@ def _create_task(state: SandboxState, users: list[str], msg: dict[str, Any]) -> 
     return task
 
 
-def _task(state: SandboxState, body: dict[str, Any], field: str = "task_id") -> NotificationTask:
-    check_agent(state, body.get("agent_id"))
+def _task(state: SandboxState, body: dict[str, Any], field: str = "task_id",
+          app: str | None = None) -> NotificationTask:
+    check_agent(state, body.get("agent_id"), app)
     try:
         task = state.dingtalk.tasks.get(int(body.get(field)))
     except (TypeError, ValueError):
@@ -133,8 +134,7 @@ def _task(state: SandboxState, body: dict[str, Any], field: str = "task_id") -> 
 
 
 def getsendprogress(state: SandboxState, call: Call) -> dict[str, Any]:
-    require_token(state, call)
-    task = _task(state, call.fields())
+    task = _task(state, call.fields(), app=require_token(state, call))
     span = task.done_at - task.created_at
     done = 1.0 if span <= 0 else min(max((state.now() - task.created_at) / span, 0.0), 1.0)
     status = 2 if done >= 1.0 else 1
@@ -143,16 +143,14 @@ def getsendprogress(state: SandboxState, call: Call) -> dict[str, Any]:
 
 
 def getsendresult(state: SandboxState, call: Call) -> dict[str, Any]:
-    require_token(state, call)
-    task = _task(state, call.fields())
+    task = _task(state, call.fields(), app=require_token(state, call))
     finished = state.now() >= task.done_at
     send_result = {k: list(v) for k, v in task.result.items() if v and finished}
     return {"errcode": 0, "errmsg": "ok", "send_result": send_result, "request_id": request_id()}
 
 
 def recall(state: SandboxState, call: Call) -> dict[str, Any]:
-    require_token(state, call)
-    task = _task(state, call.fields(), "msg_task_id")
+    task = _task(state, call.fields(), "msg_task_id", require_token(state, call))
     task.recalled = True
     return {"errcode": 0, "errmsg": "ok", "request_id": request_id()}
 
@@ -165,9 +163,9 @@ MAX_STATUS_VALUE = 20
 
 def status_bar_update(state: SandboxState, call: Call) -> dict[str, Any]:
     """``status_bar/update {agent_id, task_id, status_value, status_bg}``: only on a known task of an OA message."""
-    require_token(state, call)
+    app = require_token(state, call)
     body = call.fields()
-    task = _task(state, body)
+    task = _task(state, body, app=app)
     if task.msgtype != "oa":
         raise ErrcodeAnswer(40035, "不合法的参数 task_id: 只有 OA 消息有状态栏")
     value = body.get("status_value")

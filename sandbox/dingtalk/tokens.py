@@ -11,10 +11,11 @@ from sandbox.state import SandboxState
 
 def gettoken(state: SandboxState, call: Call) -> dict[str, Any]:
     creds = state.credentials
-    if call.param("appkey") != creds.dingtalk_app_key or call.param("appsecret") != creds.dingtalk_app_secret:
+    app_key = call.param("appkey")
+    if not app_key or not creds.dingtalk_app(app_key, call.param("appsecret")):
         raise ErrcodeAnswer(40089, "不合法的corpId或corpSecret")
     token, expires_in = state.tokens.issue_reusable(
-        "dingtalk", creds.dingtalk_app_key or "", state.options.token_lifetime_seconds, extend=True)
+        "dingtalk", app_key, state.options.token_lifetime_seconds, extend=True)
     return {"errcode": 0, "access_token": token, "errmsg": "ok", "expires_in": expires_in}
 
 
@@ -22,6 +23,7 @@ def require_token(state: SandboxState, call: Call) -> str:
     return state.tokens.check("dingtalk", call.param("access_token")).app
 
 
-def check_agent(state: SandboxState, agent_id: Any) -> None:
-    if str(agent_id or "") != str(state.credentials.dingtalk_agent_id):
+def check_agent(state: SandboxState, agent_id: Any, app: str | None = None) -> None:
+    """The agent id must be that of the app the call's token belongs to (``app``; None: the default app)."""
+    if str(agent_id or "") != state.credentials.dingtalk_agent(app):
         raise ErrcodeAnswer(40056, "不合法的agentId")

@@ -44,10 +44,10 @@ def access_token(state: SandboxState, call: Call) -> dict[str, Any]:
     body, creds = _body(call), state.credentials
     if not body.get("appKey"):
         raise _missing("appKey")
-    if body.get("appKey") != creds.dingtalk_app_key or body.get("appSecret") != creds.dingtalk_app_secret:
+    if not creds.dingtalk_app(str(body.get("appKey")), body.get("appSecret")):
         raise CodeAnswer(400, "invalidClientIdOrSecret", "无效的clientId或者clientSecret")
     token, expires_in = state.tokens.issue_reusable(
-        "dingtalk", f"v1:{creds.dingtalk_app_key}", state.options.token_lifetime_seconds, extend=True)
+        "dingtalk", f"v1:{body['appKey']}", state.options.token_lifetime_seconds, extend=True)
     return {"accessToken": token, "expireIn": expires_in}
 
 
@@ -62,7 +62,7 @@ def require_token(state: SandboxState, call: Call) -> None:
 
 
 def _robot_message(state: SandboxState, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    if body.get("robotCode") != state.credentials.dingtalk_app_key:
+    if body.get("robotCode") not in state.credentials.dingtalk_app_keys():
         raise CodeAnswer(400, "InvalidParameter.RobotCode", "robotCode 不存在或不属于当前应用")
     key = body.get("msgKey")
     if key not in MSG_KEYS:

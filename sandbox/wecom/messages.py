@@ -50,10 +50,10 @@ def check_content(state: SandboxState, msgtype: str, content: Any) -> None:
 
 
 def send(state: SandboxState, call: Call) -> dict[str, Any]:
-    require_token(state, call)
+    app = require_token(state, call)
     body = call.json_object()
     options = state.options
-    if str(body.get("agentid", "")) != str(state.credentials.wecom_agent_id):
+    if str(body.get("agentid", "")) != state.credentials.wecom_agent(app):
         raise ErrcodeAnswer(40056, "invalid agentid")
     msgtype = body.get("msgtype")
     if msgtype not in REQUIRED:

@@ -16,12 +16,13 @@ def gettoken(state: SandboxState, call: Call) -> dict[str, Any]:
         raise ErrcodeAnswer(41002, "corpid missing")
     if not secret:
         raise ErrcodeAnswer(41004, "corpsecret missing")
-    if corpid != creds.wecom_corp_id:
+    if not creds.wecom_corp_known(corpid):
         raise ErrcodeAnswer(40013, "invalid corpid")
-    if secret != creds.wecom_corp_secret:
+    app = creds.wecom_app(corpid, secret)
+    if app is None:
         raise ErrcodeAnswer(40001, "invalid credential")
     token, expires_in = state.tokens.issue_reusable(
-        "wecom", corpid, state.options.token_lifetime_seconds, extend=False)
+        "wecom", app, state.options.token_lifetime_seconds, extend=False)
     return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": expires_in}
 
 

@@ -39,23 +39,29 @@ def _enqueue(runtime: Runtime, tasks: Tasks, job_id: str) -> bool:
     return True
 
 
-def _start_once(runtime: Runtime, tasks: Tasks, kind: str) -> str | None:
-    """Start a ``kind`` job unless one is waiting or running already; returns the new job's id."""
-    if not runtime.settings.third.wechat.configured:
+def _start_once(runtime: Runtime, tasks: Tasks, kind: str, account: str = "default") -> str | None:
+    """Start a ``kind`` job for ``account`` unless one is waiting or running already; returns the new job's id."""
+    settings = runtime.accounts.settings_of("wechat", account)
+    if settings is None or not settings.configured:
         return None
     with runtime.database.session() as session:
         pending = session.scalar(select(Job.id).where(
-            Job.kind == kind, Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])).limit(1))
+            Job.kind == kind, Job.account == account,
+            Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value])).limit(1))
         if pending is not None:
             log.info("%s %s is still pending; not starting another", kind, pending)
             return None
-        job_id = create_job(session, kind, {"trigger": "schedule"}, source="schedule").id
+        job_id = create_job(session, kind, {"trigger": "schedule"}, source="schedule", account=account).id
     _enqueue(runtime, tasks, job_id)
     return job_id
 
 
 def sync_wechat_templates(runtime: Runtime, tasks: Tasks) -> str | None:
-    """Start a template sync unless one is waiting or running already; returns the new job's id."""
+    """Start a template sync of every Official Account unless one is waiting or running already; returns the
+    default account's new job's id (the others' are started alongside)."""
+    for account in runtime.accounts.listed("wechat"):
+        if account.code != "default":
+            _start_once(runtime, tasks, TEMPLATES_SYNC, account.code)
     return _start_once(runtime, tasks, TEMPLATES_SYNC)
 
 

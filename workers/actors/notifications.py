@@ -77,8 +77,8 @@ def submit_notification(context: ActorContext, request: dict[str, Any]) -> None:
     runtime = context.runtime
     with runtime.database.session() as session:
         try:
-            accept(session, data, IntakeRules.from_settings(runtime.settings), delivery_id=delivery_id,
-                   source="broker", enqueued_at=utcnow())
+            rules = IntakeRules.from_settings(runtime.settings, runtime.accounts.settings_of)
+            accept(session, data, rules, delivery_id=delivery_id, source="broker", enqueued_at=utcnow())
         except RequestInvalid as exc:
             log.warning("producer notification %s is invalid: %s", delivery_id, exc)
             recorded = _record_invalid(session, delivery_id, data, exc)

@@ -65,7 +65,7 @@ def upload_call(runtime: Runtime, params: Params) -> Uploaded:
         content = blob.content
         kind, name, content_type = row.type, row.name, row.content_type or blob.content_type
         permanent, title, introduction = row.permanent, row.title, row.introduction
-    wechat = runtime.clients.wechat
+    wechat = runtime.clients.wechat_for(params.get("account"))
     if not permanent:
         return Uploaded(wechat.media.upload(kind, name, content, content_type), None)
     answer = wechat.material.add(kind, name, content, content_type, title=title, introduction=introduction)
@@ -108,7 +108,7 @@ def delete_call(runtime: Runtime, params: Params) -> bool:
     if not media_id:
         return False
     try:
-        runtime.clients.wechat.material.delete(media_id)
+        runtime.clients.wechat_for(params.get("account")).material.delete(media_id)
     except PermanentError as exc:
         if exc.errcode != UNKNOWN_MEDIA:
             raise
@@ -133,7 +133,7 @@ def delete_failed(session: Session, params: Params, error: str, errcode: int | N
 
 
 def sync_call(runtime: Runtime, params: Params) -> dict[str, Any]:
-    material = runtime.clients.wechat.material
+    material = runtime.clients.wechat_for(params.get("account")).material
     started = utcnow()
     listed: dict[str, list[dict[str, Any]]] = {}
     for kind in LISTED_KINDS:
@@ -162,9 +162,11 @@ def _refresh(row: WeChatMedia, name: str, url: str | None, update_time: int | No
 
 def sync_record(session: Session, params: Params, remote: dict[str, Any]) -> dict[str, Any]:
     counts = {"inserted": 0, "updated": 0, "deleted": 0, "unchanged": 0}
+    account = params.get("account") or "default"
     for kind, items in remote["items"].items():
         local = {row.media_id: row for row in session.scalars(select(WeChatMedia).where(
-            WeChatMedia.permanent.is_(True), WeChatMedia.type == kind, WeChatMedia.media_id.is_not(None)))}
+            WeChatMedia.permanent.is_(True), WeChatMedia.type == kind, WeChatMedia.media_id.is_not(None),
+            WeChatMedia.account == account))}
         seen: set[str] = set()
         for item in items:
             media_id = str(item.get("media_id") or "")
@@ -176,7 +178,8 @@ def sync_record(session: Session, params: Params, remote: dict[str, Any]) -> dic
             row = local.get(media_id)
             if row is None:
                 session.add(WeChatMedia(permanent=True, type=kind, status=MediaStatus.READY.value, media_id=media_id,
-                                        url=url, name=name, source="sync", remote_update_time=update_time))
+                                        url=url, name=name, source="sync", remote_update_time=update_time,
+                                        account=account))
                 counts["inserted"] += 1
             elif _refresh(row, name, url, update_time):
                 counts["updated"] += 1

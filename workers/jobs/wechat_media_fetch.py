@@ -29,7 +29,7 @@ def content_url(blob_id: str) -> str:
 def fetch_call(runtime: Runtime, params: Params) -> FetchedMaterial:
     """Params: ``{"mediaId": <row id>}`` for a local row, or ``{"platformMediaId": ...}`` for any material."""
     if params.get("platformMediaId"):
-        return runtime.clients.wechat.material.get(str(params["platformMediaId"]))
+        return runtime.clients.wechat_for(params.get("account")).material.get(str(params["platformMediaId"]))
     with runtime.database.session() as session:
         row = session.get(WeChatMedia, params["mediaId"])
         if row is None:
@@ -37,7 +37,7 @@ def fetch_call(runtime: Runtime, params: Params) -> FetchedMaterial:
         if not (row.permanent and row.media_id):
             raise JobRefused(f"media {row.id} is not a permanent material on the platform (yet)")
         media_id = row.media_id
-    return runtime.clients.wechat.material.get(media_id)
+    return runtime.clients.wechat_for(params.get("account")).material.get(media_id)
 
 
 def fetch_record(session: Session, params: Params, fetched: FetchedMaterial) -> dict[str, Any]:

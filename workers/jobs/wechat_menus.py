@@ -31,7 +31,7 @@ def publish_call(runtime: Runtime, params: Params) -> list[dict[str, Any]]:
     problems = button_problems(buttons)
     if problems:
         raise JobRefused("the menu is not valid: " + "; ".join(f"buttons.{p.field}: {p.message}" for p in problems))
-    runtime.clients.wechat.menu.create(buttons)
+    runtime.clients.wechat_for(params.get("account")).menu.create(buttons)
     return buttons
 
 
@@ -40,7 +40,8 @@ def publish_record(session: Session, params: Params, buttons: list[dict[str, Any
     if menu is None or menu.buttons != buttons:
         # Deleted or edited while the platform was being called: what is live gets a row of its own.
         name = f"{menu.name} (as published)" if menu is not None else f"Published menu {params['menuId']}"
-        menu = WeChatMenu(name=name[:100], buttons=buttons, remark=f"published from menu {params['menuId']}")
+        menu = WeChatMenu(name=name[:100], buttons=buttons, remark=f"published from menu {params['menuId']}",
+                          account=params.get("account") or "default")
         session.add(menu)
         session.flush()
     mark_published(session, menu)
@@ -63,7 +64,7 @@ def normalise_live(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def import_call(runtime: Runtime, params: Params) -> dict[str, Any]:
     """``menu/get``, falling back to ``get_current_selfmenu_info`` for a menu made in the console (46003)."""
-    converted = runtime.clients.wechat.menu.get_in_effect()
+    converted = runtime.clients.wechat_for(params.get("account")).menu.get_in_effect()
     return {"live": converted.live, "review": converted.review}
 
 
@@ -71,11 +72,13 @@ def import_record(session: Session, params: Params, found: dict[str, Any] | None
     live = (found or {}).get("live")
     review = (found or {}).get("review") or []
     buttons = ((live or {}).get("menu") or {}).get("button") or []
+    account = params.get("account") or "default"
     if not buttons:
-        unpublish_all(session)
+        unpublish_all(session, account)
         return {"menuId": None, "buttons": 0, "detail": "the account has no menu"}
     name = params.get("name") or f"Imported {utcnow():%Y-%m-%d %H:%M} UTC"
-    menu = WeChatMenu(name=name[:100], buttons=normalise_live(buttons), remark="imported from the live menu")
+    menu = WeChatMenu(name=name[:100], buttons=normalise_live(buttons), remark="imported from the live menu",
+                      account=account)
     session.add(menu)
     session.flush()
     mark_published(session, menu)
@@ -87,12 +90,13 @@ def import_record(session: Session, params: Params, found: dict[str, Any] | None
 
 
 def clear_call(runtime: Runtime, params: Params) -> None:
-    runtime.clients.wechat.menu.delete()
+    runtime.clients.wechat_for(params.get("account")).menu.delete()
 
 
 def clear_record(session: Session, params: Params, _: None) -> dict[str, Any]:
-    was = published_menu(session)
-    unpublish_all(session)
+    account = params.get("account") or "default"
+    was = published_menu(session, account)
+    unpublish_all(session, account)
     return {"cleared": True, "unpublishedMenuId": was.id if was else None}
 
 

@@ -6,6 +6,7 @@ alone (:mod:`workers.jobs.template_sync`); the counts are the job's result.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import select
@@ -30,14 +31,16 @@ def _fields(item: dict[str, Any]) -> dict[str, str]:
 
 
 def call(runtime: Runtime, params: Params) -> list[dict[str, Any]]:
-    return runtime.clients.wechat.templates.list_private()
+    return runtime.clients.wechat_for(params.get("account")).templates.list_private()
 
 
 def record(session: Session, params: Params, remote: list[dict[str, Any]]) -> dict[str, Any]:
-    local = {t.template_id: t for t in session.scalars(select(WeChatTemplate))}
+    account = params.get("account") or "default"
+    mine = select(WeChatTemplate).where(WeChatTemplate.account == account)
+    local = {t.template_id: t for t in session.scalars(mine)}
     counts = dict.fromkeys(COUNTS, 0)
     seen = merge_templates(session, local, remote, id_field="template_id", fields=_fields, keys=template_keys,
-                           new_row=WeChatTemplate, counts=counts)
+                           new_row=functools.partial(WeChatTemplate, account=account), counts=counts)
     return {**counts, "total": len(seen)}
 
 

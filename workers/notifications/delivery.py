@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from config.settings import DEFAULT_ACCOUNT
+from core.clients import PlatformClients
 from core.metrics import NOTIFICATION_ATTEMPTS, NOTIFICATION_DELIVERY_SECONDS, NOTIFICATIONS
 from core.outbox import Claim
 from core.outboxes import DELIVERIES
@@ -23,6 +25,7 @@ from core.retry import RetryPolicy
 from core.runtime import Runtime
 from models.base import as_utc, utcnow
 from models.deliveries import PENDING_STATUSES, AttemptOutcome, Channel, Delivery, DeliveryAttempt, DeliveryStatus
+from models.notifications.availability import CHANNEL_ACCOUNT_PLATFORMS
 from models.robots import RobotCredentials
 from models.secretbox import SecretBox
 from platforms.errors import Outcome, PermanentError, PlatformError, RetryLaterError
@@ -51,7 +54,8 @@ class Result:
 
 
 #: The columns a delivery's claim reads back.
-CLAIMED_COLUMNS = ("channel", "payload", "robot_id", "robot_code", "attempts", "failed_attempts", "budget_started_at")
+CLAIMED_COLUMNS = ("channel", "payload", "robot_id", "robot_code", "attempts", "failed_attempts", "budget_started_at",
+                   "account")
 _INSERT_ATTEMPT = insert(DeliveryAttempt.__table__)
 
 
@@ -67,6 +71,8 @@ class Sending:
     attempts: int
     failed_attempts: int
     budget_started_at: datetime
+    #: The account of the channel's platform that sends it.
+    account: str = DEFAULT_ACCOUNT
 
     @property
     def id(self) -> str:
@@ -106,7 +112,9 @@ class Deliverer:
         if isinstance(sending, Result):
             return sending
         started = utcnow()
-        clients = self.runtime.clients
+        clients = self._clients(sending)
+        if isinstance(clients, Result):
+            return clients
         pacing = channels.Pacing()
         try:
             corp_app = clients.wecom.app_key if sending.channel is Channel.WECOM_APP else ""
@@ -126,6 +134,18 @@ class Deliverer:
             return self._failed(sending, started, error, pacing)
         return self._sent(sending, started, answer)
 
+    def _clients(self, sending: Sending) -> PlatformClients | Result:
+        """The clients of the delivery's account; a failed record when the account is gone (removed)."""
+        if sending.account == DEFAULT_ACCOUNT:
+            return self.runtime.clients
+        platform = CHANNEL_ACCOUNT_PLATFORMS.get(sending.channel)
+        if platform is None or self.runtime.accounts.get(platform, sending.account) is None:
+            reason = f"no {platform or sending.channel.value} account has the code '{sending.account}' any more"
+            self._finish(sending, {"status": DeliveryStatus.FAILED.value, "last_error": reason,
+                                   "finished_at": utcnow()})
+            return Result("failed", reason)
+        return self.runtime.clients.for_account(sending.account)
+
     def _claim(self, delivery_id: str) -> Sending | Result:
         """Take the record (status ``sending``, a lease) in one conditional UPDATE, or say why not."""
         now = utcnow()
@@ -137,7 +157,7 @@ class Deliverer:
             return self._not_claimed(delivery_id, now)
         row = claim.row
         sending = Sending(claim, Channel(row.channel), row.payload, None, row.attempts, row.failed_attempts,
-                          as_utc(row.budget_started_at) or now)
+                          as_utc(row.budget_started_at) or now, row.account or DEFAULT_ACCOUNT)
         if not sending.channel.is_robot:
             return sending
         try:

@@ -65,8 +65,9 @@ def collect_send_result(runtime: Runtime, delivery_id: str, check: int) -> Follo
         task_id = (delivery.answer or {}).get("taskId") if delivery else None
         if delivery is None or delivery.channel != Channel.DINGTALK_WORK or task_id is None:
             return FollowUp("skipped")
+        account = delivery.account
     settings = runtime.settings.notifications
-    notices = runtime.clients.dingtalk.work_notices
+    notices = runtime.clients.for_account(account).dingtalk.work_notices
     try:
         progress = notices.progress(int(task_id))
         finished = int(progress.get("status", 2)) == 2
@@ -95,11 +96,12 @@ def recall(runtime: Runtime, delivery_id: str, attempt: int) -> FollowUp:
         if delivery is None or delivery.status != DeliveryStatus.SENT or delivery.recall_status == "recalled":
             return FollowUp("skipped")
         channel, answer = Channel(delivery.channel), dict(delivery.answer or {})
+        clients = runtime.clients.for_account(delivery.account)
     try:
         if channel is Channel.DINGTALK_WORK:
-            runtime.clients.dingtalk.work_notices.recall(int(answer["taskId"]))
+            clients.dingtalk.work_notices.recall(int(answer["taskId"]))
         elif channel is Channel.WECOM_APP:
-            runtime.clients.wecom.messages.recall(str(answer["msgid"]))
+            clients.wecom.messages.recall(str(answer["msgid"]))
         else:
             return FollowUp("skipped")
     except PlatformError as exc:
@@ -120,10 +122,11 @@ def update_status_bar(runtime: Runtime, delivery_id: str, value: str, color: str
         if delivery is None or not status_bar_settable(delivery):
             return FollowUp("skipped")
         task_id = int((delivery.answer or {})["taskId"])
+        clients = runtime.clients.for_account(delivery.account)
     started = utcnow()
     what = f"status bar: {value}" + (f" ({color})" if color else "")
     try:
-        runtime.clients.dingtalk.work_notices.update_status_bar(task_id, value, color)
+        clients.dingtalk.work_notices.update_status_bar(task_id, value, color)
     except PlatformError as exc:
         policy = _policy(runtime.settings.notifications, STATUS_BAR_TRIES)
         again = exc.outcome is not Outcome.PERMANENT and not policy.give_up(attempt)

@@ -2,6 +2,7 @@
 import {
   api, badge, confirmDialog, fill, fmtTime, Form, h, pagedTable, pageHead, t, toast, toastError, watchJob,
 } from "../app.js";
+import { accountQuery, accountSwitcher } from "../wechat/account.js";
 import { previewCell } from "../wechat/media-content.js";
 import { KINDS, acceptFor, formatBytes, guessKind } from "../wechat/media-kinds.js";
 
@@ -53,7 +54,7 @@ export default {
           data.append("permanent", values.permanent ? "true" : "false");
           for (const name of ["title", "introduction"]) if (values[name] !== undefined) data.append(name, values[name]);
           data.append("media", file, file.name);
-          const accepted = await api("POST", "wechat/media", data);
+          const accepted = await api("POST", "wechat/media", data, { query: accountQuery() });
           uploadArea.replaceChildren();
           fileInput.value = "";
           list.reload(1);
@@ -85,7 +86,7 @@ export default {
     async function sync() {
       syncButton.disabled = true;
       try {
-        const { jobId } = await api("POST", "wechat/media/sync");
+        const { jobId } = await api("POST", "wechat/media/sync", undefined, { query: accountQuery() });
         await watchJob(jobId, { container: progress, label: t("media.syncJob"), signal: ctx.signal });
         list.reload(1);
         loadCounts();
@@ -99,7 +100,7 @@ export default {
     let counts = null;
     async function loadCounts() {
       try {
-        counts = await api("GET", "wechat/media/counts", undefined, { signal: ctx.signal });
+        counts = await api("GET", "wechat/media/counts", undefined, { query: accountQuery(), signal: ctx.signal });
       } catch (err) {
         if (err?.name !== "AbortError") toastError(err);
       }
@@ -125,7 +126,8 @@ export default {
 
     const list = pagedTable({
       limit: 20,
-      load: (page, limit) => api("GET", "wechat/media", undefined, { query: { ...filter, page, limit }, signal: ctx.signal }),
+      load: (page, limit) => api("GET", "wechat/media", undefined,
+        { query: accountQuery({ ...filter, page, limit }), signal: ctx.signal }),
       empty: t("media.empty"),
       columns: [
         { label: "", class: "preview-cell", render: (m) => previewCell(m, { progress, signal: ctx.signal, reload: () => list.reload() }) },
@@ -141,7 +143,8 @@ export default {
     });
 
     root.append(pageHead(t("nav.media"), { help: t("media.help"),
-      actions: [syncButton] }), h("div", { class: "card" }, dropzone), progress, tabs, list.element);
+      actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal }), syncButton] }),
+    h("div", { class: "card" }, dropzone), progress, tabs, list.element);
     renderTabs();
     loadCounts();
     return () => { if (previewUrl) URL.revokeObjectURL(previewUrl); };

@@ -3,6 +3,7 @@
 import {
   api, ApiError, badge, confirmDialog, fill, fmtTime, h, modal, pageHead, t, table, toast, toastError, watchJob,
 } from "../app.js";
+import { accountQuery, accountSwitcher } from "../wechat/account.js";
 import { MenuEditor, PATH_WORDS } from "../wechat/menu-editor.js";
 import { MAX_BUTTONS, MAX_SUB_BUTTONS } from "../wechat/menu-rules.js";
 import { addButton, describePath, normalize } from "../wechat/menu-tree.js";
@@ -30,11 +31,11 @@ export default {
 
     root.append(pageHead(t("nav.menus"), {
       help: t("menus.help", { buttons: MAX_BUTTONS, subs: MAX_SUB_BUTTONS }),
-      actions: [importButton, clearButton] }),
+      actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal }), importButton, clearButton] }),
     progress, h("div", { class: "menu-layout" }, drafts, pane));
 
     async function loadList() {
-      ({ items: menus } = await api("GET", "wechat/menus", undefined, { signal: ctx.signal }));
+      ({ items: menus } = await api("GET", "wechat/menus", undefined, { query: accountQuery(), signal: ctx.signal }));
       renderList();
     }
 
@@ -108,7 +109,8 @@ export default {
       saveButton.disabled = true;
       try {
         const menu = draft.id && !draft.published
-          ? await api("PUT", `wechat/menus/${draft.id}`, body) : await api("POST", "wechat/menus", body);
+          ? await api("PUT", `wechat/menus/${draft.id}`, body)
+          : await api("POST", "wechat/menus", body, { query: accountQuery() });
         draft = fromApi(menu);
         saved = snapshot(draft);
         if (!quiet) toast(t("menus.savedToast", { name: menu.name }), "success");
@@ -179,7 +181,7 @@ export default {
     async function runJob(button, path, label) {
       button.disabled = true;
       try {
-        const { jobId } = await api("POST", path);
+        const { jobId } = await api("POST", path, undefined, { query: accountQuery() });
         progress.replaceChildren();
         return await watchJob(jobId, { container: progress, label, signal: ctx.signal });
       } catch (err) {

@@ -1,5 +1,6 @@
 // WeChat templates: the synced private templates, their local fields, a sync (a job) and a test send.
 import { api, badge, fill, fmtTime, Form, h, modal, pageHead, poll, pretty, statusLabel, t, table, toast } from "../app.js";
+import { accountQuery, accountSwitcher } from "../wechat/account.js";
 import { editLocalFields, syncButton } from "../wechat/synced-templates.js";
 
 const FINAL_DELIVERY = new Set(["sent", "failed", "dead"]);
@@ -18,7 +19,8 @@ function testDialog(template) {
     submitLabel: t("robots.sendTest"),
     onSubmit: async (values) => {
       outcome.replaceChildren();
-      const accepted = await api("POST", "wechat/template-messages", { ...values, template_id: template.templateId });
+      const accepted = await api("POST", "wechat/template-messages", { ...values, template_id: template.templateId },
+        { query: accountQuery() });
       const line = h("div", { class: "job-progress" }, h("span", { class: "spinner" }), ` ${t("templates.acceptedAs")} `,
         h("code", {}, accepted.id), " ", badge(accepted.status));
       outcome.append(line);
@@ -45,10 +47,10 @@ export default {
     const list = h("div", {});
     const progress = h("div", { class: "progress-area" });
     const sync = syncButton("wechat/templates/sync",
-      { progress, jobLabel: t("templates.syncJob"), signal: ctx.signal, reload: () => load() });
+      { progress, jobLabel: t("templates.syncJob"), signal: ctx.signal, reload: () => load(), query: accountQuery });
 
     async function load() {
-      const { items } = await api("GET", "wechat/templates", undefined, { signal: ctx.signal });
+      const { items } = await api("GET", "wechat/templates", undefined, { query: accountQuery(), signal: ctx.signal });
       list.replaceChildren(table([
         { label: t("compose.title"), render: (tp) => h("div", {}, h("strong", {}, tp.title), h("div", { class: "muted small mono" }, tp.templateId)) },
         { label: t("robots.name"), key: "name" },
@@ -65,7 +67,7 @@ export default {
 
     root.append(pageHead(t("nav.templates"), {
       help: t("templates.help"),
-      actions: [sync] }), progress, list);
+      actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal }), sync] }), progress, list);
     await load();
   },
 };

@@ -1,6 +1,7 @@
 // The visual editor of one menu draft: its name and remark, a phone preview of the 3 x 5 tree, the selected
 // button's fields, and every problem at its place (live as typed, or the API's 422 until the next edit).
 import { api, fill, h, t } from "../app.js";
+import { accountQuery } from "./account.js";
 
 /**
  * The menu rules' messages (menu-rules.js and the API's 422 details say them alike, in English) in the page's
@@ -194,7 +195,8 @@ export class MenuEditor {
     if (!this.mediaList) {
       this.mediaList = h("datalist", { id: "menu-media-ids" });
       this.element.append(this.mediaList);
-      api("GET", "wechat/media", undefined, { query: { permanent: true, status: "ready", limit: 200 }, signal: this.signal })
+      api("GET", "wechat/media", undefined,
+        { query: accountQuery({ permanent: true, status: "ready", limit: 200 }), signal: this.signal })
         .then(({ items }) => fill(this.mediaList, items.map((m) => h("option", { value: m.mediaId }, `${m.type} · ${m.name || m.title || ""}`))))
         .catch(() => {});
     }

@@ -26,13 +26,14 @@ export function editLocalFields(template, path, onSaved, { codePlaceholder = "lo
     h("p", { class: "muted" }, t("templates.editHelp")), form.element]);
 }
 
-/** A "Sync from WeChat" button: POST ``path`` (a job), its progress in ``progress``, then ``reload()``. */
-export function syncButton(path, { progress, jobLabel, signal, reload }) {
+/** A "Sync from WeChat" button: POST ``path`` (a job), its progress in ``progress``, then ``reload()``.
+ * ``query``: a function giving the call's query when clicked (the chosen account's). */
+export function syncButton(path, { progress, jobLabel, signal, reload, query = () => ({}) }) {
   const button = h("button", { type: "button", class: "primary", onclick: sync }, t("wechat.sync"));
   async function sync() {
     button.disabled = true;
     try {
-      const { jobId } = await api("POST", path);
+      const { jobId } = await api("POST", path, undefined, { query: query() });
       progress.replaceChildren();
       const job = await watchJob(jobId, { container: progress, label: jobLabel, signal });
       if (job.result) progress.append(h("p", { class: "muted small" }, t("templates.syncResult", job.result)));
