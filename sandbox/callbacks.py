@@ -167,14 +167,16 @@ def find_ticket(sandbox_url: str, scene: str, client: httpx.Client | None = None
 
 def scan(ingress_url: str, settings: Settings, key: str, openid: str = DEMO_OPENID, *, existing: bool = False,
          safe: bool = True, ticket: str | None = None, sandbox_url: str | None = None,
-         client: httpx.Client | None = None) -> httpx.Response:
-    """Scan the login QR code for ``key``; the ticket is looked up in the sandbox when ``sandbox_url`` is given."""
+         client: httpx.Client | None = None, account: str | None = None) -> httpx.Response:
+    """Scan the login QR code for ``key``; the ticket is looked up in the sandbox when ``sandbox_url`` is given.
+    A code of account ``account`` (one of ``third.accounts``) is reported to that account's portal, as WeChat
+    reports a scan to the account that made the code."""
     if ticket is None and sandbox_url:
         ticket = find_ticket(sandbox_url, f"login_{key}", client)
-    fields = scan_fields(settings, key, openid, existing=existing, ticket=ticket)
+    fields = scan_fields(as_account(settings, account), key, openid, existing=existing, ticket=ticket)
     if sandbox_url:
         tell_sandbox_of_interaction(sandbox_url, openid, client)
-    return post_wechat_event(ingress_url, settings, fields, safe, client=client)
+    return post_wechat_event(ingress_url, settings, fields, safe, client=client, account=account)
 
 
 def say(ingress_url: str, settings: Settings, text: str, openid: str = DEMO_OPENID, *, safe: bool = True,
