@@ -118,7 +118,7 @@ class SeedEnvelope:
         trace_id = uuid.uuid4().hex
         lang = language(req.get_header("Accept-Language"))
         text = message(code, lang, fields=_fields(error), seconds=resp.get_header("Retry-After") or "?",
-                       account=account_name(_platform(error), lang), code=_account_code(error))
+                       account=account_name(_platform(error), lang), account_code=_account_code(error))
         log.info("%s %s: code %d (%s: %s) traceId=%s", req.method, req.path, code, error.title, error.description,
                  trace_id)
         if error.status_code < 500:

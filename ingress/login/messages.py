@@ -88,8 +88,8 @@ MESSAGES: dict[Code, tuple[str, str]] = {
     Code.WEB_CODE_REFUSED: ("登录平台拒绝了授权码，请重新登录",
                             "The sign-in platform refused the authorization code; sign in again"),
     Code.WEB_PENDING: ("登录尚未完成，请稍候", "The sign-in is not finished yet; please wait"),
-    Code.UNKNOWN_ACCOUNT: ("账号“{code}”不存在，请检查参数 account",
-                           "There is no account '{code}'; check the account parameter"),
+    Code.UNKNOWN_ACCOUNT: ("账号“{account_code}”不存在，请检查参数 account",
+                           "There is no account '{account_code}'; check the account parameter"),
 }
 
 
