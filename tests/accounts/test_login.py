@@ -11,7 +11,7 @@ from typing import Any
 import falcon.testing
 import pytest
 
-from config.settings import ThirdSettings
+from config.settings import ThirdSettings, WeChatSettings
 from core.login import QrPool
 from core.runtime import Runtime
 from ingress import create_app
@@ -19,7 +19,7 @@ from ingress.login.messages import Code
 from sandbox import callbacks
 from sandbox.server import serve_in_thread
 from scheduler.jobs.qr_pool import top_up_qr_pools
-from tests.accounts.conftest import CRM_APP, FAST, SALES, SECRET_KEY
+from tests.accounts.conftest import CRM_APP, CRM_SECRET, CRM_TOKEN, FAST, SALES, SECRET_KEY
 from tests.login.applet import APPLET_OPENID, register_code
 from tests.sandbox_support import ServedSandbox, demo_settings
 from tests.waiting import wait_for
@@ -172,6 +172,38 @@ def test_each_account_has_its_own_pool(client, runtime, tasks, worker, control):
     key = apply(client, "sales")  # the default's empty pool is no concern of sales'
     assert sales_pool.size() == 1
     assert [t["app_id"] for t in tickets(control, key)] == [SALES["app_id"]]
+
+
+def test_an_account_added_through_the_api_with_qr_login_hands_out_its_codes(client, runtime, admin, worker,
+                                                                              control, sandbox_url):
+    body = {"platform": "wechat", "code": "crm", "appId": CRM_APP["app_id"], "appSecret": CRM_SECRET,
+            "token": CRM_TOKEN, "apiBaseUrl": f"{sandbox_url}/wechat", "qrLogin": True}
+    created = client.simulate_post("/api/v1/accounts", json=body, headers=admin)
+    assert created.status_code == 201 and created.json["settings"]["qrLogin"] is True, created.text
+    user = user_bound(client, admin, "carl", "wechat", OPENID, "crm")
+    key = apply(client, "crm")  # no restart
+    assert [t["app_id"] for t in tickets(control, key)] == [CRM_APP["app_id"]]
+    crm = runtime.settings.model_copy(update={"third": runtime.settings.third.model_copy(update={
+        "wechat": WeChatSettings(app_id=CRM_APP["app_id"], app_secret=CRM_SECRET, token=CRM_TOKEN)})})
+    request = callbacks.build_wechat_callback(crm, callbacks.scan_fields(crm, key, OPENID), safe=False)
+    scanned = client.simulate_post("/wechat/portal/crm", params=request.params, body=request.body,
+                                   headers={"Content-Type": "text/xml"})
+    assert scanned.status_code == 200 and status(client, key) == "ok"
+    result = login(client, key)
+    assert answer(result)[0] == 0 and result.json["user"]["id"] == user
+
+
+def test_a_user_binds_a_scan_of_another_accounts_code_to_that_account(client, runtime, admin, worker):
+    dora = user_bound(client, admin, "dora", "wechat", OPENID)
+    default_key = apply(client)
+    scan_at(client, runtime, None, default_key)
+    headers = {"AccessToken": answer(login(client, default_key))[1]}
+    key = apply(client, "sales")
+    scan_at(client, runtime, "sales", key)
+    bound = client.simulate_post("/user/third/bind", json={"loginType": "weChat", "authCode": key}, headers=headers)
+    assert answer(bound)[0] == 0 and bound.json["data"]["account"] == "sales"
+    listed = client.simulate_get(f"/api/v1/users/{dora}/bindings", headers=admin).json["items"]
+    assert sorted((b["account"], b["openid"]) for b in listed) == [("default", OPENID), ("sales", OPENID)]
 
 
 @pytest.mark.parametrize(("how", "account", "expected"), [
