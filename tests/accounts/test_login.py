@@ -131,6 +131,22 @@ def test_a_code_of_another_account_scanned_at_its_portal_logs_in(client, runtime
     assert answer(result)[0] == 0 and result.json["user"]["id"] == user
 
 
+def test_the_sandbox_phone_reports_a_scan_to_the_account_that_made_the_code(client, runtime, admin, worker,
+                                                                             sandbox_url):
+    import httpx
+
+    user = user_bound(client, admin, "sally", "wechat", OPENID, "sales")
+    key = apply(client, "sales")
+    mounts = {"http://ingress.test": httpx.WSGITransport(app=client.app), "all://": httpx.HTTPTransport()}
+    with httpx.Client(mounts=mounts, timeout=10) as http:
+        response = callbacks.scan("http://ingress.test", runtime.settings, key, OPENID, existing=True,
+                                  sandbox_url=sandbox_url, client=http)  # no account named: the sandbox knows
+    assert response.status_code == 200 and response.request.url.path == "/wechat/portal/sales"
+    assert status(client, key) == "ok"
+    result = login(client, key)
+    assert answer(result)[0] == 0 and result.json["user"]["id"] == user
+
+
 def test_the_same_scan_at_another_accounts_portal_does_not_log_in(client, runtime, admin, worker, control):
     user_bound(client, admin, "sally", "wechat", OPENID, "sales")
     user_bound(client, admin, "dora", "wechat", OPENID)  # the default account's follower of that openid string
