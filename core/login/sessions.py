@@ -119,13 +119,6 @@ class QrSessions:
         value = self.redis.hget(session_key(key), "url")
         return value.decode() if value else None
 
-    def scanner(self, key: str) -> str | None:
-        """The openid that scanned ``key``, when it is ``ok``."""
-        if not valid_key(key):
-            return None
-        status, openid = self.redis.hmget(session_key(key), "status", "openid")
-        return openid.decode() if status == QrStatus.OK.value.encode() and openid else None
-
     def scan_of(self, key: str) -> tuple[str, str] | None:
         """The openid that scanned ``key`` and the account it is a follower of, when the key is ``ok``."""
         if not valid_key(key):

@@ -22,7 +22,7 @@ import time
 from typing import Any
 
 import falcon
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from config import Settings
 from config.settings import ACCOUNT_CODE_PATTERN, DEFAULT_ACCOUNT
@@ -63,7 +63,13 @@ class ApplyRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     account: str | None = Field(default=None, pattern=ACCOUNT_CODE_PATTERN,
-                                description="the Official Account's code (GET /api/v1/accounts); omitted: default")
+                                description="the Official Account's code (GET /api/v1/accounts); omitted or "
+                                            "empty: default")
+
+    @field_validator("account", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 class ApplyQrCode:

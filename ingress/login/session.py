@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 import falcon
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from config.settings import ACCOUNT_CODE_PATTERN
 from ingress.auth import Open
@@ -57,7 +57,13 @@ class LoginRequest(BaseModel):
                                        "or the website sign-in's state (weChatOpen, weCom, dingTalk)")
     account: str | None = Field(default=None, pattern=ACCOUNT_CODE_PATTERN,
                                 description="weChatApplet: the mini-program's account code (GET /api/v1/accounts; "
-                                            "omitted: default). A QR key knows its Official Account already.")
+                                            "omitted or empty: default). A QR key knows its Official Account "
+                                            "already.")
+
+    @field_validator("account", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 _USER = {"type": "object", "properties": {"id": {"type": "integer"}, "username": {"type": "string"},
