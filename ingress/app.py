@@ -161,7 +161,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
         route(path, resource)
     route("/api/v1/users", UserCollection(runtime.database))
     route("/api/v1/users/{user_id:id}", UserItem(runtime.database))
-    route("/api/v1/users/{user_id:id}/bindings", UserBindings(runtime.database))
+    route("/api/v1/users/{user_id:id}/bindings", UserBindings(runtime.database, runtime.accounts))
     route("/api/v1/users/{user_id:id}/bindings/{binding_id:id}", UserBinding(runtime.database))
     route("/api/v1/system/status", SystemStatusResource(runtime, tasks.broker))
     route("/api/v1/system/handlers", SystemHandlersResource(portals.dispatcher.router))
