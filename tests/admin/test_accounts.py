@@ -103,3 +103,24 @@ def test_the_account_form_shows_the_api_validation_errors_inline(page, screensho
     expect(dialog.locator(".field[data-field=appSecret] .field-error")).to_contain_text("is required")
     expect(dialog.locator(".field[data-field=code] .field-error")).to_be_empty()
     screenshot("accounts-form-errors")
+
+
+def test_a_webhook_may_hear_of_some_accounts_only(page, imbridge):
+    page.goto(page.url.split("#")[0] + "#/webhooks")
+    page.click("#section-webhooks button:has-text('New webhook')")
+    dialog = page.locator("dialog.modal")
+    dialog.locator("input[name=name]").fill("default-only")
+    dialog.locator("input[name=url]").fill("http://127.0.0.1:9/hooks")
+    dialog.locator("input[name=events]").fill("text")
+    dialog.locator("input[name=secret]").fill("a-long-enough-signing-key")
+    dialog.locator("input[name=accounts]").fill("default, nobody")
+    dialog.locator("button[type=submit]").click()
+    expect(dialog.locator("[data-field=accounts] .field-error")).to_contain_text("no account has the code 'nobody'")
+    dialog.locator("input[name=accounts]").fill("default")
+    dialog.locator("button[type=submit]").click()
+    row = page.locator("#section-webhooks tbody tr", has_text="default-only")
+    expect(row.locator(".webhook-accounts")).to_have_text("default")
+    hooks = httpx.get(f"{imbridge.url}/api/v1/webhooks", headers=imbridge.headers, timeout=10).json()["items"]
+    [made] = [w for w in hooks if w["name"] == "default-only"]
+    assert made["accounts"] == ["default"]
+    httpx.delete(f"{imbridge.url}/api/v1/webhooks/{made['id']}", headers=imbridge.headers, timeout=10)
