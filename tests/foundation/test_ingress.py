@@ -164,9 +164,10 @@ def test_openapi_has_the_request_bodies_and_list_filters_clients_need(client):
                              "dingtalk_robot_users", "wecom_appchat"}
     assert "touser" in body("/api/v1/wechat/template-messages")["properties"]
     assert body("/api/v1/blobs", "application/octet-stream")["format"] == "binary"
-    for path, names in (("/api/v1/notifications", {"channel", "status", "robot", "since", "until", "page", "limit"}),
+    for path, names in (("/api/v1/notifications", {"account", "channel", "status", "robot", "since", "until", "page",
+                                                  "limit"}),
                         ("/api/v1/jobs", {"kind", "status", "since", "page", "limit"}),
-                        ("/api/v1/wechat/media", {"type", "permanent", "status", "page", "limit"})):
+                        ("/api/v1/wechat/media", {"account", "type", "permanent", "status", "page", "limit"})):
         query = [p for p in paths[path]["get"]["parameters"] if p["in"] == "query"]
         assert {p["name"] for p in query} == names and not any(p["required"] for p in query)
         assert all("null" not in str(p["schema"]) for p in query)  # a query string has no null
