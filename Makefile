@@ -19,7 +19,7 @@ run: $(STAMP)
 # Three pytest workers on two cores: much of the suite waits (processes starting, rate windows, long polls).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -n 3 --dist loadfile
+	$(VENV)/bin/pytest -n 3 --dist loadfile --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
