@@ -38,6 +38,11 @@ class BindingPlatform(enum.StrEnum):
     DINGTALK = "dingtalk"
 
 
+#: The platforms whose bindings share WeChat's unionid (one person across the apps of one open-platform account):
+#: only these are matched by unionid, so an id typed into another platform's binding never signs anyone in.
+UNIONID_PLATFORMS = (BindingPlatform.WECHAT, BindingPlatform.WECHAT_APPLET, BindingPlatform.WECHAT_OPEN)
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -89,12 +94,13 @@ class BindingConflict(Exception):
 
 def find_bound_user(session: Session, platform: str, openid: str, unionid: str | None = None,
                     account: str = DEFAULT_ACCOUNT) -> User | None:
-    """The user bound to ``(platform, account, openid)``, else to ``unionid`` on any platform and account (one
-    person across the apps of one open-platform account), else None."""
+    """The user bound to ``(platform, account, openid)``, else to ``unionid`` on any WeChat platform and account
+    (one person across the apps of one open-platform account), else None."""
     binding = _binding(session, platform, openid, account)
-    if binding is None and unionid:
-        binding = session.scalars(select(ThirdPartyBinding).where(ThirdPartyBinding.unionid == unionid)
-                                  .order_by(ThirdPartyBinding.id).limit(1)).one_or_none()
+    if binding is None and unionid and platform in UNIONID_PLATFORMS:
+        binding = session.scalars(select(ThirdPartyBinding).where(
+            ThirdPartyBinding.unionid == unionid, ThirdPartyBinding.platform.in_(UNIONID_PLATFORMS))
+            .order_by(ThirdPartyBinding.id).limit(1)).one_or_none()
     return session.get(User, binding.user_id) if binding is not None else None
 
 

@@ -90,3 +90,21 @@ def test_the_openapi_document_lists_the_login_paths(client):
                  "/user/third/bind", "/api/v1/users", "/api/v1/users/{user_id}/bindings/{binding_id}"):
         assert path in paths, path
     assert paths["/token/login"]["post"]["security"] == []
+
+
+def test_a_unionid_typed_into_a_non_wechat_binding_signs_no_wechat_user_in(sqlite_url):
+    """Only WeChat's apps share a unionid: the same string on a DingTalk or WeCom binding is no match."""
+    from models.users import BindingPlatform, bind_account, ensure_user, find_bound_user
+
+    database = Database(sqlite_url)
+    with database.session() as session:
+        user = ensure_user(session, "ops")
+        session.flush()
+        bind_account(session, user.id, BindingPlatform.DINGTALK.value, "ding-union-1", unionid="shared-union")
+        found = find_bound_user(session, BindingPlatform.WECHAT_OPEN.value, "o-website-1", unionid="shared-union")
+        assert found is None
+        bind_account(session, user.id, BindingPlatform.WECHAT.value, "o-mp-1", unionid="shared-union")
+        found = find_bound_user(session, BindingPlatform.WECHAT_OPEN.value, "o-website-1", unionid="shared-union")
+        assert found is not None and found.id == user.id
+        assert find_bound_user(session, BindingPlatform.DINGTALK.value, "other", unionid="shared-union") is None
+    database.dispose()
