@@ -65,12 +65,17 @@ _QUERY_PARAMS = [
 
 def with_followers(session: Any, rows: list[InboundRecord]) -> list[dict[str, Any]]:
     """The records' public views; a WeChat sender fetched before (``/api/v1/wechat/followers``) adds ``follower``."""
-    followers = followers_by_openid(session, [row.from_user for row in rows if row.platform == "wechat"])
-    names = tag_names(session) if followers else {}
+    wechat = [row for row in rows if row.platform == "wechat"]
+    found: dict[str, tuple[dict[str, Any], dict[int, str]]] = {}
+    for account in dict.fromkeys(row.account or "default" for row in wechat):  # openids are per account
+        followers = followers_by_openid(session, [r.from_user for r in wechat if (r.account or "default") == account],
+                                        account)
+        found[account] = (followers, tag_names(session, account) if followers else {})
     views = []
     for row in rows:
         view = row.public()
-        follower = followers.get(row.from_user) if row.platform == "wechat" else None
+        followers, names = found.get(row.account or "default", ({}, {})) if row.platform == "wechat" else ({}, {})
+        follower = followers.get(row.from_user)
         view["follower"] = follower_view(follower, names) if follower is not None else None
         views.append(view)
     return views
