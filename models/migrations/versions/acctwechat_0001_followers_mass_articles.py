@@ -3,16 +3,16 @@ msg_ids and article ids are each Official Account's own, so followers are keyed 
 (account, id), and an article by (account, kind, id). Existing rows are the default account's.
 
 Revision ID: acctwechat_0001
-Revises: 0001
+Revises: followers_0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "acctwechat_0001"
-down_revision = "0001"
+down_revision = "followers_0002"
 branch_labels = ("acctwechat",)
-depends_on = ("followers_0002", "mass_0001", "articles_0001")
+depends_on = ("mass_0001", "articles_0001")
 
 
 def _account() -> sa.Column:
@@ -39,7 +39,7 @@ def downgrade() -> None:
     """Keeps the default account's rows only: others' keys would collide with them."""
     for table in ("wechat_followers", "wechat_tags", "wechat_follower_listings", "wechat_mass_sends",
                   "wechat_articles"):
-        op.execute(sa.text(f"DELETE FROM {table} WHERE account <> 'default'"))  # noqa: S608 - fixed names
+        op.execute(sa.text(f"DELETE FROM {table} WHERE account <> 'default'"))  # fixed names
     with op.batch_alter_table("wechat_articles") as batch:
         batch.drop_constraint("uq_wechat_articles_account", type_="unique")
         batch.create_unique_constraint("uq_wechat_articles_kind", ["kind", "platform_id"])
