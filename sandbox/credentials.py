@@ -29,6 +29,12 @@ class Credentials:
     more_wecom_apps: dict[tuple[str, str], int | None] = field(default_factory=dict)
     #: The other accounts' DingTalk apps: app key -> (secret, agent id).
     more_dingtalk_apps: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    #: The other accounts' mini-programs (``wechat-applet`` entries of ``third.accounts``): their app ids.
+    more_applet_app_ids: frozenset[str] = frozenset()
+
+    def is_applet(self, app_id: str | None) -> bool:
+        """Whether ``app_id`` is a mini-program's (the default one or another account's), not an Official Account's."""
+        return app_id is not None and (app_id == self.applet_app_id or app_id in self.more_applet_app_ids)
 
     def wecom_app(self, corp_id: str, secret: str) -> str | None:
         """The app key tokens of (corp id, secret) are issued to, or None when no app has them."""
@@ -83,4 +89,6 @@ class Credentials:
                              if a.platform == "wecom" and a.corp_id and a.corp_secret},
             more_dingtalk_apps={a.app_key: (a.app_secret, a.agent_id) for a in third.accounts
                                 if a.platform == "ding-talk" and a.app_key and a.app_secret},
+            more_applet_app_ids=frozenset(a.app_id for a in third.accounts
+                                          if a.platform == "wechat-applet" and a.app_id),
         )

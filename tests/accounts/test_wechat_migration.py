@@ -10,7 +10,8 @@ from sqlalchemy import text
 from models import Base, Database
 from models.migrate import _alembic_config, upgrade
 
-TABLES = ("wechat_followers", "wechat_tags", "wechat_follower_listings", "wechat_mass_sends", "wechat_articles")
+TABLES = ("wechat_followers", "wechat_tags", "wechat_follower_listings", "wechat_mass_sends", "wechat_articles",
+          "wechat_subscribe_templates")
 NOW = "2026-12-01 10:00:00+00:00"
 
 
@@ -38,6 +39,10 @@ def test_rows_made_before_are_the_default_accounts_and_keys_are_per_account(data
             connection.execute(text(
                 "INSERT INTO wechat_articles (kind, platform_id, title, articles, synced_at) "
                 "VALUES ('published', 'a1', 't', '[]', :now)"), {"now": NOW})
+            connection.execute(text(
+                "INSERT INTO wechat_subscribe_templates (account, template_id, code, name, enabled, title, content, "
+                "example, kind, keys, created_at, updated_at, synced_at) VALUES ('applet', 't1', 'order', 'n', true, "
+                "'', '', '', 2, '[]', :now, :now, :now)"), {"now": NOW})
         upgrade(database)
         with database.engine.begin() as connection:
             for table in TABLES:
@@ -53,6 +58,12 @@ def test_rows_made_before_are_the_default_accounts_and_keys_are_per_account(data
                 "INSERT INTO wechat_articles (account, kind, platform_id, title, articles, synced_at) "
                 "VALUES ('sales', 'published', 'a1', 't', '[]', :now)"), {"now": NOW})
             assert connection.execute(text("SELECT count(*) FROM wechat_followers")).scalar() == 2
+            # What was the subscription template's account is its app now; the same id and code in another account.
+            assert connection.execute(text("SELECT app FROM wechat_subscribe_templates")).scalar() == "applet"
+            connection.execute(text(
+                "INSERT INTO wechat_subscribe_templates (account, app, template_id, code, name, enabled, title, "
+                "content, example, kind, keys, created_at, updated_at, synced_at) VALUES ('sales', 'applet', 't1', "
+                "'order', 'n', true, '', '', '', 2, '[]', :now, :now, :now)"), {"now": NOW})
     finally:
         database.dispose()
 
