@@ -131,3 +131,14 @@ def test_an_unknown_account_is_422_naming_account(client, admin, runtime, method
 
     with runtime.database.session() as session:
         assert session.query(Job).count() == 0
+
+
+def test_the_scheduler_syncs_every_official_accounts_subscription_templates(runtime, tasks):
+    from models.jobs import Job
+    from scheduler.jobs.admin_jobs import sync_subscribe_templates
+
+    assert sync_subscribe_templates(runtime, tasks) is not None
+    assert sync_subscribe_templates(runtime, tasks) is None  # each one still pending: none started twice
+    with runtime.database.session() as session:
+        started = sorted((job.kind, job.account) for job in session.query(Job))
+    assert started == [("wechat.subscribe_templates.sync", "default"), ("wechat.subscribe_templates.sync", "sales")]
