@@ -59,3 +59,17 @@ def test_followers_fetched_on_the_chosen_account_are_that_accounts(page, imbridg
     page.locator(f"{FOLLOWERS} select.account-select[data-account=default][data-ready=true]").wait_for()
     expect(page.locator(f"{FOLLOWERS} .followers-list tbody tr", has_text=theirs)).to_have_count(1)
     expect(page.locator(f"{FOLLOWERS} .followers-list tbody tr", has_text=openid)).to_have_count(0)
+
+
+def test_a_link_naming_the_account_opens_the_follower_on_it(page, imbridge, followers_account):
+    """A message's sender links to the followers screen of the account the message came to."""
+    openid = f"oAccountL{secrets.token_hex(4)}"
+    accepted = httpx.post(f"{imbridge.url}/api/v1/wechat/followers/fetch", params={"account": followers_account},
+                          json={"openids": [openid]}, headers=imbridge.headers, timeout=10)
+    assert accepted.status_code == 202, accepted.text
+    wait_for(lambda: follower(imbridge, openid, followers_account).status_code == 200)
+    page.goto(page.url.split("#")[0] + f"#/wechat-followers/{openid}?account={followers_account}")
+    page.locator(f"{FOLLOWERS} select.account-select[data-account={followers_account}][data-ready=true]").wait_for()
+    expect(page.locator("dialog[open]")).to_contain_text(openid)
+    expect(page.locator("dialog[open]")).to_contain_text("following")
+    assert "account=" not in page.url  # the switcher rules from here on

@@ -5,7 +5,7 @@
 import {
   api, confirmDialog, fill, fmtTime, Form, h, modal, pageHead, pager, poll, t, table, toastError, watchJob,
 } from "../app.js";
-import { accountQuery, accountSwitcher } from "../wechat/account.js";
+import { accountQuery, accountSwitcher, chooseAccount } from "../wechat/account.js";
 import { followerFields, followerPanel, followingBadge, sceneText, tagChips } from "../wechat/followers.js";
 
 const LIMIT = 25;
@@ -19,6 +19,13 @@ export default {
   title: t("nav.followers"),
   group: t("platform.wechat"),
   async render(root, ctx) {
+    if (ctx.query.account) {  // a link from a record of that account: open on it, then let the switcher rule
+      chooseAccount(ctx.query.account);
+      const { account: _, ...rest } = ctx.query;
+      const search = new URLSearchParams(rest).toString();
+      const path = ["wechat-followers", ...ctx.params].map(encodeURIComponent).join("/");
+      history.replaceState(null, "", `#/${path}${search ? `?${search}` : ""}`);
+    }
     const progress = h("div", { class: "progress-area" });
     const tagsBox = h("div", { class: "tags-list" });
     const list = h("div", { class: "paged followers-list" });

@@ -74,6 +74,7 @@ export function followerPanel(openid, follower, { onFetched, account } = {}) {
     return panel;
   }
   panel.append(h("dl", { class: "kv" }, followerFields(follower).map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)])),
-    h("p", { class: "small" }, h("a", { href: `#/wechat-followers/${encodeURIComponent(openid)}` }, t("followers.open"))));
+    h("p", { class: "small" }, h("a", { href: `#/wechat-followers/${encodeURIComponent(openid)}${account ? `?account=${encodeURIComponent(account)}` : ""}` },
+      t("followers.open"))));
   return panel;
 }
