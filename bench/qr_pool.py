@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._support.harness import redis_url
 from config import Settings, load_settings
+from core.accounts import Accounts
 from core.login import CodeUnavailable, PooledCode, QrPool, dispense
 from scheduler.jobs.qr_pool import top_up_qr_pool
 
@@ -55,7 +56,7 @@ class InstantMints:
     def __init__(self, pool: QrPool, settings: Settings) -> None:
         self.pool, self.login, self.minted = pool, settings.login, 0
 
-    def mint_login_codes(self, count: int, deadline: float | None = None) -> None:
+    def mint_login_codes(self, count: int, deadline: float | None = None, account: str | None = None) -> None:
         try:
             for _ in range(max(1, count)):
                 if self.pool.size() >= self.login.pool_size:
@@ -77,7 +78,7 @@ def run(store: redis.Redis, login: dict[str, Any], hours: int, applies_at: list[
     clock = SimClock()
     pool = QrPool.from_settings(store, settings.login, clock)
     mints = InstantMints(pool, settings)
-    runtime = SimpleNamespace(settings=settings, redis=store)
+    runtime = SimpleNamespace(settings=settings, redis=store, accounts=Accounts(settings))
     pending = sorted(applies_at)
     served = 0
     start = clock.now

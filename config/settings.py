@@ -48,6 +48,9 @@ class WeChatSettings(_Section):
     api_base_url: str = "https://api.weixin.qq.com"
     #: ``stable`` uses /cgi-bin/stable_token, which does not invalidate tokens other systems hold.
     token_mode: Literal["stable", "classic"] = "stable"
+    #: Whether this account hands out login QR codes (a pool of its own); unset: the default account does, the
+    #: others do not (see :mod:`core.login.accounts`).
+    qr_login: bool | None = None
 
     _aes = field_validator("encoding_aes_key")(classmethod(lambda cls, v: _check_aes_key(v)))
 

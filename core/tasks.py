@@ -43,9 +43,9 @@ APPLY_TEMPLATE_REPORT = Task("inbound", "apply_template_report")
 APPLY_MASS_REPORT = Task("inbound", "apply_mass_report")
 #: ``deliver_webhook(delivery_id)``: POST one inbound record to one subscriber.
 DELIVER_WEBHOOK = Task("webhooks", "deliver_webhook")
-#: ``mint_login_codes(count[, deadline])``: fill the QR-login pool (see :func:`core.login.request_mint`).
+#: ``mint_login_codes(count[, deadline[, account]])``: fill the QR-login pool (see :func:`core.login.request_mint`).
 MINT_LOGIN_CODES = Task("login", "mint_login_codes")
-#: ``exchange_applet_code(exchange_id, code, deadline)``: a mini-program login's ``jscode2session``.
+#: ``exchange_applet_code(exchange_id, code, deadline[, account])``: a mini-program login's ``jscode2session``.
 EXCHANGE_APPLET_CODE = Task("login", "exchange_applet_code")
 #: ``exchange_web_code(provider, state, code)``: a website sign-in's code (WeChat open platform, WeCom).
 EXCHANGE_WEB_CODE = Task("login", "exchange_web_code")
@@ -154,15 +154,22 @@ class Tasks:
     def run_follow_up(self, name: str, payload: dict[str, Any]) -> None:
         self.send(RUN_FOLLOW_UP, name, payload)
 
-    def mint_login_codes(self, count: int, deadline: float | None = None) -> None:
-        """A top-up of ``count`` codes, or (with ``deadline``, epoch seconds) an on-demand mint for one request."""
-        if deadline is None:
+    def mint_login_codes(self, count: int, deadline: float | None = None, account: str | None = None) -> None:
+        """A top-up of ``count`` codes, or (with ``deadline``, epoch seconds) an on-demand mint for one request,
+        into ``account``'s pool (None or ``default``: the default Official Account's, sent as before accounts)."""
+        if account not in (None, "default"):
+            self.send(MINT_LOGIN_CODES, count, deadline, account)
+        elif deadline is None:
             self.send(MINT_LOGIN_CODES, count)
         else:
             self.send(MINT_LOGIN_CODES, count, deadline)
 
-    def exchange_applet_code(self, exchange_id: str, code: str, deadline: float) -> None:
-        self.send(EXCHANGE_APPLET_CODE, exchange_id, code, deadline)
+    def exchange_applet_code(self, exchange_id: str, code: str, deadline: float, account: str | None = None) -> None:
+        """A mini-program login's exchange, with mini-program ``account``'s app (None or ``default``: the default)."""
+        if account not in (None, "default"):
+            self.send(EXCHANGE_APPLET_CODE, exchange_id, code, deadline, account)
+        else:
+            self.send(EXCHANGE_APPLET_CODE, exchange_id, code, deadline)
 
     def exchange_web_code(self, provider: str, state: str, code: str) -> None:
         self.send(EXCHANGE_WEB_CODE, provider, state, code)

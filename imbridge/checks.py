@@ -112,7 +112,9 @@ def platform_lines(settings: Settings) -> list[str]:
         state = "live" if account.configured else "off"
         has_portal = account.platform in ("wechat", "wecom")
         portal = f"   portal /{account.platform}/portal/{account.code}" if has_portal else ""
-        lines.append(f"  {account.platform + '/' + account.code:<14} {state:<5} {account.api_base_url}{portal}")
+        qr_login = "   QR login" if getattr(account, "qr_login", None) else ""
+        lines.append(f"  {account.platform + '/' + account.code:<14} {state:<5} {account.api_base_url}{portal}"
+                     f"{qr_login}")
     if settings.demo:
         lines.append("demo mode: on (sandbox.enabled: true, or `imbridge up` with no config file)")
     else:

@@ -20,6 +20,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     scan.add_argument("--existing", action="store_true",
                       help="an existing follower: SCAN with EventKey login_<key> (default: a new follower's "
                            "subscribe with qrscene_login_<key>)")
+    scan.add_argument("--account", default=None,
+                      help="the Official Account of third.accounts whose code it is: its portal, signed with its keys")
     _common(scan)
     scan.add_argument("--sandbox", dest="sandbox_url", default=None,
                       help="the sandbox to look the QR ticket up in (default: settings' sandbox URL)")

@@ -149,11 +149,13 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
     route("/api/v1/inbound", InboundCollection(runtime.database))
     route("/api/v1/inbound/{inbound_id:id}", InboundItem(runtime.database))
     destinations = settings.webhooks.allow_networks
-    route("/api/v1/webhooks", WebhookCollection(runtime.database, settings.security.secret_key, destinations))
+    route("/api/v1/webhooks", WebhookCollection(runtime.database, settings.security.secret_key, destinations,
+                                                runtime.accounts))
     route("/api/v1/callbacks", CallbackCollection(runtime.database, settings.security.secret_key, destinations))
     route("/api/v1/callbacks/{callback_id:id}", CallbackItem(runtime.database, settings.security.secret_key,
                                                               destinations))
-    route("/api/v1/webhooks/{webhook_id:id}", WebhookItem(runtime.database, settings.security.secret_key, destinations))
+    route("/api/v1/webhooks/{webhook_id:id}", WebhookItem(runtime.database, settings.security.secret_key, destinations,
+                                                          runtime.accounts))
     route("/api/v1/webhooks/{webhook_id:id}/deliveries",
           WebhookDeliveries(runtime.database, settings.security.secret_key))
     login = build_login(settings, runtime, tasks)
@@ -161,7 +163,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None, tasks: Tasks 
         route(path, resource)
     route("/api/v1/users", UserCollection(runtime.database))
     route("/api/v1/users/{user_id:id}", UserItem(runtime.database))
-    route("/api/v1/users/{user_id:id}/bindings", UserBindings(runtime.database))
+    route("/api/v1/users/{user_id:id}/bindings", UserBindings(runtime.database, runtime.accounts))
     route("/api/v1/users/{user_id:id}/bindings/{binding_id:id}", UserBinding(runtime.database))
     route("/api/v1/system/status", SystemStatusResource(runtime, tasks.broker))
     route("/api/v1/system/handlers", SystemHandlersResource(portals.dispatcher.router))

@@ -6,6 +6,10 @@ sign-in; ``wecom``: a WeCom userid, from WeCom web login; ``dingtalk``: a DingTa
 website sign-in) to one user. An openid belongs to one app, so ``(platform, openid)`` is unique; the unionid,
 when WeChat gives one, is the same person across the apps of one open-platform account and lets a mini-program or
 website login find a user bound through the Official Account.
+
+An openid is one app's, so a ``wechat`` or ``wechat_applet`` binding says which account (Official Account or
+mini-program, ``third.accounts``) it was made for: ``(platform, account, openid)`` is unique, and a follower of
+another account with the same openid string is somebody else. The other platforms' bindings are ``default``'s.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
+
+#: The account a binding is for when none is named (``config.settings.DEFAULT_ACCOUNT``).
+DEFAULT_ACCOUNT = "default"
 
 
 class BindingPlatform(enum.StrEnum):
@@ -55,18 +62,20 @@ class ThirdPartyBinding(Base):
     #: A :class:`BindingPlatform` value.
     platform: Mapped[str] = mapped_column(String(16))
     openid: Mapped[str] = mapped_column(String(128))
+    #: The account (``third.accounts`` code; ``default``: the seed's block) whose app the openid belongs to.
+    account: Mapped[str] = mapped_column(String(32), default=DEFAULT_ACCOUNT, server_default=DEFAULT_ACCOUNT)
     unionid: Mapped[str | None] = mapped_column(String(128), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        UniqueConstraint("platform", "openid"),
+        UniqueConstraint("platform", "account", "openid", name="uq_third_party_bindings_platform_account"),
         Index("ix_third_party_bindings_user_id", "user_id"),
         Index("ix_third_party_bindings_unionid", "unionid"),
     )
 
     def public(self) -> dict[str, object]:
-        return {"id": self.id, "userId": self.user_id, "platform": self.platform, "openid": self.openid,
-                "unionid": self.unionid}
+        return {"id": self.id, "userId": self.user_id, "platform": self.platform,
+                "account": self.account, "openid": self.openid, "unionid": self.unionid}
 
 
 class BindingConflict(Exception):
@@ -78,9 +87,11 @@ class BindingConflict(Exception):
         self.user_id = user_id
 
 
-def find_bound_user(session: Session, platform: str, openid: str, unionid: str | None = None) -> User | None:
-    """The user bound to ``(platform, openid)``, else to ``unionid`` on any platform, else None."""
-    binding = _binding(session, platform, openid)
+def find_bound_user(session: Session, platform: str, openid: str, unionid: str | None = None,
+                    account: str = DEFAULT_ACCOUNT) -> User | None:
+    """The user bound to ``(platform, account, openid)``, else to ``unionid`` on any platform and account (one
+    person across the apps of one open-platform account), else None."""
+    binding = _binding(session, platform, openid, account)
     if binding is None and unionid:
         binding = session.scalars(select(ThirdPartyBinding).where(ThirdPartyBinding.unionid == unionid)
                                   .order_by(ThirdPartyBinding.id).limit(1)).one_or_none()
@@ -88,21 +99,22 @@ def find_bound_user(session: Session, platform: str, openid: str, unionid: str |
 
 
 def bind_account(session: Session, user_id: int, platform: str, openid: str,
-                 unionid: str | None = None) -> tuple[ThirdPartyBinding, bool]:
-    """Bind ``(platform, openid)`` to the user; returns the binding and whether it is new.
+                 unionid: str | None = None, account: str = DEFAULT_ACCOUNT) -> tuple[ThirdPartyBinding, bool]:
+    """Bind ``(platform, account, openid)`` to the user; returns the binding and whether it is new.
 
     Binding an account the user holds already is not an error (it fills in a missing unionid).
 
     :raises BindingConflict: another user holds the account.
     """
-    existing = _binding(session, platform, openid)
+    existing = _binding(session, platform, openid, account)
     if existing is None:
-        binding = ThirdPartyBinding(user_id=user_id, platform=platform, openid=openid, unionid=unionid)
+        binding = ThirdPartyBinding(user_id=user_id, platform=platform, openid=openid, unionid=unionid,
+                                    account=account)
         try:
             with session.begin_nested():
                 session.add(binding)
         except IntegrityError:  # bound concurrently: judge the winner like any existing binding
-            existing = _binding(session, platform, openid)
+            existing = _binding(session, platform, openid, account)
             if existing is None:
                 raise
         else:
@@ -114,9 +126,10 @@ def bind_account(session: Session, user_id: int, platform: str, openid: str,
     return existing, False
 
 
-def _binding(session: Session, platform: str, openid: str) -> ThirdPartyBinding | None:
+def _binding(session: Session, platform: str, openid: str, account: str) -> ThirdPartyBinding | None:
     return session.scalars(select(ThirdPartyBinding).where(
-        ThirdPartyBinding.platform == platform, ThirdPartyBinding.openid == openid)).one_or_none()
+        ThirdPartyBinding.platform == platform, ThirdPartyBinding.account == account,
+        ThirdPartyBinding.openid == openid)).one_or_none()
 
 
 def ensure_user(session: Session, username: str, display_name: str = "") -> User:

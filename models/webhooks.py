@@ -15,6 +15,10 @@ Event filter entries:
 
 A subscription with a ``client_id`` is an API client's own outcome callback: it hears of that client's
 notifications only. One without (an operator's) hears of every notification its filter selects.
+
+A subscription may name accounts (``accounts``: codes such as ``default`` or ``sales``, on any platform): it then
+hears only of inbound records received by those accounts and of notifications sent through them. None (the
+default) is every account, the one an imbridge of one account per platform always meant.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from config.settings import DEFAULT_ACCOUNT
 from models.base import Base, utcnow
+from models.deliveries import Delivery
 from models.inbound import InboundRecord
 
 #: Subscription secrets are sealed with ``SecretBox(secret_key, purpose=SECRET_PURPOSE)``.
@@ -64,6 +70,8 @@ class WebhookSubscription(Base):
     #: The HMAC secret, sealed with ``SecretBox(purpose="webhooks")``.
     secret_sealed: Mapped[str] = mapped_column(Text)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: JSON list of the account codes it hears of; None: every account.
+    accounts_json: Mapped[str | None] = mapped_column(Text, default=None)
     #: The API client whose own outcome callback this is (it hears of its notifications only); None: an operator's.
     client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id", ondelete="CASCADE"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -77,13 +85,29 @@ class WebhookSubscription(Base):
     def events(self, value: Iterable[str]) -> None:
         self.events_json = json.dumps(list(value))
 
-    def wants(self, msg_type: str, event: str | None) -> bool:
-        """Whether this subscription's filter selects a message of ``msg_type`` (and ``event``)."""
-        return filter_matches(self.events, msg_type, event)
+    @property
+    def accounts(self) -> list[str] | None:
+        return json.loads(self.accounts_json) if self.accounts_json is not None else None
 
-    def wants_outcome(self, status: str, client_id: int | None) -> bool:
-        """Whether this subscription hears of a notification (of ``client_id``) reaching ``status``."""
-        return f"outcome:{status}" in self.events and self.client_id in (None, client_id)
+    @accounts.setter
+    def accounts(self, value: Iterable[str] | None) -> None:
+        self.accounts_json = json.dumps(list(dict.fromkeys(value))) if value is not None else None
+
+    def hears_account(self, account: str | None) -> bool:
+        """Whether this subscription hears of what ``account`` (None: the default) received or sent."""
+        accounts = self.accounts
+        return accounts is None or (account or DEFAULT_ACCOUNT) in accounts
+
+    def wants(self, msg_type: str, event: str | None, account: str | None = None) -> bool:
+        """Whether this subscription's filter selects a message of ``msg_type`` (and ``event``) received by
+        ``account``."""
+        return filter_matches(self.events, msg_type, event) and self.hears_account(account)
+
+    def wants_outcome(self, status: str, client_id: int | None, account: str | None = None) -> bool:
+        """Whether this subscription hears of a notification (of ``client_id``, sent through ``account``) reaching
+        ``status``."""
+        return (f"outcome:{status}" in self.events and self.client_id in (None, client_id)
+                and self.hears_account(account))
 
 
 def filter_matches(entries: Iterable[str], msg_type: str, event: str | None) -> bool:
@@ -123,7 +147,7 @@ class WebhookDelivery(Base):
 def pending_deliveries(session: Session, record: InboundRecord) -> list[int]:
     """Create a delivery of ``record`` for every enabled subscription that wants it; the ids never attempted."""
     subscriptions = session.scalars(select(WebhookSubscription).where(WebhookSubscription.enabled.is_(True))).all()
-    wanted = {s.id for s in subscriptions if s.wants(record.msg_type, record.event)}
+    wanted = {s.id for s in subscriptions if s.wants(record.msg_type, record.event, record.account)}
     existing = {d.subscription_id: d for d in session.scalars(
         select(WebhookDelivery).where(WebhookDelivery.inbound_id == record.id)).all()}
     for subscription_id in sorted(wanted - existing.keys()):
@@ -139,8 +163,11 @@ def outcome_deliveries(session: Session, notification_id: str, status: str, clie
     if status not in OUTCOMES:
         return []
     subscriptions = session.scalars(select(WebhookSubscription).where(WebhookSubscription.enabled.is_(True))).all()
+    account = None
+    if any(s.accounts is not None for s in subscriptions):
+        account = session.scalar(select(Delivery.account).where(Delivery.id == notification_id))
     deliveries = [WebhookDelivery(subscription_id=s.id, notification_id=notification_id, outcome=status)
-                  for s in subscriptions if s.wants_outcome(status, client_id)]
+                  for s in subscriptions if s.wants_outcome(status, client_id, account)]
     session.add_all(deliveries)
     session.flush()
     return [d.id for d in deliveries]

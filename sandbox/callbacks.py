@@ -155,26 +155,43 @@ def post_wechat_event(ingress_url: str, settings: Settings, xml_fields: Mapping[
     return _post(ingress_url + portal_path("wechat", account), request, client, timeout)
 
 
-def find_ticket(sandbox_url: str, scene: str, client: httpx.Client | None = None) -> str | None:
-    """The newest live ticket the sandbox issued for ``scene`` (what a phone reads from the QR code)."""
+def find_code(sandbox_url: str, scene: str, client: httpx.Client | None = None) -> dict[str, Any] | None:
+    """The newest live code the sandbox issued for ``scene`` (its ``ticket``, ``app_id``...), or None."""
     try:
         response = (client or httpx).get(f"{sandbox_url}/_sandbox/wechat/qrcodes", params={"scene": scene})
         codes = response.json().get("qrcodes", [])
     except (httpx.HTTPError, ValueError):
         return None
-    return codes[-1]["ticket"] if codes else None
+    return codes[-1] if codes else None
+
+
+def find_ticket(sandbox_url: str, scene: str, client: httpx.Client | None = None) -> str | None:
+    """The newest live ticket the sandbox issued for ``scene`` (what a phone reads from the QR code)."""
+    found = find_code(sandbox_url, scene, client)
+    return found["ticket"] if found else None
+
+
+def account_of_app(settings: Settings, app_id: str | None) -> str | None:
+    """The code of the ``third.accounts`` Official Account with ``app_id`` (None: the default, or unknown)."""
+    return next((a.code for a in settings.third.accounts if a.platform == "wechat" and a.app_id == app_id), None)
 
 
 def scan(ingress_url: str, settings: Settings, key: str, openid: str = DEMO_OPENID, *, existing: bool = False,
          safe: bool = True, ticket: str | None = None, sandbox_url: str | None = None,
-         client: httpx.Client | None = None) -> httpx.Response:
-    """Scan the login QR code for ``key``; the ticket is looked up in the sandbox when ``sandbox_url`` is given."""
+         client: httpx.Client | None = None, account: str | None = None) -> httpx.Response:
+    """Scan the login QR code for ``key``; the ticket is looked up in the sandbox when ``sandbox_url`` is given.
+    A code of account ``account`` (one of ``third.accounts``; None: whichever account the sandbox says made it,
+    else the default) is reported to that account's portal, as WeChat reports a scan to the account that made the
+    code."""
     if ticket is None and sandbox_url:
-        ticket = find_ticket(sandbox_url, f"login_{key}", client)
-    fields = scan_fields(settings, key, openid, existing=existing, ticket=ticket)
+        found = find_code(sandbox_url, f"login_{key}", client)
+        ticket = found["ticket"] if found else None
+        if account is None and found:
+            account = account_of_app(settings, found.get("app_id"))
+    fields = scan_fields(as_account(settings, account), key, openid, existing=existing, ticket=ticket)
     if sandbox_url:
         tell_sandbox_of_interaction(sandbox_url, openid, client)
-    return post_wechat_event(ingress_url, settings, fields, safe, client=client)
+    return post_wechat_event(ingress_url, settings, fields, safe, client=client, account=account)
 
 
 def say(ingress_url: str, settings: Settings, text: str, openid: str = DEMO_OPENID, *, safe: bool = True,

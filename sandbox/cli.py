@@ -37,7 +37,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if command == "scan":
             response = callbacks.scan(ingress, settings, args.key, args.openid or callbacks.DEMO_OPENID,
                                       existing=args.existing, safe=not args.plain,
-                                      sandbox_url=args.sandbox_url or settings.sandbox_url)
+                                      sandbox_url=args.sandbox_url or settings.sandbox_url, account=args.account)
         elif args.wecom:
             response = callbacks.wecom_say(ingress, settings, args.text, args.openid or callbacks.DEMO_WECOM_USER,
                                            account=args.account)

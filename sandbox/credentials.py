@@ -29,12 +29,12 @@ class Credentials:
     more_wecom_apps: dict[tuple[str, str], int | None] = field(default_factory=dict)
     #: The other accounts' DingTalk apps: app key -> (secret, agent id).
     more_dingtalk_apps: dict[str, tuple[str, int | None]] = field(default_factory=dict)
-    #: The other accounts' mini-programs (``wechat-applet`` entries of ``third.accounts``): their app ids.
+    #: The other accounts' mini-programs (``third.accounts``, platform ``wechat-applet``): their app ids.
     more_applet_app_ids: frozenset[str] = frozenset()
 
     def is_applet(self, app_id: str | None) -> bool:
-        """Whether ``app_id`` is a mini-program's (the default one or another account's), not an Official Account's."""
-        return app_id is not None and (app_id == self.applet_app_id or app_id in self.more_applet_app_ids)
+        """Whether ``app_id`` is a mini-program's (the default's or another account's)."""
+        return bool(app_id) and (app_id == self.applet_app_id or app_id in self.more_applet_app_ids)
 
     def wecom_app(self, corp_id: str, secret: str) -> str | None:
         """The app key tokens of (corp id, secret) are issued to, or None when no app has them."""

@@ -27,7 +27,7 @@ from core.tasks import Tasks
 from scheduler.jobs.admin_jobs import sweep_jobs, sync_subscribe_templates, sync_wechat_templates
 from scheduler.jobs.heartbeat import heartbeat
 from scheduler.jobs.outbox import sweep_outbox
-from scheduler.jobs.qr_pool import top_up_qr_pool
+from scheduler.jobs.qr_pool import top_up_qr_pools
 from scheduler.jobs.retention import prune_old_records
 from scheduler.jobs.tokens import refresh_tokens
 from scheduler.leader import LeaderLock
@@ -90,7 +90,7 @@ class SchedulerProcess:
                   tasks, now=True)
             every(settings.wechat_admin.template_sync_seconds, "wechat-subscribe-template-sync",
                   sync_subscribe_templates, runtime, tasks, now=True)
-        every(settings.login.pool_check_seconds, "qr-pool", top_up_qr_pool, runtime, tasks, now=True)
+        every(settings.login.pool_check_seconds, "qr-pool", top_up_qr_pools, runtime, tasks, now=True)
         every(settings.retention.check_seconds, "retention", prune_old_records, runtime)
         return scheduler
 

@@ -60,7 +60,7 @@ def dispense(pool: QrPool, tasks: Tasks, login: LoginSettings) -> TakenCode:
         raise PoolBusy("every on-demand mint slot is taken")
     try:
         try:
-            request_on_demand_mint(tasks, login.apply_wait_seconds)
+            request_on_demand_mint(tasks, login.apply_wait_seconds, pool.account)
         except Exception as exc:  # redis/pika connection errors differ; all mean "broker unavailable"
             raise BrokerUnavailable("the broker refused the mint") from exc
         taken = pool.wait_take(login.apply_wait_seconds)

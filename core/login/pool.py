@@ -15,6 +15,10 @@ When the pool is empty, the request takes one of ``login.pool-max-concurrent-min
 for a mint of one code and waits on the list with ``BLPOP`` (no polling) for a bounded time; with no slot
 free it is told "busy" at once. A marker key with an expiry makes sure only one top-up mint is queued at a
 time however many requests or scheduler ticks ask for one.
+
+Each Official Account with QR login has a pool of its own (:mod:`core.login.accounts`): its keys, its codes
+minted with its token, and a handed-out key that remembers the account, so only a scan at that account's portal
+can confirm it (:class:`core.login.sessions.QrSessions`).
 """
 
 from __future__ import annotations
@@ -27,22 +31,23 @@ from dataclasses import asdict, dataclass
 
 import redis
 
-from config.settings import LoginSettings
+from config.settings import DEFAULT_ACCOUNT, LoginSettings
+from core.login.accounts import PoolKeys
 from core.login.sessions import SESSION_PREFIX, QrSessions
 from core.tasks import Tasks
 
-#: The list of pooled codes (JSON), oldest first.
-POOL_KEY = "imbridge:qr:pool"
-#: Present while a top-up mint is queued or running.
-MINTING_KEY = "imbridge:qr:minting"
+#: The default account's list of pooled codes (JSON), oldest first (another account's: :class:`PoolKeys`).
+POOL_KEY = PoolKeys.of(None).pool
+#: Present while a top-up mint of the default account's pool is queued or running.
+MINTING_KEY = PoolKeys.of(None).minting
 #: A mint lost on the way (worker killed) stops blocking new ones after this long.
 MINTING_TTL_SECONDS = 30
 #: Applies (served or not) by time, for the demand count (kept for the demand window only).
-APPLIES_KEY = "imbridge:qr:applies"
+APPLIES_KEY = PoolKeys.of(None).applies
 #: Codes minted, by time, for the idle budget.
-MINTED_KEY = "imbridge:qr:minted"
+MINTED_KEY = PoolKeys.of(None).minted
 #: On-demand mint slots in use (member: slot token, score: when it lapses if never released).
-ON_DEMAND_KEY = "imbridge:qr:on-demand"
+ON_DEMAND_KEY = PoolKeys.of(None).on_demand
 #: The mint ledger keeps this much history (the idle budget looks back one hour).
 LEDGER_SECONDS = 3600
 #: A slot whose request died lapses after this long.
@@ -58,7 +63,7 @@ end
 """
 
 # Counts the apply (KEYS[2], trimmed to ARGV[5] seconds), then pops codes until one has at least ARGV[2]
-# seconds left (worn ones are dropped), opens its key for at most ARGV[4] seconds, and answers
+# seconds left (worn ones are dropped), opens its key (for account ARGV[7]) for at most ARGV[4] seconds, and answers
 # {code, key life, pool size, applies in the last ARGV[6] seconds}; {'', 0, ...} when nothing is fresh.
 _TAKE = _NOW + """
 redis.call('ZADD', KEYS[2], now, redis.call('INCR', KEYS[2] .. ':seq'))
@@ -73,7 +78,7 @@ while true do
   if remaining >= tonumber(ARGV[2]) then
     local life = math.min(remaining, tonumber(ARGV[4]))
     local key = ARGV[3] .. code.key
-    redis.call('HSET', key, 'status', 'wait', 'url', code.url)
+    redis.call('HSET', key, 'status', 'wait', 'url', code.url, 'account', ARGV[7])
     redis.call('PEXPIRE', key, math.floor(life * 1000))
     return {raw, tostring(life), redis.call('LLEN', KEYS[1]), recent}
   end
@@ -141,12 +146,15 @@ class QrPool:
     :param key_lifetime_seconds: a handed-out key lives at most this long (``login.qr-lifetime-seconds``).
     :param demand_window_seconds: :meth:`take` reports the applies counted in this many seconds.
     :param clock: seconds since the epoch; None (the default) is the Redis server's clock, shared by every process.
+    :param account: the Official Account whose pool this is (None: the default).
     """
 
     def __init__(self, client: redis.Redis, min_remaining_seconds: float, *,
                  key_lifetime_seconds: float = 2_592_000, demand_window_seconds: float = 300,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None, account: str | None = None) -> None:
         self.redis = client
+        self.account = account or DEFAULT_ACCOUNT
+        self.keys = PoolKeys.of(self.account)
         self.min_remaining_seconds = min_remaining_seconds
         self.key_lifetime_seconds = key_lifetime_seconds
         self.demand_window_seconds = demand_window_seconds
@@ -158,9 +166,9 @@ class QrPool:
 
     @classmethod
     def from_settings(cls, client: redis.Redis, login: LoginSettings,
-                      clock: Callable[[], float] | None = None) -> QrPool:
+                      clock: Callable[[], float] | None = None, account: str | None = None) -> QrPool:
         return cls(client, login.pool_min_remaining_seconds, key_lifetime_seconds=login.qr_lifetime_seconds,
-                   demand_window_seconds=login.pool_demand_window_seconds, clock=clock)
+                   demand_window_seconds=login.pool_demand_window_seconds, clock=clock, account=account)
 
     def _now_arg(self) -> str:
         return "" if self.clock is None else repr(self.clock())
@@ -174,17 +182,18 @@ class QrPool:
 
     def add(self, code: PooledCode) -> int:
         """Append a freshly minted code and count the mint; returns the pool's size."""
-        return int(self._add(keys=[POOL_KEY, MINTED_KEY], args=[self._now_arg(), code.to_json(), LEDGER_SECONDS]))
+        return int(self._add(keys=[self.keys.pool, self.keys.minted],
+                             args=[self._now_arg(), code.to_json(), LEDGER_SECONDS]))
 
     def size(self) -> int:
-        return int(self.redis.llen(POOL_KEY))
+        return int(self.redis.llen(self.keys.pool))
 
     def take(self) -> TakenCode | Missed:
         """Count this apply and hand out the oldest fresh code, its key opened (one round trip)."""
         raw, remaining, size, recent = self._take(
-            keys=[POOL_KEY, APPLIES_KEY],
+            keys=[self.keys.pool, self.keys.applies],
             args=[self._now_arg(), self.min_remaining_seconds, SESSION_PREFIX, self.key_lifetime_seconds,
-                  self.demand_window_seconds, self.demand_window_seconds])
+                  self.demand_window_seconds, self.demand_window_seconds, self.account])
         if not raw:
             return Missed(int(recent))
         return TakenCode(PooledCode.from_json(raw), float(remaining), int(size), int(recent))
@@ -193,53 +202,54 @@ class QrPool:
         """Wait up to ``timeout`` seconds for a code to arrive (``BLPOP``) and hand it out (not counted again)."""
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
-            popped = self.redis.blpop([POOL_KEY], timeout=max(left, 0.01))
+            popped = self.redis.blpop([self.keys.pool], timeout=max(left, 0.01))
             if popped is None:
                 return None
             code = PooledCode.from_json(popped[1])
             remaining = code.expires_at - self.now()
             if remaining >= self.min_remaining_seconds:
                 life = min(remaining, self.key_lifetime_seconds)
-                self.sessions.open(code.key, code.url, life)
+                self.sessions.open(code.key, code.url, life, self.account)
                 return TakenCode(code, life, self.size())
         return None
 
     def recent_applies(self) -> int:
         """Applies counted in the demand window."""
-        return int(self.redis.zcount(APPLIES_KEY, self.now() - self.demand_window_seconds, "+inf"))
+        return int(self.redis.zcount(self.keys.applies, self.now() - self.demand_window_seconds, "+inf"))
 
     def minted_since(self, seconds: float) -> int:
         """Codes minted in the last ``seconds`` (at most :data:`LEDGER_SECONDS` back)."""
-        return int(self.redis.zcount(MINTED_KEY, self.now() - seconds, "+inf"))
+        return int(self.redis.zcount(self.keys.minted, self.now() - seconds, "+inf"))
 
     def prune(self) -> int:
         """Drop the codes with less than ``min_remaining_seconds`` left; returns how many."""
         now = self.now()
         dropped = 0
-        for raw in self.redis.lrange(POOL_KEY, 0, -1):
+        for raw in self.redis.lrange(self.keys.pool, 0, -1):
             try:
                 worn = PooledCode.from_json(raw).expires_at - now < self.min_remaining_seconds
             except (ValueError, KeyError, TypeError):
                 worn = True  # unreadable: it can never be handed out
             if worn:
-                dropped += int(self.redis.lrem(POOL_KEY, 1, raw))
+                dropped += int(self.redis.lrem(self.keys.pool, 1, raw))
         return dropped
 
     def claim_minting(self) -> bool:
         """True when no top-up mint is under way and the caller should queue one (it holds the marker now)."""
-        return bool(self.redis.set(MINTING_KEY, "1", nx=True, ex=MINTING_TTL_SECONDS))
+        return bool(self.redis.set(self.keys.minting, "1", nx=True, ex=MINTING_TTL_SECONDS))
 
     def minting_done(self) -> None:
-        self.redis.delete(MINTING_KEY)
+        self.redis.delete(self.keys.minting)
 
     def claim_on_demand_slot(self, limit: int) -> str | None:
         """One of ``limit`` on-demand mint slots shared by every ingress: its token, or None when all are taken."""
         token = secrets.token_hex(8)
-        taken = self._claim_slot(keys=[ON_DEMAND_KEY], args=[self._now_arg(), token, ON_DEMAND_SLOT_SECONDS, limit])
+        taken = self._claim_slot(keys=[self.keys.on_demand],
+                                 args=[self._now_arg(), token, ON_DEMAND_SLOT_SECONDS, limit])
         return token if int(taken) else None
 
     def release_on_demand_slot(self, token: str) -> None:
-        self.redis.zrem(ON_DEMAND_KEY, token)
+        self.redis.zrem(self.keys.on_demand, token)
 
 
 def request_mint(pool: QrPool, tasks: Tasks, count: int) -> bool:
@@ -250,16 +260,17 @@ def request_mint(pool: QrPool, tasks: Tasks, count: int) -> bool:
     if not pool.claim_minting():
         return False
     try:
-        tasks.mint_login_codes(max(1, count))
+        tasks.mint_login_codes(max(1, count), account=pool.account)
     except Exception:
         pool.minting_done()
         raise
     return True
 
 
-def request_on_demand_mint(tasks: Tasks, wait_seconds: float) -> None:
-    """Queue a mint of one code for a request that found the pool empty and waits ``wait_seconds`` for it.
+def request_on_demand_mint(tasks: Tasks, wait_seconds: float, account: str | None = None) -> None:
+    """Queue a mint of one code (for ``account``'s pool) for a request that found the pool empty and waits
+    ``wait_seconds`` for it.
 
     :raises Exception: the broker refused the message.
     """
-    tasks.mint_login_codes(1, time.time() + wait_seconds)
+    tasks.mint_login_codes(1, time.time() + wait_seconds, account=account)

@@ -7,6 +7,11 @@ scanned key lived for ever); a scan arriving after the expiry finds nothing and 
 
 A key is used once: :meth:`QrSessions.consume` deletes it in the same step that checks it, so two logins
 racing with one key cannot both succeed. Unknown, expired and used keys all read as ``expired``.
+
+A key belongs to the Official Account whose pool handed it out (field ``account``; a key opened before accounts
+existed has none and is the default's). Its code was minted by that account, so its scan arrives at that
+account's portal: a scan reported by another account's portal finds no such key there (``expired``) and changes
+nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import re
 import time
 
 import redis
+
+from config.settings import DEFAULT_ACCOUNT
 
 #: Where a key's state lives.
 SESSION_PREFIX = "imbridge:qr:key:"
@@ -45,6 +52,9 @@ class ScanResult(enum.StrEnum):
 _SCANNED = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 'expired' end
+local owner = redis.call('HGET', KEYS[1], 'account')
+if not owner then owner = 'default' end
+if owner ~= ARGV[5] then return 'expired' end
 if status ~= 'wait' then
   if redis.call('HGET', KEYS[1], 'openid') == ARGV[1] then return 'repeated' end
   return 'taken'
@@ -79,10 +89,10 @@ class QrSessions:
         self._scanned = client.register_script(_SCANNED)
         self._consume = client.register_script(_CONSUME)
 
-    def open(self, key: str, url: str, remaining_seconds: float) -> None:
-        """Start ``key`` as ``wait``, to expire with its QR code."""
+    def open(self, key: str, url: str, remaining_seconds: float, account: str = DEFAULT_ACCOUNT) -> None:
+        """Start ``key`` (of ``account``'s pool) as ``wait``, to expire with its QR code."""
         pipe = self.redis.pipeline(transaction=True)
-        pipe.hset(session_key(key), mapping={"status": QrStatus.WAIT.value, "url": url})
+        pipe.hset(session_key(key), mapping={"status": QrStatus.WAIT.value, "url": url, "account": account})
         pipe.pexpire(session_key(key), max(1, int(remaining_seconds * 1000)))
         pipe.execute()
 
@@ -109,18 +119,21 @@ class QrSessions:
         value = self.redis.hget(session_key(key), "url")
         return value.decode() if value else None
 
-    def scanner(self, key: str) -> str | None:
-        """The openid that scanned ``key``, when it is ``ok``."""
+    def scan_of(self, key: str) -> tuple[str, str] | None:
+        """The openid that scanned ``key`` and the account it is a follower of, when the key is ``ok``."""
         if not valid_key(key):
             return None
-        status, openid = self.redis.hmget(session_key(key), "status", "openid")
-        return openid.decode() if status == QrStatus.OK.value.encode() and openid else None
+        status, openid, account = self.redis.hmget(session_key(key), "status", "openid", "account")
+        if status != QrStatus.OK.value.encode() or not openid:
+            return None
+        return openid.decode(), account.decode() if account else DEFAULT_ACCOUNT
 
-    def scanned(self, key: str, openid: str) -> ScanResult:
-        """Record that ``openid`` scanned the code of ``key`` (the portal's scan handler calls this)."""
+    def scanned(self, key: str, openid: str, account: str = DEFAULT_ACCOUNT) -> ScanResult:
+        """Record that ``openid``, a follower of ``account`` (the portal the scan arrived at), scanned the code of
+        ``key`` (the portal's scan handler calls this); a key of another account's pool is ``expired`` here."""
         if not valid_key(key):
             return ScanResult.EXPIRED
-        result = self._scanned(keys=[session_key(key)], args=[openid, f"{time.time():.3f}", CHANNEL, key])
+        result = self._scanned(keys=[session_key(key)], args=[openid, f"{time.time():.3f}", CHANNEL, key, account])
         return ScanResult(result.decode() if isinstance(result, bytes) else result)
 
     def consume(self, key: str, openid: str) -> bool:

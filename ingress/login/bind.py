@@ -29,6 +29,7 @@ from models.users import BindingConflict, bind_account
 
 _BINDING = {"type": "object", "properties": {
     "id": {"type": "integer"}, "userId": {"type": "integer"}, "platform": {"type": "string"},
+    "account": {"type": "string"},
     "openid": {"type": "string"}, "unionid": {"type": ["string", "null"]}}}
 
 
@@ -58,11 +59,13 @@ class ThirdBind:
             self.rate_limit.check(client_address(req, self.client_ip_header))
             user, _ = self.auth.user(req)
             body = read_params(req, LoginRequest)
-            identity = self.identities.resolve(body.login_type, body.auth_code, req.cookies.get(SIGNIN_COOKIE))
+            identity = self.identities.resolve(body.login_type, body.auth_code, req.cookies.get(SIGNIN_COOKIE),
+                                               body.account)
             self.identities.use(identity)
         with self.database.session() as session:
             try:
-                binding, _ = bind_account(session, user.id, identity.platform, identity.openid, identity.unionid)
+                binding, _ = bind_account(session, user.id, identity.platform, identity.openid, identity.unionid,
+                                          identity.account)
             except BindingConflict as exc:
                 raise ApiError(falcon.HTTP_409, f"this {identity.platform.value} account is bound to another user: "
                                f"{exc}", code="bound_elsewhere",

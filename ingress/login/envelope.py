@@ -52,6 +52,7 @@ FAILURE_CODES: dict[str, Code] = {
     "other_browser": Code.OTHER_BROWSER,
     "web_code_refused": Code.WEB_CODE_REFUSED,
     "web_pending": Code.WEB_PENDING,
+    "unknown_account": Code.UNKNOWN_ACCOUNT,
     "internal_error": Code.SYSTEM_ERROR,
 }
 
@@ -84,6 +85,14 @@ def _fields(error: falcon.HTTPError) -> str:
     return ", ".join(dict.fromkeys(names)) or "?"
 
 
+def _account_code(error: falcon.HTTPError) -> str:
+    """The account code an ``unknown_account`` failure names in its details (validated: it is a code's shape)."""
+    details = getattr(error, "details", None)
+    found = [str(d["account"]) for d in details if isinstance(d, dict) and d.get("account")] \
+        if isinstance(details, list) else []
+    return found[0] if found else "?"
+
+
 def _platform(error: falcon.HTTPError) -> str | None:
     """The binding platform a failure names in its details (``not_bound``, ``bound_elsewhere``), if any."""
     details = getattr(error, "details", None)
@@ -109,7 +118,7 @@ class SeedEnvelope:
         trace_id = uuid.uuid4().hex
         lang = language(req.get_header("Accept-Language"))
         text = message(code, lang, fields=_fields(error), seconds=resp.get_header("Retry-After") or "?",
-                       account=account_name(_platform(error), lang))
+                       account=account_name(_platform(error), lang), account_code=_account_code(error))
         log.info("%s %s: code %d (%s: %s) traceId=%s", req.method, req.path, code, error.title, error.description,
                  trace_id)
         if error.status_code < 500:

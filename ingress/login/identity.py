@@ -6,6 +6,10 @@
 * ``weChatApplet``: the code is a ``wx.login`` code; a worker exchanges it (``jscode2session``) and hands the
   openid/unionid back through Redis while the request waits, for ``login.applet-wait-seconds`` at most.
 
+An openid is one app's: a QR key's identity is a follower of the Official Account whose pool handed the key out,
+a mini-program's of the mini-program ``account`` names (omitted: the default); the binding looked up is that
+account's (:mod:`models.users`).
+
 A waiting request holds one of the ingress process's threads, however slow WeChat is; a flood of them would
 leave none for the platform callbacks, which must answer within 5 s. So only
 ``login.max-concurrent-applet-logins`` wait at once in a process; one more is answered 503 ``busy`` at once,
@@ -22,6 +26,8 @@ from typing import Literal
 import falcon
 
 from config import Settings
+from config.settings import DEFAULT_ACCOUNT
+from core.accounts import UnknownAccount
 from core.login import AppletExchanges, ExchangeAnswer, Provider, QrSessions, QrStatus, WebLogins, WebStatus
 from core.runtime import Runtime
 from core.tasks import Tasks
@@ -50,6 +56,8 @@ class Identity:
     #: The website sign-in's state to use up (and the browser's nonce), for ``weChatOpen``, ``weCom``, ``dingTalk``.
     web_state: str | None = None
     browser: str | None = None
+    #: The Official Account or mini-program the openid belongs to (``third.accounts`` code).
+    account: str = DEFAULT_ACCOUNT
 
 
 _WEB_TYPES = {"weChatOpen": Provider.WECHAT_OPEN, "weCom": Provider.WECOM, "dingTalk": Provider.DINGTALK}
@@ -64,6 +72,13 @@ def _invalid_state() -> ApiError:
                     code="state_invalid")
 
 
+def unknown_account(platform: str, code: str) -> ApiError:
+    """The failure for an ``account`` no account of ``platform`` has: code ``unknown_account`` naming the field."""
+    message = f"no {platform} account has the code '{code}'"
+    return ApiError(falcon.HTTP_422, message, code="unknown_account",
+                    details=[{"field": "account", "message": message, "type": "not_found", "account": code}])
+
+
 def _invalid_key() -> ApiError:
     return ApiError(falcon.HTTP_401, "the QR key is unknown, expired or already used: apply for a new code",
                     code="invalid_auth_code")
@@ -75,18 +90,21 @@ class Identities:
     def __init__(self, settings: Settings, runtime: Runtime, tasks: Tasks) -> None:
         self.settings = settings
         self.tasks = tasks
+        self.accounts = runtime.accounts
         self.sessions = QrSessions(runtime.redis)
         self.exchanges = AppletExchanges(runtime.redis)
         self.web = WebLogins(runtime.redis, settings.login.web_login_seconds)
         self._waiting = threading.BoundedSemaphore(settings.login.max_concurrent_applet_logins)
 
-    def resolve(self, login_type: str, auth_code: str, browser: str | None = None) -> Identity:
-        """What ``auth_code`` proves; ``browser`` is the sign-in cookie's nonce (website sign-in only)."""
+    def resolve(self, login_type: str, auth_code: str, browser: str | None = None,
+                account: str | None = None) -> Identity:
+        """What ``auth_code`` proves; ``browser`` is the sign-in cookie's nonce (website sign-in only), ``account``
+        the mini-program (``weChatApplet`` only: a QR key knows its account)."""
         if login_type == "weChat":
             return self._qr(auth_code)
         if login_type in _WEB_TYPES:
             return self._web(_WEB_TYPES[login_type], auth_code, browser)
-        return self._applet(auth_code)
+        return self._applet(auth_code, account)
 
     def use(self, identity: Identity) -> None:
         """Use the QR key (or website sign-in state) up: one login each; 401 when another request was first."""
@@ -113,26 +131,31 @@ class Identities:
                         browser=browser)
 
     def _qr(self, key: str) -> Identity:
-        openid = self.sessions.scanner(key)
-        if openid is None:
+        scan = self.sessions.scan_of(key)
+        if scan is None:
             if self.sessions.status(key) is QrStatus.WAIT:
                 raise ApiError(falcon.HTTP_409, "the QR code has not been scanned yet: poll getStatus until 'ok'",
                                code="not_scanned")
             raise _invalid_key()
-        return Identity("weChat", BindingPlatform.WECHAT, openid, qr_key=key)
+        openid, account = scan
+        return Identity("weChat", BindingPlatform.WECHAT, openid, qr_key=key, account=account)
 
-    def _applet(self, code: str) -> Identity:
-        applet = self.settings.third.wechat_applet
+    def _applet(self, code: str, account: str | None) -> Identity:
+        try:
+            applet = self.accounts.require("wechat-applet", account).settings
+        except UnknownAccount as exc:
+            raise unknown_account("wechat-applet", exc.code) from None
         if not applet.configured:
             raise ApiError(falcon.HTTP_422, "mini-program login is not configured: set third.wechat-applet.app-id "
                            "and app-secret", code="not_configured")
+        account = account or DEFAULT_ACCOUNT
         wait = self.settings.login.applet_wait_seconds
         if not self._waiting.acquire(blocking=False):
             raise ApiError(falcon.HTTP_503, "too many mini-program logins are waiting for WeChat's answer; retry "
                            "shortly with the same code", code="busy", headers={"Retry-After": BUSY_RETRY_AFTER})
         try:
             exchange_id = self.exchanges.new_id()
-            enqueue(self.tasks.exchange_applet_code, exchange_id, code, time.time() + wait)
+            enqueue(self.tasks.exchange_applet_code, exchange_id, code, time.time() + wait, account)
             answer = self.exchanges.wait(exchange_id, wait)
         finally:
             self._waiting.release()
@@ -142,7 +165,8 @@ class Identities:
         if not answer.ok:
             raise _refusal(answer)
         assert answer.openid is not None
-        return Identity("weChatApplet", BindingPlatform.WECHAT_APPLET, answer.openid, answer.unionid)
+        return Identity("weChatApplet", BindingPlatform.WECHAT_APPLET, answer.openid, answer.unionid,
+                        account=account)
 
 
 def _refusal(answer: ExchangeAnswer) -> ApiError:

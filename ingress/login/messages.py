@@ -52,6 +52,8 @@ class Code(enum.IntEnum):
     OTHER_BROWSER = 10112
     WEB_CODE_REFUSED = 10113
     WEB_PENDING = 10114
+    #: Several accounts: the ``account`` named is no account of the kind the login needs.
+    UNKNOWN_ACCOUNT = 10115
 
 
 #: code -> (简体中文, English); ``{name}`` fields are filled in by :func:`message`.
@@ -86,6 +88,8 @@ MESSAGES: dict[Code, tuple[str, str]] = {
     Code.WEB_CODE_REFUSED: ("登录平台拒绝了授权码，请重新登录",
                             "The sign-in platform refused the authorization code; sign in again"),
     Code.WEB_PENDING: ("登录尚未完成，请稍候", "The sign-in is not finished yet; please wait"),
+    Code.UNKNOWN_ACCOUNT: ("账号“{account_code}”不存在，请检查参数 account",
+                           "There is no account '{account_code}'; check the account parameter"),
 }
 
 

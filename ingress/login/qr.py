@@ -6,6 +6,11 @@ or when too many are minted on demand at once, a 503 with ``Retry-After``. The s
 ``ok`` or ``expired``; with ``wait=N`` it is held until the status moves or N seconds pass
 (see :mod:`ingress.login.watcher`).
 
+With several Official Accounts, ``account`` (query, form or JSON, like the other login parameters; omitted:
+``default``, which the seed's front end never sends) picks the one whose pool the code comes from: its code was
+minted by that account, so the scan arrives at that account's portal. An unknown account is code 10115, an account
+without QR login 10107 (see :mod:`core.login.accounts`).
+
 Both answer in the seed's envelope (:mod:`ingress.login.envelope`): ``data`` is ``{qrCodeKey, qrCodeUrl,
 expireSeconds}`` (the seed's object plus the code's remaining life), and the bare status string.
 """
@@ -17,9 +22,13 @@ import time
 from typing import Any
 
 import falcon
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from config import Settings
+from config.settings import ACCOUNT_CODE_PATTERN, DEFAULT_ACCOUNT
+from core.accounts import UnknownAccount
 from core.login import QrPool, QrSessions, QrStatus
+from core.login.accounts import QrLoginOff, qr_login_account
 from core.login.dispense import BrokerUnavailable, CodeUnavailable, PoolBusy, dispense
 from core.metrics import QR_CODES_SERVED
 from core.runtime import Runtime
@@ -28,6 +37,8 @@ from ingress.auth import Open
 from ingress.errors import ApiError
 from ingress.login.envelope import FAILURES, answer_schema, succeed
 from ingress.login.guard import redis_available
+from ingress.login.identity import unknown_account
+from ingress.login.params import read_params
 from ingress.login.watcher import StatusWatcher
 from ingress.ratelimit import ClientRateLimit, client_address
 
@@ -46,13 +57,29 @@ _APPLY_ANSWER = answer_schema({
 _STATUS_ANSWER = answer_schema({"enum": [s.value for s in QrStatus]})
 
 
+class ApplyRequest(BaseModel):
+    """applyQrCode's one (optional) parameter."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    account: str | None = Field(default=None, pattern=ACCOUNT_CODE_PATTERN,
+                                description="the Official Account's code (GET /api/v1/accounts); omitted or "
+                                            "empty: default")
+
+    @field_validator("account", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if value == "" else value
+
+
 class ApplyQrCode:
     scope = Open.ANYONE
     openapi: dict[str, Any] = {"post": {
         "summary": "A login QR code, at once: its key, what it encodes, and its remaining life",
-        "security": [],
+        "security": [], "query": ApplyRequest,
         "responses": {"200": ("the code; a failure is a 200 with a non-zero code (too many requests from this "
-                              "client: 10106, with Retry-After; no Official Account configured: 10107)",
+                              "client: 10106, with Retry-After; no Official Account configured, or the "
+                              "account has no QR login: 10107; no such account: 10115)",
                               _APPLY_ANSWER),
                       "503": ("no code ready, or too many being minted (busy); retry after Retry-After",
                               FAILURES["default"][1]), **FAILURES}}}
@@ -61,18 +88,19 @@ class ApplyQrCode:
         self.settings = settings
         self.tasks = tasks
         self.config = settings.login
-        self.pool = QrPool.from_settings(runtime.redis, self.config)
+        self.redis = runtime.redis
+        self.accounts = runtime.accounts
+        self.pools: dict[str, QrPool] = {DEFAULT_ACCOUNT: QrPool.from_settings(runtime.redis, self.config)}
         self.rate_limit = ClientRateLimit(runtime.redis, "qr-apply", self.config.apply_rate_limit,
                                           self.config.apply_rate_window_seconds)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        if not self.settings.third.wechat.configured:
-            raise ApiError(falcon.HTTP_404, "QR login needs an Official Account: set third.wechat.app-id and "
-                           "app-secret", code="not_configured")
+        code = read_params(req, ApplyRequest).account or DEFAULT_ACCOUNT
         with redis_available():
+            pool = self._pool(code)
             self.rate_limit.check(client_address(req, self.settings.ingress.client_ip_header))
             try:
-                taken = dispense(self.pool, self.tasks, self.config)
+                taken = dispense(pool, self.tasks, self.config)
             except BrokerUnavailable as exc:
                 raise ApiError(falcon.HTTP_503, "the message broker is unavailable; retry shortly",
                                code=exc.code, headers={"Retry-After": "5"}) from exc
@@ -85,6 +113,22 @@ class ApplyQrCode:
         QR_CODES_SERVED.inc()
         succeed(resp, {"qrCodeKey": taken.code.key, "qrCodeUrl": taken.code.url,
                        "expireSeconds": int(taken.remaining_seconds)})
+
+    def _pool(self, code: str) -> QrPool:
+        """The pool of Official Account ``code``; unknown_account, or not_configured when it has no QR login."""
+        try:
+            qr_login_account(self.accounts, code)
+        except UnknownAccount:
+            raise unknown_account("wechat", code) from None
+        except QrLoginOff as exc:
+            hint = ("set third.wechat.app-id and app-secret" if code == DEFAULT_ACCOUNT
+                    else "give it app-id and app-secret and qr-login: true")
+            raise ApiError(falcon.HTTP_404, f"QR login needs an Official Account with QR login ({exc}): {hint}",
+                           code="not_configured") from None
+        pool = self.pools.get(code)
+        if pool is None:
+            pool = self.pools.setdefault(code, QrPool.from_settings(self.redis, self.config, account=code))
+        return pool
 
 
 class QrCodeStatus:

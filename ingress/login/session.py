@@ -21,8 +21,9 @@ from __future__ import annotations
 from typing import Any
 
 import falcon
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
+from config.settings import ACCOUNT_CODE_PATTERN
 from ingress.auth import Open
 from ingress.errors import ApiError
 from ingress.login.auth import LoginAuth, sent_token
@@ -54,6 +55,15 @@ class LoginRequest(BaseModel):
     auth_code: str = Field(validation_alias="authCode", min_length=1, max_length=256,
                            description="the qrCodeKey (weChat), the wx.login code (weChatApplet), "
                                        "or the website sign-in's state (weChatOpen, weCom, dingTalk)")
+    account: str | None = Field(default=None, pattern=ACCOUNT_CODE_PATTERN,
+                                description="weChatApplet: the mini-program's account code (GET /api/v1/accounts; "
+                                            "omitted or empty: default). A QR key knows its Official Account "
+                                            "already.")
+
+    @field_validator("account", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 _USER = {"type": "object", "properties": {"id": {"type": "integer"}, "username": {"type": "string"},
@@ -88,7 +98,8 @@ class TokenLogin:
             self.rate_limit.check(client_address(req, self.client_ip_header))
         body = read_params(req, LoginRequest)
         with redis_available():
-            identity = self.identities.resolve(body.login_type, body.auth_code, req.cookies.get(SIGNIN_COOKIE))
+            identity = self.identities.resolve(body.login_type, body.auth_code, req.cookies.get(SIGNIN_COOKIE),
+                                               body.account)
             user = self._user(identity)
             self.identities.use(identity)
             token = self.tokens.issue(int(user["id"]), identity.login_type)
@@ -96,7 +107,7 @@ class TokenLogin:
 
     def _user(self, identity: Identity) -> dict[str, Any]:
         with self.database.session() as session:
-            user = find_bound_user(session, identity.platform, identity.openid, identity.unionid)
+            user = find_bound_user(session, identity.platform, identity.openid, identity.unionid, identity.account)
             if user is None:
                 raise ApiError(falcon.HTTP_403,
                                f"this {identity.platform.value} account is not bound to any user; {BIND_FLOW}",

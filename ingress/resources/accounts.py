@@ -29,7 +29,7 @@ from models.secretbox import SecretBox, SecretKeyMissing, SecretUnreadable
 FIELDS = {"appId": "app_id", "appSecret": "app_secret", "token": "token", "encodingAesKey": "encoding_aes_key",
           "corpId": "corp_id", "corpSecret": "corp_secret", "agentId": "agent_id", "appKey": "app_key",
           "apiBaseUrl": "api_base_url", "tokenMode": "token_mode", "v1ApiBaseUrl": "v1_api_base_url",
-          "robotCode": "robot_code", "loginUrl": "login_url"}
+          "robotCode": "robot_code", "loginUrl": "login_url", "qrLogin": "qr_login"}
 #: What an account of each platform cannot work without.
 REQUIRED = {"wechat": ("appId", "appSecret"), "wechat-applet": ("appId", "appSecret"),
             "wecom": ("corpId", "corpSecret"), "ding-talk": ("appKey", "appSecret")}
@@ -56,6 +56,8 @@ class _AccountFields(BaseModel):
     v1ApiBaseUrl: str | None = Field(default=None, min_length=1, max_length=500)
     robotCode: str | None = Field(default=None, min_length=1, max_length=64)
     loginUrl: str | None = Field(default=None, min_length=1, max_length=500)
+    #: An Official Account's QR login (its own pool of login codes); unset: on for ``default`` only.
+    qrLogin: bool | None = None
 
 
 class AccountCreate(_AccountFields):

@@ -1,7 +1,8 @@
 """``/api/v1/users``: operators create users and bind or unbind their WeChat accounts (admin scope).
 
 A user logs in through WeChat only once one of its bindings matches the account that scanned the code
-(``wechat``) or opened the mini-program (``wechat_applet``); see ``/token/login``.
+(``wechat``) or opened the mini-program (``wechat_applet``); see ``/token/login``. Those two bindings name the
+account (Official Account or mini-program) whose openid they hold: ``account``, omitted: ``default``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from config.settings import ACCOUNT_CODE_PATTERN, DEFAULT_ACCOUNT
+from core.accounts import Accounts
 from ingress.bodies import read_model
 from ingress.bounds import MAX_ROW_ID
 from ingress.errors import ApiError
@@ -47,6 +50,27 @@ class BindingCreate(BaseModel):
     platform: BindingPlatform
     openid: str = Field(min_length=1, max_length=128)
     unionid: str | None = Field(default=None, min_length=1, max_length=128)
+    #: The Official Account (``wechat``) or mini-program (``wechat_applet``) the openid belongs to.
+    account: str = Field(default=DEFAULT_ACCOUNT, pattern=ACCOUNT_CODE_PATTERN)
+
+
+#: The binding platforms whose openid is one account's, and the account platform that is.
+ACCOUNT_PLATFORM = {BindingPlatform.WECHAT: "wechat", BindingPlatform.WECHAT_APPLET: "wechat-applet"}
+
+
+def _check_account(body: BindingCreate, accounts: Accounts | None) -> None:
+    """422 naming ``account`` when no account of the binding's kind has that code."""
+    if body.account == DEFAULT_ACCOUNT:
+        return
+    platform = ACCOUNT_PLATFORM.get(body.platform)
+    if platform is None:
+        message = f"a {body.platform.value} binding has no account (only wechat and wechat_applet have one)"
+    elif accounts is not None and accounts.get(platform, body.account) is None:
+        message = f"no {platform} account has the code '{body.account}'"
+    else:
+        return
+    raise ApiError(falcon.HTTP_422, message, code="validation_error",
+                   details=[{"field": "account", "message": message, "type": "not_found"}])
 
 
 def _get_user(session: Any, user_id: int) -> User:
@@ -153,9 +177,13 @@ class UserBindings(_UsersResource):
         "post": {"summary": "Bind an account (platform wechat, wechat_applet, wechat_open: an openid; wecom: a "
                             "userid; dingtalk: a unionId) to the user",
                  "body": BindingCreate,
-                 "example": {"platform": "wechat", "openid": "oDemoFollower000000000000001"},
+                 "example": {"platform": "wechat", "openid": "oDemoFollower000000000000001", "account": "default"},
                  "responses": {"201": "bound", "200": "already bound to this user", "409": "bound to another user"}},
     }
+
+    def __init__(self, database: Database, accounts: Accounts | None = None) -> None:
+        super().__init__(database)
+        self.accounts = accounts
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, user_id: int) -> None:
         with self.database.session() as session:
@@ -163,10 +191,12 @@ class UserBindings(_UsersResource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, user_id: int) -> None:
         body = read_model(req, BindingCreate)
+        _check_account(body, self.accounts)
         with self.database.session() as session:
             _get_user(session, user_id)
             try:
-                binding, created = bind_account(session, user_id, body.platform.value, body.openid, body.unionid)
+                binding, created = bind_account(session, user_id, body.platform.value, body.openid, body.unionid,
+                                                body.account)
             except BindingConflict as exc:
                 raise ApiError(falcon.HTTP_409, f"{exc} (user {exc.user_id}); unbind it there first",
                                code="bound_elsewhere", details={"userId": exc.user_id}) from None

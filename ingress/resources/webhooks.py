@@ -10,13 +10,15 @@ A URL whose host is an address (or ``localhost``) the egress policy refuses is r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import falcon
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy import func, select
 
+from config.settings import ACCOUNT_CODE_PATTERN
+from core.accounts import Accounts
 from core.egress import DestinationPolicy, IPNetwork
 from ingress.bodies import read_model
 from ingress.bounds import MAX_ROW_ID
@@ -49,6 +51,12 @@ def _check_events(value: list[str] | None) -> list[str] | None:
     return list(dict.fromkeys(value))
 
 
+#: ``accounts`` of a subscription: the account codes it hears of (omitted or null: every account).
+AccountCodes = list[Annotated[str, StringConstraints(pattern=ACCOUNT_CODE_PATTERN)]]
+ACCOUNTS_DESCRIPTION = ("the account codes whose inbound traffic and notifications it hears of, on any platform "
+                        "(GET /api/v1/accounts); omitted or null: every account")
+
+
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,6 +67,7 @@ class WebhookCreate(BaseModel):
     secret: str | None = Field(default=None, min_length=16, max_length=256,
                                description="HMAC key; omitted: one is generated and shown once")
     enabled: bool = True
+    accounts: AccountCodes | None = Field(default=None, min_length=1, max_length=50, description=ACCOUNTS_DESCRIPTION)
 
     _url = field_validator("url")(classmethod(lambda cls, v: check_url(v)))
     _events = field_validator("events")(classmethod(lambda cls, v: _check_events(v)))
@@ -72,6 +81,8 @@ class WebhookUpdate(BaseModel):
     events: list[str] | None = Field(default=None, min_length=1, max_length=50)
     secret: str | None = Field(default=None, min_length=16, max_length=256)
     enabled: bool | None = None
+    #: null: every account again.
+    accounts: AccountCodes | None = Field(default=None, min_length=1, max_length=50, description=ACCOUNTS_DESCRIPTION)
 
     _url = field_validator("url")(classmethod(lambda cls, v: check_url(v)))
     _events = field_validator("events")(classmethod(lambda cls, v: _check_events(v)))
@@ -84,7 +95,8 @@ def _iso(value: Any) -> str | None:
 def subscription_view(subscription: WebhookSubscription) -> dict[str, Any]:
     return {
         "id": subscription.id, "name": subscription.name, "url": subscription.url, "events": subscription.events,
-        "enabled": subscription.enabled, "secret": MASK, "createdAt": _iso(subscription.created_at),
+        "enabled": subscription.enabled, "accounts": subscription.accounts, "secret": MASK,
+        "createdAt": _iso(subscription.created_at),
         "updatedAt": _iso(subscription.updated_at),
     }
 
@@ -102,10 +114,21 @@ class WebhookResource:
     scope = Scope.ADMIN
 
     def __init__(self, database: Database, secret_key: str | None,
-                 allow_networks: Iterable[IPNetwork | str] = ()) -> None:
+                 allow_networks: Iterable[IPNetwork | str] = (), accounts: Accounts | None = None) -> None:
         self.database = database
         self.secret_key = secret_key
         self.destinations = DestinationPolicy(allow_networks)
+        self.accounts = accounts
+
+    def _check_accounts(self, codes: list[str] | None) -> None:
+        """422 naming ``accounts.N`` for a code no account of any platform has."""
+        if codes is None or self.accounts is None:
+            return
+        known = {account.code for account in self.accounts.listed()}
+        problems = [{"field": f"accounts.{index}", "message": f"no account has the code '{code}'",
+                     "type": "not_found"} for index, code in enumerate(codes) if code not in known]
+        if problems:
+            raise unprocessable("; ".join(p["message"] for p in problems), problems)
 
     def _check_destination(self, url: str) -> None:
         host = urlsplit(url).hostname or ""
@@ -134,7 +157,8 @@ class WebhookCollection(WebhookResource):
         "get": {"summary": "List webhook subscriptions (secrets masked)"},
         "post": {"summary": "Subscribe a URL to inbound traffic", "body": WebhookCreate,
                  "example": {"name": "crm", "url": "https://crm.example.com/imbridge",
-                             "events": ["text", "event:subscribe"], "secret": "a-long-random-secret"},
+                             "events": ["text", "event:subscribe"], "secret": "a-long-random-secret",
+                             "accounts": ["default", "sales"]},
                  "responses": {"201": "created; a generated secret is shown this once"}},
     }
 
@@ -146,6 +170,7 @@ class WebhookCollection(WebhookResource):
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_model(req, WebhookCreate)
         self._check_destination(body.url)
+        self._check_accounts(body.accounts)
         box = self._box()
         generated = body.secret is None
         secret = body.secret or new_secret()
@@ -153,6 +178,7 @@ class WebhookCollection(WebhookResource):
             subscription = WebhookSubscription(name=body.name, url=body.url, secret_sealed=box.seal(secret),
                                                enabled=body.enabled)
             subscription.events = body.events
+            subscription.accounts = body.accounts
             session.add(subscription)
             session.flush()
             answer = subscription_view(subscription)
@@ -165,7 +191,8 @@ class WebhookCollection(WebhookResource):
 class WebhookItem(WebhookResource):
     openapi = {
         "get": {"summary": "One webhook subscription (secret masked)"},
-        "patch": {"summary": "Change a subscription: name, url, events, secret, enabled", "body": WebhookUpdate,
+        "patch": {"summary": "Change a subscription: name, url, events, secret, enabled, accounts",
+                  "body": WebhookUpdate,
                   "example": {"enabled": False}},
         "delete": {"summary": "Delete a subscription and its delivery records", "responses": {"204": "deleted"}},
     }
@@ -177,10 +204,12 @@ class WebhookItem(WebhookResource):
     def on_patch(self, req: falcon.Request, resp: falcon.Response, webhook_id: int) -> None:
         body = read_model(req, WebhookUpdate)
         changes = body.model_dump(exclude_unset=True)
-        if any(changes.get(name) is None for name in changes):
-            raise ApiError(falcon.HTTP_422, "fields cannot be set to null", code="validation_error")
+        if any(changes.get(name) is None for name in changes if name != "accounts"):
+            raise ApiError(falcon.HTTP_422, "fields cannot be set to null (but accounts: every account)",
+                           code="validation_error")
         if body.url is not None:
             self._check_destination(body.url)
+        self._check_accounts(body.accounts)
         sealed = self._box().seal(body.secret) if body.secret else None
         with self.database.session() as session:
             subscription = self._get(session, webhook_id)
@@ -189,6 +218,8 @@ class WebhookItem(WebhookResource):
                     setattr(subscription, name, changes[name])
             if "events" in changes:
                 subscription.events = changes["events"]
+            if "accounts" in changes:
+                subscription.accounts = changes["accounts"]
             if sealed:
                 subscription.secret_sealed = sealed
             session.flush()

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from config.settings import ACCOUNT_CODE_PATTERN
 from models.notifications.common import Body, Code, TemplateUse
 from models.notifications.intake import RequestInvalid
 from models.notifications.request import ProblemList, problem
@@ -51,6 +52,8 @@ class Target(BaseModel):
     robot: Code | None = None
     to: dict[str, Any] | None = None
     message: dict[str, Any] | None = None
+    #: The account this copy is sent through, as a notification's ``account`` (omitted: the default).
+    account: str | None = Field(default=None, pattern=ACCOUNT_CODE_PATTERN)
 
 
 class GroupRequest(Body):
@@ -98,6 +101,8 @@ def expand(data: Any) -> tuple[list[dict[str, Any] | None], ProblemList]:
             request["robot"] = target.robot
         if target.to is not None:
             request["to"] = target.to
+        if target.account is not None:
+            request["account"] = target.account
         if target.message is not None:
             request["message"] = target.message
         elif target.channel in OWN_MESSAGE or group.message is None:

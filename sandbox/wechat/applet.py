@@ -29,7 +29,7 @@ def openid_for(code: str) -> str:
 
 def jscode2session(state: SandboxState, call: Call) -> dict[str, Any]:
     app = check_app(state, call.param("appid"), call.param("secret"))
-    if app != state.credentials.applet_app_id:
+    if not state.credentials.is_applet(app):
         raise ErrcodeAnswer(40013, "invalid appid")
     if call.param("grant_type") != "authorization_code":
         raise ErrcodeAnswer(40002, "invalid grant_type")

@@ -44,7 +44,7 @@ def _scene(action: str, info: Any) -> str:
 
 
 def create(state: SandboxState, call: Call) -> dict[str, Any]:
-    require_token(state, call)
+    app = require_token(state, call)
     body = call.json_object()
     action = body.get("action_name")
     if action not in ACTIONS:
@@ -63,7 +63,7 @@ def create(state: SandboxState, call: Call) -> dict[str, Any]:
         expires_at = now + expire
         answer["expire_seconds"] = expire
     answer["url"] = url
-    state.wechat.tickets[ticket] = QrTicket(ticket, action, scene, url, now, expires_at)
+    state.wechat.tickets[ticket] = QrTicket(ticket, action, scene, url, now, expires_at, app)
     return answer
 
 

@@ -37,6 +37,8 @@ class QrTicket:
     url: str
     created_at: float
     expires_at: float | None
+    #: The app whose token created the code: its scan is reported to that account's callback URL.
+    app_id: str | None = None
 
     def describe(self) -> dict[str, Any]:
         return dict(self.__dict__)

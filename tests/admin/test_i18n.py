@@ -33,6 +33,7 @@ SECTIONS = {
     "wechat-followers": "#section-wechat-followers .followers-list :is(table, .empty)",
     "system-handlers": "#section-system-handlers table",
     "users": "#section-users table, #section-users .empty",
+    "accounts": "#section-accounts table",
 }
 
 #: Words that may stay in Latin letters on a Chinese screen: product and protocol names, the platforms' own

@@ -15,8 +15,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from config import demo
 from tests.conftest import free_port
 from tests.waiting import wait_for
+
+#: A second DingTalk app and a second WeCom app of the demo corp (``third.accounts``): what ``account`` names.
+SECOND_DINGTALK = {"code": "hr", "platform": "ding-talk", "app_key": "dingclientshr001",
+                   "app_secret": "clients-hr-dingtalk-secret", "agent_id": 4041}
+SECOND_WECOM = {"code": "ops", "platform": "wecom", "corp_id": demo.WECOM_CORP_ID,
+                "corp_secret": "clients-ops-wecom-secret", "agent_id": 1000011}
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,11 @@ def imbridge(tmp_path_factory) -> Iterator[Running]:
     env.update(IMBRIDGE_INGRESS__PORT=str(port), IMBRIDGE_SANDBOX__PORT=str(sandbox_port),
                # The tests' callback receivers listen on loopback, which webhooks refuse unless allowed.
                IMBRIDGE_WEBHOOKS__ALLOW_NETWORKS=json.dumps(["127.0.0.0/8"]),
-               IMBRIDGE_WEBHOOKS__MIN_BACKOFF_MS="100")
+               IMBRIDGE_WEBHOOKS__MIN_BACKOFF_MS="100",
+               # Second accounts the sandbox plays too (it reads the same settings).
+               IMBRIDGE_THIRD__ACCOUNTS=json.dumps([
+                   {**SECOND_DINGTALK, "api_base_url": f"http://127.0.0.1:{sandbox_port}/dingtalk"},
+                   {**SECOND_WECOM, "api_base_url": f"http://127.0.0.1:{sandbox_port}/wecom"}]))
     log = (directory / "up.log").open("w")
     up = subprocess.Popen([sys.executable, "-m", "imbridge", "up"], cwd=directory, env=env, stdout=log,
                           stderr=subprocess.STDOUT)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from models.webhooks import new_secret
+from tests.clients.conftest import SECOND_WECOM
 from tests.waiting import wait_for
 from workers.webhooks import sign_standard
 
@@ -54,6 +55,21 @@ def test_the_java_client_sends_waits_batches_fans_out_and_reports_errors(classes
     assert seen["batch"] == ["sent", "sent"]
     assert seen["group"] == "sent"
     assert (seen["callback"], seen["tampered"]) == ("sent", "refused")
+
+
+def test_a_java_notification_goes_through_the_account_it_names(classes, imbridge):
+    ran = subprocess.run(["java", "-cp", str(classes), "AccountCheck", imbridge.url, imbridge.notify_key],
+                         capture_output=True, text=True, timeout=240)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    seen = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert seen["sent"] == {"hr": ["sent", "hr"], "ops": ["sent", "ops"], "default": ["sent", "default"]}
+    assert seen["group"] == {"status": "sent", "accounts": ["hr", "ops"]}
+    assert seen["unknown"] == {"status": 422, "fields": ["account"]}
+    assert seen["reply"] == "IllegalStateException"
+    # Each app's own agent: the sandbox refuses an agent id that is not the token's app's.
+    agents = {e["json"]["text"]["content"]: e["json"]["agentid"] for e in imbridge.journal("/cgi-bin/message/send")
+              if "Java" in e["json"].get("text", {}).get("content", "")}
+    assert agents == {"Java 运维通知": SECOND_WECOM["agent_id"], "Java 组消息": SECOND_WECOM["agent_id"]}
 
 
 class Operator:

@@ -29,6 +29,8 @@ from imbridge_client import (
     wecom_robot,
 )
 
+from config import demo
+from tests.clients.conftest import SECOND_DINGTALK, SECOND_WECOM
 from tests.waiting import wait_for
 
 FOLLOWER = "oClientFollower000000000001"
@@ -147,6 +149,52 @@ def test_fan_out_gives_one_group_and_waits_for_every_target(client, imbridge):
     assert done["status"] == "sent" and [n["status"] for n in done["notifications"]] == ["sent"] * 3
     assert client.send_group([dingtalk_robot("demo-dingtalk")], Message.text_only("x"),
                              idempotency_key="release-7")["id"] == group["id"]
+
+
+def sent_through(imbridge, path: str, agent_key: str, text: str) -> list[str]:
+    """The agent ids of the platform calls on ``path`` that carried ``text``: which app sent it."""
+    return [str(e["json"][agent_key]) for e in imbridge.journal(path) if text in json.dumps(e["json"],
+                                                                                            ensure_ascii=False)]
+
+
+def test_a_notification_goes_through_the_account_it_names(client, imbridge):
+    accepted = {"hr": client.send(dingtalk_work(users=["manager01"]).text("Python 人事部通知").with_account("hr")),
+                "ops": client.send(wecom_app(users=["zhangsan"]).text("Python 运维通知").with_account("ops")),
+                "default": client.send(dingtalk_work(users=["manager01"]).text("Python 默认应用通知"))}
+    records = {name: client.wait(a.id, timeout=60) for name, a in accepted.items()}
+    assert {name: (r["status"], r["account"]) for name, r in records.items()} == {
+        "hr": ("sent", "hr"), "ops": ("sent", "ops"), "default": ("sent", "default")}
+    work = "/topapi/message/corpconversation/asyncsend_v2"
+    assert sent_through(imbridge, work, "agent_id", "Python 人事部通知") == [str(SECOND_DINGTALK["agent_id"])]
+    assert sent_through(imbridge, work, "agent_id", "Python 默认应用通知") == [str(demo.DINGTALK_AGENT_ID)]
+    app = "/cgi-bin/message/send"
+    assert sent_through(imbridge, app, "agentid", "Python 运维通知") == [str(SECOND_WECOM["agent_id"])]
+
+
+def test_fan_out_targets_name_their_accounts(client, imbridge):
+    group = client.send_group([dingtalk_work(users=["manager01"]).text("Python 组里人事部的一份").with_account("hr"),
+                               {"channel": "wecom_app", "to": {"users": ["zhangsan"]}, "account": "ops"}],
+                              Message.text_only("Python 组里运维的一份"))
+    done = client.wait_group(group["id"], timeout=60)
+    assert done["status"] == "sent"
+    assert [client.get(n["id"])["account"] for n in done["notifications"]] == ["hr", "ops"]
+    assert sent_through(imbridge, "/cgi-bin/message/send", "agentid", "Python 组里运维的一份") == [
+        str(SECOND_WECOM["agent_id"])]
+
+
+def test_an_account_the_server_does_not_know_or_a_robot_cannot_use_is_a_422_naming_it(client):
+    for notification, why in [(dingtalk_work(users=["manager01"]).text("x").with_account("nobody"),
+                               "no ding-talk account has the code 'nobody'"),
+                              (wecom_app(users=["zhangsan"]).text("x").with_account("hr"),
+                               "no wecom account has the code 'hr'"),
+                              (dingtalk_robot("demo-dingtalk").text("x").with_account("hr"), "takes no account")]:
+        with pytest.raises(ApiError) as refused:
+            client.send(notification)
+        assert refused.value.status == 422
+        assert any(d["field"] == "account" and why in d["message"] for d in refused.value.details), \
+            refused.value.details
+    with pytest.raises(ValueError, match="account that received"):
+        reply_to(1).text("hi").with_account("hr")
 
 
 def test_a_reply_is_refused_as_a_fan_out_target_before_anything_is_sent(client):

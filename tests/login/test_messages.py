@@ -36,5 +36,5 @@ def test_the_readme_lists_every_failure_code_with_its_status_and_text():
     for code, (status, text) in listed.items():
         assert status == {Code.SYSTEM_ERROR: 500, Code.TRY_AGAIN: 503}.get(Code(code), 200), code
         zh = MESSAGES[Code(code)][0].replace("{fields}", "`field`").replace("{seconds}", "N").replace(
-            "{account}", account_name(None, "zh"))
+            "{account}", account_name(None, "zh")).replace("{account_code}", "`code`")
         assert zh.startswith(text.removesuffix("…")) if text.endswith("…") else zh == text, code

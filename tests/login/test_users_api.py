@@ -62,7 +62,7 @@ def test_bind_and_unbind(client, admin):
     bound = client.simulate_post(path, headers=admin, json={"platform": "wechat", "openid": OPENID})
     assert bound.status_code == 201
     assert bound.json == {"id": bound.json["id"], "userId": ann["id"], "platform": "wechat", "openid": OPENID,
-                          "unionid": None}
+                          "unionid": None, "account": "default"}
     again = client.simulate_post(path, headers=admin, json={"platform": "wechat", "openid": OPENID, "unionid": "u1"})
     assert again.status_code == 200 and again.json["unionid"] == "u1"  # idempotent, fills the unionid
     elsewhere = client.simulate_post(f"/api/v1/users/{bob['id']}/bindings", headers=admin,

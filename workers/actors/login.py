@@ -12,8 +12,10 @@ import secrets
 import time
 
 from core import tasks
+from core.accounts import UnknownAccount
 from core.clients import PlatformClients
 from core.login import AppletExchanges, ExchangeAnswer, PooledCode, Provider, QrPool, WebLogins
+from core.login.accounts import QrLoginOff, qr_login_account
 from core.metrics import QR_CODES_MINTED
 from platforms.errors import PermanentError, PlatformError, RetryLaterError
 from platforms.wechat import WeChatClient
@@ -46,32 +48,43 @@ def mint_code(client: WeChatClient, pool: QrPool, lifetime_seconds: int) -> Pool
     return PooledCode(key, answer["ticket"], answer["url"], started + life)
 
 
-def mint_login_codes(context: ActorContext, count: int, deadline: float | None = None) -> None:
-    """Mint up to ``count`` codes into the pool, stopping once it holds ``login.pool-size``.
+def mint_login_codes(context: ActorContext, count: int, deadline: float | None = None,
+                     account: str | None = None) -> None:
+    """Mint up to ``count`` codes into ``account``'s pool (None: the default Official Account's) with that
+    account's token, stopping once it holds ``login.pool-size``.
 
     Each code is pushed as soon as it exists, so a request waiting on the empty pool gets the first one.
     A top-up (no ``deadline``) releases the one-top-up-at-a-time marker when it ends. An on-demand mint
     (one code for a request that found the pool empty) carries its request's ``deadline`` (epoch seconds)
     and is skipped once that has passed, so mints queued while no worker ran do not all reach WeChat later.
+    An account removed, or whose QR login was turned off, since the mint was queued gets none.
     """
     current = context.runtime
     config = current.settings.login
     if deadline is not None and time.time() > deadline:
         log.info("on-demand QR mint arrived after its request gave up; skipped")
         return
-    pool = QrPool.from_settings(current.redis, config)
+    pool = QrPool.from_settings(current.redis, config, account=account)
     try:
+        try:
+            qr_login_account(current.accounts, pool.account)
+        except (UnknownAccount, QrLoginOff) as exc:
+            log.warning("QR mint skipped: %s", exc)
+            return
+        client = current.clients.wechat_for(pool.account)
         for _ in range(max(1, count)):
             if pool.size() >= config.pool_size:
                 break
-            pool.add(mint_code(current.clients.wechat, pool, config.pool_code_lifetime_seconds))
+            pool.add(mint_code(client, pool, config.pool_code_lifetime_seconds))
     finally:
         if deadline is None:
             pool.minting_done()
 
 
-def exchange_applet_code(context: ActorContext, exchange_id: str, code: str, deadline: float) -> None:
-    """Exchange a ``wx.login`` code and push the openid/unionid (or the errcode) to the waiting request.
+def exchange_applet_code(context: ActorContext, exchange_id: str, code: str, deadline: float,
+                         account: str | None = None) -> None:
+    """Exchange a ``wx.login`` code with mini-program ``account``'s app (None: the default) and push the
+    openid/unionid (or the errcode) to the waiting request.
 
     A code works once, so a message that waited past ``deadline`` (epoch seconds; the request has answered
     already) is dropped unexchanged: the user's retry can still use the code. Not retried for the same reason.
@@ -80,8 +93,11 @@ def exchange_applet_code(context: ActorContext, exchange_id: str, code: str, dea
         log.warning("mini-program code exchange %s arrived after its request gave up; skipped", exchange_id)
         return
     current = context.runtime
+    if current.accounts.get("wechat-applet", account) is None:  # removed since the request checked it
+        AppletExchanges(current.redis).answer(exchange_id, ExchangeAnswer(errmsg=f"no mini-program '{account}'"))
+        return
     try:
-        session = current.clients.wechat_applet.jscode2session(code)
+        session = current.clients.for_account(account).wechat_applet.jscode2session(code)
     except PlatformError as exc:
         answer = ExchangeAnswer(errcode=exc.errcode, errmsg=exc.errmsg,
                                 retry_later=isinstance(exc, RetryLaterError))

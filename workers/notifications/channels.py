@@ -43,8 +43,19 @@ class Pacing:
         return bool(self.limits or self.pauses)
 
 
+def paced_app(channel: Channel, clients: PlatformClients) -> str:
+    """Who a channel's pace is booked for beside the chat or member: the WeCom app (``wecom:<corp>:<agent>``) or the
+    DingTalk robot the group channel sends as. So two accounts' apps never share a window, even for one chat id."""
+    if channel in (Channel.WECOM_APP, Channel.WECOM_APPCHAT):
+        return clients.wecom.app_key
+    if channel is Channel.DINGTALK_GROUP:
+        return f"dingtalk-robot:{clients.dingtalk_robot_code}"
+    return ""
+
+
 def pacing_for(channel: Channel, payload: dict[str, Any], robot: RobotCredentials | None,
                settings: NotificationsSettings, corp_app: str) -> Pacing:
+    """The limits of one send; ``corp_app`` is :func:`paced_app` of the account that sends it."""
     window = settings.rate_window_seconds
     if channel.is_robot:
         assert robot is not None

@@ -117,7 +117,7 @@ class Deliverer:
             return clients
         pacing = channels.Pacing()
         try:
-            corp_app = clients.wecom.app_key if sending.channel is Channel.WECOM_APP else ""
+            corp_app = channels.paced_app(sending.channel, clients)
             pacing = channels.pacing_for(sending.channel, sending.payload, sending.robot, self.settings, corp_app)
             message = channels.prepare(sending.channel, sending.payload["message"], sending.robot, clients, self.media)
             if pacing.needed:

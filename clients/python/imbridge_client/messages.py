@@ -81,6 +81,8 @@ class Notification:
     template: JSON | None = None
     #: An inbound message's id to answer (``replyTo``): the channel and recipient come from it.
     reply_to: int | None = None
+    #: The account that sends it (``third.accounts`` or added by an operator): its code; None: the default.
+    account: str | None = None
 
     def with_template(self, code: str, variables: Mapping[str, Any] | None = None, *,
                       field: str | None = None) -> Notification:
@@ -90,8 +92,17 @@ class Notification:
             use["field"] = field
         return replace(self, template=use)
 
+    def with_account(self, code: str) -> Notification:
+        """Send it through the account ``code`` of the channel's platform (a second Official Account, WeCom app
+        or DingTalk app) instead of the default; an account the server does not know is a 422 naming
+        ``account``. Robots carry their own credentials and a reply goes through the account that received the
+        message: neither takes one."""
+        if self.reply_to is not None:
+            raise ValueError("a reply goes through the account that received the message: leave the account out")
+        return replace(self, account=code)
+
     def target(self) -> JSON:
-        """Where it goes, as a fan-out target (``channel`` plus ``robot`` or ``to``)."""
+        """Where it goes, as a fan-out target (``channel`` plus ``robot`` or ``to``, and ``account`` if given)."""
         if self.reply_to is not None:
             return {"replyTo": self.reply_to}
         target: JSON = {"channel": self.channel}
@@ -99,6 +110,8 @@ class Notification:
             target["robot"] = self.robot
         if self.to is not None:
             target["to"] = self.to
+        if self.account is not None:
+            target["account"] = self.account
         return target
 
     def to_request(self) -> JSON:

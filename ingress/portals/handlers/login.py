@@ -12,6 +12,10 @@ callback does not say which language the follower reads.
 A scan logs its scanner in, so it counts only from a verified callback (see
 :class:`~ingress.portals.handler.HandlerContext`): a plaintext body is signed by nobody, and one posted under a
 logged query would otherwise log its author in as any follower.
+
+A key belongs to the Official Account whose pool handed it out, and the scan counts only at that account's portal
+(``context.account``): an openid is one account's, so the same event reported by another account's portal is
+some other person, and that key stays ``wait``.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class LoginScene(SceneHandler):
         if not context.verified:
             log.warning("login scan from an unverified %s callback ignored", context.platform)
             return None
-        result = QrSessions(context.redis).scanned(param, message.from_user)
+        result = QrSessions(context.redis).scanned(param, message.from_user, context.account)
         config = self.settings.login
         if result not in (ScanResult.CONFIRMED, ScanResult.REPEATED):
             text = config.scan_expired_text
@@ -47,4 +51,5 @@ class LoginScene(SceneHandler):
     def bound(context: HandlerContext, openid: str) -> bool:
         """Whether the browser's login will find a user for this scanner (as /token/login looks it up)."""
         with context.runtime.database.session() as session:
-            return find_bound_user(session, BindingPlatform.WECHAT.value, openid) is not None
+            return find_bound_user(session, BindingPlatform.WECHAT.value, openid,
+                                   account=context.account) is not None

@@ -13,5 +13,6 @@ import webhooks from "./webhooks.js";
 import system from "./system.js";
 import systemHandlers from "./system-handlers.js";
 import users from "./users.js";
+import accounts from "./accounts.js";
 
-export default [notifications, robots, wechatTemplates, wechatSubscribeTemplates, wechatMenus, wechatMedia, wechatMass, wechatArticles, wechatFollowers, inbound, webhooks, system, systemHandlers, users];
+export default [notifications, robots, wechatTemplates, wechatSubscribeTemplates, wechatMenus, wechatMedia, wechatMass, wechatArticles, wechatFollowers, inbound, webhooks, system, systemHandlers, users, accounts];

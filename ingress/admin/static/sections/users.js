@@ -93,6 +93,7 @@ async function detailView(root, ctx, id) {
     fill(bindings, table([
       { label: t("users.platform"), render: (b) => platformLabel(b.platform) },
       { label: t("users.account"), class: "wrap-anywhere", render: (b) => h("code", { class: "small" }, b.openid) },
+      { label: t("users.appAccount"), render: (b) => h("code", { class: "small" }, b.account || "default") },
       { label: "UnionID", class: "wrap-anywhere", render: (b) => (b.unionid ? h("code", { class: "small" }, b.unionid) : null) },
       { label: t("followers.heading"), class: "binding-follower", render: (b) => followerCell(b, () => load().catch(toastError)) },
       { label: "", class: "actions-cell", render: (b) => h("button", { type: "button", class: "small danger", onclick: () => unbind(b) }, t("users.unbind")) },
@@ -116,6 +117,8 @@ async function detailView(root, ctx, id) {
       { name: "platform", label: t("users.platform"), type: "select", options: PLATFORMS.map((value) => ({ value, label: platformLabel(value) })) },
       { name: "openid", label: t("users.account"), required: true, placeholder: "oDemoFollower000000000000001", help: t("users.accountHelp") },
       { name: "unionid", label: "UnionID", help: t("users.unionidHelp") },
+      { name: "account", label: t("users.appAccount"), placeholder: "default", help: t("users.appAccountHelp"),
+        when: (v) => v.platform === "wechat" || v.platform === "wechat_applet" },
     ],
     submitLabel: t("users.bind"),
     onSubmit: async (values) => {

@@ -15,6 +15,7 @@ function subscriptionDialog(existing, onSaved) {
       { name: "events", label: t("webhooks.events"), type: "list", required: true, placeholder: "text, event:subscribe", help: EVENTS_HELP, wide: true },
       { name: "secret", label: t("webhooks.secret"), type: "password", placeholder: existing ? t("webhooks.unchanged") : t("webhooks.generated"),
         help: existing ? t("webhooks.secretKeepHelp") : t("webhooks.secretNewHelp") },
+      { name: "accounts", label: t("webhooks.accounts"), type: "list", placeholder: "default, sales", help: t("webhooks.accountsHelp"), wide: true },
       { name: "enabled", label: t("robots.enabled"), type: "checkbox", value: true },
     ],
     values: existing ? { ...existing, secret: "" } : { enabled: true },
@@ -23,6 +24,7 @@ function subscriptionDialog(existing, onSaved) {
     onSubmit: async (values) => {
       const body = { name: values.name ?? "", url: values.url ?? "", events: values.events ?? [], enabled: values.enabled };
       if (values.secret) body.secret = values.secret;
+      if (values.accounts || existing) body.accounts = values.accounts ?? null;  // none named: every account
       const saved = existing ? await api("PATCH", `webhooks/${existing.id}`, body) : await api("POST", "webhooks", body);
       onSaved();
       if (!existing && !values.secret) {
@@ -56,6 +58,8 @@ function listView(root, ctx) {
       { label: t("robots.name"), render: (w) => h("a", { href: `#/webhooks/${w.id}` }, w.name) },
       { label: "URL", class: "wrap-anywhere", render: (w) => h("code", { class: "small" }, w.url) },
       { label: t("webhooks.events"), render: (w) => h("span", { class: "mono small" }, w.events.join(", ")) },
+      { label: t("webhooks.accounts"), class: "webhook-accounts", render: (w) => (w.accounts
+        ? h("span", { class: "mono small" }, w.accounts.join(", ")) : h("span", { class: "muted" }, t("webhooks.allAccounts"))) },
       { label: t("robots.enabled"), render: (w) => badge(w.enabled ? "enabled" : "disabled") },
       { label: t("webhooks.secretShort"), render: (w) => h("span", { class: "secret" }, w.secret) },
       { label: t("robots.updated"), class: "nowrap", render: (w) => fmtTime(w.updatedAt) },

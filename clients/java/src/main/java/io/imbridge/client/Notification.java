@@ -68,6 +68,8 @@ public final class Notification {
     private final Map<String, Object> options = new LinkedHashMap<>();
     private Map<String, Object> message;
     private Map<String, Object> template;
+    /** The code of the account that sends it; null: the default. */
+    private String account;
 
     private Notification(String channel, Map<String, Object> target, Long replyTo, String touser) {
         this.channel = channel;
@@ -462,11 +464,32 @@ public final class Notification {
         return this;
     }
 
+    /**
+     * Send it through another account of the channel's platform (an Official Account, WeCom app, mini-program or
+     * DingTalk app of {@code third.accounts} or added by an operator), by its code, instead of the default. An
+     * account the server does not know is a 422 naming {@code account}; robots carry their own credentials and take
+     * none, and a reply goes through the account that received the message.
+     */
+    public Notification account(String code) {
+        if (replyTo != null) {
+            throw new IllegalStateException("a reply goes through the account that received the message: "
+                    + "leave the account out");
+        }
+        this.account = code;
+        return this;
+    }
+
     // The request
 
-    /** Where it goes, as a fan-out target: the channel and its robot or {@code to}, or {@code replyTo}. */
+    /**
+     * Where it goes, as a fan-out target: the channel and its robot or {@code to} (and its {@code account}), or
+     * {@code replyTo}.
+     */
     public Map<String, Object> target() {
-        return replyTo != null ? map("replyTo", replyTo) : new LinkedHashMap<>(target);
+        if (replyTo != null) return map("replyTo", replyTo);
+        Map<String, Object> where = new LinkedHashMap<>(target);
+        if (account != null) where.put("account", account);
+        return where;
     }
 
     /** The REST body. */
