@@ -95,6 +95,20 @@ def follower_view(row: WeChatFollower, tag_names: dict[int, str] | None = None) 
             "subscribeScene": row.subscribe_scene, "qrScene": row.qr_scene, "fetchedAt": iso(row.fetched_at)}
 
 
+def follower_views(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The views of the followers fetched so far among ``(account, openid)`` pairs (records and bindings naming
+    their senders), by pair; a few queries per account, whatever the number of pairs."""
+    by_account: dict[str, list[str]] = {}
+    for account, openid in keys:
+        by_account.setdefault(account or DEFAULT_ACCOUNT, []).append(openid)
+    views: dict[tuple[str, str], dict[str, Any]] = {}
+    for account, openids in by_account.items():
+        followers = followers_by_openid(session, openids, account)
+        names = tag_names(session, account) if followers else {}
+        views.update({(account, openid): follower_view(row, names) for openid, row in followers.items()})
+    return views
+
+
 def tag_names(session: Session, account: str = DEFAULT_ACCOUNT) -> dict[int, str]:
     return {tag.id: tag.name for tag in session.scalars(select(WeChatTag).where(WeChatTag.account == account))}
 

@@ -131,6 +131,19 @@ def test_a_message_shows_its_sender_as_a_follower_of_the_account_it_came_to(clie
     assert by_account["default"] is None  # the default account never fetched this openid
 
 
+def test_a_binding_shows_the_follower_of_its_own_account(client, admin, worker, run):
+    run("POST", "/api/v1/wechat/followers/fetch", "sales", {"openids": [FIRST]})
+    user = client.simulate_post("/api/v1/users", json={"username": "sales-user"}, headers=admin).json
+    for account in ("sales", "default"):
+        bound = client.simulate_post(f"/api/v1/users/{user['id']}/bindings", headers=admin,
+                                     json={"platform": "wechat", "openid": FIRST, "account": account})
+        assert bound.status_code == 201, bound.text
+    bindings = client.simulate_get(f"/api/v1/users/{user['id']}", headers=admin).json["bindings"]
+    shown = {b["account"]: b["follower"] for b in bindings}
+    assert shown["sales"]["account"] == "sales" and shown["sales"]["openid"] == FIRST
+    assert shown["default"] is None  # the same openid string in the default account was never fetched
+
+
 @pytest.mark.parametrize(("method", "path"), [
     ("GET", "/api/v1/wechat/followers"), ("POST", "/api/v1/wechat/followers/fetch"),
     ("POST", "/api/v1/wechat/followers/sync"), ("GET", f"/api/v1/wechat/followers/{FIRST}"),
