@@ -38,7 +38,8 @@ PING = Task("default", "ping")
 RECORD_INBOUND = Task("inbound", "record_inbound")
 #: ``apply_template_report(msgid, status, reported_at, tries)``: a template report that came before its record.
 APPLY_TEMPLATE_REPORT = Task("inbound", "apply_template_report")
-#: ``apply_mass_report(fields, reported_at, tries)``: a mass-send report that came before its record's msg_id.
+#: ``apply_mass_report(fields, reported_at, tries[, account])``: a mass-send report that came before its record's
+#: msg_id (``account``: whose portal received it).
 APPLY_MASS_REPORT = Task("inbound", "apply_mass_report")
 #: ``deliver_webhook(delivery_id)``: POST one inbound record to one subscriber.
 DELIVER_WEBHOOK = Task("webhooks", "deliver_webhook")

@@ -13,7 +13,7 @@ from ingress.bodies import parse_model
 from ingress.bounds import MAX_ROW_ID
 from ingress.errors import ApiError
 from models import Database, InboundRecord, Scope
-from models.wechat.followers import follower_view, followers_by_openid, tag_names
+from models.wechat.followers import follower_views
 
 #: Page size when none is asked for, and the largest allowed.
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
@@ -65,13 +65,11 @@ _QUERY_PARAMS = [
 
 def with_followers(session: Any, rows: list[InboundRecord]) -> list[dict[str, Any]]:
     """The records' public views; a WeChat sender fetched before (``/api/v1/wechat/followers``) adds ``follower``."""
-    followers = followers_by_openid(session, [row.from_user for row in rows if row.platform == "wechat"])
-    names = tag_names(session) if followers else {}
+    followers = follower_views(session, [(row.account, row.from_user) for row in rows if row.platform == "wechat"])
     views = []
     for row in rows:
         view = row.public()
-        follower = followers.get(row.from_user) if row.platform == "wechat" else None
-        view["follower"] = follower_view(follower, names) if follower is not None else None
+        view["follower"] = followers.get((row.account, row.from_user)) if row.platform == "wechat" else None
         views.append(view)
     return views
 

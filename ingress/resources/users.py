@@ -22,7 +22,7 @@ from ingress.errors import ApiError
 from models import Database, Scope, ThirdPartyBinding, User
 from models.base import as_utc
 from models.users import BindingConflict, BindingPlatform, bind_account
-from models.wechat.followers import follower_view, followers_by_openid, tag_names
+from models.wechat.followers import follower_views
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]+$"
@@ -83,12 +83,11 @@ def _get_user(session: Any, user_id: int) -> User:
 def _with_bindings(session: Any, user: User) -> dict[str, Any]:
     bindings = session.scalars(select(ThirdPartyBinding).where(ThirdPartyBinding.user_id == user.id)
                                .order_by(ThirdPartyBinding.id)).all()
-    followers = followers_by_openid(session, [b.openid for b in bindings if b.platform == "wechat"])
-    names = tag_names(session) if followers else {}
+    followers = follower_views(session, [(b.account, b.openid) for b in bindings if b.platform == "wechat"])
 
     def view(binding: ThirdPartyBinding) -> dict[str, Any]:
-        follower = followers.get(binding.openid) if binding.platform == "wechat" else None
-        return {**binding.public(), "follower": follower_view(follower, names) if follower is not None else None}
+        follower = followers.get((binding.account, binding.openid)) if binding.platform == "wechat" else None
+        return {**binding.public(), "follower": follower}
 
     return {**user.public(), "bindings": [view(b) for b in bindings],
             "createdAt": as_utc(user.created_at).isoformat(), "updatedAt": as_utc(user.updated_at).isoformat()}

@@ -1,7 +1,8 @@
 """``/api/v1/wechat/followers`` and ``/api/v1/wechat/tags``: who follows the account, remarks and tags (admin).
 
 Reads answer from the local tables; every change (and every refresh) is a job that asks WeChat and records what it
-answered, so the tables never claim what WeChat has not confirmed.
+answered, so the tables never claim what WeChat has not confirmed. Every route takes ``?account=`` (omitted: the
+default Official Account; unknown: 422 naming ``account``): openids and tag ids are that account's.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
+from config.settings import DEFAULT_ACCOUNT
 from core import job_kinds
+from core.accounts import Accounts
 from core.tasks import Tasks
 from ingress.bodies import parse_model, read_model
 from ingress.bounds import MAX_ROW_ID
 from ingress.errors import ApiError, unprocessable
+from ingress.resources.accounts import ACCOUNT_PARAMETER, query_account
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from models import Database, Scope
 from models.jobs import create_job
@@ -57,14 +61,21 @@ class FollowerQuery(_Body):
     offset: int = Field(default=0, ge=0, le=MAX_ROW_ID)
 
 
-def _job(database: Database, tasks: Tasks, resp: falcon.Response, kind: str, params: dict[str, Any]) -> None:
+def _account(req: falcon.Request, accounts: Accounts | None) -> str:
+    """The request's ``?account=``; a 422 naming ``account`` when no Official Account has that code."""
+    return query_account(req, accounts) if accounts is not None else DEFAULT_ACCOUNT
+
+
+def _job(database: Database, tasks: Tasks, resp: falcon.Response, kind: str, params: dict[str, Any],
+         account: str = DEFAULT_ACCOUNT) -> None:
     with database.session() as session:
-        job_id = create_job(session, kind, params).id
+        job_id = create_job(session, kind, params, account=account).id
     enqueue_job(database, tasks, job_id)
     job_accepted(resp, job_id)
 
 
 _ACCEPTED = {"202": ("queued", JOB_ACCEPTED)}
+_ACCOUNT = [ACCOUNT_PARAMETER]
 
 
 class FollowerCollection:
@@ -72,20 +83,23 @@ class FollowerCollection:
     openapi = {"get": {"summary": "Followers fetched so far (filters: tag, subscribed)", "parameters": [
         {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
         for name, kind in [("tag", "integer"), ("subscribed", "boolean"), ("limit", "integer"),
-                           ("offset", "integer")]]}}
+                           ("offset", "integer")]] + _ACCOUNT}}
 
-    def __init__(self, database: Database) -> None:
-        self.database = database
+    def __init__(self, database: Database, accounts: Accounts | None = None) -> None:
+        self.database, self.accounts = database, accounts
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        query = parse_model(FollowerQuery, {k: v for k, v in req.params.items() if v != ""})
-        conditions = [] if query.subscribed is None else [WeChatFollower.subscribed == query.subscribed]
+        account = _account(req, self.accounts)
+        query = parse_model(FollowerQuery, {k: v for k, v in req.params.items() if v != "" and k != "account"})
+        conditions = [WeChatFollower.account == account]
+        if query.subscribed is not None:
+            conditions.append(WeChatFollower.subscribed == query.subscribed)
         with self.database.session() as session:
             rows = session.scalars(select(WeChatFollower).where(*conditions)
                                    .order_by(WeChatFollower.fetched_at.desc(), WeChatFollower.openid)).all()
             if query.tag is not None:  # tag ids live in a JSON list: filtered here, the same on every database
                 rows = [row for row in rows if query.tag in (row.tag_ids or [])]
-            names = tag_names(session)
+            names = tag_names(session, account)
             page = rows[query.offset:query.offset + query.limit]
             resp.media = {"items": [follower_view(row, names) for row in page], "total": len(rows),
                           "limit": query.limit, "offset": query.offset}
@@ -95,83 +109,93 @@ class FollowerFetch:
     scope = Scope.ADMIN
     needs_platform = _NEEDS_WECHAT
     openapi = {"post": {"summary": "Fetch followers' data from WeChat (a job; user/info/batchget)",
-                        "body": FollowersFetch, "responses": _ACCEPTED,
+                        "body": FollowersFetch, "responses": _ACCEPTED, "parameters": _ACCOUNT,
                         "example": {"openids": ["oDemoFollower000000000000001"]}}}
 
-    def __init__(self, database: Database, tasks: Tasks) -> None:
-        self.database, self.tasks = database, tasks
+    def __init__(self, database: Database, tasks: Tasks, accounts: Accounts | None = None) -> None:
+        self.database, self.tasks, self.accounts = database, tasks, accounts
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = _account(req, self.accounts)
         body = read_model(req, FollowersFetch)
-        _job(self.database, self.tasks, resp, job_kinds.FOLLOWERS_FETCH, {"openids": list(dict.fromkeys(body.openids))})
+        _job(self.database, self.tasks, resp, job_kinds.FOLLOWERS_FETCH, {"openids": list(dict.fromkeys(body.openids))},
+             account)
 
 
 class FollowerItem:
     scope = Scope.ADMIN
-    openapi = {"get": {"summary": "One follower, as last fetched"}}
+    openapi = {"get": {"summary": "One follower, as last fetched", "parameters": _ACCOUNT}}
 
-    def __init__(self, database: Database) -> None:
-        self.database = database
+    def __init__(self, database: Database, accounts: Accounts | None = None) -> None:
+        self.database, self.accounts = database, accounts
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, openid: str) -> None:
+        account = _account(req, self.accounts)
         with self.database.session() as session:
-            row = session.get(WeChatFollower, openid)
+            row = session.get(WeChatFollower, (account, openid))
             if row is None:
                 raise ApiError(falcon.HTTP_404, f"follower {openid} was never fetched "
                                                 "(POST /api/v1/wechat/followers/fetch)", code="not_found")
-            resp.media = follower_view(row, tag_names(session))
+            resp.media = follower_view(row, tag_names(session, account))
 
 
 class FollowerRemark:
     scope = Scope.ADMIN
     needs_platform = _NEEDS_WECHAT
     openapi = {"post": {"summary": "Set a follower's remark (a job; at most 30 characters)", "body": Remark,
-                        "example": {"remark": "北京 VIP"}, "responses": _ACCEPTED}}
+                        "example": {"remark": "北京 VIP"}, "responses": _ACCEPTED, "parameters": _ACCOUNT}}
 
-    def __init__(self, database: Database, tasks: Tasks) -> None:
-        self.database, self.tasks = database, tasks
+    def __init__(self, database: Database, tasks: Tasks, accounts: Accounts | None = None) -> None:
+        self.database, self.tasks, self.accounts = database, tasks, accounts
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, openid: str) -> None:
+        account = _account(req, self.accounts)
         if re.fullmatch(OPENID_PATTERN, openid) is None:
             raise unprocessable("the path does not hold an openid", [{"field": "openid", "message": "not an openid"}])
         body = read_model(req, Remark)
-        _job(self.database, self.tasks, resp, job_kinds.FOLLOWERS_REMARK, {"openid": openid, "remark": body.remark})
+        _job(self.database, self.tasks, resp, job_kinds.FOLLOWERS_REMARK, {"openid": openid, "remark": body.remark},
+             account)
 
 
 class TagCollection:
     scope = Scope.ADMIN
     needs_platform = _NEEDS_WECHAT
-    openapi = {"get": {"summary": "The account's tags, as last synced"},
+    openapi = {"get": {"summary": "The account's tags, as last synced", "parameters": _ACCOUNT},
                "post": {"summary": "Create a tag (a job)", "body": TagCreate, "example": {"name": "VIP客户"},
-                        "responses": _ACCEPTED}}
+                        "responses": _ACCEPTED, "parameters": _ACCOUNT}}
 
-    def __init__(self, database: Database, tasks: Tasks) -> None:
-        self.database, self.tasks = database, tasks
+    def __init__(self, database: Database, tasks: Tasks, accounts: Accounts | None = None) -> None:
+        self.database, self.tasks, self.accounts = database, tasks, accounts
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = _account(req, self.accounts)
         with self.database.session() as session:
-            resp.media = {"items": [tag_view(t) for t in session.scalars(select(WeChatTag).order_by(WeChatTag.id))]}
+            tags = session.scalars(select(WeChatTag).where(WeChatTag.account == account).order_by(WeChatTag.id))
+            resp.media = {"items": [tag_view(t) for t in tags]}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = _account(req, self.accounts)
         body = read_model(req, TagCreate)
         with self.database.session() as session:
-            taken = session.scalar(select(func.count()).select_from(WeChatTag).where(WeChatTag.name == body.name))
+            taken = session.scalar(select(func.count()).select_from(WeChatTag).where(
+                WeChatTag.account == account, WeChatTag.name == body.name))
         if taken:
             raise ApiError(falcon.HTTP_409, f"a tag is already named {body.name!r}", code="conflict",
                            details=[{"field": "name"}])
-        _job(self.database, self.tasks, resp, job_kinds.TAGS_CREATE, {"name": body.name})
+        _job(self.database, self.tasks, resp, job_kinds.TAGS_CREATE, {"name": body.name}, account)
 
 
 class TagSync:
     scope = Scope.ADMIN
     needs_platform = _NEEDS_WECHAT
-    openapi = {"post": {"summary": "Sync the tag list from WeChat (a job)", "responses": _ACCEPTED}}
+    openapi = {"post": {"summary": "Sync the tag list from WeChat (a job)", "responses": _ACCEPTED,
+                        "parameters": _ACCOUNT}}
 
-    def __init__(self, database: Database, tasks: Tasks) -> None:
-        self.database, self.tasks = database, tasks
+    def __init__(self, database: Database, tasks: Tasks, accounts: Accounts | None = None) -> None:
+        self.database, self.tasks, self.accounts = database, tasks, accounts
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        _job(self.database, self.tasks, resp, job_kinds.TAGS_SYNC, {})
+        _job(self.database, self.tasks, resp, job_kinds.TAGS_SYNC, {}, _account(req, self.accounts))
 
 
 def _own_tag(tag_id: int) -> int:
@@ -184,13 +208,15 @@ def _own_tag(tag_id: int) -> int:
 class TagItem:
     scope = Scope.ADMIN
     needs_platform = _NEEDS_WECHAT
-    openapi = {"delete": {"summary": "Delete a tag (a job); its followers lose it", "responses": _ACCEPTED}}
+    openapi = {"delete": {"summary": "Delete a tag (a job); its followers lose it", "responses": _ACCEPTED,
+                          "parameters": _ACCOUNT}}
 
-    def __init__(self, database: Database, tasks: Tasks) -> None:
-        self.database, self.tasks = database, tasks
+    def __init__(self, database: Database, tasks: Tasks, accounts: Accounts | None = None) -> None:
+        self.database, self.tasks, self.accounts = database, tasks, accounts
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, tag_id: int) -> None:
-        _job(self.database, self.tasks, resp, job_kinds.TAGS_DELETE, {"tagId": _own_tag(tag_id)})
+        account = _account(req, self.accounts)
+        _job(self.database, self.tasks, resp, job_kinds.TAGS_DELETE, {"tagId": _own_tag(tag_id)}, account)
 
 
 class TagMembership:
@@ -199,14 +225,15 @@ class TagMembership:
     scope = Scope.ADMIN
     needs_platform = _NEEDS_WECHAT
 
-    def __init__(self, database: Database, tasks: Tasks, *, add: bool) -> None:
-        self.database, self.tasks, self.add = database, tasks, add
+    def __init__(self, database: Database, tasks: Tasks, *, add: bool, accounts: Accounts | None = None) -> None:
+        self.database, self.tasks, self.add, self.accounts = database, tasks, add, accounts
         self.openapi = {"post": {"summary": "Tag followers (a job)" if add else "Untag followers (a job)",
-                                 "body": TagMembers, "responses": _ACCEPTED,
+                                 "body": TagMembers, "responses": _ACCEPTED, "parameters": _ACCOUNT,
                                  "example": {"openids": ["oDemoFollower000000000000001"]}}}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, tag_id: int) -> None:
+        account = _account(req, self.accounts)
         body = read_model(req, TagMembers)
         kind = job_kinds.TAGS_TAG if self.add else job_kinds.TAGS_UNTAG
         _job(self.database, self.tasks, resp, kind, {"tagId": _own_tag(tag_id),
-                                                     "openids": list(dict.fromkeys(body.openids))})
+                                                     "openids": list(dict.fromkeys(body.openids))}, account)

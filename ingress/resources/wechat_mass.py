@@ -4,7 +4,9 @@ A mass send cannot be taken back, so it takes two requests: ``POST`` makes a dra
 reaches: all followers, the tag's name and follower count, or how many openids; what it says), and
 ``POST .../{id}/confirm`` sends it (a job; the row's ``clientmsgid`` makes a retried job send nothing new).
 ``.../status`` reads WeChat's status back (``mass/get``), ``.../delete-articles`` hides a sent article
-(``mass/delete``). WeChat's MASSSENDJOBFINISH event lands on the row as ``report``.
+(``mass/delete``). WeChat's MASSSENDJOBFINISH event lands on the row as ``report``. A draft is made for one Official
+Account (``?account=``; omitted: the default), whose tags it names and whose token its jobs use; the list takes
+``?account=`` too.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import falcon
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import func, select
 
+from config.settings import DEFAULT_ACCOUNT
 from core import job_kinds
+from core.accounts import Accounts
 from core.tasks import Tasks
 from ingress.bodies import parse_model, read_json, read_model
 from ingress.bounds import MAX_ROW_ID
 from ingress.errors import ApiError, unprocessable, validation_details
+from ingress.resources.accounts import ACCOUNT_PARAMETER, query_account
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from ingress.resources.wechat_followers import Openid
 from models import Database, Scope
@@ -143,13 +148,14 @@ def _get(session: Any, mass_id: int) -> WeChatMassSend:
 
 
 def _tag_count(session: Any, row: WeChatMassSend) -> int | None:
-    tag = session.get(WeChatTag, row.tag_id) if row.tag_id is not None else None
+    tag = session.get(WeChatTag, (row.account or DEFAULT_ACCOUNT, row.tag_id)) if row.tag_id is not None else None
     return tag.count if tag is not None else None
 
 
-def _find_tag(session: Any, tag: str | int) -> WeChatTag:
-    found = (session.get(WeChatTag, tag) if isinstance(tag, int)
-             else session.scalars(select(WeChatTag).where(WeChatTag.name == tag)).first())
+def _find_tag(session: Any, tag: str | int, account: str) -> WeChatTag:
+    """``account``'s tag by id or name (tag ids and names are each account's own)."""
+    found = (session.get(WeChatTag, (account, tag)) if isinstance(tag, int)
+             else session.scalars(select(WeChatTag).where(WeChatTag.account == account, WeChatTag.name == tag)).first())
     if found is None:
         raise unprocessable("the mass send is not valid", [
             {"field": "audience.tag", "message": f"no tag {tag!r} (sync them: POST /api/v1/wechat/tags/sync)",
@@ -162,20 +168,28 @@ class MassSendCollection:
     openapi = {
         "get": {"summary": "Mass sends, newest first (filter: status)", "parameters": [
             {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
-            for name, kind in [("status", "string"), ("limit", "integer"), ("offset", "integer")]]},
+            for name, kind in [("status", "string"), ("limit", "integer"), ("offset", "integer")]]
+            + [ACCOUNT_PARAMETER]},
         "post": {"summary": "Make a mass-send draft; answers its preview (audience, message). Nothing is sent "
                             "until POST /api/v1/wechat/mass-sends/{id}/confirm",
                  "body": MassDraft,
                  "example": {"audience": {"tag": "VIP"},
                              "message": {"msgtype": "text", "text": {"content": "本周活动 / this week's event"}}},
+                 "parameters": [ACCOUNT_PARAMETER],
                  "responses": {"201": "the draft with its preview", "422": "invalid: names the field"}}}
 
-    def __init__(self, database: Database) -> None:
-        self.database = database
+    def __init__(self, database: Database, accounts: Accounts | None = None) -> None:
+        self.database, self.accounts = database, accounts
+
+    def _account(self, req: falcon.Request) -> str:
+        return query_account(req, self.accounts) if self.accounts is not None else DEFAULT_ACCOUNT
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        query = parse_model(MassQuery, {k: v for k, v in req.params.items() if v != ""})
-        conditions = [] if query.status is None else [WeChatMassSend.status == query.status]
+        account = self._account(req)
+        query = parse_model(MassQuery, {k: v for k, v in req.params.items() if v != "" and k != "account"})
+        conditions = [WeChatMassSend.account == account]
+        if query.status is not None:
+            conditions.append(WeChatMassSend.status == query.status)
         with self.database.session() as session:
             total = session.scalar(select(func.count()).select_from(WeChatMassSend).where(*conditions)) or 0
             rows = session.scalars(select(WeChatMassSend).where(*conditions).order_by(WeChatMassSend.id.desc())
@@ -184,12 +198,14 @@ class MassSendCollection:
                           "limit": query.limit, "offset": query.offset}
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = self._account(req)
         body = _read_draft(req)
         message = body.message.model_dump(mode="json")
         with self.database.session() as session:
-            tag = _find_tag(session, body.audience.tag) if body.audience.tag is not None else None
+            tag = _find_tag(session, body.audience.tag, account) if body.audience.tag is not None else None
             audience = "all" if body.audience.all else "tag" if tag is not None else "openids"
-            row = WeChatMassSend(status=MassStatus.DRAFT.value, audience=audience, msgtype=message["msgtype"],
+            row = WeChatMassSend(account=account, status=MassStatus.DRAFT.value, audience=audience,
+                                 msgtype=message["msgtype"],
                                  tag_id=tag.id if tag else None, tag_name=tag.name if tag else None,
                                  openids=list(dict.fromkeys(body.audience.openids or [])), message=message,
                                  send_ignore_reprint=body.send_ignore_reprint)
@@ -242,7 +258,7 @@ class MassSendConfirm:
             if row.status != MassStatus.DRAFT.value:
                 raise ApiError(falcon.HTTP_409, f"mass send {mass_id} is {row.status}: confirmed already",
                                code="conflict")
-            job_id = create_job(session, job_kinds.MASS_SEND, {"massId": mass_id}).id
+            job_id = create_job(session, job_kinds.MASS_SEND, {"massId": mass_id}, account=row.account).id
             row.status, row.job_id, row.confirmed_at = MassStatus.SENDING.value, job_id, utcnow()
         enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)
@@ -266,7 +282,7 @@ class _SentAction:
             if not row.msg_id:
                 raise ApiError(falcon.HTTP_409, f"mass send {mass_id} has no msg_id from WeChat ({row.status})",
                                code="conflict")
-            job_id = create_job(session, self.kind, {"massId": mass_id, **params}).id
+            job_id = create_job(session, self.kind, {"massId": mass_id, **params}, account=row.account).id
         enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)
 

@@ -1,9 +1,10 @@
 """``/api/v1/wechat/subscribe-templates`` and the subscription messages (admin scope).
 
-The templates of the Official Account (``account: oa``) and of the mini-program (``account: applet``) come from
-the sync (a job); ``code``, ``name`` and ``enabled`` are edited here. ``POST /api/v1/wechat/subscribe-messages``
-and ``/api/v1/wechat/applet-subscribe-messages`` send one: notifications on the ``wechat_subscribe`` and
-``applet_subscribe`` channels (delivery record, retries, idempotency).
+The templates of an account's Official Account (``app: oa``) and mini-program (``app: applet``) come from the sync
+(a job); ``code``, ``name`` and ``enabled`` are edited here. ``POST /api/v1/wechat/subscribe-messages`` and
+``/api/v1/wechat/applet-subscribe-messages`` send one: notifications on the ``wechat_subscribe`` and
+``applet_subscribe`` channels (delivery record, retries, idempotency). Each route takes ``?account=`` (omitted: the
+default; unknown: 422 naming ``account``): the templates, codes and token are that account's.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from typing import Any
 import falcon
 from sqlalchemy import select
 
+from config.settings import DEFAULT_ACCOUNT
+from core.accounts import Accounts
 from core.job_kinds import SUBSCRIBE_TEMPLATES_SYNC
 from core.runtime import Runtime
 from core.tasks import Tasks
 from ingress.bodies import read_json
 from ingress.errors import ApiError, unprocessable
+from ingress.resources.accounts import ACCOUNT_PARAMETER
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from ingress.resources.notifications import submit
 from ingress.resources.wechat_templates import TemplateUpdate, patch_local_fields
@@ -25,7 +29,7 @@ from models import Database, Scope
 from models.jobs import create_job
 from models.notifications import IntakeRules
 from models.notifications.wechat_subscribe import AppletSubscribeMessage, OfficialSubscribeMessage
-from models.wechat.subscribe_templates import ACCOUNTS, WeChatSubscribeTemplate, subscribe_template_view
+from models.wechat.subscribe_templates import APP_PLATFORMS, APPS, WeChatSubscribeTemplate, subscribe_template_view
 
 
 def _get(session: Any, template_id: int) -> WeChatSubscribeTemplate:
@@ -35,25 +39,39 @@ def _get(session: Any, template_id: int) -> WeChatSubscribeTemplate:
     return template
 
 
+def subscribe_account(req: falcon.Request, accounts: Accounts | None) -> str:
+    """The request's ``?account=`` (omitted: ``default``): a code of an Official Account or a mini-program; a 422
+    naming ``account`` when neither has it."""
+    code = req.get_param("account") or DEFAULT_ACCOUNT
+    if accounts is not None and all(accounts.get(platform, code) is None for platform in APP_PLATFORMS.values()):
+        message = f"no wechat or wechat-applet account has the code '{code}'"
+        raise unprocessable(message, [{"field": "account", "message": message, "type": "not_found"}])
+    return code
+
+
 class SubscribeTemplateCollection:
     scope = Scope.ADMIN
-    openapi = {"get": {"summary": "List the synced subscription templates (filters: account oa|applet, enabled)",
+    openapi = {"get": {"summary": "List an account's synced subscription templates (filters: app oa|applet, "
+                                  "enabled)",
                        "parameters": [
-                           {"name": "account", "in": "query", "required": False,
-                            "schema": {"type": "string", "enum": list(ACCOUNTS)}},
-                           {"name": "enabled", "in": "query", "required": False, "schema": {"type": "boolean"}}]}}
+                           {"name": "app", "in": "query", "required": False,
+                            "schema": {"type": "string", "enum": list(APPS)}},
+                           {"name": "enabled", "in": "query", "required": False, "schema": {"type": "boolean"}},
+                           ACCOUNT_PARAMETER]}}
 
-    def __init__(self, database: Database) -> None:
-        self.database = database
+    def __init__(self, database: Database, accounts: Accounts | None = None) -> None:
+        self.database, self.accounts = database, accounts
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        query = select(WeChatSubscribeTemplate).order_by(WeChatSubscribeTemplate.id)
-        account = req.get_param("account")
-        if account is not None:
-            if account not in ACCOUNTS:
+        account = subscribe_account(req, self.accounts)
+        query = select(WeChatSubscribeTemplate).where(WeChatSubscribeTemplate.account == account) \
+            .order_by(WeChatSubscribeTemplate.id)
+        app = req.get_param("app")
+        if app is not None:
+            if app not in APPS:
                 raise unprocessable("the query is not valid", [
-                    {"field": "account", "message": f"one of {', '.join(ACCOUNTS)}", "type": "enum"}])
-            query = query.where(WeChatSubscribeTemplate.account == account)
+                    {"field": "app", "message": f"one of {', '.join(APPS)}", "type": "enum"}])
+            query = query.where(WeChatSubscribeTemplate.app == app)
         enabled = req.get_param_as_bool("enabled")
         if enabled is not None:
             query = query.where(WeChatSubscribeTemplate.enabled.is_(enabled))
@@ -84,16 +102,19 @@ class SubscribeTemplateItem:
 class SubscribeTemplateSync:
     scope = Scope.ADMIN
     needs_platform = {"POST": "wechat"}
-    openapi = {"post": {"summary": "Sync the subscription templates of the Official Account and (when configured) "
-                                   "the mini-program (a job)", "responses": {"202": ("queued", JOB_ACCEPTED)}}}
+    openapi = {"post": {"summary": "Sync an account's subscription templates: its Official Account's and (when "
+                                   "configured) its mini-program's (a job)", "parameters": [ACCOUNT_PARAMETER],
+                        "responses": {"202": ("queued", JOB_ACCEPTED)}}}
 
-    def __init__(self, database: Database, tasks: Tasks) -> None:
+    def __init__(self, database: Database, tasks: Tasks, accounts: Accounts | None = None) -> None:
         self.database = database
         self.tasks = tasks
+        self.accounts = accounts
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        account = subscribe_account(req, self.accounts)
         with self.database.session() as session:
-            job_id = create_job(session, SUBSCRIBE_TEMPLATES_SYNC).id
+            job_id = create_job(session, SUBSCRIBE_TEMPLATES_SYNC, account=account).id
         enqueue_job(self.database, self.tasks, job_id)
         job_accepted(resp, job_id)
 
@@ -116,7 +137,7 @@ class SubscribeMessageCollection:
         self.database = runtime.database
         self.tasks = tasks
         self.channel = channel
-        self.rules = IntakeRules.from_settings(runtime.settings)
+        self.rules = IntakeRules.from_settings(runtime.settings, runtime.accounts.settings_of)
         self.max_body = runtime.settings.ingress.max_body_bytes
         applet = channel == "applet_subscribe"
         self.openapi = {"post": {
@@ -125,7 +146,7 @@ class SubscribeMessageCollection:
                         + ("miniprogram_state?, lang?" if applet else "miniprogram?{appid, pagepath}")
                         + f"}}; a {channel} notification"),
             "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
-                            "schema": {"type": "string"}}],
+                            "schema": {"type": "string"}}, ACCOUNT_PARAMETER],
             "body": AppletSubscribeMessage if applet else OfficialSubscribeMessage,
             "example": {"touser": "oDemoFollower000000000000001", "template_code": "ticket-progress",
                         "data": _EXAMPLE_DATA, "page": "pages/ticket/detail?id=42"},
@@ -135,5 +156,8 @@ class SubscribeMessageCollection:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         message = read_json(req, self.max_body)
-        submit(self.database, self.tasks, self.rules, req, resp, {"channel": self.channel, "message": message},
-               "the subscription message is not valid", _strip_message)
+        request: dict[str, Any] = {"channel": self.channel, "message": message}
+        if req.get_param("account"):
+            request["account"] = req.get_param("account")
+        submit(self.database, self.tasks, self.rules, req, resp, request, "the subscription message is not valid",
+               _strip_message)

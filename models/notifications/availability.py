@@ -36,8 +36,6 @@ CHANNEL_ACCOUNT_PLATFORMS: dict[str, str] = {
     Channel.WECHAT_TEMPLATE: "wechat", Channel.WECHAT_CUSTOM: "wechat", Channel.WECHAT_SUBSCRIBE: "wechat",
     Channel.APPLET_SUBSCRIBE: "wechat-applet",
 }
-#: Channels whose templates are synced for the default account only: another account cannot send them yet.
-DEFAULT_ACCOUNT_ONLY = frozenset({Channel.WECHAT_SUBSCRIBE, Channel.APPLET_SUBSCRIBE})
 
 
 def account_problems(find_account: Callable[[str, str], Any], channel: object, account: object) -> ProblemList:
@@ -48,8 +46,6 @@ def account_problems(find_account: Callable[[str, str], Any], channel: object, a
     platform = CHANNEL_ACCOUNT_PLATFORMS.get(channel)
     if platform is None:
         return [problem("account", f"the {channel} channel sends through its robot: it takes no account")]
-    if channel in DEFAULT_ACCOUNT_ONLY:
-        return [problem("account", f"the {channel} channel uses the default account's synced templates only")]
     settings = find_account(platform, account)
     if settings is None:
         return [problem("account", f"no {platform} account has the code '{account}'", "not_found")]

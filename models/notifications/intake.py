@@ -176,7 +176,8 @@ def validate(session: Session, data: Any, rules: IntakeRules,
     if isinstance(request, WeChatTemplateRequest):
         problems += resolve_template(session, request.message, request.account or DEFAULT_ACCOUNT)
     if isinstance(request, SubscribeRequest):
-        problems += resolve_subscribe_template(session, SUBSCRIBE_ACCOUNTS[request.channel], request.message)
+        problems += resolve_subscribe_template(session, SUBSCRIBE_ACCOUNTS[request.channel], request.message,
+                                               request.account or DEFAULT_ACCOUNT)
     if problems or request is None:
         raise RequestInvalid(problems)
     return request, robot

@@ -112,7 +112,7 @@ NotificationRequest = Annotated[
 RobotRequest = DingTalkRobotRequest | WeComRobotRequest
 WorkRequest = DingTalkWorkRequest | WeComAppRequest
 SubscribeRequest = WeChatSubscribeRequest | AppletSubscribeRequest
-#: channel -> whose subscription templates it sends.
+#: channel -> the kind of app whose subscription templates it sends (each account has its own of each).
 SUBSCRIBE_ACCOUNTS = {"wechat_subscribe": "oa", "applet_subscribe": "applet"}
 #: Requests whose ``to`` names one group chat or a short list of members (recorded in the payload like WorkRequest).
 GroupRequest = DingTalkGroupRequest | DingTalkRobotUsersRequest | WeComAppChatRequest

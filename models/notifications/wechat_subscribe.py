@@ -76,16 +76,17 @@ class AppletSubscribeMessage(_SubscribeMessage):
 WORDS = TemplateWords("subscription template", "POST /api/v1/wechat/subscribe-templates/sync", " of this account")
 
 
-def resolve_subscribe_template(session: Session, account: str, message: _SubscribeMessage) -> ProblemList:
-    """Find the message's template among ``account``'s (``oa`` or ``applet``), check ``data`` against its keys and
-    their rules; fills in the template's id and code and ``msgtype``. Returns every problem found."""
+def resolve_subscribe_template(session: Session, app: str, message: _SubscribeMessage,
+                               account: str = "default") -> ProblemList:
+    """Find the message's template among ``account``'s ``app``'s (``oa`` or ``applet``), check ``data`` against its
+    keys and their rules; fills in the template's id and code and ``msgtype``. Returns every problem found."""
     def by_code(code: str) -> WeChatSubscribeTemplate | None:
-        found = find_subscribe_template(session, account, code=code)
-        return found if found is not None and found.account == account else None
+        found = find_subscribe_template(session, app, code=code, account=account)
+        return found if found is not None and found.app == app else None
 
     template, problems = find_named_template(
         message.template_id, message.template_code, WORDS,
-        by_id=lambda template_id: find_subscribe_template(session, account, template_id=template_id),
+        by_id=lambda template_id: find_subscribe_template(session, app, template_id=template_id, account=account),
         by_code=by_code)
     if template is None:
         return problems

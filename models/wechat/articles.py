@@ -1,7 +1,8 @@
-"""The account's published articles (``freepublish``) and drafts (``draft``), as the last sync listed them.
+"""Each Official Account's published articles (``freepublish``) and drafts (``draft``), as the last sync listed them.
 
 One row per published item or draft (each may hold several articles); the articles are kept without their HTML
-body (the sync asks with ``no_content``), enough to list and find them.
+body (the sync asks with ``no_content``), enough to list and find them. An ``article_id`` or ``media_id`` is unique
+within its account.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ ARTICLE_FIELDS = ("title", "author", "digest", "url", "content_source_url", "thu
 
 class WeChatArticle(Base):
     __tablename__ = "wechat_articles"
-    __table_args__ = (UniqueConstraint("kind", "platform_id", name="uq_wechat_articles_kind"),)
+    __table_args__ = (UniqueConstraint("account", "kind", "platform_id", name="uq_wechat_articles_account"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The Official Account that published it (``default``: ``third.wechat``).
+    account: Mapped[str] = mapped_column(String(32), default="default", server_default="default")
     kind: Mapped[str] = mapped_column(String(16))
     #: WeChat's ``article_id`` (published) or ``media_id`` (draft).
     platform_id: Mapped[str] = mapped_column(String(128))
@@ -38,6 +41,7 @@ class WeChatArticle(Base):
 
 
 def article_view(row: WeChatArticle) -> dict[str, Any]:
-    return {"id": row.id, "kind": row.kind, ("articleId" if row.kind == "published" else "mediaId"): row.platform_id,
+    return {"id": row.id, "account": row.account, "kind": row.kind,
+            ("articleId" if row.kind == "published" else "mediaId"): row.platform_id,
             "title": row.title, "articles": row.articles, "updatedAt": iso(row.updated_at),
             "syncedAt": iso(row.synced_at)}

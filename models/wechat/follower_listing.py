@@ -3,7 +3,8 @@
 A sync walks every page first, then fetches the listed followers' data a batch at a time; the list lives here
 between the job's steps (one account can have millions of followers: too many for a job's params), so a sync
 that stopped (a daily quota spent, a worker gone) goes on from where it was. Who is in the local table but not in
-the list no longer follows (or no longer has the tag).
+the list no longer follows (or no longer has the tag). Each list is one account's: a sync of another account
+runs beside it and never drops it.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ class WeChatFollowerListing(Base):
     #: The sync that listed it (a job's ``params["sync"]["id"]``).
     sync_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The Official Account whose list it is.
+    account: Mapped[str] = mapped_column(String(32), default="default", server_default="default")
 
 
-def add_listed(session: Session, sync_id: str, openids: Iterable[str]) -> int:
+def add_listed(session: Session, sync_id: str, openids: Iterable[str], account: str = "default") -> int:
     """Add a page's openids (those not listed yet: a page read twice adds nothing); how many were new."""
     page = [o for o in dict.fromkeys(openids) if 0 < len(o) <= 64]
     if not page:
@@ -37,7 +40,7 @@ def add_listed(session: Session, sync_id: str, openids: Iterable[str]) -> int:
         known.update(session.scalars(select(WeChatFollowerListing.openid).where(
             WeChatFollowerListing.sync_id == sync_id, WeChatFollowerListing.openid.in_(page[start:start + _IN_CHUNK]))))
     new = [o for o in page if o not in known]
-    session.add_all(WeChatFollowerListing(sync_id=sync_id, openid=o) for o in new)
+    session.add_all(WeChatFollowerListing(sync_id=sync_id, openid=o, account=account) for o in new)
     return len(new)
 
 
@@ -58,11 +61,13 @@ def unlisted(sync_id: str, openid: ColumnElement[str]) -> ColumnElement[bool]:
     return ~exists().where(WeChatFollowerListing.sync_id == sync_id, WeChatFollowerListing.openid == openid)
 
 
-def forget(session: Session, *, sync_id: str | None = None, except_sync: str | None = None) -> None:
-    """Drop a sync's list (``sync_id``), or every other sync's (``except_sync``)."""
+def forget(session: Session, *, sync_id: str | None = None, except_sync: str | None = None,
+           account: str = "default") -> None:
+    """Drop a sync's list (``sync_id``), or every other sync's of ``account`` (``except_sync``)."""
     statement = delete(WeChatFollowerListing)
     if sync_id is not None:
         statement = statement.where(WeChatFollowerListing.sync_id == sync_id)
     if except_sync is not None:
-        statement = statement.where(WeChatFollowerListing.sync_id != except_sync)
+        statement = statement.where(WeChatFollowerListing.sync_id != except_sync,
+                                    WeChatFollowerListing.account == account)
     session.execute(statement)

@@ -1,4 +1,7 @@
-"""The account's followers and tags as the platform last answered, so pages and records can show them.
+"""Each Official Account's followers and tags as the platform last answered, so pages and records can show them.
+
+Openids and tag ids are the account's own (one person has another openid in each account; tag 100 of one account
+is not tag 100 of another), so rows are keyed by (account, openid) and (account, tag id).
 
 WeChat is the source: rows are written only by the followers jobs (``wechat.followers.fetch``, the tag jobs), never
 edited locally. ``subscribed`` false means the openid did not (or no longer) follow when last fetched.
@@ -13,12 +16,15 @@ from typing import Any
 from sqlalchemy import JSON, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from config.settings import DEFAULT_ACCOUNT
 from models.base import Base, iso, utcnow
 
 
 class WeChatFollower(Base):
     __tablename__ = "wechat_followers"
 
+    #: The Official Account followed (``default``: ``third.wechat``).
+    account: Mapped[str] = mapped_column(String(32), primary_key=True, default="default", server_default="default")
     openid: Mapped[str] = mapped_column(String(64), primary_key=True)
     subscribed: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str | None] = mapped_column(String(16), default=None)
@@ -35,6 +41,8 @@ class WeChatFollower(Base):
 class WeChatTag(Base):
     __tablename__ = "wechat_tags"
 
+    #: The Official Account whose tag it is.
+    account: Mapped[str] = mapped_column(String(32), primary_key=True, default="default", server_default="default")
     #: The platform's id (0-2 are WeChat's own tags).
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(30))
@@ -47,12 +55,12 @@ def _text(value: Any, width: int) -> str | None:
     return str(value)[:width] if value not in (None, "") else None
 
 
-def store_follower(session: Session, info: dict[str, Any]) -> WeChatFollower | None:
-    """Insert or update the row of one ``user/info`` answer; None when the answer names no openid."""
+def store_follower(session: Session, info: dict[str, Any], account: str = DEFAULT_ACCOUNT) -> WeChatFollower | None:
+    """Insert or update ``account``'s row of one ``user/info`` answer; None when the answer names no openid."""
     openid = _text(info.get("openid"), 64)
     if openid is None:
         return None
-    row = session.get(WeChatFollower, openid) or WeChatFollower(openid=openid)
+    row = session.get(WeChatFollower, (account, openid)) or WeChatFollower(account=account, openid=openid)
     row.subscribed = bool(info.get("subscribe"))
     if row.subscribed:  # a non-follower's answer carries nothing else: what we knew stays
         stamp = info.get("subscribe_time")
@@ -68,25 +76,42 @@ def store_follower(session: Session, info: dict[str, Any]) -> WeChatFollower | N
     return row
 
 
-def followers_by_openid(session: Session, openids: Iterable[str]) -> dict[str, WeChatFollower]:
+def followers_by_openid(session: Session, openids: Iterable[str],
+                        account: str = DEFAULT_ACCOUNT) -> dict[str, WeChatFollower]:
+    """``account``'s rows of these openids, by openid."""
     wanted = list(dict.fromkeys(openids))
     if not wanted:
         return {}
-    rows = session.scalars(select(WeChatFollower).where(WeChatFollower.openid.in_(wanted)))
+    rows = session.scalars(select(WeChatFollower).where(WeChatFollower.account == account,
+                                                        WeChatFollower.openid.in_(wanted)))
     return {row.openid: row for row in rows}
 
 
 def follower_view(row: WeChatFollower, tag_names: dict[int, str] | None = None) -> dict[str, Any]:
     names = tag_names or {}
-    return {"openid": row.openid, "subscribed": row.subscribed, "language": row.language,
+    return {"openid": row.openid, "account": row.account, "subscribed": row.subscribed, "language": row.language,
             "subscribedAt": iso(row.subscribed_at), "unionid": row.unionid, "remark": row.remark,
             "tags": [{"id": t, "name": names.get(t)} for t in row.tag_ids or []],
             "subscribeScene": row.subscribe_scene, "qrScene": row.qr_scene, "fetchedAt": iso(row.fetched_at)}
 
 
-def tag_names(session: Session) -> dict[int, str]:
-    return {tag.id: tag.name for tag in session.scalars(select(WeChatTag))}
+def follower_views(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The views of the followers fetched so far among ``(account, openid)`` pairs (records and bindings naming
+    their senders), by pair; a few queries per account, whatever the number of pairs."""
+    by_account: dict[str, list[str]] = {}
+    for account, openid in keys:
+        by_account.setdefault(account or DEFAULT_ACCOUNT, []).append(openid)
+    views: dict[tuple[str, str], dict[str, Any]] = {}
+    for account, openids in by_account.items():
+        followers = followers_by_openid(session, openids, account)
+        names = tag_names(session, account) if followers else {}
+        views.update({(account, openid): follower_view(row, names) for openid, row in followers.items()})
+    return views
+
+
+def tag_names(session: Session, account: str = DEFAULT_ACCOUNT) -> dict[int, str]:
+    return {tag.id: tag.name for tag in session.scalars(select(WeChatTag).where(WeChatTag.account == account))}
 
 
 def tag_view(tag: WeChatTag) -> dict[str, Any]:
-    return {"id": tag.id, "name": tag.name, "count": tag.count, "syncedAt": iso(tag.synced_at)}
+    return {"id": tag.id, "account": tag.account, "name": tag.name, "count": tag.count, "syncedAt": iso(tag.synced_at)}

@@ -4,7 +4,9 @@ A mass send cannot be taken back, so it is made in two steps: a ``draft`` row wi
 what it says, then a confirmation that starts the send (a job). The job passes ``clientmsgid`` = ``imbridge-mass-<id>``,
 so a retried job never sends twice (WeChat answers 45065 instead). WeChat's ``MASSSENDJOBFINISH`` event is joined to
 the row by ``msg_id`` (:func:`apply_mass_report`); one that came before the job recorded the ``msg_id`` is kept in
-the inbound records and joined when the job records it (:func:`join_stored_report`)::
+the inbound records and joined when the job records it (:func:`join_stored_report`). Each send is one Official
+Account's (``account``), and msg_ids are the account's own: a report joins only a send of the account whose portal
+received it::
 
     draft -> sending -> sent -> (report)        confirm; the job; the event's totals
                      -> failed                  WeChat refused (the error kept)
@@ -34,6 +36,8 @@ class WeChatMassSend(Base):
     __tablename__ = "wechat_mass_sends"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The Official Account that sends it (``default``: ``third.wechat``).
+    account: Mapped[str] = mapped_column(String(32), default="default", server_default="default")
     status: Mapped[str] = mapped_column(String(16), default=MassStatus.DRAFT.value)
     #: ``all``, ``tag`` or ``openids``.
     audience: Mapped[str] = mapped_column(String(16))
@@ -92,7 +96,7 @@ def mass_send_view(row: WeChatMassSend, tag_count: int | None = None) -> dict[st
     shown = preview(row)
     if tag_count is not None:
         shown["audience"]["count"] = tag_count
-    return {"id": row.id, "status": row.status, "preview": shown, "message": row.message,
+    return {"id": row.id, "account": row.account, "status": row.status, "preview": shown, "message": row.message,
             "openids": row.openids, "sendIgnoreReprint": row.send_ignore_reprint, "jobId": row.job_id,
             "msgId": row.msg_id, "msgDataId": row.msg_data_id, "msgStatus": row.msg_status, "report": row.report,
             "lastError": row.last_error, "errcode": row.errcode, "clientMsgId": clientmsgid(row.id),
@@ -107,16 +111,18 @@ def _count(fields: dict[str, Any], name: str) -> int | None:
         return None
 
 
-def apply_mass_report(session: Session, fields: dict[str, Any], reported_at: datetime) -> bool:
-    """Record WeChat's MASSSENDJOBFINISH event (its XML fields) on the send it names; False if none of ours.
+def apply_mass_report(session: Session, fields: dict[str, Any], reported_at: datetime,
+                      account: str = "default") -> bool:
+    """Record WeChat's MASSSENDJOBFINISH event (its XML fields), received at ``account``'s portal, on that account's
+    send it names; False if none of ours.
 
     WeChat reports a send once: the first report stays, and a later one naming the same ``msg_id`` (a replay with
     another CreateTime, or a forgery) changes nothing, though it is ours (True: nothing to retry). Where two sends
-    carry one ``msg_id`` (the sandbox counts afresh after a restart; another account's), the newest without a
-    report takes it.
+    carry one ``msg_id`` (the sandbox counts afresh after a restart), the newest without a report takes it.
     """
     msg_id = str(fields.get("MsgID") or "")
-    rows = session.scalars(select(WeChatMassSend).where(WeChatMassSend.msg_id == msg_id)
+    rows = session.scalars(select(WeChatMassSend).where(WeChatMassSend.account == account,
+                                                        WeChatMassSend.msg_id == msg_id)
                            .order_by(WeChatMassSend.id.desc())).all() if msg_id else []
     if not rows:
         return False
@@ -141,7 +147,8 @@ def join_stored_report(session: Session, row: WeChatMassSend) -> bool:
         return False
     since = (row.confirmed_at or row.created_at) - CLOCK_MARGIN
     events = session.scalars(select(InboundRecord).where(and_(
-        InboundRecord.platform == "wechat", InboundRecord.event.in_(("MASSSENDJOBFINISH", "masssendjobfinish")),
+        InboundRecord.platform == "wechat", InboundRecord.account == (row.account or "default"),
+        InboundRecord.event.in_(("MASSSENDJOBFINISH", "masssendjobfinish")),
         InboundRecord.received_at >= since)).order_by(InboundRecord.id))
     for event in events:
         fields = event.fields

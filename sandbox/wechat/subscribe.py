@@ -35,7 +35,7 @@ _FORMATS = {
 
 def _account(state: SandboxState, call: Call) -> str:
     """``applet`` or ``oa``: whose token the call carries."""
-    return "applet" if require_token(state, call) == state.credentials.applet_app_id else "oa"
+    return "applet" if state.credentials.is_applet(require_token(state, call)) else "oa"
 
 
 def _templates(state: SandboxState, account: str) -> dict[str, dict[str, Any]]:

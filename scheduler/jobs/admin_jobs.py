@@ -66,7 +66,11 @@ def sync_wechat_templates(runtime: Runtime, tasks: Tasks) -> str | None:
 
 
 def sync_subscribe_templates(runtime: Runtime, tasks: Tasks) -> str | None:
-    """Start a subscription-template sync unless one is waiting or running already; returns the new job's id."""
+    """Start a subscription-template sync of every Official Account unless one is waiting or running already;
+    returns the default account's new job's id (the others' are started alongside)."""
+    for account in runtime.accounts.listed("wechat"):
+        if account.code != "default":
+            _start_once(runtime, tasks, SUBSCRIBE_TEMPLATES_SYNC, account.code)
     return _start_once(runtime, tasks, SUBSCRIBE_TEMPLATES_SYNC)
 
 

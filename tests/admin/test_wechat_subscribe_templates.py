@@ -12,10 +12,10 @@ def test_subscription_templates_are_synced_listed_with_their_keys_and_edited(pag
     page.goto(page.url.split("#")[0] + "#/wechat-subscribe-templates")
     page.click(f"{SECTION} button:has-text('Sync from WeChat')")
     page.wait_for_selector(f"{SECTION} .job-progress.job-succeeded")
-    official = page.locator(f"{SECTION} div[data-account=oa] tr", has_text="工单进度通知")
+    official = page.locator(f"{SECTION} div[data-app=oa] tr", has_text="工单进度通知")
     official.wait_for()
     assert official.locator(".key-chip").all_inner_texts() == ["thing1", "phrase2", "time3"]
-    applet = page.locator(f"{SECTION} div[data-account=applet] tr", has_text="订单支付成功通知")
+    applet = page.locator(f"{SECTION} div[data-app=applet] tr", has_text="订单支付成功通知")
     assert applet.locator(".key-chip").all_inner_texts() == ["character_string1", "amount2", "thing3", "date4"]
     screenshot("wechat-subscribe-templates")
 
@@ -37,6 +37,6 @@ def test_subscription_templates_are_synced_listed_with_their_keys_and_edited(pag
     dialog.locator("button[type=submit]").click()
     dialog.wait_for(state="detached")
     official.locator("code:has-text('ticket-progress')").wait_for()
-    listed = httpx.get(f"{imbridge.url}/api/v1/wechat/subscribe-templates", params={"account": "oa"},
+    listed = httpx.get(f"{imbridge.url}/api/v1/wechat/subscribe-templates", params={"app": "oa"},
                        headers=imbridge.headers, timeout=10).json()["items"]
     assert [t["code"] for t in listed] == ["ticket-progress"]

@@ -88,14 +88,14 @@ class Operator:
         return job
 
     def subscription_templates(self) -> dict[str, str]:
-        """Both accounts' subscription templates synced and coded; account -> code."""
+        """Both apps' subscription templates synced and coded; app (oa, applet) -> code."""
         self.job(self.http.post("/api/v1/wechat/subscribe-templates/sync"))
         codes = {}
         for template in self.http.get("/api/v1/wechat/subscribe-templates").json()["items"]:
-            code = f"java-{template['account']}"
+            code = f"java-{template['app']}"
             patched = self.http.patch(f"/api/v1/wechat/subscribe-templates/{template['id']}", json={"code": code})
             assert patched.status_code == 200, patched.text
-            codes[template["account"]] = code
+            codes[template["app"]] = code
         return codes
 
     def template_message_templates(self) -> dict[str, str]:

@@ -37,12 +37,12 @@ def test_sync_takes_both_accounts_templates_with_their_keys(api, worker, control
     job = api.run("post", SYNC)
     assert job["status"] == "succeeded" and job["kind"] == "wechat.subscribe_templates.sync"
     assert job["result"] == {"inserted": 2, "updated": 0, "deleted": 0, "unchanged": 0, "total": 2,
-                             "accounts": ["applet", "oa"]}
+                             "apps": ["applet", "oa"]}
     local = templates(api)
     oa, applet = local[SUBSCRIBE_TEMPLATE_ID], local[APPLET_SUBSCRIBE_TEMPLATE_ID]
-    assert (oa["account"], oa["keys"], oa["name"], oa["enabled"]) == (
-        "oa", ["thing1", "phrase2", "time3"], "工单进度通知", True)
-    assert (applet["account"], applet["keys"]) == ("applet", ["character_string1", "amount2", "thing3", "date4"])
+    assert (oa["app"], oa["account"], oa["keys"], oa["name"], oa["enabled"]) == (
+        "oa", "default", ["thing1", "phrase2", "time3"], "工单进度通知", True)
+    assert (applet["app"], applet["keys"]) == ("applet", ["character_string1", "amount2", "thing3", "date4"])
     assert oa["keyRules"] == [  # what the admin page shows for each key
         {"key": "thing1", "type": "thing", "maxChars": 20, "formatted": False},
         {"key": "phrase2", "type": "phrase", "maxChars": 5, "formatted": False},
@@ -50,10 +50,10 @@ def test_sync_takes_both_accounts_templates_with_their_keys(api, worker, control
     listings = journal(control, "/wxaapi/newtmpl/gettemplate")
     assert len({entry["query"]["access_token"] for entry in listings}) == 2  # each account with its own token
     assert api.run("post", SYNC)["result"]["unchanged"] == 2
-    applet_only = api.get("/api/v1/wechat/subscribe-templates", params={"account": "applet"}).json["items"]
+    applet_only = api.get("/api/v1/wechat/subscribe-templates", params={"app": "applet"}).json["items"]
     assert [t["templateId"] for t in applet_only] == [APPLET_SUBSCRIBE_TEMPLATE_ID]
-    bad = api.get("/api/v1/wechat/subscribe-templates", params={"account": "web"})
-    assert bad.status_code == 422 and bad.json["error"]["details"][0]["field"] == "account"
+    bad = api.get("/api/v1/wechat/subscribe-templates", params={"app": "web"})
+    assert bad.status_code == 422 and bad.json["error"]["details"][0]["field"] == "app"
 
 
 def test_an_official_account_subscription_message_is_sent_by_code(api, synced, control):

@@ -48,7 +48,7 @@ def record_inbound(context: ActorContext) -> None:
     def store(entries: list[dict[str, Any]]) -> None:
         delivery_ids: list[int] = []
         unmatched: list[tuple[str, str, str]] = []
-        unmatched_mass: list[tuple[dict[str, Any], datetime]] = []
+        unmatched_mass: list[tuple[dict[str, Any], datetime, str]] = []
         with current.database.session(immediate=True) as session:  # one transaction a batch, never "locked"
             for entry in entries:
                 try:
@@ -76,8 +76,8 @@ def record_inbound(context: ActorContext) -> None:
             send_delivery(context.tasks, delivery_id)
         for msgid, status, reported_at in unmatched:
             _report_later(context, msgid, status, reported_at, 0)
-        for fields, reported_at in unmatched_mass:
-            _mass_report_later(context, fields, reported_at.isoformat(), 0)
+        for fields, reported_at, account in unmatched_mass:
+            _mass_report_later(context, fields, reported_at.isoformat(), 0, account)
 
     if not drain(current.redis, store):
         context.tasks.send(tasks.RECORD_INBOUND, delay_seconds=BUSY_RETRY_MS / 1000)
@@ -101,24 +101,27 @@ def apply_template_report(context: ActorContext, msgid: str, status: str, report
         _report_later(context, msgid, status, reported_at, tries + 1)
 
 
-def apply_mass_report_later(context: ActorContext, fields: dict[str, Any], reported_at: str, tries: int) -> None:
+def apply_mass_report_later(context: ActorContext, fields: dict[str, Any], reported_at: str, tries: int,
+                            account: str = "default") -> None:
     """Apply a MASSSENDJOBFINISH report that came before its mass send's record had the msg_id.
 
     The job joins a stored report when it records the msg_id; this retry covers the two transactions missing each
-    other. ``tries``: the retries made before this one.
+    other. ``tries``: the retries made before this one; ``account``: whose portal received it.
     """
     with context.runtime.database.session() as session:
-        applied = apply_mass_report(session, fields, datetime.fromisoformat(reported_at))
+        applied = apply_mass_report(session, fields, datetime.fromisoformat(reported_at), account)
     if applied:
         return
     if REPORT_RETRY.give_up(tries + 2):
         log.info("mass-send report for msg_id %s: no mass send of ours carries it", fields.get("MsgID"))
     else:
-        _mass_report_later(context, fields, reported_at, tries + 1)
+        _mass_report_later(context, fields, reported_at, tries + 1, account)
 
 
-def _mass_report_later(context: ActorContext, fields: dict[str, Any], reported_at: str, tries: int) -> None:
-    context.tasks.send(tasks.APPLY_MASS_REPORT, fields, reported_at, tries, delay_seconds=REPORT_RETRY.delay(tries + 1))
+def _mass_report_later(context: ActorContext, fields: dict[str, Any], reported_at: str, tries: int,
+                       account: str = "default") -> None:
+    context.tasks.send(tasks.APPLY_MASS_REPORT, fields, reported_at, tries, account,
+                       delay_seconds=REPORT_RETRY.delay(tries + 1))
 
 
 def _failed_outcome(session: Any, applied: Applied) -> list[int]:
@@ -148,8 +151,8 @@ def template_report(entry: dict[str, Any]) -> tuple[str, str, str] | None:
     return report.template_msg_id[:64], report.status[:200], reported_at.isoformat()
 
 
-def mass_report(entry: dict[str, Any]) -> tuple[dict[str, Any], datetime] | None:
-    """``(fields, reported at)`` when ``entry`` is WeChat's MASSSENDJOBFINISH event, else None."""
+def mass_report(entry: dict[str, Any]) -> tuple[dict[str, Any], datetime, str] | None:
+    """``(fields, reported at, account)`` when ``entry`` is WeChat's MASSSENDJOBFINISH event, else None."""
     if entry.get("platform") != "wechat" or str(entry.get("event") or "").upper() != "MASSSENDJOBFINISH":
         return None
     fields = entry.get("fields") or {}
@@ -157,7 +160,7 @@ def mass_report(entry: dict[str, Any]) -> tuple[dict[str, Any], datetime] | None
         reported_at = datetime.fromtimestamp(int(fields.get("CreateTime")), UTC)
     except (TypeError, ValueError, OverflowError):
         reported_at = datetime.now(UTC)
-    return fields, reported_at
+    return fields, reported_at, entry.get("account") or "default"
 
 
 ACTORS = [

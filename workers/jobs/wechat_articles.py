@@ -2,7 +2,8 @@
 
 Pages through ``freepublish/batchget`` and ``draft/batchget`` (20 a page, without the HTML bodies), then inserts,
 updates and deletes rows so the table matches. A page that fails fails the job (retried as jobs are); the table
-is written only once every page is in, so it never shows half a listing.
+is written only once every page is in, so it never shows half a listing. The job's account (``params["account"]``)
+is asked with its own token, and only its rows change.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def _list_all(page: Any) -> list[dict[str, Any]]:
 
 
 def call(runtime: Runtime, params: Params) -> dict[str, list[dict[str, Any]]]:
-    publications = runtime.clients.wechat.publications
+    publications = runtime.clients.wechat_for(params.get("account")).publications
     return {"published": _list_all(publications.published), "draft": _list_all(publications.drafts)}
 
 
@@ -51,12 +52,12 @@ def _row_fields(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(session: Session, params: Params, remote: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    now = utcnow()
+    now, account = utcnow(), params.get("account") or "default"
     result: dict[str, Any] = {}
     for kind in KINDS:
         id_field = "article_id" if kind == "published" else "media_id"
         local = {row.platform_id: row for row in session.scalars(
-            select(WeChatArticle).where(WeChatArticle.kind == kind))}
+            select(WeChatArticle).where(WeChatArticle.account == account, WeChatArticle.kind == kind))}
         seen: set[str] = set()
         for item in remote.get(kind, []):
             platform_id = str(item.get(id_field) or "")[:128]
@@ -66,7 +67,7 @@ def record(session: Session, params: Params, remote: dict[str, list[dict[str, An
             fields = _row_fields(item)
             row = local.get(platform_id)
             if row is None:
-                session.add(WeChatArticle(kind=kind, platform_id=platform_id, synced_at=now, **fields))
+                session.add(WeChatArticle(account=account, kind=kind, platform_id=platform_id, synced_at=now, **fields))
             else:
                 for name, value in fields.items():
                     setattr(row, name, value)

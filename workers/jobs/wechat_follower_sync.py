@@ -39,7 +39,7 @@ def _state(params: Params) -> dict[str, Any]:
 
 def _call(runtime: Runtime, params: Params) -> dict[str, Any]:
     state, tag_id = _state(params), params.get("tagId")
-    followers = runtime.clients.wechat.followers
+    followers = runtime.clients.wechat_for(params.get("account")).followers
     if state["phase"] == "list":
         cursor = state["cursor"]
         return {"page": followers.list_page(cursor) if tag_id is None else followers.tag_page(tag_id, cursor)}
@@ -55,14 +55,14 @@ def _kept(session: Session, state: dict[str, Any]) -> int:
 
 
 def _record(session: Session, params: Params, answer: dict[str, Any]) -> dict[str, Any] | Continue:
-    state = _state(params)
-    if "id" not in state:  # the first step: a new list, and older syncs' lists go (only one sync runs at a time)
+    state, account = _state(params), _account(params)
+    if "id" not in state:  # the first step: a new list, and the account's older lists go (one sync per account)
         state.update(id=str(uuid.uuid4()), startedAt=utcnow().isoformat())
-        forget(session, except_sync=state["id"])
+        forget(session, except_sync=state["id"], account=account)
     if "page" in answer:
         page = answer["page"]
         state["pages"] += 1 if page.openids else 0
-        state["listed"] += add_listed(session, state["id"], page.openids)
+        state["listed"] += add_listed(session, state["id"], page.openids, account)
         if page.total is not None:
             state["total"] = page.total
         if page.last or page.next_openid == state["cursor"]:
@@ -70,8 +70,9 @@ def _record(session: Session, params: Params, answer: dict[str, Any]) -> dict[st
         else:
             state["cursor"] = page.next_openid
         return _step(params, state)
-    followers_by_openid(session, answer["openids"])  # one query loads the rows the answers update
-    rows = [row for row in (store_follower(session, info) for info in answer["answers"]) if row is not None]
+    followers_by_openid(session, answer["openids"], account)  # one query loads the rows the answers update
+    rows = [row for row in (store_follower(session, info, account) for info in answer["answers"])
+            if row is not None]
     state["fetched"] += len(rows)
     state["following"] += sum(row.subscribed for row in rows)
     if answer["openids"]:
@@ -79,6 +80,10 @@ def _record(session: Session, params: Params, answer: dict[str, Any]) -> dict[st
     if len(answer["openids"]) == FETCH_STEP:
         return _step(params, state)
     return _finish(session, params, state)
+
+
+def _account(params: Params) -> str:
+    return params.get("account") or "default"
 
 
 def _step(params: Params, state: dict[str, Any]) -> Continue:
@@ -93,7 +98,9 @@ def _progress(params: Params, state: dict[str, Any]) -> dict[str, Any]:
 def _finish(session: Session, params: Params, state: dict[str, Any]) -> dict[str, Any]:
     """Who was here before the walk began and is not on its list: no longer a follower (or no longer tagged)."""
     started = datetime.fromisoformat(state["startedAt"])
-    missing = (WeChatFollower.fetched_at < started, unlisted(state["id"], WeChatFollower.openid))
+    account = _account(params)
+    missing = (WeChatFollower.account == account, WeChatFollower.fetched_at < started,
+               unlisted(state["id"], WeChatFollower.openid))
     tag_id = params.get("tagId")
     if tag_id is None:
         gone = session.execute(update(WeChatFollower).where(WeChatFollower.subscribed.is_(True), *missing)
@@ -104,7 +111,7 @@ def _finish(session: Session, params: Params, state: dict[str, Any]) -> dict[str
                                      .execution_options(yield_per=1000))
         losing = [openid for openid, tags in candidates if tag_id in (tags or [])]
         for start in range(0, len(losing), FETCH_STEP):
-            for row in followers_by_openid(session, losing[start:start + FETCH_STEP]).values():
+            for row in followers_by_openid(session, losing[start:start + FETCH_STEP], account).values():
                 row.tag_ids = [t for t in row.tag_ids if t != tag_id]
         outcome = {"untagged": len(losing)}
     forget(session, sync_id=state["id"])

@@ -1,7 +1,8 @@
 """The mass-send jobs: send a confirmed draft (once), read its status back, hide its articles.
 
 ``wechat.mass.send`` passes the row's ``clientmsgid``: a job retried after a lost answer cannot send twice, and
-WeChat's 45065 ("clientmsgid exists") on a retry means the first attempt went through.
+WeChat's 45065 ("clientmsgid exists") on a retry means the first attempt went through. Every job uses the token of
+the row's account.
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ def _load(runtime: Runtime, mass_id: int) -> dict[str, Any]:
         row = session.get(WeChatMassSend, mass_id)
         if row is None:
             raise JobRefused(f"mass send {mass_id} is gone")
-        return {"audience": row.audience, "tag_id": row.tag_id, "openids": list(row.openids),
+        return {"account": row.account, "audience": row.audience, "tag_id": row.tag_id, "openids": list(row.openids),
                 "message": dict(row.message), "send_ignore_reprint": row.send_ignore_reprint, "msg_id": row.msg_id}
 
 
 def _send(runtime: Runtime, params: Params) -> dict[str, Any]:
     row = _load(runtime, params["massId"])
     message = {**row["message"], "send_ignore_reprint": 1 if row["send_ignore_reprint"] else 0}
-    mass = runtime.clients.wechat.mass
+    mass = runtime.clients.wechat_for(row["account"]).mass
     try:
         if row["audience"] == "openids":
             return mass.send_to_openids(row["openids"], message, clientmsgid=clientmsgid(params["massId"]))
@@ -63,16 +64,18 @@ def _failed_send(session: Any, params: Params, error: str, errcode: int | None) 
         row.errcode = errcode
 
 
-def _msg_id(runtime: Runtime, params: Params) -> int:
-    msg_id = _load(runtime, params["massId"])["msg_id"]
-    if not msg_id:
+def _sent(runtime: Runtime, params: Params) -> tuple[str, int]:
+    """The row's account and msg_id."""
+    row = _load(runtime, params["massId"])
+    if not row["msg_id"]:
         raise JobRefused("the mass send has no msg_id from WeChat (not sent, or sent by an attempt whose answer "
                          "was lost)")
-    return int(msg_id)
+    return row["account"], int(row["msg_id"])
 
 
 def _get(runtime: Runtime, params: Params) -> dict[str, Any]:
-    return runtime.clients.wechat.mass.get(_msg_id(runtime, params))
+    account, msg_id = _sent(runtime, params)
+    return runtime.clients.wechat_for(account).mass.get(msg_id)
 
 
 def _record_get(session: Any, params: Params, answer: dict[str, Any]) -> dict[str, Any]:
@@ -83,7 +86,8 @@ def _record_get(session: Any, params: Params, answer: dict[str, Any]) -> dict[st
 
 
 def _delete(runtime: Runtime, params: Params) -> None:
-    runtime.clients.wechat.mass.delete(_msg_id(runtime, params), int(params.get("articleIdx", 0)))
+    account, msg_id = _sent(runtime, params)
+    runtime.clients.wechat_for(account).mass.delete(msg_id, int(params.get("articleIdx", 0)))
 
 
 def _record_delete(session: Any, params: Params, answer: None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ function detail(record) {
   modal(t("inbound.detailTitle", { id: record.id }), [
     h("dl", { class: "kv" }, kv.map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)])),
     // A WeChat sender is a follower: their remark, tags and subscription as last fetched (or a button to fetch them).
-    record.platform === "wechat" && record.fromUser ? [h("h3", {}, t("followers.heading")), followerPanel(record.fromUser, record.follower)] : null,
+    record.platform === "wechat" && record.fromUser ? [h("h3", {}, t("followers.heading")), followerPanel(record.fromUser, record.follower, { account: record.account || "default" })] : null,
     h("h3", {}, t("inbound.everyField")), pretty(record.fields),
   ], { wide: true });
 }

@@ -1,5 +1,6 @@
 // WeChat published articles and drafts, as last synced (a job over freepublish/draft batchget).
 import { api, fmtTime, h, pagedTable, pageHead, t, toastError, watchJob } from "../app.js";
+import { accountQuery, accountSwitcher } from "../wechat/account.js";
 
 export default {
   id: "wechat-articles",
@@ -11,7 +12,7 @@ export default {
     const list = pagedTable({
       limit: 20,
       load: async (page, limit) => ({ ...(await api("GET", "wechat/articles", undefined,
-        { query: { kind, limit, offset: (page - 1) * limit }, signal: ctx.signal })), page }),
+        { query: accountQuery({ kind, limit, offset: (page - 1) * limit }), signal: ctx.signal })), page }),
       empty: t("articles.empty"),
       columns: [
         { label: t("compose.title"), render: (a) => h("div", {}, h("strong", {}, a.title || "—"),
@@ -30,7 +31,7 @@ export default {
     async function sync() {
       syncButton.disabled = true;
       try {
-        const { jobId } = await api("POST", "wechat/articles/sync");
+        const { jobId } = await api("POST", "wechat/articles/sync", undefined, { query: accountQuery() });
         progress.replaceChildren();
         await watchJob(jobId, { container: progress, label: t("articles.syncJob"), signal: ctx.signal });
         list.reload(1);
@@ -41,7 +42,7 @@ export default {
       }
     }
 
-    root.append(pageHead(t("nav.articles"), { help: t("articles.help"), actions: [picker, syncButton] }),
+    root.append(pageHead(t("nav.articles"), { help: t("articles.help"), actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal }), picker, syncButton] }),
       progress, list.element);
   },
 };

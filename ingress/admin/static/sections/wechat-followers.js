@@ -5,6 +5,7 @@
 import {
   api, confirmDialog, fill, fmtTime, Form, h, modal, pageHead, pager, poll, t, table, toastError, watchJob,
 } from "../app.js";
+import { accountQuery, accountSwitcher, chooseAccount } from "../wechat/account.js";
 import { followerFields, followerPanel, followingBadge, sceneText, tagChips } from "../wechat/followers.js";
 
 const LIMIT = 25;
@@ -18,6 +19,13 @@ export default {
   title: t("nav.followers"),
   group: t("platform.wechat"),
   async render(root, ctx) {
+    if (ctx.query.account) {  // a link from a record of that account: open on it, then let the switcher rule
+      chooseAccount(ctx.query.account);
+      const { account: _, ...rest } = ctx.query;
+      const search = new URLSearchParams(rest).toString();
+      const path = ["wechat-followers", ...ctx.params].map(encodeURIComponent).join("/");
+      history.replaceState(null, "", `#/${path}${search ? `?${search}` : ""}`);
+    }
     const progress = h("div", { class: "progress-area" });
     const tagsBox = h("div", { class: "tags-list" });
     const list = h("div", { class: "paged followers-list" });
@@ -80,7 +88,7 @@ export default {
     async function startSync(path, label, resultKey) {
       let jobId;
       try {
-        ({ jobId } = await api("POST", path));
+        ({ jobId } = await api("POST", path, undefined, { query: accountQuery() }));
       } catch (err) {
         const running = err?.status === 409 && err.details?.find?.((d) => d.field === "jobId")?.value;
         if (!running) return toastError(err, label);
@@ -115,7 +123,7 @@ export default {
     const tagPicker = h("select", { name: "members-tag", dataset: { data: "" }, "aria-label": t("followers.tagToApply") });
 
     async function loadTags() {
-      ({ items: tags } = await api("GET", "wechat/tags", undefined, { signal: ctx.signal }));
+      ({ items: tags } = await api("GET", "wechat/tags", undefined, { query: accountQuery(), signal: ctx.signal }));
       fill(tagFilter, h("option", { value: "" }, t("followers.allTags")),
         tags.map((tag) => h("option", { value: String(tag.id), selected: filter.tag === String(tag.id) }, `${tag.name} (${tag.count})`)));
       const own = tags.filter((tag) => tag.id >= FIRST_OWN_TAG);
@@ -142,7 +150,7 @@ export default {
     async function removeTag(tag) {
       if (!(await confirmDialog(t("followers.deleteTagAsk", { name: tag.name, count: tag.count }), { confirm: t("common.delete") }))) return;
       try {
-        await job(api("DELETE", `wechat/tags/${tag.id}`), t("followers.deleteTagJob", { name: tag.name }));
+        await job(api("DELETE", `wechat/tags/${tag.id}`, undefined, { query: accountQuery() }), t("followers.deleteTagJob", { name: tag.name }));
       } catch (err) {
         toastError(err, t("common.delete"));
       }
@@ -153,7 +161,7 @@ export default {
       fields: [{ name: "name", label: t("followers.newTag"), required: true, placeholder: t("followers.newTagPlaceholder") }],
       submitLabel: t("followers.createTag"),
       onSubmit: async (values) => {
-        const accepted = api("POST", "wechat/tags", values);
+        const accepted = api("POST", "wechat/tags", values, { query: accountQuery() });
         try {
           await accepted;  // a 409 or 422 shows at the field before any job is watched
         } catch (err) {
@@ -169,7 +177,7 @@ export default {
     async function syncTags() {
       syncTagsButton.disabled = true;
       try {
-        await job(api("POST", "wechat/tags/sync"), t("followers.syncTagsJob"));
+        await job(api("POST", "wechat/tags/sync", undefined, { query: accountQuery() }), t("followers.syncTagsJob"));
       } catch (err) {
         toastError(err, t("followers.syncTags"));
       } finally {
@@ -185,7 +193,7 @@ export default {
         placeholder: "oDemoFollower000000000000001, …", help: t("followers.openidsHelp") }],
       submitLabel: t("followers.fetch"),
       onSubmit: async (values) => {
-        const accepted = api("POST", "wechat/followers/fetch", values);
+        const accepted = api("POST", "wechat/followers/fetch", values, { query: accountQuery() });
         await accepted;
         fetchForm.element.reset();
         const done = await job(accepted, t("followers.fetchJob"));
@@ -201,12 +209,12 @@ export default {
       try {
         const openids = [];
         for (let offset = 0; ; offset += 200) {
-          const { items, total } = await api("GET", "wechat/followers", undefined, { query: { limit: 200, offset }, signal: ctx.signal });
+          const { items, total } = await api("GET", "wechat/followers", undefined, { query: accountQuery({ limit: 200, offset }), signal: ctx.signal });
           openids.push(...items.map((f) => f.openid));
           if (!items.length || openids.length >= total) break;
         }
         for (let start = 0; start < openids.length; start += 1000) {
-          await job(api("POST", "wechat/followers/fetch", { openids: openids.slice(start, start + 1000) }),
+          await job(api("POST", "wechat/followers/fetch", { openids: openids.slice(start, start + 1000) }, { query: accountQuery() }),
             t("followers.refreshAllJob", { from: start + 1, to: Math.min(start + 1000, openids.length), total: openids.length }));
         }
       } catch (err) {
@@ -224,7 +232,8 @@ export default {
         submitLabel: t("common.save"),
         cancel: () => handle.close(),
         onSubmit: async (values) => {
-          const accepted = api("POST", `wechat/followers/${encodeURIComponent(follower.openid)}/remark`, values);
+          const accepted = api("POST", `wechat/followers/${encodeURIComponent(follower.openid)}/remark`, values,
+            { query: accountQuery() });
           await accepted;
           handle.close();
           await job(accepted, t("followers.remarkJob", { openid: follower.openid }));
@@ -259,7 +268,7 @@ export default {
       const openids = [...selected];
       const label = t(add ? "followers.addTagJob" : "followers.removeTagJob", { name: tag?.name ?? tagPicker.value, count: openids.length });
       try {
-        await job(api("POST", `wechat/tags/${tagPicker.value}/members${add ? "" : "/remove"}`, { openids }), label);
+        await job(api("POST", `wechat/tags/${tagPicker.value}/members${add ? "" : "/remove"}`, { openids }, { query: accountQuery() }), label);
       } catch (err) {
         toastError(err, label);
       }
@@ -267,7 +276,7 @@ export default {
 
     async function refreshSelected() {
       try {
-        await job(api("POST", "wechat/followers/fetch", { openids: [...selected] }), t("followers.fetchJob"));
+        await job(api("POST", "wechat/followers/fetch", { openids: [...selected] }, { query: accountQuery() }), t("followers.fetchJob"));
       } catch (err) {
         toastError(err, t("followers.fetchJob"));
       }
@@ -304,7 +313,7 @@ export default {
       list.classList.add("loading");
       try {
         answer = await api("GET", "wechat/followers", undefined,
-          { query: { ...filter, limit: LIMIT, offset: (wanted - 1) * LIMIT }, signal: ctx.signal });
+          { query: accountQuery({ ...filter, limit: LIMIT, offset: (wanted - 1) * LIMIT }), signal: ctx.signal });
         page = wanted;
         render();
       } finally {
@@ -313,7 +322,7 @@ export default {
     }
 
     root.append(
-      pageHead(t("nav.followers"), { help: t("followers.help"), actions: [syncAllButton, refreshAllButton, syncTagsButton] }),
+      pageHead(t("nav.followers"), { help: t("followers.help"), actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal }), syncAllButton, refreshAllButton, syncTagsButton] }),
       progress,
       h("div", { class: "grid followers-tools" },
         h("div", { class: "card" }, h("h2", {}, t("followers.fetchHeading")), fetchForm.element),
@@ -324,7 +333,7 @@ export default {
     await Promise.all([loadTags(), show(1)]);
     if (ctx.params[0]) {
       const openid = ctx.params[0];
-      api("GET", `wechat/followers/${encodeURIComponent(openid)}`, undefined, { signal: ctx.signal }).then(detail, (err) => {
+      api("GET", `wechat/followers/${encodeURIComponent(openid)}`, undefined, { query: accountQuery(), signal: ctx.signal }).then(detail, (err) => {
         if (err?.status !== 404) return toastError(err);
         return modal(openid, followerPanel(openid, null, { onFetched: () => show().catch(toastError) }));
       });

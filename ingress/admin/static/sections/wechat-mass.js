@@ -2,6 +2,7 @@
 import {
   api, badge, fmtTime, Form, h, modal, pagedTable, pageHead, t, toast, toastError, watchJob,
 } from "../app.js";
+import { accountQuery, accountSwitcher } from "../wechat/account.js";
 
 function audienceText(audience) {
   if (audience.kind === "all") return t("mass.everyone");
@@ -61,7 +62,7 @@ function composeForm(onDraft) {
       if (to === "all") body.audience = { all: true };
       const type = body.message.msgtype;
       if (type !== "text") body.message = { msgtype: type, [type]: { media_id: mediaId } };
-      onDraft(await api("POST", "wechat/mass-sends", body));
+      onDraft(await api("POST", "wechat/mass-sends", body, { query: accountQuery() }));
     },
   });
 }
@@ -74,7 +75,7 @@ export default {
     const list = pagedTable({
       limit: 20,
       load: async (page, limit) => ({ ...(await api("GET", "wechat/mass-sends", undefined,
-        { query: { limit, offset: (page - 1) * limit }, signal: ctx.signal })), page }),
+        { query: accountQuery({ limit, offset: (page - 1) * limit }), signal: ctx.signal })), page }),
       empty: t("mass.empty"),
       columns: [
         { label: "#", key: "id" },
@@ -89,6 +90,7 @@ export default {
       ],
     });
     const form = composeForm((draft) => confirmStep(draft, () => list.reload(1)));
-    root.append(pageHead(t("nav.massSends"), { help: t("mass.help") }), form.element, list.element);
+    root.append(pageHead(t("nav.massSends"), { help: t("mass.help"),
+      actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal })] }), form.element, list.element);
   },
 };

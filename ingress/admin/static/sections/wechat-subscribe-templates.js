@@ -1,6 +1,7 @@
 // WeChat subscription templates: the Official Account's (wxaapi/newtmpl/gettemplate) and the mini-program's, synced
 // by a job; their data keys (what a send must fill) shown; the local fields (code, name, enabled) edited.
 import { api, badge, fmtTime, h, modal, pageHead, t, table } from "../app.js";
+import { accountQuery, accountSwitcher } from "../wechat/account.js";
 import { editLocalFields, syncButton } from "../wechat/synced-templates.js";
 
 // What WeChat accepts for a key's value (the API's keyRules): its type, the longest value, a format for some types.
@@ -36,7 +37,7 @@ export default {
     const lists = h("div", {});
     const progress = h("div", { class: "progress-area" });
     const sync = syncButton("wechat/subscribe-templates/sync",
-      { progress, jobLabel: t("subscribeTemplates.syncJob"), signal: ctx.signal, reload: () => load() });
+      { progress, jobLabel: t("subscribeTemplates.syncJob"), signal: ctx.signal, reload: () => load(), query: accountQuery });
 
     function accountTable(items, load) {
       return table([
@@ -54,14 +55,14 @@ export default {
     }
 
     async function load() {
-      const { items } = await api("GET", "wechat/subscribe-templates", undefined, { signal: ctx.signal });
+      const { items } = await api("GET", "wechat/subscribe-templates", undefined, { query: accountQuery(), signal: ctx.signal });
       lists.replaceChildren(...[["oa", "subscribeTemplates.officialAccount"], ["applet", "subscribeTemplates.miniProgram"]]
-        .flatMap(([account, label]) => [
-          h("h2", { "data-account": account }, t(label)),
-          h("div", { "data-account": account }, accountTable(items.filter((tp) => tp.account === account), load))]));
+        .flatMap(([app, label]) => [
+          h("h2", { "data-app": app }, t(label)),
+          h("div", { "data-app": app }, accountTable(items.filter((tp) => tp.app === app), load))]));
     }
 
-    root.append(pageHead(t("nav.subscribeTemplates"), { help: t("subscribeTemplates.help"), actions: [sync] }),
+    root.append(pageHead(t("nav.subscribeTemplates"), { help: t("subscribeTemplates.help"), actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal }), sync] }),
       progress, lists);
     await load();
   },

@@ -45,3 +45,9 @@ export function accountSwitcher(onChange, { signal } = {}) {
   });
   return h("label", { class: "account-switcher" }, h("span", { class: "muted small" }, t("accounts.label")), select);
 }
+
+/** Make `code` the chosen account (a link that names its account, e.g. a message's sender, opens on it). */
+export function chooseAccount(code) {
+  if (!code || code === "default") sessionStorage.removeItem(STORAGE);
+  else sessionStorage.setItem(STORAGE, code);
+}

@@ -1,6 +1,7 @@
 // A follower as WeChat last answered (GET /api/v1/wechat/followers...): shown by the Followers section and wherever
 // a record names an openid (messages & events). WeChat gives no nicknames any more: the remark is the operator's.
 import { api, fmtTime, h, t, toastError, watchJob } from "../app.js";
+import { accountQuery } from "./account.js";
 
 /** The tag chips of a follower (a tag WeChat no longer lists shows by its id). */
 export function tagChips(tags) {
@@ -44,18 +45,22 @@ export function followerFields(follower) {
   ];
 }
 
-/** A `dl.kv` of the follower, or (never fetched) a line saying so with a button that fetches them from WeChat. */
-export function followerPanel(openid, follower, { onFetched } = {}) {
+/**
+ * A `dl.kv` of the follower, or (never fetched) a line saying so with a button that fetches them from WeChat.
+ * `account`: the Official Account the openid is of (a record's `account`; omitted: the switcher's).
+ */
+export function followerPanel(openid, follower, { onFetched, account } = {}) {
+  const query = account === undefined ? accountQuery() : account === "default" ? {} : { account };
   const panel = h("div", { class: "follower-panel", dataset: { openid } });
   const progress = h("div", { class: "progress-area" });
   async function fetchNow(button) {
     button.disabled = true;
     try {
-      const { jobId } = await api("POST", "wechat/followers/fetch", { openids: [openid] });
+      const { jobId } = await api("POST", "wechat/followers/fetch", { openids: [openid] }, { query });
       const job = await watchJob(jobId, { container: progress, label: t("followers.fetchJob") });
       if (job.status === "succeeded") {
-        const fetched = await api("GET", `wechat/followers/${encodeURIComponent(openid)}`);
-        panel.replaceChildren(...followerPanel(openid, fetched, { onFetched }).childNodes);
+        const fetched = await api("GET", `wechat/followers/${encodeURIComponent(openid)}`, undefined, { query });
+        panel.replaceChildren(...followerPanel(openid, fetched, { onFetched, account }).childNodes);
         onFetched?.(fetched);
       }
     } finally {
@@ -69,6 +74,7 @@ export function followerPanel(openid, follower, { onFetched } = {}) {
     return panel;
   }
   panel.append(h("dl", { class: "kv" }, followerFields(follower).map(([label, value]) => [h("dt", {}, label), h("dd", {}, value)])),
-    h("p", { class: "small" }, h("a", { href: `#/wechat-followers/${encodeURIComponent(openid)}` }, t("followers.open"))));
+    h("p", { class: "small" }, h("a", { href: `#/wechat-followers/${encodeURIComponent(openid)}${account ? `?account=${encodeURIComponent(account)}` : ""}` },
+      t("followers.open"))));
   return panel;
 }
