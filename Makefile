@@ -17,10 +17,9 @@ run: $(STAMP)
 	$(VENV)/bin/imbridge up
 
 # Three pytest workers on two cores: much of the suite waits (processes starting, rate windows, long polls).
-# A file per worker, except the admin and client packages: each runs whole on one worker (one shared imbridge up).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -n 3 --dist loadgroup --durations=15
+	$(VENV)/bin/pytest -n 3 --dist loadfile --durations=15
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -55,21 +55,6 @@ def _no_imbridge_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             del os.environ[name]
 
 
-#: Packages whose tests share one running imbridge (a package-scoped ``imbridge up``, 10-20 s to start): each
-#: package runs on one xdist worker, so the stack starts once instead of each time a worker comes back to it.
-SHARED_STACK_PACKAGES = ("admin", "clients")
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under ``--dist loadgroup``: a file per group (as ``loadfile``), a whole package for the shared-stack ones."""
-    tests_dir = os.path.dirname(__file__)
-    for item in items:
-        relative = os.path.relpath(str(item.path), tests_dir)
-        package = relative.split(os.sep, 1)[0]
-        group = package if package in SHARED_STACK_PACKAGES else relative
-        item.add_marker(pytest.mark.xdist_group(group))
-
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("REDIS_URL")
