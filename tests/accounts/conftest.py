@@ -3,6 +3,7 @@ and a deployment whose ``third.accounts`` names it (the seed's blocks stay the d
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,13 +42,13 @@ HR: dict[str, Any] = {"code": "hr", "platform": "ding-talk", "app_key": "dinghr0
                       "app_secret": "hr-dingtalk-secret", "agent_id": 4040}
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[ServedSandbox]:
-    """The sandbox, knowing the demo apps, the ``sales`` account and the ``crm`` app."""
+@contextlib.contextmanager
+def sandbox_knowing(*accounts: dict[str, Any]) -> Iterator[ServedSandbox]:
+    """The sandbox, served in a thread, knowing the demo apps and ``accounts`` (``third.accounts`` entries)."""
     import httpx
 
     settings = demo_settings()
-    known = ThirdSettings(accounts=[SALES, CRM_APP, OPS, HR]).accounts
+    known = ThirdSettings(accounts=list(accounts)).accounts
     settings.third = settings.third.model_copy(update={"accounts": known})
     url, stop = serve_in_thread(settings, port=0)
     try:
@@ -55,6 +56,13 @@ def sandbox() -> Iterator[ServedSandbox]:
             yield ServedSandbox(url, control)
     finally:
         stop()
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[ServedSandbox]:
+    """The sandbox, knowing the demo apps, the ``sales`` account and the ``crm`` app."""
+    with sandbox_knowing(SALES, CRM_APP, OPS, HR) as served:
+        yield served
 
 
 @pytest.fixture

@@ -11,17 +11,16 @@ from typing import Any
 import falcon.testing
 import pytest
 
-from config.settings import ThirdSettings, WeChatSettings
+from config.settings import WeChatSettings
 from core.login import QrPool
 from core.runtime import Runtime
 from ingress import create_app
 from ingress.login.messages import Code
 from sandbox import callbacks
-from sandbox.server import serve_in_thread
 from scheduler.jobs.qr_pool import top_up_qr_pools
-from tests.accounts.conftest import CRM_APP, CRM_SECRET, CRM_TOKEN, FAST, SALES, SECRET_KEY
+from tests.accounts.conftest import CRM_APP, CRM_SECRET, CRM_TOKEN, FAST, SALES, SECRET_KEY, sandbox_knowing
 from tests.login.applet import APPLET_OPENID, register_code
-from tests.sandbox_support import ServedSandbox, demo_settings
+from tests.sandbox_support import ServedSandbox
 from tests.waiting import wait_for
 
 OPENID = "oAcctLogin000000000000000001"
@@ -37,17 +36,8 @@ POOL = {"pool_size": 2, "pool_min_size": 2, "apply_wait_seconds": 2.0}
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[ServedSandbox]:
     """The sandbox, knowing the demo apps, the ``sales`` Official Account, ``crm`` and the ``shop`` mini-program."""
-    import httpx
-
-    settings = demo_settings()
-    known = ThirdSettings(accounts=[SALES, CRM_APP, SHOP]).accounts
-    settings.third = settings.third.model_copy(update={"accounts": known})
-    url, stop = serve_in_thread(settings, port=0)
-    try:
-        with httpx.Client(base_url=f"{url}/_sandbox", timeout=10) as control:
-            yield ServedSandbox(url, control)
-    finally:
-        stop()
+    with sandbox_knowing(SALES, CRM_APP, SHOP) as served:
+        yield served
 
 
 @pytest.fixture

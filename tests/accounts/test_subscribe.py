@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 
-from config.settings import ThirdSettings
-from sandbox.server import serve_in_thread
 from sandbox.wechat.seeds import APPLET_SUBSCRIBE_TEMPLATE_ID, SUBSCRIBE_TEMPLATE_ID
-from tests.accounts.conftest import CRM_APP, HR, OPS, SALES, SUPPORT
-from tests.sandbox_support import ServedSandbox, demo_settings, journal
+from tests.accounts.conftest import CRM_APP, HR, OPS, SALES, SUPPORT, sandbox_knowing
+from tests.sandbox_support import ServedSandbox, journal
 from tests.waiting import wait_for
 
 #: The ``sales`` code names a mini-program too: its own app id and secret.
@@ -28,17 +26,8 @@ ORDER = {"character_string1": "20240501001", "amount2": "Â¥99.00", "thing3": "å¹
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[ServedSandbox]:
     """The sandbox, knowing the ``sales`` Official Account and mini-program besides the demo apps."""
-    import httpx
-
-    settings = demo_settings()
-    known = ThirdSettings(accounts=[SALES, SALES_APPLET, CRM_APP, OPS, HR]).accounts
-    settings.third = settings.third.model_copy(update={"accounts": known})
-    url, stop = serve_in_thread(settings, port=0)
-    try:
-        with httpx.Client(base_url=f"{url}/_sandbox", timeout=10) as control:
-            yield ServedSandbox(url, control)
-    finally:
-        stop()
+    with sandbox_knowing(SALES, SALES_APPLET, CRM_APP, OPS, HR) as served:
+        yield served
 
 
 @pytest.fixture
