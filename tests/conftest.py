@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -123,44 +124,46 @@ def postgres_schema_url() -> Iterator[str | None]:
     admin.dispose()
 
 
-@pytest.fixture(params=_database_params())
-def database_url(request: pytest.FixtureRequest, tmp_path, postgres_schema_url: str | None) -> Iterator[str]:
-    """A migrated, empty database: SQLite always, PostgreSQL too when ``$DATABASE_URL`` is set."""
-    from models.db import Database
-    from models.migrate import upgrade
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file for the session: each test's database is a copy (``tests/databases.py``)."""
+    from tests.databases import migrated_sqlite_file
 
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'imbridge.db'}"
-        database = Database(url)
+    return migrated_sqlite_file(tmp_path_factory.mktemp("migrated-sqlite"))
+
+
+@pytest.fixture(scope="session")
+def migrated_postgresql(postgres_schema_url: str | None) -> str | None:
+    """The session's PostgreSQL schema, migrated once; each test empties it (``tests/databases.py``)."""
+    if postgres_schema_url:
+        from models.db import Database
+        from models.migrate import upgrade
+
+        database = Database(postgres_schema_url)
         upgrade(database)
         database.dispose()
-        yield url
-        return
-    assert postgres_schema_url
-    database = Database(postgres_schema_url)
-    from models.base import Base
+    return postgres_schema_url
 
-    with database.engine.begin() as connection:
-        Base.metadata.drop_all(connection)
-        from sqlalchemy import text
 
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    upgrade(database)
-    database.dispose()
-    yield postgres_schema_url
+@pytest.fixture(params=_database_params())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database: SQLite always, PostgreSQL too when ``$DATABASE_URL`` is set."""
+    from tests.databases import emptied_postgresql, sqlite_copy
+
+    if request.param == "sqlite":
+        return sqlite_copy(request.getfixturevalue("migrated_sqlite"), tmp_path)
+    url = request.getfixturevalue("migrated_postgresql")
+    assert url
+    emptied_postgresql(url)
+    return url
 
 
 @pytest.fixture
-def sqlite_url(tmp_path) -> str:
+def sqlite_url(tmp_path: Path, migrated_sqlite: Path) -> str:
     """A migrated SQLite database, for tests about something other than the database."""
-    from models.db import Database
-    from models.migrate import upgrade
+    from tests.databases import sqlite_copy
 
-    url = f"sqlite:///{tmp_path / 'imbridge.db'}"
-    database = Database(url)
-    upgrade(database)
-    database.dispose()
-    return url
+    return sqlite_copy(migrated_sqlite, tmp_path)
 
 
 @pytest.fixture

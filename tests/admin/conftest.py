@@ -1,7 +1,9 @@
 """The admin page in a real browser: ``imbridge up`` as a user runs it, driven by headless Chromium (Playwright).
 
 One ``up`` (embedded Valkey, SQLite, the sandbox, in a temporary working directory) serves the whole package;
-each test gets a fresh, logged-in page. Screenshots go to ``var/screenshots/`` of the repository root.
+each test gets a fresh, logged-in page. The ``up`` and the browser last the session, not the package: pytest-xdist
+hands a worker this package's files between others', and a package-scoped ``up`` restarted each time (10-20 s).
+Screenshots go to ``var/screenshots/`` of the repository root.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ class RunningImbridge:
         return answer.json()["entries"]
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def imbridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningImbridge]:
     """``imbridge up`` in a temporary directory, on its own embedded Valkey and SQLite, stopped at the end."""
     if SKIP_BROWSER:
@@ -84,7 +86,7 @@ def imbridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningImbrid
             up.wait()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def browser(imbridge: RunningImbridge) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 

@@ -1,5 +1,6 @@
 """A running imbridge for the clients' suites: ``imbridge up`` in demo mode (sandbox platforms, embedded Valkey,
-SQLite), started once for the package, as a producer's system would meet it: over HTTP only."""
+SQLite), started once, as a producer's system would meet it: over HTTP only. It lasts the session, not the
+package: pytest-xdist hands a worker this package's files between others', and a package-scoped ``up`` restarted."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class Running:
         return httpx.get(f"{self.sandbox}/_sandbox/journal", params={"path": path}).json()["entries"]
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def imbridge(tmp_path_factory) -> Iterator[Running]:
     directory: Path = tmp_path_factory.mktemp("imbridge-up")
     port, sandbox_port = free_port(), free_port()
