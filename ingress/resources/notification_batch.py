@@ -11,6 +11,7 @@ rest to the scheduler's outbox sweep, as for a single notification.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import falcon
@@ -77,7 +78,11 @@ class NotificationBatch:
         self.rules = IntakeRules.from_settings(runtime.settings, runtime.accounts.settings_of)
         self.max_body = runtime.settings.ingress.max_body_bytes
         self.max_items = runtime.settings.ingress.max_batch_notifications
-        self.openapi = {"post": {
+
+    @functools.cached_property
+    def openapi(self) -> dict[str, Any]:
+        """Built when /openapi.json is first read: the item schema takes pydantic 0.2 s to make, on every start."""
+        return {"post": {
             "summary": f"Accept 1 to {self.max_items} notifications at once: all validated, recorded and queued, "
                        "or none",
             "body": batch_schema(self.max_items),
