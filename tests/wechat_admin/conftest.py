@@ -73,8 +73,8 @@ class Api:
         return self.client.simulate_post(path, body=request.read(), headers={
             **self.headers, "Content-Type": request.headers["Content-Type"]})
 
-    def job(self, job_id: str, timeout: float = 20.0) -> dict[str, Any]:
-        """Wait until the job is finished; its record."""
+    def job(self, job_id: str, timeout: float = 60.0) -> dict[str, Any]:
+        """Wait until the job is finished; its record. (A sync of 2,500 followers took over 20 s on a busy machine.)"""
         def final() -> dict[str, Any] | None:
             result = self.get(f"/api/v1/jobs/{job_id}")
             assert result.status_code == 200, result.text
