@@ -27,7 +27,7 @@ from dramatiq.errors import ConnectionError as BrokerConnectionError
 from config import Settings
 from workers.boot import worker_broker
 
-log = logging.getLogger("imbridge.workers.process")
+log = logging.getLogger(f"imbridge.{__name__}")
 
 #: Exit codes, Dramatiq's command line's: stopped, killed by a second signal, the broker unreachable at start.
 RET_OK, RET_KILLED, RET_CONNECT = 0, 1, 3
