@@ -35,7 +35,8 @@ def partial_index(name: str, *columns: str, where: str, unique: bool = False) ->
 
     Not ``sqlite_where=`` / ``postgresql_where=``: SQLAlchemy loads a dialect to check the keyword arguments named
     after it, so the models would load the PostgreSQL dialect (about 2 MB) into every process of a SQLite
-    deployment, and the other way round. The migrations, which run in ``imbridge migrate`` alone, do spell it so.
+    deployment, and the other way round. The migrations (run by ``imbridge migrate`` and by ``up`` before it starts
+    the others) do spell it so.
     """
     return Index(name, *columns, unique=unique, info={PARTIAL_INDEX_WHERE: where})
 
