@@ -66,7 +66,8 @@ def role(pid: int, up_pid: int) -> str:
         return "valkey-server"
     if "imbridge.embedded_redis" in words:
         return "valkey keeper"
-    leaders = {"workers.leader": "worker", "ingress.leader": "ingress"}  # (what those commands exec into)
+    # (what those commands exec into; `imbridge worker --processes 1`, up's, runs its worker itself: "worker")
+    leaders = {"workers.leader": "worker", "ingress.leader": "ingress"}
     for module, name in leaders.items():
         if module in words:
             return name

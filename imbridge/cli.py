@@ -56,10 +56,17 @@ def cmd_ingress(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     settings = _settings(args)  # fail here, clearly, rather than in every worker process
-    from core.metrics_dir import use_metrics_dir
-    from workers.leader import become_leader
+    from core.metrics_dir import serve_metrics, use_metrics_dir
 
     use_metrics_dir(settings.var_dir, f"worker-{os.getpid()}")  # (in the environment, for the worker processes)
+    if args.processes == 1:  # nothing to lead: the worker runs here (a leader would hold 14 MB to watch it)
+        if args.metrics_port:
+            serve_metrics(args.metrics_port, args.metrics_host)
+        from workers.process import run_worker
+
+        return run_worker(settings, threads=args.threads, shutdown_timeout_ms=args.shutdown_timeout * 1000)
+    from workers.leader import become_leader
+
     become_leader(["workers.main:broker", "--processes", str(args.processes), "--threads", str(args.threads),
                    "--worker-shutdown-timeout", str(args.shutdown_timeout * 1000)],
                   metrics_port=args.metrics_port, metrics_host=args.metrics_host)
@@ -197,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingress.set_defaults(handler=cmd_ingress)
 
     worker = commands.add_parser("worker", help="run Dramatiq workers")
-    worker.add_argument("--processes", type=int, default=2, help="worker processes (default 2)")
+    worker.add_argument("--processes", type=int, default=2,
+                        help="worker processes (default 2; with 1, the worker runs in this process, no leader)")
     worker.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
     worker.add_argument("--shutdown-timeout", type=int, default=10, help="seconds to finish running jobs")
     _metrics_options(worker)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import overload
+from typing import Any, overload
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Index, MetaData
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.schema import CreateIndex
+from sqlalchemy.sql.compiler import DDLCompiler
 
 #: Stable constraint names, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -21,6 +24,30 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+#: The key in an index's ``info`` that makes it partial: the SQL condition of the rows it covers.
+PARTIAL_INDEX_WHERE = "imbridge_where"
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index over the rows where ``where`` (SQL) holds, the same on SQLite and PostgreSQL.
+
+    Not ``sqlite_where=`` / ``postgresql_where=``: SQLAlchemy loads a dialect to check the keyword arguments named
+    after it, so the models would load the PostgreSQL dialect (about 2 MB) into every process of a SQLite
+    deployment, and the other way round. The migrations (run by ``imbridge migrate`` and by ``up`` before it starts
+    the others) do spell it so.
+    """
+    return Index(name, *columns, unique=unique, info={PARTIAL_INDEX_WHERE: where})
+
+
+@compiles(CreateIndex)
+def _create_partial_index(create: CreateIndex, compiler: DDLCompiler, **kw: Any) -> str:
+    """``CREATE INDEX`` as the dialect writes it, with the ``WHERE`` of a :func:`partial_index` (last in both
+    SQLite's and PostgreSQL's syntax)."""
+    sql = compiler.visit_create_index(create, **kw)
+    where = create.element.info.get(PARTIAL_INDEX_WHERE)
+    return f"{sql} WHERE {where}" if where else sql
 
 
 def utcnow() -> datetime:

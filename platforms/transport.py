@@ -24,8 +24,10 @@ pointing ``base_url`` at it.
 from __future__ import annotations
 
 import enum
+import functools
 import json as jsonlib
 import logging
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +54,16 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 #: One pool per transport; worker threads share it. Every connection may stay open between calls: with fewer
 #: kept alive than threads sending, each burst would open (and on HTTPS handshake) connections again.
 DEFAULT_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=50)
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """The TLS context of every transport in this process: httpx's default (certifi's CA bundle, ``SSL_CERT_FILE``
+    and ``SSL_CERT_DIR`` honoured), built once. A context holds the bundle parsed, about 0.8 MB, and is meant to
+    be shared by the connections that verify alike: a process with a client per platform and account held one
+    each."""
+    return httpx.create_ssl_context()
+
 
 #: How much of an unexpected answer is kept (in the error, so on the delivery attempt).
 ANSWER_EXCERPT_CHARS = 500
@@ -138,7 +150,7 @@ class Transport:
         self.dialect = dialect
         self.base_url = base_url.rstrip("/")
         self._owns_client = client is None
-        self._client = client or httpx.Client(timeout=timeout, limits=DEFAULT_LIMITS)
+        self._client = client or httpx.Client(timeout=timeout, limits=DEFAULT_LIMITS, verify=shared_ssl_context())
         self._timeout = timeout
 
     def request(

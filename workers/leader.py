@@ -1,4 +1,6 @@
-"""The leader of ``imbridge worker``: Dramatiq's main process, which forks the worker processes and watches them.
+"""The leader of ``imbridge worker --processes N`` (N >= 2): Dramatiq's main process, which forks the worker
+processes and watches them (with one process, the default under ``imbridge up``, the worker runs in the command's
+own process instead: :mod:`workers.process`).
 
 ``imbridge worker`` loads and checks the settings, names the metrics directory, and then becomes this module
 (:func:`become_leader`: ``exec``, the same pid). The leader only forks, relays logs and stops: it imports

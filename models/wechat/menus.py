@@ -9,17 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text, select, text, true, update
+from sqlalchemy import JSON, String, Text, select, true, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, iso, utcnow
+from models.base import Base, iso, partial_index, utcnow
 
 
 class WeChatMenu(Base):
     __tablename__ = "wechat_menus"
     __table_args__ = (
-        Index("uq_wechat_menus_account_published", "account", "published", unique=True,
-              sqlite_where=text("published"), postgresql_where=text("published")),
+        partial_index("uq_wechat_menus_account_published", "account", "published", unique=True, where="published"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

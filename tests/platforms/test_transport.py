@@ -254,3 +254,41 @@ def test_an_unexpected_answer_quoting_credentials_is_kept_with_them_masked(caplo
     kept = str(raised.value) + " ".join(record.getMessage() for record in caplog.records)
     assert "s3cr3tValue" not in kept and "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" not in kept
     assert "bad request" in kept
+
+
+def test_every_transport_verifies_tls_with_the_one_context_of_the_process(tmp_path):
+    """The transports share one TLS context (one CA bundle in memory); each still refuses a platform whose
+    certificate nobody trusts."""
+    import contextlib
+    import socket
+    import ssl
+    import threading
+
+    from platforms.transport import shared_ssl_context
+    from tests.workers.test_egress import certificate
+
+    cert, key = certificate("localhost")
+    (tmp_path / "cert.pem").write_bytes(cert)
+    (tmp_path / "key.pem").write_bytes(key)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:  # (the handshake fails on the client's side: it does not trust the certificate)
+        for _ in range(2):
+            connection, _ = listener.accept()
+            with connection, contextlib.suppress(ssl.SSLError, OSError):
+                server_tls.wrap_socket(connection, server_side=True).recv(1)
+
+    threading.Thread(target=serve, daemon=True).start()
+    context = shared_ssl_context()
+    assert context is shared_ssl_context()
+    assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
+    for platform in ("wechat", "dingtalk"):
+        transport = Transport(platform, f"https://localhost:{port}")
+        with pytest.raises(PlatformUnreachable) as refused:
+            transport.request("GET", "/ping")
+        assert "CERTIFICATE_VERIFY_FAILED" in f"{refused.value} {refused.value.__cause__}"
+        transport.close()
+    listener.close()

@@ -1,0 +1,67 @@
+"""``imbridge worker --processes 1``: the worker runs in the command's own process (no leader above it), stops
+gracefully on SIGTERM, and starts again in place on SIGHUP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import redis
+
+from core.ping import ping_seen
+from core.tasks import Tasks
+from tests.waiting import stop_group, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def test_one_worker_process_is_the_command_itself_and_stops_or_restarts_on_signals(tmp_path, make_settings,
+                                                                                   sqlite_url, redis_url):
+    settings = make_settings(sqlite_url)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "IMBRIDGE_REDIS__URL": redis_url,
+           "IMBRIDGE_DATABASE__URL": sqlite_url, "IMBRIDGE_VAR_DIR": str(tmp_path / "var"),
+           "IMBRIDGE_SECURITY__SECRET_KEY": "worker-test-secret", "IMBRIDGE_SANDBOX__ENABLED": "false"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    log = tmp_path / "worker.log"
+    tasks = Tasks.from_settings(settings)
+    client = redis.Redis.from_url(redis_url)
+
+    def handles_a_ping() -> None:
+        ping_id = uuid.uuid4().hex
+        tasks.ping(ping_id)
+        wait_for(lambda: ping_seen(client, ping_id), timeout=30)
+
+    with log.open("wb") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "imbridge", "worker", "--processes", "1", "--threads", "2"],
+                                  env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        handles_a_ping()
+        assert children_of(worker.pid) == []  # no leader forked it: the command is the worker
+
+        worker.send_signal(signal.SIGHUP)
+        wait_for(lambda: log.read_text().count("Worker process is ready") == 2, timeout=30)
+        assert worker.poll() is None  # the same process, started again
+        handles_a_ping()
+
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+    finally:
+        if worker.poll() is None:
+            stop_group(worker)
+        tasks.close()
+        client.close()
