@@ -42,6 +42,9 @@ def main(argv: list[str]) -> int:
     from dramatiq.cli import make_argument_parser
 
     dramatiq_argv = args.dramatiq[1:] if args.dramatiq[:1] == ["--"] else args.dramatiq
+    # On SIGHUP Dramatiq's leader starts itself again with ``execvp(sys.argv[0], sys.argv)``; under ``python -m``
+    # argv[0] is this file, which is no program: name the interpreter and the module instead.
+    sys.argv = [sys.executable, "-m", "workers.leader", *argv]
     return dramatiq_main(make_argument_parser().parse_args(dramatiq_argv)) or 0
 
 

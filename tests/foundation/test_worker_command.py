@@ -1,5 +1,5 @@
-"""``imbridge worker --processes 1``: the worker runs in the command's own process (no leader above it), stops
-gracefully on SIGTERM, and starts again in place on SIGHUP."""
+"""``imbridge worker``: with one process the worker runs in the command's own process (no leader above it); with
+more, Dramatiq's leader forks them. Either stops gracefully on SIGTERM and starts again in place on SIGHUP."""
 
 from __future__ import annotations
 
@@ -30,13 +30,18 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def test_one_worker_process_is_the_command_itself_and_stops_or_restarts_on_signals(tmp_path, make_settings,
-                                                                                   sqlite_url, redis_url):
-    settings = make_settings(sqlite_url)
+def _environment(tmp_path: Path, sqlite_url: str, redis_url: str) -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "IMBRIDGE_REDIS__URL": redis_url,
            "IMBRIDGE_DATABASE__URL": sqlite_url, "IMBRIDGE_VAR_DIR": str(tmp_path / "var"),
            "IMBRIDGE_SECURITY__SECRET_KEY": "worker-test-secret", "IMBRIDGE_SANDBOX__ENABLED": "false"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return env
+
+
+def test_one_worker_process_is_the_command_itself_and_stops_or_restarts_on_signals(tmp_path, make_settings,
+                                                                                   sqlite_url, redis_url):
+    settings = make_settings(sqlite_url)
+    env = _environment(tmp_path, sqlite_url, redis_url)
     log = tmp_path / "worker.log"
     tasks = Tasks.from_settings(settings)
     client = redis.Redis.from_url(redis_url)
@@ -63,5 +68,38 @@ def test_one_worker_process_is_the_command_itself_and_stops_or_restarts_on_signa
     finally:
         if worker.poll() is None:
             stop_group(worker)
+        tasks.close()
+        client.close()
+
+
+def test_a_leader_of_two_processes_forks_them_again_on_sighup_and_stops_on_sigterm(tmp_path, make_settings,
+                                                                                  sqlite_url, redis_url):
+    tasks = Tasks.from_settings(make_settings(sqlite_url))
+    client = redis.Redis.from_url(redis_url)
+
+    def handles_a_ping() -> None:
+        ping_id = uuid.uuid4().hex
+        tasks.ping(ping_id)
+        wait_for(lambda: ping_seen(client, ping_id), timeout=30)
+
+    with (tmp_path / "worker.log").open("wb") as out:
+        leader = subprocess.Popen([sys.executable, "-m", "imbridge", "worker", "--processes", "2", "--threads", "1"],
+                                  env=_environment(tmp_path, sqlite_url, redis_url), stdout=out,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        handles_a_ping()
+        first = set(wait_for(lambda: len(children_of(leader.pid)) == 2 and children_of(leader.pid), timeout=30))
+
+        leader.send_signal(signal.SIGHUP)
+        again = wait_for(lambda: (found := set(children_of(leader.pid))) and len(found) == 2 and not found & first
+                         and found, timeout=30)
+        assert leader.poll() is None and again  # the same leader, new worker processes
+        handles_a_ping()
+
+        leader.send_signal(signal.SIGTERM)
+        assert leader.wait(timeout=30) == 0
+    finally:
+        if leader.poll() is None:
+            stop_group(leader)
         tasks.close()
         client.close()
