@@ -3,6 +3,9 @@
 A resource whose methods act on a platform (the Official Account's template sync, menu publish, media upload...)
 says so in a ``needs_platform`` class attribute: HTTP method -> ``third`` section. While that section lacks its
 credentials, such a request is a 422 listing the keys to set, instead of a job that fails at the worker.
+
+Which account's credentials: the request's ``?account=`` (omitted: the default); for a resource acting on a stored
+row (a menu, a media record, a mass send), the row's own account, which the resource names in ``account_of``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import falcon
 from config.platforms import missing_keys
 from config.settings import ThirdSettings
 from ingress.errors import unprocessable
+from models.db import Database
 
 #: ``third`` section -> the keys an API call through it needs.
 CREDENTIALS: dict[str, tuple[str, ...]] = {
@@ -43,7 +47,11 @@ class PlatformGate:
         section = getattr(resource, "needs_platform", {}).get(req.method)
         if section is None:
             return
-        code = req.get_param("account")
+        account_of = getattr(resource, "account_of", None)
+        if account_of is None:
+            code = req.get_param("account")
+        elif (code := account_of(**params)) is None:
+            return  # no such row: the resource answers 404
         if code and code != "default" and self.find_account is not None:
             settings = self.find_account(ACCOUNT_PLATFORMS[section], code)
             missing = [f"{f.replace('_', '-')} of account '{code}'" for f in CREDENTIALS[section]
@@ -53,3 +61,10 @@ class PlatformGate:
         if missing:
             message = f"the {section.replace('_', '')} platform is off: set {', '.join(missing)}"
             raise unprocessable(message, [{"field": "platform", "message": message, "type": "not_configured"}])
+
+
+def row_account(database: Database, model: type, key: Any) -> str | None:
+    """The account of ``model``'s row ``key``, for a resource's ``account_of``; None when there is no such row."""
+    with database.session() as session:
+        row = session.get(model, key)
+        return None if row is None else row.account

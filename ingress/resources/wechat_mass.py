@@ -24,6 +24,7 @@ from core.tasks import Tasks
 from ingress.bodies import parse_model, read_json, read_model
 from ingress.bounds import MAX_ROW_ID
 from ingress.errors import ApiError, unprocessable, validation_details
+from ingress.platform_gate import row_account
 from ingress.resources.accounts import ACCOUNT_PARAMETER, query_account
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from ingress.resources.wechat_followers import Openid
@@ -252,6 +253,9 @@ class MassSendConfirm:
     def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database, self.tasks = database, tasks
 
+    def account_of(self, mass_id: int) -> str | None:
+        return row_account(self.database, WeChatMassSend, mass_id)
+
     def on_post(self, req: falcon.Request, resp: falcon.Response, mass_id: int) -> None:
         with self.database.session() as session:
             row = _get(session, mass_id)
@@ -271,6 +275,9 @@ class _SentAction:
 
     def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database, self.tasks = database, tasks
+
+    def account_of(self, mass_id: int) -> str | None:
+        return row_account(self.database, WeChatMassSend, mass_id)
 
     def params(self, req: falcon.Request) -> dict[str, Any]:
         return {}

@@ -22,6 +22,7 @@ from core.tasks import Tasks
 from ingress.bodies import read_model
 from ingress.bounds import MAX_PAGE
 from ingress.errors import ApiError, unprocessable, validation_details
+from ingress.platform_gate import row_account
 from ingress.resources.accounts import ACCOUNT_PARAMETER, query_account
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from ingress.uploads import UploadForm, read_upload
@@ -187,6 +188,9 @@ class MediaItem:
         self.database = database
         self.tasks = tasks
 
+    def account_of(self, record_id: int) -> str | None:
+        return row_account(self.database, WeChatMedia, record_id)
+
     def on_get(self, req: falcon.Request, resp: falcon.Response, record_id: int) -> None:
         with self.database.session() as session:
             resp.media = media_view(_get(session, record_id))
@@ -223,6 +227,9 @@ class MediaFetch:
     def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database = database
         self.tasks = tasks
+
+    def account_of(self, record_id: int) -> str | None:
+        return row_account(self.database, WeChatMedia, record_id)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, record_id: int) -> None:
         with self.database.session() as session:

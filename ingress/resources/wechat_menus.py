@@ -19,6 +19,7 @@ from core.accounts import Accounts
 from core.tasks import Tasks
 from ingress.bodies import read_json
 from ingress.errors import ApiError, unprocessable, validation_details
+from ingress.platform_gate import row_account
 from ingress.resources.accounts import ACCOUNT_PARAMETER, query_account
 from ingress.resources.jobs import JOB_ACCEPTED, enqueue_job, job_accepted
 from models import Database, Scope
@@ -178,6 +179,9 @@ class MenuPublish:
     def __init__(self, database: Database, tasks: Tasks) -> None:
         self.database = database
         self.tasks = tasks
+
+    def account_of(self, menu_id: int) -> str | None:
+        return row_account(self.database, WeChatMenu, menu_id)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, menu_id: int) -> None:
         with self.database.session() as session:
