@@ -53,6 +53,7 @@ FAILURE_CODES: dict[str, Code] = {
     "web_code_refused": Code.WEB_CODE_REFUSED,
     "web_pending": Code.WEB_PENDING,
     "unknown_account": Code.UNKNOWN_ACCOUNT,
+    "web_sign_in_declined": Code.WEB_SIGN_IN_DECLINED,
     "internal_error": Code.SYSTEM_ERROR,
 }
 

@@ -54,6 +54,8 @@ class Code(enum.IntEnum):
     WEB_PENDING = 10114
     #: Several accounts: the ``account`` named is no account of the kind the login needs.
     UNKNOWN_ACCOUNT = 10115
+    #: Website sign-in: the provider sent the browser back without a code (the person declined or cancelled).
+    WEB_SIGN_IN_DECLINED = 10116
 
 
 #: code -> (简体中文, English); ``{name}`` fields are filled in by :func:`message`.
@@ -90,6 +92,8 @@ MESSAGES: dict[Code, tuple[str, str]] = {
     Code.WEB_PENDING: ("登录尚未完成，请稍候", "The sign-in is not finished yet; please wait"),
     Code.UNKNOWN_ACCOUNT: ("账号“{account_code}”不存在，请检查参数 account",
                            "There is no account '{account_code}'; check the account parameter"),
+    Code.WEB_SIGN_IN_DECLINED: ("登录已取消：未在登录平台上授权，请重新登录",
+                                "The sign-in was cancelled on the platform's page; sign in again"),
 }
 
 

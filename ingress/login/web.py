@@ -153,7 +153,12 @@ class WebCallback:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         code = next((value for value in map(req.get_param, self.code_params) if value), "")
         state = req.get_param("state") or ""
-        if not code or len(code) > 512:
+        if not code:  # the provider sends the browser back without one when the person declines
+            log.info("website sign-in callback (%s) without a code: declined (%s)", self.provider,
+                     (req.get_param("error") or "no error given")[:100])
+            _refusal_page(req, resp, falcon.HTTP_400, Code.WEB_SIGN_IN_DECLINED)
+            return
+        if len(code) > 512:
             _refusal_page(req, resp, falcon.HTTP_400, Code.WEB_CODE_REFUSED)
             return
         with redis_available():

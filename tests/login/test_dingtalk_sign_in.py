@@ -105,7 +105,11 @@ def test_a_declined_sign_in_queues_nothing(client, worker, control):
     # DingTalk sends the browser back with error= and no authCode when the user declines.
     declined = client.simulate_get("/token/dingtalk/callback", params={"error": "user_cancel", "state": state},
                                    cookies={COOKIE: cookie})
-    assert declined.status_code == 400 and f'data-code="{Code.WEB_CODE_REFUSED.value}"' in declined.text
+    assert declined.status_code == 400 and f'data-code="{Code.WEB_SIGN_IN_DECLINED.value}"' in declined.text
+    assert "登录已取消" in declined.text  # Chinese first; English when the browser ranks it first:
+    in_english = client.simulate_get("/token/dingtalk/callback", params={"error": "user_cancel", "state": state},
+                                     cookies={COOKIE: cookie}, headers={"Accept-Language": "en"})
+    assert "The sign-in was cancelled" in in_english.text
     assert web_status(client, state, wait=0) == "wait"
     assert _journal(control, "/v1.0/oauth2/userAccessToken") == []
 
