@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import httpx
 
+from config import demo
+
 SECTION = "#section-wechat-subscribe-templates"
 
 
@@ -40,3 +42,21 @@ def test_subscription_templates_are_synced_listed_with_their_keys_and_edited(pag
     listed = httpx.get(f"{imbridge.url}/api/v1/wechat/subscribe-templates", params={"app": "oa"},
                        headers=imbridge.headers, timeout=10).json()["items"]
     assert [t["code"] for t in listed] == ["ticket-progress"]
+
+
+def test_a_mini_program_account_is_in_the_switcher_and_its_list_loads(page, imbridge):
+    """Subscription templates belong to mini-programs too: their accounts are offered beside the Official Accounts."""
+    body = {"platform": "wechat-applet", "code": "shop-applet", "name": "商城小程序", "appId": demo.WECHAT_APPLET_APP_ID,
+            "appSecret": demo.WECHAT_APPLET_APP_SECRET, "apiBaseUrl": f"{imbridge.sandbox_url}/wechat"}
+    created = httpx.post(f"{imbridge.url}/api/v1/accounts", json=body, headers=imbridge.headers, timeout=10)
+    assert created.status_code == 201, created.text
+    try:
+        page.goto(page.url.split("#")[0] + "#/wechat-subscribe-templates")
+        switcher = page.locator(f"{SECTION} select.account-select[data-ready=true]")
+        switcher.wait_for()
+        assert "shop-applet · 商城小程序" in switcher.locator("option").all_inner_texts()
+        with page.expect_response(lambda r: "subscribe-templates?account=shop-applet" in r.url) as listed:
+            switcher.select_option("shop-applet")
+        assert listed.value.status == 200
+    finally:
+        httpx.delete(f"{imbridge.url}/api/v1/accounts/wechat-applet/shop-applet", headers=imbridge.headers, timeout=10)

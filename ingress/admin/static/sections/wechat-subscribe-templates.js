@@ -62,7 +62,7 @@ export default {
           h("div", { "data-app": app }, accountTable(items.filter((tp) => tp.app === app), load))]));
     }
 
-    root.append(pageHead(t("nav.subscribeTemplates"), { help: t("subscribeTemplates.help"), actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal }), sync] }),
+    root.append(pageHead(t("nav.subscribeTemplates"), { help: t("subscribeTemplates.help"), actions: [accountSwitcher(() => ctx.refresh(), { signal: ctx.signal, platforms: ["wechat", "wechat-applet"] }), sync] }),
       progress, lists);
     await load();
   },

@@ -16,11 +16,11 @@ export function accountQuery(query = {}) {
 }
 
 /**
- * A <select> of the Official Accounts (GET /api/v1/accounts?platform=wechat), set to the chosen one; choosing
- * another remembers it and calls `onChange` (the section reloads). A chosen account that is gone falls back to
- * the default.
+ * A <select> of the accounts of `platforms` (GET /api/v1/accounts; by default the Official Accounts), set to the
+ * chosen one; choosing another remembers it and calls `onChange` (the section reloads). A chosen account that is
+ * gone falls back to the default. A code that names an account on several of `platforms` is listed once.
  */
-export function accountSwitcher(onChange, { signal } = {}) {
+export function accountSwitcher(onChange, { signal, platforms = ["wechat"] } = {}) {
   const select = h("select", { class: "account-select", "aria-label": t("accounts.switch"),
     title: t("accounts.switch"), dataset: { account: currentAccount() } },
   h("option", { value: "default" }, t("accounts.default")));
@@ -31,9 +31,14 @@ export function accountSwitcher(onChange, { signal } = {}) {
     select.dataset.account = select.value;
     onChange(select.value);
   });
-  api("GET", "accounts", undefined, { query: { platform: "wechat" }, signal }).then(({ items }) => {
-    const others = items.filter((a) => a.code !== "default");
-    select.append(...others.map((a) => h("option", { value: a.code }, a.name ? `${a.code} · ${a.name}` : a.code)));
+  const query = platforms.length === 1 ? { platform: platforms[0] } : {};
+  api("GET", "accounts", undefined, { query, signal }).then(({ items }) => {
+    const others = new Map();
+    for (const a of items) {
+      if (a.code !== "default" && platforms.includes(a.platform) && !others.has(a.code)) others.set(a.code, a);
+    }
+    select.append(...[...others.values()].map((a) =>
+      h("option", { value: a.code }, a.name ? `${a.code} · ${a.name}` : a.code)));
     if (![...select.options].some((o) => o.value === currentAccount())) {
       sessionStorage.removeItem(STORAGE);
       onChange("default");
