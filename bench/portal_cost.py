@@ -157,6 +157,8 @@ def portal_parts(settings: Any, count: int) -> dict[str, tuple[Callable[[], Any]
     """
     import logging
 
+    import falcon
+
     from core.inbox import inbound_entry
     from core.log_context import log_ids
     from core.metrics import PORTAL_CALLBACKS
@@ -184,6 +186,12 @@ def portal_parts(settings: Any, count: int) -> dict[str, tuple[Callable[[], Any]
             b"".join(app(env, lambda *a: None))
 
     run_health([health_environ() for _ in range(WARM_REQUESTS)])  # (falcon compiles its router on first use)
+    bare = falcon.App()  # the same resource without the app's middleware, error handling or other routes
+    bare.add_route("/wechat/portal", portals.wechat)
+
+    def bare_requests() -> list[dict[str, Any]]:
+        return [environ("/wechat/portal", r.params, r.body) for r in requests()]
+
 
     def requests() -> list[Any]:
         return callbacks_for(settings, count, f"part-{time.monotonic_ns()}")
@@ -247,8 +255,10 @@ def portal_parts(settings: Any, count: int) -> dict[str, tuple[Callable[[], Any]
         for _ in given:
             tasks.record_inbound()
 
+    call_all(bare, bare_requests())  # warm
     return {"app: GET /healthz (Falcon, middleware, JSON answer)":
                 (lambda: [health_environ() for _ in range(count)], run_health),
+            "the portal resource in a bare falcon.App (no middleware)": (bare_requests, lambda e: call_all(bare, e)),
             "open: signature, AES, both XML parses, digest": (requests, run_open),
             "parse_message": (opened, run_parse),
             "route: router, dedup key, label": (messages, run_route),
