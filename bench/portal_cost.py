@@ -26,6 +26,7 @@ both apps. ``--syscalls`` runs the same phases under ``strace -f`` instead and p
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -68,6 +69,11 @@ class Phases:
     def mark(self, ended: str) -> None:
         self.names.append(ended)
         os.sched_yield()  # callgrind dumps here; strace logs it; nothing else in the process calls it
+
+    def start(self, phase: str) -> None:
+        """End the preparation of ``phase``: what follows, until ``mark(phase)``, is the phase."""
+        gc.collect()  # each phase starts from a collected heap: a collection lands in the phase that caused it
+        self.mark(f"prepare {phase}")
 
 
 def environ(path: str, params: dict[str, str], body: str) -> dict[str, Any]:
@@ -133,7 +139,7 @@ def measured(args: argparse.Namespace, phases: Phases) -> None:
     for name in APPS:
         environs = [environ(paths[name], r.params, r.body) for r in callbacks_for(settings, args.messages, name)]
         before = redis_stats(client)
-        phases.mark(f"prepare {name}")
+        phases.start(name)
         if args.profile and name == "portal":
             profile(apps[name], environs)
         else:
@@ -143,7 +149,7 @@ def measured(args: argparse.Namespace, phases: Phases) -> None:
         phases.redis[name] = {k: after[k] - before[k] for k in after}
     for name, (prepare, run) in parts.items():
         prepared = prepare()
-        phases.mark(f"prepare {name}")
+        phases.start(name)
         run(prepared)
         phases.mark(name)
 
@@ -331,7 +337,8 @@ def run_child(args: argparse.Namespace, var: Path, url: str, database: str, wrap
                "--var", str(var), "--messages", str(args.messages)]
     command += ["--parts"] if args.parts else []
     command += ["--profile"] if args.profile else []
-    subprocess.run(command, check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    # (a fixed hash seed: the same dict layouts, so the same instructions, run after run)
+    subprocess.run(command, check=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0"},
                    stdout=None if args.profile else subprocess.DEVNULL)
     return json.loads((var / "phases.json").read_text())
 
