@@ -88,11 +88,10 @@ class Dispatcher:
             with log_ids(inbound=key):
                 log.debug("callback %s %s recorded for %s", message.msg_type, message.event or "",
                           handler.name if handler else "no handler")
-            if handler is None:
-                return None
-            # Checked again here, apart from the callback's own gate: what a handler grants rests on it.
-            verified = opened.encrypted or endpoint.callback.accepts_plaintext
-            with log_ids(inbound=key):
+                if handler is None:
+                    return None
+                # Checked again here, apart from the callback's own gate: what a handler grants rests on it.
+                verified = opened.encrypted or endpoint.callback.accepts_plaintext
                 reply_xml, summary = self._run(handler, message, HandlerContext(
                     endpoint.platform, endpoint.app, self.runtime, verified=verified, tasks=self.tasks,
                     account=endpoint.account))
