@@ -46,8 +46,9 @@ def test_subscription_templates_are_synced_listed_with_their_keys_and_edited(pag
 
 def test_a_mini_program_account_is_in_the_switcher_and_its_list_loads(page, imbridge):
     """Subscription templates belong to mini-programs too: their accounts are offered beside the Official Accounts."""
-    body = {"platform": "wechat-applet", "code": "shop-applet", "name": "商城小程序", "appId": demo.WECHAT_APPLET_APP_ID,
-            "appSecret": demo.WECHAT_APPLET_APP_SECRET, "apiBaseUrl": f"{imbridge.sandbox_url}/wechat"}
+    body = {"platform": "wechat-applet", "code": "shop-applet", "name": "商城小程序",
+            "appId": demo.WECHAT_APPLET_APP_ID, "appSecret": demo.WECHAT_APPLET_APP_SECRET,
+            "apiBaseUrl": f"{imbridge.sandbox_url}/wechat"}
     created = httpx.post(f"{imbridge.url}/api/v1/accounts", json=body, headers=imbridge.headers, timeout=10)
     assert created.status_code == 201, created.text
     try:
