@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from config.settings import DEFAULT_ACCOUNT
@@ -103,11 +104,9 @@ class WebhookSubscription(Base):
         ``account``."""
         return filter_matches(self.events, msg_type, event) and self.hears_account(account)
 
-    def wants_outcome(self, status: str, client_id: int | None, account: str | None = None) -> bool:
-        """Whether this subscription hears of a notification (of ``client_id``, sent through ``account``) reaching
-        ``status``."""
-        return (f"outcome:{status}" in self.events and self.client_id in (None, client_id)
-                and self.hears_account(account))
+
+#: Set when the account a notification was sent through is not known yet (read only if a subscription asks).
+UNKNOWN_ACCOUNT = object()
 
 
 def filter_matches(entries: Iterable[str], msg_type: str, event: str | None) -> bool:
@@ -158,16 +157,34 @@ def pending_deliveries(session: Session, record: InboundRecord) -> list[int]:
     return [d.id for d in existing.values() if d.state == DeliveryState.PENDING and d.attempts == 0]
 
 
-def outcome_deliveries(session: Session, notification_id: str, status: str, client_id: int | None) -> list[int]:
-    """Create a delivery of a notification's final ``status`` for every enabled subscription that wants it."""
+_SUBSCRIPTIONS = WebhookSubscription.__table__
+_ENABLED_SUBSCRIPTIONS = select(_SUBSCRIPTIONS.c.id, _SUBSCRIPTIONS.c.events_json, _SUBSCRIPTIONS.c.accounts_json,
+                                _SUBSCRIPTIONS.c.client_id).where(_SUBSCRIPTIONS.c.enabled.is_(True))
+_INSERT_DELIVERY = WebhookDelivery.__table__.insert().returning(WebhookDelivery.__table__.c.id)
+
+
+def outcome_deliveries(session: Session | Connection, notification_id: str, status: str, client_id: int | None,
+                       account: str | object | None = UNKNOWN_ACCOUNT) -> list[int]:
+    """Create a delivery of a notification's final ``status`` for every enabled subscription that wants it: one
+    whose filter has ``outcome:<status>``, that is an operator's or ``client_id``'s, and that hears ``account``.
+
+    Core statements, on a session or on a connection: the worker writes these in the transaction that records
+    the outcome, where it also knows the notification's ``account`` (read here otherwise, if a subscription
+    names accounts). Runs for every notification that ends, most often to find no subscription at all.
+    """
     if status not in OUTCOMES:
         return []
-    subscriptions = session.scalars(select(WebhookSubscription).where(WebhookSubscription.enabled.is_(True))).all()
-    account = None
-    if any(s.accounts is not None for s in subscriptions):
-        account = session.scalar(select(Delivery.account).where(Delivery.id == notification_id))
-    deliveries = [WebhookDelivery(subscription_id=s.id, notification_id=notification_id, outcome=status)
-                  for s in subscriptions if s.wants_outcome(status, client_id, account)]
-    session.add_all(deliveries)
-    session.flush()
-    return [d.id for d in deliveries]
+    subscriptions = [s for s in session.execute(_ENABLED_SUBSCRIPTIONS)
+                     if f"outcome:{status}" in json.loads(s.events_json) and s.client_id in (None, client_id)]
+    if not subscriptions:
+        return []
+    if account is UNKNOWN_ACCOUNT and any(s.accounts_json is not None for s in subscriptions):
+        account = session.execute(select(Delivery.account).where(Delivery.id == notification_id)).scalar()
+    ids = []
+    for s in subscriptions:
+        if s.accounts_json is None or (account or DEFAULT_ACCOUNT) in json.loads(s.accounts_json):
+            inserted = session.execute(_INSERT_DELIVERY, {"subscription_id": s.id, "notification_id": notification_id,
+                                                          "outcome": status})
+            ids.append(inserted.scalar_one())
+    return ids
+

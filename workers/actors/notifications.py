@@ -25,10 +25,10 @@ from core.tasks import (
     Task,
 )
 from models.base import utcnow
-from models.deliveries import FINAL_STATUSES, Delivery, DeliveryStatus
+from models.deliveries import Delivery, DeliveryStatus
 from models.notifications import IntakeRules, RequestInvalid, accept
 from workers.actors.declaration import ActorDef
-from workers.actors.webhooks import send_outcome
+from workers.actors.webhooks import send_delivery, send_outcome
 from workers.alerts import announce_quota
 from workers.context import ActorContext
 from workers.notifications.delivery import Result
@@ -51,11 +51,11 @@ def _later(context: ActorContext, task: Task, seconds: float, *args: Any) -> Non
 
 def follow(context: ActorContext, delivery_id: str, result: Result) -> Result:
     log.debug("delivery %s: %s %s", delivery_id, result.outcome, result.detail)
-    if result.outcome in FINAL_STATUSES:
+    for callback in result.callbacks:
         try:
-            send_outcome(context, delivery_id, result.outcome)
-        except Exception:  # the outcome is recorded; a callback lost to an outage must not resend the message
-            log.exception("delivery %s: outcome callbacks not enqueued", delivery_id)
+            send_delivery(context.tasks, callback)
+        except Exception:  # recorded with the outcome; an outage of the broker must not resend the message
+            log.exception("delivery %s: outcome callback %s not enqueued", delivery_id, callback)
     if result.retry_in is not None:
         _later(context, DELIVER_NOTIFICATION, result.retry_in, delivery_id)
     if result.collect_result_in is not None:

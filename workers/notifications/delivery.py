@@ -28,6 +28,7 @@ from models.deliveries import PENDING_STATUSES, AttemptOutcome, Channel, Deliver
 from models.notifications.availability import CHANNEL_ACCOUNT_PLATFORMS
 from models.robots import RobotCredentials
 from models.secretbox import SecretBox
+from models.webhooks import outcome_deliveries
 from platforms.errors import Outcome, PermanentError, PlatformError, RetryLaterError
 from platforms.redaction import redact
 from workers.notifications import channels
@@ -51,11 +52,13 @@ class Result:
     collect_result_in: float | None = None
     #: The platform said the account's quota is spent (``alert.quota``): the actor raises the alert.
     alert: PlatformError | None = None
+    #: The webhook deliveries of this final outcome (outcome callbacks), written with it: the actor enqueues them.
+    callbacks: tuple[int, ...] = ()
 
 
 #: The columns a delivery's claim reads back.
 CLAIMED_COLUMNS = ("channel", "payload", "robot_id", "robot_code", "attempts", "failed_attempts", "budget_started_at",
-                   "account")
+                   "account", "client_id")
 _INSERT_ATTEMPT = insert(DeliveryAttempt.__table__)
 
 
@@ -73,6 +76,8 @@ class Sending:
     budget_started_at: datetime
     #: The account of the channel's platform that sends it.
     account: str = DEFAULT_ACCOUNT
+    #: The API client that asked (None: a producer or the CLI): whose outcome callbacks hear of it.
+    client_id: int | None = None
 
     @property
     def id(self) -> str:
@@ -141,9 +146,9 @@ class Deliverer:
         platform = CHANNEL_ACCOUNT_PLATFORMS.get(sending.channel)
         if platform is None or self.runtime.accounts.get(platform, sending.account) is None:
             reason = f"no {platform or sending.channel.value} account has the code '{sending.account}' any more"
-            self._finish(sending, {"status": DeliveryStatus.FAILED.value, "last_error": reason,
-                                   "finished_at": utcnow()})
-            return Result("failed", reason)
+            callbacks = self._finish(sending, {"status": DeliveryStatus.FAILED.value, "last_error": reason,
+                                               "finished_at": utcnow()})
+            return Result("failed", reason, callbacks=callbacks)
         return self.runtime.clients.for_account(sending.account)
 
     def _claim(self, delivery_id: str) -> Sending | Result:
@@ -157,15 +162,15 @@ class Deliverer:
             return self._not_claimed(delivery_id, now)
         row = claim.row
         sending = Sending(claim, Channel(row.channel), row.payload, None, row.attempts, row.failed_attempts,
-                          as_utc(row.budget_started_at) or now, row.account or DEFAULT_ACCOUNT)
+                          as_utc(row.budget_started_at) or now, row.account or DEFAULT_ACCOUNT, row.client_id)
         if not sending.channel.is_robot:
             return sending
         try:
             return replace(sending, robot=self.robots.credentials(row.robot_id, row.robot_code))
         except RobotUnusable as exc:
-            self._finish(sending, {"status": DeliveryStatus.FAILED.value, "last_error": str(exc),
-                                   "finished_at": utcnow()})
-            return Result("failed", str(exc))
+            callbacks = self._finish(sending, {"status": DeliveryStatus.FAILED.value, "last_error": str(exc),
+                                               "finished_at": utcnow()})
+            return Result("failed", str(exc), callbacks=callbacks)
 
     def _not_claimed(self, delivery_id: str, now: datetime) -> Result:
         with self.database.session() as session:
@@ -194,9 +199,9 @@ class Deliverer:
                   "next_attempt_at": None, "sent_at": now, "finished_at": now}
         if sending.channel is Channel.WECHAT_TEMPLATE and answer.get("msgid") is not None:
             values["platform_msgid"] = str(answer["msgid"])  # what its TEMPLATESENDJOBFINISH report will name
-        self._finish(sending, values, attempt)
+        callbacks = self._finish(sending, values, attempt)
         collect = self.settings.send_result_delay_seconds if sending.channel is Channel.DINGTALK_WORK else None
-        return Result("sent", collect_result_in=collect)
+        return Result("sent", collect_result_in=collect, callbacks=callbacks)
 
     def _failed(self, sending: Sending, started: datetime, exc: PlatformError, pacing: channels.Pacing) -> Result:
         now = utcnow()
@@ -230,20 +235,25 @@ class Deliverer:
                 result = Result("retrying", errmsg, retry_in=delay)
         attempt = {"delivery_id": sending.id, "number": sending.attempts + 1, "started_at": started, "finished_at": now,
                    "outcome": outcome.value, "errcode": exc.errcode, "errmsg": errmsg}
-        self._finish(sending, values, attempt)
+        result = replace(result, callbacks=self._finish(sending, values, attempt))
         log.info("delivery %s attempt %d: %s (%s)", sending.id, sending.attempts + 1, outcome.value, errmsg)
         return replace(result, alert=exc) if exc.quota else result
 
-    def _finish(self, sending: Sending, values: dict[str, Any], attempt: dict[str, Any] | None = None) -> None:
+    def _finish(self, sending: Sending, values: dict[str, Any],
+                attempt: dict[str, Any] | None = None) -> tuple[int, ...]:
         """Write the outcome (and the attempt made), if this worker still holds the record (its lease was not
-        taken over)."""
+        taken over); a final one with the webhook deliveries of its outcome callbacks, whose ids it returns."""
+        callbacks: list[int] = []
         with self.database.engine.begin() as connection:
             won = DELIVERIES.finish(connection, sending.claim, values, count=("attempts",) if attempt else ())
             if attempt is not None:
                 connection.execute(_INSERT_ATTEMPT, attempt)
+            if won and DeliveryStatus(values["status"]).final:
+                callbacks = outcome_deliveries(connection, sending.id, values["status"], sending.client_id,
+                                               sending.account)
         if not won:
             log.warning("delivery %s: lease lost before the outcome was recorded", sending.id)
-            return
+            return ()
         channel = sending.channel.value
         if attempt is not None:
             NOTIFICATION_ATTEMPTS.labels(channel, attempt["outcome"]).inc()
@@ -253,3 +263,4 @@ class Deliverer:
             NOTIFICATIONS.labels(channel, status).inc()
             NOTIFICATION_DELIVERY_SECONDS.labels(channel, status).observe(
                 max(0.0, (finished - sending.budget_started_at).total_seconds()))
+        return tuple(callbacks)
