@@ -340,16 +340,17 @@ def main() -> int:
         ratios = sorted(p["rps"] / f["rps"] for p, f in zip(portals, floors, strict=True))
         ratio = ratios[len(ratios) // 2]
         repeats = max(0, max(p["requests"] for p in portals) - args.messages)
-        print(f"portal / floor = {ratio:.2f} (median of {', '.join(f'{r:.2f}' for r in ratios)}; goal >= 0.5); "
-              f"portal p99 = {portal['p99_us'] / 1000:.1f} ms (goal < 50 ms)")
+        print(f"portal / floor = {ratio:.2f} (median of {', '.join(f'{r:.2f}' for r in ratios)}; for reference: the "
+              "goal is against the peer)")
         if repeats:
             print(f"note: up to {repeats} requests of a run repeated a message (raise --messages)")
         peer_ratios = sorted(p["rps"] / q["rps"] for p, q in zip(portals, peers, strict=True))
         peer_ratio = peer_ratios[len(peer_ratios) // 2]
         p99_goal = 20_000 if args.connections <= 16 else 100_000
         print(f"portal / peer = {peer_ratio:.2f} (median of {', '.join(f'{r:.2f}' for r in peer_ratios)}; "
-              f"goal >= 2.5); p99 goal at {args.connections} connections: < {p99_goal // 1000} ms")
-        met = ratio >= 0.5 and peer_ratio >= 2.5 and portal["p99_us"] < p99_goal
+              f"goal >= 2.5); portal p99 = {portal['p99_us'] / 1000:.1f} ms (goal at {args.connections} "
+              f"connections: < {p99_goal // 1000} ms)")
+        met = peer_ratio >= 2.5 and portal["p99_us"] < p99_goal
         print("goals met" if met else "goals NOT met on this run (a shared machine's noise moves the ratio; "
                                       "see the server CPU a request above)")
         # A failed goal is a figure to read, not a broken benchmark; refused or failed requests are.
