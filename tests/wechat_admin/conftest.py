@@ -105,10 +105,11 @@ def worker_threads() -> int:
     return 4
 
 
-def queued_messages(runtime: Runtime) -> int:
-    """Messages waiting on the broker's queues (what a refused request must not add)."""
-    keys = runtime.redis.keys("imbridge-dramatiq:*")
-    return sum(runtime.redis.hlen(k) for k in keys if k.endswith(b".msgs"))
+def queued_messages(runtime: Runtime) -> set[bytes]:
+    """The ids of the messages waiting on the broker's queues. A refused request must add none: compare with
+    ``<=``, since the worker may take one that was waiting in between."""
+    keys = [k for k in runtime.redis.keys("imbridge-dramatiq:*") if k.endswith(b".msgs")]
+    return {message_id for key in keys for message_id in runtime.redis.hkeys(key)}
 
 
 def job_count(runtime: Runtime) -> int:

@@ -95,14 +95,14 @@ def test_a_user_who_did_not_subscribe_fails_for_good_with_43101(api, synced, con
     ("thing1", "一" * 21, "at most 20"), ("phrase2", "已经全部完成了", "at most 5"), ("time3", "tomorrow", "a time"),
 ])
 def test_a_value_breaking_its_keys_rule_is_a_422_naming_the_key(runtime, api, synced, control, key, value, says):
-    queued = queued_messages(runtime), job_count(runtime)
+    queued, jobs = queued_messages(runtime), job_count(runtime)
     refused = api.post(OA_MESSAGES, {"touser": "oFollower1", "template_code": "ticket",
                                      "data": {**TICKET, key: value}})
     assert refused.status_code == 422
     [detail] = refused.json["error"]["details"]
     assert detail["field"] == f"data.{key}.value" and says in detail["message"]
     assert api.get("/api/v1/notifications").json["total"] == 0
-    assert (queued_messages(runtime), job_count(runtime)) == queued
+    assert queued_messages(runtime) <= queued and job_count(runtime) == jobs
     assert journal(control, "/cgi-bin/message/subscribe/bizsend") == []
 
 
