@@ -96,8 +96,7 @@ class WebhookSubscription(Base):
 
     def hears_account(self, account: str | None) -> bool:
         """Whether this subscription hears of what ``account`` (None: the default) received or sent."""
-        accounts = self.accounts
-        return accounts is None or (account or DEFAULT_ACCOUNT) in accounts
+        return hears_account(self.accounts_json, account)
 
     def wants(self, msg_type: str, event: str | None, account: str | None = None) -> bool:
         """Whether this subscription's filter selects a message of ``msg_type`` (and ``event``) received by
@@ -107,6 +106,12 @@ class WebhookSubscription(Base):
 
 #: Set when the account a notification was sent through is not known yet (read only if a subscription asks).
 UNKNOWN_ACCOUNT = object()
+
+
+def hears_account(accounts_json: str | None, account: str | None) -> bool:
+    """Whether a subscription naming ``accounts_json`` (None: every account) hears of ``account`` (None: the
+    default); on the stored column, for the ORM and the Core reads alike."""
+    return accounts_json is None or (account or DEFAULT_ACCOUNT) in json.loads(accounts_json)
 
 
 def filter_matches(entries: Iterable[str], msg_type: str, event: str | None) -> bool:
@@ -182,9 +187,8 @@ def outcome_deliveries(session: Session | Connection, notification_id: str, stat
         account = session.execute(select(Delivery.account).where(Delivery.id == notification_id)).scalar()
     ids = []
     for s in subscriptions:
-        if s.accounts_json is None or (account or DEFAULT_ACCOUNT) in json.loads(s.accounts_json):
+        if hears_account(s.accounts_json, account):
             inserted = session.execute(_INSERT_DELIVERY, {"subscription_id": s.id, "notification_id": notification_id,
                                                           "outcome": status})
             ids.append(inserted.scalar_one())
     return ids
-
