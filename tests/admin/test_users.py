@@ -72,3 +72,23 @@ def test_a_dingtalk_unionid_is_bound_and_named_in_both_languages(page, imbridge)
         expect(page.locator(f"{USERS} .user-bindings tbody tr", has_text=union_id)).to_contain_text("钉钉（网站登录）")
     finally:
         page.evaluate("localStorage.removeItem('imbridge.locale')")
+
+
+def test_a_bind_made_while_the_user_is_still_loading_waits_for_it(page, imbridge):
+    created = httpx.post(f"{imbridge.url}/api/v1/users", headers=imbridge.headers,
+                         json={"username": f"slow{secrets.token_hex(4)}"})
+    assert created.status_code == 201, created.text
+    user_id = created.json()["id"]
+    union_id = f"dingSlow{secrets.token_hex(4)}"
+    # The browser reads the user a second late, as on a slow line; the test's clicks do not wait for it.
+    page.evaluate("""(path) => {
+        const fetched = window.fetch;
+        window.fetch = async (url, init) => {
+            if (String(url).endsWith(path)) await new Promise((done) => setTimeout(done, 1000));
+            return fetched(url, init);
+        };
+    }""", f"/api/v1/users/{user_id}")
+    page.goto(page.url.split("#")[0] + f"#/users/{user_id}")
+    expect(bind(page, "dingtalk", union_id)).to_contain_text("DingTalk (website sign-in)")
+    bindings = httpx.get(f"{imbridge.url}/api/v1/users/{user_id}", headers=imbridge.headers).json()["bindings"]
+    assert [b["openid"] for b in bindings] == [union_id]

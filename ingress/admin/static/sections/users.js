@@ -129,6 +129,8 @@ async function detailView(root, ctx, id) {
     },
   });
 
+  // The user is read before the page shows: its Edit and Bind act on it, and a click that came first would find none.
+  await load();
   root.append(h("header", { class: "page-head" },
     h("div", {}, heading, h("p", { class: "muted" }, t("users.detailHelp"))),
     h("div", { class: "page-actions" },
@@ -136,7 +138,6 @@ async function detailView(root, ctx, id) {
       h("button", { type: "button", onclick: () => userDialog(user, () => load().catch(toastError)) }, t("common.edit")))),
   facts, h("h2", {}, t("users.bindings")), bindings,
   h("div", { class: "card" }, h("h2", {}, t("users.bindHeading")), bindForm.element));
-  await load();
 }
 
 export default {
