@@ -9,6 +9,8 @@ temporary directory, with ``imbridge sandbox`` as a separate process (its CPU is
 * **worker**: the ``deliver_notification`` actor's function with its :class:`~workers.context.ActorContext`, on
   the records the ingress made, with the ids bound as the worker's middleware binds them (claim, rate limiter,
   send, outcome, attempt row, metrics, outcome webhooks);
+* **producer**: the ``submit_notification`` actor's function, as a producer's message (the REST body and an
+  ``id``, see :mod:`workers.producer`) reaches the worker: the record accepted and delivered in one step;
 * **bare**: the SDK's DingTalk robot call alone, as ``bench_bare_send`` of ``bench/dispatch.py`` makes it.
 
 Alternating rounds of N messages each; CPU time (``time.process_time``) per message, the minimum and the median of
@@ -40,6 +42,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,7 +70,7 @@ SECRET_KEY = "bench-secret-key-0123456789abcdef"
 BODY = {"channel": "dingtalk_robot", "robot": "bench", "message": {"msgtype": "text", "text": {"content": "bench"}}}
 #: What the bare send posts: the message of ``BODY`` (as ``bench/_support/dispatch_worker.py``'s).
 BARE_MESSAGE = BODY["message"]
-PHASES = ("ingress", "worker", "bare")
+PHASES = ("ingress", "worker", "producer", "bare")
 
 
 def counted(run: Callable[[], None]) -> None:
@@ -134,6 +137,20 @@ class Bench:
             for delivery_id in ids:
                 bind_ids(delivery=delivery_id)  # what workers.log_ids does for every message
                 deliver_notification(context, delivery_id)
+                clear_ids()
+        return run
+
+    def producer(self, count: int) -> Callable[[], None]:
+        from core.log_context import bind_ids, clear_ids
+        from workers.actors.notifications import submit_notification
+
+        requests = [{**BODY, "id": str(uuid.uuid4())} for _ in range(count)]
+        context = self.context
+
+        def run() -> None:
+            for request in requests:
+                bind_ids(delivery=request["id"])
+                submit_notification(context, request)
                 clear_ids()
         return run
 
